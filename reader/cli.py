@@ -1,0 +1,381 @@
+"""The `reader` command line: a thin click layer over the library (the TUI is imported only to open it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from click_default_group import DefaultGroup
+
+from reader.corpus import SourceError
+from reader.library import SyncReport, default_corpus, sync_sources
+from reader.model import LINK_KINDS, Source
+from reader.store import Store, StoreError, open_store
+from reader.text import display_safe, find_quote
+
+
+@dataclass
+class Context:
+    """What every command needs: where the database and the corpus are, opened on first use."""
+
+    db_path: Path
+    corpus: list[Path]
+    _store: Store | None = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.db_path, actor="cli")
+        return self._store
+
+    def synced_store(self) -> tuple[Store, SyncReport]:
+        """The store, with the corpus loaded into it (only changed files are read)."""
+        store = self.store()
+        for path in self.corpus:
+            if not path.exists():
+                raise click.ClickException(f"corpus path not found: {path}")
+        progress = _stderr_progress("Loading sources") if sys.stderr.isatty() else None
+        report = sync_sources(store, self.corpus, progress)
+        for path, reason in report.skipped:
+            click.echo(f"skipped {display_safe(str(path))}: {reason}", err=True)
+        if not report.source_ids and not store.sources():
+            raise click.ClickException(f"no readable sources in {', '.join(map(str, self.corpus))}")
+        return store, report
+
+
+def _stderr_progress(label: str):
+    """A one-line progress counter on stderr, drawn only when stderr is a terminal."""
+    def report(done: int, total: int, name: str) -> None:
+        if total >= 20 and (done % 50 == 0 or done == total):
+            click.echo(f"\r{label}: {done}/{total}", err=True, nl=done == total)
+    return report
+
+
+class ReaderGroup(DefaultGroup):
+    """`reader PATH...` opens the TUI; StoreError and SourceError become one-line messages."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (StoreError, SourceError) as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
+@click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="READER_DB",
+              default="annotations.db", show_default=True, help="The annotation database (env READER_DB).")
+@click.option("--corpus", "corpus", type=click.Path(path_type=Path), envvar="READER_CORPUS",
+              help="Folder or file of sources (env READER_CORPUS); default: the bundled corpus/.")
+@click.version_option(package_name="reader")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
+    """Read several sources side by side, mark and tag the claims they make, link the same claim
+    across sources, and export it all.
+
+    With no command, opens the reader on the corpus (or on the files and folders given).
+    """
+    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()])
+
+
+@cli.command("open")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_obj
+def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Open the reader on the corpus, or on PATHS (a single file opens straight in the reading screen)."""
+    for path in paths:
+        if not path.exists():
+            raise click.ClickException(f"no such file or folder: {path}")
+    if paths:
+        obj.corpus = list(paths)
+    from reader.tui.app import ReaderApp
+
+    app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file())
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def sources(obj: Context, as_json: bool) -> None:
+    """List the sources: id, title, outlet, words, annotations."""
+    store, _ = obj.synced_store()
+    rows = store.sources()
+    if as_json:
+        click.echo(json.dumps([_source_json(s) for s in rows], ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    from reader.text import safe_text
+
+    table = Table(box=None, header_style="bold")
+    for column, justify in (("id", "right"), ("title", "left"), ("outlet", "left"), ("words", "right"),
+                            ("annotations", "right"), ("file", "left")):
+        table.add_column(column, justify=justify)
+    for source in rows:
+        table.add_row(str(source.id), safe_text(source.title), safe_text(source.outlet),
+                      f"{source.words:,}", str(source.annotations), safe_text(source.name))
+    _console().print(table)
+
+
+def _source_json(source: Source) -> dict:
+    return {"id": source.id, "title": source.title, "outlet": source.outlet, "author": source.author,
+            "published": source.published, "url": source.url, "path": source.path, "words": source.words,
+            "annotations": source.annotations, "warnings": list(source.warnings)}
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+@cli.command()
+@click.argument("source")
+@click.pass_obj
+def show(obj: Context, source: str) -> None:
+    """Print SOURCE's text with its annotations highlighted in their tag colours, then list them."""
+    from rich.text import Text
+
+    store, _ = obj.synced_store()
+    found = store.resolve_source(source)
+    text = store.text(found.id)
+    annotations = store.annotations(source_id=found.id)
+    colours = {t.name: t.colour for t in store.tags()}
+    is_terminal = sys.stdout.isatty()
+    body = Text(display_safe(text), end="")
+    if is_terminal:
+        for annotation in annotations:
+            colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
+            body.stylize(f"on {colour} black", annotation.start, annotation.end)
+    else:
+        body = Text(_bracketed(text, annotations), end="")
+    console = _console()
+    console.print(Text(display_safe(found.title), style="bold"))
+    console.print(body)
+    if annotations:
+        console.print()
+        for number, annotation in enumerate(annotations, 1):
+            tags = ", ".join(annotation.tags) or "untagged"
+            line = f"[{number}] {annotation.start}-{annotation.end} {tags} ({annotation.anchor_status}): "
+            line += display_safe(annotation.quote.replace("\n", " "))
+            if annotation.note:
+                line += f" — {display_safe(annotation.note)}"
+            console.print(Text(line))
+
+
+def _bracketed(text: str, annotations) -> str:
+    """Plain-text highlighting for pipes: ⟦annotated text⟧[n] after each annotation."""
+    inserts: list[tuple[int, int, str]] = []
+    for number, annotation in enumerate(annotations, 1):
+        inserts.append((annotation.start, 1, "⟦"))
+        inserts.append((annotation.end, 0, f"⟧[{number}]"))
+    out, position = [], 0
+    for offset, _, mark in sorted(inserts):
+        out.append(display_safe(text[position:offset]))
+        out.append(mark)
+        position = offset
+    out.append(display_safe(text[position:]))
+    return "".join(out)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--quote", required=True, help="The exact words to annotate (white space and quote marks are matched loosely).")
+@click.option("--occurrence", type=click.IntRange(min=1), help="Which occurrence, when the quote appears more than once.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable); new tags are created.")
+@click.option("--note", default="", help="A note on the annotation.")
+@click.pass_obj
+def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags: tuple[str, ...], note: str) -> None:
+    """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
+    store, _ = obj.synced_store()
+    found = store.resolve_source(source)
+    spans = find_quote(store.text(found.id), quote)
+    if not spans:
+        raise click.ClickException(f"quote not found in {found.name}: {display_safe(quote[:60])!r}")
+    if occurrence is None and len(spans) > 1:
+        raise click.ClickException(f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}")
+    index = (occurrence or 1) - 1
+    if index >= len(spans):
+        raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
+    start, end = spans[index]
+    annotation = store.add_annotation(found.id, start, end, tags=tags, note=note)
+    click.echo(annotation.id)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--tag", help="Only annotations with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.pass_obj
+def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool) -> None:
+    """List annotations (of SOURCE, or all), with their status, tags and notes."""
+    store, _ = obj.synced_store()
+    source_id = store.resolve_source(source).id if source else None
+    for row in store.iter_annotation_rows(source_id=source_id, tag=tag):
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            quote = display_safe(row["quote"].replace("\n", " "))
+            quote = quote if len(quote) <= 70 else quote[:69] + "…"
+            click.echo(f"{row['id']}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
+                       f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
+
+
+@cli.command()
+@click.argument("annotation_id")
+@click.option("--note", help="Replace the note.")
+@click.option("--tag", "tags", multiple=True, help="Replace the tags (repeatable).")
+@click.option("--add-tag", "add_tags", multiple=True, help="Add a tag, keeping the others (repeatable).")
+@click.pass_obj
+def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ...], add_tags: tuple[str, ...]) -> None:
+    """Change an annotation's note or tags."""
+    store = obj.store()
+    store.update_annotation(annotation_id, note=note, tags=list(tags) if tags else None, add_tags=add_tags)
+    click.echo(annotation_id)
+
+
+@cli.command()
+@click.argument("annotation_id")
+@click.pass_obj
+def delete(obj: Context, annotation_id: str) -> None:
+    """Delete an annotation (undo brings it back)."""
+    obj.store().delete_annotation(annotation_id)
+    click.echo(f"deleted {annotation_id}")
+
+
+@cli.command()
+@click.argument("from_annotation")
+@click.argument("to_annotation")
+@click.option("--kind", type=click.Choice(LINK_KINDS), default="same", show_default=True,
+              help="The same claim, or one supporting or contradicting the other.")
+@click.pass_obj
+def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> None:
+    """Link two annotations (usually in different sources); prints the link's id."""
+    click.echo(obj.store().add_link(from_annotation, to_annotation, kind).id)
+
+
+@cli.command()
+@click.pass_obj
+def undo(obj: Context) -> None:
+    """Undo the last change to annotations, tags or links (from the event log)."""
+    click.echo(obj.store().undo() or "nothing to undo")
+
+
+@cli.command()
+@click.pass_obj
+def redo(obj: Context) -> None:
+    """Redo the last undone change."""
+    click.echo(obj.store().redo() or "nothing to redo")
+
+
+@cli.group(cls=DefaultGroup, default="list", default_if_no_args=True)
+def tags() -> None:
+    """List and manage tags: list, add, rename, merge, delete, colour."""
+
+
+@tags.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def tags_list(obj: Context, as_json: bool) -> None:
+    """List tags with their colour, key and number of uses."""
+    found = obj.store().tags()
+    if as_json:
+        click.echo(json.dumps([{"name": t.name, "colour": t.colour, "description": t.description,
+                                "uses": t.uses} for t in found], ensure_ascii=False, indent=2))
+        return
+    for index, tag in enumerate(found, 1):
+        key = str(index) if index <= 9 else " "
+        click.echo(f"{key}  {display_safe(tag.name):<16} {tag.colour}  {tag.uses:>5}  {display_safe(tag.description)}")
+
+
+@tags.command("add")
+@click.argument("name")
+@click.option("--colour", "--color", "colour", default="", help="A colour name or #rrggbb.")
+@click.option("--description", default="")
+@click.pass_obj
+def tags_add(obj: Context, name: str, colour: str, description: str) -> None:
+    """Add a tag."""
+    tag = obj.store().add_tag(name, colour, description)
+    click.echo(f"added {display_safe(tag.name)} {tag.colour}")
+
+
+@tags.command("rename")
+@click.argument("old")
+@click.argument("new")
+@click.pass_obj
+def tags_rename(obj: Context, old: str, new: str) -> None:
+    """Rename a tag (everything tagged with it follows)."""
+    tag = obj.store().update_tag(old, new_name=new)
+    click.echo(f"renamed to {display_safe(tag.name)}")
+
+
+@tags.command("merge")
+@click.argument("source")
+@click.argument("target")
+@click.pass_obj
+def tags_merge(obj: Context, source: str, target: str) -> None:
+    """Move every use of SOURCE onto TARGET and delete SOURCE."""
+    tag = obj.store().merge_tags(source, target)
+    click.echo(f"merged into {display_safe(tag.name)} ({tag.uses} uses)")
+
+
+@tags.command("delete")
+@click.argument("name")
+@click.pass_obj
+def tags_delete(obj: Context, name: str) -> None:
+    """Delete a tag (annotations keep their other tags; undo restores it)."""
+    obj.store().delete_tag(name)
+    click.echo(f"deleted {display_safe(name)}")
+
+
+@tags.command("colour")
+@click.argument("name")
+@click.argument("colour")
+@click.pass_obj
+def tags_colour(obj: Context, name: str, colour: str) -> None:
+    """Set a tag's colour (a name such as 'red' or #rrggbb)."""
+    tag = obj.store().update_tag(name, colour=colour)
+    click.echo(f"{display_safe(tag.name)} {tag.colour}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over every source (SQLite FTS5), best matches first, with snippets."""
+    store, _ = obj.synced_store()
+    hits = store.search(query, limit=limit)
+    if as_json:
+        for hit in hits:
+            hit = dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", ""))
+            click.echo(json.dumps(hit, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo(f"no matches for {display_safe(query)!r}", err=True)
+        sys.exit(1)
+    from rich.text import Text
+
+    console = _console()
+    for hit in hits:
+        line = Text(f"{display_safe(Path(hit['source_path']).name)}:{hit['position_start']}  ", style="dim")
+        for index, part in enumerate(hit["snippet"].replace("\x03", "\x02").split("\x02")):
+            line.append(display_safe(part.replace("\n", " ")), style="bold reverse" if index % 2 else "")
+        console.print(line)
+
+
+def main() -> None:
+    """Entry point: run the command line, turning a closed pipe or ctrl+c into a quiet exit."""
+    try:
+        cli(prog_name="reader")
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

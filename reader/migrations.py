@@ -1,0 +1,180 @@
+"""Forward-only schema migrations, numbered by `PRAGMA user_version`.
+
+Each migration runs inside the store's write transaction. Never edit a released migration: add one.
+Column names are chosen to read well in `sqlite3`, `sqlite-utils` and Datasette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+SCHEMA_V1 = """
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    outlet TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    published TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL DEFAULT 'text',
+    encoding TEXT NOT NULL DEFAULT 'utf-8',
+    warnings TEXT NOT NULL DEFAULT '[]',      -- JSON list of decoding warnings
+    size INTEGER,                              -- file size and mtime when last read: skip unchanged files
+    mtime_ns INTEGER,
+    words INTEGER NOT NULL DEFAULT 0,
+    current_version_id INTEGER REFERENCES source_versions(id),
+    added TEXT NOT NULL
+);
+
+CREATE TABLE source_versions (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,                -- sha256 of the canonical text
+    text TEXT NOT NULL,                        -- canonical text: every offset points into this
+    length INTEGER NOT NULL,
+    loaded TEXT NOT NULL,
+    UNIQUE (source_id, content_hash)
+);
+
+CREATE TABLE annotations (
+    id TEXT PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    version_id INTEGER NOT NULL REFERENCES source_versions(id),   -- the text it was made on
+    position_start INTEGER NOT NULL,           -- W3C TextPositionSelector, on version_id
+    position_end INTEGER NOT NULL,
+    quote TEXT NOT NULL,                       -- W3C TextQuoteSelector: exact, prefix, suffix
+    prefix TEXT NOT NULL DEFAULT '',
+    suffix TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    anchor_status TEXT NOT NULL DEFAULT 'anchored'
+        CHECK (anchor_status IN ('anchored', 'fuzzy', 'ambiguous', 'orphaned')),
+    anchor_version_id INTEGER REFERENCES source_versions(id),      -- where it sits on the current text
+    anchor_start INTEGER,
+    anchor_end INTEGER,
+    anchor_score REAL,
+    CHECK (position_start < position_end)
+);
+CREATE INDEX annotations_by_source ON annotations (source_id, anchor_start);
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    colour TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0,       -- order in the tag bar; the first nine get keys 1-9
+    created TEXT
+);
+
+CREATE TABLE annotation_tags (
+    annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (annotation_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX annotation_tags_by_tag ON annotation_tags (tag_id);
+
+CREATE TABLE links (
+    id TEXT PRIMARY KEY,
+    from_annotation TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+    to_annotation TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('same', 'supports', 'contradicts')),
+    created TEXT NOT NULL,
+    UNIQUE (from_annotation, to_annotation, kind)
+);
+CREATE INDEX links_to ON links (to_annotation);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_id TEXT NOT NULL,                    -- one user action; undo reverses a whole group
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,                       -- 'cli', 'tui', 'import'
+    action TEXT NOT NULL,                      -- create, update, delete, undo, redo
+    entity TEXT NOT NULL,                      -- annotation, tag, link
+    entity_id TEXT,
+    before TEXT,                               -- JSON snapshot before the change
+    after TEXT,                                -- JSON snapshot after it
+    ref_group TEXT                             -- for undo and redo: the group they replay
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    version_id INTEGER NOT NULL REFERENCES source_versions(id),
+    position_start INTEGER NOT NULL,
+    position_end INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX passages_by_source ON passages (source_id);
+
+CREATE TABLE reading_state (
+    source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL DEFAULT 0,
+    fraction REAL NOT NULL DEFAULT 0,
+    updated TEXT
+);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE VIEW annotations_view AS
+SELECT
+    a.id,
+    a.source_id,
+    s.title AS source_title,
+    s.path AS source_path,
+    coalesce(a.anchor_start, a.position_start) AS start,
+    coalesce(a.anchor_end, a.position_end) AS "end",
+    a.quote,
+    a.prefix,
+    a.suffix,
+    (SELECT group_concat(name, ';') FROM (
+        SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id
+        WHERE x.annotation_id = a.id ORDER BY t.position, t.name)) AS tags,
+    a.note,
+    a.author,
+    (SELECT group_concat(link, ';') FROM (
+        SELECT l.kind || ':' || CASE WHEN l.from_annotation = a.id THEN l.to_annotation
+                                     ELSE l.from_annotation END AS link
+        FROM links l WHERE l.from_annotation = a.id OR l.to_annotation = a.id ORDER BY l.created)) AS links,
+    a.anchor_status,
+    a.created,
+    a.updated,
+    a.version_id,
+    a.position_start AS original_start,
+    a.position_end AS original_end
+FROM annotations a JOIN sources s ON s.id = a.source_id;
+"""
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    for statement in _statements(SCHEMA_V1):
+        db.execute(statement)
+    db["passages"].enable_fts(["text"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements (triggers contain semicolons, so sqlite3 decides)."""
+    import sqlite3
+
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+SCHEMA_VERSION = max(MIGRATIONS)

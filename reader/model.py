@@ -1,0 +1,85 @@
+"""Plain records passed between the layers: sources, annotations, tags, links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ANCHOR_STATUSES = ("anchored", "fuzzy", "ambiguous", "orphaned")
+LINK_KINDS = ("same", "supports", "contradicts")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source file as the store knows it, with its current version's summary."""
+
+    id: int
+    path: str
+    title: str
+    outlet: str = ""
+    author: str = ""
+    published: str = ""
+    url: str = ""
+    words: int = 0
+    annotations: int = 0
+    version_id: int = 0
+    warnings: tuple[str, ...] = ()
+    read_fraction: float = 0.0
+
+    @property
+    def name(self) -> str:
+        """The file name, the shortest way a user refers to a source."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Where an annotation sits: W3C TextPositionSelector and TextQuoteSelector in one."""
+
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass
+class Annotation:
+    """An annotation as it stands on its source's current text (start/end are the current anchor)."""
+
+    id: str
+    source_id: int
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+    note: str = ""
+    author: str = ""
+    created: str = ""
+    updated: str = ""
+    anchor_status: str = "anchored"
+    tags: list[str] = field(default_factory=list)
+    version_id: int = 0
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag with its display colour; position orders the tag bar and the 1-9 keys."""
+
+    id: int
+    name: str
+    colour: str
+    description: str = ""
+    position: int = 0
+    uses: int = 0
+
+
+@dataclass(frozen=True)
+class Link:
+    """A directed link between two annotations: the same claim, or one supporting or contradicting the other."""
+
+    id: str
+    from_annotation: str
+    to_annotation: str
+    kind: str
+    created: str = ""

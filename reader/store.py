@@ -1,0 +1,771 @@
+"""The annotation store: SQLite through sqlite-utils.
+
+Sources and their versions (the canonical text of each, so an annotation never loses what it was made
+on), annotations with W3C position and quote selectors, tags, links, reading state and an append-only
+event log that undo and redo replay. Every write is one `BEGIN IMMEDIATE` transaction, committed at once.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from reader.anchoring import anchor, make_selector
+from reader.corpus import Document
+from reader.migrations import MIGRATIONS, SCHEMA_VERSION
+from reader.model import LINK_KINDS, Annotation, Link, Selector, Source, Tag
+from reader.text import paragraph_spans, word_count
+
+BUSY_TIMEOUT_MS = 10_000
+
+# A new database starts with these, in this order (keys 1-9 in the reader).
+DEFAULT_TAGS = (
+    ("claim", "#e5c07b", "A statement of fact the source makes"),
+    ("quote", "#61afef", "Words attributed to someone"),
+    ("number", "#d19a66", "A figure, amount or date"),
+    ("attribution", "#56b6c2", "Who says so: a named or anonymous source"),
+    ("opinion", "#c678dd", "A judgement rather than a fact"),
+    ("error", "#e06c75", "Wrong, or contradicted by another source"),
+    ("context", "#98c379", "Background the claim depends on"),
+    ("question", "#abb2bf", "Needs checking"),
+)
+TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75", "#98c379", "#abb2bf",
+               "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
+
+
+class StoreError(Exception):
+    """A problem with the database or a request to it, explained in one line."""
+
+
+def now() -> str:
+    """UTC timestamp with milliseconds, ISO 8601: sorts as text and reads well in any SQLite client."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def default_author() -> str:
+    """Who annotations are attributed to: READER_AUTHOR, else the login name."""
+    try:
+        return os.environ.get("READER_AUTHOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def open_store(path: str | os.PathLike[str], actor: str = "cli") -> "Store":
+    """Open (creating if needed) and migrate the database at path; StoreError explains any refusal."""
+    return Store(Path(path), actor=actor)
+
+
+class Store:
+    """One connection to the annotation database; safe to share between threads (writes are serialised)."""
+
+    def __init__(self, path: Path, actor: str = "cli") -> None:
+        self.path = path
+        self.actor = actor
+        self._lock = threading.RLock()
+        self.db = self._connect(path)
+        self._migrate()
+
+    # --- connection and schema -------------------------------------------------------------------
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite_utils.Database:
+        if str(path) != ":memory:":
+            if path.exists() and path.is_dir():
+                raise StoreError(f"{path} is a folder, not a database file")
+            if not path.parent.exists():
+                raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal" and str(path) != ":memory:":
+                conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.OperationalError:
+            pass  # a read-only file or folder: reading still works, writes will say why they fail
+        return sqlite_utils.Database(conn)
+
+    def _migrate(self) -> None:
+        conn = self.db.conn
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path} is damaged or not a database ({error})") from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer reader (schema {version}; this one knows up to "
+                f"{SCHEMA_VERSION}); upgrade reader to open it"
+            )
+        if version == 0 and tables - {"sqlite_sequence"}:
+            raise StoreError(f"{self.path} is a SQLite database of another program, not a reader database")
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0:
+            self._backup(version)
+        try:
+            with self.write():
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[target](self.db)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot set up {self.path}: {error}") from None
+        if version == 0:
+            self.ensure_default_tags()
+
+    def _backup(self, version: int) -> None:
+        """Copy the database through SQLite's backup API before a migration touches it."""
+        if str(self.path) == ":memory:":
+            return
+        target = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        try:
+            with sqlite3.connect(str(target)) as copy:
+                self.db.conn.backup(copy)
+            copy.close()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot back up {self.path} before migrating: {error}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction: BEGIN IMMEDIATE (waits for other writers), commit, or roll back."""
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:  # nested: the outer transaction commits
+                yield self.db
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise StoreError(_explain_write_error(self.path, error)) from None
+            try:
+                yield self.db
+            except sqlite3.DatabaseError as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(_explain_write_error(self.path, error)) from None
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(_explain_write_error(self.path, error)) from None
+
+    def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: a cheap poll for a reader to refresh."""
+        with self._lock:
+            return self.db.conn.execute("PRAGMA data_version").fetchone()[0] + self.db.conn.total_changes
+
+    # --- sources ---------------------------------------------------------------------------------
+
+    def known_signature(self, path: str) -> tuple[int, int] | None:
+        """(size, mtime_ns) recorded when path was last loaded: unchanged files need not be read again."""
+        rows = self.query("SELECT size, mtime_ns FROM sources WHERE path = ?", [path])
+        return (rows[0]["size"], rows[0]["mtime_ns"]) if rows else None
+
+    def resolve_path_id(self, path: str) -> int:
+        rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
+        if not rows:
+            raise StoreError(f"{path} is not in the database")
+        return rows[0]["id"]
+
+    def save_document(self, document: Document) -> tuple[int, bool]:
+        """Record a loaded file; a new text becomes a new version and re-anchors its annotations.
+
+        Returns (source_id, whether a new version was stored).
+        """
+        path = str(document.path)
+        digest = content_hash(document.text)
+        with self.write() as db:
+            existing = list(db.query("SELECT id, current_version_id FROM sources WHERE path = ?", [path]))
+            fields = {
+                "title": document.title, "outlet": document.outlet, "author": document.author,
+                "published": document.published, "url": document.url, "format": document.format,
+                "encoding": document.encoding, "warnings": json.dumps(document.warnings),
+                "size": document.size, "mtime_ns": document.mtime_ns,
+            }
+            if existing:
+                source_id = existing[0]["id"]
+                db["sources"].update(source_id, fields)
+            else:
+                source_id = db["sources"].insert({"path": path, "added": now(), "words": 0, **fields}).last_pk
+            version = list(db.query(
+                "SELECT id FROM source_versions WHERE source_id = ? AND content_hash = ?", [source_id, digest]))
+            current = existing[0]["current_version_id"] if existing else None
+            if version and version[0]["id"] == current:
+                return source_id, False
+            if version:
+                version_id = version[0]["id"]
+            else:
+                version_id = db["source_versions"].insert({
+                    "source_id": source_id, "content_hash": digest, "text": document.text,
+                    "length": len(document.text), "loaded": now(),
+                }).last_pk
+            db["sources"].update(source_id, {"current_version_id": version_id, "words": word_count(document.text)})
+            self._index_passages(db, source_id, version_id, document.text)
+            self._reanchor(db, source_id, version_id, document.text)
+        return source_id, True
+
+    @staticmethod
+    def _index_passages(db: sqlite_utils.Database, source_id: int, version_id: int, text: str) -> None:
+        db.execute("DELETE FROM passages WHERE source_id = ?", [source_id])
+        db["passages"].insert_all(
+            ({"source_id": source_id, "version_id": version_id, "position_start": start,
+              "position_end": end, "text": text[start:end]} for start, end in paragraph_spans(text)),
+            batch_size=500,
+        )
+
+    @staticmethod
+    def _reanchor(db: sqlite_utils.Database, source_id: int, version_id: int, text: str) -> None:
+        rows = list(db.query(
+            "SELECT a.id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix FROM annotations a "
+            "WHERE a.source_id = ? AND coalesce(a.anchor_version_id, -1) != ?", [source_id, version_id]))
+        for row in rows:
+            found = anchor(text, Selector(row["position_start"], row["position_end"], row["quote"],
+                                          row["prefix"], row["suffix"]))
+            db.execute(
+                "UPDATE annotations SET anchor_status = ?, anchor_start = ?, anchor_end = ?, "
+                "anchor_version_id = ?, anchor_score = ? WHERE id = ?",
+                [found.status, found.start, found.end, version_id, found.score, row["id"]])
+
+    def sources(self) -> list[Source]:
+        """Every source with its word and annotation counts and reading progress, in path order."""
+        rows = self.query(
+            "SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id) AS annotation_count, "
+            "coalesce(r.fraction, 0) AS read_fraction FROM sources s "
+            "LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path")
+        return [_source_from_row(row) for row in rows]
+
+    def source(self, source_id: int) -> Source:
+        for source in self.sources_by_ids([source_id]):
+            return source
+        raise StoreError(f"no source with id {source_id}")
+
+    def sources_by_ids(self, ids: list[int]) -> list[Source]:
+        wanted = set(ids)
+        return [source for source in self.sources() if source.id in wanted]
+
+    def text(self, source_id: int) -> str:
+        """The canonical text of a source's current version."""
+        rows = self.query(
+            "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
+            [source_id])
+        if not rows:
+            raise StoreError(f"no text stored for source {source_id}")
+        return rows[0]["text"]
+
+    def resolve_source(self, reference: str) -> Source:
+        """A source from an id, a path, a file name or an unambiguous title fragment."""
+        sources = self.sources()
+        reference = reference.strip()
+        if reference.isdigit() and reference == str(int(reference)):  # "3" is an id, "003" a file name
+            for source in sources:
+                if source.id == int(reference):
+                    return source
+        resolved = str(Path(reference).expanduser().resolve()) if reference else ""
+        for source in sources:
+            if reference in (source.path, source.name) or source.path == resolved:
+                return source
+        needle = reference.casefold()
+        matches = [s for s in sources if needle and (needle in s.title.casefold() or s.name.casefold().startswith(needle))]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise StoreError(f"no source matches {reference!r} (try `reader sources`)")
+        names = ", ".join(f"{s.id}: {s.title[:40]}" for s in matches[:5])
+        raise StoreError(f"{reference!r} matches {len(matches)} sources ({names}); be more specific")
+
+    def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Full-text search (FTS5) over every source's paragraphs, best first, with snippets."""
+        fts_query = _fts_query(query)
+        if not fts_query:
+            return []
+        try:
+            return self.query(
+                "SELECT p.source_id, s.title AS source_title, s.path AS source_path, p.position_start, "
+                "p.position_end, snippet(passages_fts, 0, '\x02', '\x03', '…', 12) AS snippet "
+                "FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+                "JOIN sources s ON s.id = p.source_id WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?",
+                [fts_query, limit])
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"cannot search for {query!r}: {error}") from None
+
+    # --- reading state and settings --------------------------------------------------------------
+
+    def set_reading_position(self, source_id: int, position: int, fraction: float) -> None:
+        with self.write() as db:
+            db["reading_state"].upsert(
+                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()},
+                pk="source_id")
+
+    def reading_position(self, source_id: int) -> int:
+        rows = self.query("SELECT position FROM reading_state WHERE source_id = ?", [source_id])
+        return rows[0]["position"] if rows else 0
+
+    def setting(self, key: str, default: str = "") -> str:
+        rows = self.query("SELECT value FROM settings WHERE key = ?", [key])
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write() as db:
+            db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    # --- tags ------------------------------------------------------------------------------------
+
+    def ensure_default_tags(self) -> None:
+        """Give a new database the default tag set for claim work (only when it has no tags at all)."""
+        with self.write() as db:
+            if db["tags"].count:
+                return
+            db["tags"].insert_all(
+                {"name": name, "colour": colour, "description": description, "position": index,
+                 "created": now()}
+                for index, (name, colour, description) in enumerate(DEFAULT_TAGS))
+
+    def tags(self) -> list[Tag]:
+        rows = self.query(
+            "SELECT t.*, (SELECT count(*) FROM annotation_tags x WHERE x.tag_id = t.id) AS uses "
+            "FROM tags t ORDER BY t.position, t.name")
+        return [Tag(row["id"], row["name"], row["colour"], row["description"], row["position"], row["uses"])
+                for row in rows]
+
+    def tag(self, name: str) -> Tag:
+        for tag in self.tags():
+            if tag.name.casefold() == name.strip().casefold():
+                return tag
+        raise StoreError(f"no tag named {name!r}")
+
+    def add_tag(self, name: str, colour: str = "", description: str = "") -> Tag:
+        name = _clean_tag_name(name)
+        with self.write():
+            if any(t.name.casefold() == name.casefold() for t in self.tags()):
+                raise StoreError(f"a tag named {name!r} already exists")
+            tag = self._create_tag(name, colour, description)
+        return tag
+
+    def _create_tag(self, name: str, colour: str = "", description: str = "") -> Tag:
+        existing = self.tags()
+        colour = _check_colour(colour) if colour else TAG_PALETTE[len(existing) % len(TAG_PALETTE)]
+        position = max((t.position for t in existing), default=-1) + 1
+        row = {"name": name, "colour": colour, "description": description, "position": position, "created": now()}
+        tag_id = self.db["tags"].insert(row).last_pk
+        snapshot = {"id": tag_id, **row, "annotation_ids": []}
+        self._log("create", "tag", tag_id, None, snapshot)
+        return self.tag(name)
+
+    def update_tag(self, name: str, new_name: str | None = None, colour: str | None = None,
+                   description: str | None = None) -> Tag:
+        with self.write() as db:
+            tag = self.tag(name)
+            before = self._tag_snapshot(tag.id)
+            changes: dict[str, Any] = {}
+            if new_name is not None:
+                new_name = _clean_tag_name(new_name)
+                clash = [t for t in self.tags() if t.name.casefold() == new_name.casefold() and t.id != tag.id]
+                if clash:
+                    raise StoreError(f"a tag named {new_name!r} already exists (use `reader tags merge`)")
+                changes["name"] = new_name
+            if colour is not None:
+                changes["colour"] = _check_colour(colour)
+            if description is not None:
+                changes["description"] = description
+            db["tags"].update(tag.id, changes)
+            self._log("update", "tag", tag.id, before, self._tag_snapshot(tag.id))
+            return self.tag(changes.get("name", tag.name))
+
+    def delete_tag(self, name: str) -> None:
+        with self.write() as db:
+            tag = self.tag(name)
+            before = self._tag_snapshot(tag.id)
+            db["tags"].delete(tag.id)
+            self._log("delete", "tag", tag.id, before, None)
+
+    def merge_tags(self, source_name: str, target_name: str) -> Tag:
+        """Move every use of one tag onto another and delete the first; one undo step."""
+        with self.write() as db:
+            source, target = self.tag(source_name), self.tag(target_name)
+            if source.id == target.id:
+                raise StoreError("cannot merge a tag into itself")
+            group = uuid.uuid4().hex
+            annotation_ids = [row["annotation_id"] for row in db.query(
+                "SELECT annotation_id FROM annotation_tags WHERE tag_id = ?", [source.id])]
+            for annotation_id in annotation_ids:
+                before = self._annotation_snapshot(annotation_id)
+                db.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                           [annotation_id, target.id])
+                self._log("update", "annotation", annotation_id, before,
+                          self._annotation_snapshot(annotation_id), group)
+            before_tag = self._tag_snapshot(source.id)
+            db["tags"].delete(source.id)
+            self._log("delete", "tag", source.id, before_tag, None, group)
+            return self.tag(target.name)
+
+    def _tag_ids(self, names: Iterable[str]) -> list[int]:
+        """Ids for tag names, creating tags that do not exist yet (inside the caller's transaction)."""
+        known = {t.name.casefold(): t.id for t in self.tags()}
+        ids = []
+        for name in names:
+            name = _clean_tag_name(name)
+            tag_id = known.get(name.casefold())
+            if tag_id is None:
+                tag_id = self._create_tag(name).id
+                known[name.casefold()] = tag_id
+            if tag_id not in ids:
+                ids.append(tag_id)
+        return ids
+
+    # --- annotations -----------------------------------------------------------------------------
+
+    def add_annotation(self, source_id: int, start: int, end: int, tags: Iterable[str] = (),
+                       note: str = "", author: str | None = None, annotation_id: str | None = None) -> Annotation:
+        """Annotate text[start:end] of a source's current version; returns the stored annotation."""
+        with self.write() as db:
+            rows = list(db.query(
+                "SELECT v.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
+                "WHERE s.id = ?", [source_id]))
+            if not rows:
+                raise StoreError(f"no source with id {source_id}")
+            version_id, text = rows[0]["id"], rows[0]["text"]
+            if not (0 <= start < end <= len(text)):
+                raise StoreError(f"span {start}-{end} is outside the text (0-{len(text)}) or empty")
+            selector = make_selector(text, start, end)
+            stamp = now()
+            row = {
+                "id": annotation_id or uuid.uuid4().hex, "source_id": source_id, "version_id": version_id,
+                "position_start": start, "position_end": end, "quote": selector.quote,
+                "prefix": selector.prefix, "suffix": selector.suffix, "note": note,
+                "author": default_author() if author is None else author, "created": stamp, "updated": stamp,
+                "anchor_status": "anchored", "anchor_start": start, "anchor_end": end,
+                "anchor_version_id": version_id, "anchor_score": 100.0,
+            }
+            group = uuid.uuid4().hex
+            tag_ids = self._tag_ids(tags)
+            db["annotations"].insert(row)
+            db["annotation_tags"].insert_all({"annotation_id": row["id"], "tag_id": t} for t in tag_ids)
+            self._log("create", "annotation", row["id"], None, self._annotation_snapshot(row["id"]), group)
+            return self.annotation(row["id"])
+
+    def update_annotation(self, annotation_id: str, note: str | None = None,
+                          tags: Iterable[str] | None = None, add_tags: Iterable[str] = ()) -> Annotation:
+        """Change an annotation's note, replace its tags, or add tags to it."""
+        with self.write() as db:
+            before = self._annotation_snapshot(annotation_id)
+            if note is not None:
+                db["annotations"].update(annotation_id, {"note": note})
+            if tags is not None:
+                db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
+            for tag_id in self._tag_ids(list(tags or []) + list(add_tags)):
+                db.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                           [annotation_id, tag_id])
+            after = self._annotation_snapshot(annotation_id)
+            if after != before:
+                db["annotations"].update(annotation_id, {"updated": now()})
+                self._log("update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id))
+            return self.annotation(annotation_id)
+
+    def delete_annotation(self, annotation_id: str) -> None:
+        with self.write() as db:
+            before = self._annotation_snapshot(annotation_id)
+            db["annotations"].delete(annotation_id)
+            self._log("delete", "annotation", annotation_id, before, None)
+
+    def annotation(self, annotation_id: str) -> Annotation:
+        found = self.annotations(ids=[annotation_id])
+        if not found:
+            raise StoreError(f"no annotation with id {annotation_id!r}")
+        return found[0]
+
+    def annotations(self, source_id: int | None = None, tag: str | None = None,
+                    ids: list[str] | None = None) -> list[Annotation]:
+        """Annotations with their tags, placed on their source's current text, in reading order."""
+        return [_annotation_from_row(row) for row in self.iter_annotation_rows(source_id, tag, ids)]
+
+    def iter_annotation_rows(self, source_id: int | None = None, tag: str | None = None,
+                             ids: list[str] | None = None, source_ids: list[int] | None = None,
+                             tags: list[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Stream flat annotation rows (as annotations_view has them), for exports of any size."""
+        where, params = [], []
+        if source_id is not None:
+            where.append("source_id = ?")
+            params.append(source_id)
+        if source_ids:
+            where.append(f"source_id IN ({','.join('?' * len(source_ids))})")
+            params.extend(source_ids)
+        wanted_tags = list(tags or []) + ([tag] if tag else [])
+        if wanted_tags:
+            where.append(
+                "id IN (SELECT x.annotation_id FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
+                f"WHERE t.name IN ({','.join('?' * len(wanted_tags))}))")
+            params.extend(wanted_tags)
+        if ids is not None:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        sql = "SELECT * FROM annotations_view"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY source_path, start, \"end\", id"
+        cursor = self.db.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(columns, row))
+
+    def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        if not rows:
+            raise StoreError(f"no annotation with id {annotation_id!r}")
+        snapshot = rows[0]
+        snapshot["tags"] = [r["name"] for r in self.db.query(
+            "SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = ? "
+            "ORDER BY t.position, t.name", [annotation_id])]
+        snapshot["links"] = list(self.db.query(
+            "SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY id",
+            [annotation_id, annotation_id]))
+        return snapshot
+
+    def _tag_snapshot(self, tag_id: int) -> dict[str, Any]:
+        snapshot = list(self.db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))[0]
+        snapshot["annotation_ids"] = [r["annotation_id"] for r in self.db.query(
+            "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", [tag_id])]
+        return snapshot
+
+    # --- links -----------------------------------------------------------------------------------
+
+    def add_link(self, from_annotation: str, to_annotation: str, kind: str = "same") -> Link:
+        if kind not in LINK_KINDS:
+            raise StoreError(f"unknown link kind {kind!r}; use one of {', '.join(LINK_KINDS)}")
+        if from_annotation == to_annotation:
+            raise StoreError("an annotation cannot be linked to itself")
+        with self.write() as db:
+            self.annotation(from_annotation)
+            self.annotation(to_annotation)
+            existing = list(db.query(
+                "SELECT * FROM links WHERE from_annotation = ? AND to_annotation = ? AND kind = ?",
+                [from_annotation, to_annotation, kind]))
+            if existing:
+                return _link_from_row(existing[0])
+            row = {"id": uuid.uuid4().hex, "from_annotation": from_annotation, "to_annotation": to_annotation,
+                   "kind": kind, "created": now()}
+            db["links"].insert(row)
+            self._log("create", "link", row["id"], None, row)
+            return _link_from_row(row)
+
+    def delete_link(self, link_id: str) -> None:
+        with self.write() as db:
+            rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
+            if not rows:
+                raise StoreError(f"no link with id {link_id!r}")
+            db["links"].delete(link_id)
+            self._log("delete", "link", link_id, rows[0], None)
+
+    def links(self, annotation_id: str | None = None) -> list[Link]:
+        if annotation_id is None:
+            rows = self.query("SELECT * FROM links ORDER BY created, id")
+        else:
+            rows = self.query("SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY created",
+                              [annotation_id, annotation_id])
+        return [_link_from_row(row) for row in rows]
+
+    # --- the event log, undo and redo ------------------------------------------------------------
+
+    def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any,
+             group: str | None = None) -> None:
+        self.db["events"].insert({
+            "group_id": group or uuid.uuid4().hex, "at": now(), "actor": self.actor, "action": action,
+            "entity": entity, "entity_id": str(entity_id),
+            "before": None if before is None else json.dumps(before, ensure_ascii=False),
+            "after": None if after is None else json.dumps(after, ensure_ascii=False), "ref_group": None,
+        })
+
+    def _undo_state(self, db: sqlite_utils.Database) -> tuple[str | None, str | None]:
+        """(group to undo next, group to redo next), derived from the append-only log."""
+        undone: dict[str, bool] = {}
+        to_redo: list[str] = []
+        done_groups: list[str] = []
+        for row in db.query("SELECT group_id, action, ref_group FROM events ORDER BY id"):
+            if row["action"] == "undo":
+                undone[row["ref_group"]] = True
+                to_redo.append(row["ref_group"])
+            elif row["action"] == "redo":
+                undone[row["ref_group"]] = False
+                if row["ref_group"] in to_redo:
+                    to_redo.remove(row["ref_group"])
+            elif not done_groups or done_groups[-1] != row["group_id"]:
+                done_groups.append(row["group_id"])
+                to_redo.clear()  # a new change ends the redo chain, as in any editor
+        undo_group = next((g for g in reversed(done_groups) if not undone.get(g)), None)
+        redo_group = to_redo[-1] if to_redo else None
+        return undo_group, redo_group
+
+    def undo(self) -> str | None:
+        """Reverse the most recent change not yet undone; returns a description, or None if nothing to undo."""
+        return self._replay(undo=True)
+
+    def redo(self) -> str | None:
+        """Re-apply the most recently undone change; None if there is none (or a new change came since)."""
+        return self._replay(undo=False)
+
+    def _replay(self, undo: bool) -> str | None:
+        with self.write() as db:
+            undo_group, redo_group = self._undo_state(db)
+            group = undo_group if undo else redo_group
+            if group is None:
+                return None
+            events = list(db.query("SELECT * FROM events WHERE group_id = ? ORDER BY id", [group]))
+            for event in reversed(events) if undo else events:
+                before = json.loads(event["before"]) if event["before"] else None
+                after = json.loads(event["after"]) if event["after"] else None
+                target = before if undo else after
+                if target is None:
+                    self._remove(event["entity"], event["entity_id"])
+                else:
+                    self._put(event["entity"], target)
+            db["events"].insert({
+                "group_id": uuid.uuid4().hex, "at": now(), "actor": self.actor,
+                "action": "undo" if undo else "redo", "entity": events[0]["entity"],
+                "entity_id": events[0]["entity_id"], "before": None, "after": None, "ref_group": group,
+            })
+            verb = "undid" if undo else "redid"
+            return f"{verb} {_describe(events)}"
+
+    def _remove(self, entity: str, entity_id: str) -> None:
+        table = {"annotation": "annotations", "tag": "tags", "link": "links"}[entity]
+        key: Any = int(entity_id) if entity == "tag" else entity_id
+        self.db.execute(f"DELETE FROM {table} WHERE id = ?", [key])
+
+    def _put(self, entity: str, snapshot: dict[str, Any]) -> None:
+        """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
+        snapshot = dict(snapshot)
+        if entity == "annotation":
+            tags, links = snapshot.pop("tags"), snapshot.pop("links")
+            if not list(self.db.query("SELECT 1 FROM sources WHERE id = ?", [snapshot["source_id"]])):
+                return  # its source is gone; nothing to hang it on
+            self.db["annotations"].upsert(snapshot, pk="id")
+            self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [snapshot["id"]])
+            for tag_id in self._tag_ids(tags):
+                self.db.execute("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                                [snapshot["id"], tag_id])
+            for link in links:
+                self._put("link", link)
+        elif entity == "tag":
+            annotation_ids = snapshot.pop("annotation_ids")
+            clash = list(self.db.query("SELECT id FROM tags WHERE name = ? COLLATE NOCASE AND id != ?",
+                                       [snapshot["name"], snapshot["id"]]))
+            if clash:
+                self.db.execute("DELETE FROM tags WHERE id = ?", [clash[0]["id"]])
+            self.db["tags"].upsert(snapshot, pk="id")
+            for annotation_id in annotation_ids:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
+                    "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
+                    [annotation_id, snapshot["id"], annotation_id])
+        elif entity == "link":
+            ends = list(self.db.query("SELECT count(*) AS n FROM annotations WHERE id IN (?, ?)",
+                                      [snapshot["from_annotation"], snapshot["to_annotation"]]))
+            if ends[0]["n"] == 2:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created) "
+                    "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", snapshot)
+
+    def events(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM events ORDER BY id DESC LIMIT ?", [limit])
+
+
+# --- row conversion and small checks -------------------------------------------------------------
+
+def _source_from_row(row: dict[str, Any]) -> Source:
+    return Source(
+        id=row["id"], path=row["path"], title=row["title"], outlet=row["outlet"] or "",
+        author=row["author"] or "", published=row["published"] or "", url=row["url"] or "",
+        words=row["words"] or 0, annotations=row.get("annotation_count", 0) or 0,
+        version_id=row["current_version_id"] or 0, warnings=tuple(json.loads(row["warnings"] or "[]")),
+        read_fraction=row.get("read_fraction", 0.0) or 0.0,
+    )
+
+
+def _annotation_from_row(row: dict[str, Any]) -> Annotation:
+    return Annotation(
+        id=row["id"], source_id=row["source_id"], start=row["start"], end=row["end"], quote=row["quote"],
+        prefix=row["prefix"], suffix=row["suffix"], note=row["note"], author=row["author"],
+        created=row["created"], updated=row["updated"], anchor_status=row["anchor_status"],
+        tags=[t for t in (row["tags"] or "").split(";") if t], version_id=row["version_id"],
+    )
+
+
+def _link_from_row(row: dict[str, Any]) -> Link:
+    return Link(row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"])
+
+
+def _clean_tag_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise StoreError("a tag needs a name")
+    if ";" in cleaned or "," in cleaned:
+        raise StoreError(f"tag names cannot contain ';' or ',': {cleaned!r}")
+    if len(cleaned) > 60:
+        raise StoreError("tag names are at most 60 characters")
+    return cleaned
+
+
+def _check_colour(colour: str) -> str:
+    from rich.color import Color, ColorParseError
+
+    try:
+        return Color.parse(colour.strip()).get_truecolor().hex
+    except ColorParseError:
+        raise StoreError(f"not a colour: {colour!r} (try a name like 'red' or '#ff8800')") from None
+
+
+def _fts_query(query: str) -> str:
+    """Quote each word so user text is searched for, never parsed as FTS5 syntax."""
+    words = [word.replace('"', '""') for word in query.split()]
+    return " ".join(f'"{word}"' for word in words if word)
+
+
+def _describe(events: list[dict[str, Any]]) -> str:
+    first = events[0]
+    action = {"create": "adding", "update": "changing", "delete": "deleting"}.get(first["action"], first["action"])
+    more = f" (and {len(events) - 1} more changes)" if len(events) > 1 else ""
+    return f"{action} {first['entity']}{more}"
+
+
+def _explain_write_error(path: Path, error: sqlite3.DatabaseError) -> str:
+    message = str(error)
+    if "readonly" in message or "read-only" in message:
+        return f"cannot write to {path}: the file or its folder is read-only"
+    if "full" in message:
+        return f"cannot write to {path}: the disk (or the database's size limit) is full; nothing was changed"
+    if "locked" in message or "busy" in message:
+        return f"cannot write to {path}: another program held it locked for over {BUSY_TIMEOUT_MS // 1000} s"
+    return f"cannot write to {path}: {message}"
+

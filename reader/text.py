@@ -1,0 +1,209 @@
+"""Text units (sentences, paragraphs, words) as code-point offsets, and display-safe rendering.
+
+Every offset in the reader is a code-point index into a source version's canonical text. Nothing here
+changes the length of a text, so offsets computed here stay valid in the store, the views and exports.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from rich.text import Text
+
+Span = tuple[int, int]
+
+# Every separator str.splitlines() knows, CRLF first so it becomes one LF.
+_NEWLINES = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def canonicalise_newlines(text: str) -> str:
+    """Turn every line separator that str.splitlines() knows into LF; the one canonicalisation at load."""
+    return _NEWLINES.sub("\n", text)
+
+
+# --- display safety -------------------------------------------------------------------------------
+
+_PLACEHOLDER_FORMAT = "\u25cc"  # dotted circle: bidi controls, zero-width and other format characters
+_PLACEHOLDER_C1 = "\ufffd"
+
+
+@lru_cache(maxsize=4096)
+def _display_char(char: str) -> str:
+    code = ord(char)
+    if char == "\n":
+        return char
+    if char == "\t":
+        return " "
+    if code < 0x20:
+        return chr(0x2400 + code)  # control pictures: ␛ for ESC, ␀ for NUL...
+    if code == 0x7F:
+        return "\u2421"
+    if 0x80 <= code < 0xA0:
+        return _PLACEHOLDER_C1
+    category = unicodedata.category(char)
+    if category in ("Cf", "Zl", "Zp", "Cs"):
+        return _PLACEHOLDER_FORMAT
+    return char
+
+
+# Characters that are always safe pass through the fast path untouched.
+_UNSAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001-\U000e007f\ud800-\udfff]"
+)
+
+
+def display_safe(text: str) -> str:
+    """Map each character that could act on a terminal or hide itself to a visible placeholder.
+
+    One character in, one character out, so display columns never drift from offsets. ESC and other
+    C0 controls become control pictures (␛), C1 controls become �, bidi overrides and zero-width
+    characters become ◌, tab becomes a space. Newlines are kept.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: _display_char(m.group()), text)
+
+
+def safe_text(text: str, style: str = "") -> Text:
+    """A rich Text of untrusted text: never parsed as markup, never carrying control characters."""
+    return Text(display_safe(text).replace("\n", " "), style=style, end="")
+
+
+# --- paragraphs -----------------------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Paragraphs are the non-blank lines of the canonical text, trimmed of surrounding white space."""
+    spans: list[Span] = []
+    for match in _LINE.finditer(text, start, len(text) if end is None else end):
+        span = _trim(text, match.start(), match.end())
+        if span:
+            spans.append(span)
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+# --- sentences ------------------------------------------------------------------------------------
+
+# Abbreviations after which a full stop does not end a sentence (compared lower-cased, without dots).
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt vs etc eg ie al inc ltd co corp no nos vol pp fig approx dept est
+    gen gov sen rep rev sgt capt col lt maj jan feb mar apr jun jul aug sep sept oct nov dec
+    us uk un eu usa phd mba bsc msc ca cf
+    """.split()
+)
+
+_CANDIDATE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentences of text[start:end], never crossing a line break; abbreviations and decimals kept whole."""
+    spans: list[Span] = []
+    for paragraph_start, paragraph_end in paragraph_spans(text, start, end):
+        spans.extend(_sentences_in_paragraph(text, paragraph_start, paragraph_end))
+    return spans
+
+
+def _sentences_in_paragraph(text: str, start: int, end: int) -> list[Span]:
+    spans: list[Span] = []
+    sentence_start = start
+    for match in _CANDIDATE.finditer(text, start, end):
+        if not _is_boundary(text, match, end):
+            continue
+        span = _trim(text, sentence_start, match.end())
+        if span:
+            spans.append(span)
+        sentence_start = match.end()
+    span = _trim(text, sentence_start, end)
+    if span:
+        spans.append(span)
+    return spans
+
+
+def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
+    following = match.end()
+    while following < end and text[following].isspace():
+        following += 1
+    if following >= end:
+        return True
+    next_char = text[following]
+    if next_char.islower() or next_char in ",;:)":
+        return False
+    punctuation = match.group()
+    if punctuation[0] != ".":
+        return True
+    before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start())
+    if not before:
+        return True
+    word = before.group(1)
+    bare = word.replace(".", "").lower()
+    if bare in ABBREVIATIONS:
+        return False
+    if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
+        return False
+    if "." in word and all(len(part) <= 2 for part in word.split(".") if part):  # "U.S", "e.g"
+        return False
+    return True
+
+
+# --- words ----------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[\w$€£¥%]+(?:[-'’.,/][\w%]+)*")
+
+
+def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Words, with inner hyphens, apostrophes and decimal points kept: "o1-mini", "$6.6", "Bubeck’s"."""
+    return [m.span() for m in _WORD.finditer(text, start, len(text) if end is None else end)]
+
+
+def word_count(text: str) -> int:
+    """How many words word_spans() finds, without building the list."""
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+# --- finding a quote ------------------------------------------------------------------------------
+
+_QUOTE_CLASSES = {
+    "'": "['\u2018\u2019]", "\u2018": "['\u2018\u2019]", "\u2019": "['\u2018\u2019]",
+    '"': '["\u201c\u201d]', "\u201c": '["\u201c\u201d]', "\u201d": '["\u201c\u201d]',
+    "-": "[-\u2013\u2014]", "\u2013": "[-\u2013\u2014]", "\u2014": "[-\u2013\u2014]",
+}
+
+
+def find_quote(text: str, quote: str) -> list[Span]:
+    """Every place quote occurs: exactly, or else allowing any white space and straight or curly quotes.
+
+    People type quotes with straight apostrophes and single spaces; articles use curly ones and line breaks.
+    """
+    quote = quote.strip()
+    if not quote:
+        return []
+    exact, position = [], text.find(quote)
+    while position != -1:
+        exact.append((position, position + len(quote)))
+        position = text.find(quote, position + 1)
+    if exact:
+        return exact
+    parts = []
+    for char in quote:
+        if char.isspace():
+            if not parts or parts[-1] != r"\s+":
+                parts.append(r"\s+")
+        else:
+            parts.append(_QUOTE_CLASSES.get(char, re.escape(char)))
+    return [m.span() for m in re.finditer("".join(parts), text)]

@@ -176,5 +176,22 @@ def _statements(script: str) -> list[str]:
     return [s for s in statements if s]
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+SCHEMA_V2 = """
+CREATE TABLE silences (
+    annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,  -- any member of the claim
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    marked TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (annotation_id, source_id)
+) WITHOUT ROWID;
+"""
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Version 2: a source checked and found silent on a claim (the claims matrix's 'silent')."""
+    for statement in _statements(SCHEMA_V2):
+        db.execute(statement)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -596,6 +596,31 @@ class Store:
                               [annotation_id, annotation_id])
         return [_link_from_row(row) for row in rows]
 
+    # --- checked-and-silent marks for the claims matrix ------------------------------------------
+
+    def set_silent(self, annotation_id: str, source_id: int, silent: bool = True) -> None:
+        """Mark (or unmark) a source as checked and silent on the claim that annotation_id belongs to."""
+        with self.write() as db:
+            self.annotation(annotation_id)
+            self.source(source_id)
+            key = f"{annotation_id}:{source_id}"
+            row = {"annotation_id": annotation_id, "source_id": source_id, "marked": now(),
+                   "author": default_author()}
+            existing = list(db.query("SELECT * FROM silences WHERE annotation_id = ? AND source_id = ?",
+                                     [annotation_id, source_id]))
+            if silent and not existing:
+                db["silences"].insert(row)
+                self._log("create", "silence", key, None, row)
+            elif not silent and existing:
+                db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
+                           [annotation_id, source_id])
+                self._log("delete", "silence", key, existing[0], None)
+
+    def silences(self) -> list[tuple[str, int]]:
+        """Every (annotation_id, source_id) silent mark."""
+        return [(row["annotation_id"], row["source_id"])
+                for row in self.query("SELECT annotation_id, source_id FROM silences ORDER BY marked")]
+
     # --- the event log, undo and redo ------------------------------------------------------------
 
     def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any,
@@ -659,6 +684,11 @@ class Store:
             return f"{verb} {_describe(events)}"
 
     def _remove(self, entity: str, entity_id: str) -> None:
+        if entity == "silence":
+            annotation_id, source_id = entity_id.rsplit(":", 1)
+            self.db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
+                            [annotation_id, int(source_id)])
+            return
         table = {"annotation": "annotations", "tag": "tags", "link": "links"}[entity]
         key: Any = int(entity_id) if entity == "tag" else entity_id
         self.db.execute(f"DELETE FROM {table} WHERE id = ?", [key])
@@ -689,6 +719,11 @@ class Store:
                     "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
                     "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
                     [annotation_id, snapshot["id"], annotation_id])
+        elif entity == "silence":
+            self.db.execute(
+                "INSERT OR IGNORE INTO silences (annotation_id, source_id, marked, author) "
+                "SELECT :annotation_id, :source_id, :marked, :author "
+                "WHERE EXISTS (SELECT 1 FROM annotations WHERE id = :annotation_id)", snapshot)
         elif entity == "link":
             ends = list(self.db.query("SELECT count(*) AS n FROM annotations WHERE id IN (?, ?)",
                                       [snapshot["from_annotation"], snapshot["to_annotation"]]))

@@ -48,11 +48,12 @@ def _display_char(char: str) -> str:
     return char
 
 
-# Characters that are always safe pass through the fast path untouched.
+# Everything that may need a placeholder (a superset: _display_char decides by category). Characters
+# outside it pass through the fast path untouched; a test checks every code point against it.
 _UNSAFE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001-\U000e007f\ud800-\udfff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001345f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001-\U000e007f\ud800-\udfff]"
 )
 
 
@@ -101,7 +102,7 @@ def _trim(text: str, start: int, end: int) -> Span | None:
 # Abbreviations after which a full stop does not end a sentence (compared lower-cased, without dots).
 ABBREVIATIONS = frozenset(
     """
-    mr mrs ms dr prof sr jr st mt vs etc eg ie al inc ltd co corp no nos vol pp fig approx dept est
+    mr mrs ms dr prof sr jr st mt vs etc eg ie al inc ltd co corp no nos vol p pp fig approx dept est
     gen gov sen rep rev sgt capt col lt maj jan feb mar apr jun jul aug sep sept oct nov dec
     us uk un eu usa phd mba bsc msc ca cf
     """.split()
@@ -145,7 +146,8 @@ def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
     if next_char.islower() or next_char in ",;:)":
         return False
     punctuation = match.group()
-    if punctuation[0] != ".":
+    if punctuation[0] != "." or punctuation.rstrip(".") != "":
+        # "?", "!", or a full stop closed by a quote or bracket ('He said "No." Then...') ends a sentence.
         return True
     before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start())
     if not before:

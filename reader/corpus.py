@@ -86,6 +86,8 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
         return text, encoding, [f"not UTF-8; decoded as {encoding} (a guess)"]
     except (UnicodeDecodeError, LookupError):
         text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") > len(text) * 0.1:
+            raise SourceError("binary file (not text in UTF-8 or any likely encoding)") from None
         return text, "utf-8", ["not valid UTF-8 and no likely encoding fits; bad bytes shown as U+FFFD"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ class Context:
         progress = _stderr_progress("Loading sources") if sys.stderr.isatty() else None
         report = sync_sources(store, self.corpus, progress)
         for path, reason in report.skipped:
-            click.echo(f"skipped {display_safe(str(path))}: {reason}", err=True)
+            click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
         if not report.source_ids and not store.sources():
             raise click.ClickException(f"no readable sources in {', '.join(map(str, self.corpus))}")
         return store, report
@@ -54,6 +55,22 @@ def _stderr_progress(label: str):
     return report
 
 
+def _one_line(message: str) -> str:
+    """A message naming untrusted text (a file name, a title), made terminal-safe and kept on one line."""
+    return display_safe(message).replace("\n", "\u2424")
+
+
+# Characters json.dumps(ensure_ascii=False) leaves raw that a terminal may obey (C1 controls) or that
+# reorder or hide text (bidi and zero-width controls); as \uXXXX escapes the JSON means the same.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def _json(value, **options) -> str:
+    """JSON for a terminal or a pipe: readable UTF-8, with every invisible or controlling character escaped."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 class ReaderGroup(DefaultGroup):
     """`reader PATH...` opens the TUI; StoreError and SourceError become one-line messages."""
 
@@ -61,7 +78,10 @@ class ReaderGroup(DefaultGroup):
         try:
             return super().invoke(ctx)
         except (StoreError, SourceError) as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(_one_line(str(error))) from None
+        except click.ClickException as error:  # messages name files, titles and quotes: untrusted text
+            error.message = _one_line(error.message)
+            raise
 
 
 @click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
@@ -106,7 +126,7 @@ def sources(obj: Context, as_json: bool) -> None:
     store, _ = obj.synced_store()
     rows = store.sources()
     if as_json:
-        click.echo(json.dumps([_source_json(s) for s in rows], ensure_ascii=False, indent=2))
+        click.echo(_json([_source_json(s) for s in rows], indent=2))
         return
     from rich.table import Table
 
@@ -160,7 +180,7 @@ def show(obj: Context, source: str) -> None:
     if annotations:
         console.print()
         for number, annotation in enumerate(annotations, 1):
-            tags = ", ".join(annotation.tags) or "untagged"
+            tags = display_safe(", ".join(annotation.tags)) or "untagged"
             line = f"[{number}] {annotation.start}-{annotation.end} {tags} ({annotation.anchor_status}): "
             line += display_safe(annotation.quote.replace("\n", " "))
             if annotation.note:
@@ -218,7 +238,7 @@ def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool
     source_id = store.resolve_source(source).id if source else None
     for row in store.iter_annotation_rows(source_id=source_id, tag=tag):
         if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(_json(row))
         else:
             quote = display_safe(row["quote"].replace("\n", " "))
             quote = quote if len(quote) <= 70 else quote[:69] + "…"
@@ -285,8 +305,8 @@ def tags_list(obj: Context, as_json: bool) -> None:
     """List tags with their colour, key and number of uses."""
     found = obj.store().tags()
     if as_json:
-        click.echo(json.dumps([{"name": t.name, "colour": t.colour, "description": t.description,
-                                "uses": t.uses} for t in found], ensure_ascii=False, indent=2))
+        click.echo(_json([{"name": t.name, "colour": t.colour, "description": t.description,
+                           "uses": t.uses} for t in found], indent=2))
         return
     for index, tag in enumerate(found, 1):
         key = str(index) if index <= 9 else " "
@@ -355,7 +375,7 @@ def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
     if as_json:
         for hit in hits:
             hit = dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", ""))
-            click.echo(json.dumps(hit, ensure_ascii=False))
+            click.echo(_json(hit))
         return
     if not hits:
         click.echo(f"no matches for {display_safe(query)!r}", err=True)

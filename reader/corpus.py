@@ -17,7 +17,8 @@ from reader.text import canonicalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
-SOURCE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+FORMATTED_SUFFIXES = {".pdf", ".epub", ".docx"}  # loaded by reader.formats
+SOURCE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FORMATTED_SUFFIXES
 METADATA_FILE = "sources.toml"
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -54,6 +55,7 @@ class Document:
     author: str = ""
     published: str = ""
     url: str = ""
+    pages: list[int] = field(default_factory=list)  # start offset of each page (PDF)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
@@ -68,13 +70,14 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
             except UnicodeDecodeError as error:
                 text = data.decode(encoding, errors="replace")
                 return text, encoding, [f"invalid {encoding} at byte {error.start}; replaced with U+FFFD"]
+    # Before UTF-8: UTF-16 of Latin text is also valid UTF-8 (full of NULs), so the pattern decides.
+    utf16 = _guess_utf16_without_bom(data) if b"\x00" in data[:4096] else None
+    if utf16:
+        return data.decode(utf16), utf16, [f"no byte-order mark; decoded as {utf16}"]
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    utf16 = _guess_utf16_without_bom(data)
-    if utf16:
-        return data.decode(utf16), utf16, [f"no byte-order mark; decoded as {utf16}"]
     if b"\x00" in data:
         raise SourceError("binary file (contains NUL bytes)")
     from charset_normalizer import from_bytes
@@ -184,12 +187,18 @@ def load_document(path: Path, metadata: dict[str, str] | None = None) -> Documen
     info = file_signature(path)
     if info.st_size == 0:
         raise SourceError("empty file")
+    if path.suffix.lower() in FORMATTED_SUFFIXES:
+        from reader.formats import load_formatted_document
+
+        return load_formatted_document(path, info, metadata)
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise SourceError(f"cannot read: {error.strerror or error}") from None
     text, encoding, warnings = decode_bytes(data)
+    if "\x00" in text[:8192]:
+        raise SourceError("binary file (contains NUL bytes)")
     if _looks_binary(text):
         raise SourceError("binary file (mostly control characters)")
     found: dict[str, str] = {}

@@ -390,6 +390,145 @@ def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
         console.print(line)
 
 
+@cli.command()
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+              help="The HTML file to write.")
+@click.option("--source", "source_refs", multiple=True, help="Only this source (repeatable; id, file name or title).")
+@click.option("--tag", "tag_names", multiple=True, help="Only annotations with this tag (repeatable).")
+@click.option("--title", default="Reader report", show_default=True, help="The page's title.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.pass_obj
+def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: tuple[str, ...], title: str,
+           force: bool) -> None:
+    """Write one self-contained HTML page: sources side by side with their annotations, the claims
+    matrix and a chart of tags per source. It needs nothing but a browser (no network, no script)."""
+    from reader.report import ReportError, gather, render_report, write_report
+
+    if output.exists() and not force:
+        raise click.ClickException(f"{output} already exists; use --force to overwrite it")
+    store, _ = obj.synced_store()
+    source_ids = [store.resolve_source(ref).id for ref in source_refs]
+    progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
+    data = gather(store, source_ids or None, list(tag_names), progress)
+    try:
+        write_report(render_report(data, title=title), output, force=force)
+    except ReportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {output}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
+               f"{len(data.claims)} claims", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def add(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Add files and folders (text, Markdown, HTML, PDF, EPUB, DOCX) to the database.
+
+    Unchanged files already in the database are not read again. Prints "added N, skipped M" and why
+    each skipped file was passed over.
+    """
+    from reader.corpus import find_source_files
+
+    missing = [path for path in paths if not path.exists() and not path.is_symlink()]
+    if len(missing) == len(paths):
+        raise click.ClickException(f"no such file or folder: {missing[0]}")
+    store = obj.store()
+    before = {source.path for source in store.sources()}
+    files, _ = find_source_files(list(paths))
+    if sys.stderr.isatty() and len(files) > 1:
+        from rich.progress import Progress as RichProgress
+
+        with RichProgress(console=_stderr_console(), transient=True) as bar:
+            task = bar.add_task("Adding", total=len(files))
+
+            def advance(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, description=f"Adding {display_safe(name)[:40]}")
+
+            result = sync_sources(store, list(paths), advance)
+    else:
+        result = sync_sources(store, list(paths))
+    after = {source.id: source for source in store.sources()}
+    added = [after[i] for i in dict.fromkeys(result.source_ids) if after[i].path not in before]
+    unchanged = len(set(result.source_ids)) - len(added)
+    for path, reason in result.skipped:
+        click.echo(f"skipped {display_safe(str(path))}: {reason}", err=True)
+    summary = f"added {len(added)}, skipped {len(result.skipped)}"
+    if unchanged:
+        summary += f" ({unchanged} already in the database)"
+    click.echo(summary)
+    if not result.source_ids and result.skipped:
+        sys.exit(1)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@cli.command()
+@click.option("--init", "init", is_flag=True, help="Write a commented settings file with the defaults.")
+@click.option("--path", "path_only", is_flag=True, help="Print only where the settings file is.")
+def config(init: bool, path_only: bool) -> None:
+    """Show where the settings file is and the settings in effect (defaults merged with the file).
+
+    The file is TOML in the user's config folder (or READER_CONFIG): author, theme, default tags and
+    their colours, and key bindings by id.
+    """
+    from reader.settings import SettingsError, load_settings, render_settings, settings_path, write_default_settings
+
+    path = settings_path()
+    if path_only:
+        click.echo(str(path))
+        return
+    try:
+        if init:
+            write_default_settings(path)
+            click.echo(f"wrote {path}")
+            return
+        settings = load_settings(path)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    state = "" if path.is_file() else " (not created yet; `reader config --init` writes one)"
+    click.echo(f"# settings file: {display_safe(str(path))}{state}")
+    click.echo(display_safe(render_settings(settings)), nl=False)
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; the default answers only this machine.")
+@click.pass_obj
+def serve(obj: Context, port: int, host: str) -> None:
+    """Serve the reader in a web browser (through textual-serve): open http://HOST:PORT/.
+
+    Each browser tab runs its own reader on the same database and corpus.
+    """
+    import shlex
+    import socket
+
+    for path in obj.corpus:
+        if not path.exists():
+            raise click.ClickException(f"corpus path not found: {path}")
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise click.ClickException("`reader serve` needs textual-serve: pip install textual-serve") from None
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    command = [sys.executable, "-m", "reader", "--db", str(obj.db_path.resolve())]
+    for path in obj.corpus:
+        command += ["--corpus", str(path.resolve())]
+    command.append("open")
+    url_host = f"[{host}]" if ":" in host else host
+    server = Server(shlex.join(command), host=host, port=port, title="reader",
+                    public_url=f"http://{url_host}:{port}")
+    server.serve()
+
+
 def main() -> None:
     """Entry point: run the command line, turning a closed pipe or ctrl+c into a quiet exit."""
     try:

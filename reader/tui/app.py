@@ -1,0 +1,271 @@
+"""ReaderApp: the Textual app behind `reader`. Opens the store, syncs sources in a worker, shows screens.
+
+Workers only read files and the store and post messages; the message handlers own the app's state.
+A timer polls Store.data_version() so changes made by another reader or a `reader annotate` show up.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from reader.corpus import SourceError, load_document, read_metadata
+from reader.library import SyncReport, sync_sources
+from reader.store import Store, StoreError, open_store
+from reader.text import display_safe
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.reading import ReadingScreen
+from reader.tui.screens.sources import SourcesScreen
+from reader.tui.widgets.document_view import DocumentView
+
+POLL_SECONDS = 1.0
+OPEN_SOURCE_SETTING = "tui.open_source"
+PANEL_SETTING = "tui.panel"
+
+
+class ReaderApp(App[None]):
+    """Sources, reading and help screens over one annotation database."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help: every key", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
+    ]
+
+    class LibrarySynced(Message):
+        def __init__(self, report: SyncReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class DocumentReady(Message):
+        """A source's text is in memory (source_id is None while a new big file is still being saved)."""
+
+        def __init__(self, source_id: int | None, title: str, text: str, path: str) -> None:
+            super().__init__()
+            self.source_id, self.title, self.text, self.path = source_id, title, text, path
+
+    class SourceSaved(Message):
+        def __init__(self, source_id: int, path: str) -> None:
+            super().__init__()
+            self.source_id, self.path = source_id, path
+
+    class Failed(Message):
+        def __init__(self, reason: str, fatal: bool = False) -> None:
+            super().__init__()
+            self.reason, self.fatal = reason, fatal
+
+    def __init__(self, db_path: Path, paths: list[Path], open_single: bool = False) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.paths = [Path(p) for p in paths]
+        self.open_single = open_single
+        self.store: Store | None = None
+        self.sources_screen = SourcesScreen()
+        self.source_ids: list[int] = []
+        self._seen_version = -1
+        self._restored = False
+
+    # --- start -----------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        try:
+            self.store = open_store(self.db_path, actor="tui")
+        except StoreError as error:
+            self.exit(return_code=1, message=Text(display_safe(str(error))))
+            return
+        self.push_screen(self.sources_screen)
+        self.mark_seen()
+        if self.open_single:
+            self.open_file(self.paths[0])
+        else:
+            self.sync_library()
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def sync_library(self) -> None:
+        """Load new and changed files into the store, off the event loop."""
+        try:
+            report = sync_sources(self.store, self.paths)
+        except StoreError as error:
+            self.post_message(self.Failed(str(error), fatal=True))
+            return
+        self.post_message(self.LibrarySynced(report))
+
+    @work(thread=True, exclusive=True, group="sync")
+    def open_file(self, path: Path) -> None:
+        """`reader FILE`: show the file as soon as it is read, then save it to the store."""
+        resolved = Path(os.path.realpath(path))
+        try:
+            known = self.store.known_signature(str(resolved))
+            info = resolved.stat()
+            if known == (info.st_size, info.st_mtime_ns):
+                source_id = self.store.resolve_path_id(str(resolved))
+                source = self.store.source(source_id)
+                self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
+                self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
+                return
+            document = load_document(resolved, read_metadata(resolved.parent).get(resolved.name))
+            self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
+            source_id, _ = self.store.save_document(document)
+        except (SourceError, StoreError) as error:
+            self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
+            return
+        except OSError as error:
+            self.post_message(self.Failed(f"{display_safe(str(path))}: cannot read: {error.strerror}", fatal=True))
+            return
+        self.post_message(self.SourceSaved(source_id, str(resolved)))
+        self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
+
+    def on_reader_app_failed(self, message: Failed) -> None:
+        if message.fatal:
+            self.exit(return_code=1, message=Text(display_safe(message.reason)))
+        else:
+            self.notify_error(message.reason)
+
+    def on_reader_app_library_synced(self, message: LibrarySynced) -> None:
+        report = message.report
+        self.source_ids = report.source_ids
+        for path, reason in report.skipped[:5]:
+            self.notify_error(f"skipped {path}: {reason}")
+        self.refresh_sources()
+        if not self._restored and not self.open_single:
+            self._restored = True
+            self.restore_session()
+
+    def on_reader_app_document_ready(self, message: DocumentReady) -> None:
+        self.show_reading(message.source_id, message.title, message.text)
+
+    def on_reader_app_source_saved(self, message: SourceSaved) -> None:
+        screen = self.screen
+        if isinstance(screen, ReadingScreen) and screen.source_id is None:
+            screen.source_saved(message.source_id)
+        self.remember_open_source(message.source_id)
+        self.mark_seen()
+
+    # --- screens ---------------------------------------------------------------------------------
+
+    def restore_session(self) -> None:
+        """Reopen the source that was open when the reader last quit, if it is still in play."""
+        try:
+            wanted = self.store.setting(OPEN_SOURCE_SETTING)
+        except StoreError:
+            return
+        if wanted.isdigit() and int(wanted) in self.source_ids:
+            self.open_source(int(wanted))
+
+    def refresh_sources(self) -> None:
+        try:
+            wanted = set(self.source_ids)
+            sources = [s for s in self.store.sources() if s.id in wanted]
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        self.sources_screen.show_sources(sources)
+
+    def on_sources_screen_open_source(self, message: SourcesScreen.OpenSource) -> None:
+        self.open_source(message.source_id)
+
+    def open_source(self, source_id: int) -> None:
+        try:
+            source = self.store.source(source_id)
+            text = self.store.text(source_id)
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        self.show_reading(source_id, source.title, text)
+
+    def show_reading(self, source_id: int | None, title: str, text: str) -> None:
+        position = 0
+        panel = True
+        try:
+            if source_id is not None:
+                position = self.store.reading_position(source_id)
+                self.remember_open_source(source_id)
+            panel = self.store.setting(PANEL_SETTING, "1") == "1"
+        except StoreError as error:
+            self.notify_error(str(error))
+        if isinstance(self.screen, ReadingScreen):
+            self.pop_screen()
+        self.push_screen(ReadingScreen(source_id, title, text, position, show_panel=panel))
+
+    def remember_open_source(self, source_id: int | None) -> None:
+        try:
+            self.store.set_setting(OPEN_SOURCE_SETTING, "" if source_id is None else str(source_id))
+            self.mark_seen()
+        except StoreError as error:
+            self.notify_error(str(error))
+
+    def close_reading(self) -> None:
+        """Back from a source to the list (the reader no longer reopens it at start)."""
+        if isinstance(self.screen, ReadingScreen):
+            self.pop_screen()
+            self.remember_open_source(None)
+            self.refresh_sources()
+
+    def save_layout(self, panel_shown: bool) -> None:
+        try:
+            self.store.set_setting(PANEL_SETTING, "1" if panel_shown else "0")
+            self.mark_seen()
+        except StoreError as error:
+            self.notify_error(str(error))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        owners: list[tuple[str, type]] = [("everywhere", ReaderApp)]
+        if isinstance(self.screen, ReadingScreen):
+            owners += [("reading", ReadingScreen), ("document", DocumentView)]
+        else:
+            owners.append(("sources", SourcesScreen))
+        self.push_screen(HelpScreen(owners))
+
+    async def action_quit(self) -> None:
+        if isinstance(self.screen, ReadingScreen):
+            self.screen.save_position()
+        self.exit()
+
+    # --- live refresh ----------------------------------------------------------------------------
+
+    def mark_seen(self) -> None:
+        """Our own write is already on screen: the next poll need not reload for it."""
+        if self.store is not None:
+            try:
+                self._seen_version = self.store.data_version()
+            except Exception:  # a closed or broken connection: the next poll reports it
+                pass
+
+    def poll_changes(self) -> None:
+        """Reload what is shown when another connection committed since the last look."""
+        if self.store is None:
+            return
+        try:
+            version = self.store.data_version()
+        except Exception as error:  # sqlite3 errors on a vanished file must not crash the app
+            self.notify_error(f"cannot read the database: {error}")
+            return
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        self.refresh_sources()
+        for screen in self.screen_stack:
+            if isinstance(screen, ReadingScreen) and screen.source_id is not None:
+                screen.reload()
+
+    # --- notices ---------------------------------------------------------------------------------
+
+    def notify_error(self, message: str) -> None:
+        """A problem as a notice, shown as plain text (never markup, control characters made visible)."""
+        self.notify(display_safe(message), severity="error", markup=False, timeout=6)
+
+    def notify_plain(self, message: str) -> None:
+        self.notify(display_safe(message), markup=False, timeout=3)

@@ -1,0 +1,49 @@
+"""The help screen: every binding of the app, its screens and the document view, read from the bindings."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_rows(app, owners: list[tuple[str, type]]) -> list[tuple[str, str, str]]:
+    """(where, keys, description) for each binding of each owner class, with keys as the user presses them."""
+    rows = []
+    keymap = getattr(app, "_keymap", {}) or {}
+    for where, owner in owners:
+        for binding in owner.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            shown = ", ".join(app.get_key_display(Binding(key.strip(), binding.action)) for key in keys.split(","))
+            rows.append((where, shown, binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings; escape, q or ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close help", id="help.close")]
+
+    def __init__(self, owners: list[tuple[str, type]]) -> None:
+        super().__init__()
+        self.owners = owners
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, header_style="bold", expand=True, pad_edge=False)
+        table.add_column("Where", style="dim", no_wrap=True)
+        table.add_column("Keys", style="bold", no_wrap=True)
+        table.add_column("Does")
+        for where, keys, description in binding_rows(self.app, self.owners):
+            table.add_row(Text(where), Text(keys), Text(description))
+        with VerticalScroll(id="help"):
+            yield Static(Text("Keys (escape closes)", style="bold"))
+            yield Static(table)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,354 @@
+"""The reading screen: the document, the tag bar, the annotations panel and the status line.
+
+Every change goes through reader.store at once (no save step). Loading annotations runs in a thread
+worker; a source still being saved (a big file opened directly) can be read but not yet annotated.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input
+from textual.worker import get_current_worker
+
+from reader.model import Annotation, Tag
+from reader.store import StoreError
+from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.widgets.annotation_panel import AnnotationPanel
+from reader.tui.widgets.document_view import DocumentView, Highlight
+from reader.tui.widgets.small import StatusLine, TagBar
+
+UNTAGGED_COLOUR = "#888888"
+POSITION_SAVE_DELAY = 0.5
+
+
+class ReadingScreen(Screen[None]):
+    """Read one source and annotate it from the keyboard."""
+
+    BINDINGS = [
+        Binding("a,enter", "annotate", "Annotate the selection or sentence", id="reading.annotate"),
+        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"reading.tag_{n}") for n in range(1, 10)],
+        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id="reading.next_annotation"),
+        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation", id="reading.previous_annotation"),
+        Binding("e", "edit", "Edit the annotation under the cursor", id="reading.edit"),
+        Binding("x", "delete", "Delete the annotation under the cursor", id="reading.delete"),
+        Binding("u", "undo", "Undo", id="reading.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="reading.redo"),
+        Binding("slash", "search", "Search in the source", id="reading.search"),
+        Binding("n", "search_next(1)", "Next search hit", id="reading.search_next"),
+        Binding("N", "search_next(-1)", "Previous search hit", id="reading.search_previous"),
+        Binding("p", "toggle_panel", "Show or hide the annotations panel", id="reading.panel"),
+        Binding("escape", "back", "Back to the sources", id="reading.back"),
+    ]
+
+    class AnnotationsLoaded(Message):
+        def __init__(self, source_id: int, annotations: list[Annotation]) -> None:
+            super().__init__()
+            self.source_id = source_id
+            self.annotations = annotations
+
+    def __init__(self, source_id: int | None, title: str, text: str, position: int = 0,
+                 show_panel: bool = True) -> None:
+        super().__init__()
+        self.source_id = source_id
+        self.title = title
+        self.text = text
+        self.position = position
+        self.show_panel = show_panel
+        self.annotations: list[Annotation] = []
+        self._annotation_starts: list[int] = []
+        self._position_timer = None
+
+    @property
+    def store(self):
+        return self.app.store
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="reading-body"):
+            yield DocumentView(id="document")
+            yield AnnotationPanel(id="panel")
+        yield Input(id="search", placeholder="search (enter finds, escape closes)")
+        yield TagBar(id="tag-bar")
+        yield StatusLine(id="status")
+
+    def on_mount(self) -> None:
+        self.query_one("#panel").display = self.show_panel
+        self.query_one("#search").display = False
+        view = self.query_one(DocumentView)
+        view.load(self.text, self.position)
+        view.focus()
+        self.refresh_tags()
+        if self.source_id is not None:
+            self.load_annotations()
+
+    # --- data ------------------------------------------------------------------------------------
+
+    def source_saved(self, source_id: int) -> None:
+        """The big file shown before it was stored is now in the store: annotating is possible."""
+        self.source_id = source_id
+        self.load_annotations()
+
+    def refresh_tags(self) -> None:
+        try:
+            self.tags: list[Tag] = self.store.tags()
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            self.tags = []
+        self.query_one(TagBar).show_tags(self.tags)
+
+    @work(thread=True, exclusive=True, group="annotations")
+    def load_annotations(self) -> None:
+        """Read this source's annotations off the event loop (a source may carry tens of thousands)."""
+        source_id = self.source_id
+        if source_id is None:
+            return
+        try:
+            found = self.store.annotations(source_id=source_id)
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.AnnotationsLoaded(source_id, found))
+
+    def on_reading_screen_annotations_loaded(self, message: AnnotationsLoaded) -> None:
+        if message.source_id == self.source_id:
+            self.set_annotations(message.annotations)
+
+    def set_annotations(self, annotations: list[Annotation]) -> None:
+        self.annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
+        self._annotation_starts = [a.start for a in self.annotations]
+        colours = {tag.name: tag.colour for tag in self.tags}
+        highlights = [
+            Highlight(a.start, a.end, colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
+                      key=a.id, status=a.anchor_status)
+            for a in self.annotations if a.anchor_status != "orphaned" and a.end > a.start
+        ]
+        view = self.query_one(DocumentView)
+        view.set_highlights("annotations", highlights)
+        self.query_one(AnnotationPanel).show(self.annotations, colours, around=view.cursor[0])
+        self.update_status()
+
+    def reload(self) -> None:
+        """Another process changed the database: pick up its tags and annotations."""
+        self.refresh_tags()
+        self.load_annotations()
+
+    # --- status ----------------------------------------------------------------------------------
+
+    def annotation_under_cursor(self) -> Annotation | None:
+        view = self.query_one(DocumentView)
+        keys = {h.key for h in view.highlights_at(view.cursor[0])}
+        under = [a for a in self.annotations if a.id in keys]
+        if not under:
+            return None
+        exact = [a for a in under if (a.start, a.end) == view.cursor]
+        return (exact or sorted(under, key=lambda a: a.end - a.start))[0]
+
+    def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
+        self.update_status()
+        if self.source_id is not None:
+            if self._position_timer is not None:
+                self._position_timer.stop()
+            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self.save_position)
+
+    def save_position(self) -> None:
+        """Remember where the reader is in this source (the cursor sentence) for the next start."""
+        if self.source_id is None or not self.is_mounted:
+            return
+        view = self.query_one(DocumentView)
+        fraction = view.cursor[1] / len(view.text) if view.text else 0.0
+        try:
+            self.store.set_reading_position(self.source_id, view.cursor[0], min(1.0, fraction))
+            self.app.mark_seen()
+        except StoreError as error:
+            self.app.notify_error(str(error))
+
+    def update_status(self) -> None:
+        view = self.query_one(DocumentView)
+        percent = round(100 * view.cursor[1] / len(view.text)) if view.text else 0
+        annotation = self.annotation_under_cursor()
+        described = ""
+        if annotation:
+            described = ", ".join(annotation.tags) or "untagged"
+            if annotation.anchor_status != "anchored":
+                described += f" ({annotation.anchor_status})"
+            if annotation.note:
+                described += f": {annotation.note}"
+        selection = ""
+        if view.selection:
+            words = len(view.text[view.selection[0]:view.selection[1]].split())
+            selection = f"selecting {words} word{'s' if words != 1 else ''} (w/b/j/k extend, a annotates)"
+        if self.source_id is None:
+            described = "saving the source to the database…"
+        self.query_one(StatusLine).show(self.title, percent, described, selection)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _writable(self) -> bool:
+        if self.source_id is None:
+            self.app.notify_error("still saving this source to the database; try again in a moment")
+            return False
+        return True
+
+    def action_tag(self, number: int) -> None:
+        if not self._writable():
+            return
+        if number > len(self.tags):
+            self.app.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
+            return
+        self._apply([self.tags[number - 1].name], "")
+
+    def action_annotate(self) -> None:
+        if not self._writable():
+            return
+        view = self.query_one(DocumentView)
+        start, end = view.target
+        self.app.push_screen(
+            AnnotateDialog(view.text[start:end], [t.name for t in self.tags]),
+            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
+
+    def _apply(self, tags: list[str], note: str, span: tuple[int, int] | None = None) -> None:
+        """Annotate the span (default: the selection or cursor sentence); an identical span gains the tags."""
+        view = self.query_one(DocumentView)
+        start, end = span or view.target
+        if end <= start:
+            self.app.notify_error("nothing to annotate here")
+            return
+        existing = next((a for a in self.annotations if (a.start, a.end) == (start, end)), None)
+        try:
+            if existing:
+                annotation = self.store.update_annotation(existing.id, add_tags=tags,
+                                                          note=note if note else None)
+                self.annotations = [a for a in self.annotations if a.id != existing.id]
+            else:
+                annotation = self.store.add_annotation(self.source_id, start, end, tags=tags, note=note)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.app.mark_seen()
+        view.action_cancel_selection() if view.selection else None
+        self.refresh_tags()
+        self.set_annotations([*self.annotations, annotation])
+
+    def action_edit(self) -> None:
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor")
+            return
+
+        def save(result: AnnotationInput | None) -> None:
+            if result is None:
+                return
+            try:
+                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
+            except StoreError as error:
+                self.app.notify_error(str(error))
+                return
+            self.app.mark_seen()
+            self.refresh_tags()
+            self.set_annotations([updated if a.id == updated.id else a for a in self.annotations])
+
+        self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
+                                            annotation.note, heading="Edit annotation"), save)
+
+    def action_delete(self) -> None:
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor")
+            return
+        try:
+            self.store.delete_annotation(annotation.id)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.app.mark_seen()
+        self.set_annotations([a for a in self.annotations if a.id != annotation.id])
+        self.app.notify_plain("deleted the annotation (u undoes)")
+
+    def action_undo(self) -> None:
+        self._replay(self.store.undo, "nothing to undo")
+
+    def action_redo(self) -> None:
+        self._replay(self.store.redo, "nothing to redo")
+
+    def _replay(self, step, nothing: str) -> None:
+        try:
+            described = step()
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.app.mark_seen()
+        self.app.notify_plain(described or nothing)
+        if described:
+            self.reload()
+
+    def action_next_annotation(self, direction: int) -> None:
+        if not self.annotations:
+            self.app.notify_plain("no annotations in this source")
+            return
+        view = self.query_one(DocumentView)
+        placed = [a for a in self.annotations if a.anchor_status != "orphaned"]
+        starts = [a.start for a in placed]
+        index = bisect_right(starts, view.cursor[0])
+        if direction > 0:
+            target = placed[index] if index < len(placed) else placed[0]
+        else:
+            earlier = [a for a in placed[:index] if a.start < view.cursor[0]]
+            target = earlier[-1] if earlier else placed[-1]
+        self.jump_to(target)
+
+    def jump_to(self, annotation: Annotation) -> None:
+        view = self.query_one(DocumentView)
+        if annotation.anchor_status == "orphaned":
+            self.app.notify_plain("this annotation's text is no longer in the source (orphaned)")
+            return
+        view.move_cursor_to(annotation.start)
+        view.focus()
+
+    def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
+        self.jump_to(message.annotation)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        view = self.query_one(DocumentView)
+        view.set_search(event.value)
+        event.input.display = False
+        view.focus()
+        if event.value and view.search_next() is None:
+            self.app.notify_plain(f"not found: {event.value}")
+
+    def action_search_next(self, direction: int) -> None:
+        view = self.query_one(DocumentView)
+        if view.search_next(forward=direction > 0) is None:
+            self.app.notify_plain("no search (press / to search)")
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        panel.display = not panel.display
+        self.show_panel = panel.display
+        self.app.save_layout(panel_shown=panel.display)
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.display = False
+            self.query_one(DocumentView).focus()
+            return
+        self.save_position()
+        self.app.close_reading()
+
+    def on_unmount(self) -> None:
+        pass

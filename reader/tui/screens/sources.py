@@ -1,0 +1,161 @@
+"""The sources screen: every source in play with its outlet, size, annotations and reading progress.
+
+Typing filters the list (once a filter is started every printable key goes to it); enter opens the
+highlighted source; space marks sources for comparison.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from reader.model import Source
+from reader.text import display_safe
+from reader.tui.widgets.small import safe_content
+
+
+def source_matches(source: Source, needle: str) -> bool:
+    """Case-insensitive match of every word of the filter against title, outlet and file name."""
+    haystack = f"{source.title} {source.outlet} {source.name}".casefold()
+    return all(word in haystack for word in needle.casefold().split())
+
+
+class SourcesScreen(Screen[None]):
+    """The library: pick a source to read, mark several to compare."""
+
+    BINDINGS = [
+        Binding("enter", "open_source", "Open the source", id="sources.open"),
+        Binding("space", "toggle_mark", "Mark for comparison", id="sources.mark"),
+        Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
+        Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
+        Binding("escape", "clear_filter", "Clear the filter", id="sources.clear_filter"),
+    ]
+
+    class OpenSource(Message):
+        """The user chose a source to read."""
+
+        def __init__(self, source_id: int) -> None:
+            super().__init__()
+            self.source_id = source_id
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[Source] = []
+        self.marked: set[int] = set()
+        self.filter = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="sources-heading")
+        table = DataTable(id="sources-table", cursor_type="row", zebra_stripes=False)
+        table.add_column(" ", key="mark", width=1)
+        table.add_column("Title", key="title")
+        table.add_column("Outlet", key="outlet")
+        table.add_column("Words", key="words")
+        table.add_column("Notes", key="notes")
+        table.add_column("Read", key="read")
+        yield table
+        yield Static(id="sources-status")
+
+    def on_mount(self) -> None:
+        self._update_heading()
+        self.query_one(DataTable).focus()
+
+    def show_sources(self, sources: list[Source]) -> None:
+        """Replace the list, keeping the highlighted source and the marks."""
+        self.sources = sources
+        self._fill()
+
+    @property
+    def visible(self) -> list[Source]:
+        return [s for s in self.sources if source_matches(s, self.filter)] if self.filter else list(self.sources)
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        current = self.highlighted
+        table.clear()
+        for source in self.visible:
+            title_width = max(20, self.size.width - 45)
+            table.add_row(
+                Text("●" if source.id in self.marked else " ", style="bold"),
+                Text(display_safe(source.title)[:title_width], no_wrap=True, overflow="ellipsis"),
+                Text(display_safe(source.outlet)[:20], style="dim"),
+                Text(f"{source.words:,}", justify="right"),
+                Text(str(source.annotations) if source.annotations else "", justify="right"),
+                Text(f"{round(source.read_fraction * 100)}%" if source.read_fraction else "", justify="right"),
+                key=str(source.id),
+            )
+        if current is not None:
+            for row, source in enumerate(self.visible):
+                if source.id == current.id:
+                    table.move_cursor(row=row, animate=False)
+        self._update_heading()
+
+    @property
+    def highlighted(self) -> Source | None:
+        table = self.query_one(DataTable)
+        visible = self.visible
+        if not visible or table.row_count == 0:
+            return None
+        return visible[min(table.cursor_row, len(visible) - 1)]
+
+    def _update_heading(self) -> None:
+        heading = self.query_one("#sources-heading", Static)
+        count = f"{len(self.visible)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
+        parts = [Text("Sources  ", style="bold"), Text(count, style="dim")]
+        if self.filter:
+            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse")]
+        else:
+            parts.append(Text("   type to filter · enter opens · space marks · ? help", style="dim"))
+        heading.update(Text.assemble(*parts))
+        marked = len(self.marked)
+        self.query_one("#sources-status", Static).update(
+            safe_content(f"{marked} marked for comparison" if marked else ""))
+
+    def on_key(self, event: events.Key) -> None:
+        """Printable keys build the filter; with a filter started, even bound letters and space go to it."""
+        if event.key == "backspace" and self.filter:
+            self.filter = self.filter[:-1]
+        elif event.is_printable and event.character and (self.filter or event.key not in self._bound_keys):
+            if not self.filter and event.character == " ":
+                return
+            self.filter += event.character
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self._fill()
+
+    @property
+    def _bound_keys(self) -> set[str]:
+        keys = {"q", "question_mark", "space", "j", "k"}
+        return keys
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + step), animate=False)
+
+    def action_clear_filter(self) -> None:
+        if self.filter:
+            self.filter = ""
+            self._fill()
+
+    def action_toggle_mark(self) -> None:
+        source = self.highlighted
+        if source is None:
+            return
+        self.marked ^= {source.id}
+        self._fill()
+
+    def action_open_source(self) -> None:
+        source = self.highlighted
+        if source is not None:
+            self.post_message(self.OpenSource(source.id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_source()

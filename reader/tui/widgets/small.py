@@ -1,0 +1,44 @@
+"""The reading screen's one-line widgets: the tag bar and the status line, both built from safe Content."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from reader.model import Tag
+from reader.text import display_safe
+
+
+def safe_content(text: str, style: str = "") -> Content:
+    """Untrusted text as Content: never parsed as markup, control characters made visible, one line."""
+    return Content.styled(display_safe(text).replace("\n", " "), style) if style else Content(
+        display_safe(text).replace("\n", " "))
+
+
+class TagBar(Static):
+    """The tags with their colours and keys 1-9, in tag-bar order."""
+
+    def show_tags(self, tags: list[Tag]) -> None:
+        parts: list[Content] = []
+        for index, tag in enumerate(tags[:9], 1):
+            parts.append(Content.styled(f" {index} ", "bold"))
+            parts.append(Content.styled("■ ", tag.colour))
+            parts.append(safe_content(tag.name))
+            parts.append(Content("  "))
+        if len(tags) > 9:
+            parts.append(Content.styled(f"+{len(tags) - 9} more (a to type one)", "dim"))
+        self.update(Content("").join(parts) if parts else Content.styled("no tags yet", "dim"))
+
+
+class StatusLine(Static):
+    """Source, position, the annotation under the cursor and the selection, on one line."""
+
+    def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
+        parts = [safe_content(title[:50], "bold"), Content(f"  {percent:>3}%")]
+        if selection:
+            parts.append(Content.styled(f"  {selection}", "reverse"))
+        if annotation:
+            parts.append(Content("  "))
+            parts.append(safe_content(annotation))
+        parts.append(Content.styled("   ? help", "dim"))
+        self.update(Content("").join(parts))

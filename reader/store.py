@@ -129,10 +129,10 @@ class Store:
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     MIGRATIONS[target](self.db)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                if version == 0:  # same transaction: a crash cannot leave a new database without its tags
+                    self.ensure_default_tags()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot set up {self.path}: {error}") from None
-        if version == 0:
-            self.ensure_default_tags()
 
     def _backup(self, version: int) -> None:
         """Copy the database through SQLite's backup API before a migration touches it."""

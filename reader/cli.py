@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,9 @@ class ReaderGroup(DefaultGroup):
         except click.ClickException as error:  # messages name files, titles and quotes: untrusted text
             error.message = _one_line(error.message)
             raise
+        except sqlite3.DatabaseError as error:  # damage found after opening: a page read mid-command
+            database = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
+            raise click.ClickException(f"{database} is damaged ({error}); nothing was changed") from None
 
 
 @click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
@@ -527,6 +531,53 @@ def serve(obj: Context, port: int, host: str) -> None:
     server = Server(shlex.join(command), host=host, port=port, title="reader",
                     public_url=f"http://{url_host}:{port}")
     server.serve()
+
+
+@cli.command("export")
+@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md"]),
+              help="csv (spreadsheets), json (lossless, re-importable), w3c (Web Annotation JSON-LD), "
+                   "md (a report). Default: from the -o file's suffix, else csv.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+@click.option("--source", "sources_wanted", multiple=True, help="Only this source (repeatable).")
+@click.option("--tag", "tags_wanted", multiple=True, help="Only annotations with this tag (repeatable: any of them).")
+@click.option("--raw", is_flag=True, help="CSV: do not guard cells that a spreadsheet would run as formulas.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_obj
+def export_annotations(obj: Context, export_format: str | None, output: Path | None, sources_wanted: tuple[str, ...],
+                       tags_wanted: tuple[str, ...], raw: bool, force: bool) -> None:
+    """Export annotations as CSV, JSON, W3C Web Annotation JSON-LD or Markdown (stdout, or -o FILE)."""
+    from reader.exports import ExportError, export, format_for_path
+
+    store = obj.store()
+    source_ids = [store.resolve_source(reference).id for reference in sources_wanted]
+    tag_names = [store.tag(name).name for name in tags_wanted]
+    try:
+        count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
+                       tags=tag_names, raw=raw, force=force)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    if output is not None:
+        click.echo(f"exported {count} annotations to {display_safe(str(output))}", err=True)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--raw", is_flag=True, help="CSV: the file was exported with --raw (cells are taken as they are).")
+@click.pass_obj
+def import_annotations(obj: Context, file: Path, raw: bool) -> None:
+    """Import annotations from a json, w3c or csv export; importing the same file twice adds nothing."""
+    from reader.imports import ImportFileError, import_file
+
+    store, _ = obj.synced_store()
+    try:
+        report = import_file(store, file, raw_csv=raw)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    for line in report.problems:
+        click.echo(f"{display_safe(str(file))}: {display_safe(line)}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -79,7 +79,13 @@ class Store:
         self.actor = actor
         self._lock = threading.RLock()
         self.db = self._connect(path)
-        self._migrate()
+        try:
+            version = self._check_schema()
+            self._use_wal()
+            self._migrate(version)
+        except BaseException:
+            self.db.close()  # a refused file is left exactly as it was: no journal switch, no -wal file
+            raise
 
     # --- connection and schema -------------------------------------------------------------------
 
@@ -90,23 +96,31 @@ class Store:
                 raise StoreError(f"{path} is a folder, not a database file")
             if not path.parent.exists():
                 raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+        conn = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as error:
+            if conn is not None:
+                conn.close()
             raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
+        return sqlite_utils.Database(conn)
+
+    def _use_wal(self) -> None:
+        """WAL lets readers and one writer work at once; only set on a database we have agreed to open."""
+        conn = self.db.conn
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal" and str(path) != ":memory:":
+            if mode.lower() != "wal" and str(self.path) != ":memory:":
                 conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.OperationalError:
             pass  # a read-only file or folder: reading still works, writes will say why they fail
-        return sqlite_utils.Database(conn)
 
-    def _migrate(self) -> None:
+    def _check_schema(self) -> int:
+        """The database's schema version, refusing (untouched) a newer reader's or another program's file."""
         conn = self.db.conn
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -120,12 +134,19 @@ class Store:
             )
         if version == 0 and tables - {"sqlite_sequence"}:
             raise StoreError(f"{self.path} is a SQLite database of another program, not a reader database")
+        return version
+
+    def _migrate(self, version: int) -> None:
+        """Bring the schema forward to SCHEMA_VERSION, backing up an existing database first."""
+        conn = self.db.conn
         if version == SCHEMA_VERSION:
             return
         if version > 0:
             self._backup(version)
         try:
             with self.write():
+                # Another process may have migrated while we waited for the write lock: read it again.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     MIGRATIONS[target](self.db)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -374,14 +395,16 @@ class Store:
             tag = self._create_tag(name, colour, description)
         return tag
 
-    def _create_tag(self, name: str, colour: str = "", description: str = "") -> Tag:
+    def _create_tag(self, name: str, colour: str = "", description: str = "", group: str | None = None,
+                    log: bool = True) -> Tag:
         existing = self.tags()
         colour = _check_colour(colour) if colour else TAG_PALETTE[len(existing) % len(TAG_PALETTE)]
         position = max((t.position for t in existing), default=-1) + 1
         row = {"name": name, "colour": colour, "description": description, "position": position, "created": now()}
         tag_id = self.db["tags"].insert(row).last_pk
         snapshot = {"id": tag_id, **row, "annotation_ids": []}
-        self._log("create", "tag", tag_id, None, snapshot)
+        if log:
+            self._log("create", "tag", tag_id, None, snapshot, group)
         return self.tag(name)
 
     def update_tag(self, name: str, new_name: str | None = None, colour: str | None = None,
@@ -431,15 +454,19 @@ class Store:
             self._log("delete", "tag", source.id, before_tag, None, group)
             return self.tag(target.name)
 
-    def _tag_ids(self, names: Iterable[str]) -> list[int]:
-        """Ids for tag names, creating tags that do not exist yet (inside the caller's transaction)."""
+    def _tag_ids(self, names: Iterable[str], group: str | None = None, log: bool = True) -> list[int]:
+        """Ids for tag names, creating tags that do not exist yet (inside the caller's transaction).
+
+        A created tag is logged in the caller's undo group, so one undo takes back the whole action;
+        undo and redo themselves pass log=False, since their replay must not look like a new change.
+        """
         known = {t.name.casefold(): t.id for t in self.tags()}
         ids = []
         for name in names:
             name = _clean_tag_name(name)
             tag_id = known.get(name.casefold())
             if tag_id is None:
-                tag_id = self._create_tag(name).id
+                tag_id = self._create_tag(name, group=group, log=log).id
                 known[name.casefold()] = tag_id
             if tag_id not in ids:
                 ids.append(tag_id)
@@ -470,7 +497,7 @@ class Store:
                 "anchor_version_id": version_id, "anchor_score": 100.0,
             }
             group = uuid.uuid4().hex
-            tag_ids = self._tag_ids(tags)
+            tag_ids = self._tag_ids(tags, group)
             db["annotations"].insert(row)
             db["annotation_tags"].insert_all({"annotation_id": row["id"], "tag_id": t} for t in tag_ids)
             self._log("create", "annotation", row["id"], None, self._annotation_snapshot(row["id"]), group)
@@ -481,17 +508,19 @@ class Store:
         """Change an annotation's note, replace its tags, or add tags to it."""
         with self.write() as db:
             before = self._annotation_snapshot(annotation_id)
+            group = uuid.uuid4().hex
             if note is not None:
                 db["annotations"].update(annotation_id, {"note": note})
             if tags is not None:
                 db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
-            for tag_id in self._tag_ids(list(tags or []) + list(add_tags)):
+            for tag_id in self._tag_ids(list(tags or []) + list(add_tags), group):
                 db.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
                            [annotation_id, tag_id])
             after = self._annotation_snapshot(annotation_id)
             if after != before:
                 db["annotations"].update(annotation_id, {"updated": now()})
-                self._log("update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id))
+                self._log("update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id),
+                          group)
             return self.annotation(annotation_id)
 
     def delete_annotation(self, annotation_id: str) -> None:
@@ -632,6 +661,24 @@ class Store:
             "after": None if after is None else json.dumps(after, ensure_ascii=False), "ref_group": None,
         })
 
+    def log_events(self, entries: Iterable[tuple[str, str, Any, Any, Any]], actor: str | None = None,
+                   group: str | None = None) -> str:
+        """Append (action, entity, entity_id, before, after) events as one undo group, in one statement.
+
+        For bulk changes such as an import, where one _log call a row would be slow; returns the group id.
+        """
+        group = group or uuid.uuid4().hex
+        stamp, who = now(), actor or self.actor
+        with self.write() as db:
+            db.conn.executemany(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                ((group, stamp, who, action, entity, str(entity_id),
+                  None if before is None else json.dumps(before, ensure_ascii=False),
+                  None if after is None else json.dumps(after, ensure_ascii=False))
+                 for action, entity, entity_id, before, after in entries))
+        return group
+
     def _undo_state(self, db: sqlite_utils.Database) -> tuple[str | None, str | None]:
         """(group to undo next, group to redo next), derived from the append-only log."""
         undone: dict[str, bool] = {}
@@ -702,7 +749,7 @@ class Store:
                 return  # its source is gone; nothing to hang it on
             self.db["annotations"].upsert(snapshot, pk="id")
             self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [snapshot["id"]])
-            for tag_id in self._tag_ids(tags):
+            for tag_id in self._tag_ids(tags, log=False):
                 self.db.execute("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
                                 [snapshot["id"], tag_id])
             for link in links:

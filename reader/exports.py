@@ -1,0 +1,436 @@
+"""Write annotations out: CSV for spreadsheets, lossless JSON, W3C Web Annotation JSON-LD, a Markdown report.
+
+Every writer streams from the database cursor, so an export of a million annotations runs in constant
+memory. Files are written to a temporary name in the target's folder and renamed into place, so a crash
+mid-export leaves the old file as it was; nothing is written anywhere but the path the user gave.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version as package_version
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, TextIO
+
+from reader.store import Store, StoreError, now
+from reader.text import display_safe
+
+EXPORT_FORMATS = ("csv", "json", "w3c", "md")
+JSON_FORMAT_NAME = "reader-annotations"
+JSON_FORMAT_VERSION = 1
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+# The CSV columns, in order, and the annotations_view column each comes from.
+CSV_COLUMNS = ("annotation_id", "source_path", "source_title", "start", "end", "quote", "prefix", "suffix",
+               "tags", "note", "author", "links", "anchor_status", "created", "updated")
+VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); the
+# full-width forms are folded to ASCII by some spreadsheets. A leading apostrophe is guarded too, so the
+# guard is reversible: import strips exactly one apostrophe from any cell that starts with one.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20'")
+
+
+class ExportError(Exception):
+    """An export that cannot be written, explained in one line."""
+
+
+def guard_formula(value: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe (shown as text)."""
+    return "'" + value if value[:1] in FORMULA_TRIGGERS else value
+
+
+def unguard_formula(value: str) -> str:
+    """Undo guard_formula."""
+    return value[1:] if value[:1] == "'" else value
+
+
+# --- which annotations -----------------------------------------------------------------------------
+
+def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alias: str = "a") -> tuple[str, list]:
+    """SQL condition (on the annotations table as `alias`) for the same choice iter_annotation_rows makes."""
+    clauses, params = ["1"], []
+    if source_ids:
+        clauses.append(f"{alias}.source_id IN ({','.join('?' * len(source_ids))})")
+        params.extend(source_ids)
+    if tags:
+        clauses.append(
+            f"{alias}.id IN (SELECT x.annotation_id FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
+            f"WHERE t.name IN ({','.join('?' * len(tags))}))")
+        params.extend(tags)
+    return " AND ".join(clauses), params
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, tags: list[str] | None = None,
+              raw: bool = False) -> int:
+    """One row per annotation (CSV_COLUMNS), RFC 4180 quoting; returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    pick = itemgetter(*VIEW_COLUMNS)
+    rows = store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None)
+    count = 0
+    if raw:
+        for count, row in enumerate(rows, 1):
+            writer.writerow(pick(row))
+        return count
+    triggers = FORMULA_TRIGGERS
+    for count, row in enumerate(rows, 1):
+        writer.writerow([("'" + cell) if cell.__class__ is str and cell[:1] in triggers else cell
+                         for cell in pick(row)])
+    return count
+
+
+# --- JSON (lossless) ---------------------------------------------------------------------------------
+
+def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
+               tags: list[str] | None = None) -> int:
+    """Everything needed to rebuild the annotations elsewhere: sources (with the texts annotations were
+    made on), tags, annotations with both selectors and both positions, and links. One record a line."""
+    where, params = annotation_filter(source_ids, tags)
+    conn = store.db.conn
+    out.write("{\n" + f' "format": {_dump(JSON_FORMAT_NAME)},\n "format_version": {JSON_FORMAT_VERSION},\n')
+    out.write(f' "exported": {_dump(now())},\n "generator": {_dump(_generator())},\n')
+
+    wanted_sources = [row[0] for row in conn.execute(
+        f"SELECT DISTINCT a.source_id FROM annotations a WHERE {where}", params)]
+    for source_id in source_ids or []:
+        if source_id not in wanted_sources:
+            wanted_sources.append(source_id)
+    hashes: dict[int, str] = {}
+    out.write(' "sources": [')
+    for index, source_id in enumerate(sorted(wanted_sources)):
+        record = _source_record(store, source_id, hashes)
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+
+    out.write(' "tags": [')
+    for index, row in enumerate(conn.execute(
+            "SELECT name, colour, description, position FROM tags ORDER BY position, name")):
+        record = {"name": row[0], "colour": row[1], "description": row[2], "position": row[3]}
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+
+    out.write(' "annotations": [')
+    cursor = conn.execute(
+        "SELECT a.id, a.source_id, a.version_id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix, "
+        "a.note, a.author, a.created, a.updated, a.anchor_status, a.anchor_version_id, a.anchor_start, "
+        "a.anchor_end, a.anchor_score, v.tags FROM annotations a JOIN annotations_view v ON v.id = a.id "
+        f"WHERE {where} ORDER BY v.source_path, v.start, v.\"end\", a.id", params)
+    count = 0
+    for count, row in enumerate(cursor, 1):
+        record = {
+            "id": row[0], "source": row[1], "version_hash": hashes.get(row[2], ""),
+            "start": row[3], "end": row[4], "quote": row[5], "prefix": row[6], "suffix": row[7],
+            "note": row[8], "author": row[9], "created": row[10], "updated": row[11],
+            "tags": [t for t in (row[17] or "").split(";") if t],
+            "anchor": {"status": row[12], "version_hash": hashes.get(row[13], ""),
+                       "start": row[14], "end": row[15], "score": row[16]},
+        }
+        out.write(("\n  " if count == 1 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+
+    out.write(' "links": [')
+    link_cursor = conn.execute(
+        "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
+        f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
+        f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id", params + params)
+    for index, row in enumerate(link_cursor):
+        record = {"id": row[0], "from": row[1], "to": row[2], "kind": row[3], "created": row[4]}
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ]\n}\n")
+    return count
+
+
+def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:
+    """A source's metadata, its current text's hash, and the texts its annotations were made on."""
+    conn = store.db.conn
+    row = conn.execute(
+        "SELECT s.path, s.title, s.outlet, s.author, s.published, s.url, s.format, s.encoding, s.words, "
+        "v.content_hash, v.length FROM sources s LEFT JOIN source_versions v ON v.id = s.current_version_id "
+        "WHERE s.id = ?", [source_id]).fetchone()
+    versions = []
+    for version_id, digest, text in conn.execute(
+            "SELECT id, content_hash, text FROM source_versions WHERE id IN "
+            "(SELECT version_id FROM annotations WHERE source_id = ?) ORDER BY id", [source_id]):
+        hashes[version_id] = digest
+        versions.append({"content_hash": digest, "text": text})
+    for version_id, digest in conn.execute(
+            "SELECT id, content_hash FROM source_versions WHERE source_id = ?", [source_id]):
+        hashes.setdefault(version_id, digest)
+    return {
+        "id": source_id, "path": row[0], "name": Path(row[0]).name, "title": row[1], "outlet": row[2],
+        "author": row[3], "published": row[4], "url": row[5], "format": row[6], "encoding": row[7],
+        "words": row[8], "content_hash": row[9] or "", "length": row[10] or 0, "versions": versions,
+    }
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _generator() -> str:
+    try:
+        return f"reader {package_version('reader')}"
+    except PackageNotFoundError:
+        return "reader"
+
+
+# --- W3C Web Annotation JSON-LD ----------------------------------------------------------------------
+
+def annotation_iri(annotation_id: str) -> str:
+    """urn:uuid: IRI for a reader annotation id (32 hex digits); other ids are IRIs already."""
+    if re.fullmatch(r"[0-9a-f]{32}", annotation_id):
+        h = annotation_id
+        return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return annotation_id
+
+
+def source_iri(path: str, url: str = "") -> str:
+    """The file URI of a source (the text the offsets count in)."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        return candidate.as_uri()
+    return url or path
+
+
+def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
+              tags: list[str] | None = None) -> int:
+    """An AnnotationCollection: tags as tagging bodies, notes as commenting bodies, quote and position
+    selectors on the source file; each link is an Annotation of its own with motivation "linking"."""
+    urls = {row[0]: row[1] for row in store.db.conn.execute("SELECT id, url FROM sources")}
+    out.write("{\n" + f' "@context": {_dump(W3C_CONTEXT)},\n "type": "AnnotationCollection",\n')
+    out.write(f' "label": "reader annotations",\n "generator": {_dump(_generator())},\n "generated": {_dump(now())},\n')
+    out.write(' "first": {\n  "type": "AnnotationPage",\n  "startIndex": 0,\n  "items": [')
+    count = 0
+    for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None), 1):
+        out.write(("\n   " if count == 1 else ",\n   ") + _dump(_w3c_annotation(row, urls.get(row["source_id"], ""))))
+    where, params = annotation_filter(source_ids, tags)
+    link_cursor = store.db.conn.execute(
+        "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
+        f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
+        f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id", params + params)
+    total = count
+    for row in link_cursor:
+        total += 1
+        out.write(("\n   " if total == 1 else ",\n   ") + _dump(_w3c_link(*row)))
+    out.write(f"\n  ]\n }},\n \"total\": {total}\n}}\n")
+    return count
+
+
+def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
+    tag_names = [t for t in (row["tags"] or "").split(";") if t]
+    bodies: list[dict[str, Any]] = [{"type": "TextualBody", "purpose": "tagging", "value": name} for name in tag_names]
+    if row["note"]:
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"],
+                       "format": "text/plain"})
+    motivation = "commenting" if row["note"] else "tagging" if tag_names else "highlighting"
+    target: dict[str, Any] = {
+        "type": "SpecificResource",
+        "source": source_iri(row["source_path"], url),
+        "selector": [
+            {"type": "TextQuoteSelector", "exact": row["quote"], "prefix": row["prefix"], "suffix": row["suffix"]},
+            {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+        ],
+    }
+    if url:
+        target["scope"] = url
+    record: dict[str, Any] = {"id": annotation_iri(row["id"]), "type": "Annotation", "motivation": motivation,
+                              "created": row["created"], "modified": row["updated"]}
+    if row["author"]:
+        record["creator"] = {"type": "Person", "name": row["author"]}
+    if bodies:
+        record["body"] = bodies
+    record["target"] = target
+    return record
+
+
+def _w3c_link(link_id: str, from_annotation: str, to_annotation: str, kind: str, created: str) -> dict[str, Any]:
+    """A link as an Annotation: the linked-to annotation is the body, the kind a classifying body."""
+    return {
+        "id": annotation_iri(link_id), "type": "Annotation", "motivation": "linking", "created": created,
+        "body": [{"type": "SpecificResource", "purpose": "linking", "source": annotation_iri(to_annotation)},
+                 {"type": "TextualBody", "purpose": "classifying", "value": kind}],
+        "target": annotation_iri(from_annotation),
+    }
+
+
+# --- Markdown report ----------------------------------------------------------------------------------
+
+# Everything Markdown (CommonMark, GFM and common extensions) could read as syntax, autolinks or HTML.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:@=$^])")
+
+
+def markdown_escape(text: str) -> str:
+    """Untrusted text as literal Markdown on one line: punctuation backslash-escaped, controls made visible."""
+    flat = " ".join(display_safe(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def write_markdown(store: Store, out: TextIO, source_ids: list[int] | None = None,
+                   tags: list[str] | None = None) -> int:
+    """A report grouped by source, then by tag (an annotation appears under each of its tags)."""
+    conn = store.db.conn
+    where, params = annotation_filter(source_ids, tags)
+    wanted = [row[0] for row in conn.execute(
+        f"SELECT s.id FROM sources s WHERE s.id IN (SELECT DISTINCT a.source_id FROM annotations a WHERE {where}) "
+        "ORDER BY s.path", params)]
+    tag_order = {row[0].casefold(): index for index, row in enumerate(
+        conn.execute("SELECT name FROM tags ORDER BY position, name"))}
+    out.write("# Annotations\n\n")
+    out.write(f"Exported {now()} by {markdown_escape(_generator())}\n")
+    count = 0
+    for source_id in wanted:
+        source = conn.execute("SELECT title, outlet, author, published, url, path FROM sources WHERE id = ?",
+                              [source_id]).fetchone()
+        out.write(f"\n## {markdown_escape(source[0]) or markdown_escape(Path(source[5]).name)}\n\n")
+        details = [markdown_escape(value) for value in source[1:5] if value]
+        details.append(f"file {markdown_escape(Path(source[5]).name)}")
+        out.write(" · ".join(details) + "\n")
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in store.iter_annotation_rows(source_ids=[source_id], tags=tags or None):
+            count += 1
+            for name in [t for t in (row["tags"] or "").split(";") if t] or [""]:
+                groups.setdefault(name, []).append(row)
+        for name in sorted(groups, key=lambda n: (n == "", tag_order.get(n.casefold(), len(tag_order)), n)):
+            heading = markdown_escape(name) if name else "Untagged"
+            out.write(f"\n### {heading} ({len(groups[name])})\n")
+            for row in groups[name]:
+                out.write("\n" + _markdown_item(row))
+    if not count:
+        out.write("\nNo annotations\\.\n")
+    return count
+
+
+def _markdown_item(row: dict[str, Any]) -> str:
+    lines = [f"> {markdown_escape(row['quote'])}"]
+    meta = [f"{row['start']}–{row['end']}", row["anchor_status"]]
+    if row["author"]:
+        meta.append(markdown_escape(row["author"]))
+    meta.append(f"`{row['id']}`" if re.fullmatch(r"[0-9a-f]{32}", row["id"]) else markdown_escape(row["id"]))
+    text = "\n".join(lines) + "\n\n" + " · ".join(meta) + "\n"
+    if row["note"]:
+        text += f"\n*Note:* {markdown_escape(row['note'])}\n"
+    if row["links"]:
+        text += f"\n*Linked:* {markdown_escape(row['links'].replace(';', ', '))}\n"
+    return text
+
+
+# --- writing a file safely ----------------------------------------------------------------------------
+
+WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown}
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md"}
+
+
+def format_for_path(path: Path | None) -> str:
+    """The format a file name suggests (.csv, .json, .jsonld, .md), else csv."""
+    return SUFFIX_FORMATS.get(path.suffix.lower(), "csv") if path else "csv"
+
+
+def export(store: Store, export_format: str, output: Path | None, source_ids: list[int] | None = None,
+           tags: list[str] | None = None, raw: bool = False, force: bool = False) -> int:
+    """Write an export to output (atomically), or to stdout when output is None; returns the annotation count."""
+    if export_format not in WRITERS:
+        raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    writer = WRITERS[export_format]
+    options: dict[str, Any] = {"source_ids": source_ids, "tags": tags}
+    if export_format == "csv":
+        options["raw"] = raw
+    if output is None:
+        with _stdout_text() as out:
+            return writer(store, out, **options)
+    with atomic_output(output, force=force) as out:
+        return writer(store, out, **options)
+
+
+@contextmanager
+def _stdout_text() -> Iterator[TextIO]:
+    """UTF-8 text on stdout whatever the locale says, without newline translation."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=False)
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        stream.detach()
+
+
+@contextmanager
+def atomic_output(path: Path, force: bool = False) -> Iterator[TextIO]:
+    """A text stream that becomes `path` only when the block finishes; an existing file needs force."""
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
+    if not force and (path.exists() or path.is_symlink()):
+        raise ExportError(f"{path} already exists; use --force to replace it")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
+    except OSError as error:
+        raise ExportError(f"cannot write in {folder}: {error.strerror or error}") from None
+    finished = False
+    try:
+        with open(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        _set_mode(temporary, path)
+        _move_into_place(temporary, path, force)
+        finished = True
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        if not finished:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+
+
+def _set_mode(temporary: str, path: Path) -> None:
+    """mkstemp makes a private file; give the export the mode a normally created file would have."""
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else None
+    except OSError:
+        mode = None
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temporary, mode)
+
+
+def _move_into_place(temporary: str, path: Path, force: bool) -> None:
+    if force:
+        os.replace(temporary, path)  # a symlink at path is replaced, never followed
+        return
+    try:
+        os.link(temporary, path)  # fails if something appeared at path meanwhile: never clobber
+    except FileExistsError:
+        raise ExportError(f"{path} already exists; use --force to replace it") from None
+    except OSError:
+        if path.exists() or path.is_symlink():
+            raise ExportError(f"{path} already exists; use --force to replace it") from None
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)
+
+
+__all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "StoreError", "export", "format_for_path",
+           "guard_formula", "unguard_formula", "write_csv", "write_json", "write_markdown", "write_w3c"]

@@ -128,7 +128,21 @@ def _best_fuzzy(text: str, window_start: int, window_end: int, quote: str) -> An
     # The aligned span must be about as long as the quote and match it as a whole, not just in part.
     if not (0.75 * len(quote) <= end - start <= 1.25 * len(quote)):
         return None
-    whole = fuzz.ratio(quote, text[start:end])
+    whole, start, end = _refine_edges(text, start, end, quote)
     if whole < FUZZY_MIN_SCORE:
         return None
     return Anchor("fuzzy", start, end, round(whole, 1))
+
+
+def _refine_edges(text: str, start: int, end: int, quote: str, reach: int = 6) -> tuple[float, int, int]:
+    """Nudge each end of an aligned span a few characters to where the whole span best matches the quote.
+
+    partial_ratio's alignment can take in a neighbouring space or drop a last letter; this fixes that.
+    """
+    best = (fuzz.ratio(quote, text[start:end]), start, end)
+    for new_start in range(max(0, start - reach), min(end - 1, start + reach) + 1):
+        for new_end in range(max(new_start + 1, end - reach), min(len(text), end + reach) + 1):
+            score = fuzz.ratio(quote, text[new_start:new_end], score_cutoff=best[0])
+            if score > best[0]:
+                best = (score, new_start, new_end)
+    return best

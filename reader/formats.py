@@ -7,9 +7,12 @@ so a passage can be cited by page. Any failure becomes a SourceError with a one-
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from reader.corpus import Document, SourceError, title_from_text
@@ -29,8 +32,40 @@ def tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
-def load_pdf(path: Path) -> tuple[str, list[int], dict[str, str]]:
-    """The text layer of a PDF, page by page: (text, start offset of each page, metadata)."""
+class _CollectedLog(logging.Handler):
+    """Keeps a library's log records (pypdf logs damage it repairs) instead of printing them to stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().strip().split("\n", 1)[0][:120]
+        if message and message not in self.messages:
+            self.messages.append(message)
+
+
+@contextmanager
+def _collect_log(name: str) -> Iterator[list[str]]:
+    logger = logging.getLogger(name)
+    handler = _CollectedLog()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def load_pdf(path: Path) -> tuple[str, list[int], dict[str, str], list[str]]:
+    """The text layer of a PDF, page by page: (text, start offset of each page, metadata, warnings)."""
+    with _collect_log("pypdf") as messages:
+        text, starts, metadata = _read_pdf(path)
+    return text, starts, metadata, [f"PDF: {message}" for message in messages[:3]]
+
+
+def _read_pdf(path: Path) -> tuple[str, list[int], dict[str, str]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -155,8 +190,9 @@ def load_formatted_document(path: Path, info: os.stat_result, metadata: dict[str
     """Load a PDF, EPUB or DOCX file as a Document (sources.toml metadata wins over the file's own)."""
     file_format = FORMAT_LOADERS[path.suffix.lower()]
     pages: list[int] = []
+    warnings: list[str] = []
     if file_format == "pdf":
-        text, pages, found = load_pdf(path)
+        text, pages, found, warnings = load_pdf(path)
     elif file_format == "epub":
         text, found = load_epub(path)
     else:
@@ -165,7 +201,7 @@ def load_formatted_document(path: Path, info: os.stat_result, metadata: dict[str
     found.update({key: value for key, value in (metadata or {}).items() if value})
     return Document(
         path=path, text=text, title=found.get("title") or title_from_text(text), encoding="binary",
-        format=file_format, size=info.st_size, mtime_ns=info.st_mtime_ns, warnings=[],
+        format=file_format, size=info.st_size, mtime_ns=info.st_mtime_ns, warnings=warnings,
         outlet=found.get("outlet", ""), author=found.get("author", ""), published=found.get("published", ""),
         url=found.get("url", ""), pages=pages,
     )

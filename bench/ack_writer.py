@@ -87,6 +87,11 @@ def verify(db: Path, ack_lines: list[str]) -> Verdict:
         result = conn.execute("PRAGMA integrity_check").fetchall()
         if result != [("ok",)]:
             verdict.problems.append(f"integrity_check: {result[:3]}")
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'annotations'").fetchall():
+            # Killed before the schema was committed: fine only if nothing was acknowledged yet.
+            if any(line.startswith("ACK") for line in ack_lines):
+                verdict.problems.append("acknowledged writes, but the database has no annotations table")
+            return verdict
         foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
         if foreign:
             verdict.problems.append(f"foreign_key_check: {foreign[:3]}")

@@ -107,7 +107,7 @@ def test_config_command_prints_where_and_what(config_file):
 def test_config_init_writes_once(config_file):
     result = invoke("config", "--init")
     assert result.exit_code == 0 and config_file.is_file()
-    config_file.write_text('author = "kept"\n' + config_file.read_text(), encoding="utf-8")
+    config_file.write_text(config_file.read_text().replace('author = ""', 'author = "kept"'), encoding="utf-8")
     again = invoke("config", "--init")
     assert again.exit_code == 1 and "already exists" in again.output
     assert 'author = "kept"' in config_file.read_text()

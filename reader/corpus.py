@@ -140,7 +140,7 @@ def extract_html(html: str) -> tuple[str, dict[str, str]]:
 def title_from_text(text: str) -> str:
     """The first meaningful line: at least three words, so a section label such as "News" is passed over."""
     fallback = ""
-    for line in text.split("\n")[:60]:
+    for line in text.split("\n", 60)[:60]:
         line = line.strip().lstrip("#").strip()
         if not line:
             continue
@@ -209,7 +209,7 @@ def load_document(path: Path, metadata: dict[str, str] | None = None) -> Documen
         if not text.strip():
             raise SourceError("no main text found in the HTML")
     text = canonicalise_newlines(text)
-    if not text.strip():
+    if not text or text.isspace():  # isspace stops at the first letter; strip() would copy 100 MB
         raise SourceError("no text (only white space)")
     found.update({k: v for k, v in (metadata or {}).items() if v})
     return Document(

@@ -1,0 +1,161 @@
+"""Precision and recall of each alignment backend against the labelled claims of the bundled corpus.
+
+    .venv/bin/python bench/eval_align.py [--verbose] [--backend lexical|semantic|all]
+
+The labels are tests/data/claim_pairs.toml (see its header for what counts). A labelled pair is found
+when one cluster holds a member overlapping a passage of each side (overlap: at least half of the
+shorter of the two spans). A predicted pair (two members of one cluster, different sources) is judged
+when at least one member overlaps a labelled passage: correct if both overlap passages of one claim,
+ignored if the other is listed as related, wrong otherwise; a hard negative predicted is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reader.align import Alignment, SourceText, align_sources, iter_claim_sets  # noqa: E402
+from reader.corpus import load_document  # noqa: E402
+from reader.text import find_quote  # noqa: E402
+
+LABELS = ROOT / "tests" / "data" / "claim_pairs.toml"
+CORPUS = ROOT / "corpus"
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: str  # the file's three-digit prefix
+    start: int
+    end: int
+    quote: str
+
+
+def load_corpus(folder: Path = CORPUS) -> list[SourceText]:
+    """The bundled sources as aligner input, keyed by file-name prefix ("000".."004")."""
+    docs = []
+    for path in sorted(folder.glob("*.txt")):
+        docs.append(SourceText(path.name[:3], str(path), load_document(path).text))
+    return docs
+
+
+def load_labels(docs: list[SourceText], path: Path = LABELS) -> tuple[list[dict], list[tuple[list[Passage], list[Passage]]]]:
+    """Claims as {id, passages, related} with every occurrence of every quote located, and hard negatives."""
+    texts = {doc.source_id: doc.text for doc in docs}
+
+    def locate(source: str, quote: str) -> list[Passage]:
+        spans = find_quote(texts[source], quote)
+        if not spans:
+            raise SystemExit(f"label quote not found in {source}: {quote!r}")
+        return [Passage(source, s, e, quote) for s, e in spans]
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    claims = []
+    for claim in data["claim"]:
+        claims.append({
+            "id": claim["id"],
+            "passages": [p for source, quote in claim["passages"] for p in locate(source, quote)],
+            "related": [p for source, quote in claim.get("related", []) for p in locate(source, quote)],
+        })
+    negatives = [(locate(*n["a"]), locate(*n["b"])) for n in data.get("negative", [])]
+    return claims, negatives
+
+
+def overlaps(source: str, start: int, end: int, passage: Passage) -> bool:
+    if source != passage.source:
+        return False
+    shared = min(end, passage.end) - max(start, passage.start)
+    return shared > 0 and shared >= 0.5 * min(end - start, passage.end - passage.start)
+
+
+def positive_pairs(claims: list[dict]) -> list[tuple[str, str, str]]:
+    """(claim id, source a, source b) for every pair of sources a claim is labelled in."""
+    pairs = []
+    for claim in claims:
+        sources = sorted({p.source for p in claim["passages"]})
+        pairs.extend((claim["id"], a, b) for a, b in combinations(sources, 2))
+    return pairs
+
+
+def evaluate(alignment: Alignment, claims: list[dict], negatives, verbose: bool = False) -> dict:
+    """Precision, recall and their counts; with verbose, print every miss and every wrong pair."""
+    predicted = list(iter_claim_sets(alignment))
+    found = 0
+    expected = positive_pairs(claims)
+    by_id = {claim["id"]: claim for claim in claims}
+    for claim_id, source_a, source_b in expected:
+        claim = by_id[claim_id]
+        hit = False
+        for _, a, b in predicted:
+            for m1, m2 in ((a, b), (b, a)):
+                if m1.source_id == source_a and m2.source_id == source_b and \
+                        any(overlaps(m1.source_id, m1.start, m1.end, p) for p in claim["passages"]) and \
+                        any(overlaps(m2.source_id, m2.start, m2.end, p) for p in claim["passages"]):
+                    hit = True
+        found += hit
+        if verbose and not hit:
+            print(f"  MISS {claim_id}: {source_a} <-> {source_b}")
+    correct = wrong = 0
+    for cluster_id, a, b in predicted:
+        def groups(member, key):
+            return {c["id"] for c in claims if any(overlaps(member.source_id, member.start, member.end, p) for p in c[key])}
+        labelled_a, labelled_b = groups(a, "passages"), groups(b, "passages")
+        related_a, related_b = groups(a, "related"), groups(b, "related")
+        negative = any(any(overlaps(a.source_id, a.start, a.end, p) for p in n1) and
+                       any(overlaps(b.source_id, b.start, b.end, p) for p in n2) or
+                       any(overlaps(b.source_id, b.start, b.end, p) for p in n1) and
+                       any(overlaps(a.source_id, a.start, a.end, p) for p in n2) for n1, n2 in negatives)
+        if labelled_a & labelled_b and not negative:
+            correct += 1
+        elif negative or (labelled_a or labelled_b) and not (labelled_a & related_b or labelled_b & related_a):
+            wrong += 1
+            if verbose:
+                print(f"  WRONG cluster {cluster_id}: {a.source_id} {a.text[:70]!r}\n"
+                      f"                   {b.source_id} {b.text[:70]!r}")
+    judged = correct + wrong
+    return {"precision": correct / judged if judged else 0.0, "recall": found / len(expected),
+            "correct": correct, "judged": judged, "found": found, "expected": len(expected),
+            "predicted": len(predicted)}
+
+
+def run_backend(name: str, docs: list[SourceText]) -> Alignment:
+    if name == "lexical":
+        return align_sources(docs)
+    from reader.align_semantic import align_sources_semantic
+
+    return align_sources_semantic(docs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--verbose", "-v", action="store_true", help="print misses and wrong pairs")
+    parser.add_argument("--backend", default="all", choices=["lexical", "semantic", "all"])
+    args = parser.parse_args()
+    docs = load_corpus()
+    claims, negatives = load_labels(docs)
+    print(f"labelled: {len(claims)} claims, {len(positive_pairs(claims))} cross-source pairs, "
+          f"{len(negatives)} hard negatives")
+    backends = ["lexical", "semantic"] if args.backend == "all" else [args.backend]
+    for backend in backends:
+        try:
+            started = time.perf_counter()
+            alignment = run_backend(backend, docs)
+            elapsed = time.perf_counter() - started
+        except ImportError as error:
+            print(f"{backend:9} not installed ({error}); install the `semantic` extra to evaluate it")
+            continue
+        result = evaluate(alignment, claims, negatives, args.verbose)
+        print(f"{backend:9} precision {result['precision']:.2f} ({result['correct']}/{result['judged']} judged pairs)  "
+              f"recall {result['recall']:.2f} ({result['found']}/{result['expected']})  "
+              f"clusters {len(alignment.clusters)}  pairs {result['predicted']}  time {elapsed * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

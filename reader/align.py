@@ -1,0 +1,752 @@
+"""Passages that make the same claim across sources, the words that differ between them, repeats within
+a source and passages found in one source only.
+
+Pure functions over (source id, path, canonical text); every offset is a code point into that text, the
+same offset space as the store, the anchors and the views.
+
+How it works (lexical backend):
+
+1. Claims, not sentences. Each sentence (reader.text.sentence_spans, plus boundaries a missing space hid,
+   as in "market.Emerging") is cut into clauses at semicolons, dashes, colons, "and has/was/...",
+   ", while/which/but", participle clauses (", adding that", ", leading to") and a leading subordinate
+   clause ("Following X, Y"), whenever both sides keep at least three content words. A sentence that
+   carries two claims can then link to two counterparts.
+2. Features. Content words are lower-cased, accent-folded and stemmed (Snowball), weighted by inverse
+   document frequency over all clauses. Numbers, names (capitalised words) and quotations are kept
+   aside as strong evidence; mismatched numbers are a difference, not a reason to reject.
+3. Blocking. Each clause is indexed under its rarest content words (at most BLOCKING_KEYS of them,
+   words in more than MAX_POSTING clauses never index), and is only scored against clauses sharing a
+   key, best MAX_CANDIDATES first, so the work grows with the corpus, not with its square.
+4. Scoring. IDF-weighted overlap (Dice and containment), near-identical words (rapidfuzz: "Sebastien"
+   / "Sebastian") for part of their weight, plus bonuses for shared numbers and quotations.
+5. One-to-one. Between each pair of sources a pair of clauses is accepted only if each is the other's
+   best match in that source (mutual best) and the score clears ACCEPT_SCORE.
+6. Clusters: connected components of accepted pairs, taken best first, never holding two passages of
+   one source, except passages a source repeats (found first, by near-identical text).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Hashable, Iterable, Sequence
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+from reader.text import Span, sentence_spans, word_spans
+
+# --- tunables (chosen by reading the bundled corpus and the generated one; see bench/eval_align.py) --
+
+ACCEPT_SCORE = 0.23          # lowest score of an accepted mutual-best pair
+REPEAT_RATIO = 88.0          # rapidfuzz ratio (0-100) of normalised text above which a source repeats itself
+MIN_CLAIM_WORDS = 3          # content words a clause needs to count as a claim (headings like "Conclusion" do not)
+BLOCKING_KEYS = 6            # rarest content words a clause is indexed under
+MAX_POSTING = 120            # a word in more clauses than this is too common to block on
+MAX_CANDIDATES = 24          # clauses scored per clause, most shared keys first
+FUZZY_WORD_RATIO = 85.0      # rapidfuzz ratio above which two different words count as the same word
+FUZZY_WORD_CREDIT = 0.8      # share of a word's weight a near-identical word earns
+DICE_SHARE = 0.9             # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
+NUMBER_BONUS = 0.08          # a number both claims state
+QUOTE_BONUS = 0.15           # quotations sharing most of their words
+COHERENCE_SAMPLE = 8         # passages of each cluster compared when checking coherence
+COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each either even ever every few
+    for from further had has have having he her here hers herself him himself his how however i if in
+    into is it its itself just least less let like ll many may me might more most much must my myself
+    neither no nor not now of off often on once one only or other others our ours ourselves out over own
+    per quite rather re s same say said says shall she should since so some such than that the their
+    theirs them themselves then there these they this those through thus to too toward towards under
+    until up upon us ve very via was we were what when where whether which while who whom whose why will
+    with within without would yet you your yours yourself yourselves
+    according already although among amid amidst another around away become becomes became cannot
+    despite else enough et etc get gets got instead itself later lot meanwhile mostly nearly new
+    perhaps recently really seem seems several still therefore though thereby whereas yes
+    """.split()
+)
+
+NUMBER_WORDS = frozenset(
+    "hundred thousand million billion trillion percent per cent dozen decade decades half quarter "
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty first second third"
+    .split()
+)
+
+# Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
+_LEADING_CLAUSE = re.compile(
+    r"(?:while|although|though|despite|following|after|before|as|when|because|amid|amidst|if|unlike|"
+    r"given|combined with|in addition to|in response to)\b", re.IGNORECASE)
+_CUTS = re.compile(
+    r"\s*;\s+"                                    # semicolon
+    r"|\s+(?:--|[\u2013\u2014])\s+"               # dash between spaces
+    r"|:\s+(?=[A-Z\"\u201c])"                     # colon before a new statement
+    r"|\s*,\s+(?=(?:and|but|while|whereas|although|though|thereby|which|who)\s)"  # , and / , while / , which
+    r"|\s*,\s+(?=[a-z]+ing\s)"                    # participle clause: , adding that / , leading to
+    r"|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|can|could|may|might|should|also|then|later|"
+    r"since|now|still)\s)"                        # "and has since been"
+)
+# A full stop, or a closing bracket, glued to the next sentence: "market.Emerging", "(x.com)In".
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])")
+_QUOTED = re.compile(r"\u201c[^\u201d\n]{3,}\u201d|\"[^\"\n]{3,}\"")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD_PARTS = re.compile(r"[-/]")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_EDGE_PUNCTUATION = ",;:-\u2013\u2014 \t\n"
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """A word as compared: lower case, accents dropped, curly apostrophes straight ("Sébastien" -> "sebastien")."""
+    word = word.casefold().replace("\u2019", "'")
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def content_stems(word: str) -> tuple[str, ...]:
+    """The stems a word contributes to matching: possessive dropped, split at hyphens, stop words left out."""
+    folded = _POSSESSIVE.sub("", fold_word(word)).strip("'$€£¥%")
+    stems = []
+    for part in _WORD_PARTS.split(folded):
+        part = part.strip("'.,")
+        if not part or part in STOPWORDS:
+            continue
+        if any(char.isdigit() for char in part):
+            stems.append(part.replace(",", ""))
+        elif len(part) > 1:
+            stems.append(_stemmer.stemWord(part))
+    return tuple(stems)
+
+
+def is_number_word(word: str) -> bool:
+    """A number, an amount ("$13", "6.6", "2019") or a word that counts ("billion", "decade")."""
+    return bool(_NUMBER.search(word)) or fold_word(word) in NUMBER_WORDS
+
+
+# --- public records -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One input to the aligner: a source's id, path and canonical text."""
+
+    source_id: Hashable
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """A passage in a cluster: text == source text[start:end]; score is its best accepted link (0..1+)."""
+
+    source_id: Hashable
+    source_path: str
+    start: int
+    end: int
+    text: str
+    score: float
+    repeat: bool = False  # the source states this passage again elsewhere (another member of its source)
+
+
+@dataclass(frozen=True)
+class WordChange:
+    """Words that differ between two aligned passages, as offsets into each source's text.
+
+    op is "replace", "insert" (words only in b) or "delete" (words only in a); emphasis names what makes
+    the change matter: "number", "name" and/or "quote".
+    """
+
+    op: str
+    a_start: int
+    a_end: int
+    a_text: str
+    b_start: int
+    b_end: int
+    b_text: str
+    emphasis: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The word-level differences of cluster member `member` against member `reference` (indices)."""
+
+    reference: int
+    member: int
+    changes: tuple[WordChange, ...]
+
+    @property
+    def numbers_differ(self) -> bool:
+        """True when a number or amount differs: the passages agree on the claim but not on its figures."""
+        return any("number" in change.emphasis for change in self.changes)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Passages of different sources that make the same claim, with the differences against member 0."""
+
+    id: int
+    members: tuple[Member, ...]
+    differences: tuple[Difference, ...]
+
+    @property
+    def source_ids(self) -> list[Hashable]:
+        return list(dict.fromkeys(member.source_id for member in self.members))
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A passage a source states again: `again` repeats `first` (both spans in the same text)."""
+
+    source_id: Hashable
+    source_path: str
+    first: Span
+    again: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class AlignmentHit:
+    """What sits under an offset: the cluster, which member holds it, and the counterpart members."""
+
+    cluster: Cluster
+    member: Member
+    counterparts: tuple[Member, ...]
+
+
+@dataclass
+class Alignment:
+    """The result of align_sources: clusters, unique passages and repeats per source, and a lookup.
+
+    `at(source_id, offset)` answers "which cluster and counterparts are under this cursor" in O(log n),
+    for a synchronised cursor.
+    """
+
+    clusters: list[Cluster]
+    unique: dict[Hashable, list[Span]]
+    repeats: dict[Hashable, list[Repeat]]
+    _index: dict[Hashable, tuple[list[int], list[tuple[int, int, int]]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        by_source: dict[Hashable, list[tuple[int, int, int, int]]] = defaultdict(list)
+        for cluster_index, cluster in enumerate(self.clusters):
+            for member_index, member in enumerate(cluster.members):
+                by_source[member.source_id].append((member.start, member.end, cluster_index, member_index))
+        for source_id, rows in by_source.items():
+            rows.sort()
+            self._index[source_id] = ([row[0] for row in rows], [row[1:] for row in rows])
+
+    def at(self, source_id: Hashable, offset: int) -> AlignmentHit | None:
+        """The aligned passage of source_id that contains offset, with its counterparts; None if unaligned."""
+        starts, rows = self._index.get(source_id, ([], []))
+        position = bisect.bisect_right(starts, offset) - 1
+        # Members of one source never overlap, but look back a little in case a clause ends before offset.
+        for index in range(position, max(-1, position - 3), -1):
+            end, cluster_index, member_index = rows[index]
+            if starts[index] <= offset < end:
+                cluster = self.clusters[cluster_index]
+                member = cluster.members[member_index]
+                counterparts = tuple(m for m in cluster.members if m.source_id != source_id)
+                return AlignmentHit(cluster, member, counterparts)
+        return None
+
+    def cluster(self, cluster_id: int) -> Cluster:
+        """The cluster with this id."""
+        return self.clusters[cluster_id - 1]
+
+    def passages(self, source_id: Hashable) -> list[tuple[int, int, str, int | None]]:
+        """Every marked span of one source in text order, as (start, end, kind, cluster id) with kind
+        "aligned", "unique" or "repeat": the overlay a document view draws."""
+        spans: list[tuple[int, int, str, int | None]] = []
+        starts, rows = self._index.get(source_id, ([], []))
+        for start, (end, cluster_index, _) in zip(starts, rows):
+            spans.append((start, end, "aligned", self.clusters[cluster_index].id))
+        spans.extend((start, end, "unique", None) for start, end in self.unique.get(source_id, []))
+        spans.extend((r.again[0], r.again[1], "repeat", None) for r in self.repeats.get(source_id, []))
+        return sorted(spans, key=lambda span: (span[0], span[1]))
+
+
+# --- claims: the units that are matched -----------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Claim:
+    index: int
+    doc: int
+    start: int
+    end: int
+    sentence: int
+    weights: dict[str, float] = field(default_factory=dict)
+    stems: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
+    quote_stems: frozenset[str] = frozenset()
+    key: str = ""
+    total: float = 0.0
+    canonical: int = -1  # the claim this one repeats, or -1
+
+
+def sentence_units(text: str) -> list[Span]:
+    """Sentences, also split where a missing space glued two together ("market.Emerging"); headings
+    (a line that does not end as a sentence does: "Conclusion", "High-Profile Departures at OpenAI")
+    and list bullets are left out, since they name a topic rather than make a claim."""
+    spans: list[Span] = []
+    for start, end in sentence_spans(text):
+        if _is_heading(text, start, end):
+            continue
+        cut = start
+        for match in _GLUED_SENTENCE.finditer(text, start, end):
+            if match.start() - cut >= 2:
+                spans.append((cut, match.start()))
+                cut = match.start()
+        spans.append((cut, end))
+    return spans
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:len(text) if line_end == -1 else line_end].strip()
+    return not line.endswith((".", "!", "?", "\"", "\u201d", "'", "\u2019", ")", "\u2026", ":"))
+
+
+def claim_spans(text: str, start: int, end: int) -> list[Span]:
+    """Cut one sentence text[start:end] into clauses that each carry one claim (see the module doc)."""
+    cuts: list[tuple[int, int]] = []  # (end of the left part, start of the right part)
+    lead = _LEADING_CLAUSE.match(text, start + _leading_quote(text, start, end), end)
+    if lead:
+        comma = text.find(", ", lead.end(), end)
+        if comma != -1:
+            cuts.append((comma, comma + 2))
+    cuts.extend((m.start(), m.end()) for m in _CUTS.finditer(text, start, end))
+    cuts.sort()
+    pieces: list[Span] = []
+    piece_start = start
+    for left_end, right_start in cuts:
+        if left_end <= piece_start:
+            continue
+        if _content_count(text, piece_start, left_end) >= MIN_CLAIM_WORDS and \
+                _content_count(text, right_start, end) >= MIN_CLAIM_WORDS:
+            pieces.append((piece_start, left_end))
+            piece_start = right_start
+    pieces.append((piece_start, end))
+    return [span for span in (_trim_edges(text, s, e) for s, e in pieces) if span]
+
+
+def _leading_quote(text: str, start: int, end: int) -> int:
+    return 1 if start < end and text[start] in "\"\u201c'\u2018" else 0
+
+
+def _content_count(text: str, start: int, end: int) -> int:
+    return sum(len(content_stems(text[s:e])) for s, e in word_spans(text, start, end))
+
+
+def _trim_edges(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start] in _EDGE_PUNCTUATION:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCTUATION:
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def quotation_spans(text: str) -> list[Span]:
+    """Spans of quoted speech ("..." or “...”) within a line."""
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+# --- the aligner ----------------------------------------------------------------------------------------
+
+
+def align_sources(docs: Sequence[SourceText], accept_score: float = ACCEPT_SCORE) -> Alignment:
+    """Align the passages of docs that make the same claim; see the module docstring for the method.
+
+    Returns an Alignment: clusters (members in input order of their sources, differences against the
+    first member), unique passages and repeats per source, and a lookup by (source_id, offset).
+    """
+    claims, claims_by_doc = _extract_claims(docs)
+    df = _weigh(claims)
+    _mark_repeats(claims_by_doc, df)
+    scores = _score_candidates(claims, df)
+    accepted = _mutual_best(claims, scores, accept_score)
+    return _build_alignment(docs, claims, claims_by_doc, accepted, accept_score)
+
+
+def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[_Claim], list[list[_Claim]]]:
+    claims: list[_Claim] = []
+    by_doc: list[list[_Claim]] = []
+    for doc_index, doc in enumerate(docs):
+        text = doc.text
+        quotes = quotation_spans(text)
+        quote_starts = [s for s, _ in quotes]
+        mine: list[_Claim] = []
+        for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
+            for start, end in claim_spans(text, s_start, s_end):
+                counts: Counter[str] = Counter()
+                numbers: set[str] = set()
+                quoted: set[str] = set()
+                for w_start, w_end in word_spans(text, start, end):
+                    word = text[w_start:w_end]
+                    stems = content_stems(word)
+                    counts.update(stems)
+                    numbers.update(_NUMBER.findall(word))
+                    if stems and _inside(quotes, quote_starts, w_start):
+                        quoted.update(stems)
+                if sum(counts.values()) < MIN_CLAIM_WORDS:
+                    continue
+                claim = _Claim(len(claims), doc_index, start, end, sentence_index,
+                               stems=frozenset(counts), numbers=frozenset(numbers),
+                               quote_stems=frozenset(quoted))
+                claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
+                claims.append(claim)
+                mine.append(claim)
+        by_doc.append(mine)
+    return claims, by_doc
+
+
+def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def _weigh(claims: list[_Claim]) -> Counter[str]:
+    """Weigh words by inverse document frequency over claims (a word in few claims says more about which
+    claim it is); returns the document frequencies."""
+    df: Counter[str] = Counter()
+    for claim in claims:
+        df.update(claim.stems)
+    n = len(claims) or 1
+    idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
+    for claim in claims:
+        claim.weights = {stem: idf[stem] for stem in claim.stems}
+        claim.total = sum(claim.weights.values())
+    return df
+
+
+def _mark_repeats(by_doc: list[list[_Claim]], df: Counter[str]) -> None:
+    """Within each source, a claim whose text is (nearly) that of an earlier claim repeats it."""
+    for mine in by_doc:
+        exact: dict[str, _Claim] = {}
+        keyed: dict[str, list[_Claim]] = defaultdict(list)
+        for claim in mine:
+            first = exact.get(claim.key)
+            if first is None and len(claim.key) >= 20:
+                # Near-identical: compare with earlier claims sharing a rare word.
+                rare = sorted(claim.stems, key=lambda s: (df[s], s))[:3]
+                seen: set[int] = set()
+                for stem in rare:
+                    for other in keyed[stem]:
+                        if other.index in seen:
+                            continue
+                        seen.add(other.index)
+                        if fuzz.ratio(claim.key, other.key, score_cutoff=REPEAT_RATIO):
+                            first = other
+                            break
+                    if first is not None:
+                        break
+                for stem in rare:
+                    if len(keyed[stem]) < MAX_POSTING:
+                        keyed[stem].append(claim)
+            if first is not None:
+                claim.canonical = first.canonical if first.canonical >= 0 else first.index
+            else:
+                exact.setdefault(claim.key, claim)
+
+
+def _score_candidates(claims: list[_Claim], df: Counter[str]) -> dict[tuple[int, int], float]:
+    """Score each claim against the claims of other sources that share one of its rarest words."""
+    active = [claim for claim in claims if claim.canonical < 0]
+    postings: dict[str, list[int]] = defaultdict(list)
+    keys_of: dict[int, list[str]] = {}
+    for claim in active:
+        keys = [s for s in sorted(claim.stems, key=lambda s: (df[s], s)) if 1 < df[s] <= MAX_POSTING][:BLOCKING_KEYS]
+        keys_of[claim.index] = keys
+        for key in keys:
+            postings[key].append(claim.index)
+    scores: dict[tuple[int, int], float] = {}
+    for claim in active:
+        shared_keys: Counter[int] = Counter()
+        for key in keys_of[claim.index]:
+            shared_keys.update(postings[key])
+        ranked = [other for other, _ in shared_keys.most_common()
+                  if claims[other].doc != claim.doc][:MAX_CANDIDATES]
+        for other_index in ranked:
+            pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
+            if pair not in scores:
+                scores[pair] = claim_score(claims[pair[0]], claims[pair[1]])
+    return scores
+
+
+def claim_score(a: _Claim, b: _Claim) -> float:
+    """How surely two claims say the same thing: IDF-weighted overlap, near-identical words, evidence."""
+    shared = a.stems & b.stems
+    weight = sum(a.weights[s] for s in shared)
+    only_a = [s for s in a.stems - shared if len(s) >= 5 and s.isalpha()]
+    only_b = [s for s in b.stems - shared if len(s) >= 5 and s.isalpha()]
+    if only_a and only_b:
+        for stem in only_a:
+            found = process.extractOne(stem, only_b, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_RATIO)
+            if found:
+                weight += FUZZY_WORD_CREDIT * min(a.weights[stem], b.weights[found[0]])
+    if weight <= 0:
+        return 0.0
+    dice = 2 * weight / (a.total + b.total)
+    containment = weight / min(a.total, b.total)
+    score = DICE_SHARE * dice + (1 - DICE_SHARE) * containment
+    if a.numbers & b.numbers:
+        score += NUMBER_BONUS
+    if a.quote_stems and b.quote_stems:
+        overlap = len(a.quote_stems & b.quote_stems) / min(len(a.quote_stems), len(b.quote_stems))
+        if overlap >= 0.5:
+            score += QUOTE_BONUS * overlap
+    return score
+
+
+def _mutual_best(claims: list[_Claim], scores: dict[tuple[int, int], float],
+                 accept_score: float) -> list[tuple[float, int, int]]:
+    """Pairs that are each other's best match between their two sources and clear accept_score."""
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for (a, b), score in scores.items():
+        if score < accept_score:
+            continue
+        for mine, other in ((a, b), (b, a)):
+            slot = (mine, claims[other].doc)
+            if slot not in best or score > best[slot][0]:
+                best[slot] = (score, other)
+    accepted = []
+    for (a, b), score in scores.items():
+        if score >= accept_score and best[(a, claims[b].doc)][1] == b and best[(b, claims[a].doc)][1] == a:
+            accepted.append((score, a, b))
+    accepted.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return accepted
+
+
+def _build_alignment(docs: Sequence[SourceText], claims: list[_Claim], by_doc: list[list[_Claim]],
+                     accepted: list[tuple[float, int, int]], accept_score: float) -> Alignment:
+    parent = {claim.index: claim.index for claim in claims if claim.canonical < 0}
+    docs_in: dict[int, set[int]] = {index: {claims[index].doc} for index in parent}
+    members_of: dict[int, list[int]] = {index: [index] for index in parent}
+    best_score: dict[int, float] = defaultdict(float)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for score, a, b in accepted:
+        root_a, root_b = find(a), find(b)
+        if root_a == root_b:
+            best_score[a] = max(best_score[a], score)
+            best_score[b] = max(best_score[b], score)
+            continue
+        if docs_in[root_a] & docs_in[root_b]:
+            continue  # would put two passages of one source in one cluster
+        if not _coherent(claims, members_of[root_a], members_of[root_b], COHERENCE * accept_score):
+            continue  # a chain through one shared word, not one claim
+        parent[root_b] = root_a
+        docs_in[root_a] |= docs_in.pop(root_b)
+        members_of[root_a].extend(members_of.pop(root_b))
+        best_score[a] = max(best_score[a], score)
+        best_score[b] = max(best_score[b], score)
+
+    repeats_of: dict[int, list[_Claim]] = defaultdict(list)
+    for claim in claims:
+        if claim.canonical >= 0:
+            repeats_of[claim.canonical].append(claim)
+    groups: dict[int, list[_Claim]] = defaultdict(list)
+    for index in parent:
+        groups[find(index)].append(claims[index])
+    ordered = sorted((sorted(g, key=lambda c: (c.doc, c.start)) for g in groups.values() if len(g) > 1),
+                     key=lambda g: (g[0].doc, g[0].start))
+    texts = {doc.source_id: doc.text for doc in docs}
+    clusters: list[Cluster] = []
+    clustered: set[int] = set()
+    for number, group in enumerate(ordered, 1):
+        members: list[Member] = []
+        for claim in group:
+            doc = docs[claim.doc]
+            repeated = repeats_of.get(claim.index, [])
+            for item in [claim, *repeated]:
+                clustered.add(item.index)
+                members.append(Member(doc.source_id, doc.path, item.start, item.end, doc.text[item.start:item.end],
+                                      round(best_score[claim.index], 3), repeat=bool(repeated)))
+        reference = members[0]
+        differences = tuple(
+            Difference(0, index, tuple(word_differences(texts[reference.source_id], reference.start, reference.end,
+                                                        texts[member.source_id], member.start, member.end)))
+            for index, member in enumerate(members[1:], 1))
+        clusters.append(Cluster(number, tuple(members), differences))
+
+    unique: dict[Hashable, list[Span]] = {}
+    for doc, mine in zip(docs, by_doc):
+        spans: list[Span] = []
+        last_sentence = -1
+        for claim in mine:
+            if claim.index in clustered or claim.canonical >= 0 and claim.canonical in clustered:
+                last_sentence = -1
+                continue
+            if spans and last_sentence == claim.sentence:
+                spans[-1] = (spans[-1][0], claim.end)  # run of unaligned clauses of one sentence
+            else:
+                spans.append((claim.start, claim.end))
+            last_sentence = claim.sentence
+        unique[doc.source_id] = spans
+    repeats = {doc.source_id: _repeat_runs(doc, mine, claims) for doc, mine in zip(docs, by_doc)}
+    return Alignment(clusters, unique, repeats)
+
+
+def _coherent(claims: list[_Claim], group_a: list[int], group_b: list[int], floor: float) -> bool:
+    """Whether two clusters about to merge are about one claim: their passages score, on average, at
+    least floor against each other (a sample of at most COHERENCE_SAMPLE from each side)."""
+    if len(group_a) == 1 and len(group_b) == 1:
+        return True
+    sample_a, sample_b = group_a[:COHERENCE_SAMPLE], group_b[:COHERENCE_SAMPLE]
+    total = sum(claim_score(claims[a], claims[b]) for a in sample_a for b in sample_b)
+    return total / (len(sample_a) * len(sample_b)) >= floor
+
+
+def _repeat_runs(doc: SourceText, mine: list[_Claim], claims: list[_Claim]) -> list[Repeat]:
+    """Repeated claims, merged into runs where consecutive claims repeat consecutive claims (paragraphs)."""
+    position = {claim.index: order for order, claim in enumerate(mine)}
+    runs: list[list[tuple[_Claim, _Claim]]] = []
+    for claim in mine:
+        if claim.canonical < 0:
+            continue
+        first = claims[claim.canonical]
+        if runs:
+            last_again, last_first = runs[-1][-1][1], runs[-1][-1][0]
+            if position[claim.index] == position[last_again.index] + 1 and \
+                    position[first.index] == position[last_first.index] + 1:
+                runs[-1].append((first, claim))
+                continue
+        runs.append([(first, claim)])
+    repeats = []
+    for run in runs:
+        first_span = (run[0][0].start, run[-1][0].end)
+        again_span = (run[0][1].start, run[-1][1].end)
+        repeats.append(Repeat(doc.source_id, doc.path, first_span, again_span, doc.text[again_span[0]:again_span[1]]))
+    return repeats
+
+
+# --- word-level differences -----------------------------------------------------------------------------
+
+
+def word_differences(text_a: str, start_a: int, end_a: int,
+                     text_b: str, start_b: int, end_b: int) -> list[WordChange]:
+    """The words that differ between text_a[start_a:end_a] and text_b[start_b:end_b], with offsets into each.
+
+    Words are compared case-, accent- and apostrophe-blind. A change is emphasised as "number" when it
+    touches a number or sits right next to one ("an estimated $13" / "over $13"), "name" when it changes a
+    capitalised word that is not a plain word opening the sentence, "quote" when it is inside quotation marks.
+    """
+    words_a = word_spans(text_a, start_a, end_a)
+    words_b = word_spans(text_b, start_b, end_b)
+    keys_a = [fold_word(text_a[s:e]) for s, e in words_a]
+    keys_b = [fold_word(text_b[s:e]) for s, e in words_b]
+    quotes_a, quotes_b = quotation_spans(text_a[start_a:end_a]), quotation_spans(text_b[start_b:end_b])
+    changes = []
+    matcher = SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        a_span = (words_a[i1][0], words_a[i2 - 1][1]) if i2 > i1 else _gap(words_a, i1, start_a)
+        b_span = (words_b[j1][0], words_b[j2 - 1][1]) if j2 > j1 else _gap(words_b, j1, start_b)
+        emphasis = []
+        if _touches_number(text_a, words_a, i1, i2) or _touches_number(text_b, words_b, j1, j2):
+            emphasis.append("number")
+        if _has_name(text_a, words_a, i1, i2, start_a) or _has_name(text_b, words_b, j1, j2, start_b):
+            emphasis.append("name")
+        if _in_quotes(quotes_a, words_a, i1, i2, start_a) or _in_quotes(quotes_b, words_b, j1, j2, start_b):
+            emphasis.append("quote")
+        kind = {"replace": "replace", "delete": "delete", "insert": "insert"}[op]
+        changes.append(WordChange(kind, a_span[0], a_span[1], text_a[a_span[0]:a_span[1]],
+                                  b_span[0], b_span[1], text_b[b_span[0]:b_span[1]], tuple(emphasis)))
+    return changes
+
+
+def _gap(words: list[Span], index: int, start: int) -> Span:
+    """The empty span where words would be inserted: after the previous word, or at the passage start."""
+    offset = words[index - 1][1] if index > 0 else (words[0][0] if words else start)
+    return (offset, offset)
+
+
+def _touches_number(text: str, words: list[Span], i1: int, i2: int) -> bool:
+    for index in range(max(0, i1 - (1 if i1 == i2 else 0)), min(len(words), i2 + 1)):
+        s, e = words[index]
+        if is_number_word(text[s:e]):
+            if i1 <= index < i2 or index in (i1 - 1, i2):
+                return True
+    return False
+
+
+def _has_name(text: str, words: list[Span], i1: int, i2: int, start: int) -> bool:
+    for index in range(i1, i2):
+        s, e = words[index]
+        word = text[s:e]
+        if not word[:1].isupper() or fold_word(word) in STOPWORDS:
+            continue
+        opens_sentence = index == 0 or s > 0 and text[max(0, s - 2):s].strip() in (".", "\u201c", '"')
+        if not opens_sentence or not _occurs_lower_case(text, fold_word(word)):
+            return True
+    return False
+
+
+def _occurs_lower_case(text: str, folded: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text) is not None
+
+
+def _in_quotes(quotes: list[Span], words: list[Span], i1: int, i2: int, start: int) -> bool:
+    for index in range(i1, i2):
+        offset = words[index][0] - start
+        if any(s <= offset < e for s, e in quotes):
+            return True
+    return False
+
+
+# --- plain data for the command line and exports --------------------------------------------------------
+
+
+def alignment_to_json(alignment: Alignment) -> dict:
+    """Clusters (id, members, differences), unique passages and repeats as JSON-ready dicts."""
+    return {
+        "clusters": [cluster_to_json(cluster) for cluster in alignment.clusters],
+        "unique": [{"source_id": source_id, "start": s, "end": e} for source_id, spans in alignment.unique.items()
+                   for s, e in spans],
+        "repeats": [{"source_id": r.source_id, "source_path": r.source_path, "first": list(r.first),
+                     "again": list(r.again), "text": r.text}
+                    for repeats in alignment.repeats.values() for r in repeats],
+    }
+
+
+def cluster_to_json(cluster: Cluster) -> dict:
+    """One cluster as a dict: id, members {source_path, source_id, start, end, text, score}, differences."""
+    return {
+        "id": cluster.id,
+        "members": [{"source_id": m.source_id, "source_path": m.source_path, "start": m.start, "end": m.end,
+                     "text": m.text, "score": m.score, "repeat": m.repeat} for m in cluster.members],
+        "differences": [
+            {"reference": d.reference, "member": d.member, "numbers_differ": d.numbers_differ,
+             "changes": [{"op": c.op, "a": {"start": c.a_start, "end": c.a_end, "text": c.a_text},
+                          "b": {"start": c.b_start, "end": c.b_end, "text": c.b_text},
+                          "emphasis": list(c.emphasis)} for c in d.changes]}
+            for d in cluster.differences],
+    }
+
+
+def iter_claim_sets(alignment: Alignment) -> Iterable[tuple[int, Member, Member]]:
+    """Every cross-source pair of members of every cluster: (cluster id, member a, member b)."""
+    for cluster in alignment.clusters:
+        for i, a in enumerate(cluster.members):
+            for b in cluster.members[i + 1:]:
+                if a.source_id != b.source_id:
+                    yield cluster.id, a, b

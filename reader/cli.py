@@ -31,6 +31,9 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = open_store(self.db_path, actor="cli")
+            context = click.get_current_context(silent=True)
+            if context is not None:  # closed when the command ends, so no connection outlives it
+                context.call_on_close(self._store.close)
         return self._store
 
     def synced_store(self) -> tuple[Store, SyncReport]:
@@ -155,7 +158,9 @@ def _source_json(source: Source) -> dict:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    is_terminal = sys.stdout.isatty()
+    # In a pipe, tables keep each row on one line (for grep and cut) instead of wrapping at 80 columns.
+    return Console(highlight=False, soft_wrap=not is_terminal, width=None if is_terminal else 100_000)
 
 
 @cli.command()
@@ -172,12 +177,14 @@ def show(obj: Context, source: str) -> None:
     colours = {t.name: t.colour for t in store.tags()}
     is_terminal = sys.stdout.isatty()
     body = Text(display_safe(text), end="")
+    # An orphan's offsets point into the text it was made on, not this one: listed, never highlighted.
+    placed = [(n, a) for n, a in enumerate(annotations, 1) if a.anchor_status != "orphaned"]
     if is_terminal:
-        for annotation in annotations:
+        for _, annotation in placed:
             colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
             body.stylize(f"on {colour} black", annotation.start, annotation.end)
     else:
-        body = Text(_bracketed(text, annotations), end="")
+        body = Text(_bracketed(text, placed), end="")
     console = _console()
     console.print(Text(display_safe(found.title), style="bold"))
     console.print(body)
@@ -185,17 +192,18 @@ def show(obj: Context, source: str) -> None:
         console.print()
         for number, annotation in enumerate(annotations, 1):
             tags = display_safe(", ".join(annotation.tags)) or "untagged"
-            line = f"[{number}] {annotation.start}-{annotation.end} {tags} ({annotation.anchor_status}): "
+            where = "not in this text" if annotation.anchor_status == "orphaned" else f"{annotation.start}-{annotation.end}"
+            line = f"[{number}] {where} {tags} ({annotation.anchor_status}): "
             line += display_safe(annotation.quote.replace("\n", " "))
             if annotation.note:
                 line += f" — {display_safe(annotation.note)}"
             console.print(Text(line))
 
 
-def _bracketed(text: str, annotations) -> str:
-    """Plain-text highlighting for pipes: ⟦annotated text⟧[n] after each annotation."""
+def _bracketed(text: str, numbered) -> str:
+    """Plain-text highlighting for pipes: ⟦annotated text⟧[n] after each (n, annotation)."""
     inserts: list[tuple[int, int, str]] = []
-    for number, annotation in enumerate(annotations, 1):
+    for number, annotation in numbered:
         inserts.append((annotation.start, 1, "⟦"))
         inserts.append((annotation.end, 0, f"⟧[{number}]"))
     out, position = [], 0

@@ -89,7 +89,8 @@ _CUTS = re.compile(
     r"\s*;\s+"                                    # semicolon
     r"|\s+(?:--|[\u2013\u2014])\s+"               # dash between spaces
     r"|:\s+(?=[A-Z\"\u201c])"                     # colon before a new statement
-    r"|\s*,\s+(?=(?:and|but|while|whereas|although|though|thereby|which|who)\s)"  # , and / , while / , which
+    r"|\s*,\s+(?=(?:and|but)\s+[a-z])"          # ", and some have": not a list of names ", and Satya Nadella"
+    r"|\s*,\s+(?=(?:while|whereas|although|though|thereby|which|who)\s)"  # , while / , which
     r"|\s*,\s+(?=[a-z]+ing\s)"                    # participle clause: , adding that / , leading to
     r"|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|can|could|may|might|should|also|then|later|"
     r"since|now|still)\s)"                        # "and has since been"
@@ -302,22 +303,21 @@ def sentence_units(text: str) -> list[Span]:
     and list bullets are left out, since they name a topic rather than make a claim."""
     spans: list[Span] = []
     for start, end in sentence_spans(text):
-        if _is_heading(text, start, end):
-            continue
         cut = start
         for match in _GLUED_SENTENCE.finditer(text, start, end):
             if match.start() - cut >= 2:
                 spans.append((cut, match.start()))
                 cut = match.start()
         spans.append((cut, end))
-    return spans
+    return [(start, end) for start, end in spans if not _is_heading(text, start, end)]
+
+
+_SENTENCE_END = (".", "!", "?", "\"", "\u201d", "'", "\u2019", ")", "\u2026", ":")
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start:len(text) if line_end == -1 else line_end].strip()
-    return not line.endswith((".", "!", "?", "\"", "\u201d", "'", "\u2019", ")", "\u2026", ":"))
+    """A unit that closes its line without closing as a sentence does: a heading, a label, a bullet."""
+    return not text[start:end].endswith(_SENTENCE_END) and not text[end:].split("\n", 1)[0].strip()
 
 
 def claim_spans(text: str, start: int, end: int) -> list[Span]:
@@ -343,6 +343,9 @@ def claim_spans(text: str, start: int, end: int) -> list[Span]:
     return [span for span in (_trim_edges(text, s, e) for s, e in pieces) if span]
 
 
+_JOINING_WORD = re.compile(r"(?:and|but|or)\s+", re.IGNORECASE)
+
+
 def _leading_quote(text: str, start: int, end: int) -> int:
     return 1 if start < end and text[start] in "\"\u201c'\u2018" else 0
 
@@ -352,8 +355,12 @@ def _content_count(text: str, start: int, end: int) -> int:
 
 
 def _trim_edges(text: str, start: int, end: int) -> Span | None:
+    """Drop edge punctuation and a joining word a cut left at the start ("and has since been ...")."""
     while start < end and text[start] in _EDGE_PUNCTUATION:
         start += 1
+    joining = _JOINING_WORD.match(text, start, end)
+    if joining:
+        start = joining.end()
     while end > start and text[end - 1] in _EDGE_PUNCTUATION:
         end -= 1
     return (start, end) if start < end else None

@@ -588,6 +588,43 @@ def import_annotations(obj: Context, file: Path, raw: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("sources_wanted", metavar="[SOURCES]...", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="json: clusters with members and word differences; csv: one row per member.")
+@click.pass_obj
+def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str) -> None:
+    """Print the passages that make the same claim across SOURCES (default: all), with the words that differ.
+
+    Each cluster has an id and members {source_path, start, end, text, score}; offsets are code points
+    in the source's canonical text.
+    """
+    from reader.align import SourceText, align_sources, alignment_to_json
+
+    store, _ = obj.synced_store()
+    chosen = [store.resolve_source(reference) for reference in sources_wanted] if sources_wanted else store.sources()
+    chosen = list({source.id: source for source in chosen}.values())
+    if len(chosen) < 2:
+        raise click.ClickException("alignment needs at least two sources")
+    alignment = align_sources([SourceText(s.id, s.path, store.text(s.id)) for s in chosen])
+    if output_format == "json":
+        click.echo(json.dumps(alignment_to_json(alignment), ensure_ascii=False, indent=2))
+        return
+    import csv
+
+    from reader.exports import guard_formula
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text", "differences"])
+    for cluster in alignment.clusters:
+        changes = {d.member: d.changes for d in cluster.differences}
+        for index, member in enumerate(cluster.members):
+            described = "; ".join(f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
+                                  for c in changes.get(index, ()))
+            writer.writerow([cluster.id, member.source_id, guard_formula(member.source_path), member.start, member.end,
+                             member.score, int(member.repeat), guard_formula(member.text), guard_formula(described)])
+
+
 def main() -> None:
     """Entry point: run the command line, turning a closed pipe or ctrl+c into a quiet exit."""
     try:

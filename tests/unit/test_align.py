@@ -1,0 +1,227 @@
+"""Alignment of claims across the bundled sources: clusters, differences, repeats, unique passages, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from reader.align import (Alignment, SourceText, align_sources, claim_spans, sentence_units,
+                          word_differences)
+from reader.corpus import load_document
+from reader.library import BUNDLED_CORPUS
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[SourceText]:
+    return [SourceText(path.name[:3], str(path), load_document(path).text)
+            for path in sorted(Path(BUNDLED_CORPUS).glob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def alignment(docs) -> Alignment:
+    return align_sources(docs)
+
+
+def text_of(docs, source_id: str) -> str:
+    return next(doc.text for doc in docs if doc.source_id == source_id)
+
+
+def cluster_with(alignment: Alignment, *needles: tuple[str, str]):
+    """The cluster holding, for each (source, words) given, a member of that source containing the words."""
+    for cluster in alignment.clusters:
+        if all(any(m.source_id == source and words in m.text for m in cluster.members) for source, words in needles):
+            return cluster
+    return None
+
+
+def test_thirteen_billion_pair_is_aligned_and_the_qualifier_differs(alignment):
+    cluster = cluster_with(alignment, ("000", "$13 billion"), ("001", "$13 billion"))
+    assert cluster is not None
+    index_000 = next(i for i, m in enumerate(cluster.members) if m.source_id == "000")
+    index_001 = next(i for i, m in enumerate(cluster.members) if m.source_id == "001")
+    assert index_000 == 0  # members follow the order of their sources; differences are against member 0
+    difference = next(d for d in cluster.differences if d.member == index_001)
+    qualifier = [c for c in difference.changes if "estimated" in c.a_text]
+    assert qualifier and "over" in qualifier[0].b_text
+    assert "number" in qualifier[0].emphasis
+
+
+def test_word_differences_flag_a_changed_name():
+    a = "“Sebastian has decided to leave Microsoft,” a spokesperson said."
+    b = "A spokesperson said Sebastien has decided to leave Microsoft."
+    changes = word_differences(a, 0, len(a), b, 0, len(b))
+    renamed = [c for c in changes if c.a_text == "Sebastian"]
+    assert renamed and renamed[0].b_text.endswith("Sebastien")
+    assert "name" in renamed[0].emphasis and "quote" in renamed[0].emphasis
+
+
+def test_sebastian_statement_differs_by_name_from_its_counterparts(alignment):
+    cluster = cluster_with(alignment, ("003", "Sebastian has decided"), ("001", "has decided to leave Microsoft"))
+    assert cluster is not None
+    reference = cluster.members[0]
+    sebastian = next(i for i, m in enumerate(cluster.members) if m.source_id == "003")
+    changes = next(d for d in cluster.differences if d.member == sebastian).changes
+    assert reference.source_id != "003"
+    assert any("Sebastian" in c.b_text and "name" in c.emphasis for c in changes)
+
+
+def test_relationship_statement_shows_the_issue_example(alignment):
+    cluster = cluster_with(alignment, ("001", "look[s] forward"), ("003", "looks forward"))
+    assert cluster is not None
+    changes = next(d for d in cluster.differences).changes
+    assert any(c.a_text == "our" and c.b_text == "their" for c in changes)
+    assert any("through his work" in c.a_text for c in changes)
+
+
+def test_repeated_paragraphs_of_004_are_flagged(docs, alignment):
+    text = text_of(docs, "004")
+    repeats = alignment.repeats["004"]
+    paragraph = "In 2019, Microsoft made a significant investment in OpenAI"
+    first, again = text.find(paragraph), text.find(paragraph, text.find(paragraph) + 1)
+    assert again > first >= 0
+    covering = [r for r in repeats if r.again[0] <= again < r.again[1]]
+    assert covering, "the second copy of the 2019 paragraph is not flagged"
+    repeat = covering[0]
+    assert repeat.first[0] <= first < repeat.first[1]
+    assert repeat.text == text[repeat.again[0]:repeat.again[1]]
+    # The whole paragraph, not one sentence of it.
+    assert "positioning itself as a leader in the AI-driven market" in repeat.text
+    # Sources that never repeat themselves get nothing flagged.
+    assert alignment.repeats["002"] == []
+
+
+def test_a_sentence_with_two_claims_is_cut_into_two():
+    text = ("Sebastien Bubeck joined Microsoft as a researcher in 2014 and has since been instrumental in "
+            "the development of the company’s Phi Small Language Models (SLMs).")
+    pieces = [text[s:e] for s, e in claim_spans(text, 0, len(text))]
+    assert pieces == ["Sebastien Bubeck joined Microsoft as a researcher in 2014",
+                      "has since been instrumental in the development of the company’s Phi Small Language Models (SLMs)."]
+
+
+def test_a_sentence_with_two_claims_links_to_both_counterparts(alignment):
+    """003 states "Following the departure of CTO Mira Murati, OpenAI is bringing in Sebastien Bubeck...":
+    the Murati clause and the Bubeck clause belong to two different clusters."""
+    murati = cluster_with(alignment, ("003", "Following the departure of CTO Mira Murati"))
+    bubeck = cluster_with(alignment, ("003", "OpenAI is bringing in Sebastien Bubeck"))
+    assert murati is not None and bubeck is not None and murati is not bubeck
+    assert any(m.source_id == "002" and "Mira Murati" in m.text for m in murati.members)
+    assert any(m.source_id == "000" and "Bubeck" in m.text for m in bubeck.members)
+
+
+def test_short_lists_of_names_are_not_cut():
+    text = "The collaboration between Sam Altman, CEO of OpenAI, and Satya Nadella, CEO of Microsoft, has been a cornerstone."
+    assert claim_spans(text, 0, len(text)) == [(0, len(text))]
+
+
+def test_glued_sentences_and_headings():
+    text = "Emerging Tensions and Diverging Paths\nOpenAI gained resources.Emerging Tensions grew between the firms.\n"
+    units = [text[s:e] for s, e in sentence_units(text)]
+    assert units == ["OpenAI gained resources.", "Emerging Tensions grew between the firms."]
+
+
+def test_member_offsets_are_code_points_into_the_canonical_text(docs, alignment):
+    texts = {doc.source_id: doc.text for doc in docs}
+    assert alignment.clusters
+    for cluster in alignment.clusters:
+        for member in cluster.members:
+            assert texts[member.source_id][member.start:member.end] == member.text
+        for difference in cluster.differences:
+            a, b = cluster.members[difference.reference], cluster.members[difference.member]
+            for change in difference.changes:
+                assert texts[a.source_id][change.a_start:change.a_end] == change.a_text
+                assert texts[b.source_id][change.b_start:change.b_end] == change.b_text
+                assert a.start <= change.a_start <= change.a_end <= a.end
+                assert b.start <= change.b_start <= change.b_end <= b.end
+
+
+def test_one_member_per_source_unless_the_source_repeats_itself(alignment):
+    for cluster in alignment.clusters:
+        counts = Counter(m.source_id for m in cluster.members)
+        assert len(counts) >= 2
+        for source_id, count in counts.items():
+            if count > 1:
+                assert all(m.repeat for m in cluster.members if m.source_id == source_id)
+
+
+def test_unique_passages_are_neither_aligned_nor_headings(docs, alignment):
+    text = text_of(docs, "000")
+    unique = [text[s:e] for s, e in alignment.unique["000"]]
+    assert any("Oracle in Texas" in passage for passage in unique)
+    assert "Conclusion" not in unique
+    for start, end in alignment.unique["000"]:
+        assert alignment.at("000", start) is None
+
+
+def test_lookup_by_offset_gives_cluster_and_counterparts(docs, alignment):
+    cluster = cluster_with(alignment, ("000", "$13 billion"), ("001", "$13 billion"))
+    member = next(m for m in cluster.members if m.source_id == "001")
+    offset = member.start + member.text.index("$13")
+    hit = alignment.at("001", offset)
+    assert hit is not None and hit.cluster is cluster and hit.member == member
+    assert {m.source_id for m in hit.counterparts} == set(cluster.source_ids) - {"001"}
+    assert alignment.at("001", member.end) is None or alignment.at("001", member.end).member != member
+    kinds = {kind for _, _, kind, _ in alignment.passages("004")}
+    assert kinds == {"aligned", "unique", "repeat"}
+
+
+def test_alignment_of_nothing_shared_is_empty():
+    docs = [SourceText(1, "a.txt", "Cats sleep most of the afternoon in warm sunny windows."),
+            SourceText(2, "b.txt", "Quarterly bond yields rose sharply after the central bank meeting.")]
+    alignment = align_sources(docs)
+    assert alignment.clusters == []
+    assert alignment.unique[1] == [(0, len(docs[0].text))]
+
+
+def test_paraphrase_with_different_number_aligns_and_flags_the_number():
+    a = "The city council approved a budget of $40 million for the new harbour bridge on Tuesday."
+    b = "On Tuesday the council approved $45 million for the harbour bridge."
+    alignment = align_sources([SourceText("a", "a", a), SourceText("b", "b", b)])
+    assert len(alignment.clusters) == 1
+    difference = alignment.clusters[0].differences[0]
+    assert difference.numbers_differ
+    assert any("$40" in c.a_text and "$45" in c.b_text for c in difference.changes)
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+def test_cli_align_json(run_cli, corpus_dir):
+    result = run_cli("align", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["clusters"]
+    for cluster in data["clusters"]:
+        assert isinstance(cluster["id"], int)
+        for member in cluster["members"]:
+            assert {"source_path", "start", "end", "text", "score"} <= member.keys()
+            text = load_document(Path(member["source_path"])).text
+            assert text[member["start"]:member["end"]] == member["text"]
+        assert len(cluster["differences"]) == len(cluster["members"]) - 1
+    assert any("$13 billion" in m["text"] for c in data["clusters"] for m in c["members"])
+
+
+def test_cli_align_csv_for_two_sources(run_cli):
+    result = run_cli("align", "000", "001", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows and set(rows[0]) >= {"cluster", "source_path", "start", "end", "score", "text", "differences"}
+    assert {Path(row["source_path"]).name[:3] for row in rows} == {"000", "001"}
+    thirteen = [row for row in rows if "$13 billion" in row["text"]]
+    assert len(thirteen) == 2 and thirteen[0]["cluster"] == thirteen[1]["cluster"]
+    assert "[number" in thirteen[1]["differences"]
+    for row in rows:
+        text = load_document(Path(row["source_path"])).text
+        assert text[int(row["start"]):int(row["end"])] == row["text"]
+
+
+def test_cli_align_rejects_unknown_and_single_sources(run_cli):
+    unknown = run_cli("align", "no-such-source")
+    assert unknown.exit_code != 0 and "no source matches" in unknown.output
+    single = run_cli("align", "000")
+    assert single.exit_code != 0 and "at least two sources" in single.output
+    assert "Traceback" not in unknown.output + single.output

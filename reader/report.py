@@ -68,13 +68,24 @@ def segments(text: str, annotations: Iterable[Annotation]) -> list[Segment]:
     Overlapping and nested annotations are handled alike: a longer (outer) annotation comes before a
     shorter one that starts at the same place, so marks nest in the order the reader expects.
     """
-    placed = [a for a in annotations if 0 <= a.start < a.end <= len(text)]
-    placed.sort(key=lambda a: (a.start, -a.end, a.id))
+    def order(a: Annotation) -> tuple[int, int, str]:
+        return (a.start, -a.end, a.id)
+
+    placed = sorted((a for a in annotations if 0 <= a.start < a.end <= len(text)), key=order)
     cuts = sorted({0, len(text), *(a.start for a in placed), *(a.end for a in placed)})
     pieces: list[Segment] = []
+    active: list[Annotation] = []  # a sweep: only the annotations open at a cut are looked at
+    next_index = 0
     for start, end in zip(cuts, cuts[1:]):
-        covering = tuple(a for a in placed if a.start <= start and end <= a.end)
-        pieces.append(Segment(start, end, covering))
+        active = [a for a in active if a.end > start]
+        opened = False
+        while next_index < len(placed) and placed[next_index].start == start:
+            active.append(placed[next_index])
+            next_index += 1
+            opened = True
+        if opened:
+            active.sort(key=order)
+        pieces.append(Segment(start, end, tuple(active)))
     return pieces
 
 

@@ -78,6 +78,14 @@ def _json(value, **options) -> str:
 class ReaderGroup(DefaultGroup):
     """`reader PATH...` opens the TUI; StoreError and SourceError become one-line messages."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # DefaultGroup only defaults when there are no arguments at all; `reader --db X` (options, no
+        # command) must open the reader too.
+        rest = super().parse_args(ctx, args)
+        if not ctx._protected_args and not ctx.args:
+            ctx._protected_args = [self.default_cmd_name]
+        return rest
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

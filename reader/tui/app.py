@@ -6,7 +6,9 @@ A timer polls Store.data_version() so changes made by another reader or a `reade
 
 from __future__ import annotations
 
+import codecs
 import os
+import threading
 from pathlib import Path
 
 from rich.text import Text
@@ -15,16 +17,44 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from reader.corpus import SourceError, load_document, read_metadata
+from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
 from reader.store import Store, StoreError, open_store
-from reader.text import display_safe
+from reader.text import canonicalise_newlines, display_safe
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
 POLL_SECONDS = 1.0
+PREVIEW_MIN_BYTES = 4 * 1024 * 1024
+PREVIEW_BYTES = 256 * 1024
+
+
+def read_preview(path: Path) -> str | None:
+    """The start of a big plain-text UTF-8 file, shown while the whole file is read and decoded.
+
+    Only when its offsets are sure to match the full text's: plain text or Markdown, strict UTF-8
+    without a BOM, no carriage returns or other separators that canonicalisation would change.
+    """
+    if path.suffix.lower() not in {".txt", ".text", ".md", ".markdown"}:
+        return None
+    try:
+        if path.stat().st_size < PREVIEW_MIN_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            head = handle.read(PREVIEW_BYTES)
+    except OSError:
+        return None
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return None
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    if canonicalise_newlines(text) != text:
+        return None
+    return text[: text.rfind("\n") + 1] or None
 OPEN_SOURCE_SETTING = "tui.open_source"
 PANEL_SETTING = "tui.panel"
 
@@ -50,9 +80,10 @@ class ReaderApp(App[None]):
     class DocumentReady(Message):
         """A source's text is in memory (source_id is None while a new big file is still being saved)."""
 
-        def __init__(self, source_id: int | None, title: str, text: str, path: str) -> None:
+        def __init__(self, source_id: int | None, title: str, text: str, path: str, preview: bool = False) -> None:
             super().__init__()
             self.source_id, self.title, self.text, self.path = source_id, title, text, path
+            self.preview = preview
 
     class SourceSaved(Message):
         def __init__(self, source_id: int, path: str) -> None:
@@ -74,6 +105,7 @@ class ReaderApp(App[None]):
         self.source_ids: list[int] = []
         self._seen_version = -1
         self._restored = False
+        self._preview_painted = threading.Event()
 
     # --- start -----------------------------------------------------------------------------------
 
@@ -91,11 +123,20 @@ class ReaderApp(App[None]):
             self.sync_library()
         self.set_interval(POLL_SECONDS, self.poll_changes)
 
+    def _writer_store(self) -> Store:
+        """A second connection for a worker's long write, so the app's own connection (and its lock)
+        stays free for reads while a big file is saved (WAL lets readers go on beside one writer)."""
+        return open_store(self.db_path, actor="tui")
+
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
         """Load new and changed files into the store, off the event loop."""
         try:
-            report = sync_sources(self.store, self.paths)
+            writer = self._writer_store()
+            try:
+                report = sync_sources(writer, self.paths)
+            finally:
+                writer.close()
         except StoreError as error:
             self.post_message(self.Failed(str(error), fatal=True))
             return
@@ -114,9 +155,19 @@ class ReaderApp(App[None]):
                 self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
+            preview = read_preview(resolved)
+            if preview:
+                self.post_message(self.DocumentReady(None, title_from_text(preview), preview, str(resolved),
+                                                     preview=True))
+                # Decoding 100 MB holds the GIL for a while: let the preview reach the screen first.
+                self._preview_painted.wait(timeout=3)
             document = load_document(resolved, read_metadata(resolved.parent).get(resolved.name))
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            source_id, _ = self.store.save_document(document)
+            writer = self._writer_store()
+            try:
+                source_id, _ = writer.save_document(document)
+            finally:
+                writer.close()
         except (SourceError, StoreError) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
@@ -143,7 +194,13 @@ class ReaderApp(App[None]):
             self.restore_session()
 
     def on_reader_app_document_ready(self, message: DocumentReady) -> None:
-        self.show_reading(message.source_id, message.title, message.text)
+        screen = self.screen
+        if isinstance(screen, ReadingScreen) and screen.preview:
+            screen.replace_text(message.title, message.text, preview=message.preview)
+            return
+        self.show_reading(message.source_id, message.title, message.text, preview=message.preview)
+        if message.preview:
+            self.call_after_refresh(lambda: self.set_timer(0.05, self._preview_painted.set))
 
     def on_reader_app_source_saved(self, message: SourceSaved) -> None:
         screen = self.screen
@@ -184,7 +241,7 @@ class ReaderApp(App[None]):
             return
         self.show_reading(source_id, source.title, text)
 
-    def show_reading(self, source_id: int | None, title: str, text: str) -> None:
+    def show_reading(self, source_id: int | None, title: str, text: str, preview: bool = False) -> None:
         position = 0
         panel = True
         try:
@@ -196,7 +253,7 @@ class ReaderApp(App[None]):
             self.notify_error(str(error))
         if isinstance(self.screen, ReadingScreen):
             self.pop_screen()
-        self.push_screen(ReadingScreen(source_id, title, text, position, show_panel=panel))
+        self.push_screen(ReadingScreen(source_id, title, text, position, show_panel=panel, preview=preview))
 
     def remember_open_source(self, source_id: int | None) -> None:
         try:

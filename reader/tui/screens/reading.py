@@ -54,8 +54,9 @@ class ReadingScreen(Screen[None]):
             self.annotations = annotations
 
     def __init__(self, source_id: int | None, title: str, text: str, position: int = 0,
-                 show_panel: bool = True) -> None:
+                 show_panel: bool = True, preview: bool = False) -> None:
         super().__init__()
+        self.preview = preview
         self.source_id = source_id
         self.title = title
         self.text = text
@@ -88,6 +89,12 @@ class ReadingScreen(Screen[None]):
             self.load_annotations()
 
     # --- data ------------------------------------------------------------------------------------
+
+    def replace_text(self, title: str, text: str, preview: bool = False) -> None:
+        """The whole text arrived after a preview of its start: show it, keeping the view where it is."""
+        self.title, self.text, self.preview = title, text, preview
+        self.query_one(DocumentView).replace_text(text)
+        self.update_status()
 
     def source_saved(self, source_id: int) -> None:
         """The big file shown before it was stored is now in the store: annotating is possible."""
@@ -184,7 +191,9 @@ class ReadingScreen(Screen[None]):
         if view.selection:
             words = len(view.text[view.selection[0]:view.selection[1]].split())
             selection = f"selecting {words} word{'s' if words != 1 else ''} (w/b/j/k extend, a annotates)"
-        if self.source_id is None:
+        if self.preview:
+            described = "reading the rest of the file…"
+        elif self.source_id is None:
             described = "saving the source to the database…"
         self.query_one(StatusLine).show(self.title, percent, described, selection)
 

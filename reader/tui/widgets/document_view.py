@@ -223,6 +223,14 @@ class DocumentView(ScrollView, can_focus=True):
         self._reindex_highlights()
         self.move_cursor_to(position)
 
+    def replace_text(self, text: str) -> None:
+        """Show a longer text of which the current one is a prefix, keeping the view and the cursor."""
+        top, cursor, selection = self.top_offset, self.cursor, self.selection
+        self.load(text, cursor[0])
+        self.scroll_to_offset(top)
+        self.cursor, self.selection = cursor, selection
+        self._invalidate()
+
     @property
     def target(self) -> Span:
         """What an annotation would cover: the selection, else the cursor sentence."""

@@ -1,15 +1,22 @@
 """Place a stored annotation on a source's current text: anchored, fuzzy, ambiguous or orphaned.
 
-The order is the one Hypothesis' client uses: the stored position if the quote is still there, then
-the exact quote (disambiguated by its prefix and suffix, nearest to the old position), then a fuzzy
-match with a minimum score. An annotation is never dropped: what cannot be placed is an orphan.
+When the text the annotation was made on is known (the store keeps every version), the old and new
+texts are diffed once and the annotation's span is carried through the diff: that tells a moved
+passage from a deleted one and a duplicated one from a repeated one, which quote and context alone
+cannot. Without it (or past the size where a diff is cheap), the order is the one Hypothesis' client
+uses: the stored position if the quote and its context are still there, then the exact quote
+(disambiguated by its prefix and suffix, nearest to the old position), then a fuzzy match with a
+minimum score. An annotation is never dropped: what cannot be placed is an orphan.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from reader.model import Selector
 
@@ -19,6 +26,9 @@ FUZZY_MIN_QUOTE = 12
 FUZZY_WINDOW = 4000
 # Past this, an exact search for every occurrence is still fine, a fuzzy scan of the whole text is not.
 FUZZY_WHOLE_TEXT_LIMIT = 2_000_000
+# The changed middle of two versions (after their common start and end) is diffed up to this size
+# each (about 0.1 s); beyond it only offsets in the common start and end are carried over.
+DIFF_LIMIT = 150_000
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,58 @@ class Anchor:
     start: int
     end: int
     score: float = 100.0
+
+
+class TextChange:
+    """How one version of a text became another, as a character diff that maps old offsets to new ones."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+        limit = min(len(old), len(new))
+        prefix = 0
+        step = 4096
+        while prefix < limit:  # the common start, found a block at a time
+            size = min(step, limit - prefix)
+            if old[prefix:prefix + size] == new[prefix:prefix + size]:
+                prefix += size
+            elif size == 1:
+                break
+            else:
+                step = max(1, size // 2)
+        suffix = 0
+        while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+            suffix += 1
+        self.prefix, self.suffix = prefix, suffix
+        old_middle, new_middle = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
+        self.diffed = len(old_middle) <= DIFF_LIMIT and len(new_middle) <= DIFF_LIMIT
+        self.blocks: list[tuple[str, int, int, int, int]] = []
+        if self.diffed and (old_middle or new_middle):
+            for op in Indel.opcodes(old_middle, new_middle):
+                self.blocks.append((op.tag, op.src_start + prefix, op.src_end + prefix,
+                                    op.dest_start + prefix, op.dest_end + prefix))
+        self._starts = [block[1] for block in self.blocks]
+
+    def map_offset(self, offset: int, side: str) -> tuple[int, bool] | None:
+        """The new offset of an old one, and whether it sits in unchanged text (exact); inside a changed
+        stretch, the stretch's start (side="start") or end. None past the diff limit."""
+        if offset <= self.prefix:
+            return offset, True
+        if offset >= len(self.old) - self.suffix:
+            return offset + len(self.new) - len(self.old), True
+        if not self.diffed:
+            return None
+        index = max(0, bisect_right(self._starts, offset) - 1)
+        tag, old_start, old_end, new_start, new_end = self.blocks[index]
+        if tag == "equal" or offset == old_start:
+            return new_start + (offset - old_start), True
+        return (new_start if side == "start" else new_end), False
+
+    def map_span(self, start: int, end: int) -> tuple[int, int, bool] | None:
+        """The new (start, end) of an old span, and whether both ends sit in unchanged text."""
+        mapped_start, mapped_end = self.map_offset(start, "start"), self.map_offset(end, "end")
+        if mapped_start is None or mapped_end is None:
+            return None
+        return mapped_start[0], max(mapped_start[0], mapped_end[0]), mapped_start[1] and mapped_end[1]
 
 
 def make_selector(text: str, start: int, end: int) -> Selector:
@@ -42,15 +104,58 @@ def make_selector(text: str, start: int, end: int) -> Selector:
     )
 
 
-def anchor(text: str, selector: Selector) -> Anchor:
-    """Find selector on text. Never returns a span whose text does not match the quote (exactly or fuzzily)."""
+def anchor(text: str, selector: Selector, change: TextChange | None = None) -> Anchor:
+    """Find selector on text. Never returns a span whose text does not match the quote (exactly or fuzzily).
+
+    change, when given, is TextChange(text the annotation was made on, text); selector.start/end are
+    offsets in that older text.
+    """
     quote = selector.quote
     if not quote:
         return Anchor("orphaned", selector.start, selector.end, 0.0)
     occurrences = _occurrences(text, quote)
+    if change is not None and (change.diffed or change.map_span(selector.start, selector.end)):
+        return _through_change(text, selector, change, occurrences)
     if occurrences:
         return _choose_occurrence(text, selector, occurrences)
     return _fuzzy(text, selector)
+
+
+def _through_change(text: str, selector: Selector, change: TextChange, occurrences: list[int]) -> Anchor:
+    quote = selector.quote
+    before = len(_occurrences(change.old, quote))
+    more_copies = len(occurrences) > before  # the diff's pick among them is then a guess
+    mapped = change.map_span(selector.start, selector.end)
+    if mapped is not None:
+        start, end, exact = mapped
+        if text[start:end] == quote:
+            return Anchor("ambiguous" if more_copies else "anchored", start, end, 100.0)
+        slack = max(8, len(quote) // 4)
+        nearby = [p for p in occurrences if start - slack <= p and p + len(quote) <= end + slack]
+        if nearby and not more_copies:  # the diff aligned the edge of an insertion oddly; the words are here
+            position = min(nearby, key=lambda p: abs(p - start))
+            return Anchor("anchored", position, position + len(quote), 100.0)
+        if exact and end > start:
+            # Both ends in unchanged text: the passage was edited in place, and this is all of it.
+            score = fuzz.ratio(quote, text[start:end])
+            if score >= FUZZY_MIN_SCORE and len(quote) >= FUZZY_MIN_QUOTE:
+                return Anchor("fuzzy", start, end, round(score, 1))
+        elif end > start:
+            found = _fuzzy_near(text, quote, (start, end))
+            if found:
+                return found
+    if occurrences and len(occurrences) >= before:
+        # Not where the diff puts it, yet as many copies as before: the passage moved.
+        return _choose_occurrence(text, selector, occurrences)
+    return Anchor("orphaned", selector.start, selector.end, 0.0)
+
+
+def _fuzzy_near(text: str, quote: str, mapped: tuple[int, int]) -> Anchor | None:
+    """The passage edited at its edges: the best fuzzy match around where the diff carried it."""
+    if len(quote) < FUZZY_MIN_QUOTE:
+        return None
+    slack = max(8, len(quote) // 4)
+    return _best_fuzzy(text, max(0, mapped[0] - slack), min(len(text), mapped[1] + slack), quote)
 
 
 def _occurrences(text: str, quote: str, limit: int = 10_000) -> list[int]:
@@ -62,12 +167,12 @@ def _occurrences(text: str, quote: str, limit: int = 10_000) -> list[int]:
     return found
 
 
-def _context_score(text: str, selector: Selector, position: int) -> int:
+def _context_score(text: str, selector: Selector, position: int, length: int | None = None) -> int:
     """How many characters of the stored prefix and suffix still stand beside this occurrence."""
     prefix = selector.prefix
     before = text[max(0, position - len(prefix)):position]
     matched_before = _common_suffix(prefix, before)
-    end = position + len(selector.quote)
+    end = position + (len(selector.quote) if length is None else length)
     after = text[end:end + len(selector.suffix)]
     matched_after = _common_prefix(selector.suffix, after)
     return matched_before + matched_after
@@ -89,6 +194,8 @@ def _common_suffix(a: str, b: str) -> int:
 def _choose_occurrence(text: str, selector: Selector, occurrences: list[int]) -> Anchor:
     length = len(selector.quote)
     full_context = len(selector.prefix) + len(selector.suffix)
+    if full_context and selector.start in occurrences and _context_score(text, selector, selector.start) == full_context:
+        return Anchor("anchored", selector.start, selector.end, 100.0)  # nothing moved
     scored = [(_context_score(text, selector, position), position) for position in occurrences]
     best = max(score for score, _ in scored)
     leaders = [position for score, position in scored if score == best]
@@ -99,7 +206,34 @@ def _choose_occurrence(text: str, selector: Selector, occurrences: list[int]) ->
     if best < full_context and len(occurrences) > 1 and best < max(8, full_context // 4):
         # Context mostly gone and the quote appears more than once: the choice is a guess.
         return Anchor("ambiguous", nearest, nearest + length, 100.0)
+    if best < max(4, full_context // 4):
+        # The one exact copy stands among unrelated text: if the passage itself survived with only its
+        # white space changed (re-wrapped lines), that is where it is.
+        respaced = _respaced(text, selector)
+        if respaced:
+            return respaced
     return Anchor("anchored", nearest, nearest + length, 100.0)
+
+
+def _respaced(text: str, selector: Selector) -> Anchor | None:
+    """The quote with its white space changed (line breaks moved), where its context also still fits."""
+    words = selector.quote.split()
+    if len(words) < 2:
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
+    best: tuple[int, int, int] | None = None
+    for match in pattern.finditer(text):
+        if match.group() == selector.quote:
+            continue
+        score = _context_score(text, selector, match.start(), match.end() - match.start())
+        if best is None or score > best[0]:
+            best = (score, match.start(), match.end())
+    if best is None or best[0] < max(4, (len(selector.prefix) + len(selector.suffix)) // 4):
+        return None
+    ratio = fuzz.ratio(selector.quote, text[best[1]:best[2]])
+    if ratio < FUZZY_MIN_SCORE:
+        return None
+    return Anchor("fuzzy", best[1], best[2], round(ratio, 1))
 
 
 def _fuzzy(text: str, selector: Selector) -> Anchor:

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from reader.anchoring import anchor, make_selector
+from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.model import LINK_KINDS, Annotation, Link, Selector, Source, Tag
@@ -270,11 +270,19 @@ class Store:
     @staticmethod
     def _reanchor(db: sqlite_utils.Database, source_id: int, version_id: int, text: str) -> None:
         rows = list(db.query(
-            "SELECT a.id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix FROM annotations a "
-            "WHERE a.source_id = ? AND coalesce(a.anchor_version_id, -1) != ?", [source_id, version_id]))
+            "SELECT a.id, a.version_id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix "
+            "FROM annotations a WHERE a.source_id = ? AND coalesce(a.anchor_version_id, -1) != ?",
+            [source_id, version_id]))
+        # One diff per version the annotations were made on: it tells moved, deleted and duplicated
+        # passages apart, which the quote and its context alone cannot.
+        changes: dict[int, TextChange | None] = {}
         for row in rows:
+            made_on = row["version_id"]
+            if made_on not in changes:
+                old = list(db.query("SELECT text FROM source_versions WHERE id = ?", [made_on]))
+                changes[made_on] = TextChange(old[0]["text"], text) if old else None
             found = anchor(text, Selector(row["position_start"], row["position_end"], row["quote"],
-                                          row["prefix"], row["suffix"]))
+                                          row["prefix"], row["suffix"]), changes[made_on])
             db.execute(
                 "UPDATE annotations SET anchor_status = ?, anchor_start = ?, anchor_end = ?, "
                 "anchor_version_id = ?, anchor_score = ? WHERE id = ?",

@@ -373,13 +373,15 @@ nav a { margin-right: 1rem; }
 .columns { display: grid; gap: 1rem; overflow-x: auto; }
 .source { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem;
           max-height: 85vh; overflow-y: auto; min-width: 0; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: Georgia, "Times New Roman", serif; }
-mark.ann { color: inherit; border-radius: 2px; position: relative; padding: 1px 0; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: Georgia, "Times New Roman", serif;
+        position: relative; }
+mark.ann { color: inherit; border-radius: 2px; padding: 1px 0; }
 mark.ann mark.ann { border-bottom: 2px solid rgba(0, 0, 0, .45); }
 mark.ann:focus { outline: 2px solid #1a56db; outline-offset: 1px; }
 mark.ann[data-tip]:hover::after, mark.ann[data-tip]:focus::after {
-  content: attr(data-tip); position: absolute; left: 0; top: 100%; z-index: 10; width: max-content;
-  max-width: 28rem; white-space: pre-wrap; padding: .4rem .6rem; margin-top: 4px; border-radius: 4px;
+  /* placed under the annotation's last line, as wide as its column, so a column edge never clips it */
+  content: attr(data-tip); position: absolute; display: block; left: 0; right: 0; z-index: 10;
+  white-space: pre-wrap; padding: .4rem .6rem; margin-top: 4px; border-radius: 4px;
   background: #1d232a; color: #fff; font: 13px/1.4 system-ui, sans-serif; box-shadow: 0 2px 8px rgba(0,0,0,.3); }
 ol.notes { padding-left: 1.5rem; font-size: .85rem; }
 ol.notes li { margin: .25rem 0; }

@@ -104,12 +104,13 @@ async def devtools(chromium: str, profile: Path, size: tuple[int, int] = (1280, 
     """Start Chromium with remote debugging on a free loopback port; yield its first page; stop it after."""
     import aiohttp
 
+    port_file = profile / "DevToolsActivePort"
+    port_file.unlink(missing_ok=True)  # a stale one from an earlier run names a dead port
     process = subprocess.Popen(
         [chromium, *QUIET_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-address=127.0.0.1",
          "--remote-debugging-port=0", f"--window-size={size[0]},{size[1]}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.is_file() and port_file.read_text().count("\n") >= 1):
             if time.monotonic() > deadline or process.poll() is not None:

@@ -53,9 +53,19 @@ class Context:
 
 def _stderr_progress(label: str):
     """A one-line progress counter on stderr, drawn only when stderr is a terminal."""
+    import time
+
+    last_drawn = [0.0]
+
     def report(done: int, total: int, name: str) -> None:
-        if total >= 20 and (done % 50 == 0 or done == total):
-            click.echo(f"\r{label}: {done}/{total}", err=True, nl=done == total)
+        # Redrawn at most ten times a second (a cached run checks thousands of files a second), and
+        # always at the start and the end; small corpora load too fast to need it.
+        if total < 20:
+            return
+        now = time.monotonic()
+        if done in (0, total) or now - last_drawn[0] >= 0.1:
+            last_drawn[0] = now
+            click.echo(f"\r{label}: {done:,}/{total:,} files", err=True, nl=done == total)
     return report
 
 
@@ -143,18 +153,42 @@ def sources(obj: Context, as_json: bool) -> None:
     if as_json:
         click.echo(_json([_source_json(s) for s in rows], indent=2))
         return
-    from rich.table import Table
+    _print_columns(
+        ("id", "title", "outlet", "words", "annotations", "file"),
+        [(str(s.id), s.title, s.outlet, f"{s.words:,}", str(s.annotations), s.name) for s in rows],
+        right_aligned={0, 3, 4}, flexible=1)
 
-    from reader.text import safe_text
 
-    table = Table(box=None, header_style="bold")
-    for column, justify in (("id", "right"), ("title", "left"), ("outlet", "left"), ("words", "right"),
-                            ("annotations", "right"), ("file", "left")):
-        table.add_column(column, justify=justify)
-    for source in rows:
-        table.add_row(str(source.id), safe_text(source.title), safe_text(source.outlet),
-                      f"{source.words:,}", str(source.annotations), safe_text(source.name))
-    _console().print(table)
+def _print_columns(headers: tuple[str, ...], rows: list[tuple[str, ...]], right_aligned: set[int],
+                   flexible: int) -> None:
+    """An aligned plain table, one row a line; widths in terminal cells, so CJK and emoji line up.
+
+    rich's Table took 7 s for 10,000 sources; this takes a few hundredths. On a terminal the flexible
+    column is cut (with …) to fit the width; in a pipe nothing is cut, so grep and cut see whole values.
+    """
+    import shutil
+
+    from rich.cells import cell_len, set_cell_size
+
+    cells = [[display_safe(value).replace("\n", " ") for value in row] for row in rows]
+    widths = [max([cell_len(header)] + [cell_len(row[i]) for row in cells]) for i, header in enumerate(headers)]
+    is_terminal = sys.stdout.isatty()
+    if is_terminal:
+        room = shutil.get_terminal_size().columns - 1 - sum(widths) - 2 * (len(widths) - 1) + widths[flexible]
+        widths[flexible] = max(min(widths[flexible], room), min(widths[flexible], 12))
+
+    def line(values) -> str:
+        parts = []
+        for index, (value, width) in enumerate(zip(values, widths)):
+            length = cell_len(value)
+            if length > width:
+                value, length = set_cell_size(value, width - 1) + "\u2026", width
+            padding = " " * (width - length)
+            parts.append(padding + value if index in right_aligned else value + padding)
+        return "  ".join(parts).rstrip()
+
+    click.echo(click.style(line(headers), bold=True) if is_terminal else line(headers))
+    click.echo("\n".join(line(row) for row in cells))
 
 
 def _source_json(source: Source) -> dict:

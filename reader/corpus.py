@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -117,8 +118,11 @@ def _looks_binary(text: str) -> bool:
     sample = text[:8192]
     if not sample:
         return False
-    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\n\r\t\f\v")
+    controls = len(_CONTROLS.findall(sample))
     return "\x00" in sample or controls > len(sample) * 0.1
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls other than tab and the line separators
 
 
 def extract_html(html: str) -> tuple[str, dict[str, str]]:

@@ -37,29 +37,49 @@ def sync_sources(store: Store, paths: list[Path], progress: Progress | None = No
     files, skipped = find_source_files(paths)
     report = SyncReport(skipped=list(skipped))
     metadata_by_folder: dict[Path, dict[str, dict[str, str]]] = {}
-    for index, path in enumerate(files):
-        if progress:
-            progress(index, len(files), path.name)
-        resolved = Path(os.path.realpath(path))
-        try:
-            info = file_signature(resolved)
-            known = store.known_signature(str(resolved))
-            if known == (info.st_size, info.st_mtime_ns):
-                report.source_ids.append(store.resolve_path_id(str(resolved)))
-                continue
-            folder = resolved.parent
-            if folder not in metadata_by_folder:
-                metadata_by_folder[folder] = read_metadata(folder)
-            document = load_document(resolved, metadata_by_folder[folder].get(resolved.name))
-        except SourceError as error:
-            report.skipped.append((path, str(error)))
-            continue
-        except OSError as error:
-            report.skipped.append((path, f"cannot read: {error.strerror or error}"))
-            continue
-        source_id, _ = store.save_document(document)
-        report.loaded += 1
-        report.source_ids.append(source_id)
+    known_signatures = store.known_signatures()  # one query, not one per file
+    real_folders: dict[str, str] = {}
     if progress:
-        progress(len(files), len(files), "")
+        progress(0, len(files), "")
+    for index, path in enumerate(files, 1):
+        try:
+            _sync_file(store, path, report, known_signatures, real_folders, metadata_by_folder)
+        finally:
+            if progress:
+                progress(index, len(files), path.name)  # files finished, whatever became of them
     return report
+
+
+def _sync_file(store: Store, path: Path, report: SyncReport, known_signatures: dict[str, tuple[int, int, int]],
+               real_folders: dict[str, str], metadata_by_folder: dict[Path, dict[str, dict[str, str]]]) -> None:
+    """Store one file if it is new or changed (by size and mtime), noting its source id or why it was skipped."""
+    try:
+        resolved = Path(_real_path(path, real_folders))
+        info = file_signature(resolved)
+        known = known_signatures.get(str(resolved))
+        if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+            report.source_ids.append(known[2])
+            return
+        folder = resolved.parent
+        if folder not in metadata_by_folder:
+            metadata_by_folder[folder] = read_metadata(folder)
+        document = load_document(resolved, metadata_by_folder[folder].get(resolved.name))
+    except SourceError as error:
+        report.skipped.append((path, str(error)))
+        return
+    except OSError as error:
+        report.skipped.append((path, f"cannot read: {error.strerror or error}"))
+        return
+    source_id, _ = store.save_document(document)
+    report.loaded += 1
+    report.source_ids.append(source_id)
+
+
+def _real_path(path: Path, real_folders: dict[str, str]) -> str:
+    """os.path.realpath(path), resolving each folder once: it costs an lstat per path component."""
+    folder, name = os.path.split(os.fspath(path))
+    real_folder = real_folders.get(folder)
+    if real_folder is None:
+        real_folder = real_folders[folder] = os.path.realpath(folder or ".")
+    candidate = os.path.join(real_folder, name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate

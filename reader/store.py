@@ -215,6 +215,12 @@ class Store:
         rows = self.query("SELECT size, mtime_ns FROM sources WHERE path = ?", [path])
         return (rows[0]["size"], rows[0]["mtime_ns"]) if rows else None
 
+    def known_signatures(self) -> dict[str, tuple[int, int, int]]:
+        """Every stored path's (size, mtime_ns, source id) in one query: a sync checks files against it."""
+        with self._lock:
+            return {path: (size, mtime_ns, source_id) for path, size, mtime_ns, source_id in
+                    self.db.conn.execute("SELECT path, size, mtime_ns, id FROM sources")}
+
     def resolve_path_id(self, path: str) -> int:
         rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
         if not rows:
@@ -236,11 +242,16 @@ class Store:
                 "encoding": document.encoding, "warnings": json.dumps(document.warnings),
                 "size": document.size, "mtime_ns": document.mtime_ns,
             }
+            # Plain SQL here, not table.update()/insert(): this runs once per file of a corpus, and
+            # sqlite-utils introspects the table on every call (a third of a 10,000-file first load).
             if existing:
                 source_id = existing[0]["id"]
-                db["sources"].update(source_id, fields)
+                db.execute(f"UPDATE sources SET {', '.join(f'{k} = :{k}' for k in fields)} WHERE id = :id",
+                           {**fields, "id": source_id})
             else:
-                source_id = db["sources"].insert({"path": path, "added": now(), "words": 0, **fields}).last_pk
+                row = {"path": path, "added": now(), "words": 0, **fields}
+                source_id = db.execute(
+                    f"INSERT INTO sources ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row).lastrowid
             version = list(db.query(
                 "SELECT id FROM source_versions WHERE source_id = ? AND content_hash = ?", [source_id, digest]))
             current = existing[0]["current_version_id"] if existing else None
@@ -249,11 +260,11 @@ class Store:
             if version:
                 version_id = version[0]["id"]
             else:
-                version_id = db["source_versions"].insert({
-                    "source_id": source_id, "content_hash": digest, "text": document.text,
-                    "length": len(document.text), "loaded": now(),
-                }).last_pk
-            db["sources"].update(source_id, {"current_version_id": version_id, "words": word_count(document.text)})
+                version_id = db.execute(
+                    "INSERT INTO source_versions (source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?)",
+                    [source_id, digest, document.text, len(document.text), now()]).lastrowid
+            db.execute("UPDATE sources SET current_version_id = ?, words = ? WHERE id = ?",
+                       [version_id, word_count(document.text), source_id])
             self._index_passages(db, source_id, version_id, document.text)
             self._reanchor(db, source_id, version_id, document.text)
         return source_id, True
@@ -261,11 +272,9 @@ class Store:
     @staticmethod
     def _index_passages(db: sqlite_utils.Database, source_id: int, version_id: int, text: str) -> None:
         db.execute("DELETE FROM passages WHERE source_id = ?", [source_id])
-        db["passages"].insert_all(
-            ({"source_id": source_id, "version_id": version_id, "position_start": start,
-              "position_end": end, "text": text[start:end]} for start, end in paragraph_spans(text)),
-            batch_size=500,
-        )
+        db.conn.executemany(
+            "INSERT INTO passages (source_id, version_id, position_start, position_end, text) VALUES (?, ?, ?, ?, ?)",
+            ((source_id, version_id, start, end, text[start:end]) for start, end in paragraph_spans(text)))
 
     @staticmethod
     def _reanchor(db: sqlite_utils.Database, source_id: int, version_id: int, text: str) -> None:

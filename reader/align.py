@@ -16,7 +16,8 @@ How it works (lexical backend):
    aside as strong evidence; mismatched numbers are a difference, not a reason to reject.
 3. Blocking. Each clause is indexed under its rarest content words (at most BLOCKING_KEYS of them,
    words in more than MAX_POSTING clauses never index), and is only scored against clauses sharing a
-   key, best MAX_CANDIDATES first, so the work grows with the corpus, not with its square.
+   key, best MAX_CANDIDATES first, so the work grows with the corpus, not with its square. Clauses
+   with exactly the same words in several sources (boilerplate) are also paired by a hash of their text.
 4. Scoring. IDF-weighted overlap (Dice and containment), near-identical words (rapidfuzz: "Sebastien"
    / "Sebastian") for part of their weight, plus bonuses for shared numbers and quotations.
 5. One-to-one. Between each pair of sources a pair of clauses is accepted only if each is the other's
@@ -52,10 +53,11 @@ MAX_POSTING = 120            # a word in more clauses than this is too common to
 MAX_CANDIDATES = 24          # clauses scored per clause, most shared keys first
 FUZZY_WORD_RATIO = 85.0      # rapidfuzz ratio above which two different words count as the same word
 FUZZY_WORD_CREDIT = 0.8      # share of a word's weight a near-identical word earns
+FUZZY_FLOOR = 0.1            # Dice of exact words below which near-identical words are not looked for
 DICE_SHARE = 0.9             # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
 NUMBER_BONUS = 0.08          # a number both claims state
 QUOTE_BONUS = 0.15           # quotations sharing most of their words
-COHERENCE_SAMPLE = 8         # passages of each cluster compared when checking coherence
+COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
 COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
 
 STOPWORDS = frozenset(
@@ -480,11 +482,22 @@ def _score_candidates(claims: list[_Claim], df: Counter[str]) -> dict[tuple[int,
         for key in keys:
             postings[key].append(claim.index)
     scores: dict[tuple[int, int], float] = {}
+    # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
+    # common its words, and linked to the first source that states it.
+    same_text: dict[str, list[_Claim]] = defaultdict(list)
+    for claim in active:
+        same_text[claim.key].append(claim)
+    for group in same_text.values():
+        first, seen_docs = group[0], {group[0].doc}
+        for other in group[1:]:
+            if other.doc not in seen_docs:
+                seen_docs.add(other.doc)
+                scores[(first.index, other.index)] = claim_score(first, other)
     for claim in active:
         shared_keys: Counter[int] = Counter()
         for key in keys_of[claim.index]:
             shared_keys.update(postings[key])
-        ranked = [other for other, _ in shared_keys.most_common()
+        ranked = [other for other, _ in shared_keys.most_common(2 * MAX_CANDIDATES)
                   if claims[other].doc != claim.doc][:MAX_CANDIDATES]
         for other_index in ranked:
             pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
@@ -497,13 +510,9 @@ def claim_score(a: _Claim, b: _Claim) -> float:
     """How surely two claims say the same thing: IDF-weighted overlap, near-identical words, evidence."""
     shared = a.stems & b.stems
     weight = sum(a.weights[s] for s in shared)
-    only_a = [s for s in a.stems - shared if len(s) >= 5 and s.isalpha()]
-    only_b = [s for s in b.stems - shared if len(s) >= 5 and s.isalpha()]
-    if only_a and only_b:
-        for stem in only_a:
-            found = process.extractOne(stem, only_b, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_RATIO)
-            if found:
-                weight += FUZZY_WORD_CREDIT * min(a.weights[stem], b.weights[found[0]])
+    # Near-identical words only matter for pairs already close: skip the fuzzy pass for the rest.
+    if 2 * weight / (a.total + b.total) >= FUZZY_FLOOR:
+        weight += _fuzzy_weight(a, b, shared)
     if weight <= 0:
         return 0.0
     dice = 2 * weight / (a.total + b.total)
@@ -516,6 +525,19 @@ def claim_score(a: _Claim, b: _Claim) -> float:
         if overlap >= 0.5:
             score += QUOTE_BONUS * overlap
     return score
+
+
+def _fuzzy_weight(a: _Claim, b: _Claim, shared: frozenset[str]) -> float:
+    """Weight earned by words of a that are near-identical to words of b ("sebastien" / "sebastian")."""
+    only_a = [s for s in a.stems - shared if len(s) >= 5 and s.isalpha()]
+    only_b = [s for s in b.stems - shared if len(s) >= 5 and s.isalpha()]
+    weight = 0.0
+    if only_a and only_b:
+        for stem in only_a:
+            found = process.extractOne(stem, only_b, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_RATIO)
+            if found:
+                weight += FUZZY_WORD_CREDIT * min(a.weights[stem], b.weights[found[0]])
+    return weight
 
 
 def _mutual_best(claims: list[_Claim], scores: dict[tuple[int, int], float],
@@ -709,7 +731,13 @@ def _has_name(text: str, words: list[Span], i1: int, i2: int, start: int) -> boo
 
 
 def _occurs_lower_case(text: str, folded: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text) is not None
+    return folded in _lower_case_words(text)
+
+
+@lru_cache(maxsize=256)
+def _lower_case_words(text: str) -> frozenset[str]:
+    """The words a text writes in lower case (a capitalised word that never appears so is a name)."""
+    return frozenset(word for word in re.findall(r"\w+", text) if word.islower())
 
 
 def _in_quotes(quotes: list[Span], words: list[Span], i1: int, i2: int, start: int) -> bool:

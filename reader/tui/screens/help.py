@@ -39,7 +39,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Where", style="dim", no_wrap=True)
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Does")
-        for where, keys, description in binding_rows(self.app, self.owners):
+        self.rows = binding_rows(self.app, self.owners)
+        for where, keys, description in self.rows:
             table.add_row(Text(where), Text(keys), Text(description))
         with VerticalScroll(id="help"):
             yield Static(Text("Keys (escape closes)", style="bold"))

@@ -90,6 +90,10 @@ class ReadingScreen(Screen[None]):
 
     # --- data ------------------------------------------------------------------------------------
 
+    def workers_idle(self) -> bool:
+        """No annotation load of this screen is still running (tests and the benchmark wait on this)."""
+        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
+
     def replace_text(self, title: str, text: str, preview: bool = False) -> None:
         """The whole text arrived after a preview of its start: show it, keeping the view where it is."""
         self.title, self.text, self.preview = title, text, preview

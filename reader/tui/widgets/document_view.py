@@ -295,8 +295,6 @@ class DocumentView(ScrollView, can_focus=True):
             return self.selection is not None
         if action in ("next_sentence", "previous_sentence"):
             return not selecting
-        if action == "page" and parameters == (-1,):
-            return True
         return True
 
     @property
@@ -331,8 +329,6 @@ class DocumentView(ScrollView, can_focus=True):
         self._keep_cursor_visible()
 
     def action_page(self, direction: int) -> None:
-        if self.selection is not None and direction == -1 and False:
-            return
         self.scroll_to(y=self.scroll_y + direction * max(1, self.size.height - 1), animate=False, immediate=True)
         self._keep_cursor_visible()
 
@@ -376,12 +372,18 @@ class DocumentView(ScrollView, can_focus=True):
             return
         start, end = self.selection
         if direction > 0:
-            following = self._next_sentence((end - 1, end))
-            self._set_selection((start, max(end, following[1])))
+            current = self._sentence_at(end - 1)
+            if current[1] <= end:
+                current = self._next_sentence(current)
+            self._set_selection((start, max(end, current[1])))
         else:
             sentences = [s for s in sentence_spans(self.text, start, end) if s[1] < end]
             if sentences:
                 self._set_selection((start, sentences[-1][1]))
+            else:  # no whole sentence left to drop: back to the first word
+                words = word_spans(self.text, start, end)
+                if words:
+                    self._set_selection((start, words[0][1]))
 
     # --- mouse -----------------------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ from reader.text import display_safe
 
 UNTAGGED_COLOUR = "#9aa0a6"
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-_FIGURE = re.compile(r"\d[\d.,]*")
 
 Progress = Callable[[int, int, str], None]
 
@@ -131,27 +130,9 @@ def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool)
 
 # --- the claims matrix ----------------------------------------------------------------------------
 
-def figures(text: str) -> list[str]:
-    """The numbers a passage states ("$13 billion" gives "13"), in order."""
-    return [match.group().rstrip(".,") for match in _FIGURE.finditer(text)]
-
-
-def differing_figures(reference: str, other: str) -> list[str]:
-    """Figures one passage states and the other does not: the differ used when reader.align is absent."""
-    ours, theirs = figures(reference), figures(other)
-    return [f for f in theirs if f not in ours] + [f for f in ours if f not in theirs]
-
-
 def report_claims(store: Store, sources: list[Source], annotations: list[Annotation]) -> list[Claim]:
-    """The claims matrix (reader.claims) over the report's sources and annotations.
-
-    Word differences come from reader.align when it is installed, otherwise from the figures alone.
-    """
-    try:
-        from reader.align import emphasised_differences as differ
-    except ImportError:
-        differ = differing_figures
-    return build_matrix(sources, annotations, store.links(), store.silences(), differ=differ)
+    """The claims matrix (reader.claims) over the report's sources and annotations."""
+    return build_matrix(sources, annotations, store.links(), store.silences())
 
 
 # --- the chart ------------------------------------------------------------------------------------

@@ -28,9 +28,20 @@ class Context:
     corpus: list[Path]
     _store: Store | None = field(default=None, repr=False)
 
+    def settings(self):
+        """The user's settings file merged over the defaults; a broken file is a one-line error."""
+        from reader.settings import SettingsError, load_settings
+
+        try:
+            return load_settings()
+        except SettingsError as error:
+            raise click.ClickException(f"{error} (run `reader config` to see where it is)") from None
+
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.db_path, actor="cli")
+            settings = self.settings()
+            self._store = open_store(self.db_path, actor="cli", author=settings.author,
+                                     default_tags=[(t.name, t.colour, t.description) for t in settings.tags])
             context = click.get_current_context(silent=True)
             if context is not None:  # closed when the command ends, so no connection outlives it
                 context.call_on_close(self._store.close)

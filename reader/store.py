@@ -66,17 +66,25 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def open_store(path: str | os.PathLike[str], actor: str = "cli") -> "Store":
-    """Open (creating if needed) and migrate the database at path; StoreError explains any refusal."""
-    return Store(Path(path), actor=actor)
+def open_store(path: str | os.PathLike[str], actor: str = "cli", author: str = "",
+               default_tags: Iterable[tuple[str, str, str]] | None = None) -> "Store":
+    """Open (creating if needed) and migrate the database at path; StoreError explains any refusal.
+
+    author is who new annotations are attributed to (empty: READER_AUTHOR or the login name);
+    default_tags (name, colour, description) are what a new database starts with.
+    """
+    return Store(Path(path), actor=actor, author=author, default_tags=default_tags)
 
 
 class Store:
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
-    def __init__(self, path: Path, actor: str = "cli") -> None:
+    def __init__(self, path: Path, actor: str = "cli", author: str = "",
+                 default_tags: Iterable[tuple[str, str, str]] | None = None) -> None:
         self.path = path
         self.actor = actor
+        self.author = author or default_author()
+        self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
         self.db = self._connect(path)
         try:
@@ -389,7 +397,7 @@ class Store:
             db["tags"].insert_all(
                 {"name": name, "colour": colour, "description": description, "position": index,
                  "created": now()}
-                for index, (name, colour, description) in enumerate(DEFAULT_TAGS))
+                for index, (name, colour, description) in enumerate(self.default_tags))
 
     def tags(self) -> list[Tag]:
         rows = self.query(
@@ -509,7 +517,7 @@ class Store:
                 "id": annotation_id or uuid.uuid4().hex, "source_id": source_id, "version_id": version_id,
                 "position_start": start, "position_end": end, "quote": selector.quote,
                 "prefix": selector.prefix, "suffix": selector.suffix, "note": note,
-                "author": default_author() if author is None else author, "created": stamp, "updated": stamp,
+                "author": self.author if author is None else author, "created": stamp, "updated": stamp,
                 "anchor_status": "anchored", "anchor_start": start, "anchor_end": end,
                 "anchor_version_id": version_id, "anchor_score": 100.0,
             }
@@ -651,7 +659,7 @@ class Store:
             self.source(source_id)
             key = f"{annotation_id}:{source_id}"
             row = {"annotation_id": annotation_id, "source_id": source_id, "marked": now(),
-                   "author": default_author()}
+                   "author": self.author}
             existing = list(db.query("SELECT * FROM silences WHERE annotation_id = ? AND source_id = ?",
                                      [annotation_id, source_id]))
             if silent and not existing:

@@ -18,6 +18,12 @@ from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.store import Store, open_store
 
 
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own settings file: READER_CONFIG points at a file that is not there."""
+    monkeypatch.setenv("READER_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
+
+
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """A writable copy of the bundled corpus (five articles and sources.toml)."""

@@ -582,6 +582,8 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[_Claim], by_doc: l
             continue  # would put two passages of one source in one cluster
         if not _coherent(claims, members_of[root_a], members_of[root_b], COHERENCE * accept_score):
             continue  # a chain through one shared word, not one claim
+        if len(members_of[root_a]) < len(members_of[root_b]):
+            root_a, root_b = root_b, root_a  # merge the smaller cluster into the larger: linear overall
         parent[root_b] = root_a
         docs_in[root_a] |= docs_in.pop(root_b)
         members_of[root_a].extend(members_of.pop(root_b))

@@ -515,3 +515,47 @@ def test_search_finds_words_and_treats_syntax_as_text(loaded_store: Store) -> No
     assert hits and all("\x02Bubeck" in hit["snippet"] for hit in hits)
     assert loaded_store.search('NEAR( "unbalanced') == []  # FTS5 syntax is searched for, not parsed
     assert loaded_store.search("   ") == []
+
+
+# --- loading in batches ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("batch_seconds", [0.0, 60.0])
+def test_sync_in_batches_stores_every_file(store: Store, corpus_dir: Path, monkeypatch, batch_seconds: float) -> None:
+    import reader.library
+
+    monkeypatch.setattr(reader.library, "BATCH_SECONDS", batch_seconds)
+    seen: list[tuple[int, int]] = []
+    report = sync_sources(store, [corpus_dir], progress=lambda done, total, name: seen.append((done, total)))
+    assert report.loaded == 5 and len(store.sources()) == 5
+    assert seen == [(n, 5) for n in range(6)]  # from 0 to all, counting finished files
+    assert not store.db.conn.in_transaction
+
+
+def test_interrupted_load_keeps_finished_batches(store: Store, corpus_dir: Path, monkeypatch) -> None:
+    import reader.library
+
+    monkeypatch.setattr(reader.library, "BATCH_SECONDS", 0.0)  # a commit after every file
+
+    def stop_after_three(done: int, total: int, name: str) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_sources(store, [corpus_dir], progress=stop_after_three)
+    assert not store.db.conn.in_transaction
+    assert len(store.sources()) == 3
+    assert sync_sources(store, [corpus_dir]).loaded == 2  # the rest, next time
+
+
+def test_interrupted_batch_is_rolled_back_whole(store: Store, corpus_dir: Path, monkeypatch) -> None:
+    import reader.library
+
+    monkeypatch.setattr(reader.library, "BATCH_SECONDS", 60.0)
+
+    def stop_after_three(done: int, total: int, name: str) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_sources(store, [corpus_dir], progress=stop_after_three)
+    assert store.sources() == [] and store.query("SELECT count(*) AS n FROM passages")[0]["n"] == 0

@@ -269,8 +269,10 @@ class Store:
                 version_id = version[0]["id"]
             else:
                 version_id = db.execute(
-                    "INSERT INTO source_versions (source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?)",
-                    [source_id, digest, document.text, len(document.text), now()]).lastrowid
+                    "INSERT INTO source_versions (source_id, content_hash, text, length, loaded, pages) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [source_id, digest, document.text, len(document.text), now(), json.dumps(document.pages)]
+                ).lastrowid
             db.execute("UPDATE sources SET current_version_id = ?, words = ? WHERE id = ?",
                        [version_id, word_count(document.text), source_id])
             self._index_passages(db, source_id, version_id, document.text)
@@ -330,6 +332,13 @@ class Store:
         if not rows:
             raise StoreError(f"no text stored for source {source_id}")
         return rows[0]["text"]
+
+    def page_starts(self, source_id: int) -> list[int]:
+        """Where each page starts in the current text (PDF sources); empty for sources without pages."""
+        rows = self.query(
+            "SELECT v.pages FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
+            [source_id])
+        return json.loads(rows[0]["pages"]) if rows else []
 
     def resolve_source(self, reference: str) -> Source:
         """A source from an id, a path, a file name or an unambiguous title fragment."""

@@ -79,6 +79,17 @@ def test_pdf_text_layer_with_page_offsets_and_metadata(tmp_path):
     assert "\r" not in document.text
 
 
+def test_pdf_page_offsets_are_kept_in_the_store(tmp_path, store):
+    from reader.library import sync_sources
+
+    make_pdf(tmp_path / "report.pdf", PDF_PAGES)
+    (source_id,) = sync_sources(store, [tmp_path / "report.pdf"]).source_ids
+    pages = store.page_starts(source_id)
+    assert len(pages) == 3
+    for start, expected in zip(pages, PDF_PAGES):
+        assert store.text(source_id)[start:start + len(expected)] == expected
+
+
 def test_pdf_without_text_layer_is_refused_with_a_reason(tmp_path):
     from fpdf import FPDF
 

@@ -353,6 +353,20 @@ def export(store: Store, export_format: str, output: Path | None, source_ids: li
         return writer(store, out, **options)
 
 
+class _TerminalSafe:
+    """A text stream for a terminal: every write goes through display_safe (ESC shown as ␛, and so on)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(display_safe(text.replace("\r\n", "\n")))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 @contextmanager
 def _stdout_text() -> Iterator[TextIO]:
     """UTF-8 text on stdout whatever the locale says, without newline translation."""
@@ -363,7 +377,8 @@ def _stdout_text() -> Iterator[TextIO]:
     sys.stdout.flush()
     stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=False)
     try:
-        yield stream
+        # A terminal is read, not parsed: source text must not act on it (pipes and files stay exact).
+        yield _TerminalSafe(stream) if sys.stdout.isatty() else stream
     finally:
         stream.flush()
         stream.detach()

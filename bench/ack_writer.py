@@ -120,6 +120,9 @@ def _check_acknowledged(conn: sqlite3.Connection, ack_lines: list[str], verdict:
             deleted.add(parts[2])
         elif kind == "link":
             links[parts[2]] = (parts[3], parts[4])
+    # A delete that committed just before the kill, too late to be acknowledged, is in the event log.
+    deleted |= {row[0] for row in conn.execute(
+        "SELECT entity_id FROM events WHERE entity = 'annotation' AND action = 'delete'")}
     present = {row[0] for row in conn.execute("SELECT id FROM annotations")}
     tags_of: dict[str, set[str]] = {}
     for annotation_id, name in conn.execute(

@@ -46,6 +46,12 @@ def test_the_checker_notices_a_lost_write_and_a_torn_tag_set(tmp_path: Path, cor
     acks = [f"ACK add {kept.id} claim;number"]
     assert verify(db, acks).ok
     assert not verify(db, acks + ["ACK add 0123456789abcdef claim"]).ok, "a missing acknowledged write is caught"
+    gone = store.add_annotation(source.id, 20, 30)
+    store.delete_annotation(gone.id)  # committed, but the writer was killed before saying so
+    assert verify(db, acks + [f"ACK add {gone.id} "]).ok, "an unacknowledged, committed delete is not a loss"
+    store.db.execute("DELETE FROM annotations WHERE id = ?", [kept.id])  # vanished without its event
+    assert not verify(db, acks).ok
+    kept = store.add_annotation(source.id, 0, 10, tags=["claim", "number"])
     store.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = "
                      "(SELECT id FROM tags WHERE name = 'number')", [kept.id])
     store.close()

@@ -9,15 +9,17 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click_default_group import DefaultGroup
 
-from reader.corpus import SourceError
-from reader.library import SyncReport, default_corpus, sync_sources
-from reader.model import LINK_KINDS, Source
-from reader.store import Store, StoreError, open_store
+from reader.model import LINK_KINDS, ReaderError, Source
 from reader.text import display_safe, find_quote
+
+if TYPE_CHECKING:  # imported where used, so `reader --help` skips sqlite-utils and rapidfuzz
+    from reader.library import SyncReport
+    from reader.store import Store
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Context:
             raise click.ClickException(f"{error} (run `reader config` to see where it is)") from None
 
     def store(self) -> Store:
+        from reader.store import open_store
+
         if self._store is None:
             settings = self.settings()
             self._store = open_store(self.db_path, actor="cli", author=settings.author,
@@ -49,6 +53,8 @@ class Context:
 
     def synced_store(self) -> tuple[Store, SyncReport]:
         """The store, with the corpus loaded into it (only changed files are read)."""
+        from reader.library import sync_sources
+
         store = self.store()
         for path in self.corpus:
             if not path.exists():
@@ -97,7 +103,7 @@ def _json(value, **options) -> str:
 
 
 class ReaderGroup(DefaultGroup):
-    """`reader PATH...` opens the TUI; StoreError and SourceError become one-line messages."""
+    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # DefaultGroup only defaults when there are no arguments at all; `reader --db X` (options, no
@@ -110,7 +116,7 @@ class ReaderGroup(DefaultGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StoreError, SourceError) as error:
+        except ReaderError as error:
             raise click.ClickException(_one_line(str(error))) from None
         except click.ClickException as error:  # messages name files, titles and quotes: untrusted text
             error.message = _one_line(error.message)
@@ -133,6 +139,8 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
 
     With no command, opens the reader on the corpus (or on the files and folders given).
     """
+    from reader.library import default_corpus
+
     ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()])
 
 
@@ -493,6 +501,7 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     each skipped file was passed over.
     """
     from reader.corpus import find_source_files
+    from reader.library import sync_sources
 
     missing = [path for path in paths if not path.exists() and not path.is_symlink()]
     if len(missing) == len(paths):

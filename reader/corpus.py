@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.model import ReaderError
 from reader.text import canonicalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
@@ -36,7 +37,7 @@ _BOMS = (
 )
 
 
-class SourceError(Exception):
+class SourceError(ReaderError):
     """A file that cannot be used as a source; the message is one line naming the reason."""
 
 

@@ -8,6 +8,10 @@ ANCHOR_STATUSES = ("anchored", "fuzzy", "ambiguous", "orphaned")
 LINK_KINDS = ("same", "supports", "contradicts")
 
 
+class ReaderError(Exception):
+    """A problem the user can act on, explained in one line (StoreError, SourceError and kin derive from it)."""
+
+
 @dataclass(frozen=True)
 class Source:
     """One source file as the store knows it, with its current version's summary."""

@@ -25,7 +25,7 @@ import sqlite_utils
 from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
-from reader.model import LINK_KINDS, Annotation, Link, Selector, Source, Tag
+from reader.model import LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
 from reader.text import paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
@@ -45,7 +45,7 @@ TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75",
                "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
 
 
-class StoreError(Exception):
+class StoreError(ReaderError):
     """A problem with the database or a request to it, explained in one line."""
 
 

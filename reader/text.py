@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 Span = tuple[int, int]
 
@@ -75,6 +77,8 @@ def display_safe(text: str) -> str:
 
 def safe_text(text: str, style: str = "") -> Text:
     """A rich Text of untrusted text: never parsed as markup, never carrying control characters."""
+    from rich.text import Text
+
     return Text(display_safe(text).replace("\n", " "), style=style, end="")
 
 

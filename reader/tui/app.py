@@ -116,7 +116,7 @@ class ReaderApp(App[None]):
             self.exit(return_code=1, message=Text(display_safe(str(error))))
             return
         self.push_screen(self.sources_screen)
-        self.mark_seen()
+        self._seen_version = self._outside_version()
         if self.open_single:
             self.open_file(self.paths[0])
         else:
@@ -207,7 +207,6 @@ class ReaderApp(App[None]):
         if isinstance(screen, ReadingScreen) and screen.source_id is None:
             screen.source_saved(message.source_id)
         self.remember_open_source(message.source_id)
-        self.mark_seen()
 
     # --- screens ---------------------------------------------------------------------------------
 
@@ -258,7 +257,6 @@ class ReaderApp(App[None]):
     def remember_open_source(self, source_id: int | None) -> None:
         try:
             self.store.set_setting(OPEN_SOURCE_SETTING, "" if source_id is None else str(source_id))
-            self.mark_seen()
         except StoreError as error:
             self.notify_error(str(error))
 
@@ -272,7 +270,6 @@ class ReaderApp(App[None]):
     def save_layout(self, panel_shown: bool) -> None:
         try:
             self.store.set_setting(PANEL_SETTING, "1" if panel_shown else "0")
-            self.mark_seen()
         except StoreError as error:
             self.notify_error(str(error))
 
@@ -293,20 +290,17 @@ class ReaderApp(App[None]):
 
     # --- live refresh ----------------------------------------------------------------------------
 
-    def mark_seen(self) -> None:
-        """Our own write is already on screen: the next poll need not reload for it."""
-        if self.store is not None:
-            try:
-                self._seen_version = self.store.data_version()
-            except Exception:  # a closed or broken connection: the next poll reports it
-                pass
+    def _outside_version(self) -> int:
+        """SQLite's data_version: changes only when another connection commits (our own writes are
+        already on screen; Store.data_version() adds them in, which would make every keypress reload)."""
+        return self.store.query("PRAGMA data_version")[0]["data_version"]
 
     def poll_changes(self) -> None:
         """Reload what is shown when another connection committed since the last look."""
         if self.store is None:
             return
         try:
-            version = self.store.data_version()
+            version = self._outside_version()
         except Exception as error:  # sqlite3 errors on a vanished file must not crash the app
             self.notify_error(f"cannot read the database: {error}")
             return

@@ -128,7 +128,7 @@ class ReadingScreen(Screen[None]):
             self.post_message(self.AnnotationsLoaded(source_id, found))
 
     def on_reading_screen_annotations_loaded(self, message: AnnotationsLoaded) -> None:
-        if message.source_id == self.source_id:
+        if message.source_id == self.source_id and self.is_mounted and self in self.app.screen_stack:
             self.set_annotations(message.annotations)
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
@@ -147,6 +147,8 @@ class ReadingScreen(Screen[None]):
 
     def reload(self) -> None:
         """Another process changed the database: pick up its tags and annotations."""
+        if not self.is_mounted or self not in self.app.screen_stack:
+            return
         self.refresh_tags()
         self.load_annotations()
 
@@ -176,7 +178,6 @@ class ReadingScreen(Screen[None]):
         fraction = view.cursor[1] / len(view.text) if view.text else 0.0
         try:
             self.store.set_reading_position(self.source_id, view.cursor[0], min(1.0, fraction))
-            self.app.mark_seen()
         except StoreError as error:
             self.app.notify_error(str(error))
 
@@ -244,7 +245,6 @@ class ReadingScreen(Screen[None]):
         except StoreError as error:
             self.app.notify_error(str(error))
             return
-        self.app.mark_seen()
         view.action_cancel_selection() if view.selection else None
         self.refresh_tags()
         self.set_annotations([*self.annotations, annotation])
@@ -263,7 +263,6 @@ class ReadingScreen(Screen[None]):
             except StoreError as error:
                 self.app.notify_error(str(error))
                 return
-            self.app.mark_seen()
             self.refresh_tags()
             self.set_annotations([updated if a.id == updated.id else a for a in self.annotations])
 
@@ -280,7 +279,6 @@ class ReadingScreen(Screen[None]):
         except StoreError as error:
             self.app.notify_error(str(error))
             return
-        self.app.mark_seen()
         self.set_annotations([a for a in self.annotations if a.id != annotation.id])
         self.app.notify_plain("deleted the annotation (u undoes)")
 
@@ -296,7 +294,6 @@ class ReadingScreen(Screen[None]):
         except StoreError as error:
             self.app.notify_error(str(error))
             return
-        self.app.mark_seen()
         self.app.notify_plain(described or nothing)
         if described:
             self.reload()

@@ -1,0 +1,145 @@
+"""The sources screen's keys, session restore, live refresh from another connection, and error notices."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from reader.store import StoreError, open_store
+from reader.tui.screens.reading import ReadingScreen
+from reader.tui.screens.sources import SourcesScreen
+from reader.tui.widgets.document_view import DocumentView
+
+from pilot_helpers import open_first_source, wait_for
+
+
+async def loaded_sources(pilot) -> SourcesScreen:
+    await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+    return pilot.app.sources_screen
+
+
+async def test_sources_lists_title_outlet_words(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        table = screen.query_one("DataTable")
+        assert table.row_count == 5
+        row = [str(cell) for cell in table.get_row_at(1)]
+        assert row[1] == "One of Microsoft's Top AI Execs Leaves for OpenAI" and row[2] == "Converge360"
+        assert row[3] == f"{screen.sources[1].words:,}"
+
+
+async def test_typing_filters_and_backspace_and_escape_clear(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        await pilot.press(*"heise")
+        assert [s.outlet for s in screen.visible] == ["heise"]
+        assert screen.query_one("DataTable").row_count == 1
+        await pilot.press("backspace")
+        assert screen.filter == "heis"
+        await pilot.press("escape")
+        assert screen.filter == "" and screen.query_one("DataTable").row_count == 5
+
+
+async def test_once_filtering_bound_letters_and_space_type_into_the_filter(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        await pilot.press("r", "e", "s", "e", "a", "r", "c", "h", "e", "r", "space", "s")
+        assert screen.filter == "researcher s" and pilot.app.is_running
+        assert len(screen.visible) == 1
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        assert pilot.app.screen.title == "AI researcher switches from Microsoft to OpenAI"
+
+
+async def test_j_k_move_and_enter_opens_the_highlighted_source(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        await pilot.press("j", "j", "k")
+        assert screen.highlighted == screen.sources[1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        assert pilot.app.screen.source_id == screen.sources[1].id
+
+
+async def test_space_marks_sources_for_comparison(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        await pilot.press("space", "j", "space", "j", "space", "k", "space")
+        assert screen.marked == {screen.sources[0].id, screen.sources[2].id}
+        assert str(screen.query_one("DataTable").get_row_at(0)[0]) == "●"
+
+
+async def test_reading_position_and_open_source_are_restored(make_app):
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        _, view = await open_first_source(pilot)
+        await pilot.press("right_curly_bracket", "right_curly_bracket", "right_curly_bracket", "j")
+        cursor = view.cursor
+        await pilot.press("q")
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        assert pilot.app.screen.query_one(DocumentView).cursor == cursor
+        await pilot.press("escape")  # back to the list: the next start opens the list
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        assert isinstance(pilot.app.screen, SourcesScreen)
+        assert screen.sources[0].read_fraction > 0
+
+
+async def test_changes_from_another_connection_appear_without_restart(make_app, db_path):
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_first_source(pilot)
+        other = open_store(db_path, actor="cli")
+        other.add_annotation(screen.source_id, 155, 171, tags=["quote"], note="from a shell")
+        await wait_for(pilot, lambda: len(screen.annotations) == 1, timeout=5)
+        assert screen.annotations[0].note == "from a shell"
+        other.delete_annotation(screen.annotations[0].id)
+        await wait_for(pilot, lambda: screen.annotations == [], timeout=5)
+
+
+async def test_a_store_error_becomes_a_notice_not_a_crash(make_app, monkeypatch):
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, _ = await open_first_source(pilot)
+
+        def refuse(*args, **kwargs):
+            raise StoreError("cannot write to [bold]db[/]: the disk is full")
+
+        monkeypatch.setattr(pilot.app.store, "add_annotation", refuse)
+        await pilot.press("1")
+        await pilot.pause()
+        assert pilot.app.is_running and screen.annotations == []
+        [notice] = list(pilot.app._notifications)
+        assert notice.message == "cannot write to [bold]db[/]: the disk is full" and not notice.markup
+
+
+async def test_an_unusable_database_exits_with_a_message(tmp_path, corpus_dir):
+    from reader.tui.app import ReaderApp
+
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    app = ReaderApp(db_path=bad, paths=[corpus_dir])
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    assert app.return_code == 1
+
+
+async def test_a_single_file_opens_straight_in_the_reading_screen(make_app, corpus_dir, db_path):
+    path = corpus_dir / "002_dae8eb27e1116857.txt"
+    async with make_app(paths=[path], open_single=True).run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen)
+                       and pilot.app.screen.source_id is not None)
+        assert pilot.app.screen.title == "AI researcher switches from Microsoft to OpenAI"
+    rows = sqlite3.connect(db_path).execute("SELECT count(*) FROM sources").fetchone()
+    assert rows == (1,)
+
+
+async def test_a_big_file_shows_its_start_before_it_is_stored(make_app, tmp_path):
+    big = tmp_path / "big.txt"
+    paragraph = "A sentence about [bold]markup[/bold] and claims. " * 20 + "\n\n"
+    big.write_text("Heading of the big file\n\n" + paragraph * 6000)  # about 6 MB: the preview path
+    async with make_app(paths=[big], open_single=True).run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.source_id is not None, timeout=60)
+        view = screen.query_one(DocumentView)
+        assert len(view.text) == len(big.read_text())
+        await pilot.press("G", "1")
+        assert screen.annotations[0].end == view.cursor[1]

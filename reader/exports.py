@@ -17,7 +17,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version as package_version
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -74,21 +73,46 @@ def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alia
 
 def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, tags: list[str] | None = None,
               raw: bool = False) -> int:
-    """One row per annotation (CSV_COLUMNS), RFC 4180 quoting; returns the number of rows."""
+    """One row per annotation (CSV_COLUMNS), RFC 4180 quoting; returns the number of rows.
+
+    The rows (formula guard included) come straight from SQLite into the csv module's C writer, so a
+    million annotations stream in constant memory at close to `sqlite3 -csv` speed.
+    """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    pick = itemgetter(*VIEW_COLUMNS)
-    rows = store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None)
-    count = 0
-    if raw:
-        for count, row in enumerate(rows, 1):
-            writer.writerow(pick(row))
-        return count
-    triggers = FORMULA_TRIGGERS
-    for count, row in enumerate(rows, 1):
-        writer.writerow([("'" + cell) if cell.__class__ is str and cell[:1] in triggers else cell
-                         for cell in pick(row)])
-    return count
+    sql, params = csv_query(source_ids, tags, raw)
+    counter = _RowCounter()
+    writer.writerows(counter.count(store.db.conn.execute(sql, params)))
+    return counter.rows
+
+
+def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None,
+              raw: bool = False) -> tuple[str, list]:
+    """The SELECT behind the CSV: annotations_view's columns in CSV order, text cells guarded unless raw."""
+    triggers = ", ".join(_sql_literal(char) for char in sorted(FORMULA_TRIGGERS))
+    cells = []
+    for view_column, csv_column in zip(VIEW_COLUMNS, CSV_COLUMNS):
+        cell = f'v."{view_column}"'
+        if not raw and view_column not in ("start", "end"):
+            cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+        cells.append(f'{cell} AS "{csv_column}"')
+    where, params = annotation_filter(source_ids, tags, alias="v")
+    return (f"SELECT {', '.join(cells)} FROM annotations_view v WHERE {where} "
+            'ORDER BY v.source_path, v.start, v."end", v.id'), params
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _RowCounter:
+    """Counts the rows passing through on their way to the writer."""
+
+    rows = 0
+
+    def count(self, rows):
+        for self.rows, row in enumerate(rows, 1):
+            yield row
 
 
 # --- JSON (lossless) ---------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ made on. The whole import is one group in the event log (actor "import"), so one
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import uuid
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlparse
@@ -25,6 +27,7 @@ from reader.model import LINK_KINDS, Selector
 from reader.store import TAG_PALETTE, Store, content_hash, now
 
 IMPORT_ACTOR = "import"
+_encode_json = msgspec.json.Encoder().encode
 _ID_NAMESPACE = uuid.UUID("6f1c2a1e-5d0b-4f6e-9a43-7d1c0c3b8e52")  # stable ids for records that have none
 
 
@@ -34,7 +37,7 @@ class ImportFileError(Exception):
 
 # --- what a file brings, whatever its format -----------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class IncomingSource:
     """How the file names a source, for finding it in the database."""
 
@@ -54,7 +57,7 @@ class IncomingSource:
         return self.name or self.url or self.key
 
 
-@dataclass
+@dataclass(slots=True)
 class IncomingAnnotation:
     id: str
     source_key: str
@@ -71,7 +74,7 @@ class IncomingAnnotation:
     version_hash: str = ""  # the text it was made on; "" when the file does not say (csv, w3c)
 
 
-@dataclass
+@dataclass(slots=True)
 class IncomingLink:
     from_id: str
     to_id: str
@@ -81,7 +84,7 @@ class IncomingLink:
     directed: bool = True  # csv lists each link under both ends and cannot say which way it points
 
 
-@dataclass
+@dataclass(slots=True)
 class IncomingTag:
     name: str
     colour: str = ""
@@ -210,12 +213,25 @@ class _W3CAgent(msgspec.Struct):
 
 class _W3CAnnotation(msgspec.Struct):
     id: str = ""
+    type: str | list[str] = ""
     motivation: str | list[str] = ""
     body: _W3CResource | list[_W3CResource | str] | str | None = None
     target: _W3CResource | list[_W3CResource | str] | str | None = None
     creator: _W3CAgent | str | None = None
     created: str = ""
     modified: str = ""
+
+
+class _W3CPage(msgspec.Struct):
+    items: list[_W3CAnnotation] = []
+    next: _W3CPage | str | None = None
+
+
+class _W3CDocument(_W3CAnnotation):
+    """A collection, a page or a single annotation: whichever the file's top level is."""
+
+    items: list[_W3CAnnotation] = []
+    first: _W3CPage | str | None = None
 
 
 # --- reading a file ------------------------------------------------------------------------------------
@@ -239,24 +255,38 @@ def read_incoming(path: Path, raw_csv: bool = False) -> Incoming:
         raise ImportFileError(f"{path} is empty")
     if stripped[0] in "{[":
         try:
-            document = msgspec.json.decode(text)
+            probe = msgspec.json.decode(data, type=_Probe | list[msgspec.Raw])
+        except msgspec.ValidationError:
+            raise ImportFileError(f"{path} is JSON, but neither a reader export nor W3C Web Annotations") from None
         except msgspec.DecodeError as error:
             raise ImportFileError(f"{path} is not valid JSON ({error})") from None
-        if isinstance(document, dict) and document.get("format") == JSON_FORMAT_NAME:
-            return _read_reader_json(path, document)
-        if _looks_like_w3c(document):
-            return _read_w3c(path, document)
+        if isinstance(probe, _Probe) and probe.format == JSON_FORMAT_NAME:
+            return _read_reader_json(path, data)
+        if isinstance(probe, list) or probe.is_w3c():
+            return _read_w3c(path, data)
         raise ImportFileError(f"{path} is JSON, but neither a reader export nor W3C Web Annotations")
     return _read_csv(path, text, raw_csv)
+
+
+class _Probe(msgspec.Struct):
+    """Just enough of a JSON document to tell which format it is (the rest is skipped unparsed)."""
+
+    format: Any = None
+    type: Any = None
+    context: Any = msgspec.field(name="@context", default=None)
+
+    def is_w3c(self) -> bool:
+        contexts = self.context if isinstance(self.context, list) else [self.context]
+        return W3C_CONTEXT in contexts or self.type in ("AnnotationCollection", "AnnotationPage", "Annotation")
 
 
 def _invalid(path: Path, error: msgspec.ValidationError) -> ImportFileError:
     return ImportFileError(f"{path} does not match the export format: {error}")
 
 
-def _read_reader_json(path: Path, document: dict[str, Any]) -> Incoming:
+def _read_reader_json(path: Path, data: bytes) -> Incoming:
     try:
-        export = msgspec.convert(document, _JsonExport)
+        export = msgspec.json.decode(data, type=_JsonExport)
     except msgspec.ValidationError as error:
         raise _invalid(path, error) from None
     if export.format_version > JSON_FORMAT_VERSION:
@@ -280,33 +310,19 @@ def _read_reader_json(path: Path, document: dict[str, Any]) -> Incoming:
     return incoming
 
 
-def _looks_like_w3c(document: Any) -> bool:
-    if isinstance(document, list):
-        return all(isinstance(item, dict) for item in document)
-    if not isinstance(document, dict):
-        return False
-    context = document.get("@context")
-    contexts = context if isinstance(context, list) else [context]
-    return W3C_CONTEXT in contexts or document.get("type") in ("AnnotationCollection", "AnnotationPage", "Annotation")
-
-
-def _w3c_items(path: Path, document: Any) -> list[Any]:
+def _w3c_items(path: Path, document: _W3CDocument | list[_W3CAnnotation]) -> list[_W3CAnnotation]:
     """The annotations of a collection (with embedded pages), a page, a single annotation or a list."""
     if isinstance(document, list):
         return document
-    kind = document.get("type")
-    if kind == "Annotation":
+    if document.type == "Annotation" or "Annotation" in _as_list(document.type):
         return [document]
-    page = document if kind == "AnnotationPage" else document.get("first")
-    items: list[Any] = []
+    items: list[_W3CAnnotation] = list(document.items)
+    page = document.first
     while page is not None:
-        if not isinstance(page, dict):
+        if isinstance(page, str):
             raise ImportFileError(f"{path}: the collection's pages are not in the file (only embedded pages can be imported)")
-        page_items = page.get("items", [])
-        if not isinstance(page_items, list):
-            raise ImportFileError(f"{path} does not match the W3C format: a page's items is not a list")
-        items.extend(page_items)
-        page = page.get("next")
+        items.extend(page.items)
+        page = page.next
     return items
 
 
@@ -333,11 +349,12 @@ def _path_from_iri(iri: str) -> str:
     return "" if parsed.scheme else iri
 
 
-def _read_w3c(path: Path, document: Any) -> Incoming:
+def _read_w3c(path: Path, data: bytes) -> Incoming:
     try:
-        items = msgspec.convert(_w3c_items(path, document), list[_W3CAnnotation])
+        document = msgspec.json.decode(data, type=_W3CDocument | list[_W3CAnnotation])
     except msgspec.ValidationError as error:
         raise ImportFileError(f"{path} does not match the W3C Web Annotation format: {error}") from None
+    items = _w3c_items(path, document)
     incoming = Incoming("w3c")
     for index, item in enumerate(items):
         motivations = _as_list(item.motivation)
@@ -475,9 +492,15 @@ def tag_name_for_import(name: str) -> str:
 def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport:
     """Import an export file into store in one transaction; returns what happened."""
     path = Path(path)
-    incoming = read_incoming(path, raw_csv)
-    _check(path, incoming)
-    return import_incoming(store, incoming, path)
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new objects, no cycles: the collector would only slow this
+    try:
+        incoming = read_incoming(path, raw_csv)
+        _check(path, incoming)
+        return import_incoming(store, incoming, path)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportReport:
@@ -512,15 +535,16 @@ def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportRepor
                     row["position_start"], row["position_end"]):
                 report.reanchored[row["anchor_status"]] = report.reanchored.get(row["anchor_status"], 0) + 1
             rows.append(row)
-            names = list(dict.fromkeys(name.casefold() for name in item.tags))
+            names = list(dict.fromkeys(name.casefold() for name in item.tags)) if item.tags else []
             tag_rows.extend((item.id, tag_ids[name][0]) for name in names)
-            snapshot = dict(row, tags=[tag_ids[name][1] for name in names], links=[])
-            events.append(("create", "annotation", item.id, None, snapshot))
-        columns = list(rows[0]) if rows else []
+            row["tags"], row["links"] = [tag_ids[name][1] for name in names], []
+            # The event log keeps a snapshot (the row, its tags and links) for undo; encoded here, fast.
+            events.append(("create", "annotation", item.id, None, _encode_json(row).decode("utf-8")))
         if rows:
+            columns = list(_Placer.COLUMNS)
             conn.executemany(
                 f"INSERT INTO annotations ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                (tuple(row[c] for c in columns) for row in rows))
+                map(itemgetter(*columns), rows))
             conn.executemany("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", tag_rows)
         report.imported = len(rows)
         _add_links(conn, incoming.links, events, report)
@@ -612,6 +636,10 @@ def _colour(colour: str, index: int) -> str:
 
 class _Placer:
     """Turns an incoming annotation into a row: which stored text it was made on, where it sits now."""
+
+    COLUMNS = ("id", "source_id", "version_id", "position_start", "position_end", "quote", "prefix", "suffix",
+               "note", "author", "created", "updated", "anchor_status", "anchor_version_id", "anchor_start",
+               "anchor_end", "anchor_score")
 
     def __init__(self, conn, sources: dict[str, IncomingSource], matched: dict[str, int | None]) -> None:
         self.conn = conn

@@ -126,14 +126,13 @@ def test_a_crash_mid_export_leaves_the_old_file_and_no_temporary(annotated, tmp_
     store, *_ = annotated
     target = tmp_path / "out.csv"
     target.write_text("old export")
-    rows = store.iter_annotation_rows
 
-    def failing_rows(*args, **kwargs):
-        for row in rows(*args, **kwargs):
-            yield row
-            raise RuntimeError("power cut")
+    def half_then_crash(store, out, **options):
+        out.write("annotation_id,half a row")
+        out.flush()
+        raise RuntimeError("power cut")
 
-    monkeypatch.setattr(store, "iter_annotation_rows", failing_rows)
+    monkeypatch.setitem(exports.WRITERS, "csv", half_then_crash)
     with pytest.raises(RuntimeError):
         export(store, "csv", target, force=True)
     assert target.read_text() == "old export"

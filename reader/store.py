@@ -700,16 +700,21 @@ class Store:
         """Append (action, entity, entity_id, before, after) events as one undo group, in one statement.
 
         For bulk changes such as an import, where one _log call a row would be slow; returns the group id.
+        A snapshot given as a str is taken to be JSON already (bulk callers may encode faster).
         """
         group = group or uuid.uuid4().hex
         stamp, who = now(), actor or self.actor
+
+        def encoded(snapshot: Any) -> str | None:
+            if snapshot is None or isinstance(snapshot, str):
+                return snapshot
+            return json.dumps(snapshot, ensure_ascii=False)
+
         with self.write() as db:
             db.conn.executemany(
                 "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                ((group, stamp, who, action, entity, str(entity_id),
-                  None if before is None else json.dumps(before, ensure_ascii=False),
-                  None if after is None else json.dumps(after, ensure_ascii=False))
+                ((group, stamp, who, action, entity, str(entity_id), encoded(before), encoded(after))
                  for action, entity, entity_id, before, after in entries))
         return group
 

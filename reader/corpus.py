@@ -239,19 +239,23 @@ def find_source_files(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, s
     Folders are walked without following symbolic links (so a link loop cannot hang the walk); hidden
     files and files of other kinds are passed over silently, missing paths are reported.
     """
-    found: list[Path] = []
+    found: list[str] = []  # strings while walking: pathlib costs ~30 µs a file, a third of a cached sync
     skipped: list[tuple[Path, str]] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for folder, folders, files in os.walk(path, followlinks=False):
                 folders[:] = sorted(name for name in folders if not name.startswith("."))
-                for name in sorted(files):
-                    candidate = Path(folder) / name
-                    if not name.startswith(".") and candidate.suffix.lower() in SOURCE_SUFFIXES:
-                        found.append(candidate)
+                for name in files:
+                    if not name.startswith(".") and os.path.splitext(name)[1].lower() in SOURCE_SUFFIXES:
+                        found.append(os.path.join(folder, name))
         elif path.exists() or path.is_symlink():
-            found.append(path)
+            found.append(os.fspath(path))
         else:
             skipped.append((path, "no such file or folder"))
-    return sorted(dict.fromkeys(found)), skipped
+    return [Path(name) for name in sorted(dict.fromkeys(found), key=_path_order)], skipped
+
+
+def _path_order(name: str) -> tuple[str, ...]:
+    """Sort as pathlib does (by component), so "a/b.txt" comes before "a-b.txt"."""
+    return tuple(name.split(os.sep))

@@ -9,8 +9,16 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader.corpus import Document, SourceError, file_signature, find_source_files, load_document, read_metadata
-from reader.store import Store
+from reader.corpus import (
+    METADATA_FILE,
+    Document,
+    SourceError,
+    file_signature,
+    find_source_files,
+    load_document,
+    read_metadata,
+)
+from reader.store import METADATA_FIELDS, Store
 
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -44,7 +52,7 @@ def sync_sources(store: Store, paths: list[Path], progress: Progress | None = No
     """
     files, skipped = find_source_files(paths)
     report = SyncReport(skipped=list(skipped))
-    metadata_by_folder: dict[Path, dict[str, dict[str, str]]] = {}
+    metadata_by_folder: dict[str, dict[str, dict[str, str]]] = {}
     known_signatures = store.known_signatures()  # one query, not one per file
     real_folders: dict[str, str] = {}
     if progress:
@@ -70,21 +78,30 @@ def sync_sources(store: Store, paths: list[Path], progress: Progress | None = No
     return report
 
 
-def _changed_document(path: Path, report: SyncReport, known_signatures: dict[str, tuple[int, int, int]],
+def _changed_document(path: Path, report: SyncReport, known_signatures: dict[str, tuple[int, int, int, dict]],
                       real_folders: dict[str, str],
-                      metadata_by_folder: dict[Path, dict[str, dict[str, str]]]) -> Document | None:
-    """The loaded file if it is new or changed (by size and mtime); else None, noting its id or why it was skipped."""
+                      metadata_by_folder: dict[str, dict[str, dict[str, str]]]) -> Document | None:
+    """The loaded file if it is new or changed (by size and mtime); else None, noting its id or why it was skipped.
+
+    Paths stay strings until a file must be read: on a cached run this is called 10,000 times a second.
+    """
     try:
-        resolved = Path(_real_path(path, real_folders))
+        resolved = _real_path(path, real_folders)
         info = file_signature(resolved)
-        known = known_signatures.get(str(resolved))
-        if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
-            report.source_ids.append(known[2])
-            return None
-        folder = resolved.parent
+        folder, name = os.path.split(resolved)
         if folder not in metadata_by_folder:
-            metadata_by_folder[folder] = read_metadata(folder)
-        return load_document(resolved, metadata_by_folder[folder].get(resolved.name))
+            try:
+                metadata_by_folder[folder] = read_metadata(Path(folder))
+            except SourceError as error:  # said once; the folder's files still load, titles from their text
+                metadata_by_folder[folder] = {}
+                report.skipped.append((Path(folder) / METADATA_FILE, str(error)))
+        stated = metadata_by_folder[folder].get(name) or {}
+        known = known_signatures.get(resolved)
+        if (known is not None and known[:2] == (info.st_size, info.st_mtime_ns)
+                and all(known[3].get(key) == value for key, value in stated.items() if key in METADATA_FIELDS)):
+            report.source_ids.append(known[2])  # unchanged, and sources.toml says nothing new about it
+            return None
+        return load_document(Path(resolved), stated)
     except SourceError as error:
         report.skipped.append((path, str(error)))
     except OSError as error:

@@ -45,6 +45,10 @@ TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75",
                "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
 
 
+# What a corpus's sources.toml can state about a file (columns of `sources` of the same names).
+METADATA_FIELDS = ("title", "outlet", "author", "published", "url")
+
+
 class StoreError(ReaderError):
     """A problem with the database or a request to it, explained in one line."""
 
@@ -223,11 +227,11 @@ class Store:
         rows = self.query("SELECT size, mtime_ns FROM sources WHERE path = ?", [path])
         return (rows[0]["size"], rows[0]["mtime_ns"]) if rows else None
 
-    def known_signatures(self) -> dict[str, tuple[int, int, int]]:
-        """Every stored path's (size, mtime_ns, source id) in one query: a sync checks files against it."""
+    def known_signatures(self) -> dict[str, tuple[int, int, int, dict[str, str]]]:
+        """Every stored path's (size, mtime_ns, source id, metadata) in one query: a sync checks files against it."""
         with self._lock:
-            return {path: (size, mtime_ns, source_id) for path, size, mtime_ns, source_id in
-                    self.db.conn.execute("SELECT path, size, mtime_ns, id FROM sources")}
+            return {row[0]: (row[1], row[2], row[3], dict(zip(METADATA_FIELDS, row[4:]))) for row in
+                    self.db.conn.execute(f"SELECT path, size, mtime_ns, id, {', '.join(METADATA_FIELDS)} FROM sources")}
 
     def resolve_path_id(self, path: str) -> int:
         rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
@@ -371,7 +375,10 @@ class Store:
                 "SELECT p.source_id, s.title AS source_title, s.path AS source_path, p.position_start, "
                 "p.position_end, snippet(passages_fts, 0, '\x02', '\x03', '…', 12) AS snippet "
                 "FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
-                "JOIN sources s ON s.id = p.source_id WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?",
+                # bm25() is what `rank` means by default, but ordering by it directly took 60% of the time
+                # on a 10,000-file corpus (a word in 50,000 paragraphs: 64 ms against 105 ms).
+                "JOIN sources s ON s.id = p.source_id WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) "
+                "LIMIT ?",
                 [fts_query, limit])
         except sqlite3.OperationalError as error:
             raise StoreError(f"cannot search for {query!r}: {error}") from None

@@ -559,3 +559,22 @@ def test_interrupted_batch_is_rolled_back_whole(store: Store, corpus_dir: Path, 
     with pytest.raises(KeyboardInterrupt):
         sync_sources(store, [corpus_dir], progress=stop_after_three)
     assert store.sources() == [] and store.query("SELECT count(*) AS n FROM passages")[0]["n"] == 0
+
+
+def test_edited_metadata_reaches_unchanged_files(loaded_store: Store, corpus_dir: Path, source_id) -> None:
+    metadata = corpus_dir / "sources.toml"
+    metadata.write_text(metadata.read_text(encoding="utf-8") + '\n["003_aa9e53f1d010f5c2.txt"]\ntitle = "A new title"\n',
+                        encoding="utf-8")
+    report = sync_sources(loaded_store, [corpus_dir])
+    assert report.loaded == 1  # only the file whose metadata changed
+    assert loaded_store.source(source_id("003")).title == "A new title"
+    assert loaded_store.query("SELECT count(*) AS n FROM source_versions")[0]["n"] == 5  # same text, same version
+    assert sync_sources(loaded_store, [corpus_dir]).loaded == 0
+
+
+def test_broken_metadata_file_is_reported_once_and_files_still_load(store: Store, corpus_dir: Path) -> None:
+    (corpus_dir / "sources.toml").write_text("[unclosed\n", encoding="utf-8")
+    report = sync_sources(store, [corpus_dir])
+    assert len(store.sources()) == 5
+    assert [path.name for path, _ in report.skipped] == ["sources.toml"]
+    assert store.sources()[1].title == "One of Microsoft's Top AI Execs Leaves for OpenAI"  # from the text

@@ -618,6 +618,8 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
     """Export annotations as CSV, JSON, W3C Web Annotation JSON-LD or Markdown (stdout, or -o FILE)."""
     from reader.exports import ExportError, export, format_for_path
 
+    if output is not None and str(output) == "-":
+        output = None  # -o - is stdout, as usual
     store = obj.store()
     source_ids = [store.resolve_source(reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]

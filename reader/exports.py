@@ -20,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 from typing import Any, TextIO
 
-from reader.store import Store, StoreError, now
+from reader.store import Store, now
 from reader.text import display_safe
 
 EXPORT_FORMATS = ("csv", "json", "w3c", "md")
@@ -128,6 +128,9 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
 
     wanted_sources = [row[0] for row in conn.execute(
         f"SELECT DISTINCT a.source_id FROM annotations a WHERE {where}", params)]
+    silence_filter = f"annotation_id IN (SELECT a.id FROM annotations a WHERE {where})"
+    wanted_sources += [row[0] for row in conn.execute(
+        f"SELECT DISTINCT source_id FROM silences WHERE {silence_filter}", params) if row[0] not in wanted_sources]
     for source_id in source_ids or []:
         if source_id not in wanted_sources:
             wanted_sources.append(source_id)
@@ -171,6 +174,15 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
         f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id", params + params)
     for index, row in enumerate(link_cursor):
         record = {"id": row[0], "from": row[1], "to": row[2], "kind": row[3], "created": row[4]}
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+
+    # Sources checked and found silent on a claim (the claims matrix), for the exported annotations.
+    out.write(' "silences": [')
+    for index, row in enumerate(conn.execute(
+            f"SELECT annotation_id, source_id, marked, author FROM silences WHERE {silence_filter} "
+            "ORDER BY marked, annotation_id, source_id", params)):
+        record = {"annotation": row[0], "source": row[1], "marked": row[2], "author": row[3]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ]\n}\n")
     return count
@@ -471,5 +483,5 @@ def _move_into_place(temporary: str, path: Path, force: bool) -> None:
     os.unlink(temporary)
 
 
-__all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "StoreError", "export", "format_for_path",
+__all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "export", "format_for_path",
            "guard_formula", "unguard_formula", "write_csv", "write_json", "write_markdown", "write_w3c"]

@@ -85,6 +85,16 @@ class IncomingLink:
 
 
 @dataclass(slots=True)
+class IncomingSilence:
+    """A source checked and found silent on the claim an annotation marks."""
+
+    annotation_id: str
+    source_key: str
+    marked: str = ""
+    author: str = ""
+
+
+@dataclass(slots=True)
 class IncomingTag:
     name: str
     colour: str = ""
@@ -98,6 +108,7 @@ class Incoming:
     tags: list[IncomingTag] = field(default_factory=list)
     annotations: list[IncomingAnnotation] = field(default_factory=list)
     links: list[IncomingLink] = field(default_factory=list)
+    silences: list[IncomingSilence] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +121,7 @@ class ImportReport:
     already_present: int = 0
     links_added: int = 0
     tags_added: int = 0
+    silences_added: int = 0
     reanchored: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     missing_sources: int = 0  # annotations left out because their source is not in the database
@@ -123,7 +135,10 @@ class ImportReport:
         text = f"imported {self.imported} annotations"
         if self.already_present:
             text += f" ({self.already_present} already present)"
-        text += f", {self.links_added} links, {self.tags_added} new tags from {self.path.name} ({self.format})"
+        text += f", {self.links_added} links, {self.tags_added} new tags"
+        if self.silences_added:
+            text += f", {self.silences_added} silent marks"
+        text += f" from {self.path.name} ({self.format})"
         if self.reanchored:
             text += "; re-anchored on changed text: " + ", ".join(
                 f"{count} {status}" for status, count in sorted(self.reanchored.items()))
@@ -176,6 +191,13 @@ class _JsonLink(msgspec.Struct):
     created: str = ""
 
 
+class _JsonSilence(msgspec.Struct):
+    annotation: str
+    source: int
+    marked: str = ""
+    author: str = ""
+
+
 class _JsonExport(msgspec.Struct):
     format: str
     format_version: int
@@ -183,6 +205,7 @@ class _JsonExport(msgspec.Struct):
     annotations: list[_JsonAnnotation]
     tags: list[_JsonTag] = []
     links: list[_JsonLink] = []
+    silences: list[_JsonSilence] = []
 
 
 # --- the W3C Web Annotation subset we read -------------------------------------------------------------
@@ -307,6 +330,11 @@ def _read_reader_json(path: Path, data: bytes) -> Incoming:
             updated=item.updated, tags=list(item.tags), version_hash=item.version_hash))
     incoming.links = [IncomingLink(link.from_id, link.to_id, link.kind, link.id, link.created)
                       for link in export.links]
+    for silence in export.silences:
+        if str(silence.source) not in incoming.sources:
+            raise ImportFileError(f"{path}: a silent mark refers to source {silence.source}, which the file does not list")
+        incoming.silences.append(IncomingSilence(silence.annotation, str(silence.source), silence.marked,
+                                                 silence.author))
     return incoming
 
 
@@ -548,6 +576,7 @@ def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportRepor
             conn.executemany("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", tag_rows)
         report.imported = len(rows)
         _add_links(conn, incoming.links, events, report)
+        _add_silences(conn, incoming.silences, matched, events, report)
         if events:
             store.log_events(events, actor=IMPORT_ACTOR)
     return report
@@ -722,3 +751,20 @@ def _add_links(conn, links: list[IncomingLink], events: list, report: ImportRepo
         report.links_added += 1
     if missing:
         report.problems.append(f"{missing} links not imported: an annotation they join is not in the database")
+
+
+def _add_silences(conn, silences: list[IncomingSilence], matched: dict[str, int | None], events: list,
+                  report: ImportReport) -> None:
+    """Silent marks whose annotation and source are both in the database and that it does not have yet."""
+    present = _existing_ids(conn, "annotations", list({s.annotation_id for s in silences}))
+    for silence in silences:
+        source_id = matched.get(silence.source_key)
+        if source_id is None or silence.annotation_id not in present:
+            continue
+        row = {"annotation_id": silence.annotation_id, "source_id": source_id,
+               "marked": silence.marked or now(), "author": silence.author}
+        cursor = conn.execute("INSERT OR IGNORE INTO silences (annotation_id, source_id, marked, author) "
+                              "VALUES (:annotation_id, :source_id, :marked, :author)", row)
+        if cursor.rowcount == 1:
+            events.append(("create", "silence", f"{silence.annotation_id}:{source_id}", None, row))
+            report.silences_added += 1

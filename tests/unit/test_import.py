@@ -34,6 +34,7 @@ def annotated(loaded_store, source_id):
     b = loaded_store.add_annotation(second, start, end, tags=["quote"])
     loaded_store.add_link(a.id, b.id, "supports")
     loaded_store.add_link(c.id, b.id, "same")
+    loaded_store.set_silent(a.id, source_id("003"))  # the claims matrix: 003 checked, says nothing of it
     return loaded_store, a, b, c
 
 
@@ -71,10 +72,11 @@ def test_json_export_import_export_is_the_identity(annotated, run_cli, tmp_path)
     other = tmp_path / "other.db"
     result = run_cli("import", str(exported), db=other)
     assert result.exit_code == 0, result.output
-    assert "imported 3 annotations, 2 links, 1 new tags" in result.output
+    assert "imported 3 annotations, 2 links, 1 new tags, 1 silent marks" in result.output
     copy = open_store(other)
     try:
         assert without_timestamp(export_text(copy)) == without_timestamp(exported.read_text(encoding="utf-8"))
+        assert len(copy.silences()) == 1
     finally:
         copy.close()
 

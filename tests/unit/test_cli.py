@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -251,9 +252,13 @@ def test_folder_with_no_readable_files(run_cli, tmp_path: Path) -> None:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(bytes(range(256)))
     (folder / "picture.png").write_bytes(b"\x89PNG\r\n")
+    os.mkfifo(folder / "pipe.txt")  # reading it would block for ever
+    os.symlink("loop.md", folder / "loop.md")
+    os.symlink(".", folder / "again")  # a folder loop
     result = run_cli("sources", corpus=folder)
     fails_cleanly(result, "no readable sources")
     assert "empty.txt: empty file" in result.output and "binary.txt: binary file" in result.output
+    assert "pipe.txt: not a regular file" in result.output and "loop.md: cannot read" in result.output
 
 
 def test_empty_folder(run_cli, tmp_path: Path) -> None:

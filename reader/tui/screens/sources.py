@@ -25,6 +25,13 @@ def source_matches(source: Source, needle: str) -> bool:
     return all(word in haystack for word in needle.casefold().split())
 
 
+def _fit(text: str, width: int) -> str:
+    """Shorten to width cells with an ellipsis."""
+    from rich.cells import cell_len, set_cell_size
+
+    return text if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
+
+
 class SourcesScreen(Screen[None]):
     """The library: pick a source to read, mark several to compare."""
 
@@ -51,15 +58,12 @@ class SourcesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="sources-heading")
-        table = DataTable(id="sources-table", cursor_type="row", zebra_stripes=False)
-        table.add_column(" ", key="mark", width=1)
-        table.add_column("Title", key="title")
-        table.add_column("Outlet", key="outlet")
-        table.add_column("Words", key="words")
-        table.add_column("Notes", key="notes")
-        table.add_column("Read", key="read")
-        yield table
+        yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=False)
         yield Static(id="sources-status")
+
+    def on_resize(self) -> None:
+        if self.sources:
+            self._fill()
 
     def on_mount(self) -> None:
         self._update_heading()
@@ -77,13 +81,19 @@ class SourcesScreen(Screen[None]):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         current = self.highlighted
-        table.clear()
+        table.clear(columns=True)
+        # Fixed widths from the terminal's width, so the layout never depends on what arrived first.
+        outlet_width = 14
+        title_width = max(16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2)
+        for label, key, width in ((" ", "mark", 1), ("Title", "title", title_width),
+                                  ("Outlet", "outlet", outlet_width), ("Words", "words", 7),
+                                  ("Notes", "notes", 5), ("Read", "read", 4)):
+            table.add_column(label, key=key, width=width)
         for source in self.visible:
-            title_width = max(20, self.size.width - 45)
             table.add_row(
                 Text("●" if source.id in self.marked else " ", style="bold"),
-                Text(display_safe(source.title)[:title_width], no_wrap=True, overflow="ellipsis"),
-                Text(display_safe(source.outlet)[:20], style="dim"),
+                Text(_fit(display_safe(source.title), title_width)),
+                Text(_fit(display_safe(source.outlet), outlet_width), style="dim"),
                 Text(f"{source.words:,}", justify="right"),
                 Text(str(source.annotations) if source.annotations else "", justify="right"),
                 Text(f"{round(source.read_fraction * 100)}%" if source.read_fraction else "", justify="right"),

@@ -147,6 +147,12 @@ class ReaderApp(App[None]):
         """`reader FILE`: show the file as soon as it is read, then save it to the store."""
         resolved = Path(os.path.realpath(path))
         try:
+            preview = read_preview(resolved)
+            if preview:
+                self.post_message(self.DocumentReady(None, title_from_text(preview), preview, str(resolved),
+                                                     preview=True))
+                # Decoding or fetching 100 MB holds the GIL for a while: let the preview reach the screen first.
+                self._preview_painted.wait(timeout=3)
             known = self.store.known_signature(str(resolved))
             info = resolved.stat()
             if known == (info.st_size, info.st_mtime_ns):
@@ -155,12 +161,6 @@ class ReaderApp(App[None]):
                 self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
-            preview = read_preview(resolved)
-            if preview:
-                self.post_message(self.DocumentReady(None, title_from_text(preview), preview, str(resolved),
-                                                     preview=True))
-                # Decoding 100 MB holds the GIL for a while: let the preview reach the screen first.
-                self._preview_painted.wait(timeout=3)
             document = load_document(resolved, read_metadata(resolved.parent).get(resolved.name))
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
             writer = self._writer_store()
@@ -197,6 +197,9 @@ class ReaderApp(App[None]):
         screen = self.screen
         if isinstance(screen, ReadingScreen) and screen.preview:
             screen.replace_text(message.title, message.text, preview=message.preview)
+            if message.source_id is not None:
+                self.remember_open_source(message.source_id)
+                screen.source_saved(message.source_id, self._saved_position(message.source_id))
             return
         self.show_reading(message.source_id, message.title, message.text, preview=message.preview)
         if message.preview:
@@ -209,6 +212,12 @@ class ReaderApp(App[None]):
         self.remember_open_source(message.source_id)
 
     # --- screens ---------------------------------------------------------------------------------
+
+    def _saved_position(self, source_id: int) -> int:
+        try:
+            return self.store.reading_position(source_id)
+        except StoreError:
+            return 0
 
     def restore_session(self) -> None:
         """Reopen the source that was open when the reader last quit, if it is still in play."""

@@ -100,9 +100,16 @@ class ReadingScreen(Screen[None]):
         self.query_one(DocumentView).replace_text(text)
         self.update_status()
 
-    def source_saved(self, source_id: int) -> None:
-        """The big file shown before it was stored is now in the store: annotating is possible."""
+    def source_saved(self, source_id: int, position: int | None = None) -> None:
+        """The big file shown before it was stored is now in the store: annotating is possible.
+
+        position: where the reader was last time, taken up only if the cursor has not moved yet.
+        """
         self.source_id = source_id
+        view = self.query_one(DocumentView)
+        if position and view.cursor[0] == view._sentence_at(0)[0]:
+            view.move_cursor_to(position)
+            view.scroll_to_offset(view.cursor[0])
         self.load_annotations()
 
     def refresh_tags(self) -> None:

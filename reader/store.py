@@ -881,10 +881,18 @@ def _fts_query(query: str) -> str:
 
 
 def _describe(events: list[dict[str, Any]]) -> str:
-    first = events[0]
-    action = {"create": "adding", "update": "changing", "delete": "deleting"}.get(first["action"], first["action"])
-    more = f" (and {len(events) - 1} more changes)" if len(events) > 1 else ""
-    return f"{action} {first['entity']}{more}"
+    """What a group of events did, for undo's message: "adding 2 annotations and 1 tag"."""
+    counts: dict[tuple[str, str], int] = {}
+    for event in events:
+        key = (event["action"], event["entity"])
+        counts[key] = counts.get(key, 0) + 1
+    verbs = {"create": "adding", "update": "changing", "delete": "deleting"}
+    parts = []
+    for (action, entity), count in counts.items():
+        noun = entity if count == 1 else f"{count} {entity}s"
+        parts.append(f"{verbs.get(action, action)} {'an' if noun[0] in 'aeiou' else 'a'} {noun}" if count == 1
+                     else f"{verbs.get(action, action)} {noun}")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def _explain_write_error(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -578,3 +578,11 @@ def test_broken_metadata_file_is_reported_once_and_files_still_load(store: Store
     assert len(store.sources()) == 5
     assert [path.name for path, _ in report.skipped] == ["sources.toml"]
     assert store.sources()[1].title == "One of Microsoft's Top AI Execs Leaves for OpenAI"  # from the text
+
+
+def test_undo_message_names_every_kind_of_change_in_the_group(loaded_store, source_id):
+    text = loaded_store.text(source_id("001"))
+    start = text.index("Monday")
+    loaded_store.add_annotation(source_id("001"), start, start + 6, tags=["brand-new"])
+    assert loaded_store.undo() == "undid adding a tag and adding an annotation"
+    assert loaded_store.redo() == "redid adding a tag and adding an annotation"

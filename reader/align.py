@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Sequence
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -284,7 +284,9 @@ class Alignment:
 
 
 @dataclass(eq=False)
-class _Claim:
+class Claim:
+    """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence."""
+
     index: int
     doc: int
     start: int
@@ -382,22 +384,66 @@ def align_sources(docs: Sequence[SourceText], accept_score: float = ACCEPT_SCORE
     Returns an Alignment: clusters (members in input order of their sources, differences against the
     first member), unique passages and repeats per source, and a lookup by (source_id, offset).
     """
+    return align_claims(prepare_claims(docs), accept_score)
+
+
+@dataclass
+class ClaimSet:
+    """The claims of a set of sources, cut, weighed and with repeats marked: what a backend scores.
+
+    claims[i].index == i; by_doc[d] lists the claims of docs[d] in text order; df counts, per stem, the
+    claims that hold it.
+    """
+
+    docs: Sequence[SourceText]
+    claims: list[Claim]
+    by_doc: list[list[Claim]]
+    df: Counter[str]
+
+    def text(self, claim: Claim) -> str:
+        """The claim's passage as it stands in its source."""
+        return self.docs[claim.doc].text[claim.start:claim.end]
+
+
+def prepare_claims(docs: Sequence[SourceText]) -> ClaimSet:
+    """Cut every source into claims, weigh their words and mark the claims a source repeats."""
     claims, claims_by_doc = _extract_claims(docs)
     df = _weigh(claims)
     _mark_repeats(claims_by_doc, df)
-    scores = _score_candidates(claims, df)
+    return ClaimSet(docs, claims, claims_by_doc, df)
+
+
+PairScore = Callable[["Claim", "Claim"], float]
+
+
+def align_claims(claim_set: ClaimSet, accept_score: float = ACCEPT_SCORE, score: PairScore | None = None,
+                 extra_pairs: Iterable[tuple[int, int]] = ()) -> Alignment:
+    """Score candidate pairs of claims, keep mutual best pairs above accept_score and cluster them.
+
+    score (default: claim_score, the lexical evidence) judges a pair; extra_pairs (claim indices) are
+    scored beside the pairs lexical blocking proposes: another backend's nearest neighbours.
+    """
+    score = score or claim_score
+    claims = claim_set.claims
+    scores = _score_candidates(claims, claim_set.df, score)
+    for a, b in extra_pairs:
+        if claims[a].doc == claims[b].doc or claims[a].canonical >= 0 or claims[b].canonical >= 0:
+            continue
+        pair = (a, b) if a < b else (b, a)
+        if pair not in scores:
+            scores[pair] = score(claims[pair[0]], claims[pair[1]])
     accepted = _mutual_best(claims, scores, accept_score)
-    return _build_alignment(docs, claims, claims_by_doc, accepted, accept_score)
+    return _build_alignment(claim_set.docs, claims, claim_set.by_doc, accepted, accept_score, score)
 
 
-def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[_Claim], list[list[_Claim]]]:
-    claims: list[_Claim] = []
-    by_doc: list[list[_Claim]] = []
+def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Claim], list[list[Claim]]]:
+    claims: list[Claim] = []
+    by_doc: list[list[Claim]] = []
     for doc_index, doc in enumerate(docs):
         text = doc.text
         quotes = quotation_spans(text)
         quote_starts = [s for s, _ in quotes]
-        mine: list[_Claim] = []
+        mine: list[Claim] = []
         for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
             for start, end in claim_spans(text, s_start, s_end):
                 counts: Counter[str] = Counter()
@@ -412,7 +458,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[_Claim], list[list
                         quoted.update(stems)
                 if sum(counts.values()) < MIN_CLAIM_WORDS:
                     continue
-                claim = _Claim(len(claims), doc_index, start, end, sentence_index,
+                claim = Claim(len(claims), doc_index, start, end, sentence_index,
                                stems=frozenset(counts), numbers=frozenset(numbers),
                                quote_stems=frozenset(quoted))
                 claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
@@ -427,7 +473,7 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(claims: list[_Claim]) -> Counter[str]:
+def _weigh(claims: list[Claim]) -> Counter[str]:
     """Weigh words by inverse document frequency over claims (a word in few claims says more about which
     claim it is); returns the document frequencies."""
     df: Counter[str] = Counter()
@@ -441,11 +487,11 @@ def _weigh(claims: list[_Claim]) -> Counter[str]:
     return df
 
 
-def _mark_repeats(by_doc: list[list[_Claim]], df: Counter[str]) -> None:
+def _mark_repeats(by_doc: list[list[Claim]], df: Counter[str]) -> None:
     """Within each source, a claim whose text is (nearly) that of an earlier claim repeats it."""
     for mine in by_doc:
-        exact: dict[str, _Claim] = {}
-        keyed: dict[str, list[_Claim]] = defaultdict(list)
+        exact: dict[str, Claim] = {}
+        keyed: dict[str, list[Claim]] = defaultdict(list)
         for claim in mine:
             first = exact.get(claim.key)
             if first is None and len(claim.key) >= 20:
@@ -471,7 +517,7 @@ def _mark_repeats(by_doc: list[list[_Claim]], df: Counter[str]) -> None:
                 exact.setdefault(claim.key, claim)
 
 
-def _score_candidates(claims: list[_Claim], df: Counter[str]) -> dict[tuple[int, int], float]:
+def _score_candidates(claims: list[Claim], df: Counter[str], score: PairScore) -> dict[tuple[int, int], float]:
     """Score each claim against the claims of other sources that share one of its rarest words."""
     active = [claim for claim in claims if claim.canonical < 0]
     postings: dict[str, list[int]] = defaultdict(list)
@@ -484,7 +530,7 @@ def _score_candidates(claims: list[_Claim], df: Counter[str]) -> dict[tuple[int,
     scores: dict[tuple[int, int], float] = {}
     # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
     # common its words, and linked to the first source that states it.
-    same_text: dict[str, list[_Claim]] = defaultdict(list)
+    same_text: dict[str, list[Claim]] = defaultdict(list)
     for claim in active:
         same_text[claim.key].append(claim)
     for group in same_text.values():
@@ -492,7 +538,7 @@ def _score_candidates(claims: list[_Claim], df: Counter[str]) -> dict[tuple[int,
         for other in group[1:]:
             if other.doc not in seen_docs:
                 seen_docs.add(other.doc)
-                scores[(first.index, other.index)] = claim_score(first, other)
+                scores[(first.index, other.index)] = score(first, other)
     for claim in active:
         shared_keys: Counter[int] = Counter()
         for key in keys_of[claim.index]:
@@ -502,11 +548,11 @@ def _score_candidates(claims: list[_Claim], df: Counter[str]) -> dict[tuple[int,
         for other_index in ranked:
             pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
             if pair not in scores:
-                scores[pair] = claim_score(claims[pair[0]], claims[pair[1]])
+                scores[pair] = score(claims[pair[0]], claims[pair[1]])
     return scores
 
 
-def claim_score(a: _Claim, b: _Claim) -> float:
+def claim_score(a: Claim, b: Claim) -> float:
     """How surely two claims say the same thing: IDF-weighted overlap, near-identical words, evidence."""
     shared = a.stems & b.stems
     weight = sum(a.weights[s] for s in shared)
@@ -527,7 +573,7 @@ def claim_score(a: _Claim, b: _Claim) -> float:
     return score
 
 
-def _fuzzy_weight(a: _Claim, b: _Claim, shared: frozenset[str]) -> float:
+def _fuzzy_weight(a: Claim, b: Claim, shared: frozenset[str]) -> float:
     """Weight earned by words of a that are near-identical to words of b ("sebastien" / "sebastian")."""
     only_a = [s for s in a.stems - shared if len(s) >= 5 and s.isalpha()]
     only_b = [s for s in b.stems - shared if len(s) >= 5 and s.isalpha()]
@@ -540,7 +586,7 @@ def _fuzzy_weight(a: _Claim, b: _Claim, shared: frozenset[str]) -> float:
     return weight
 
 
-def _mutual_best(claims: list[_Claim], scores: dict[tuple[int, int], float],
+def _mutual_best(claims: list[Claim], scores: dict[tuple[int, int], float],
                  accept_score: float) -> list[tuple[float, int, int]]:
     """Pairs that are each other's best match between their two sources and clear accept_score."""
     best: dict[tuple[int, int], tuple[float, int]] = {}
@@ -559,8 +605,8 @@ def _mutual_best(claims: list[_Claim], scores: dict[tuple[int, int], float],
     return accepted
 
 
-def _build_alignment(docs: Sequence[SourceText], claims: list[_Claim], by_doc: list[list[_Claim]],
-                     accepted: list[tuple[float, int, int]], accept_score: float) -> Alignment:
+def _build_alignment(docs: Sequence[SourceText], claims: list[Claim], by_doc: list[list[Claim]],
+                     accepted: list[tuple[float, int, int]], accept_score: float, pair_score: PairScore) -> Alignment:
     parent = {claim.index: claim.index for claim in claims if claim.canonical < 0}
     docs_in: dict[int, set[int]] = {index: {claims[index].doc} for index in parent}
     members_of: dict[int, list[int]] = {index: [index] for index in parent}
@@ -580,7 +626,7 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[_Claim], by_doc: l
             continue
         if docs_in[root_a] & docs_in[root_b]:
             continue  # would put two passages of one source in one cluster
-        if not _coherent(claims, members_of[root_a], members_of[root_b], COHERENCE * accept_score):
+        if not _coherent(claims, members_of[root_a], members_of[root_b], COHERENCE * accept_score, pair_score):
             continue  # a chain through one shared word, not one claim
         if len(members_of[root_a]) < len(members_of[root_b]):
             root_a, root_b = root_b, root_a  # merge the smaller cluster into the larger: linear overall
@@ -590,11 +636,11 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[_Claim], by_doc: l
         best_score[a] = max(best_score[a], score)
         best_score[b] = max(best_score[b], score)
 
-    repeats_of: dict[int, list[_Claim]] = defaultdict(list)
+    repeats_of: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
         if claim.canonical >= 0:
             repeats_of[claim.canonical].append(claim)
-    groups: dict[int, list[_Claim]] = defaultdict(list)
+    groups: dict[int, list[Claim]] = defaultdict(list)
     for index in parent:
         groups[find(index)].append(claims[index])
     ordered = sorted((sorted(g, key=lambda c: (c.doc, c.start)) for g in groups.values() if len(g) > 1),
@@ -636,20 +682,20 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[_Claim], by_doc: l
     return Alignment(clusters, unique, repeats)
 
 
-def _coherent(claims: list[_Claim], group_a: list[int], group_b: list[int], floor: float) -> bool:
+def _coherent(claims: list[Claim], group_a: list[int], group_b: list[int], floor: float, score: PairScore) -> bool:
     """Whether two clusters about to merge are about one claim: their passages score, on average, at
     least floor against each other (a sample of at most COHERENCE_SAMPLE from each side)."""
     if len(group_a) == 1 and len(group_b) == 1:
         return True
     sample_a, sample_b = group_a[:COHERENCE_SAMPLE], group_b[:COHERENCE_SAMPLE]
-    total = sum(claim_score(claims[a], claims[b]) for a in sample_a for b in sample_b)
+    total = sum(score(claims[a], claims[b]) for a in sample_a for b in sample_b)
     return total / (len(sample_a) * len(sample_b)) >= floor
 
 
-def _repeat_runs(doc: SourceText, mine: list[_Claim], claims: list[_Claim]) -> list[Repeat]:
+def _repeat_runs(doc: SourceText, mine: list[Claim], claims: list[Claim]) -> list[Repeat]:
     """Repeated claims, merged into runs where consecutive claims repeat consecutive claims (paragraphs)."""
     position = {claim.index: order for order, claim in enumerate(mine)}
-    runs: list[list[tuple[_Claim, _Claim]]] = []
+    runs: list[list[tuple[Claim, Claim]]] = []
     for claim in mine:
         if claim.canonical < 0:
             continue

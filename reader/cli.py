@@ -604,9 +604,10 @@ def serve(obj: Context, port: int, host: str) -> None:
 
 
 @cli.command("export")
-@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md"]),
+@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv"]),
               help="csv (spreadsheets), json (lossless, re-importable), w3c (Web Annotation JSON-LD), "
-                   "md (a report). Default: from the -o file's suffix, else csv.")
+                   "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source). "
+                   "Default: from the -o file's suffix, else csv.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--source", "sources_wanted", multiple=True, help="Only this source (repeatable).")
 @click.option("--tag", "tags_wanted", multiple=True, help="Only annotations with this tag (repeatable: any of them).")
@@ -629,7 +630,8 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     if output is not None:
-        click.echo(f"exported {count} annotations to {display_safe(str(output))}", err=True)
+        counted = "claims" if export_format == "matrix-csv" else "annotations"
+        click.echo(f"exported {count} {counted} to {display_safe(str(output))}", err=True)
 
 
 @cli.command("import")

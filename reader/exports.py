@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from reader.store import Store, now
 from reader.text import display_safe
 
-EXPORT_FORMATS = ("csv", "json", "w3c", "md")
+EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv")
 JSON_FORMAT_NAME = "reader-annotations"
 JSON_FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -362,9 +362,47 @@ def _markdown_item(row: dict[str, Any]) -> str:
     return text
 
 
+# --- the claims matrix as CSV ------------------------------------------------------------------------
+
+def matrix_cell_text(status: str, differing_words: list[str]) -> str:
+    """How a matrix cell reads: present, 'differs: a → b; c → d', silent (checked) or absent (not found)."""
+    if status == "differs" and differing_words:
+        return "differs: " + "; ".join(" ".join(words.split()) for words in differing_words)
+    return status
+
+
+def matrix_column_names(sources: list) -> list[str]:
+    """One column name per source: its title, with the file name added where two titles are the same."""
+    titles = [source.title or source.name for source in sources]
+    return [f"{title} ({source.name})" if titles.count(title) > 1 else title
+            for title, source in zip(titles, sources)]
+
+
+def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = None,
+                     tags: list[str] | None = None, raw: bool = False) -> int:
+    """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
+    number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
+    from reader.claims import build_matrix
+
+    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
+    wanted = {source.id for source in sources}
+    annotations = [a for a in store.annotations() if a.source_id in wanted
+                   and (not tags or set(a.tags) & set(tags))]
+    claims = build_matrix(sources, annotations, store.links(), store.silences())
+    guard = (lambda value: value) if raw else guard_formula
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([guard(name) for name in ["claim_id", "claim", *matrix_column_names(sources)]])
+    for claim in claims:
+        writer.writerow([claim.id, guard(claim.label)] + [
+            guard(matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words))
+            for source in sources])
+    return len(claims)
+
+
 # --- writing a file safely ----------------------------------------------------------------------------
 
-WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown}
+WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown,
+                                          "matrix-csv": write_matrix_csv}
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md"}
 
 
@@ -380,7 +418,7 @@ def export(store: Store, export_format: str, output: Path | None, source_ids: li
         raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     writer = WRITERS[export_format]
     options: dict[str, Any] = {"source_ids": source_ids, "tags": tags}
-    if export_format == "csv":
+    if export_format in ("csv", "matrix-csv"):
         options["raw"] = raw
     if output is None:
         with _stdout_text() as out:
@@ -484,4 +522,5 @@ def _move_into_place(temporary: str, path: Path, force: bool) -> None:
 
 
 __all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "export", "format_for_path",
-           "guard_formula", "unguard_formula", "write_csv", "write_json", "write_markdown", "write_w3c"]
+           "guard_formula", "matrix_cell_text", "unguard_formula", "write_csv", "write_json", "write_markdown",
+           "write_matrix_csv", "write_w3c"]

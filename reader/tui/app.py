@@ -21,7 +21,10 @@ from reader.corpus import SourceError, load_document, read_metadata, title_from_
 from reader.library import SyncReport, sync_sources
 from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
+from reader.tui.screens.compare import MAX_PANES, MIN_PANES, CompareScreen
 from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.matrix import MatrixScreen
+from reader.tui.screens.pick_source import PickSourceScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
@@ -282,11 +285,60 @@ class ReaderApp(App[None]):
         except StoreError as error:
             self.notify_error(str(error))
 
+    # --- comparison and claims matrix ------------------------------------------------------------
+
+    def open_compare(self, source_ids: list[int]) -> None:
+        """Put 2-4 sources side by side (each pane opens where that source was last read)."""
+        if not MIN_PANES <= len(source_ids) <= MAX_PANES:
+            self.notify_error(f"compare {MIN_PANES} to {MAX_PANES} sources (space marks them); {len(source_ids)} chosen")
+            return
+        try:
+            by_id = {source.id: source for source in self.store.sources_by_ids(source_ids)}
+            sources = [by_id[sid] for sid in source_ids if sid in by_id]
+            texts = {source.id: self.store.text(source.id) for source in sources}
+            positions = {source.id: self.store.reading_position(source.id) for source in sources}
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        self.push_screen(CompareScreen(sources, texts, positions))
+
+    def ask_compare_with(self, source_id: int) -> None:
+        """From a reading screen: choose another source, then compare the two."""
+        try:
+            others = [s for s in self.store.sources_by_ids(self.source_ids) if s.id != source_id]
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        if not others:
+            self.notify_error("no other source to compare with")
+            return
+        self.push_screen(PickSourceScreen(others),
+                         lambda chosen: self.open_compare([source_id, chosen]) if chosen is not None else None)
+
+    def open_matrix(self, source_ids: list[int] | None = None) -> None:
+        """The claims matrix over these sources (default: every source in play)."""
+        self.push_screen(MatrixScreen(source_ids or list(self.source_ids) or None))
+
+    def open_source_at(self, source_id: int, offset: int) -> None:
+        """Read a source with the cursor at offset (from the claims matrix); escape comes back."""
+        try:
+            source = self.store.source(source_id)
+            text = self.store.text(source_id)
+            panel = self.store.setting(PANEL_SETTING, "1") == "1"
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        self.push_screen(ReadingScreen(source_id, source.title, text, offset, show_panel=panel))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         owners: list[tuple[str, type]] = [("everywhere", ReaderApp)]
-        if isinstance(self.screen, ReadingScreen):
+        if isinstance(self.screen, CompareScreen):
+            owners += [("compare", CompareScreen), ("document", DocumentView)]
+        elif isinstance(self.screen, MatrixScreen):
+            owners.append(("matrix", MatrixScreen))
+        elif isinstance(self.screen, ReadingScreen):
             owners += [("reading", ReadingScreen), ("document", DocumentView)]
         else:
             owners.append(("sources", SourcesScreen))
@@ -319,6 +371,8 @@ class ReaderApp(App[None]):
         self.refresh_sources()
         for screen in self.screen_stack:
             if isinstance(screen, ReadingScreen) and screen.source_id is not None:
+                screen.reload()
+            elif isinstance(screen, (CompareScreen, MatrixScreen)):
                 screen.reload()
 
     # --- notices ---------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class ReadingScreen(Screen[None]):
         Binding("n", "search_next(1)", "Next search hit", id="reading.search_next"),
         Binding("N", "search_next(-1)", "Previous search hit", id="reading.search_previous"),
         Binding("p", "toggle_panel", "Show or hide the annotations panel", id="reading.panel"),
+        Binding("c", "compare", "Compare with another source, side by side", id="reading.compare"),
+        Binding("m", "matrix", "Claims matrix of every source", id="reading.matrix"),
         Binding("escape", "back", "Back to the sources", id="reading.back"),
     ]
 
@@ -357,6 +359,14 @@ class ReadingScreen(Screen[None]):
         panel.display = not panel.display
         self.show_panel = panel.display
         self.app.save_layout(panel_shown=panel.display)
+
+    def action_compare(self) -> None:
+        if self._writable():
+            self.save_position()
+            self.app.ask_compare_with(self.source_id)
+
+    def action_matrix(self) -> None:
+        self.app.open_matrix()
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)

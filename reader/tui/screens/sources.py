@@ -38,6 +38,8 @@ class SourcesScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_source", "Open the source", id="sources.open"),
         Binding("space", "toggle_mark", "Mark for comparison", id="sources.mark"),
+        Binding("c", "compare", "Compare the marked sources side by side (2-4)", id="sources.compare"),
+        Binding("m", "matrix", "Claims matrix (marked sources, else all)", id="sources.matrix"),
         Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
         Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
         Binding("escape", "clear_filter", "Clear the filter", id="sources.clear_filter"),
@@ -142,7 +144,7 @@ class SourcesScreen(Screen[None]):
 
     @property
     def _bound_keys(self) -> set[str]:
-        keys = {"q", "question_mark", "space", "j", "k"}
+        keys = {"q", "question_mark", "space", "j", "k", "c", "m"}
         return keys
 
     def action_cursor(self, step: int) -> None:
@@ -160,6 +162,16 @@ class SourcesScreen(Screen[None]):
             return
         self.marked ^= {source.id}
         self._fill()
+
+    def action_compare(self) -> None:
+        chosen = [source.id for source in self.sources if source.id in self.marked]
+        if len(chosen) < 2:
+            self.app.notify_error("mark 2 to 4 sources with space, then press c")
+            return
+        self.app.open_compare(chosen)
+
+    def action_matrix(self) -> None:
+        self.app.open_matrix([source.id for source in self.sources if source.id in self.marked] or None)
 
     def action_open_source(self) -> None:
         source = self.highlighted

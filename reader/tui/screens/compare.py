@@ -1,0 +1,739 @@
+"""The comparison screen: 2-4 sources side by side, aligned claim by claim.
+
+Each pane is a full DocumentView with its own cursor. The alignment (reader.align) is computed in a
+thread worker when the screen opens; its passages are drawn as overlays (aligned, unique to one source,
+repeated within a source). With sync on, moving the cursor in one pane puts the other panes' cursors on
+the counterparts of the passage under it and scrolls them into view; the panel under the panes lists
+the words that differ, numbers, names and quotations emphasised. Annotations and links go through
+reader.store at once, as on the reading screen.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.align import Alignment, AlignmentHit, Member, SourceText, align_sources, word_differences
+from reader.model import LINK_KINDS, Annotation, Link, Source, Tag
+from reader.store import StoreError
+from reader.text import display_safe
+from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.widgets.document_view import DocumentView, Highlight
+from reader.tui.widgets.small import StatusLine, TagBar
+
+Span = tuple[int, int]
+
+MIN_PANES, MAX_PANES = 2, 4
+UNTAGGED_COLOUR = "#888888"
+# Overlay colours: blended into the background by DocumentView, so they stay readable.
+ALIGNED_COLOUR = "#34577f"
+UNIQUE_COLOUR = "#5c5040"
+REPEAT_COLOUR = "#b0399a"
+FOCUS_COLOUR = "#2f81f7"
+LINK_COLOUR = "#ff79c6"
+PASSAGE_COLOURS = {"aligned": ALIGNED_COLOUR, "unique": UNIQUE_COLOUR, "repeat": REPEAT_COLOUR}
+EMPHASIS_STYLES = {"number": "bold #e5c07b", "name": "bold #56b6c2", "quote": "bold #c678dd"}
+LINK_KIND_NAMES = {"same": "same claim", "supports": "supports", "contradicts": "contradicts"}
+CLAIM_TAG = "claim"
+CONTEXT_ROWS = 3  # rows kept above a counterpart scrolled into view
+
+
+# --- pure helpers ----------------------------------------------------------------------------------
+
+def subtract_spans(start: int, end: int, covered: list[Span]) -> list[Span]:
+    """The parts of [start, end) not covered by any of the (sorted, possibly overlapping) spans."""
+    parts, position = [], start
+    for a, b in covered:
+        if b <= position:
+            continue
+        if a >= end:
+            break
+        if a > position:
+            parts.append((position, a))
+        position = max(position, b)
+        if position >= end:
+            break
+    if position < end:
+        parts.append((position, end))
+    return parts
+
+
+def passage_highlights(passages: list[tuple[int, int, str, int | None]], annotated: list[Span]) -> list[Highlight]:
+    """The alignment overlay of one pane: aligned, unique and repeated passages, leaving out what is
+    annotated (so an annotation keeps its tag colour, and a link's underline stays distinct)."""
+    covered = sorted(annotated)
+    found = []
+    for start, end, kind, cluster_id in passages:
+        for a, b in subtract_spans(start, end, covered):
+            found.append(Highlight(a, b, PASSAGE_COLOURS[kind], key=f"{kind}:{cluster_id or ''}"))
+    return found
+
+
+def emphasised_text(text: str, emphasis: tuple[str, ...], base: str) -> Text:
+    """One side of a change, display-safe; numbers, names and quotations in bold colour."""
+    style = " ".join([base] + [EMPHASIS_STYLES[e] for e in emphasis if e in EMPHASIS_STYLES][:1])
+    return Text(display_safe(" ".join(text.split())), style=style.strip())
+
+
+def difference_line(label: str, text_a: str, member: Member, text_b: str, counterpart: Member,
+                    limit: int = 6) -> Text:
+    """'label: "a words" → "b words"; ...' for the word changes from member to counterpart."""
+    line = Text.assemble(Text(display_safe(label), style="bold"), Text(": "))
+    changes = word_differences(text_a, member.start, member.end, text_b, counterpart.start, counterpart.end)
+    if not changes:
+        line.append("same words", style="dim")
+        return line
+    # Changes that touch numbers, names or quotations first: they are what a reader checks.
+    ordered = sorted(changes, key=lambda change: not change.emphasis)
+    for index, change in enumerate(ordered[:limit]):
+        if index:
+            line.append("; ", style="dim")
+        line.append_text(emphasised_text(change.a_text, change.emphasis, "strike") if change.a_text
+                         else Text("∅", style="dim"))
+        line.append(" → ", style="dim")
+        line.append_text(emphasised_text(change.b_text, change.emphasis, "") if change.b_text
+                         else Text("∅", style="dim"))
+    if len(changes) > limit:
+        line.append(f"; +{len(changes) - limit} more", style="dim")
+    return line
+
+
+def pane_label(number: int, source: Source) -> str:
+    return f"{number} {source.title or source.name}"
+
+
+@dataclass
+class Pane:
+    """One source shown in the comparison: its record, text, annotations and linked annotation ids."""
+
+    source: Source
+    text: str
+    annotations: list[Annotation]
+    linked: set[str]
+    view: DocumentView | None = None
+
+
+class LinkChoice(ModalScreen["tuple[str, str] | None"]):
+    """Pick what an annotation is to another: (target annotation id, link kind), escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="link.cancel")]
+
+    def __init__(self, quote: str, targets: list[tuple[str, Annotation]]) -> None:
+        super().__init__()
+        self.quote = quote
+        self.targets = targets
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for label, annotation in self.targets:
+            for kind in LINK_KINDS:
+                prompt = Text.assemble(Text(LINK_KIND_NAMES[kind], style="bold"), " → ",
+                                       Text(display_safe(label), style="italic"), ": ",
+                                       Text(display_safe(" ".join(annotation.quote.split())[:90])))
+                options.append(Option(prompt, id=f"{kind}:{annotation.id}"))
+        with Vertical(id="dialog"):
+            yield Static(Text("Link the annotation", style="bold"))
+            yield Static(Text(display_safe(" ".join(self.quote.split())[:200]), style="dim"), id="dialog-quote")
+            yield OptionList(*options, id="link-options")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, _, annotation_id = (event.option.id or "").partition(":")
+        self.dismiss((annotation_id, kind))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- the screen ------------------------------------------------------------------------------------
+
+class CompareScreen(Screen[None]):
+    """Read 2-4 sources side by side; the alignment ties their passages together."""
+
+    BINDINGS = [
+        Binding("tab", "next_pane(1)", "Next pane", id="compare.next_pane"),
+        Binding("shift+tab", "next_pane(-1)", "Previous pane", id="compare.previous_pane"),
+        Binding("s", "toggle_sync", "Sync the other panes to the cursor (on/off)", id="compare.sync"),
+        Binding("l", "link", "Link the annotation under the cursor to one in another pane", id="compare.link"),
+        Binding("L", "accept_alignment", "Link the aligned passages under the cursor as one claim",
+                id="compare.accept"),
+        Binding("m", "matrix", "Claims matrix of these sources", id="compare.matrix"),
+        Binding("a,enter", "annotate", "Annotate the selection or sentence", id="compare.annotate"),
+        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"compare.tag_{n}") for n in range(1, 10)],
+        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id="compare.next_annotation"),
+        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation",
+                id="compare.previous_annotation"),
+        Binding("e", "edit", "Edit the annotation under the cursor", id="compare.edit"),
+        Binding("x", "delete", "Delete the annotation under the cursor", id="compare.delete"),
+        Binding("u", "undo", "Undo", id="compare.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="compare.redo"),
+        Binding("slash", "search", "Search in the pane", id="compare.search"),
+        Binding("n", "search_next(1)", "Next search hit", id="compare.search_next"),
+        Binding("N", "search_next(-1)", "Previous search hit", id="compare.search_previous"),
+        Binding("p", "toggle_differences", "Show or hide the differences panel", id="compare.differences"),
+        Binding("escape", "back", "Back", id="compare.back"),
+    ]
+
+    class AlignmentReady(Message):
+        def __init__(self, alignment: Alignment) -> None:
+            super().__init__()
+            self.alignment = alignment
+
+    class MarksLoaded(Message):
+        """Annotations of every pane's source and the ids of annotations that take part in a link."""
+
+        def __init__(self, annotations: dict[int, list[Annotation]], linked: set[str]) -> None:
+            super().__init__()
+            self.annotations, self.linked = annotations, linked
+
+    def __init__(self, sources: list[Source], texts: dict[int, str], positions: dict[int, int] | None = None) -> None:
+        super().__init__()
+        self.panes = [Pane(source, texts[source.id], [], set()) for source in sources[:MAX_PANES]]
+        self.positions = positions or {}
+        self.alignment: Alignment | None = None
+        self.sync = True
+        self.active = 0
+        self.tags: list[Tag] = []
+        self._focus_cluster: dict[int, int | None] = {}
+        self._aligned_starts: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+        self._difference_cache: dict[tuple, Text] = {}
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def source_ids(self) -> list[int]:
+        return [pane.source.id for pane in self.panes]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="compare-body"):
+            for index, pane in enumerate(self.panes):
+                with Vertical(classes="compare-pane", id=f"compare-pane-{index}"):
+                    yield Static(classes="pane-header", id=f"pane-header-{index}")
+                    yield DocumentView(id=f"pane-view-{index}", classes="pane-view")
+        yield Static(id="compare-differences")
+        yield Input(id="compare-search", placeholder="search this pane (enter finds, escape closes)")
+        yield TagBar(id="compare-tag-bar")
+        yield StatusLine(id="compare-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#compare-search").display = False
+        for index, pane in enumerate(self.panes):
+            view = self.query_one(f"#pane-view-{index}", DocumentView)
+            pane.view = view
+            # Layer order decides the margin mark: a link shows first, then the passage kind.
+            for layer in ("links", "focus", "alignment", "annotations"):
+                view.set_highlights(layer, [])
+            view.load(pane.text, self.positions.get(pane.source.id, 0))
+            self._update_header(index)
+        self.panes[0].view.focus()
+        self.refresh_tags()
+        self.load_marks()
+        self.compute_alignment()
+        self.show_differences()
+        self.update_status()
+
+    # --- workers ---------------------------------------------------------------------------------
+
+    def workers_idle(self) -> bool:
+        """No alignment or annotation load of this screen is still running (tests and benchmarks wait)."""
+        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
+
+    @property
+    def ready(self) -> bool:
+        return self.alignment is not None and self.workers_idle()
+
+    @work(thread=True, exclusive=True, group="alignment")
+    def compute_alignment(self) -> None:
+        """Align the panes' sources off the event loop (a few hundred ms for long articles)."""
+        docs = [SourceText(pane.source.id, pane.source.path, pane.text) for pane in self.panes]
+        self.post_message(self.AlignmentReady(align_sources(docs)))
+
+    @work(thread=True, exclusive=True, group="compare-marks")
+    def load_marks(self) -> None:
+        try:
+            annotations = {sid: self.store.annotations(source_id=sid) for sid in self.source_ids}
+            ids = {a.id for found in annotations.values() for a in found}
+            linked = {end for link in self.store.links() for end in (link.from_annotation, link.to_annotation)
+                      if end in ids}
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
+            return
+        self.post_message(self.MarksLoaded(annotations, linked))
+
+    def on_compare_screen_alignment_ready(self, message: AlignmentReady) -> None:
+        self.alignment = message.alignment
+        for index, pane in enumerate(self.panes):
+            aligned = sorted((start, end) for start, end, kind, _ in message.alignment.passages(pane.source.id)
+                             if kind == "aligned")
+            self._aligned_starts[pane.source.id] = ([s for s, _ in aligned], aligned)
+            self._paint_passages(index)
+            self._update_header(index)
+        self.sync_from(self.active, force=True)
+        self.show_differences()
+
+    def on_compare_screen_marks_loaded(self, message: MarksLoaded) -> None:
+        for index, pane in enumerate(self.panes):
+            pane.annotations = sorted(message.annotations.get(pane.source.id, []), key=lambda a: (a.start, a.end, a.id))
+            pane.linked = message.linked
+            self._paint_annotations(index)
+        self.update_status()
+
+    def reload(self) -> None:
+        """The database changed (here or in another process): reload tags, annotations and links."""
+        if not self.is_mounted:
+            return
+        self.refresh_tags()
+        self.load_marks()
+
+    def refresh_tags(self) -> None:
+        try:
+            self.tags = self.store.tags()
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            self.tags = []
+        self.query_one(TagBar).show_tags(self.tags)
+
+    # --- painting --------------------------------------------------------------------------------
+
+    def _paint_annotations(self, index: int) -> None:
+        pane = self.panes[index]
+        colours = {tag.name: tag.colour for tag in self.tags}
+        placed = [a for a in pane.annotations if a.anchor_status != "orphaned" and a.end > a.start]
+        pane.view.set_highlights("annotations", [
+            Highlight(a.start, a.end, colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
+                      key=a.id, status=a.anchor_status) for a in placed])
+        pane.view.set_highlights("links", [
+            Highlight(a.start, a.end, LINK_COLOUR, key=f"link:{a.id}") for a in placed if a.id in pane.linked])
+        self._paint_passages(index)
+        self._update_header(index)
+
+    def _paint_passages(self, index: int) -> None:
+        if self.alignment is None:
+            return
+        pane = self.panes[index]
+        annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != "orphaned"]
+        pane.view.set_highlights("alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated))
+
+    def _update_header(self, index: int) -> None:
+        pane = self.panes[index]
+        header = Text.assemble(Text(display_safe(pane_label(index + 1, pane.source)), style="bold"))
+        if pane.source.outlet:
+            header.append(f"  {display_safe(pane.source.outlet)}", style="dim")
+        if self.alignment is not None:
+            passages = self.alignment.passages(pane.source.id)
+            counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}
+            header.append(f"  {counts['aligned']} aligned · {counts['unique']} unique", style="dim")
+            if counts["repeat"]:
+                header.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
+        header.truncate(max(10, (self.app.size.width // max(1, len(self.panes))) - 2), overflow="ellipsis")
+        self.query_one(f"#pane-header-{index}", Static).update(header)
+
+    # --- the synchronised cursor -----------------------------------------------------------------
+
+    def hit_under_cursor(self, index: int) -> AlignmentHit | None:
+        """The aligned passage under pane index's cursor sentence (its first claim if it holds several)."""
+        if self.alignment is None:
+            return None
+        pane = self.panes[index]
+        start, end = pane.view.cursor
+        hit = self.alignment.at(pane.source.id, start)
+        if hit is not None:
+            return hit
+        starts, spans = self._aligned_starts.get(pane.source.id, ([], []))
+        position = max(0, bisect_right(starts, start) - 1)
+        for a, b in spans[position:position + 8]:
+            if a < end and b > start:
+                return self.alignment.at(pane.source.id, a)
+        return None
+
+    def repeat_under_cursor(self, index: int):
+        if self.alignment is None:
+            return None
+        pane = self.panes[index]
+        start, end = pane.view.cursor
+        return next((r for r in self.alignment.repeats.get(pane.source.id, [])
+                     if r.again[0] < end and r.again[1] > start), None)
+
+    def sync_from(self, index: int, force: bool = False) -> None:
+        """Highlight the passage under pane index's cursor and, with sync on, its counterparts in the
+        other panes, whose cursors move there and which scroll it into view."""
+        if self.alignment is None:
+            return
+        hit = self.hit_under_cursor(index)
+        cluster_id = hit.cluster.id if hit else None
+        repeat = self.repeat_under_cursor(index)
+        own = self.panes[index]
+        own_spans = [(m.start, m.end) for m in hit.cluster.members if m.source_id == own.source.id] if hit else []
+        if repeat is not None:
+            own_spans.append(repeat.first)
+        own.view.set_highlights("focus", [Highlight(a, b, FOCUS_COLOUR, key="focus", marked=False)
+                                          for a, b in own_spans])
+        for other_index, pane in enumerate(self.panes):
+            if other_index == index:
+                continue
+            if not self.sync:
+                if self._focus_cluster.get(other_index) is not None:
+                    pane.view.set_highlights("focus", [])
+                    self._focus_cluster[other_index] = None
+                continue
+            if cluster_id == self._focus_cluster.get(other_index) and not force:
+                continue
+            self._focus_cluster[other_index] = cluster_id
+            members = [m for m in hit.counterparts if m.source_id == pane.source.id] if hit else []
+            pane.view.set_highlights("focus", [Highlight(m.start, m.end, FOCUS_COLOUR, key="focus", marked=False)
+                                               for m in members])
+            if members:
+                self._bring_into_view(pane.view, members[0])
+        self._focus_cluster[index] = cluster_id
+
+    @staticmethod
+    def _bring_into_view(view: DocumentView, member: Member) -> None:
+        """Cursor on the counterpart; scroll only if it is not wholly on screen, then with a few rows above it."""
+        view.move_cursor_to(member.start, scroll=False)
+        before = view.scroll_y
+        view.scroll_to_offset(max(member.start, member.end - 1), top=False)
+        view.scroll_to_offset(member.start, top=False)
+        if view.scroll_y != before:
+            view.scroll_to_offset(member.start, top=True)
+            view.scroll_to(y=max(0, view.scroll_y - CONTEXT_ROWS), animate=False, immediate=True)
+
+    def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
+        index = self._pane_of(message.view)
+        if index is None or index != self.active:
+            return  # a pane moved by the sync itself
+        self.sync_from(index)
+        self.show_differences()
+        self.update_status()
+
+    def _pane_of(self, view: DocumentView) -> int | None:
+        return next((i for i, pane in enumerate(self.panes) if pane.view is view), None)
+
+    def on_descendant_focus(self, event) -> None:
+        index = self._pane_of(event.widget) if isinstance(event.widget, DocumentView) else None
+        if index is not None and index != self.active:
+            self.active = index
+            self.sync_from(index)
+            self.show_differences()
+            self.update_status()
+
+    # --- the differences panel and status ----------------------------------------------------------
+
+    def show_differences(self) -> None:
+        panel = self.query_one("#compare-differences", Static)
+        if not panel.display:
+            return
+        legend = Text.assemble(
+            Text("Differences", style="bold"), "  ",
+            Text("sync on" if self.sync else "sync off", style="reverse" if self.sync else "dim"),
+            Text(" (s)   ", style="dim"),
+            Text("▌", style=ALIGNED_COLOUR), "aligned ", Text("▌", style=UNIQUE_COLOUR), "unique ",
+            Text("▌", style=REPEAT_COLOUR), "repeated ", Text("▌", style=LINK_COLOUR), "linked ",
+            Text("▌", style=FOCUS_COLOUR), "counterparts",
+        )
+        lines = [legend]
+        if self.alignment is None:
+            lines.append(Text("aligning the sources…", style="dim italic"))
+        else:
+            lines += self._difference_lines(self.active)
+        panel.update(Text("\n").join(lines))
+
+    def _difference_lines(self, index: int) -> list[Text]:
+        pane = self.panes[index]
+        hit = self.hit_under_cursor(index)
+        lines: list[Text] = []
+        repeat = self.repeat_under_cursor(index)
+        if repeat is not None:
+            lines.append(Text(f"repeated: this passage also stands at {repeat.first[0]:,}–{repeat.first[1]:,} "
+                              "in this source", style=REPEAT_COLOUR))
+        if hit is None:
+            start, end = pane.view.cursor
+            unique = any(a < end and b > start for a, b in self.alignment.unique.get(pane.source.id, []))
+            lines.append(Text("unique: no other pane states this" if unique else "no aligned passage here",
+                              style=UNIQUE_COLOUR if unique else "dim"))
+            return lines
+        for other_index, other in enumerate(self.panes):
+            if other_index == index:
+                continue
+            members = [m for m in hit.counterparts if m.source_id == other.source.id]
+            label = pane_label(other_index + 1, other.source)[:40]
+            if not members:
+                lines.append(Text.assemble(Text(display_safe(label), style="bold"),
+                                           Text(": no counterpart (silent or not found)", style="dim")))
+                continue
+            key = (hit.member.source_id, hit.member.start, members[0].source_id, members[0].start)
+            line = self._difference_cache.get(key)
+            if line is None:
+                line = difference_line(label, pane.text, hit.member, other.text, members[0])
+                self._difference_cache[key] = line
+            lines.append(line)
+        return lines
+
+    def annotation_under_cursor(self, index: int | None = None) -> Annotation | None:
+        pane = self.panes[self.active if index is None else index]
+        view = pane.view
+        keys = {h.key for h in view.highlights_at(view.cursor[0])}
+        under = [a for a in pane.annotations if a.id in keys]
+        if not under:
+            under = [a for a in pane.annotations if a.start < view.cursor[1] and a.end > view.cursor[0]
+                     and a.anchor_status != "orphaned"]
+        if not under:
+            return None
+        exact = [a for a in under if (a.start, a.end) == view.cursor]
+        return (exact or sorted(under, key=lambda a: a.end - a.start))[0]
+
+    def update_status(self) -> None:
+        pane = self.panes[self.active]
+        view = pane.view
+        percent = round(100 * view.cursor[1] / len(view.text)) if view.text else 0
+        annotation = self.annotation_under_cursor()
+        described = ""
+        if annotation:
+            described = ", ".join(annotation.tags) or "untagged"
+            if annotation.id in pane.linked:
+                described += " · linked"
+            if annotation.note:
+                described += f": {annotation.note}"
+        selection = ""
+        if view.selection:
+            words = len(view.text[view.selection[0]:view.selection[1]].split())
+            selection = f"selecting {words} word{'s' if words != 1 else ''}"
+        self.query_one(StatusLine).show(pane.source.title, percent, described, selection)
+
+    # --- actions: panes, sync --------------------------------------------------------------------
+
+    def action_next_pane(self, step: int) -> None:
+        self.panes[(self.active + step) % len(self.panes)].view.focus()
+
+    def action_toggle_sync(self) -> None:
+        self.sync = not self.sync
+        self.sync_from(self.active, force=True)
+        self.show_differences()
+        self.app.notify_plain("sync on: the other panes follow the cursor" if self.sync else "sync off")
+
+    def action_toggle_differences(self) -> None:
+        panel = self.query_one("#compare-differences", Static)
+        panel.display = not panel.display
+        self.show_differences()
+
+    def action_matrix(self) -> None:
+        self.app.open_matrix(self.source_ids)
+
+    def action_back(self) -> None:
+        search = self.query_one("#compare-search", Input)
+        if search.has_focus:
+            search.display = False
+            self.panes[self.active].view.focus()
+            return
+        self.app.pop_screen()
+
+    # --- actions: annotating ---------------------------------------------------------------------
+
+    def _set_pane_annotations(self, index: int, annotations: list[Annotation]) -> None:
+        self.panes[index].annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
+        self._paint_annotations(index)
+        self.update_status()
+
+    def annotate_span(self, index: int, start: int, end: int, tags: list[str], note: str = "") -> Annotation:
+        """Annotate a span of pane index's source; an annotation on exactly that span gains the tags."""
+        pane = self.panes[index]
+        existing = next((a for a in pane.annotations if (a.start, a.end) == (start, end)), None)
+        if existing:
+            annotation = self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
+        else:
+            annotation = self.store.add_annotation(pane.source.id, start, end, tags=tags, note=note)
+        self._set_pane_annotations(index, [*(a for a in pane.annotations if a.id != annotation.id), annotation])
+        return annotation
+
+    def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
+        view = self.panes[self.active].view
+        start, end = span or view.target
+        if end <= start:
+            self.app.notify_error("nothing to annotate here")
+            return
+        try:
+            self.annotate_span(self.active, start, end, tags, note)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        if view.selection:
+            view.action_cancel_selection()
+        self.refresh_tags()
+        self._paint_annotations(self.active)
+
+    def action_tag(self, number: int) -> None:
+        if number > len(self.tags):
+            self.app.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
+            return
+        self._apply([self.tags[number - 1].name], "")
+
+    def action_annotate(self) -> None:
+        view = self.panes[self.active].view
+        start, end = view.target
+        self.app.push_screen(
+            AnnotateDialog(view.text[start:end], [t.name for t in self.tags]),
+            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
+
+    def action_edit(self) -> None:
+        index = self.active
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor")
+            return
+
+        def save(result: AnnotationInput | None) -> None:
+            if result is None:
+                return
+            try:
+                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
+            except StoreError as error:
+                self.app.notify_error(str(error))
+                return
+            self.refresh_tags()
+            self._set_pane_annotations(index, [updated if a.id == updated.id else a
+                                               for a in self.panes[index].annotations])
+
+        self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
+                                            annotation.note, heading="Edit annotation"), save)
+
+    def action_delete(self) -> None:
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor")
+            return
+        try:
+            self.store.delete_annotation(annotation.id)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self._set_pane_annotations(self.active, [a for a in self.panes[self.active].annotations
+                                                 if a.id != annotation.id])
+        self.app.notify_plain("deleted the annotation (u undoes)")
+
+    def action_undo(self) -> None:
+        self._replay(self.store.undo, "nothing to undo")
+
+    def action_redo(self) -> None:
+        self._replay(self.store.redo, "nothing to redo")
+
+    def _replay(self, step, nothing: str) -> None:
+        try:
+            described = step()
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.app.notify_plain(described or nothing)
+        if described:
+            self.reload()
+
+    def action_next_annotation(self, direction: int) -> None:
+        pane = self.panes[self.active]
+        placed = [a for a in pane.annotations if a.anchor_status != "orphaned"]
+        if not placed:
+            self.app.notify_plain("no annotations in this source")
+            return
+        cursor = pane.view.cursor[0]
+        index = bisect_right([a.start for a in placed], cursor)
+        if direction > 0:
+            target = placed[index] if index < len(placed) else placed[0]
+        else:
+            earlier = [a for a in placed[:index] if a.start < cursor]
+            target = earlier[-1] if earlier else placed[-1]
+        pane.view.move_cursor_to(target.start)
+
+    def action_search(self) -> None:
+        search = self.query_one("#compare-search", Input)
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "compare-search":
+            return
+        event.stop()
+        view = self.panes[self.active].view
+        view.set_search(event.value)
+        event.input.display = False
+        view.focus()
+        if event.value and view.search_next() is None:
+            self.app.notify_plain(f"not found: {event.value}")
+
+    def action_search_next(self, direction: int) -> None:
+        if self.panes[self.active].view.search_next(forward=direction > 0) is None:
+            self.app.notify_plain("no search (press / to search)")
+
+    # --- actions: links --------------------------------------------------------------------------
+
+    def action_link(self) -> None:
+        """Link the annotation under this pane's cursor to one under another pane's cursor."""
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor (a annotates; L links the aligned passages)")
+            return
+        targets = []
+        for index, pane in enumerate(self.panes):
+            if index == self.active:
+                continue
+            other = self.annotation_under_cursor(index)
+            if other is not None:
+                targets.append((pane_label(index + 1, pane.source)[:40], other))
+        if not targets:
+            self.app.notify_error("no annotation under the other panes' cursors (tab to a pane and annotate)")
+            return
+
+        def made(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            target_id, kind = choice
+            try:
+                self.store.add_link(annotation.id, target_id, kind)
+            except StoreError as error:
+                self.app.notify_error(str(error))
+                return
+            self.app.notify_plain(f"linked: {LINK_KIND_NAMES.get(kind, kind)}")
+            self.reload()
+
+        self.app.push_screen(LinkChoice(annotation.quote, targets), made)
+
+    def action_accept_alignment(self) -> None:
+        """The aligned passage under the cursor and its counterparts in the other panes become one claim:
+        each is annotated (tag "claim"; an annotation on the same span is reused) and linked as the same."""
+        hit = self.hit_under_cursor(self.active)
+        if hit is None:
+            self.app.notify_error("no aligned passage under the cursor")
+            return
+        counterparts: list[tuple[int, Member]] = []
+        for index, pane in enumerate(self.panes):
+            if index == self.active:
+                continue
+            member = next((m for m in hit.counterparts if m.source_id == pane.source.id), None)
+            if member is not None:
+                counterparts.append((index, member))
+        if not counterparts:
+            self.app.notify_error("the other panes have no counterpart of this passage")
+            return
+        try:
+            with self.store.write():  # all or nothing
+                own = self.annotate_span(self.active, hit.member.start, hit.member.end, [CLAIM_TAG])
+                for index, member in counterparts:
+                    other = self.annotate_span(index, member.start, member.end, [CLAIM_TAG])
+                    self.store.add_link(own.id, other.id, "same")
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            self.reload()
+            return
+        self.refresh_tags()
+        self.app.notify_plain(f"linked {len(counterparts) + 1} passages as one claim")
+        self.reload()

@@ -1,0 +1,229 @@
+"""The claims matrix: one row per claim (linked annotations), one column per source.
+
+A cell reads present, differs (with the differing words), silent (checked: the source does not make the
+claim) or absent (not found yet). Enter opens the source at the claim's passage; `z` marks a source as
+checked-and-silent on a claim, or clears the mark (undoable). Built by reader.claims in a thread worker.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, Claim, matrix_for_store
+from reader.exports import matrix_cell_text as cell_words
+from reader.model import Annotation, Source
+from reader.store import StoreError
+from reader.text import display_safe
+
+CELL_STYLES = {PRESENT: "bold #98c379", DIFFERS: "bold #e5c07b", SILENT: "italic #61afef", ABSENT: "dim"}
+CLAIM_WIDTH = 48
+MIN_CELL_WIDTH = 14
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+class MatrixScreen(Screen[None]):
+    """Claims by sources: where each source agrees, differs, is silent or has not been checked."""
+
+    BINDINGS = [
+        Binding("enter", "jump", "Open the source at the claim", id="matrix.jump"),
+        Binding("z", "toggle_silent", "Mark the source as checked and silent on the claim (toggles)",
+                id="matrix.silent"),
+        Binding("u", "undo", "Undo", id="matrix.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="matrix.redo"),
+        Binding("j", "move(1, 0)", "Next claim", show=False, id="matrix.down"),
+        Binding("k", "move(-1, 0)", "Previous claim", show=False, id="matrix.up"),
+        Binding("l", "move(0, 1)", "Next source", show=False, id="matrix.right"),
+        Binding("h", "move(0, -1)", "Previous source", show=False, id="matrix.left"),
+        Binding("escape", "back", "Back", id="matrix.back"),
+    ]
+
+    class MatrixReady(Message):
+        def __init__(self, sources: list[Source], claims: list[Claim]) -> None:
+            super().__init__()
+            self.sources, self.claims = sources, claims
+
+    def __init__(self, source_ids: list[int] | None = None) -> None:
+        super().__init__()
+        self.source_ids = source_ids
+        self.sources: list[Source] = []
+        self.claims: list[Claim] = []
+        self.loaded = False
+
+    @property
+    def store(self):
+        return self.app.store
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="matrix-heading")
+        yield DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
+        yield Static(id="matrix-detail")
+
+    def on_mount(self) -> None:
+        self.query_one("#matrix-heading", Static).update(Text("Claims matrix  loading…", style="bold"))
+        self.query_one(DataTable).focus()
+        self.load_matrix()
+
+    def workers_idle(self) -> bool:
+        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
+
+    @work(thread=True, exclusive=True, group="matrix")
+    def load_matrix(self) -> None:
+        try:
+            sources, claims = matrix_for_store(self.store, self.source_ids)
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
+            return
+        if self.source_ids:
+            order = {sid: position for position, sid in enumerate(self.source_ids)}
+            sources = sorted(sources, key=lambda s: order.get(s.id, len(order)))
+        self.post_message(self.MatrixReady(sources, claims))
+
+    def on_matrix_screen_matrix_ready(self, message: MatrixReady) -> None:
+        self.sources, self.claims = message.sources, message.claims
+        self.loaded = True
+        self._fill()
+
+    def reload(self) -> None:
+        if self.is_mounted:
+            self.load_matrix()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        where = table.cursor_coordinate
+        table.clear(columns=True)
+        cell_width = max(MIN_CELL_WIDTH, (self.app.size.width - CLAIM_WIDTH - 6) // max(1, len(self.sources)) - 2)
+        table.add_column("Claim", key="claim", width=CLAIM_WIDTH)
+        for source in self.sources:
+            table.add_column(Text(_fit(display_safe(source.title or source.name), cell_width)),
+                             key=str(source.id), width=cell_width)
+        for number, claim in enumerate(self.claims, 1):
+            cells = [Text(_fit(f"{number}. {display_safe(claim.label)}", CLAIM_WIDTH))]
+            for source in self.sources:
+                cell = claim.cells[source.id]
+                cells.append(Text(_fit(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
+                                  style=CELL_STYLES.get(cell.status, "")))
+            table.add_row(*cells, key=claim.id)
+        if self.claims:
+            table.move_cursor(row=min(where.row, len(self.claims) - 1),
+                              column=min(max(where.column, 1 if where == (0, 0) else 0), len(self.sources)),
+                              animate=False)
+        self._update_heading()
+        self._update_detail()
+
+    def _update_heading(self) -> None:
+        heading = Text.assemble(Text("Claims matrix  ", style="bold"),
+                                Text(f"{len(self.claims)} claims × {len(self.sources)} sources", style="dim"),
+                                Text("   enter opens · z checked-and-silent · u undo · escape back", style="dim"))
+        if not self.claims:
+            heading.append("\nNo claims yet: link annotations across sources (l or L in the comparison, c).",
+                           style="italic")
+        self.query_one("#matrix-heading", Static).update(heading)
+
+    # --- where the cursor is ---------------------------------------------------------------------
+
+    def current(self) -> tuple[Claim | None, Source | None]:
+        """The claim of the cursor row and the source of its column (None on the claim column)."""
+        if not self.claims:
+            return None, None
+        coordinate = self.query_one(DataTable).cursor_coordinate
+        claim = self.claims[min(coordinate.row, len(self.claims) - 1)]
+        source = self.sources[coordinate.column - 1] if 1 <= coordinate.column <= len(self.sources) else None
+        return claim, source
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self._update_detail()
+
+    def _update_detail(self) -> None:
+        claim, source = self.current()
+        detail = Text()
+        if claim is not None:
+            detail.append(display_safe(claim.label), style="bold")
+            if source is not None:
+                cell = claim.cells[source.id]
+                detail.append("\n")
+                detail.append(display_safe(source.title or source.name), style="dim")
+                detail.append(": ")
+                detail.append(display_safe(cell_words(cell.status, cell.differing_words)),
+                              style=CELL_STYLES.get(cell.status, ""))
+                if cell.annotations:
+                    detail.append("\n“" + display_safe(" ".join(cell.annotations[0].quote.split())) + "”",
+                                  style="italic")
+        self.query_one("#matrix-detail", Static).update(detail)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def action_move(self, rows: int, columns: int) -> None:
+        table = self.query_one(DataTable)
+        where = table.cursor_coordinate
+        table.move_cursor(row=max(0, where.row + rows), column=max(0, where.column + columns), animate=False)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        """Open the source of the cell at its passage (the claim's first passage from the claim column)."""
+        claim, source = self.current()
+        if claim is None:
+            return
+        annotation: Annotation | None = None
+        if source is not None:
+            cell = claim.cells[source.id]
+            if not cell.annotations:
+                self.app.notify_plain(f"{source.title or source.name} has no passage for this claim ({cell.status})")
+                return
+            annotation = cell.annotations[0]
+        else:
+            annotation = claim.members[0]
+        self.app.open_source_at(annotation.source_id, annotation.start)
+
+    def action_toggle_silent(self) -> None:
+        claim, source = self.current()
+        if claim is None or source is None:
+            self.app.notify_error("move to a source's column (l/h or the arrows) to mark it silent")
+            return
+        cell = claim.cells[source.id]
+        if cell.status in (PRESENT, DIFFERS):
+            self.app.notify_error("this source makes the claim; it cannot be silent on it")
+            return
+        try:
+            if cell.status == SILENT:
+                marks = set(self.store.silences())
+                for member in claim.members:
+                    if (member.id, source.id) in marks:
+                        self.store.set_silent(member.id, source.id, False)
+            else:
+                self.store.set_silent(claim.id, source.id, True)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.load_matrix()
+
+    def action_undo(self) -> None:
+        self._replay(self.store.undo, "nothing to undo")
+
+    def action_redo(self) -> None:
+        self._replay(self.store.redo, "nothing to redo")
+
+    def _replay(self, step, nothing: str) -> None:
+        try:
+            described = step()
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.app.notify_plain(described or nothing)
+        if described:
+            self.load_matrix()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+

@@ -317,3 +317,27 @@ def test_help_lists_every_core_command(run_cli) -> None:
     for command in ("sources", "show", "annotate", "annotations", "edit", "delete", "link", "undo", "redo",
                     "tags", "search"):
         assert f"  {command} " in output or f"  {command}\n" in output, command
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+def test_progress_is_drawn_at_the_start_and_end_and_at_most_ten_times_a_second(capsys) -> None:
+    from reader.cli import _stderr_progress
+
+    report = _stderr_progress("Loading sources")
+    for done in range(0, 5001):
+        report(done, 5000, f"file{done}.txt")
+    drawn = capsys.readouterr().err
+    assert drawn.startswith("\rLoading sources: 0/5,000 files")
+    assert drawn.endswith("\rLoading sources: 5,000/5,000 files\n")
+    assert drawn.count("\r") <= 2 + 10  # a fast loop is not redrawn for every file
+
+
+def test_small_corpora_and_pipes_get_no_progress(run_cli, capsys) -> None:
+    from reader.cli import _stderr_progress
+
+    report = _stderr_progress("Loading sources")
+    for done in range(0, 6):
+        report(done, 5, "x.txt")
+    assert capsys.readouterr().err == ""
+    assert "Loading sources" not in run_cli("sources").output  # stderr is not a terminal here

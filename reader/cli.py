@@ -244,11 +244,12 @@ def show(obj: Context, source: str) -> None:
         for _, annotation in placed:
             colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
             body.stylize(f"on {colour} black", annotation.start, annotation.end)
-    else:
-        body = Text(_bracketed(text, placed), end="")
     console = _console()
     console.print(Text(display_safe(found.title), style="bold"))
-    console.print(body)
+    if is_terminal:
+        console.print(body)
+    else:  # a pipe gets the plain text in one write: Rich's line wrapping took 10 s on a million lines
+        click.echo(_bracketed(text, placed))
     if annotations:
         console.print()
         for number, annotation in enumerate(annotations, 1):

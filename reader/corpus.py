@@ -150,7 +150,7 @@ def title_from_text(text: str) -> str:
         if not line:
             continue
         fallback = fallback or line
-        if len(line.split()) >= 3:
+        if len(line[:200].split()) >= 3:  # [:200]: a 50 MB line need not be split to count three words
             return _shorten(line)
     return _shorten(fallback) or "(untitled)"
 

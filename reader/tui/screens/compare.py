@@ -329,18 +329,22 @@ class CompareScreen(Screen[None]):
         pane.view.set_highlights("alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated))
 
     def _update_header(self, index: int) -> None:
+        """Two lines: the pane's number and title; its outlet and what the alignment found in it."""
         pane = self.panes[index]
-        header = Text.assemble(Text(display_safe(pane_label(index + 1, pane.source)), style="bold"))
-        if pane.source.outlet:
-            header.append(f"  {display_safe(pane.source.outlet)}", style="dim")
+        width = max(10, self.app.size.width // max(1, len(self.panes)) - 3)
+        title = Text(display_safe(pane_label(index + 1, pane.source)), style="bold")
+        facts = Text(display_safe(pane.source.outlet) + "  " if pane.source.outlet else "", style="dim")
         if self.alignment is not None:
             passages = self.alignment.passages(pane.source.id)
             counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}
-            header.append(f"  {counts['aligned']} aligned · {counts['unique']} unique", style="dim")
+            facts.append(f"{counts['aligned']} aligned · {counts['unique']} unique")
             if counts["repeat"]:
-                header.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
-        header.truncate(max(10, (self.app.size.width // max(1, len(self.panes))) - 2), overflow="ellipsis")
-        self.query_one(f"#pane-header-{index}", Static).update(header)
+                facts.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
+        else:
+            facts.append("aligning…")
+        for line in (title, facts):
+            line.truncate(width, overflow="ellipsis")
+        self.query_one(f"#pane-header-{index}", Static).update(Text("\n").join([title, facts]))
 
     # --- the synchronised cursor -----------------------------------------------------------------
 

@@ -443,8 +443,14 @@ def tags_colour(obj: Context, name: str, colour: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over every source (SQLite FTS5), best matches first, with snippets."""
-    store, _ = obj.synced_store()
+    """Full-text search over every source (SQLite FTS5), best matches first, with snippets.
+
+    Searches the database's index as it stands (the corpus is loaded first only into an empty
+    database); `reader sources` or `reader add` bring changed files in.
+    """
+    store = obj.store()
+    if not store.has_sources():
+        store, _ = obj.synced_store()
     hits = store.search(query, limit=limit)
     if as_json:
         for hit in hits:

@@ -360,6 +360,9 @@ class Store:
             raise StoreError(f"no text stored for source {source_id}")
         return rows[0]["text"]
 
+    def has_sources(self) -> bool:
+        return bool(self.query("SELECT 1 FROM sources LIMIT 1"))
+
     def page_starts(self, source_id: int) -> list[int]:
         """Where each page starts in the current text (PDF sources); empty for sources without pages."""
         rows = self.query(

@@ -681,13 +681,16 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str) -> 
         raise click.ClickException("alignment needs at least two sources")
     alignment = align_sources([SourceText(s.id, s.path, store.text(s.id)) for s in chosen])
     if output_format == "json":
-        click.echo(json.dumps(alignment_to_json(alignment), ensure_ascii=False, indent=2))
+        click.echo(_json(alignment_to_json(alignment), indent=2))
         return
     import csv
+    import io
 
     from reader.exports import guard_formula
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    terminal = sys.stdout.isatty()  # a terminal is shown the rows through display_safe; a pipe gets them exact
+    out = io.StringIO() if terminal else sys.stdout
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text", "differences"])
     for cluster in alignment.clusters:
         changes = {d.member: d.changes for d in cluster.differences}
@@ -696,6 +699,8 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str) -> 
                                   for c in changes.get(index, ()))
             writer.writerow([cluster.id, member.source_id, guard_formula(member.source_path), member.start, member.end,
                              member.score, int(member.repeat), guard_formula(member.text), guard_formula(described)])
+    if terminal:
+        click.echo(display_safe(out.getvalue()), nl=False)
 
 
 def main() -> None:

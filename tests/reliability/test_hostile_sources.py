@@ -260,3 +260,19 @@ def test_a_50_mb_line_and_a_million_lines_load_and_work_through_the_cli(tmp_path
     end = (folder / "huge_line.txt").stat().st_size - 1  # ASCII: bytes are code points; the final LF
     expected = f"[1] {end - 4}-{end} untagged (anchored): end.".encode()
     assert completed.stdout.rstrip().endswith(expected), completed.stdout[-200:]
+
+
+def test_align_over_hostile_sources_is_terminal_safe_and_its_offsets_agree(synced, hostile_dir: Path):
+    db, store, _ = synced
+    texts = {s.path: store.text(s.id) for s in store.sources()}
+    result = invoke(db, hostile_dir, "align")
+    assert result.exit_code == 0, result.output
+    assert_terminal_safe(result.stdout_bytes, "align")
+    clusters = json.loads(result.stdout)["clusters"]
+    for cluster in clusters:
+        for member in cluster["members"]:
+            assert texts[member["source_path"]][member["start"]:member["end"]] == member["text"]
+    result = invoke(db, hostile_dir, "align", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    completed = run_reader("align", "--format", "csv", db=db, corpus=hostile_dir)
+    assert completed.returncode == 0 and completed.stdout.count(b"\n") > len(clusters)

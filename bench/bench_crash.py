@@ -69,6 +69,10 @@ def run_cli_trials(db: Path, trials: int, rng: random.Random) -> tuple[int, list
     acknowledged: list[str] = []
     clean = 0
     problems: list[str] = []
+    # How long one `reader annotate` takes here, so the kills land before, during and after its write.
+    started = time.perf_counter()
+    subprocess.run([str(reader), "--db", str(db), "--corpus", str(CORPUS), "sources"], capture_output=True, check=True)
+    duration = time.perf_counter() - started
     for trial in range(trials):
         quote = rng.choice(quotes)
         process = subprocess.Popen(
@@ -76,7 +80,7 @@ def run_cli_trials(db: Path, trials: int, rng: random.Random) -> tuple[int, list
              "--occurrence", "1", "--tag", "claim", "--tag", f"cli-{trial % 3}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            out, _ = process.communicate(timeout=rng.uniform(0.2, 1.2))
+            out, _ = process.communicate(timeout=rng.uniform(0.5, 1.6) * duration)
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
             out, _ = process.communicate()

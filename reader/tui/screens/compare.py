@@ -240,6 +240,7 @@ class CompareScreen(Screen[None]):
             view.load(pane.text, self.positions.get(pane.source.id, 0))
             self._update_header(index)
         self.panes[0].view.focus()
+        self._mark_active_pane()
         self.refresh_tags()
         self.load_marks()
         self.compute_alignment()
@@ -423,6 +424,10 @@ class CompareScreen(Screen[None]):
         self.show_differences()
         self.update_status()
 
+    def _mark_active_pane(self) -> None:
+        for index in range(len(self.panes)):
+            self.query_one(f"#compare-pane-{index}").set_class(index == self.active, "active-pane")
+
     def _pane_of(self, view: DocumentView) -> int | None:
         return next((i for i, pane in enumerate(self.panes) if pane.view is view), None)
 
@@ -430,6 +435,7 @@ class CompareScreen(Screen[None]):
         index = self._pane_of(event.widget) if isinstance(event.widget, DocumentView) else None
         if index is not None and index != self.active:
             self.active = index
+            self._mark_active_pane()
             self.sync_from(index)
             self.show_differences()
             self.update_status()

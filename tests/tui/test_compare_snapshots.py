@@ -1,0 +1,83 @@
+"""How the comparison and the claims matrix look at 160x48 (pytest-textual-snapshot; SVGs in __snapshots__/).
+
+Update after an intended change (to these screens or to reader.align's output) with:
+    .venv/bin/pytest tests/tui/test_compare_snapshots.py --snapshot-update
+Nothing time- or user-dependent is on these screens; notices are cleared before the picture is taken.
+"""
+
+from __future__ import annotations
+
+from reader.tui.screens.compare import CompareScreen
+from reader.tui.screens.matrix import MatrixScreen
+
+from pilot_helpers import wait_for
+from test_compare import move_to_counterpart
+
+SIZE = (160, 48)
+
+
+async def compare(pilot, *prefixes: str) -> CompareScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: len(app.sources_screen.sources) == 5)
+    ids = {source.name[:3]: source.id for source in app.sources_screen.sources}
+    app.open_compare([ids[p] for p in prefixes])
+    await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.ready)
+    return app.screen
+
+
+async def settle(pilot, screen) -> None:
+    await wait_for(pilot, screen.workers_idle)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def test_two_pane_comparison(snap_compare, make_app):
+    """000 beside 001: the cursor on an aligned passage, its counterpart highlighted, one claim linked."""
+    async def run_before(pilot) -> None:
+        screen = await compare(pilot, "000", "001")
+        await move_to_counterpart(pilot, screen)
+        await pilot.press("L")
+        await wait_for(pilot, lambda: screen.panes[1].linked)
+        await pilot.press("j")
+        await move_to_counterpart(pilot, screen)
+        await settle(pilot, screen)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_three_pane_comparison(snap_compare, make_app):
+    """001, 002 and 004 (which repeats paragraphs): sync follows the middle pane."""
+    async def run_before(pilot) -> None:
+        screen = await compare(pilot, "001", "002", "004")
+        await pilot.press("tab")
+        await move_to_counterpart(pilot, screen, pane=1, other=2)
+        await settle(pilot, screen)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_claims_matrix(snap_compare, make_app):
+    """Two claims accepted from the alignment of 000 and 001, seen over three sources; 002 marked silent on one."""
+    async def run_before(pilot) -> None:
+        screen = await compare(pilot, "000", "001")
+        await move_to_counterpart(pilot, screen)
+        await pilot.press("L")
+        await wait_for(pilot, lambda: screen.panes[1].linked)
+        await pilot.press("j")
+        await move_to_counterpart(pilot, screen)
+        await pilot.press("L")
+        await settle(pilot, screen)
+        ids = {source.name[:3]: source.id for source in pilot.app.sources_screen.sources}
+        pilot.app.open_matrix([ids["000"], ids["001"], ids["002"]])
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MatrixScreen) and pilot.app.screen.loaded)
+        matrix = pilot.app.screen
+        row, column = next((row, column) for row, claim in enumerate(matrix.claims)
+                           for column, source in enumerate(matrix.sources, 1)
+                           if claim.cells[source.id].status == "absent")
+        matrix.query_one("#matrix-table").move_cursor(row=row, column=column, animate=False)
+        await pilot.press("z")
+        await wait_for(pilot, lambda: matrix.workers_idle()
+                       and any(c.status == "silent" for c in matrix.claims[row].cells.values()))
+        await settle(pilot, matrix)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -21,10 +21,7 @@ from reader.corpus import SourceError, load_document, read_metadata, title_from_
 from reader.library import SyncReport, sync_sources
 from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
-from reader.tui.screens.compare import MAX_PANES, MIN_PANES, CompareScreen
 from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.matrix import MatrixScreen
-from reader.tui.screens.pick_source import PickSourceScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
@@ -289,6 +286,9 @@ class ReaderApp(App[None]):
 
     def open_compare(self, source_ids: list[int]) -> None:
         """Put 2-4 sources side by side (each pane opens where that source was last read)."""
+        # Imported here: the aligner pulls in numpy and a stemmer, too slow for the first screen.
+        from reader.tui.screens.compare import MAX_PANES, MIN_PANES, CompareScreen
+
         if not MIN_PANES <= len(source_ids) <= MAX_PANES:
             self.notify_error(f"compare {MIN_PANES} to {MAX_PANES} sources (space marks them); {len(source_ids)} chosen")
             return
@@ -304,6 +304,8 @@ class ReaderApp(App[None]):
 
     def ask_compare_with(self, source_id: int) -> None:
         """From a reading screen: choose another source, then compare the two."""
+        from reader.tui.screens.pick_source import PickSourceScreen
+
         try:
             others = [s for s in self.store.sources_by_ids(self.source_ids) if s.id != source_id]
         except StoreError as error:
@@ -317,6 +319,8 @@ class ReaderApp(App[None]):
 
     def open_matrix(self, source_ids: list[int] | None = None) -> None:
         """The claims matrix over these sources (default: every source in play)."""
+        from reader.tui.screens.matrix import MatrixScreen
+
         self.push_screen(MatrixScreen(source_ids or list(self.source_ids) or None))
 
     def open_source_at(self, source_id: int, offset: int) -> None:
@@ -333,15 +337,12 @@ class ReaderApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        owners: list[tuple[str, type]] = [("everywhere", ReaderApp)]
-        if isinstance(self.screen, CompareScreen):
-            owners += [("compare", CompareScreen), ("document", DocumentView)]
-        elif isinstance(self.screen, MatrixScreen):
-            owners.append(("matrix", MatrixScreen))
-        elif isinstance(self.screen, ReadingScreen):
-            owners += [("reading", ReadingScreen), ("document", DocumentView)]
-        else:
-            owners.append(("sources", SourcesScreen))
+        # The screen's own bindings, and the document view's when the screen shows documents.
+        screen = self.screen
+        owners: list[tuple[str, type]] = [("everywhere", ReaderApp),
+                                          (type(screen).__name__.removesuffix("Screen").lower(), type(screen))]
+        if screen.query(DocumentView):
+            owners.append(("document", DocumentView))
         self.push_screen(HelpScreen(owners))
 
     async def action_quit(self) -> None:
@@ -370,10 +371,9 @@ class ReaderApp(App[None]):
         self._seen_version = version
         self.refresh_sources()
         for screen in self.screen_stack:
-            if isinstance(screen, ReadingScreen) and screen.source_id is not None:
-                screen.reload()
-            elif isinstance(screen, (CompareScreen, MatrixScreen)):
-                screen.reload()
+            reload = getattr(screen, "reload", None)  # reading, compare and matrix screens have one
+            if callable(reload):
+                reload()
 
     # --- notices ---------------------------------------------------------------------------------
 

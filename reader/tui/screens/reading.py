@@ -6,7 +6,7 @@ worker; a source still being saved (a big file opened directly) can be read but 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from textual import work
 from textual.app import ComposeResult
@@ -65,7 +65,9 @@ class ReadingScreen(Screen[None]):
         self.position = position
         self.show_panel = show_panel
         self.annotations: list[Annotation] = []
-        self._annotation_starts: list[int] = []
+        self._by_id: dict[str, Annotation] = {}
+        self._placed: list[Annotation] = []
+        self._placed_starts: list[int] = []
         self._position_timer = None
 
     @property
@@ -142,7 +144,9 @@ class ReadingScreen(Screen[None]):
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
         self.annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
-        self._annotation_starts = [a.start for a in self.annotations]
+        self._by_id = {a.id: a for a in self.annotations}
+        self._placed = [a for a in self.annotations if a.anchor_status != "orphaned"]
+        self._placed_starts = [a.start for a in self._placed]
         colours = {tag.name: tag.colour for tag in self.tags}
         highlights = [
             Highlight(a.start, a.end, colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
@@ -166,7 +170,7 @@ class ReadingScreen(Screen[None]):
     def annotation_under_cursor(self) -> Annotation | None:
         view = self.query_one(DocumentView)
         keys = {h.key for h in view.highlights_at(view.cursor[0])}
-        under = [a for a in self.annotations if a.id in keys]
+        under = [self._by_id[key] for key in keys if key in self._by_id]
         if not under:
             return None
         exact = [a for a in under if (a.start, a.end) == view.cursor]
@@ -243,7 +247,8 @@ class ReadingScreen(Screen[None]):
         if end <= start:
             self.app.notify_error("nothing to annotate here")
             return
-        existing = next((a for a in self.annotations if (a.start, a.end) == (start, end)), None)
+        index = bisect_left(self._placed_starts, start)
+        existing = next((a for a in self._placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
         try:
             if existing:
                 annotation = self.store.update_annotation(existing.id, add_tags=tags,
@@ -312,14 +317,16 @@ class ReadingScreen(Screen[None]):
             self.app.notify_plain("no annotations in this source")
             return
         view = self.query_one(DocumentView)
-        placed = [a for a in self.annotations if a.anchor_status != "orphaned"]
-        starts = [a.start for a in placed]
+        placed, starts = self._placed, self._placed_starts
         index = bisect_right(starts, view.cursor[0])
+        if not placed:
+            self.app.notify_plain("every annotation here is orphaned (see the panel)")
+            return
         if direction > 0:
             target = placed[index] if index < len(placed) else placed[0]
         else:
-            earlier = [a for a in placed[:index] if a.start < view.cursor[0]]
-            target = earlier[-1] if earlier else placed[-1]
+            before = bisect_left(starts, view.cursor[0])
+            target = placed[before - 1] if before > 0 else placed[-1]
         self.jump_to(target)
 
     def jump_to(self, annotation: Annotation) -> None:

@@ -202,6 +202,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
         self._generation = 0
         self._style_cache: dict[tuple, Style] = {}
+        self._base_style: Style | None = None
+        self._render_width = 0
         self._adjusting = False
         self._drag_start: int | None = None
         self._pending_position = 0
@@ -515,6 +517,8 @@ class DocumentView(ScrollView, can_focus=True):
     # --- layout ----------------------------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
+        self._render_width = self.scrollable_content_region.width
+        self._invalidate()
         if self._wrap_width != self._content_width():
             anchor = self.top_offset if self._wrap_width else self._pending_position
             self._layout()
@@ -706,11 +710,19 @@ class DocumentView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._style_cache.clear()
+        self._base_style = None
         self._invalidate()
+
+    @property
+    def _base(self) -> Style:
+        """The widget's own style, computed once per theme or CSS change (rich_style walks the DOM)."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+        width = self._render_width or self.scrollable_content_region.width
         key = (row, width)
         cached = self._strips.get(key)
         if cached is not None:
@@ -720,7 +732,7 @@ class DocumentView(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, row: int, width: int) -> Strip:
-        base = self.rich_style
+        base = self._base
         span = self._row_span(row)
         if span is None:
             return Strip.blank(width, base)

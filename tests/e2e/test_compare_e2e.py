@@ -1,0 +1,134 @@
+"""The real `reader` in tmux: two sources side by side, a claim linked from the alignment, then the same
+claim in the claims matrix, in `reader export --format csv` (links column) and in `--format matrix-csv`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (CI installs it)"),
+]
+
+READER = Path(sys.executable).with_name("reader")
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+class Tmux:
+    """One detached 160x48 tmux session on a private server socket."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.socket = str(tmp_path / "tmux.sock")
+        self.name = f"compare-{uuid.uuid4().hex[:8]}"
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=20).stdout
+
+    def start(self, command: str, env: dict[str, str]) -> None:
+        exports = " ".join(f"{key}={value}" for key, value in env.items())
+        self.run("new-session", "-d", "-x", "160", "-y", "48", "-s", self.name,
+                 f"env {exports} {command}; echo READER-EXITED-$?; sleep 30")
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.run("send-keys", "-t", self.name, key)
+            time.sleep(0.15)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def close(self) -> None:
+        self.run("kill-server")
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    session = Tmux(tmp_path)
+    yield session
+    session.close()
+
+
+def differences_line(screen: str, label: str) -> str:
+    """The panel's line for a counterpart pane, with the row it wraps onto."""
+    lines = screen.splitlines()
+    index = next((i for i, line in enumerate(lines) if line.lstrip().startswith(label)), None)
+    return "" if index is None else " ".join(lines[index:index + 2])
+
+
+def test_two_sources_side_by_side_link_a_claim_and_find_it_everywhere(tmux, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "e2e.db"
+    env = {"TERM": "xterm-256color", "HOME": str(tmp_path), "READER_AUTHOR": "e2e", "TEXTUAL_ANIMATIONS": "none",
+           "READER_CONFIG": str(tmp_path / "none.toml")}
+    tmux.start(f"{READER} --db {db} --corpus {corpus}", env)
+    tmux.wait_for("One of Microsoft's Top AI Execs")
+    tmux.keys("Space", "j", "Space")
+    tmux.wait_for("2 marked for comparison")
+    tmux.keys("c")
+    tmux.wait_for("Differences")
+    tmux.wait_for("aligned ·", timeout=30)  # the alignment is on screen
+
+    # Move down pane 1 until the differences panel shows a counterpart in pane 2.
+    label = "2 One of Microsoft's Top AI Execs Leaves:"
+    for _ in range(40):
+        line = differences_line(tmux.screen(), label)
+        if line and "no counterpart" not in line:
+            break
+        tmux.keys("j")
+        time.sleep(0.1)
+    else:
+        raise AssertionError("no aligned passage reached:\n" + tmux.screen())
+    assert "→" in line  # the words that differ
+
+    tmux.keys("L")
+    tmux.wait_for("linked 2 passages as one claim")
+    tmux.wait_for("claim · linked")  # the status line of the active pane
+
+    tmux.keys("m")
+    screen = tmux.wait_for("Claims matrix")
+    screen = tmux.wait_for("1 claims × 2 sources")
+    assert "present" in screen
+    tmux.keys("Escape", "Escape", "q")
+    tmux.wait_for("READER-EXITED-0")
+
+    def export(*args: str) -> list[dict[str, str]]:
+        result = subprocess.run([str(READER), "--db", str(db), "--corpus", str(corpus), "export", *args],
+                                capture_output=True, text=True, timeout=60,
+                                env={"HOME": str(tmp_path), "READER_CONFIG": str(tmp_path / "none.toml"),
+                                     "PATH": "/usr/bin:/bin"})
+        assert result.returncode == 0, result.stderr
+        return list(csv.DictReader(io.StringIO(result.stdout)))
+
+    annotations = export("--format", "csv")
+    assert len(annotations) == 2
+    assert all(row["tags"] == "claim" for row in annotations)
+    first, second = annotations
+    assert second["annotation_id"] in first["links"] or first["annotation_id"] in second["links"]
+    assert all(row["links"] for row in annotations)
+
+    matrix = export("--format", "matrix-csv")
+    assert len(matrix) == 1
+    titles = ["Microsoft s GenAI VP Sebastien Bubeck Joins OpenAI", "One of Microsoft's Top AI Execs Leaves for OpenAI"]
+    assert matrix[0][titles[0]] == "present"
+    assert matrix[0][titles[1]] in ("present",) or matrix[0][titles[1]].startswith("differs")
+    assert matrix[0]["claim"] in {" ".join(row["quote"].split()) for row in annotations}
+    assert all(matrix[0][title] == "absent" for title in matrix[0] if title not in ("claim_id", "claim", *titles))

@@ -56,6 +56,7 @@ FUZZY_WORD_CREDIT = 0.8      # share of a word's weight a near-identical word ea
 FUZZY_FLOOR = 0.1            # Dice of exact words below which near-identical words are not looked for
 DICE_SHARE = 0.9             # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
 NUMBER_BONUS = 0.08          # a number both claims state
+AMOUNT_CONFLICT = 0.08       # both claims state figures (more than one digit) and share none
 QUOTE_BONUS = 0.15           # quotations sharing most of their words
 COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
 COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
@@ -94,9 +95,14 @@ _CUTS = re.compile(
     r"|\s*,\s+(?=(?:and|but)\s+[a-z])"          # ", and some have": not a list of names ", and Satya Nadella"
     r"|\s*,\s+(?=(?:while|whereas|although|though|thereby|which|who)\s)"  # , while / , which
     r"|\s*,\s+(?=[a-z]+ing\s)"                    # participle clause: , adding that / , leading to
+    r"|\s*,\s+(?=according\s+to\s)"              # attribution: , according to a report by X
     r"|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|can|could|may|might|should|also|then|later|"
     r"since|now|still)\s)"                        # "and has since been"
 )
+# "Bubeck, who spent 10 years at Microsoft, is an AGI specialist": the inserted relative clause is one
+# claim, the main predicate after its closing comma another.
+_APPOSITIVE_END = re.compile(
+    r",\s+(?:who|which)\s[^,;]*?(,)\s+(?=(?:is|are|was|were|has|have|had|will|would|remains?|became|becomes)\s)")
 # A full stop, or a closing bracket, glued to the next sentence: "market.Emerging", "(x.com)In".
 _GLUED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])")
 _QUOTED = re.compile(r"\u201c[^\u201d\n]{3,}\u201d|\"[^\"\n]{3,}\"")
@@ -295,6 +301,7 @@ class Claim:
     weights: dict[str, float] = field(default_factory=dict)
     stems: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
+    amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
     key: str = ""
     total: float = 0.0
@@ -333,6 +340,7 @@ def claim_spans(text: str, start: int, end: int) -> list[Span]:
         if comma != -1:
             cuts.append((comma, comma + 2))
     cuts.extend((m.start(), m.end()) for m in _CUTS.finditer(text, start, end))
+    cuts.extend((m.start(1), m.end()) for m in _APPOSITIVE_END.finditer(text, start, end))
     cuts.sort()
     pieces: list[Span] = []
     piece_start = start
@@ -460,6 +468,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Claim], list[list[
                     continue
                 claim = Claim(len(claims), doc_index, start, end, sentence_index,
                                stems=frozenset(counts), numbers=frozenset(numbers),
+                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in numbers),
                                quote_stems=frozenset(quoted))
                 claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
                 claims.append(claim)
@@ -566,6 +575,8 @@ def claim_score(a: Claim, b: Claim) -> float:
     score = DICE_SHARE * dice + (1 - DICE_SHARE) * containment
     if a.numbers & b.numbers:
         score += NUMBER_BONUS
+    elif a.amounts and b.amounts:
+        score -= AMOUNT_CONFLICT  # both state figures, none the same: more likely two facts than one
     if a.quote_stems and b.quote_stems:
         overlap = len(a.quote_stems & b.quote_stems) / min(len(a.quote_stems), len(b.quote_stems))
         if overlap >= 0.5:

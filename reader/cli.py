@@ -665,8 +665,11 @@ def import_annotations(obj: Context, file: Path, raw: bool) -> None:
 @click.argument("sources_wanted", metavar="[SOURCES]...", nargs=-1)
 @click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="json: clusters with members and word differences; csv: one row per member.")
+@click.option("--backend", type=click.Choice(["lexical", "semantic"]), default="lexical", show_default=True,
+              help="lexical: words, names, numbers, quotations; semantic: adds sentence embeddings "
+                   "(needs the `semantic` extra).")
 @click.pass_obj
-def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str) -> None:
+def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, backend: str) -> None:
     """Print the passages that make the same claim across SOURCES (default: all), with the words that differ.
 
     Each cluster has an id and members {source_path, start, end, text, score}; offsets are code points
@@ -674,6 +677,10 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str) -> 
     """
     from reader.align import SourceText, align_sources, alignment_to_json
 
+    if backend == "semantic":
+        from reader.align_semantic import align_sources_semantic as align_sources, require_semantic
+
+        require_semantic()  # before any work: one line naming the install command
     store, _ = obj.synced_store()
     chosen = [store.resolve_source(reference) for reference in sources_wanted] if sources_wanted else store.sources()
     chosen = list({source.id: source for source in chosen}.values())

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_align.py            # all three; each size runs in its own process
     .venv/bin/python bench/bench_align.py --sizes 200,400
+    (the semantic backend, when its extra is installed, is timed on the bundled corpus in its own process)
 
 Goals (issue 4): the five bundled sources in under 300 ms; 1,000 generated sources of about 30
 sentences in under 60 s with peak memory under 2 GB; 2,000 sources in no more than 2.3x the time of
@@ -185,17 +186,63 @@ def bundled() -> float:
     return min(times) * 1000
 
 
+def semantic_bundled() -> dict:
+    """The semantic backend on the five bundled sources, in a fresh process: import and model load, first
+    alignment, best of three after it, peak memory; the lexical backend's best of three as the baseline."""
+    from bench.eval_align import load_corpus
+
+    docs = load_corpus()
+    lexical = []
+    for _ in range(3):
+        started = time.perf_counter()
+        align_sources(docs)
+        lexical.append(time.perf_counter() - started)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    from reader.align_semantic import align_sources_semantic, load_model
+
+    load_model()
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    align_sources_semantic(docs)
+    first = time.perf_counter() - started
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        align_sources_semantic(docs)
+        times.append(time.perf_counter() - started)
+    return {"load_s": loaded, "first_ms": first * 1000, "best_ms": min(times) * 1000,
+            "lexical_ms": min(lexical) * 1000, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_before_mb": rss_before}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,2000", help="comma-separated numbers of generated sources")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--semantic-one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one)))
         return
     sys.path.insert(0, str(ROOT))
+    if args.semantic_one:
+        print(json.dumps(semantic_bundled()))
+        return
     ms = bundled()
     print(f"bundled corpus (5 sources): {ms:.0f} ms  (goal < 300 ms: {ms / 300:.2f}x of budget)")
+    from reader.align_semantic import INSTALL_COMMAND, semantic_available
+
+    if semantic_available():
+        output = subprocess.run([sys.executable, __file__, "--semantic-one"], capture_output=True, text=True,
+                                check=True).stdout
+        result = json.loads(output)
+        print(f"semantic backend, bundled corpus: import + model load {result['load_s']:.1f} s, first alignment "
+              f"{result['first_ms']:.0f} ms, then {result['best_ms']:.0f} ms (lexical in the same process "
+              f"{result['lexical_ms']:.0f} ms: {result['best_ms'] / result['lexical_ms']:.1f}x), peak memory "
+              f"{result['peak_mb']:.0f} MB ({result['rss_before_mb']:.0f} MB before loading the model)")
+    else:
+        print(f"semantic backend: not installed ({INSTALL_COMMAND})")
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         output = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True,

@@ -8,12 +8,15 @@ How it works (lexical backend):
 
 1. Claims, not sentences. Each sentence (reader.text.sentence_spans, plus boundaries a missing space hid,
    as in "market.Emerging") is cut into clauses at semicolons, dashes, colons, "and has/was/...",
-   ", while/which/but", participle clauses (", adding that", ", leading to") and a leading subordinate
-   clause ("Following X, Y"), whenever both sides keep at least three content words. A sentence that
-   carries two claims can then link to two counterparts.
+   ", while/which/but", participle clauses (", adding that", ", leading to"), attributions (", according
+   to a filing with..."), the close of an inserted relative clause ("Bubeck, who spent 10 years at
+   Microsoft, | is an AGI specialist") and a leading subordinate clause ("Following X, Y"), whenever both
+   sides keep at least three content words. A sentence that carries two claims can then link to two
+   counterparts.
 2. Features. Content words are lower-cased, accent-folded and stemmed (Snowball), weighted by inverse
    document frequency over all clauses. Numbers, names (capitalised words) and quotations are kept
-   aside as strong evidence; mismatched numbers are a difference, not a reason to reject.
+   aside as strong evidence: a shared number adds to the score; figures on both sides that all differ
+   take a little off (more often two facts than one), without ruling the pair out.
 3. Blocking. Each clause is indexed under its rarest content words (at most BLOCKING_KEYS of them,
    words in more than MAX_POSTING clauses never index), and is only scored against clauses sharing a
    key, best MAX_CANDIDATES first, so the work grows with the corpus, not with its square. Clauses
@@ -24,6 +27,9 @@ How it works (lexical backend):
    best match in that source (mutual best) and the score clears ACCEPT_SCORE.
 6. Clusters: connected components of accepted pairs, taken best first, never holding two passages of
    one source, except passages a source repeats (found first, by near-identical text).
+
+Steps 1-2 are prepare_claims, steps 3-6 align_claims, which takes the pair score as a parameter: the
+optional semantic backend (reader.align_semantic) reuses every rule here with embeddings in the score.
 """
 
 from __future__ import annotations

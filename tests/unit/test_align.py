@@ -113,6 +113,25 @@ def test_a_sentence_with_two_claims_links_to_both_counterparts(alignment):
     assert any(m.source_id == "000" and "Bubeck" in m.text for m in bubeck.members)
 
 
+def test_an_inserted_relative_clause_and_an_attribution_are_claims_of_their_own():
+    text = ("Bubeck, who spent 10 years at Microsoft Research and earned the title of Distinguished Scientist, "
+            "is an AGI specialist focused on how language models behave.")
+    assert [text[s:e] for s, e in claim_spans(text, 0, len(text))] == [
+        "Bubeck, who spent 10 years at Microsoft Research and earned the title of Distinguished Scientist",
+        "is an AGI specialist focused on how language models behave."]
+    text = "The company cut 300 jobs last quarter, according to a filing with the securities regulator."
+    assert [text[s:e] for s, e in claim_spans(text, 0, len(text))] == [
+        "The company cut 300 jobs last quarter", "according to a filing with the securities regulator."]
+
+
+def test_figures_that_all_differ_count_against_a_pair(alignment):
+    """000's $6.6 billion funding round and 004's additional $10 billion investment share "additional" and
+    "billion" but no figure: two facts, not one claim (they were aligned before figures counted against)."""
+    for cluster in alignment.clusters:
+        texts = [m.text for m in cluster.members]
+        assert not (any("$6.6 billion" in t for t in texts) and any("$10 billion" in t for t in texts))
+
+
 def test_short_lists_of_names_are_not_cut():
     text = "The collaboration between Sam Altman, CEO of OpenAI, and Satya Nadella, CEO of Microsoft, has been a cornerstone."
     assert claim_spans(text, 0, len(text)) == [(0, len(text))]

@@ -284,3 +284,31 @@ async def test_clicking_moves_the_cursor(make_app):
         row = view._row_of_offset(sentences(view)[3][0])
         await pilot.click(DocumentView, offset=(6, row))
         assert view.cursor == sentences(view)[3]
+
+
+async def test_dragging_the_mouse_selects(make_app):
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_first_source(pilot)
+        row = view._row_of_offset(sentences(view)[3][0])
+        await pilot.mouse_down(DocumentView, offset=(2, row))
+        await pilot.hover(DocumentView, offset=(12, row))
+        await pilot.mouse_up(DocumentView, offset=(12, row))
+        start = view._row_span(row)[0]
+        assert view.selection == (start, start + 11)
+
+
+async def test_orphaned_annotations_are_listed_and_marked_in_the_panel(make_app, db_path, corpus_dir):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen, view = await open_first_source(pilot)
+        await pilot.press("j", "j", "j", "1", "q")
+        assert screen.annotations[0].quote.startswith("In a significant move")
+    path = corpus_dir / "000_14124432c7999a90.txt"
+    path.write_text(path.read_text().replace("In a significant move", "Something else entirely"))
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: len(screen.annotations) == 1)
+        panel = screen.query_one(AnnotationPanel)
+        [annotation] = panel.shown
+        assert annotation.anchor_status in ("orphaned", "fuzzy")
+        assert f"({annotation.anchor_status})" in str(panel._describe(annotation))

@@ -139,7 +139,7 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
             for kind in LINK_KINDS:
                 prompt = Text.assemble(Text(LINK_KIND_NAMES[kind], style="bold"), " → ",
                                        Text(display_safe(label), style="italic"), ": ",
-                                       Text(display_safe(" ".join(annotation.quote.split())[:90])))
+                                       Text(display_safe(" ".join(annotation.quote.split())[:60] + "…")))
                 options.append(Option(prompt, id=f"{kind}:{annotation.id}"))
         with Vertical(id="dialog"):
             yield Static(Text("Link the annotation", style="bold"))
@@ -299,6 +299,11 @@ class CompareScreen(Screen[None]):
             return
         self.refresh_tags()
         self.load_marks()
+
+    def on_screen_resume(self) -> None:
+        """Back from a reading screen or the matrix, where annotations may have changed."""
+        if self.panes[0].view is not None:
+            self.reload()
 
     def refresh_tags(self) -> None:
         try:

@@ -96,6 +96,11 @@ class MatrixScreen(Screen[None]):
         if self.is_mounted:
             self.load_matrix()
 
+    def on_screen_resume(self) -> None:
+        """Back from a source opened at a claim, where annotations may have changed."""
+        if self.loaded:
+            self.reload()
+
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         where = table.cursor_coordinate

@@ -113,6 +113,7 @@ class Store:
         self.author = author or default_author()
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
+        self._change_group: str | None = None
         self.db = self._connect(path)
         try:
             version = self._check_schema()
@@ -217,6 +218,8 @@ class Store:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 raise StoreError(_explain_write_error(self.path, error)) from None
+            # One transaction is one user action: everything it logs is undone in one step.
+            self._change_group = uuid.uuid4().hex
             try:
                 yield self.db
             except sqlite3.DatabaseError as error:
@@ -227,6 +230,8 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._change_group = None
             try:
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as error:
@@ -507,7 +512,7 @@ class Store:
             source, target = self.tag(source_name), self.tag(target_name)
             if source.id == target.id:
                 raise StoreError("cannot merge a tag into itself")
-            group = uuid.uuid4().hex
+            group = self._change_group
             annotation_ids = [row["annotation_id"] for row in db.query(
                 "SELECT annotation_id FROM annotation_tags WHERE tag_id = ?", [source.id])]
             for annotation_id in annotation_ids:
@@ -563,7 +568,7 @@ class Store:
                 "anchor_status": "anchored", "anchor_start": start, "anchor_end": end,
                 "anchor_version_id": version_id, "anchor_score": 100.0,
             }
-            group = uuid.uuid4().hex
+            group = self._change_group
             tag_ids = self._tag_ids(tags, group)
             db["annotations"].insert(row)
             db["annotation_tags"].insert_all({"annotation_id": row["id"], "tag_id": t} for t in tag_ids)
@@ -575,7 +580,7 @@ class Store:
         """Change an annotation's note, replace its tags, or add tags to it."""
         with self.write() as db:
             before = self._annotation_snapshot(annotation_id)
-            group = uuid.uuid4().hex
+            group = self._change_group
             if note is not None:
                 db["annotations"].update(annotation_id, {"note": note})
             if tags is not None:
@@ -722,7 +727,8 @@ class Store:
     def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any,
              group: str | None = None) -> None:
         self.db["events"].insert({
-            "group_id": group or uuid.uuid4().hex, "at": now(), "actor": self.actor, "action": action,
+            "group_id": group or self._change_group or uuid.uuid4().hex, "at": now(), "actor": self.actor,
+            "action": action,
             "entity": entity, "entity_id": str(entity_id),
             "before": None if before is None else json.dumps(before, ensure_ascii=False),
             "after": None if after is None else json.dumps(after, ensure_ascii=False), "ref_group": None,
@@ -735,7 +741,7 @@ class Store:
         For bulk changes such as an import, where one _log call a row would be slow; returns the group id.
         A snapshot given as a str is taken to be JSON already (bulk callers may encode faster).
         """
-        group = group or uuid.uuid4().hex
+        group = group or self._change_group or uuid.uuid4().hex
         stamp, who = now(), actor or self.actor
 
         def encoded(snapshot: Any) -> str | None:

@@ -588,3 +588,18 @@ def test_undo_message_names_every_kind_of_change_in_the_group(loaded_store, sour
     loaded_store.add_annotation(source_id("001"), start, start + 6, tags=["brand-new"])
     assert loaded_store.undo() == "undid adding a tag and adding an annotation"
     assert loaded_store.redo() == "redid adding a tag and adding an annotation"
+
+
+def test_changes_made_in_one_write_transaction_are_undone_in_one_step(loaded_store, source_id):
+    """A compound action (two annotations and a link between them) is one user action: one undo."""
+    text_a, text_b = loaded_store.text(source_id("001")), loaded_store.text(source_id("003"))
+    with loaded_store.write():
+        a = loaded_store.add_annotation(source_id("001"), text_a.index("Monday"), text_a.index("Monday") + 6)
+        b = loaded_store.add_annotation(source_id("003"), text_b.index("Mira"), text_b.index("Mira") + 4)
+        loaded_store.add_link(a.id, b.id, "same")
+    assert len(loaded_store.annotations()) == 2 and len(loaded_store.links()) == 1
+
+    loaded_store.undo()
+    assert loaded_store.annotations() == [] and loaded_store.links() == []
+    loaded_store.redo()
+    assert len(loaded_store.annotations()) == 2 and len(loaded_store.links()) == 1

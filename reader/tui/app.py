@@ -372,7 +372,7 @@ class ReaderApp(App[None]):
         self.refresh_sources()
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)  # reading, compare and matrix screens have one
-            if callable(reload):
+            if callable(reload) and screen.is_mounted:  # a screen still composing has nothing to refresh
                 reload()
 
     # --- notices ---------------------------------------------------------------------------------

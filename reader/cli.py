@@ -156,7 +156,8 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
         obj.corpus = list(paths)
     from reader.tui.app import ReaderApp
 
-    app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file())
+    app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file(),
+                    whole_library=not paths)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)

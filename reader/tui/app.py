@@ -95,11 +95,15 @@ class ReaderApp(App[None]):
             super().__init__()
             self.reason, self.fatal = reason, fatal
 
-    def __init__(self, db_path: Path, paths: list[Path], open_single: bool = False) -> None:
+    def __init__(self, db_path: Path, paths: list[Path], open_single: bool = False,
+                 whole_library: bool = False) -> None:
+        """paths are loaded (changed files only) and shown; with whole_library, every source the
+        database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added)."""
         super().__init__()
         self.db_path = Path(db_path)
         self.paths = [Path(p) for p in paths]
         self.open_single = open_single
+        self.whole_library = whole_library
         self.store: Store | None = None
         self.sources_screen = SourcesScreen()
         self.source_ids: list[int] = []
@@ -186,6 +190,12 @@ class ReaderApp(App[None]):
     def on_reader_app_library_synced(self, message: LibrarySynced) -> None:
         report = message.report
         self.source_ids = report.source_ids
+        if self.whole_library:
+            try:
+                in_play = set(self.source_ids)
+                self.source_ids += [s.id for s in self.store.sources() if s.id not in in_play]
+            except StoreError as error:
+                self.notify_error(str(error))
         for path, reason in report.skipped[:5]:
             self.notify_error(f"skipped {path}: {reason}")
         self.refresh_sources()

@@ -143,3 +143,21 @@ async def test_a_big_file_shows_its_start_before_it_is_stored(make_app, tmp_path
         assert len(view.text) == len(big.read_text())
         await pilot.press("G", "1")
         assert screen.annotations[0].end == view.cursor[1]
+
+
+async def test_the_library_shows_sources_added_with_reader_add_beside_the_corpus(make_app, db_path, tmp_path):
+    extra = tmp_path / "added" / "note.txt"
+    extra.parent.mkdir()
+    extra.write_text("A separately added article about something else entirely.\n", encoding="utf-8")
+    from reader.library import sync_sources
+
+    store = open_store(db_path)
+    sync_sources(store, [extra.parent])
+    store.close()
+
+    async with make_app(whole_library=True).run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 6)
+        assert any(s.name == "note.txt" for s in pilot.app.sources_screen.sources)
+    async with make_app().run_test(size=(120, 30)) as pilot:  # `reader PATH`: only what was asked for
+        screen = await loaded_sources(pilot)
+        assert all(s.name != "note.txt" for s in screen.sources)

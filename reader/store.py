@@ -641,6 +641,20 @@ class Store:
         for row in cursor:
             yield dict(zip(columns, row))
 
+    def tag_counts_by_source(self) -> list[tuple[int, str, int]]:
+        """(source_id, tag name, annotations) for every tag used on a source; "" counts untagged ones."""
+        rows = self.query(
+            "SELECT a.source_id, coalesce(t.name, '') AS tag, count(*) AS n FROM annotations a "
+            "LEFT JOIN annotation_tags x ON x.annotation_id = a.id LEFT JOIN tags t ON t.id = x.tag_id "
+            "GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name")
+        return [(row["source_id"], row["tag"], row["n"]) for row in rows]
+
+    def annotations_per_day(self) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first."""
+        rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations "
+                          "GROUP BY day ORDER BY day")
+        return [(row["day"], row["n"]) for row in rows]
+
     def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
         rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
         if not rows:

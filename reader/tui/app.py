@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import threading
+import time
 from pathlib import Path
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual.message import Message
 
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
+from reader.settings import Settings, SettingsError, load_settings
 from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
 from reader.tui.screens.help import HelpScreen
@@ -27,6 +29,8 @@ from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
 POLL_SECONDS = 1.0
+PROGRESS_DELAY = 0.3
+PROGRESS_INTERVAL = 0.1
 PREVIEW_MIN_BYTES = 4 * 1024 * 1024
 PREVIEW_BYTES = 256 * 1024
 
@@ -67,6 +71,7 @@ class ReaderApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help: every key", id="app.help"),
+        Binding("percent_sign", "stats", "Statistics: tags, claims and activity", id="app.stats"),
         Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
@@ -90,6 +95,13 @@ class ReaderApp(App[None]):
             super().__init__()
             self.source_id, self.path = source_id, path
 
+    class SyncProgress(Message):
+        """How far a long sync has got (posted at most PROGRESS_INTERVAL apart, after PROGRESS_DELAY)."""
+
+        def __init__(self, done: int, total: int, name: str) -> None:
+            super().__init__()
+            self.done, self.total, self.name = done, total, name
+
     class Failed(Message):
         def __init__(self, reason: str, fatal: bool = False) -> None:
             super().__init__()
@@ -110,12 +122,14 @@ class ReaderApp(App[None]):
         self._seen_version = -1
         self._restored = False
         self._preview_painted = threading.Event()
+        self.settings = Settings()
 
     # --- start -----------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.apply_settings()
         try:
-            self.store = open_store(self.db_path, actor="tui")
+            self.store = self._open_store()
         except StoreError as error:
             self.exit(return_code=1, message=Text(display_safe(str(error))))
             return
@@ -130,7 +144,27 @@ class ReaderApp(App[None]):
     def _writer_store(self) -> Store:
         """A second connection for a worker's long write, so the app's own connection (and its lock)
         stays free for reads while a big file is saved (WAL lets readers go on beside one writer)."""
-        return open_store(self.db_path, actor="tui")
+        return self._open_store()
+
+    def _open_store(self) -> Store:
+        """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
+        return open_store(self.db_path, actor="tui", author=self.settings.author,
+                          default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+
+    def apply_settings(self) -> None:
+        """The user's settings file: theme and key remapping. A broken file: defaults and a notice."""
+        try:
+            self.settings = load_settings()
+        except SettingsError as error:
+            self.settings = Settings()
+            self.notify_error(f"settings not used, defaults instead: {error}")
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify_error(f"unknown theme {self.settings.theme!r} in the settings; "
+                              f"known: {', '.join(sorted(self.available_themes))}")
+        if self.settings.keys:
+            self.set_keymap(self.settings.keys)
 
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
@@ -138,7 +172,7 @@ class ReaderApp(App[None]):
         try:
             writer = self._writer_store()
             try:
-                report = sync_sources(writer, self.paths)
+                report = sync_sources(writer, self.paths, progress=self._progress_poster())
             finally:
                 writer.close()
         except StoreError as error:
@@ -181,6 +215,25 @@ class ReaderApp(App[None]):
         self.post_message(self.SourceSaved(source_id, str(resolved)))
         self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
 
+    def _progress_poster(self):
+        """A sync_sources progress callback that posts SyncProgress only once the sync has run for
+        PROGRESS_DELAY (a quick start shows nothing), then at most once per PROGRESS_INTERVAL."""
+        started = time.monotonic()
+        last_posted = 0.0
+
+        def progress(done: int, total: int, name: str) -> None:
+            nonlocal last_posted
+            moment = time.monotonic()
+            if moment - started < PROGRESS_DELAY or moment - last_posted < PROGRESS_INTERVAL:
+                return
+            last_posted = moment
+            self.post_message(self.SyncProgress(done, total, name))
+
+        return progress
+
+    def on_reader_app_sync_progress(self, message: SyncProgress) -> None:
+        self.sources_screen.show_progress(message.done, message.total, message.name)
+
     def on_reader_app_failed(self, message: Failed) -> None:
         if message.fatal:
             self.exit(return_code=1, message=Text(display_safe(message.reason)))
@@ -190,6 +243,7 @@ class ReaderApp(App[None]):
     def on_reader_app_library_synced(self, message: LibrarySynced) -> None:
         report = message.report
         self.source_ids = report.source_ids
+        self.sources_screen.hide_progress()
         if self.whole_library:
             try:
                 in_play = set(self.source_ids)
@@ -354,6 +408,13 @@ class ReaderApp(App[None]):
         if screen.query(DocumentView):
             owners.append(("document", DocumentView))
         self.push_screen(HelpScreen(owners))
+
+    def action_stats(self) -> None:
+        """The statistics screen, from anywhere (not stacked on itself)."""
+        from reader.tui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen) and self.store is not None:
+            self.push_screen(StatsScreen())
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, ReadingScreen):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from reader.model import Source
 from reader.text import display_safe
@@ -62,6 +62,7 @@ class SourcesScreen(Screen[None]):
         yield Static(id="sources-heading")
         yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=False)
         yield Static(id="sources-status")
+        yield ProgressBar(id="sources-progress", show_eta=False)
 
     def on_resize(self) -> None:
         if self.sources:
@@ -144,8 +145,23 @@ class SourcesScreen(Screen[None]):
 
     @property
     def _bound_keys(self) -> set[str]:
-        keys = {"q", "question_mark", "space", "j", "k", "c", "m"}
-        return keys
+        """The keys bound here or app-wide, as remapped by the settings' keymap (they never start a filter)."""
+        return set(self.active_bindings) | {"space"}
+
+    def show_progress(self, done: int, total: int, name: str) -> None:
+        """A long load is under way: a progress bar and the file it has reached, under the list."""
+        if not self.is_mounted:
+            return
+        bar = self.query_one("#sources-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=total, progress=done)
+        self.query_one("#sources-status", Static).update(
+            safe_content(f"loading sources: {done:,} of {total:,} files · {name}"))
+
+    def hide_progress(self) -> None:
+        if self.is_mounted:
+            self.query_one("#sources-progress", ProgressBar).display = False
+            self._update_heading()
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one(DataTable)

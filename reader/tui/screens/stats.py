@@ -1,0 +1,193 @@
+"""The statistics screen (`%`): tags per source, claims covered per source, annotations per day.
+
+The counts are read in a thread worker (the claims matrix can take a moment on a big library) and drawn
+with reader.tui.widgets.charts; the screen reloads when another connection changes the database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, matrix_for_store
+from reader.model import Source
+from reader.store import StoreError
+from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
+
+UNTAGGED = "(untagged)"
+UNTAGGED_COLOUR = "#7f848e"
+COVERAGE_COLOURS = {PRESENT: "#98c379", DIFFERS: "#e5c07b", SILENT: "#61afef", ABSENT: "#3e4451"}
+LABEL_WIDTH = 30
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class Statistics:
+    """Everything the charts show, read from the store in one go."""
+
+    sources: list[Source] = field(default_factory=list)
+    tag_colours: dict[str, str] = field(default_factory=dict)  # in tag-bar order
+    tags_by_source: dict[int, Counter] = field(default_factory=dict)
+    coverage_by_source: dict[int, Counter] = field(default_factory=dict)
+    claims: int = 0
+    per_day: dict[date, int] = field(default_factory=dict)
+
+    @property
+    def annotations(self) -> int:
+        return sum(self.per_day.values())
+
+
+def gather_statistics(store) -> Statistics:
+    """Read the counts behind the three charts (every source in the database)."""
+    sources = store.sources()
+    tag_colours = {tag.name: tag.colour for tag in store.tags()}
+    tags_by_source: dict[int, Counter] = {source.id: Counter() for source in sources}
+    for source_id, tag, count in store.tag_counts_by_source():
+        tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
+    _, claims = matrix_for_store(store)
+    coverage: dict[int, Counter] = {source.id: Counter() for source in sources}
+    for claim in claims:
+        for source_id, cell in claim.cells.items():
+            coverage.setdefault(source_id, Counter())[cell.status] += 1
+    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day()}
+    return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day)
+
+
+class StatsScreen(Screen[None]):
+    """Charts of the work so far; escape goes back."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="stats.back"),
+        Binding("j", "scroll(1)", "Scroll down", show=False, id="stats.down"),
+        Binding("k", "scroll(-1)", "Scroll up", show=False, id="stats.up"),
+    ]
+
+    class StatisticsReady(Message):
+        def __init__(self, statistics: Statistics) -> None:
+            super().__init__()
+            self.statistics = statistics
+
+    def __init__(self, today: date | None = None) -> None:
+        """today ends the activity chart (default: the day it is drawn; tests pin it)."""
+        super().__init__()
+        self.today = today
+        self.statistics: Statistics | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="stats"):
+            yield Static(Text("Statistics  loading…", style="bold"), id="stats-heading")
+            yield Static(id="stats-tags", classes="stats-section")
+            yield Static(id="stats-claims", classes="stats-section")
+            yield Static(id="stats-activity", classes="stats-section")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+        self.load_statistics()
+
+    def workers_idle(self) -> bool:
+        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
+
+    @property
+    def loaded(self) -> bool:
+        return self.statistics is not None and self.workers_idle()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def load_statistics(self) -> None:
+        try:
+            statistics = gather_statistics(self.app.store)
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
+            return
+        self.post_message(self.StatisticsReady(statistics))
+
+    def on_stats_screen_statistics_ready(self, message: StatisticsReady) -> None:
+        self.statistics = message.statistics
+        self.draw()
+
+    def reload(self) -> None:
+        """Another connection changed the database (called by the app's poll)."""
+        if self.is_mounted:
+            self.load_statistics()
+
+    def on_resize(self) -> None:
+        if self.statistics is not None:
+            self.draw()
+
+    # --- drawing ---------------------------------------------------------------------------------
+
+    def draw(self) -> None:
+        stats = self.statistics
+        width = max(40, self.size.width - 4)
+        heading, tags, claims, activity = (self.query_one(f"#stats-{part}", Static)
+                                           for part in ("heading", "tags", "claims", "activity"))
+        summary = (f"{plural(len(stats.sources), 'source')} · {plural(stats.annotations, 'annotation')} · "
+                   f"{plural(stats.claims, 'claim')}   escape goes back")
+        heading.update(Text.assemble(("Statistics  ", "bold"), (summary, "dim")))
+        if not stats.sources:
+            tags.update(Text("Nothing to chart yet: there are no sources. `reader add PATH` brings some in.",
+                             style="italic"))
+            claims.update("")
+            activity.update("")
+            return
+        if not stats.annotations:
+            tags.update(Text("No annotations yet. Select a passage in a source and tag it (1-9); "
+                             "the charts fill in as you work.", style="italic"))
+            claims.update("")
+            activity.update("")
+            return
+        label_width = min(LABEL_WIDTH, width // 4)
+        bar_width = max(10, min(60, (width - label_width - 8) // 2))
+        tags.update(self._tags_chart(stats, label_width, bar_width, width))
+        claims.update(self._claims_chart(stats, label_width, bar_width, width))
+        today = self.today or date.today()
+        activity.update(Text.assemble(Text("Annotations per day\n", style="bold"),
+                                      activity_chart(stats.per_day, today, min(width, 160))))
+
+    @staticmethod
+    def _source_label(source: Source) -> str:
+        return source.title or source.name
+
+    def _tags_chart(self, stats: Statistics, label_width: int, bar_width: int, width: int) -> Text:
+        colours = dict(stats.tag_colours)
+        if any(counts[UNTAGGED] for counts in stats.tags_by_source.values()):
+            colours[UNTAGGED] = UNTAGGED_COLOUR
+        used = [name for name in colours if any(c[name] for c in stats.tags_by_source.values())]
+        rows = [(self._source_label(source),
+                 [(name, stats.tags_by_source.get(source.id, Counter())[name], colours[name]) for name in used])
+                for source in stats.sources]
+        return Text.assemble(Text("Tags per source", style="bold"),
+                             Text("  (an annotation with two tags counts for both)\n", style="dim"),
+                             stacked_bar_rows(rows, label_width, bar_width, width), "\n",
+                             legend([(name, colours[name]) for name in used], width))
+
+    def _claims_chart(self, stats: Statistics, label_width: int, bar_width: int, width: int) -> Text:
+        title = Text("Claims covered per source\n", style="bold")
+        if not stats.claims:
+            return title + Text("No claims yet: link annotations across sources (L in the comparison, "
+                                "or `reader link`) and each linked group becomes a claim.", style="italic")
+        statuses = [PRESENT, DIFFERS, SILENT, ABSENT]
+        rows = [(self._source_label(source),
+                 [(status, stats.coverage_by_source.get(source.id, Counter())[status], COVERAGE_COLOURS[status])
+                  for status in statuses])
+                for source in stats.sources]
+        return Text.assemble(title, stacked_bar_rows(rows, label_width, bar_width, width), "\n",
+                             legend([(status, COVERAGE_COLOURS[status]) for status in statuses], width))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=step * 3, animate=False)

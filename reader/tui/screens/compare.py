@@ -19,15 +19,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.align import Alignment, AlignmentHit, Member, SourceText, align_sources, word_differences
-from reader.model import LINK_KINDS, Annotation, Link, Source, Tag
+from reader.model import LINK_KINDS, Annotation, Source, Tag
 from reader.store import StoreError
 from reader.text import display_safe
-from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
 from reader.tui.widgets.document_view import DocumentView, Highlight
 from reader.tui.widgets.small import StatusLine, TagBar
 
@@ -159,7 +159,7 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
 
 # --- the screen ------------------------------------------------------------------------------------
 
-class CompareScreen(Screen[None]):
+class CompareScreen(AnnotatingScreen):
     """Read 2-4 sources side by side; the alignment ties their passages together."""
 
     BINDINGS = [
@@ -170,18 +170,7 @@ class CompareScreen(Screen[None]):
         Binding("L", "accept_alignment", "Link the aligned passages under the cursor as one claim",
                 id="compare.accept"),
         Binding("m", "matrix", "Claims matrix of these sources", id="compare.matrix"),
-        Binding("a,enter", "annotate", "Annotate the selection or sentence", id="compare.annotate"),
-        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"compare.tag_{n}") for n in range(1, 10)],
-        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id="compare.next_annotation"),
-        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation",
-                id="compare.previous_annotation"),
-        Binding("e", "edit", "Edit the annotation under the cursor", id="compare.edit"),
-        Binding("x", "delete", "Delete the annotation under the cursor", id="compare.delete"),
-        Binding("u", "undo", "Undo", id="compare.undo"),
-        Binding("ctrl+r", "redo", "Redo", id="compare.redo"),
-        Binding("slash", "search", "Search in the pane", id="compare.search"),
-        Binding("n", "search_next(1)", "Next search hit", id="compare.search_next"),
-        Binding("N", "search_next(-1)", "Previous search hit", id="compare.search_previous"),
+        *annotating_bindings("compare", "Search in the pane"),
         Binding("p", "toggle_differences", "Show or hide the differences panel", id="compare.differences"),
         Binding("escape", "back", "Back", id="compare.back"),
     ]
@@ -210,9 +199,7 @@ class CompareScreen(Screen[None]):
         self._aligned_starts: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
         self._difference_cache: dict[tuple, Text] = {}
 
-    @property
-    def store(self):
-        return self.app.store
+    SEARCH_INPUT = "#compare-search"
 
     @property
     def source_ids(self) -> list[int]:
@@ -548,12 +535,8 @@ class CompareScreen(Screen[None]):
         self.app.open_matrix(self.source_ids)
 
     def action_back(self) -> None:
-        search = self.query_one("#compare-search", Input)
-        if search.has_focus:
-            search.display = False
-            self.panes[self.active].view.focus()
-            return
-        self.app.pop_screen()
+        if not self.close_search():
+            self.app.pop_screen()
 
     # --- actions: annotating ---------------------------------------------------------------------
 
@@ -562,132 +545,29 @@ class CompareScreen(Screen[None]):
         self._paint_annotations(index)
         self.update_status()
 
-    def annotate_span(self, index: int, start: int, end: int, tags: list[str], note: str = "") -> Annotation:
-        """Annotate a span of pane index's source; an annotation on exactly that span gains the tags."""
+    def annotate_pane_span(self, index: int, start: int, end: int, tags: list[str], note: str = "") -> Annotation:
+        """Annotate a span of pane index's source (an annotation on exactly that span gains the tags)."""
         pane = self.panes[index]
-        existing = next((a for a in pane.annotations if (a.start, a.end) == (start, end)), None)
-        if existing:
-            annotation = self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
-        else:
-            annotation = self.store.add_annotation(pane.source.id, start, end, tags=tags, note=note)
+        annotation = self.annotate_span(pane.source.id, pane.annotations, start, end, tags, note)
         self._set_pane_annotations(index, [*(a for a in pane.annotations if a.id != annotation.id), annotation])
         return annotation
 
-    def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
-        view = self.panes[self.active].view
-        start, end = span or view.target
-        if end <= start:
-            self.app.notify_error("nothing to annotate here")
-            return
-        try:
-            self.annotate_span(self.active, start, end, tags, note)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        if view.selection:
-            view.action_cancel_selection()
-        self.refresh_tags()
-        self._paint_annotations(self.active)
+    # --- what AnnotatingScreen acts on: the active pane ------------------------------------------
 
-    def action_tag(self, number: int) -> None:
-        if number > len(self.tags):
-            self.app.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
-            return
-        self._apply([self.tags[number - 1].name], "")
+    def active_view(self) -> DocumentView:
+        return self.panes[self.active].view
 
-    def action_annotate(self) -> None:
-        view = self.panes[self.active].view
-        start, end = view.target
-        self.app.push_screen(
-            AnnotateDialog(view.text[start:end], [t.name for t in self.tags]),
-            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
+    def active_source_id(self) -> int | None:
+        return self.panes[self.active].source.id
 
-    def action_edit(self) -> None:
-        index = self.active
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
+    def active_annotations(self) -> list[Annotation]:
+        return self.panes[self.active].annotations
 
-        def save(result: AnnotationInput | None) -> None:
-            if result is None:
-                return
-            try:
-                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
-            except StoreError as error:
-                self.app.notify_error(str(error))
-                return
-            self.refresh_tags()
-            self._set_pane_annotations(index, [updated if a.id == updated.id else a
-                                               for a in self.panes[index].annotations])
+    def show_annotations(self, annotations: list[Annotation]) -> None:
+        self._set_pane_annotations(self.active, annotations)
 
-        self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
-                                            annotation.note, heading="Edit annotation"), save)
-
-    def action_delete(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
-        try:
-            self.store.delete_annotation(annotation.id)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self._set_pane_annotations(self.active, [a for a in self.panes[self.active].annotations
-                                                 if a.id != annotation.id])
-        self.app.notify_plain("deleted the annotation (u undoes)")
-
-    def action_undo(self) -> None:
-        self._replay(self.store.undo, "nothing to undo")
-
-    def action_redo(self) -> None:
-        self._replay(self.store.redo, "nothing to redo")
-
-    def _replay(self, step, nothing: str) -> None:
-        try:
-            described = step()
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.app.notify_plain(described or nothing)
-        if described:
-            self.reload()
-
-    def action_next_annotation(self, direction: int) -> None:
-        pane = self.panes[self.active]
-        placed = [a for a in pane.annotations if a.anchor_status != "orphaned"]
-        if not placed:
-            self.app.notify_plain("no annotations in this source")
-            return
-        cursor = pane.view.cursor[0]
-        index = bisect_right([a.start for a in placed], cursor)
-        if direction > 0:
-            target = placed[index] if index < len(placed) else placed[0]
-        else:
-            earlier = [a for a in placed[:index] if a.start < cursor]
-            target = earlier[-1] if earlier else placed[-1]
-        pane.view.move_cursor_to(target.start)
-
-    def action_search(self) -> None:
-        search = self.query_one("#compare-search", Input)
-        search.display = True
-        search.focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "compare-search":
-            return
-        event.stop()
-        view = self.panes[self.active].view
-        view.set_search(event.value)
-        event.input.display = False
-        view.focus()
-        if event.value and view.search_next() is None:
-            self.app.notify_plain(f"not found: {event.value}")
-
-    def action_search_next(self, direction: int) -> None:
-        if self.panes[self.active].view.search_next(forward=direction > 0) is None:
-            self.app.notify_plain("no search (press / to search)")
+    def jump_to(self, annotation: Annotation) -> None:
+        self.active_view().move_cursor_to(annotation.start)
 
     # --- actions: links --------------------------------------------------------------------------
 
@@ -741,9 +621,9 @@ class CompareScreen(Screen[None]):
             return
         try:
             with self.store.write():  # all or nothing
-                own = self.annotate_span(self.active, hit.member.start, hit.member.end, [CLAIM_TAG])
+                own = self.annotate_pane_span(self.active, hit.member.start, hit.member.end, [CLAIM_TAG])
                 for index, member in counterparts:
-                    other = self.annotate_span(index, member.start, member.end, [CLAIM_TAG])
+                    other = self.annotate_pane_span(index, member.start, member.end, [CLAIM_TAG])
                     self.store.add_link(own.id, other.id, "same")
         except StoreError as error:
             self.app.notify_error(str(error))

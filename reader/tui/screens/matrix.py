@@ -20,6 +20,7 @@ from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
 from reader.store import StoreError
 from reader.text import display_safe
+from reader.tui.screens.annotating import replay_change
 
 CELL_STYLES = {PRESENT: "bold #98c379", DIFFERS: "bold #e5c07b", SILENT: "italic #61afef", ABSENT: "dim"}
 CLAIM_WIDTH = 48
@@ -214,19 +215,11 @@ class MatrixScreen(Screen[None]):
         self.load_matrix()
 
     def action_undo(self) -> None:
-        self._replay(self.store.undo, "nothing to undo")
+        if replay_change(self.app, self.store.undo, "nothing to undo"):
+            self.load_matrix()
 
     def action_redo(self) -> None:
-        self._replay(self.store.redo, "nothing to redo")
-
-    def _replay(self, step, nothing: str) -> None:
-        try:
-            described = step()
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.app.notify_plain(described or nothing)
-        if described:
+        if replay_change(self.app, self.store.redo, "nothing to redo"):
             self.load_matrix()
 
     def action_back(self) -> None:

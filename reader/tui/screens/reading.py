@@ -6,20 +6,18 @@ worker; a source still being saved (a big file opened directly) can be read but 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from reader.model import Annotation, Tag
 from reader.store import StoreError
-from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
 from reader.tui.widgets.annotation_panel import AnnotationPanel
 from reader.tui.widgets.document_view import DocumentView, Highlight
 from reader.tui.widgets.small import StatusLine, TagBar
@@ -28,21 +26,11 @@ UNTAGGED_COLOUR = "#888888"
 POSITION_SAVE_DELAY = 0.5
 
 
-class ReadingScreen(Screen[None]):
+class ReadingScreen(AnnotatingScreen):
     """Read one source and annotate it from the keyboard."""
 
     BINDINGS = [
-        Binding("a,enter", "annotate", "Annotate the selection or sentence", id="reading.annotate"),
-        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"reading.tag_{n}") for n in range(1, 10)],
-        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id="reading.next_annotation"),
-        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation", id="reading.previous_annotation"),
-        Binding("e", "edit", "Edit the annotation under the cursor", id="reading.edit"),
-        Binding("x", "delete", "Delete the annotation under the cursor", id="reading.delete"),
-        Binding("u", "undo", "Undo", id="reading.undo"),
-        Binding("ctrl+r", "redo", "Redo", id="reading.redo"),
-        Binding("slash", "search", "Search in the source", id="reading.search"),
-        Binding("n", "search_next(1)", "Next search hit", id="reading.search_next"),
-        Binding("N", "search_next(-1)", "Previous search hit", id="reading.search_previous"),
+        *annotating_bindings("reading"),
         Binding("p", "toggle_panel", "Show or hide the annotations panel", id="reading.panel"),
         Binding("c", "compare", "Compare with another source, side by side", id="reading.compare"),
         Binding("m", "matrix", "Claims matrix of every source", id="reading.matrix"),
@@ -66,13 +54,7 @@ class ReadingScreen(Screen[None]):
         self.show_panel = show_panel
         self.annotations: list[Annotation] = []
         self._by_id: dict[str, Annotation] = {}
-        self._placed: list[Annotation] = []
-        self._placed_starts: list[int] = []
         self._position_timer = None
-
-    @property
-    def store(self):
-        return self.app.store
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="reading-body"):
@@ -145,8 +127,6 @@ class ReadingScreen(Screen[None]):
     def set_annotations(self, annotations: list[Annotation]) -> None:
         self.annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
         self._by_id = {a.id: a for a in self.annotations}
-        self._placed = [a for a in self.annotations if a.anchor_status != "orphaned"]
-        self._placed_starts = [a.start for a in self._placed]
         colours = {tag.name: tag.colour for tag in self.tags}
         highlights = [
             Highlight(a.start, a.end, colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
@@ -215,151 +195,22 @@ class ReadingScreen(Screen[None]):
             described = "saving the source to the database…"
         self.query_one(StatusLine).show(self.title, percent, described, selection)
 
-    # --- actions ---------------------------------------------------------------------------------
+    # --- what AnnotatingScreen acts on -----------------------------------------------------------
 
-    def _writable(self) -> bool:
-        if self.source_id is None:
-            self.app.notify_error("still saving this source to the database; try again in a moment")
-            return False
-        return True
+    def active_view(self) -> DocumentView:
+        return self.query_one(DocumentView)
 
-    def action_tag(self, number: int) -> None:
-        if not self._writable():
-            return
-        if number > len(self.tags):
-            self.app.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
-            return
-        self._apply([self.tags[number - 1].name], "")
+    def active_source_id(self) -> int | None:
+        return self.source_id
 
-    def action_annotate(self) -> None:
-        if not self._writable():
-            return
-        view = self.query_one(DocumentView)
-        start, end = view.target
-        self.app.push_screen(
-            AnnotateDialog(view.text[start:end], [t.name for t in self.tags]),
-            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
+    def active_annotations(self) -> list[Annotation]:
+        return self.annotations
 
-    def _apply(self, tags: list[str], note: str, span: tuple[int, int] | None = None) -> None:
-        """Annotate the span (default: the selection or cursor sentence); an identical span gains the tags."""
-        view = self.query_one(DocumentView)
-        start, end = span or view.target
-        if end <= start:
-            self.app.notify_error("nothing to annotate here")
-            return
-        index = bisect_left(self._placed_starts, start)
-        existing = next((a for a in self._placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
-        try:
-            if existing:
-                annotation = self.store.update_annotation(existing.id, add_tags=tags,
-                                                          note=note if note else None)
-                self.annotations = [a for a in self.annotations if a.id != existing.id]
-            else:
-                annotation = self.store.add_annotation(self.source_id, start, end, tags=tags, note=note)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        view.action_cancel_selection() if view.selection else None
-        self.refresh_tags()
-        self.set_annotations([*self.annotations, annotation])
-
-    def action_edit(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
-
-        def save(result: AnnotationInput | None) -> None:
-            if result is None:
-                return
-            try:
-                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
-            except StoreError as error:
-                self.app.notify_error(str(error))
-                return
-            self.refresh_tags()
-            self.set_annotations([updated if a.id == updated.id else a for a in self.annotations])
-
-        self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
-                                            annotation.note, heading="Edit annotation"), save)
-
-    def action_delete(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
-        try:
-            self.store.delete_annotation(annotation.id)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.set_annotations([a for a in self.annotations if a.id != annotation.id])
-        self.app.notify_plain("deleted the annotation (u undoes)")
-
-    def action_undo(self) -> None:
-        self._replay(self.store.undo, "nothing to undo")
-
-    def action_redo(self) -> None:
-        self._replay(self.store.redo, "nothing to redo")
-
-    def _replay(self, step, nothing: str) -> None:
-        try:
-            described = step()
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.app.notify_plain(described or nothing)
-        if described:
-            self.reload()
-
-    def action_next_annotation(self, direction: int) -> None:
-        if not self.annotations:
-            self.app.notify_plain("no annotations in this source")
-            return
-        view = self.query_one(DocumentView)
-        placed, starts = self._placed, self._placed_starts
-        index = bisect_right(starts, view.cursor[0])
-        if not placed:
-            self.app.notify_plain("every annotation here is orphaned (see the panel)")
-            return
-        if direction > 0:
-            target = placed[index] if index < len(placed) else placed[0]
-        else:
-            before = bisect_left(starts, view.cursor[0])
-            target = placed[before - 1] if before > 0 else placed[-1]
-        self.jump_to(target)
-
-    def jump_to(self, annotation: Annotation) -> None:
-        view = self.query_one(DocumentView)
-        if annotation.anchor_status == "orphaned":
-            self.app.notify_plain("this annotation's text is no longer in the source (orphaned)")
-            return
-        view.move_cursor_to(annotation.start)
-        view.focus()
+    def show_annotations(self, annotations: list[Annotation]) -> None:
+        self.set_annotations(annotations)
 
     def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
         self.jump_to(message.annotation)
-
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        search.focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "search":
-            return
-        event.stop()
-        view = self.query_one(DocumentView)
-        view.set_search(event.value)
-        event.input.display = False
-        view.focus()
-        if event.value and view.search_next() is None:
-            self.app.notify_plain(f"not found: {event.value}")
-
-    def action_search_next(self, direction: int) -> None:
-        view = self.query_one(DocumentView)
-        if view.search_next(forward=direction > 0) is None:
-            self.app.notify_plain("no search (press / to search)")
 
     def action_toggle_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -376,13 +227,8 @@ class ReadingScreen(Screen[None]):
         self.app.open_matrix()
 
     def action_back(self) -> None:
-        search = self.query_one("#search", Input)
-        if search.has_focus:
-            search.display = False
-            self.query_one(DocumentView).focus()
+        if self.close_search():
             return
         self.save_position()
         self.app.close_reading()
 
-    def on_unmount(self) -> None:
-        pass

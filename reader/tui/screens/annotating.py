@@ -1,0 +1,249 @@
+"""What every screen that annotates a document shares: the keys for annotating, tagging, editing,
+deleting, undoing, moving between annotations and searching, and what they do.
+
+The reading screen shows one document; the comparison screen several, of which one is active. Both
+subclass AnnotatingScreen and tell it, through a few small methods, which view, source and annotations
+are the active ones; the actions themselves live here once.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input
+
+from reader.model import Annotation, Tag
+from reader.store import StoreError
+from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.widgets.document_view import DocumentView
+
+Span = tuple[int, int]
+
+
+def annotating_bindings(prefix: str, search_description: str = "Search in the source") -> list[Binding]:
+    """The annotating keys, with binding ids under prefix ("reading", "compare") so each can be remapped."""
+    return [
+        Binding("a,enter", "annotate", "Annotate the selection or sentence", id=f"{prefix}.annotate"),
+        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"{prefix}.tag_{n}")
+          for n in range(1, 10)],
+        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id=f"{prefix}.next_annotation"),
+        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation",
+                id=f"{prefix}.previous_annotation"),
+        Binding("e", "edit", "Edit the annotation under the cursor", id=f"{prefix}.edit"),
+        Binding("x", "delete", "Delete the annotation under the cursor", id=f"{prefix}.delete"),
+        Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
+        Binding("ctrl+r", "redo", "Redo", id=f"{prefix}.redo"),
+        Binding("slash", "search", search_description, id=f"{prefix}.search"),
+        Binding("n", "search_next(1)", "Next search hit", id=f"{prefix}.search_next"),
+        Binding("N", "search_next(-1)", "Previous search hit", id=f"{prefix}.search_previous"),
+    ]
+
+
+def replay_change(app, step, nothing: str) -> bool:
+    """Run store.undo or store.redo, say what it did (or that there was nothing); True if it did something."""
+    try:
+        described = step()
+    except StoreError as error:
+        app.notify_error(str(error))
+        return False
+    app.notify_plain(described or nothing)
+    return bool(described)
+
+
+def placed_annotations(annotations: list[Annotation]) -> list[Annotation]:
+    """Annotations that sit somewhere on the current text (orphans are listed, never placed)."""
+    return [a for a in annotations if a.anchor_status != "orphaned"]
+
+
+class AnnotatingScreen(Screen[None]):
+    """A screen whose active document can be annotated from the keyboard (see the module docstring)."""
+
+    SEARCH_INPUT = "#search"  # the id of the screen's search field
+
+    tags: list[Tag]
+
+    @property
+    def store(self):
+        return self.app.store
+
+    # --- what a subclass provides ----------------------------------------------------------------
+
+    def active_view(self) -> DocumentView:
+        raise NotImplementedError
+
+    def active_source_id(self) -> int | None:
+        """The active document's source id; None while it is not in the store yet."""
+        raise NotImplementedError
+
+    def active_annotations(self) -> list[Annotation]:
+        raise NotImplementedError
+
+    def show_annotations(self, annotations: list[Annotation]) -> None:
+        """Replace the active source's annotations and repaint them."""
+        raise NotImplementedError
+
+    def annotation_under_cursor(self) -> Annotation | None:
+        raise NotImplementedError
+
+    def refresh_tags(self) -> None:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def jump_to(self, annotation: Annotation) -> None:
+        view = self.active_view()
+        if annotation.anchor_status == "orphaned":
+            self.app.notify_plain("this annotation's text is no longer in the source (orphaned)")
+            return
+        view.move_cursor_to(annotation.start)
+        view.focus()
+
+    # --- annotating ------------------------------------------------------------------------------
+
+    def _writable(self) -> bool:
+        if self.active_source_id() is None:
+            self.app.notify_error("still saving this source to the database; try again in a moment")
+            return False
+        return True
+
+    def annotate_span(self, source_id: int, annotations: list[Annotation], start: int, end: int,
+                      tags: list[str], note: str = "") -> Annotation:
+        """Annotate source_id's text[start:end]; an annotation on exactly that span gains the tags instead.
+
+        annotations are that source's, sorted by start. Raises StoreError.
+        """
+        placed = placed_annotations(annotations)
+        index = bisect_left([a.start for a in placed], start)
+        existing = next((a for a in placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
+        if existing:
+            return self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
+        return self.store.add_annotation(source_id, start, end, tags=tags, note=note)
+
+    def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
+        """Annotate the span (default: the selection or cursor sentence) of the active document."""
+        view = self.active_view()
+        start, end = span or view.target
+        if end <= start:
+            self.app.notify_error("nothing to annotate here")
+            return
+        annotations = self.active_annotations()
+        try:
+            annotation = self.annotate_span(self.active_source_id(), annotations, start, end, tags, note)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        if view.selection:
+            view.action_cancel_selection()
+        self.refresh_tags()
+        self.show_annotations([*(a for a in annotations if a.id != annotation.id), annotation])
+
+    def action_tag(self, number: int) -> None:
+        if not self._writable():
+            return
+        if number > len(self.tags):
+            self.app.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
+            return
+        self._apply([self.tags[number - 1].name], "")
+
+    def action_annotate(self) -> None:
+        if not self._writable():
+            return
+        view = self.active_view()
+        start, end = view.target
+        self.app.push_screen(
+            AnnotateDialog(view.text[start:end], [t.name for t in self.tags]),
+            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
+
+    def action_edit(self) -> None:
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor")
+            return
+
+        def save(result: AnnotationInput | None) -> None:
+            if result is None:
+                return
+            try:
+                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
+            except StoreError as error:
+                self.app.notify_error(str(error))
+                return
+            self.refresh_tags()
+            self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+
+        self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
+                                            annotation.note, heading="Edit annotation"), save)
+
+    def action_delete(self) -> None:
+        annotation = self.annotation_under_cursor()
+        if annotation is None:
+            self.app.notify_error("no annotation under the cursor")
+            return
+        try:
+            self.store.delete_annotation(annotation.id)
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
+        self.app.notify_plain("deleted the annotation (u undoes)")
+
+    def action_undo(self) -> None:
+        if replay_change(self.app, self.store.undo, "nothing to undo"):
+            self.reload()
+
+    def action_redo(self) -> None:
+        if replay_change(self.app, self.store.redo, "nothing to redo"):
+            self.reload()
+
+    def action_next_annotation(self, direction: int) -> None:
+        annotations = self.active_annotations()
+        if not annotations:
+            self.app.notify_plain("no annotations in this source")
+            return
+        placed = placed_annotations(annotations)
+        if not placed:
+            self.app.notify_plain("every annotation here is orphaned (see the panel)")
+            return
+        cursor = self.active_view().cursor[0]
+        starts = [a.start for a in placed]
+        if direction > 0:
+            index = bisect_right(starts, cursor)
+            target = placed[index] if index < len(placed) else placed[0]
+        else:
+            before = bisect_left(starts, cursor)
+            target = placed[before - 1] if before > 0 else placed[-1]
+        self.jump_to(target)
+
+    # --- searching -------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one(self.SEARCH_INPUT, Input)
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if f"#{event.input.id}" != self.SEARCH_INPUT:
+            return
+        event.stop()
+        view = self.active_view()
+        view.set_search(event.value)
+        event.input.display = False
+        view.focus()
+        if event.value and view.search_next() is None:
+            self.app.notify_plain(f"not found: {event.value}")
+
+    def action_search_next(self, direction: int) -> None:
+        if self.active_view().search_next(forward=direction > 0) is None:
+            self.app.notify_plain("no search (press / to search)")
+
+    def close_search(self) -> bool:
+        """If the search field has focus, hide it and return to the document (escape's first job)."""
+        search = self.query_one(self.SEARCH_INPUT, Input)
+        if not search.has_focus:
+            return False
+        search.display = False
+        self.active_view().focus()
+        return True

@@ -27,8 +27,11 @@ How it works (lexical backend):
    best match in that source (mutual best) and the score clears ACCEPT_SCORE.
 6. Clusters: connected components of accepted pairs, taken best first, never holding two passages of
    one source, except passages a source repeats (found first, by near-identical text).
+7. Corroboration: a passage left alone whose mutual-best matches in two or more sources of one cluster
+   score at least CORROBORATED * ACCEPT_SCORE (too weak alone) joins that cluster, repeatedly, so it can
+   then corroborate the next. One weak match is noise on a single story; two agreeing ones rarely are.
 
-Steps 1-2 are prepare_claims, steps 3-6 align_claims, which takes the pair score as a parameter: the
+Steps 1-2 are prepare_claims, steps 3-7 align_claims, which takes the pair score as a parameter: the
 optional semantic backend (reader.align_semantic) reuses every rule here with embeddings in the score.
 """
 
@@ -66,6 +69,8 @@ AMOUNT_CONFLICT = 0.08       # both claims state figures (more than one digit) a
 QUOTE_BONUS = 0.15           # quotations sharing most of their words
 COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
 COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
+CORROBORATED = 0.7           # a weaker mutual-best pair (this share of the accept score) counts as corroboration:
+CORROBORATION = 2            # a passage with such links to members of this many sources of one cluster joins it
 
 STOPWORDS = frozenset(
     """
@@ -446,7 +451,7 @@ def align_claims(claim_set: ClaimSet, accept_score: float = ACCEPT_SCORE, score:
         pair = (a, b) if a < b else (b, a)
         if pair not in scores:
             scores[pair] = score(claims[pair[0]], claims[pair[1]])
-    accepted = _mutual_best(claims, scores, accept_score)
+    accepted = _mutual_best(claims, scores, min(accept_score, CORROBORATED * accept_score))
     return _build_alignment(claim_set.docs, claims, claim_set.by_doc, accepted, accept_score, score)
 
 
@@ -635,6 +640,8 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[Claim], by_doc: li
             x = parent[x]
         return x
 
+    weak = [item for item in accepted if item[0] < accept_score]
+    accepted = [item for item in accepted if item[0] >= accept_score]
     for score, a, b in accepted:
         root_a, root_b = find(a), find(b)
         if root_a == root_b:
@@ -652,6 +659,38 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[Claim], by_doc: li
         members_of[root_a].extend(members_of.pop(root_b))
         best_score[a] = max(best_score[a], score)
         best_score[b] = max(best_score[b], score)
+
+    # Corroboration: a passage with weaker mutual-best links to members of several sources of one cluster
+    # joins it (repeated until nothing joins, so a passage that joined can corroborate the next).
+    links: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for score, a, b in weak:
+        links[a].append((score, b))
+        links[b].append((score, a))
+    floor = CORROBORATED * accept_score
+    changed = bool(links)
+    while changed:
+        changed = False
+        for x in sorted(links):
+            if len(members_of.get(find(x), ())) != 1:
+                continue
+            support: dict[int, list[tuple[float, int]]] = defaultdict(list)
+            for score, y in links[x]:
+                root = find(y)
+                if len(members_of[root]) > 1 and claims[x].doc not in docs_in[root]:
+                    support[root].append((score, y))
+            for root, found in sorted(support.items(), key=lambda item: -sum(s for s, _ in item[1])):
+                if len({claims[y].doc for _, y in found}) < CORROBORATION or \
+                        not _coherent(claims, [x], members_of[root], floor, pair_score):
+                    continue
+                root_x = find(x)
+                parent[root_x] = root
+                docs_in[root] |= docs_in.pop(root_x)
+                members_of[root].extend(members_of.pop(root_x))
+                for score, y in found:
+                    best_score[x] = max(best_score[x], score)
+                    best_score[y] = max(best_score[y], score)
+                changed = True
+                break
 
     repeats_of: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.align import (Alignment, SourceText, align_sources, claim_spans, sentence_units,
-                          word_differences)
+from reader.align import (ACCEPT_SCORE, CORROBORATED, Alignment, SourceText, align_claims, align_sources,
+                          claim_spans, prepare_claims, sentence_units, word_differences)
 from reader.corpus import load_document
 from reader.library import BUNDLED_CORPUS
 
@@ -204,6 +204,28 @@ def test_paraphrase_with_different_number_aligns_and_flags_the_number():
     difference = alignment.clusters[0].differences[0]
     assert difference.numbers_differ
     assert any("$40" in c.a_text and "$45" in c.b_text for c in difference.changes)
+
+
+def test_weak_matches_in_two_sources_of_a_cluster_corroborate_but_one_alone_does_not():
+    # Five one-sentence sources; the pair score is set by hand: b-c agree strongly, a matches both b and c
+    # too weakly to count alone, d matches only b weakly, e matches only c weakly.
+    docs = [SourceText(name, name, f"Source {name} reports that the harbour bridge opened to traffic on Tuesday.")
+            for name in "abcde"]
+    strong, weak = ACCEPT_SCORE * 1.5, ACCEPT_SCORE * (CORROBORATED + 1) / 2
+    table = {frozenset("bc"): strong, frozenset("ab"): weak, frozenset("ac"): weak, frozenset("db"): weak,
+             frozenset("ec"): weak * 0.99}
+    claim_set = prepare_claims(docs)
+    names = {claim.index: docs[claim.doc].source_id for claim in claim_set.claims}
+
+    def score(x, y):
+        return table.get(frozenset((names[x.index], names[y.index])), 0.0)
+
+    everything = [(x, y) for x in names for y in names if x < y]
+    alignment = align_claims(claim_set, ACCEPT_SCORE, score, everything)
+    assert [sorted(cluster.source_ids) for cluster in alignment.clusters] == [["a", "b", "c"]]
+    # Without the strong pair there is no cluster to corroborate: weak matches alone align nothing.
+    table[frozenset("bc")] = weak
+    assert align_claims(claim_set, ACCEPT_SCORE, score, everything).clusters == []
 
 
 # --- the command line --------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class SourcesScreen(Screen[None]):
         self.sources: list[Source] = []
         self.marked: set[int] = set()
         self.filter = ""
+        self.progress_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="sources-heading")
@@ -126,8 +127,10 @@ class SourcesScreen(Screen[None]):
             parts.append(Text("   type to filter · enter opens · space marks · ? help", style="dim"))
         heading.update(Text.assemble(*parts))
         marked = len(self.marked)
-        self.query_one("#sources-status", Static).update(
-            safe_content(f"{marked} marked for comparison" if marked else ""))
+        status = f"{marked} marked for comparison" if marked else ""
+        if self.progress_text:
+            status = f"{status} · {self.progress_text}" if status else self.progress_text
+        self.query_one("#sources-status", Static).update(safe_content(status))
 
     def on_key(self, event: events.Key) -> None:
         """Printable keys build the filter; with a filter started, even bound letters and space go to it."""
@@ -155,10 +158,11 @@ class SourcesScreen(Screen[None]):
         bar = self.query_one("#sources-progress", ProgressBar)
         bar.display = True
         bar.update(total=total, progress=done)
-        self.query_one("#sources-status", Static).update(
-            safe_content(f"loading sources: {done:,} of {total:,} files · {name}"))
+        self.progress_text = f"loading sources: {done:,} of {total:,} files · {name}"
+        self._update_heading()
 
     def hide_progress(self) -> None:
+        self.progress_text = ""
         if self.is_mounted:
             self.query_one("#sources-progress", ProgressBar).display = False
             self._update_heading()

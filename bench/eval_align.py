@@ -4,8 +4,9 @@
 
 The labels are tests/data/claim_pairs.toml (see its header for what counts). A labelled pair is found
 when one cluster holds a member overlapping a passage of each side (overlap: at least half of the
-shorter of the two spans). A predicted pair (two members of one cluster, different sources) is judged
-when at least one member overlaps a labelled passage: correct if both overlap passages of one claim,
+shorter of the two spans). A predicted pair (the first members of two sources in one cluster: a passage
+a source repeats is judged once, not once per repetition) is judged when at least one member overlaps
+a labelled passage: correct if both overlap passages of one claim,
 ignored if the other is listed as related, wrong otherwise; a hard negative predicted is wrong.
 
 The accept scores (reader.align.ACCEPT_SCORE, reader.align_semantic.SEMANTIC_ACCEPT) were chosen by
@@ -110,7 +111,15 @@ def evaluate(alignment: Alignment, claims: list[dict], negatives, verbose: bool 
         if verbose and not hit:
             print(f"  MISS {claim_id}: {source_a} <-> {source_b}")
     correct = wrong = 0
-    for cluster_id, a, b in predicted:
+    # A passage a source repeats word for word (near enough) sits in the cluster beside its first
+    # statement; it is one claim, so each cluster's pairs of sources are judged once, on first statements.
+    first_statements = []
+    for cluster in alignment.clusters:
+        first = {}
+        for member in cluster.members:
+            first.setdefault(member.source_id, member)
+        first_statements.extend((cluster.id, a, b) for a, b in combinations(first.values(), 2))
+    for cluster_id, a, b in first_statements:
         def groups(member, key):
             return {c["id"] for c in claims if any(overlaps(member.source_id, member.start, member.end, p) for p in c[key])}
         labelled_a, labelled_b = groups(a, "passages"), groups(b, "passages")

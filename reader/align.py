@@ -69,7 +69,7 @@ AMOUNT_CONFLICT = 0.08       # both claims state figures (more than one digit) a
 QUOTE_BONUS = 0.15           # quotations sharing most of their words
 COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
 COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
-CORROBORATED = 0.7           # a weaker mutual-best pair (this share of the accept score) counts as corroboration:
+CORROBORATED = 0.68          # a weaker mutual-best pair (this share of the accept score) counts as corroboration:
 CORROBORATION = 2            # a passage with such links to members of this many sources of one cluster joins it
 
 STOPWORDS = frozenset(

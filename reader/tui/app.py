@@ -159,7 +159,8 @@ class ReaderApp(App[None]):
             self.settings = Settings()
             self.notify_error(f"settings not used, defaults instead: {error}")
         if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
+            if self.theme != self.settings.theme:
+                self.theme = self.settings.theme
         else:
             self.notify_error(f"unknown theme {self.settings.theme!r} in the settings; "
                               f"known: {', '.join(sorted(self.available_themes))}")

@@ -101,6 +101,15 @@ class AnnotatingScreen(Screen[None]):
         view.move_cursor_to(annotation.start)
         view.focus()
 
+    def _placed_index(self, annotations: list[Annotation]) -> tuple[list[Annotation], list[int]]:
+        """The placed annotations and their starts, kept until the list is replaced (screens replace,
+        never mutate, it): tagging and `]` must not rebuild 50,000-entry lists on every key."""
+        cached = getattr(self, "_placed_for", None)
+        if cached is None or cached[0] is not annotations:
+            placed = placed_annotations(annotations)
+            cached = self._placed_for = (annotations, placed, [a.start for a in placed])
+        return cached[1], cached[2]
+
     # --- annotating ------------------------------------------------------------------------------
 
     def _writable(self) -> bool:
@@ -115,8 +124,8 @@ class AnnotatingScreen(Screen[None]):
 
         annotations are that source's, sorted by start. Raises StoreError.
         """
-        placed = placed_annotations(annotations)
-        index = bisect_left([a.start for a in placed], start)
+        placed, starts = self._placed_index(annotations)
+        index = bisect_left(starts, start)
         existing = next((a for a in placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
         if existing:
             return self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
@@ -203,12 +212,11 @@ class AnnotatingScreen(Screen[None]):
         if not annotations:
             self.app.notify_plain("no annotations in this source")
             return
-        placed = placed_annotations(annotations)
+        placed, starts = self._placed_index(annotations)
         if not placed:
             self.app.notify_plain("every annotation here is orphaned (see the panel)")
             return
         cursor = self.active_view().cursor[0]
-        starts = [a.start for a in placed]
         if direction > 0:
             index = bisect_right(starts, cursor)
             target = placed[index] if index < len(placed) else placed[0]

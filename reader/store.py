@@ -244,9 +244,10 @@ class Store:
             return list(self.db.query(sql, params))
 
     def data_version(self) -> int:
-        """Changes when another connection commits: a cheap poll for a reader to refresh."""
+        """Changes only when another connection commits (this one's own writes are already known to
+        its caller): a cheap poll for a reader to refresh."""
         with self._lock:
-            return self.db.conn.execute("PRAGMA data_version").fetchone()[0] + self.db.conn.total_changes
+            return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
     # --- sources ---------------------------------------------------------------------------------
 
@@ -870,9 +871,6 @@ class Store:
                 self.db.execute(
                     "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created) "
                     "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", snapshot)
-
-    def events(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM events ORDER BY id DESC LIMIT ?", [limit])
 
 
 # --- row conversion and small checks -------------------------------------------------------------

@@ -425,9 +425,8 @@ class ReaderApp(App[None]):
     # --- live refresh ----------------------------------------------------------------------------
 
     def _outside_version(self) -> int:
-        """SQLite's data_version: changes only when another connection commits (our own writes are
-        already on screen; Store.data_version() adds them in, which would make every keypress reload)."""
-        return self.store.query("PRAGMA data_version")[0]["data_version"]
+        """Changes only when another connection commits (our own writes are already on screen)."""
+        return self.store.data_version()
 
     def poll_changes(self) -> None:
         """Reload what is shown when another connection committed since the last look."""

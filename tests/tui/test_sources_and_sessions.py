@@ -27,11 +27,23 @@ async def test_sources_lists_title_outlet_words(make_app):
         assert row[3] == f"{screen.sources[1].words:,}"
 
 
+async def test_the_source_list_has_the_keyboard_from_the_start_and_after_reading(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        table = screen.query_one("DataTable")
+        assert pilot.app.focused is table
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        assert pilot.app.focused is table
+
+
 async def test_typing_filters_and_backspace_and_escape_clear(make_app):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen = await loaded_sources(pilot)
         await pilot.press(*"heise")
-        assert [s.outlet for s in screen.visible] == ["heise"]
+        assert [s.outlet for s in screen.listed] == ["heise"]
         assert screen.query_one("DataTable").row_count == 1
         await pilot.press("backspace")
         assert screen.filter == "heis"
@@ -44,7 +56,7 @@ async def test_once_filtering_bound_letters_and_space_type_into_the_filter(make_
         screen = await loaded_sources(pilot)
         await pilot.press("r", "e", "s", "e", "a", "r", "c", "h", "e", "r", "space", "s")
         assert screen.filter == "researcher s" and pilot.app.is_running
-        assert len(screen.visible) == 1
+        assert len(screen.listed) == 1
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
         assert pilot.app.screen.title == "AI researcher switches from Microsoft to OpenAI"

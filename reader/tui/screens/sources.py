@@ -79,7 +79,9 @@ class SourcesScreen(Screen[None]):
         self._fill()
 
     @property
-    def visible(self) -> list[Source]:
+    def listed(self) -> list[Source]:
+        """The sources the filter lets through, in order (not `visible`: that is Textual's, and
+        shadowing it made the list unfocusable while it was empty)."""
         return [s for s in self.sources if source_matches(s, self.filter)] if self.filter else list(self.sources)
 
     def _fill(self) -> None:
@@ -93,7 +95,7 @@ class SourcesScreen(Screen[None]):
                                   ("Outlet", "outlet", outlet_width), ("Words", "words", 7),
                                   ("Notes", "notes", 5), ("Read", "read", 4)):
             table.add_column(label, key=key, width=width)
-        for source in self.visible:
+        for source in self.listed:
             table.add_row(
                 Text("●" if source.id in self.marked else " ", style="bold"),
                 Text(_fit(display_safe(source.title), title_width)),
@@ -104,7 +106,7 @@ class SourcesScreen(Screen[None]):
                 key=str(source.id),
             )
         if current is not None:
-            for row, source in enumerate(self.visible):
+            for row, source in enumerate(self.listed):
                 if source.id == current.id:
                     table.move_cursor(row=row, animate=False)
         self._update_heading()
@@ -112,14 +114,14 @@ class SourcesScreen(Screen[None]):
     @property
     def highlighted(self) -> Source | None:
         table = self.query_one(DataTable)
-        visible = self.visible
+        visible = self.listed
         if not visible or table.row_count == 0:
             return None
         return visible[min(table.cursor_row, len(visible) - 1)]
 
     def _update_heading(self) -> None:
         heading = self.query_one("#sources-heading", Static)
-        count = f"{len(self.visible)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
+        count = f"{len(self.listed)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
         parts = [Text("Sources  ", style="bold"), Text(count, style="dim")]
         if self.filter:
             parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse")]

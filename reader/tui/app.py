@@ -429,8 +429,9 @@ class ReaderApp(App[None]):
         return self.store.data_version()
 
     def poll_changes(self) -> None:
-        """Reload what is shown when another connection committed since the last look."""
-        if self.store is None:
+        """Reload what is shown when another connection committed since the last look. Not while
+        quitting: Textual removes the screens' widgets before it stops this timer."""
+        if self.store is None or not self.is_running:
             return
         try:
             version = self._outside_version()

@@ -4,6 +4,7 @@ repeats and unique passages, annotating and linking. One behaviour per test."""
 from __future__ import annotations
 
 from reader.align import word_differences
+from reader.store import open_store
 from reader.tui.screens.compare import (
     FOCUS_COLOUR, REPEAT_COLOUR, UNIQUE_COLOUR, CompareScreen, LinkChoice, passage_highlights, subtract_spans)
 from reader.tui.screens.pick_source import PickSourceScreen
@@ -399,3 +400,27 @@ async def test_escape_in_the_source_picker_goes_back_to_reading(make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ReadingScreen)
+
+
+async def test_a_change_from_another_process_seen_while_quitting_is_ignored(make_app, db_path):
+    """Textual empties the screens before it stops the poll timer: a poll in between must not
+    reload a screen whose widgets are gone (it crashed with NoMatches on quit)."""
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_compare(pilot, "000", "001")
+        other = open_store(db_path)
+        other.add_tag("seen-while-quitting")  # another connection commits: the next poll reloads
+        other.close()
+        prune = app._prune
+
+        def prune_then_poll(*nodes, parent=None):
+            removal = prune(*nodes, parent=parent)
+
+            async def then_poll():
+                await removal
+                app.poll_changes()
+
+            return then_poll()
+
+        app._prune = prune_then_poll
+    assert app.return_code in (0, None)

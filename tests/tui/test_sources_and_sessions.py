@@ -173,3 +173,19 @@ async def test_the_library_shows_sources_added_with_reader_add_beside_the_corpus
     async with make_app().run_test(size=(120, 30)) as pilot:  # `reader PATH`: only what was asked for
         screen = await loaded_sources(pilot)
         assert all(s.name != "note.txt" for s in screen.sources)
+
+
+async def test_sources_that_arrive_before_the_screen_has_composed_are_shown(make_app, corpus_dir):
+    """A quick sync (nothing changed) can finish before the sources screen has composed."""
+    from reader.model import Source
+
+    screen = SourcesScreen()
+    early = [Source(id=1, path=str(corpus_dir / "early.txt"), title="Arrived early", words=3)]
+    screen.show_sources(early)
+    app = make_app()
+    app.sources_screen = screen
+    app.sync_library = lambda: None           # no sync: only what arrived early is on the list
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = screen.query_one("DataTable")
+        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "Arrived early"

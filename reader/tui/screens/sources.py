@@ -66,17 +66,24 @@ class SourcesScreen(Screen[None]):
         yield ProgressBar(id="sources-progress", show_eta=False)
 
     def on_resize(self) -> None:
-        if self.sources:
+        if self.sources and self._composed:
             self._fill()
 
     def on_mount(self) -> None:
-        self._update_heading()
         self.query_one(DataTable).focus()
+        self._fill()
 
     def show_sources(self, sources: list[Source]) -> None:
-        """Replace the list, keeping the highlighted source and the marks."""
+        """Replace the list, keeping the highlighted source and the marks. A quick sync can finish
+        before this screen has composed: then on_mount fills the table."""
         self.sources = sources
-        self._fill()
+        if self._composed:
+            self._fill()
+
+    @property
+    def _composed(self) -> bool:
+        """The table exists (composing mounts it before on_mount runs, so nothing is missed)."""
+        return bool(self.query(DataTable))
 
     @property
     def listed(self) -> list[Source]:

@@ -243,18 +243,22 @@ def test_an_unreadable_file_is_skipped_with_its_reason(tmp_path: Path):
     assert "Traceback" not in stderr
 
 
+BIG_CASE_TIMEOUT = 120.0
+
+
 def test_a_50_mb_line_and_a_million_lines_load_and_work_through_the_cli(tmp_path: Path):
     """Loaded, shown, annotated and searched without a crash or a hang (timings: bench/bench_hostile.py)."""
     folder = tmp_path / "big"
     folder.mkdir()
     hostile_sources.write_big_cases(folder)
     db = tmp_path / "big.db"
-    completed = run_reader("sources", db=db, corpus=folder)
+    # The first load of 50 MB takes about 6 s here; a loaded CI machine gets room before "hang".
+    completed = run_reader("sources", db=db, corpus=folder, timeout=BIG_CASE_TIMEOUT)
     assert completed.returncode == 0, completed.stderr
     assert b"huge_line.txt" in completed.stdout and b"million_lines.txt" in completed.stdout
     for args in (["show", "million_lines.txt"], ["search", "word"], ["search", "x"],
                  ["annotate", "huge_line.txt", "--quote", "end."], ["show", "huge_line.txt"]):
-        completed = run_reader(*args, db=db, corpus=folder)
+        completed = run_reader(*args, db=db, corpus=folder, timeout=BIG_CASE_TIMEOUT)
         assert completed.returncode == 0, (args, completed.stderr[-500:])
         assert b"Traceback" not in completed.stderr
     end = (folder / "huge_line.txt").stat().st_size - 1  # ASCII: bytes are code points; the final LF

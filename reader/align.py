@@ -451,7 +451,7 @@ def align_claims(claim_set: ClaimSet, accept_score: float = ACCEPT_SCORE, score:
         pair = (a, b) if a < b else (b, a)
         if pair not in scores:
             scores[pair] = score(claims[pair[0]], claims[pair[1]])
-    accepted = _mutual_best(claims, scores, min(accept_score, CORROBORATED * accept_score))
+    accepted = _one_to_one(claims, scores, min(accept_score, CORROBORATED * accept_score), accept_score)
     return _build_alignment(claim_set.docs, claims, claim_set.by_doc, accepted, accept_score, score)
 
 
@@ -608,22 +608,31 @@ def _fuzzy_weight(a: Claim, b: Claim, shared: frozenset[str]) -> float:
     return weight
 
 
-def _mutual_best(claims: list[Claim], scores: dict[tuple[int, int], float],
-                 accept_score: float) -> list[tuple[float, int, int]]:
-    """Pairs that are each other's best match between their two sources and clear accept_score."""
+def _one_to_one(claims: list[Claim], scores: dict[tuple[int, int], float], weak_floor: float,
+                accept_score: float) -> list[tuple[float, int, int]]:
+    """Pairs of claims, at most one per claim and other source, best first: every pair that is each
+    other's best match between their two sources and clears weak_floor (mutual best), and, for a claim
+    whose best match was taken by a better pair, its next best that clears accept_score (second choice)."""
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for (a, b), score in scores.items():
-        if score < accept_score:
+        if score < weak_floor:
             continue
         for mine, other in ((a, b), (b, a)):
             slot = (mine, claims[other].doc)
             if slot not in best or score > best[slot][0]:
                 best[slot] = (score, other)
+    ranked = sorted(((score, a, b) for (a, b), score in scores.items() if score >= weak_floor),
+                    key=lambda item: (-item[0], item[1], item[2]))
+    taken: set[tuple[int, int]] = set()
     accepted = []
-    for (a, b), score in scores.items():
-        if score >= accept_score and best[(a, claims[b].doc)][1] == b and best[(b, claims[a].doc)][1] == a:
+    for score, a, b in ranked:
+        slot_a, slot_b = (a, claims[b].doc), (b, claims[a].doc)
+        if slot_a in taken or slot_b in taken:
+            continue
+        mutual = best[slot_a][1] == b and best[slot_b][1] == a
+        if mutual or score >= accept_score:
+            taken.update((slot_a, slot_b))
             accepted.append((score, a, b))
-    accepted.sort(key=lambda item: (-item[0], item[1], item[2]))
     return accepted
 
 

@@ -66,6 +66,7 @@ FUZZY_FLOOR = 0.1            # Dice of exact words below which near-identical wo
 DICE_SHARE = 0.9             # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
 NUMBER_BONUS = 0.08          # a number both claims state
 AMOUNT_CONFLICT = 0.08       # both claims state figures (more than one digit) and share none
+SINGLE_WORD_SHARE = 0.5      # share of the score kept by a pair with one word in common, unless a name or number
 QUOTE_BONUS = 0.15           # quotations sharing most of their words
 COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
 COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
@@ -314,6 +315,7 @@ class Claim:
     numbers: frozenset[str] = frozenset()
     amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
+    name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
     key: str = ""
     total: float = 0.0
     canonical: int = -1  # the claim this one repeats, or -1
@@ -340,6 +342,16 @@ _SENTENCE_END = (".", "!", "?", "\"", "\u201d", "'", "\u2019", ")", "\u2026", ":
 def _is_heading(text: str, start: int, end: int) -> bool:
     """A unit that closes its line without closing as a sentence does: a heading, a label, a bullet."""
     return not text[start:end].endswith(_SENTENCE_END) and not text[end:].split("\n", 1)[0].strip()
+
+
+def _is_label(text: str, start: int, end: int) -> bool:
+    """A Title Case lead-in before a colon ("Develop Efficient AI Models: With the increasing ..."): it
+    names a topic, like a heading, rather than making a claim."""
+    if not text.startswith(":", end):
+        return False
+    words = [text[s:e] for s, e in word_spans(text, start, end)]
+    long_words = [word for word in words if len(word) > 3]
+    return bool(long_words) and all(word[:1].isupper() for word in long_words)
 
 
 def claim_spans(text: str, start: int, end: int) -> list[Span]:
@@ -465,13 +477,18 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Claim], list[list[
         mine: list[Claim] = []
         for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
             for start, end in claim_spans(text, s_start, s_end):
+                if _is_label(text, start, end):
+                    continue
                 counts: Counter[str] = Counter()
                 numbers: set[str] = set()
                 quoted: set[str] = set()
+                names: set[str] = set()
                 for w_start, w_end in word_spans(text, start, end):
                     word = text[w_start:w_end]
                     stems = content_stems(word)
                     counts.update(stems)
+                    if word[:1].isupper() and not _occurs_lower_case(text, fold_word(word)):
+                        names.update(stems)
                     numbers.update(_NUMBER.findall(word))
                     if stems and _inside(quotes, quote_starts, w_start):
                         quoted.update(stems)
@@ -480,7 +497,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Claim], list[list[
                 claim = Claim(len(claims), doc_index, start, end, sentence_index,
                                stems=frozenset(counts), numbers=frozenset(numbers),
                                amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in numbers),
-                               quote_stems=frozenset(quoted))
+                               quote_stems=frozenset(quoted), name_stems=frozenset(names))
                 claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
                 claims.append(claim)
                 mine.append(claim)
@@ -584,6 +601,8 @@ def claim_score(a: Claim, b: Claim) -> float:
     dice = 2 * weight / (a.total + b.total)
     containment = weight / min(a.total, b.total)
     score = DICE_SHARE * dice + (1 - DICE_SHARE) * containment
+    if len(shared) <= 1 and not shared & a.name_stems & b.name_stems and not a.numbers & b.numbers:
+        score *= SINGLE_WORD_SHARE  # one ordinary word in common is a coincidence more often than a claim
     if a.numbers & b.numbers:
         score += NUMBER_BONUS
     elif a.amounts and b.amounts:

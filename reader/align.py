@@ -54,7 +54,7 @@ from reader.text import Span, sentence_spans, word_spans
 
 # --- tunables (chosen by reading the bundled corpus and the generated one; see bench/eval_align.py) --
 
-ACCEPT_SCORE = 0.23          # lowest score of an accepted mutual-best pair
+ACCEPT_SCORE = 0.27          # lowest score of an accepted mutual-best pair
 REPEAT_RATIO = 88.0          # rapidfuzz ratio (0-100) of normalised text above which a source repeats itself
 MIN_CLAIM_WORDS = 3          # content words a clause needs to count as a claim (headings like "Conclusion" do not)
 BLOCKING_KEYS = 6            # rarest content words a clause is indexed under
@@ -678,7 +678,8 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[Claim], by_doc: li
             continue
         if docs_in[root_a] & docs_in[root_b]:
             continue  # would put two passages of one source in one cluster
-        if not _coherent(claims, members_of[root_a], members_of[root_b], COHERENCE * accept_score, pair_score):
+        if not _coherent(claims, members_of[root_a], members_of[root_b], COHERENCE * accept_score,
+                         CORROBORATED * accept_score, pair_score):
             continue  # a chain through one shared word, not one claim
         if len(members_of[root_a]) < len(members_of[root_b]):
             root_a, root_b = root_b, root_a  # merge the smaller cluster into the larger: linear overall
@@ -708,7 +709,7 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[Claim], by_doc: li
                     support[root].append((score, y))
             for root, found in sorted(support.items(), key=lambda item: -sum(s for s, _ in item[1])):
                 if len({claims[y].doc for _, y in found}) < CORROBORATION or \
-                        not _coherent(claims, [x], members_of[root], floor, pair_score):
+                        not _coherent(claims, [x], members_of[root], floor, 0.0, pair_score):
                     continue
                 root_x = find(x)
                 parent[root_x] = root
@@ -766,14 +767,16 @@ def _build_alignment(docs: Sequence[SourceText], claims: list[Claim], by_doc: li
     return Alignment(clusters, unique, repeats)
 
 
-def _coherent(claims: list[Claim], group_a: list[int], group_b: list[int], floor: float, score: PairScore) -> bool:
+def _coherent(claims: list[Claim], group_a: list[int], group_b: list[int], floor: float, weakest: float,
+              score: PairScore) -> bool:
     """Whether two clusters about to merge are about one claim: their passages score, on average, at
-    least floor against each other (a sample of at most COHERENCE_SAMPLE from each side)."""
+    least floor against each other, and no pair below weakest (a sample of at most COHERENCE_SAMPLE from
+    each side): a passage that matches one member well and another not at all is about something else."""
     if len(group_a) == 1 and len(group_b) == 1:
         return True
     sample_a, sample_b = group_a[:COHERENCE_SAMPLE], group_b[:COHERENCE_SAMPLE]
-    total = sum(score(claims[a], claims[b]) for a in sample_a for b in sample_b)
-    return total / (len(sample_a) * len(sample_b)) >= floor
+    scores = [score(claims[a], claims[b]) for a in sample_a for b in sample_b]
+    return sum(scores) / len(scores) >= floor and min(scores) >= weakest
 
 
 def _repeat_runs(doc: SourceText, mine: list[Claim], claims: list[Claim]) -> list[Repeat]:

@@ -669,18 +669,27 @@ def _one_to_one(claims: list[Claim], scores: dict[tuple[int, int], float], weak_
             slot = (mine, claims[other].doc)
             if slot not in best or score > best[slot][0]:
                 best[slot] = (score, other)
-    ranked = sorted(((score, a, b) for (a, b), score in scores.items() if score >= weak_floor),
+    def has_mutual_best(mine: int, other_doc: int) -> bool:
+        found = best.get((mine, other_doc))
+        return found is not None and best[(found[1], claims[mine].doc)][1] == mine
+
+    accepted = []
+    for (a, b), score in scores.items():
+        if score >= weak_floor and best[(a, claims[b].doc)][1] == b and best[(b, claims[a].doc)][1] == a:
+            accepted.append((score, a, b))
+    # Second choices, greedily by score: only claims without a mutual best in that source can have one
+    # (a mutual best outscores every other pair of its two claims), which keeps this list short.
+    second = sorted(((score, a, b) for (a, b), score in scores.items()
+                     if score >= accept_score and not has_mutual_best(a, claims[b].doc)
+                     and not has_mutual_best(b, claims[a].doc)),
                     key=lambda item: (-item[0], item[1], item[2]))
     taken: set[tuple[int, int]] = set()
-    accepted = []
-    for score, a, b in ranked:
+    for score, a, b in second:
         slot_a, slot_b = (a, claims[b].doc), (b, claims[a].doc)
-        if slot_a in taken or slot_b in taken:
-            continue
-        mutual = best[slot_a][1] == b and best[slot_b][1] == a
-        if mutual or score >= accept_score:
+        if slot_a not in taken and slot_b not in taken:
             taken.update((slot_a, slot_b))
             accepted.append((score, a, b))
+    accepted.sort(key=lambda item: (-item[0], item[1], item[2]))
     return accepted
 
 

@@ -24,11 +24,11 @@ How it works (lexical backend):
    with exactly the same words in several sources (boilerplate) are also paired by a hash of their text.
 4. Scoring. IDF-weighted overlap (Dice and containment), near-identical words (rapidfuzz: "Sebastien"
    / "Sebastian") for part of their weight, plus bonuses for shared numbers and quotations. A pair with
-   a single word in common besides the story's topic words (in more than TOPIC_SHARE of all claims:
-   "OpenAI", "Microsoft", "Bubeck") keeps only SINGLE_WORD_SHARE of its score, unless that word is a
+   a single word in common besides the story's topic words (in more than TOPIC_SHARE of all claims and
+   at least MIN_TOPIC_CLAIMS of them: "OpenAI", "Microsoft", "Bubeck") keeps only SINGLE_WORD_SHARE of its score, unless that word is a
    name both write capitalised ("Anthropic", "Phi") or they share a number: the topic plus one ordinary
    word ("competitor", "writes") is a coincidence more often than one claim. The semantic backend
-   counts topic words as ordinary ones here (topic_weight=0): leaving them out lowered its recall on
+   counts topic words as ordinary ones here (count_topic=True): leaving them out lowered its recall on
    the labelled claims from 0.55 to 0.41.
 5. One-to-one. Between each pair of sources each clause takes at most one counterpart, best pairs first:
    a pair that is each other's best match in that source (mutual best) and clears ACCEPT_SCORE, or a
@@ -90,8 +90,8 @@ DICE_SHARE = 0.9             # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * co
 NUMBER_BONUS = 0.08          # a number both claims state
 AMOUNT_CONFLICT = 0.08       # both claims state figures (more than one digit) and share none
 SINGLE_WORD_SHARE = 0.5      # share of the score kept by a pair with one word in common, unless a name or number
-TOPIC_SHARE = 0.1            # a word in more than this share of all claims is the story's topic ("OpenAI", "Bubeck")
-TOPIC_WEIGHT = math.log(1 + 1 / TOPIC_SHARE)  # ... so its weight log(1 + n/df) is below this
+TOPIC_SHARE = 0.1            # a word in more than this share of all claims is the story's topic ("OpenAI", "Bubeck"),
+MIN_TOPIC_CLAIMS = 5         # ... if it is in at least this many (in a few short sources every word is in a tenth)
 QUOTE_BONUS = 0.15           # quotations sharing most of their words
 COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
 COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
@@ -341,6 +341,7 @@ class Claim:
     amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
     name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
+    topic_stems: frozenset[str] = frozenset()  # its stems that are the whole story's topic (see TOPIC_SHARE)
     key: str = ""
     total: float = 0.0
     canonical: int = -1  # the claim this one repeats, or -1
@@ -537,15 +538,17 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
 
 def _weigh(claims: list[Claim]) -> Counter[str]:
     """Weigh words by inverse document frequency over claims (a word in few claims says more about which
-    claim it is); returns the document frequencies."""
+    claim it is) and mark the story's topic words in each claim; returns the document frequencies."""
     df: Counter[str] = Counter()
     for claim in claims:
         df.update(claim.stems)
     n = len(claims) or 1
     idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
+    topic = frozenset(stem for stem, count in df.items() if count > TOPIC_SHARE * n and count >= MIN_TOPIC_CLAIMS)
     for claim in claims:
         claim.weights = {stem: idf[stem] for stem in claim.stems}
         claim.total = sum(claim.weights.values())
+        claim.topic_stems = claim.stems & topic if topic else frozenset()
     return df
 
 
@@ -614,11 +617,11 @@ def _score_candidates(claims: list[Claim], df: Counter[str], score: PairScore) -
     return scores
 
 
-def claim_score(a: Claim, b: Claim, topic_weight: float = TOPIC_WEIGHT) -> float:
+def claim_score(a: Claim, b: Claim, count_topic: bool = False) -> float:
     """How surely two claims say the same thing: IDF-weighted overlap, near-identical words, evidence.
 
-    Shared words weighing less than topic_weight are the story's topic and do not count towards the
-    two words a pair needs to keep its full score (0 counts every word)."""
+    Shared words that are the story's topic do not count towards the two words a pair needs to keep its
+    full score, unless count_topic."""
     shared = a.stems & b.stems
     weight = sum(a.weights[s] for s in shared)
     # Near-identical words only matter for pairs already close: skip the fuzzy pass for the rest.
@@ -629,8 +632,8 @@ def claim_score(a: Claim, b: Claim, topic_weight: float = TOPIC_WEIGHT) -> float
     dice = 2 * weight / (a.total + b.total)
     containment = weight / min(a.total, b.total)
     score = DICE_SHARE * dice + (1 - DICE_SHARE) * containment
-    telling = [stem for stem in shared if a.weights[stem] >= topic_weight]  # not the story's own topic words
-    if len(telling) <= 1 and not a.name_stems & b.name_stems & set(telling) and not a.numbers & b.numbers:
+    telling = shared if count_topic else shared - a.topic_stems  # not the story's own topic words
+    if len(telling) <= 1 and not a.name_stems & b.name_stems & telling and not a.numbers & b.numbers:
         score *= SINGLE_WORD_SHARE  # one word in common besides the topic is a coincidence more often than a claim
     if a.numbers & b.numbers:
         score += NUMBER_BONUS

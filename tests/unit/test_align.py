@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from reader import align
 from reader.align import (ACCEPT_SCORE, CORROBORATED, Alignment, SourceText, align_claims, align_sources,
-                          claim_spans, prepare_claims, sentence_units, word_differences)
+                          claim_score, claim_spans, prepare_claims, sentence_units, word_differences)
 from reader.corpus import load_document
 from reader.library import BUNDLED_CORPUS
 
@@ -226,6 +227,57 @@ def test_weak_matches_in_two_sources_of_a_cluster_corroborate_but_one_alone_does
     # Without the strong pair there is no cluster to corroborate: weak matches alone align nothing.
     table[frozenset("bc")] = weak
     assert align_claims(claim_set, ACCEPT_SCORE, score, everything).clusters == []
+
+
+def test_a_claim_whose_best_match_is_taken_takes_its_next_best():
+    # Source a states one claim twice (a1, a2); b states it once (b1) and once more in other words (b2).
+    # a1-b1 is the best pair; a2's best is b1 too, but b1 is taken, so a2 takes its next best b2 when
+    # that clears the accept score, and not when it does not.
+    docs = [SourceText("a", "a", "The council approved the harbour bridge. The council backed the harbour span."),
+            SourceText("b", "b", "Councillors approved the harbour bridge. Councillors backed the bridge plan.")]
+    claim_set = prepare_claims(docs)
+    a1, a2, b1, b2 = claim_set.claims
+    table = {(a1.index, b1.index): 0.9, (a2.index, b1.index): 0.6, (a2.index, b2.index): ACCEPT_SCORE * 1.2,
+             (a1.index, b2.index): 0.1}
+
+    def score(x, y):
+        return table.get((x.index, y.index), table.get((y.index, x.index), 0.0))
+
+    pairs = list(table)
+    clustered = [{m.start for m in c.members} for c in align_claims(claim_set, ACCEPT_SCORE, score, pairs).clusters]
+    assert clustered == [{a1.start, b1.start}, {a2.start, b2.start}]
+    table[(a2.index, b2.index)] = ACCEPT_SCORE * 0.9  # a weak next best is not taken
+    assert len(align_claims(claim_set, ACCEPT_SCORE, score, pairs).clusters) == 1
+
+
+def test_one_ordinary_shared_word_counts_for_half_but_a_shared_name_in_full(monkeypatch):
+    docs = [SourceText("a", "a", "Many engineers have moved to competitor Northwind this spring."),
+            SourceText("b", "b", "The two companies consider themselves competitors in cloud storage."),
+            SourceText("c", "c", "Two senior staff took new roles at rival Northwind recently.")]
+    moved, competitors, rival = prepare_claims(docs).claims
+    assert moved.stems & competitors.stems == {"competitor"} and moved.stems & rival.stems == {"northwind"}
+    halved, named = claim_score(moved, competitors), claim_score(moved, rival)
+    monkeypatch.setattr(align, "SINGLE_WORD_SHARE", 1.0)
+    assert halved == pytest.approx(0.5 * claim_score(moved, competitors))
+    assert named == claim_score(moved, rival)  # "Northwind" is a name in both: it counts in full
+
+
+def test_the_story_topic_does_not_count_as_a_second_shared_word():
+    story = [f"Northwind reported item {word} in the quarter." for word in
+             "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()]
+    docs = [SourceText("a", "a", " ".join(story[:5]) + " Northwind shares rose after the storage deal."),
+            SourceText("b", "b", " ".join(story[5:]) + " Northwind opened an office for the storage team.")]
+    claim_set = prepare_claims(docs)
+    deal, office = claim_set.by_doc[0][-1], claim_set.by_doc[1][-1]
+    assert deal.stems & office.stems == {"northwind", "storag"} and "northwind" in deal.topic_stems
+    assert claim_score(deal, office) < claim_score(deal, office, count_topic=True)
+
+
+def test_a_title_case_label_before_a_colon_is_not_a_claim():
+    text = "1. Develop Efficient AI Models: Companies should prioritise models that balance cost and quality."
+    claims = prepare_claims([SourceText("a", "a", text)]).claims
+    assert [text[c.start:c.end] for c in claims] == [
+        "Companies should prioritise models that balance cost and quality."]
 
 
 # --- the command line --------------------------------------------------------------------------------

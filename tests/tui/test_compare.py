@@ -398,8 +398,8 @@ async def test_escape_in_the_source_picker_goes_back_to_reading(make_app):
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickSourceScreen))
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, ReadingScreen)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))  # dismissing is async
+        assert pilot.app.screen is reading
 
 
 async def test_a_change_from_another_process_seen_while_quitting_is_ignored(make_app, db_path):

@@ -121,10 +121,10 @@ class SourcesScreen(Screen[None]):
     @property
     def highlighted(self) -> Source | None:
         table = self.query_one(DataTable)
-        visible = self.listed
-        if not visible or table.row_count == 0:
+        listed = self.listed
+        if not listed or table.row_count == 0:
             return None
-        return visible[min(table.cursor_row, len(visible) - 1)]
+        return listed[min(table.cursor_row, len(listed) - 1)]
 
     def _update_heading(self) -> None:
         heading = self.query_one("#sources-heading", Static)

@@ -31,15 +31,20 @@ async def settle(pilot, screen) -> None:
     await pilot.pause()
 
 
+async def link_one_then_find_the_next(pilot, screen) -> None:
+    """Link the first aligned passage of pane 0 with `L`, then put the cursor on the next aligned one."""
+    await move_to_counterpart(pilot, screen)
+    await pilot.press("L")
+    await wait_for(pilot, lambda: screen.panes[1].linked)
+    await pilot.press("j")
+    await move_to_counterpart(pilot, screen)
+
+
 def test_two_pane_comparison(snap_compare, make_app):
     """000 beside 001: the cursor on an aligned passage, its counterpart highlighted, one claim linked."""
     async def run_before(pilot) -> None:
         screen = await compare(pilot, "000", "001")
-        await move_to_counterpart(pilot, screen)
-        await pilot.press("L")
-        await wait_for(pilot, lambda: screen.panes[1].linked)
-        await pilot.press("j")
-        await move_to_counterpart(pilot, screen)
+        await link_one_then_find_the_next(pilot, screen)
         await settle(pilot, screen)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -60,11 +65,7 @@ def test_claims_matrix(snap_compare, make_app):
     """Two claims accepted from the alignment of 000 and 001, seen over three sources; 002 marked silent on one."""
     async def run_before(pilot) -> None:
         screen = await compare(pilot, "000", "001")
-        await move_to_counterpart(pilot, screen)
-        await pilot.press("L")
-        await wait_for(pilot, lambda: screen.panes[1].linked)
-        await pilot.press("j")
-        await move_to_counterpart(pilot, screen)
+        await link_one_then_find_the_next(pilot, screen)
         await pilot.press("L")
         await settle(pilot, screen)
         ids = {source.name[:3]: source.id for source in pilot.app.sources_screen.sources}

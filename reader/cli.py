@@ -711,6 +711,11 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
         click.echo(display_safe(out.getvalue()), nl=False)
 
 
+# Commands that live in reader/commands/<topic>.py register themselves on `cli` when imported here,
+# one import a line.
+from reader.commands import _registered  # noqa: E402,F401
+
+
 def main() -> None:
     """Entry point: run the command line, turning a closed pipe or ctrl+c into a quiet exit."""
     try:

@@ -198,5 +198,10 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE source_versions ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
+# One entry a line, in order. Numbers are applied in ascending order.
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+}
 SCHEMA_VERSION = max(MIGRATIONS)

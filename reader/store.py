@@ -183,7 +183,7 @@ class Store:
             with self.write():
                 # Another process may have migrated while we waited for the write lock: read it again.
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
-                for target in range(version + 1, SCHEMA_VERSION + 1):
+                for target in sorted(number for number in MIGRATIONS if number > version):
                     MIGRATIONS[target](self.db)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 if version == 0:  # same transaction: a crash cannot leave a new database without its tags

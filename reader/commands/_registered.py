@@ -1,0 +1,1 @@
+"""Imports each topic module so that its commands are registered on `reader.cli.cli` (one line a module)."""

@@ -483,7 +483,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
            force: bool) -> None:
     """Write one self-contained HTML page: sources side by side with their annotations, the claims
     matrix and a chart of tags per source. It needs nothing but a browser (no network, no script)."""
-    from reader.report import ReportError, gather, render_report, write_report
+    from reader.report import gather, render_report, write_report
 
     if output.exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to overwrite it")
@@ -491,10 +491,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
     source_ids = [store.resolve_source(ref).id for ref in source_refs]
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
     data = gather(store, source_ids or None, list(tag_names), progress)
-    try:
-        write_report(render_report(data, title=title), output, force=force)
-    except ReportError as error:
-        raise click.ClickException(str(error)) from None
+    write_report(render_report(data, title=title), output, force=force)
     click.echo(f"wrote {output}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
                f"{len(data.claims)} claims", err=True)
 
@@ -557,20 +554,17 @@ def config(init: bool, path_only: bool) -> None:
     The file is TOML in the user's config folder (or READER_CONFIG): author, theme, default tags and
     their colours, and key bindings by id.
     """
-    from reader.settings import SettingsError, load_settings, render_settings, settings_path, write_default_settings
+    from reader.settings import load_settings, render_settings, settings_path, write_default_settings
 
     path = settings_path()
     if path_only:
         click.echo(str(path))
         return
-    try:
-        if init:
-            write_default_settings(path)
-            click.echo(f"wrote {path}")
-            return
-        settings = load_settings(path)
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+    if init:
+        write_default_settings(path)
+        click.echo(f"wrote {path}")
+        return
+    settings = load_settings(path)
     state = "" if path.is_file() else " (not created yet; `reader config --init` writes one)"
     click.echo(f"# settings file: {display_safe(str(path))}{state}")
     click.echo(display_safe(render_settings(settings)), nl=False)
@@ -625,18 +619,15 @@ def serve(obj: Context, port: int, host: str) -> None:
 def export_annotations(obj: Context, export_format: str | None, output: Path | None, sources_wanted: tuple[str, ...],
                        tags_wanted: tuple[str, ...], raw: bool, force: bool) -> None:
     """Export annotations as CSV, JSON, W3C Web Annotation JSON-LD or Markdown (stdout, or -o FILE)."""
-    from reader.exports import ExportError, export, format_for_path
+    from reader.exports import export, format_for_path
 
     if output is not None and str(output) == "-":
         output = None  # -o - is stdout, as usual
     store = obj.store()
     source_ids = [store.resolve_source(reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
-    try:
-        count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
-                       tags=tag_names, raw=raw, force=force)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
+                   tags=tag_names, raw=raw, force=force)
     if output is not None:
         counted = "claims" if export_format == "matrix-csv" else "annotations"
         click.echo(f"exported {count} {counted} to {display_safe(str(output))}", err=True)
@@ -648,13 +639,10 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
 @click.pass_obj
 def import_annotations(obj: Context, file: Path, raw: bool) -> None:
     """Import annotations from a json, w3c or csv export; importing the same file twice adds nothing."""
-    from reader.imports import ImportFileError, import_file
+    from reader.imports import import_file
 
     store, _ = obj.synced_store()
-    try:
-        report = import_file(store, file, raw_csv=raw)
-    except ImportFileError as error:
-        raise click.ClickException(str(error)) from None
+    report = import_file(store, file, raw_csv=raw)
     for line in report.problems:
         click.echo(f"{display_safe(str(file))}: {display_safe(line)}", err=True)
     click.echo(report.summary())

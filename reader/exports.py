@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 from typing import Any, TextIO
 
+from reader.files import atomic_output as _atomic_output
+from reader.model import ReaderError
 from reader.store import Store, now
 from reader.text import display_safe
 
@@ -39,7 +39,7 @@ VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20'")
 
 
-class ExportError(Exception):
+class ExportError(ReaderError):
     """An export that cannot be written, explained in one line."""
 
 
@@ -423,7 +423,7 @@ def export(store: Store, export_format: str, output: Path | None, source_ids: li
     if output is None:
         with _stdout_text() as out:
             return writer(store, out, **options)
-    with atomic_output(output, force=force) as out:
+    with _atomic_output(output, force=force, error=ExportError) as out:
         return writer(store, out, **options)
 
 
@@ -456,69 +456,6 @@ def _stdout_text() -> Iterator[TextIO]:
     finally:
         stream.flush()
         stream.detach()
-
-
-@contextmanager
-def atomic_output(path: Path, force: bool = False) -> Iterator[TextIO]:
-    """A text stream that becomes `path` only when the block finishes; an existing file needs force."""
-    path = Path(path)
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
-    folder = path.parent
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
-    if not force and (path.exists() or path.is_symlink()):
-        raise ExportError(f"{path} already exists; use --force to replace it")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
-    except OSError as error:
-        raise ExportError(f"cannot write in {folder}: {error.strerror or error}") from None
-    finished = False
-    try:
-        with open(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        _set_mode(temporary, path)
-        _move_into_place(temporary, path, force)
-        finished = True
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
-    finally:
-        if not finished:
-            try:
-                os.unlink(temporary)
-            except FileNotFoundError:
-                pass
-
-
-def _set_mode(temporary: str, path: Path) -> None:
-    """mkstemp makes a private file; give the export the mode a normally created file would have."""
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else None
-    except OSError:
-        mode = None
-    if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(temporary, mode)
-
-
-def _move_into_place(temporary: str, path: Path, force: bool) -> None:
-    if force:
-        os.replace(temporary, path)  # a symlink at path is replaced, never followed
-        return
-    try:
-        os.link(temporary, path)  # fails if something appeared at path meanwhile: never clobber
-    except FileExistsError:
-        raise ExportError(f"{path} already exists; use --force to replace it") from None
-    except OSError:
-        if path.exists() or path.is_symlink():
-            raise ExportError(f"{path} already exists; use --force to replace it") from None
-        os.replace(temporary, path)
-        return
-    os.unlink(temporary)
 
 
 __all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "export", "format_for_path",

@@ -23,7 +23,7 @@ import msgspec
 
 from reader.anchoring import anchor
 from reader.exports import CSV_COLUMNS, JSON_FORMAT_NAME, JSON_FORMAT_VERSION, W3C_CONTEXT, unguard_formula
-from reader.model import LINK_KINDS, Selector
+from reader.model import LINK_KINDS, ReaderError, Selector
 from reader.store import TAG_PALETTE, Store, content_hash, now
 
 IMPORT_ACTOR = "import"
@@ -31,7 +31,7 @@ _encode_json = msgspec.json.Encoder().encode
 _ID_NAMESPACE = uuid.UUID("6f1c2a1e-5d0b-4f6e-9a43-7d1c0c3b8e52")  # stable ids for records that have none
 
 
-class ImportFileError(Exception):
+class ImportFileError(ReaderError):
     """A file that cannot be imported, explained in one line; nothing was written."""
 
 

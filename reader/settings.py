@@ -16,7 +16,8 @@ from typing import Any
 
 import tomli_w
 
-from reader.store import DEFAULT_TAGS
+from reader.files import write_text_atomically
+from reader.model import DEFAULT_TAGS, ReaderError
 
 CONFIG_ENV = "READER_CONFIG"
 CONFIG_FILE = "config.toml"
@@ -25,7 +26,7 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
-class SettingsError(Exception):
+class SettingsError(ReaderError):
     """A settings file that cannot be used, explained in one line."""
 
 
@@ -195,10 +196,4 @@ def write_default_settings(path: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise SettingsError(f"cannot write {path}: {error.strerror or error}") from None
+    write_text_atomically(path, text, force=True, error=SettingsError)

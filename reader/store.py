@@ -25,22 +25,11 @@ import sqlite_utils
 from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
-from reader.model import LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
+from reader.model import DEFAULT_TAGS, LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
 from reader.text import paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
 
-# A new database starts with these, in this order (keys 1-9 in the reader).
-DEFAULT_TAGS = (
-    ("claim", "#e5c07b", "A statement of fact the source makes"),
-    ("quote", "#61afef", "Words attributed to someone"),
-    ("number", "#d19a66", "A figure, amount or date"),
-    ("attribution", "#56b6c2", "Who says so: a named or anonymous source"),
-    ("opinion", "#c678dd", "A judgement rather than a fact"),
-    ("error", "#e06c75", "Wrong, or contradicted by another source"),
-    ("context", "#98c379", "Background the claim depends on"),
-    ("question", "#abb2bf", "Needs checking"),
-)
 TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75", "#98c379", "#abb2bf",
                "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from reader.text import find_quote  # noqa: E402
+from reader.text import find_quote, sentence_spans  # noqa: E402
 
 
 def check_story(folder: Path) -> tuple[list[str], dict]:
@@ -60,6 +60,28 @@ def check_story(folder: Path) -> tuple[list[str], dict]:
         located(f"negative {number} b", *negative["b"])
         if negative["a"][0] == negative["b"][0]:
             problems.append(f"negative {number}: both sides in one outlet")
+    # A hard negative must not be a labelled pair at sentence level: the aligner pairs sentences, so a
+    # sentence holding a negative's quote that also holds a passage of a claim the other side shares
+    # would make one pair both correct and wrong.
+    def sentences_of(source: str, quote: str) -> list[tuple[int, int]]:
+        spans = find_quote(texts.get(source, ""), quote)
+        return [s for s in sentence_spans(texts[source]) for q in spans if s[0] < q[1] and q[0] < s[1]] if spans else []
+
+    def claims_in(source: str, sentence: tuple[int, int]) -> set[str]:
+        found = set()
+        for claim in data.get("claim", []):
+            for where, quote in claim["passages"]:
+                if where == source and any(q[0] < sentence[1] and sentence[0] < q[1] for q in find_quote(texts[where], quote)):
+                    found.add(claim["id"])
+        return found
+
+    for number, negative in enumerate(negatives, 1):
+        shared = set()
+        for sa in sentences_of(*negative["a"]):
+            for sb in sentences_of(*negative["b"]):
+                shared |= claims_in(negative["a"][0], sa) & claims_in(negative["b"][0], sb)
+        if shared:
+            problems.append(f"negative {number}: its sentences are also a labelled pair of {sorted(shared)}")
     counts = {"outlets": len(texts), "words": words, "cross_source_claims": cross, "pairs": pairs,
               "unique_claims": unique, "negatives": len(negatives)}
     return problems, counts

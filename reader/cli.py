@@ -667,7 +667,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     from reader.align import SourceText, align_sources, alignment_to_json
 
     if backend == "semantic":
-        from reader.align_semantic import align_sources_semantic as align_sources, require_semantic
+        from reader.align.semantic import align_sources_semantic as align_sources, require_semantic
 
         require_semantic()  # before any work: one line naming the install command
     store, _ = obj.synced_store()

@@ -12,7 +12,9 @@ import csv
 import gc
 import io
 import os
+import re
 import uuid
+from datetime import datetime
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -270,6 +272,13 @@ def read_incoming(path: Path, raw_csv: bool = False) -> Incoming:
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
     try:
+        return _parse(path, data, raw_csv)
+    except RecursionError:
+        raise ImportFileError(f"{path} is nested too deeply to be an export") from None
+
+
+def _parse(path: Path, data: bytes, raw_csv: bool) -> Incoming:
+    try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFileError(f"{path} is not UTF-8 text (byte {error.start}); not a reader export") from None
@@ -445,7 +454,12 @@ def _w3c_link(item: _W3CAnnotation, bodies: list[Any], targets: list[Any]) -> In
                         item.created or now())
 
 
+_ASCII_DIGITS = re.compile("[0-9]{1,18}")
+
+
 def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
+    # What `export` writes, `import` reads: a note or quote may be longer than the module's 128 KiB limit.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -466,10 +480,10 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
             if len(cells) != len(CSV_COLUMNS):
                 raise ImportFileError(f"{path}: record {line_number} has {len(cells)} cells, not {len(CSV_COLUMNS)}")
             row = dict(zip(CSV_COLUMNS, map(clean, cells)))
-            try:
-                start, end = int(row["start"]), int(row["end"])
-            except ValueError:
-                raise ImportFileError(f"{path}: record {line_number}: start and end must be whole numbers") from None
+            if not (_ASCII_DIGITS.fullmatch(row["start"]) and _ASCII_DIGITS.fullmatch(row["end"])):
+                raise ImportFileError(f"{path}: record {line_number}: start and end must be whole numbers "
+                                      "in the digits 0-9")
+            start, end = int(row["start"]), int(row["end"])
             key = row["source_path"]
             if key not in incoming.sources:
                 incoming.sources[key] = IncomingSource(key=key, path=key, title=row["source_title"])
@@ -490,13 +504,40 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
 
 # --- validation shared by every format -----------------------------------------------------------------
 
+# Ids as the reader writes them (uuid hex) and as other tools do (uuids, slugs): printable ASCII only,
+# so an id can never carry an escape sequence, a markup tag or a CSV separator to wherever it is shown.
+_VALID_ID = re.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,127}")
+# No text the reader can hold (SQLite's default limit is a billion bytes) has an offset beyond this.
+MAX_OFFSET = 1_000_000_000
+
+
+def _check_id(path: Path, what: str, value: str) -> None:
+    if not _VALID_ID.fullmatch(value):
+        raise ImportFileError(f"{path}: {what} id {value[:40]!r} is not a valid id (1-128 letters, digits, "
+                              "'.', '_', '~', '+' or '-')")
+
+
+def _check_date(path: Path, what: str, value: str) -> None:
+    """Dates are ISO 8601 (what the reader writes); anything else breaks sorting and the statistics."""
+    try:
+        if value.isascii() and value[:4].isdigit():
+            datetime.fromisoformat(value)
+            return
+    except ValueError:
+        pass
+    raise ImportFileError(f"{path}: {what} {value[:40]!r} is not an ISO 8601 date such as 2024-05-01T12:00:00Z")
+
+
 def _check(path: Path, incoming: Incoming) -> None:
     for index, item in enumerate(incoming.annotations):
-        where = f"{path}: annotation {index} ({item.id[:36]})"
         if not item.id:
             raise ImportFileError(f"{path}: annotation {index} has no id")
+        _check_id(path, f"annotation {index}:", item.id)
+        where = f"{path}: annotation {index} ({item.id[:36]})"
         if not (0 <= item.start < item.end):
             raise ImportFileError(f"{where}: start {item.start} and end {item.end} do not make a span")
+        if item.end > MAX_OFFSET:
+            raise ImportFileError(f"{where}: end {item.end} is beyond any text the reader can hold")
         if not item.quote:
             raise ImportFileError(f"{where}: the quote is empty")
         item.tags = [name for name in (tag_name_for_import(t) for t in item.tags) if name]
@@ -504,6 +545,18 @@ def _check(path: Path, incoming: Incoming) -> None:
             item.created = now()
         if not item.updated:
             item.updated = item.created
+        _check_date(path, f"annotation {index}: created", item.created)
+        _check_date(path, f"annotation {index}: updated", item.updated)
+    for index, link in enumerate(incoming.links):
+        for what, value in (("", link.id), (" from", link.from_id), (" to", link.to_id)):
+            if value or what:
+                _check_id(path, f"link {index}{what}", value)
+        if link.created:
+            _check_date(path, f"link {index}: created", link.created)
+    for index, silence in enumerate(incoming.silences):
+        _check_id(path, f"silent mark {index}: annotation", silence.annotation_id)
+        if silence.marked:
+            _check_date(path, f"silent mark {index}: marked", silence.marked)
     for tag in incoming.tags:
         tag.name = tag_name_for_import(tag.name)
     incoming.tags = [t for t in incoming.tags if t.name]
@@ -703,12 +756,22 @@ class _Placer:
         versions[item.version_hash] = version_id
         return version_id
 
+    def length(self, version_id: int, current_id: int, current_text: str) -> int:
+        """The length of a stored version's text (offsets made on it must fall inside it)."""
+        if version_id == current_id:
+            return len(current_text)
+        return self.conn.execute("SELECT length FROM source_versions WHERE id = ?", [version_id]).fetchone()[0]
+
     def place(self, item: IncomingAnnotation) -> dict[str, Any]:
         source_id = self.matched[item.source_key]
         current_id, text = self.current(source_id)
         version_id = self.version_for(source_id, item)
         made_on_current = version_id is None or version_id == current_id
-        if made_on_current and text[item.start:item.end] == item.quote:
+        if version_id is not None and item.end > self.length(version_id, current_id, text):
+            raise ImportFileError(f"annotation {item.id}: end {item.end} is past the end of the text it was made "
+                                  f"on ({self.length(version_id, current_id, text)} characters)")
+        exact = item.end <= len(text) and item.end - item.start == len(item.quote)
+        if made_on_current and exact and text[item.start:item.end] == item.quote:
             status, start, end, score = "anchored", item.start, item.end, 100.0
         else:
             found = anchor(text, Selector(item.start, item.end, item.quote, item.prefix, item.suffix))

@@ -30,6 +30,13 @@ from reader.text import paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
 
+# `PRAGMA application_id` of every reader database ("RDR1"): set on creation and on the first open of
+# an older reader file, so a file is known to be ours before anything about it is changed.
+APPLICATION_ID = 0x52445231
+# The tables every reader database has had since schema 1: how a file from before application_id is told
+# from another program's SQLite file (which may well have a user_version of 1, 2 or 3).
+READER_TABLES = frozenset({"sources", "source_versions", "annotations", "tags", "annotation_tags", "links", "events"})
+
 # A new database starts with these, in this order (keys 1-9 in the reader).
 DEFAULT_TAGS = (
     ("claim", "#e5c07b", "A statement of fact the source makes"),
@@ -156,26 +163,37 @@ class Store:
             pass  # a read-only file or folder: reading still works, writes will say why they fail
 
     def _check_schema(self) -> int:
-        """The database's schema version, refusing (untouched) a newer reader's or another program's file."""
+        """The database's schema version, refusing (untouched) a newer reader's or another program's file.
+
+        Runs before anything is changed (journal mode included): a file is ours if it carries our
+        application_id, or (written before there was one) has every table a reader database has."""
         conn = self.db.conn
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is damaged or not a database ({error})") from None
+        empty = version == 0 and not tables - {"sqlite_sequence"}
+        ours = application_id == APPLICATION_ID or (application_id == 0 and READER_TABLES <= tables)
+        if not empty and not ours:
+            detail = f"application_id {application_id:#x}" if application_id else f"user_version {version}"
+            raise StoreError(f"{self.path} is a SQLite database of another program ({detail}), not a reader "
+                             "database; nothing was changed")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer reader (schema {version}; this one knows up to "
                 f"{SCHEMA_VERSION}); upgrade reader to open it"
             )
-        if version == 0 and tables - {"sqlite_sequence"}:
-            raise StoreError(f"{self.path} is a SQLite database of another program, not a reader database")
+        self._unmarked = application_id != APPLICATION_ID
         return version
 
     def _migrate(self, version: int) -> None:
         """Bring the schema forward to SCHEMA_VERSION, backing up an existing database first."""
         conn = self.db.conn
         if version == SCHEMA_VERSION:
+            if self._unmarked:
+                self._mark()
             return
         if version > 0:
             self._backup(version)
@@ -186,10 +204,19 @@ class Store:
                 for target in sorted(number for number in MIGRATIONS if number > version):
                     MIGRATIONS[target](self.db)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 if version == 0:  # same transaction: a crash cannot leave a new database without its tags
                     self.ensure_default_tags()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot set up {self.path}: {error}") from None
+
+    def _mark(self) -> None:
+        """Set our application_id on a reader file written before there was one (skipped if read-only)."""
+        try:
+            with self.write() as db:
+                db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except StoreError:
+            pass  # a read-only file stays readable; it is recognised by its tables next time too
 
     def _backup(self, version: int) -> None:
         """Copy the database through SQLite's backup API before a migration touches it."""

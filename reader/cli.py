@@ -46,6 +46,8 @@ class Context:
             settings = self.settings()
             self._store = open_store(self.db_path, actor="cli", author=settings.author,
                                      default_tags=[(t.name, t.colour, t.description) for t in settings.tags])
+            # A write that meets another program's (a long import) waits and says so, on stderr.
+            self._store.on_wait = lambda message: click.echo(_one_line(message), err=True)
             context = click.get_current_context(silent=True)
             if context is not None:  # closed when the command ends, so no connection outlives it
                 context.call_on_close(self._store.close)
@@ -122,8 +124,11 @@ class ReaderGroup(DefaultGroup):
             error.message = _one_line(error.message)
             raise
         except sqlite3.DatabaseError as error:  # damage found after opening: a page read mid-command
+            from reader.store import recovery_hint
+
             database = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
-            raise click.ClickException(f"{database} is damaged ({error}); nothing was changed") from None
+            raise click.ClickException(
+                _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")) from None
 
 
 @click.group(cls=ReaderGroup, default="open", default_if_no_args=True)

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +29,10 @@ from reader.model import LINK_KINDS, Annotation, Link, ReaderError, Selector, So
 from reader.text import paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
+# A write that meets another program's write lock: after WRITE_NOTICE_MS it says it is waiting (stderr,
+# or a notice in the TUI), then keeps waiting up to WRITE_WAIT_LIMIT_S before giving up in one line.
+WRITE_NOTICE_MS = 2_000
+WRITE_WAIT_LIMIT_S = 15 * 60
 
 # `PRAGMA application_id` of every reader database ("RDR1"): set on creation and on the first open of
 # an older reader file, so a file is known to be ours before anything about it is changed.
@@ -83,6 +87,11 @@ class StoreError(ReaderError):
     """A problem with the database or a request to it, explained in one line."""
 
 
+class WriteBusy(StoreError):
+    """Another program holds the write lock and this thread asked not to wait (the TUI's event loop):
+    the caller retries off that thread, where the store waits and says so."""
+
+
 def now() -> str:
     """UTC timestamp with milliseconds, ISO 8601: sorts as text and reads well in any SQLite client."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -121,6 +130,11 @@ class Store:
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
         self._change_group: str | None = None
+        # Called with a one-line message when a write has to wait for another program's (CLI: stderr).
+        self.on_wait: Callable[[str], None] | None = None
+        # The TUI sets this: a write on the main thread that meets the lock raises WriteBusy at once.
+        self.main_thread_never_waits = False
+        self._checked_signature: tuple | None = None  # the file as it was when quick_check last passed
         self.db = self._connect(path)
         try:
             version = self._check_schema()
@@ -139,17 +153,33 @@ class Store:
                 raise StoreError(f"{path} is a folder, not a database file")
             if not path.parent.exists():
                 raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
-        conn = None
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            return sqlite_utils.Database(Store._open(str(path)))
+        except sqlite3.DatabaseError as error:
+            if str(path) != ":memory:" and path.exists() and not _writable(path):
+                # A read-only mount or file: a WAL database cannot make its -shm file there, so it is
+                # opened read-only (immutable when even that fails: nothing can change it there).
+                for options in ("mode=ro", "mode=ro&immutable=1"):
+                    try:
+                        return sqlite_utils.Database(Store._open(f"{path.resolve().as_uri()}?{options}", uri=True))
+                    except sqlite3.DatabaseError:
+                        continue
+                raise StoreError(f"{path} is on a read-only file system or folder and cannot be read there "
+                                 f"({error})") from None
+            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
+
+    @staticmethod
+    def _open(target: str, uri: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+                               uri=uri)
+        try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as error:
-            if conn is not None:
-                conn.close()
-            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
-        return sqlite_utils.Database(conn)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
 
     def _use_wal(self) -> None:
         """WAL lets readers and one writer work at once; only set on a database we have agreed to open."""
@@ -241,13 +271,11 @@ class Store:
             if conn.in_transaction:  # nested: the outer transaction commits
                 yield self.db
                 return
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise StoreError(_explain_write_error(self.path, error)) from None
+            self._begin_immediate(conn)
             # One transaction is one user action: everything it logs is undone in one step.
             self._change_group = uuid.uuid4().hex
             try:
+                self._check_integrity(conn)
                 yield self.db
             except sqlite3.DatabaseError as error:
                 if conn.in_transaction:
@@ -265,6 +293,64 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise StoreError(_explain_write_error(self.path, error)) from None
+            if self._checked_signature is not None:
+                self._checked_signature = self._signature()  # our own commit is not damage
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock; if another program holds it, say so once and keep waiting (never lose
+        the user's change to a busy timeout), up to WRITE_WAIT_LIMIT_S."""
+        import time
+
+        waited_since = None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {WRITE_NOTICE_MS}")
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error):
+                        raise StoreError(_explain_write_error(self.path, error)) from None
+                    if self.main_thread_never_waits and threading.current_thread() is threading.main_thread():
+                        raise WriteBusy(f"another program is writing to {self.path}; waiting for it to finish") from None
+                    if waited_since is None:
+                        waited_since = time.monotonic()
+                        if self.on_wait is not None:
+                            self.on_wait(f"waiting: another program is writing to {self.path} (an import?); "
+                                         "your change is saved as soon as it finishes")
+                        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    elif time.monotonic() - waited_since > WRITE_WAIT_LIMIT_S:
+                        raise StoreError(f"cannot write to {self.path}: another program has held it locked for over "
+                                         f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was changed") from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _signature(self) -> tuple:
+        """Size and modification time of the database and its WAL: changes when any program writes."""
+        if str(self.path) == ":memory:":
+            return ()
+        found = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = os.stat(f"{self.path}{suffix}")
+                found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            except OSError:
+                found.append(None)
+        return tuple(found)
+
+    def _check_integrity(self, conn: sqlite3.Connection) -> None:
+        """Before writing: PRAGMA quick_check, when the file changed since it last passed (once per
+        process for the CLI). Writing into a damaged file spreads the damage; refuse and say how to recover."""
+        signature = self._signature()
+        if signature == self._checked_signature:
+            return
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreError(f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}")
+        self._checked_signature = signature
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -964,6 +1050,27 @@ def _describe(events: list[dict[str, Any]]) -> str:
         parts.append(f"{verbs.get(action, action)} {'an' if noun[0] in 'aeiou' else 'a'} {noun}" if count == 1
                      else f"{verbs.get(action, action)} {noun}")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def recovery_hint(path: Path | str) -> str:
+    """How to get back what a damaged database still holds (SQLite's own .recover)."""
+    return f"Recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db (then --db recovered.db)"
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error)
+    return "locked" in message or "busy" in message
+
+
+def _writable(path: Path) -> bool:
+    """Whether path and its folder accept writes (a read-only mount does not, even for root)."""
+    try:
+        stat = os.statvfs(path)
+        if stat.f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        pass
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _explain_write_error(path: Path, error: sqlite3.DatabaseError) -> str:

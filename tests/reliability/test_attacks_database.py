@@ -92,3 +92,93 @@ def test_an_older_reader_file_is_recognised_and_marked(db_at_schema, version):
     store = open_store(path)
     store.close()
     assert application_id(path) == READER_APPLICATION_ID
+
+
+# --- damage found before a write (14.11) -------------------------------------------------------------
+
+def damaged_copy(loaded_store, source_id, tmp_path: Path) -> Path:
+    """A database whose schema reads fine but one index page (outside the schema) is garbage."""
+    first = source_id("001")
+    text = loaded_store.text(first)
+    for start in range(0, len(text) - 40, 40):
+        loaded_store.add_annotation(first, start, start + 20, tags=["claim"], note="n" * 200)
+    loaded_store.close()
+    damaged = tmp_path / "damaged" / "annotations.db"
+    damaged.parent.mkdir()
+    shutil.copy(loaded_store.path, damaged)
+    conn = sqlite3.connect(damaged)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'annotations' "
+                           "AND rootpage > 1 ORDER BY rootpage DESC LIMIT 1").fetchone()
+    conn.close()
+    with open(damaged, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 64)
+    check = sqlite3.connect(damaged)
+    try:
+        healthy = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:
+        healthy = False
+    assert check.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0  # the schema still reads
+    check.close()
+    assert not healthy
+    assert text
+    return damaged
+
+
+@pytest.mark.parametrize("command", [("annotate", "001", "--quote", "OpenAI"), ("tags", "add", "fresh")])
+def test_a_write_to_a_damaged_file_is_refused_and_says_how_to_recover(loaded_store, source_id, tmp_path, run_cli,
+                                                                       command):
+    damaged = damaged_copy(loaded_store, source_id, tmp_path)
+    before = damaged.read_bytes()
+    result = run_cli(*command, db=damaged)
+    assert result.exit_code != 0, result.output
+    assert result.output.count("\n") == 1 and "damaged" in result.output and ".recover" in result.output, result.output
+    assert damaged.read_bytes() == before
+
+
+# --- a user's write that meets a long write waits and says so (14.12) -------------------------------
+
+def test_a_cli_write_meeting_the_lock_waits_says_so_and_is_stored(store, db_path, corpus_dir):
+    import os
+    import select
+    import time
+
+    store.close()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a long import holds
+    process = subprocess.Popen([READER, "--db", str(db_path), "--corpus", str(corpus_dir), "tags", "add", "patient"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    said, deadline = b"", time.monotonic() + 30
+    while b"waiting" not in said and time.monotonic() < deadline and process.poll() is None:
+        ready, _, _ = select.select([process.stderr], [], [], 0.5)
+        if ready:
+            said += os.read(process.stderr.fileno(), 4096)
+    holder.execute("COMMIT")
+    holder.close()
+    out, err = process.communicate(timeout=60)
+    assert b"waiting" in said, said + err
+    assert process.returncode == 0, said + err
+    reopened = open_store(db_path)
+    assert "patient" in [tag.name for tag in reopened.tags()]
+    reopened.close()
+
+
+# --- a database on a read-only mount (minor) ---------------------------------------------------------
+
+def test_a_database_on_a_read_only_mount_can_be_read(loaded_store, source_id, tmp_path, corpus_dir):
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("needs unshare (user and mount namespaces) to make a read-only mount")
+    first = source_id("001")
+    made = loaded_store.add_annotation(first, *find_quote(loaded_store.text(first), "OpenAI")[0])
+    loaded_store.close()
+    mount = tmp_path / "mount"
+    mount.mkdir()
+    script = (f"mount --bind {loaded_store.path.parent} {mount} && mount -o remount,ro,bind {mount} && "
+              f"{READER} --db {mount / loaded_store.path.name} --corpus {corpus_dir} annotations; echo rc=$?; "
+              f"{READER} --db {mount / loaded_store.path.name} --corpus {corpus_dir} tags add x; echo rc=$?")
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    output = result.stdout + result.stderr
+    assert made.id in result.stdout, output
+    assert "rc=0" in output and "read-only" in output and "rc=1" in output, output
+    assert "not a usable SQLite database" not in output

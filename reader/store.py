@@ -885,6 +885,14 @@ class Store:
                  for action, entity, entity_id, before, after in entries))
         return group
 
+    def log_staged_events(self, table: str) -> None:
+        """Append events already staged in `table` (group_id, at, actor, action, entity, entity_id, before,
+        after), in their order, inside the caller's write: an import publishes its log in one statement."""
+        with self.write() as db:
+            db.conn.execute(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
+                f"SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL FROM {table} ORDER BY rowid")
+
     def _undo_state(self, db: sqlite_utils.Database) -> tuple[str | None, str | None]:
         """(group to undo next, group to redo next), derived from the append-only log."""
         undone: dict[str, bool] = {}

@@ -46,6 +46,8 @@ class Context:
             settings = self.settings()
             self._store = open_store(self.db_path, actor="cli", author=settings.author,
                                      default_tags=[(t.name, t.colour, t.description) for t in settings.tags])
+            # A write that meets another program's (a long import) waits and says so, on stderr.
+            self._store.on_wait = lambda message: click.echo(_one_line(message), err=True)
             context = click.get_current_context(silent=True)
             if context is not None:  # closed when the command ends, so no connection outlives it
                 context.call_on_close(self._store.close)
@@ -122,8 +124,11 @@ class ReaderGroup(DefaultGroup):
             error.message = _one_line(error.message)
             raise
         except sqlite3.DatabaseError as error:  # damage found after opening: a page read mid-command
+            from reader.store import recovery_hint
+
             database = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
-            raise click.ClickException(f"{database} is damaged ({error}); nothing was changed") from None
+            raise click.ClickException(
+                _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")) from None
 
 
 @click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
@@ -299,7 +304,7 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
         raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
     start, end = spans[index]
     annotation = store.add_annotation(found.id, start, end, tags=tags, note=note)
-    click.echo(annotation.id)
+    click.echo(_one_line(annotation.id))
 
 
 @cli.command()
@@ -317,7 +322,7 @@ def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool
         else:
             quote = display_safe(row["quote"].replace("\n", " "))
             quote = quote if len(quote) <= 70 else quote[:69] + "…"
-            click.echo(f"{row['id']}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
+            click.echo(f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
                        f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
 
 
@@ -331,7 +336,7 @@ def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ..
     """Change an annotation's note or tags."""
     store = obj.store()
     store.update_annotation(annotation_id, note=note, tags=list(tags) if tags else None, add_tags=add_tags)
-    click.echo(annotation_id)
+    click.echo(_one_line(annotation_id))
 
 
 @cli.command()
@@ -340,7 +345,7 @@ def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ..
 def delete(obj: Context, annotation_id: str) -> None:
     """Delete an annotation (undo brings it back)."""
     obj.store().delete_annotation(annotation_id)
-    click.echo(f"deleted {annotation_id}")
+    click.echo(f"deleted {_one_line(annotation_id)}")
 
 
 @cli.command()
@@ -351,21 +356,21 @@ def delete(obj: Context, annotation_id: str) -> None:
 @click.pass_obj
 def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> None:
     """Link two annotations (usually in different sources); prints the link's id."""
-    click.echo(obj.store().add_link(from_annotation, to_annotation, kind).id)
+    click.echo(_one_line(obj.store().add_link(from_annotation, to_annotation, kind).id))
 
 
 @cli.command()
 @click.pass_obj
 def undo(obj: Context) -> None:
     """Undo the last change to annotations, tags or links (from the event log)."""
-    click.echo(obj.store().undo() or "nothing to undo")
+    click.echo(_one_line(obj.store().undo() or "nothing to undo"))
 
 
 @cli.command()
 @click.pass_obj
 def redo(obj: Context) -> None:
     """Redo the last undone change."""
-    click.echo(obj.store().redo() or "nothing to redo")
+    click.echo(_one_line(obj.store().redo() or "nothing to redo"))
 
 
 @cli.group(cls=DefaultGroup, default="list", default_if_no_args=True)
@@ -492,7 +497,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
     data = gather(store, source_ids or None, list(tag_names), progress)
     write_report(render_report(data, title=title), output, force=force)
-    click.echo(f"wrote {output}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
+    click.echo(f"wrote {_one_line(str(output))}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
                f"{len(data.claims)} claims", err=True)
 
 
@@ -515,13 +520,15 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     before = {source.path for source in store.sources()}
     files, _ = find_source_files(list(paths))
     if sys.stderr.isatty() and len(files) > 1:
+        from rich.markup import escape
         from rich.progress import Progress as RichProgress
 
         with RichProgress(console=_stderr_console(), transient=True) as bar:
             task = bar.add_task("Adding", total=len(files))
 
             def advance(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, description=f"Adding {display_safe(name)[:40]}")
+                # A progress description is Rich markup: a file name is escaped, never obeyed as a tag.
+                bar.update(task, completed=done, description=f"Adding {escape(_one_line(name)[:40])}")
 
             result = sync_sources(store, list(paths), advance)
     else:
@@ -530,7 +537,7 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     added = [after[i] for i in dict.fromkeys(result.source_ids) if after[i].path not in before]
     unchanged = len(set(result.source_ids)) - len(added)
     for path, reason in result.skipped:
-        click.echo(f"skipped {display_safe(str(path))}: {reason}", err=True)
+        click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
     summary = f"added {len(added)}, skipped {len(result.skipped)}"
     if unchanged:
         summary += f" ({unchanged} already in the database)"
@@ -562,11 +569,11 @@ def config(init: bool, path_only: bool) -> None:
         return
     if init:
         write_default_settings(path)
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {_one_line(str(path))}")
         return
     settings = load_settings(path)
     state = "" if path.is_file() else " (not created yet; `reader config --init` writes one)"
-    click.echo(f"# settings file: {display_safe(str(path))}{state}")
+    click.echo(f"# settings file: {_one_line(str(path))}{state}")
     click.echo(display_safe(render_settings(settings)), nl=False)
 
 
@@ -630,7 +637,7 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
                    tags=tag_names, raw=raw, force=force)
     if output is not None:
         counted = "claims" if export_format == "matrix-csv" else "annotations"
-        click.echo(f"exported {count} {counted} to {display_safe(str(output))}", err=True)
+        click.echo(f"exported {count} {counted} to {_one_line(str(output))}", err=True)
 
 
 @cli.command("import")
@@ -644,8 +651,8 @@ def import_annotations(obj: Context, file: Path, raw: bool) -> None:
     store, _ = obj.synced_store()
     report = import_file(store, file, raw_csv=raw)
     for line in report.problems:
-        click.echo(f"{display_safe(str(file))}: {display_safe(line)}", err=True)
-    click.echo(report.summary())
+        click.echo(f"{_one_line(str(file))}: {_one_line(line)}", err=True)
+    click.echo(_one_line(report.summary()))
     if report.failed:
         sys.exit(1)
 
@@ -682,19 +689,20 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     import csv
     import io
 
-    from reader.exports import guard_formula
+    from reader.exports import guard_row
 
     terminal = sys.stdout.isatty()  # a terminal is shown the rows through display_safe; a pipe gets them exact
     out = io.StringIO() if terminal else sys.stdout
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text", "differences"])
+    writer.writerow(guard_row(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text",
+                               "differences"]))
     for cluster in alignment.clusters:
         changes = {d.member: d.changes for d in cluster.differences}
         for index, member in enumerate(cluster.members):
             described = "; ".join(f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
                                   for c in changes.get(index, ()))
-            writer.writerow([cluster.id, member.source_id, guard_formula(member.source_path), member.start, member.end,
-                             member.score, int(member.repeat), guard_formula(member.text), guard_formula(described)])
+            writer.writerow(guard_row([cluster.id, member.source_id, member.source_path, member.start, member.end,
+                                       member.score, int(member.repeat), member.text, described]))
     if terminal:
         click.echo(display_safe(out.getvalue()), nl=False)
 

@@ -43,9 +43,22 @@ class ExportError(ReaderError):
     """An export that cannot be written, explained in one line."""
 
 
+# Characters a spreadsheet may skip before it sees a formula lead (OWASP: guard a cell whose first
+# non-blank character is one): spaces, no-break and other Unicode spaces, zero-width characters, the BOM.
+FORMULA_BLANKS = " \u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+                 "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+
+
 def guard_formula(value: str) -> str:
-    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe (shown as text)."""
-    return "'" + value if value[:1] in FORMULA_TRIGGERS else value
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe (shown as text).
+
+    The one guard for every cell of every CSV the reader writes; blanks before a formula lead count."""
+    return "'" + value if value.lstrip(FORMULA_BLANKS)[:1] in FORMULA_TRIGGERS else value
+
+
+def guard_row(values: list[Any]) -> list[Any]:
+    """A CSV row with every text cell guarded (numbers are written as they are)."""
+    return [guard_formula(value) if isinstance(value, str) else value for value in values]
 
 
 def unguard_formula(value: str) -> str:
@@ -94,7 +107,9 @@ def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None
     for view_column, csv_column in zip(VIEW_COLUMNS, CSV_COLUMNS):
         cell = f'v."{view_column}"'
         if not raw and view_column not in ("start", "end"):
-            cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+            # guard_formula in SQL (so rows stream from SQLite into the C writer): ltrim drops the blanks.
+            cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
+                    f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
         cells.append(f'{cell} AS "{csv_column}"')
     where, params = annotation_filter(source_ids, tags, alias="v")
     return (f"SELECT {', '.join(cells)} FROM annotations_view v WHERE {where} "
@@ -389,13 +404,13 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
     annotations = [a for a in store.annotations() if a.source_id in wanted
                    and (not tags or set(a.tags) & set(tags))]
     claims = build_matrix(sources, annotations, store.links(), store.silences())
-    guard = (lambda value: value) if raw else guard_formula
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([guard(name) for name in ["claim_id", "claim", *matrix_column_names(sources)]])
+    guard = (lambda row: row) if raw else guard_row
+    writer.writerow(guard(["claim_id", "claim", *matrix_column_names(sources)]))
     for claim in claims:
-        writer.writerow([claim.id, guard(claim.label)] + [
-            guard(matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words))
-            for source in sources])
+        writer.writerow(guard([claim.id, claim.label] + [
+            matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words)
+            for source in sources]))
     return len(claims)
 
 
@@ -459,5 +474,5 @@ def _stdout_text() -> Iterator[TextIO]:
 
 
 __all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "export", "format_for_path",
-           "guard_formula", "matrix_cell_text", "unguard_formula", "write_csv", "write_json", "write_markdown",
+           "guard_formula", "guard_row", "matrix_cell_text", "unguard_formula", "write_csv", "write_json", "write_markdown",
            "write_matrix_csv", "write_w3c"]

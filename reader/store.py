@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +29,17 @@ from reader.model import DEFAULT_TAGS, LINK_KINDS, Annotation, Link, ReaderError
 from reader.text import paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
+# A write that meets another program's write lock: after WRITE_NOTICE_MS it says it is waiting (stderr,
+# or a notice in the TUI), then keeps waiting up to WRITE_WAIT_LIMIT_S before giving up in one line.
+WRITE_NOTICE_MS = 2_000
+WRITE_WAIT_LIMIT_S = 15 * 60
+
+# `PRAGMA application_id` of every reader database ("RDR1"): set on creation and on the first open of
+# an older reader file, so a file is known to be ours before anything about it is changed.
+APPLICATION_ID = 0x52445231
+# The tables every reader database has had since schema 1: how a file from before application_id is told
+# from another program's SQLite file (which may well have a user_version of 1, 2 or 3).
+READER_TABLES = frozenset({"sources", "source_versions", "annotations", "tags", "annotation_tags", "links", "events"})
 
 TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75", "#98c379", "#abb2bf",
                "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
@@ -63,6 +74,11 @@ def passage_spans(text: str) -> list[tuple[int, int]]:
 
 class StoreError(ReaderError):
     """A problem with the database or a request to it, explained in one line."""
+
+
+class WriteBusy(StoreError):
+    """Another program holds the write lock and this thread asked not to wait (the TUI's event loop):
+    the caller retries off that thread, where the store waits and says so."""
 
 
 def now() -> str:
@@ -103,6 +119,11 @@ class Store:
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
         self._change_group: str | None = None
+        # Called with a one-line message when a write has to wait for another program's (CLI: stderr).
+        self.on_wait: Callable[[str], None] | None = None
+        # The TUI sets this: a write on the main thread that meets the lock raises WriteBusy at once.
+        self.main_thread_never_waits = False
+        self._checked_signature: tuple | None = None  # the file as it was when quick_check last passed
         self.db = self._connect(path)
         try:
             version = self._check_schema()
@@ -121,17 +142,33 @@ class Store:
                 raise StoreError(f"{path} is a folder, not a database file")
             if not path.parent.exists():
                 raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
-        conn = None
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            return sqlite_utils.Database(Store._open(str(path)))
+        except sqlite3.DatabaseError as error:
+            if str(path) != ":memory:" and path.exists() and not _writable(path):
+                # A read-only mount or file: a WAL database cannot make its -shm file there, so it is
+                # opened read-only (immutable when even that fails: nothing can change it there).
+                for options in ("mode=ro", "mode=ro&immutable=1"):
+                    try:
+                        return sqlite_utils.Database(Store._open(f"{path.resolve().as_uri()}?{options}", uri=True))
+                    except sqlite3.DatabaseError:
+                        continue
+                raise StoreError(f"{path} is on a read-only file system or folder and cannot be read there "
+                                 f"({error})") from None
+            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
+
+    @staticmethod
+    def _open(target: str, uri: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+                               uri=uri)
+        try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as error:
-            if conn is not None:
-                conn.close()
-            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
-        return sqlite_utils.Database(conn)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
 
     def _use_wal(self) -> None:
         """WAL lets readers and one writer work at once; only set on a database we have agreed to open."""
@@ -145,26 +182,37 @@ class Store:
             pass  # a read-only file or folder: reading still works, writes will say why they fail
 
     def _check_schema(self) -> int:
-        """The database's schema version, refusing (untouched) a newer reader's or another program's file."""
+        """The database's schema version, refusing (untouched) a newer reader's or another program's file.
+
+        Runs before anything is changed (journal mode included): a file is ours if it carries our
+        application_id, or (written before there was one) has every table a reader database has."""
         conn = self.db.conn
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is damaged or not a database ({error})") from None
+        empty = version == 0 and not tables - {"sqlite_sequence"}
+        ours = application_id == APPLICATION_ID or (application_id == 0 and READER_TABLES <= tables)
+        if not empty and not ours:
+            detail = f"application_id {application_id:#x}" if application_id else f"user_version {version}"
+            raise StoreError(f"{self.path} is a SQLite database of another program ({detail}), not a reader "
+                             "database; nothing was changed")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer reader (schema {version}; this one knows up to "
                 f"{SCHEMA_VERSION}); upgrade reader to open it"
             )
-        if version == 0 and tables - {"sqlite_sequence"}:
-            raise StoreError(f"{self.path} is a SQLite database of another program, not a reader database")
+        self._unmarked = application_id != APPLICATION_ID
         return version
 
     def _migrate(self, version: int) -> None:
         """Bring the schema forward to SCHEMA_VERSION, backing up an existing database first."""
         conn = self.db.conn
         if version == SCHEMA_VERSION:
+            if self._unmarked:
+                self._mark()
             return
         if version > 0:
             self._backup(version)
@@ -175,10 +223,19 @@ class Store:
                 for target in sorted(number for number in MIGRATIONS if number > version):
                     MIGRATIONS[target](self.db)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 if version == 0:  # same transaction: a crash cannot leave a new database without its tags
                     self.ensure_default_tags()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot set up {self.path}: {error}") from None
+
+    def _mark(self) -> None:
+        """Set our application_id on a reader file written before there was one (skipped if read-only)."""
+        try:
+            with self.write() as db:
+                db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except StoreError:
+            pass  # a read-only file stays readable; it is recognised by its tables next time too
 
     def _backup(self, version: int) -> None:
         """Copy the database through SQLite's backup API before a migration touches it."""
@@ -203,13 +260,11 @@ class Store:
             if conn.in_transaction:  # nested: the outer transaction commits
                 yield self.db
                 return
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise StoreError(_explain_write_error(self.path, error)) from None
+            self._begin_immediate(conn)
             # One transaction is one user action: everything it logs is undone in one step.
             self._change_group = uuid.uuid4().hex
             try:
+                self._check_integrity(conn)
                 yield self.db
             except sqlite3.DatabaseError as error:
                 if conn.in_transaction:
@@ -227,6 +282,64 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise StoreError(_explain_write_error(self.path, error)) from None
+            if self._checked_signature is not None:
+                self._checked_signature = self._signature()  # our own commit is not damage
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock; if another program holds it, say so once and keep waiting (never lose
+        the user's change to a busy timeout), up to WRITE_WAIT_LIMIT_S."""
+        import time
+
+        waited_since = None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {WRITE_NOTICE_MS}")
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error):
+                        raise StoreError(_explain_write_error(self.path, error)) from None
+                    if self.main_thread_never_waits and threading.current_thread() is threading.main_thread():
+                        raise WriteBusy(f"another program is writing to {self.path}; waiting for it to finish") from None
+                    if waited_since is None:
+                        waited_since = time.monotonic()
+                        if self.on_wait is not None:
+                            self.on_wait(f"waiting: another program is writing to {self.path} (an import?); "
+                                         "your change is saved as soon as it finishes")
+                        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    elif time.monotonic() - waited_since > WRITE_WAIT_LIMIT_S:
+                        raise StoreError(f"cannot write to {self.path}: another program has held it locked for over "
+                                         f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was changed") from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _signature(self) -> tuple:
+        """Size and modification time of the database and its WAL: changes when any program writes."""
+        if str(self.path) == ":memory:":
+            return ()
+        found = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = os.stat(f"{self.path}{suffix}")
+                found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            except OSError:
+                found.append(None)
+        return tuple(found)
+
+    def _check_integrity(self, conn: sqlite3.Connection) -> None:
+        """Before writing: PRAGMA quick_check, when the file changed since it last passed (once per
+        process for the CLI). Writing into a damaged file spreads the damage; refuse and say how to recover."""
+        signature = self._signature()
+        if signature == self._checked_signature:
+            return
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreError(f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}")
+        self._checked_signature = signature
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -761,6 +874,14 @@ class Store:
                  for action, entity, entity_id, before, after in entries))
         return group
 
+    def log_staged_events(self, table: str) -> None:
+        """Append events already staged in `table` (group_id, at, actor, action, entity, entity_id, before,
+        after), in their order, inside the caller's write: an import publishes its log in one statement."""
+        with self.write() as db:
+            db.conn.execute(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
+                f"SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL FROM {table} ORDER BY rowid")
+
     def _undo_state(self, db: sqlite_utils.Database) -> tuple[str | None, str | None]:
         """(group to undo next, group to redo next), derived from the append-only log."""
         undone: dict[str, bool] = {}
@@ -926,6 +1047,27 @@ def _describe(events: list[dict[str, Any]]) -> str:
         parts.append(f"{verbs.get(action, action)} {'an' if noun[0] in 'aeiou' else 'a'} {noun}" if count == 1
                      else f"{verbs.get(action, action)} {noun}")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def recovery_hint(path: Path | str) -> str:
+    """How to get back what a damaged database still holds (SQLite's own .recover)."""
+    return f"Recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db (then --db recovered.db)"
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error)
+    return "locked" in message or "busy" in message
+
+
+def _writable(path: Path) -> bool:
+    """Whether path and its folder accept writes (a read-only mount does not, even for root)."""
+    try:
+        stat = os.statvfs(path)
+        if stat.f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        pass
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _explain_write_error(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -148,8 +148,10 @@ class ReaderApp(App[None]):
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
-        return open_store(self.db_path, actor="tui", author=self.settings.author,
-                          default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store = open_store(self.db_path, actor="tui", author=self.settings.author,
+                           default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
+        return store
 
     def apply_settings(self) -> None:
         """The user's settings file: theme and key remapping. A broken file: defaults and a notice."""

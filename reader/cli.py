@@ -28,6 +28,7 @@ class Context:
 
     db_path: Path
     corpus: list[Path]
+    corpus_given: bool = False  # --corpus or READER_CORPUS; else a database with sources keeps to its own
     _store: Store | None = field(default=None, repr=False)
 
     def settings(self):
@@ -52,20 +53,45 @@ class Context:
         return self._store
 
     def synced_store(self) -> tuple[Store, SyncReport]:
-        """The store, with the corpus loaded into it (only changed files are read)."""
+        """The store with its sources up to date: the corpus given loaded (only changed files are read),
+        every other stored file checked; with no corpus given, the database's own files (the bundled
+        corpus only for a database with no sources yet)."""
         from reader.library import sync_sources
+        from reader.scope import files_in_play, refresh_stored
 
         store = self.store()
-        for path in self.corpus:
+        for path in self.corpus if self.corpus_given else ():
             if not path.exists():
                 raise click.ClickException(f"corpus path not found: {path}")
+        paths = files_in_play(store, self.corpus if self.corpus_given else None)
         progress = _stderr_progress("Loading sources") if sys.stderr.isatty() else None
-        report = sync_sources(store, self.corpus, progress)
+        report = sync_sources(store, paths, progress)
+        if self.corpus_given:  # sources added from elsewhere: their files are checked too
+            report.skipped += refresh_stored(store, set(report.source_ids)).skipped
         for path, reason in report.skipped:
             click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
         if not report.source_ids and not store.sources():
-            raise click.ClickException(f"no readable sources in {', '.join(map(str, self.corpus))}")
+            raise click.ClickException(f"no readable sources in {', '.join(map(str, paths))}")
         return store, report
+
+    def checked_store(self) -> Store:
+        """The store with every stored source's file checked (re-read and re-anchored if it changed),
+        for commands that report offsets but load no corpus."""
+        from reader.scope import refresh_stored
+
+        store = self.store()
+        for path, reason in refresh_stored(store).skipped:
+            click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
+        return store
+
+    def source(self, store: Store, reference: str) -> Source:
+        """The source SOURCE names; a path to a readable file not added yet is added, said in one line."""
+        from reader.scope import source_for
+
+        def added(source: Source) -> None:
+            click.echo(f"added {_one_line(source.path)} as source {source.id}", err=True)
+
+        return source_for(store, reference, added)
 
 
 def _stderr_progress(label: str):
@@ -100,6 +126,20 @@ def _json(value, **options) -> str:
     """JSON for a terminal or a pipe: readable UTF-8, with every invisible or controlling character escaped."""
     text = json.dumps(value, ensure_ascii=False, **options)
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _echo_json_rows(rows, lines: bool = False) -> None:
+    """Rows as one JSON array (what every --json prints), streamed a row at a time so a million rows
+    need no more memory than one; or, with lines, as JSON Lines (one object a line, for jq -c and grep)."""
+    if lines:
+        for row in rows:
+            click.echo(_json(row))
+        return
+    opened = False
+    for row in rows:
+        click.echo(("[\n  " if not opened else ",\n  ") + _json(row), nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
 
 
 class ReaderGroup(DefaultGroup):
@@ -141,7 +181,8 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
     """
     from reader.library import default_corpus
 
-    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()])
+    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()],
+                      corpus_given=corpus is not None)
 
 
 @cli.command("open")
@@ -154,6 +195,10 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
             raise click.ClickException(f"no such file or folder: {path}")
     if paths:
         obj.corpus = list(paths)
+    elif not obj.corpus_given:  # a project's own database opens on its own files, not the bundled corpus
+        from reader.scope import files_in_play
+
+        obj.corpus = files_in_play(obj.store(), None)
     from reader.tui.app import ReaderApp
 
     app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file(),
@@ -164,14 +209,15 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects instead of a table.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def sources(obj: Context, as_json: bool) -> None:
+def sources(obj: Context, as_json: bool, as_jsonl: bool) -> None:
     """List the sources: id, title, outlet, words, annotations."""
     store, _ = obj.synced_store()
     rows = store.sources()
-    if as_json:
-        click.echo(_json([_source_json(s) for s in rows], indent=2))
+    if as_json or as_jsonl:
+        _echo_json_rows((_source_json(s) for s in rows), lines=as_jsonl)
         return
     _print_columns(
         ("id", "title", "outlet", "words", "annotations", "file"),
@@ -233,7 +279,7 @@ def show(obj: Context, source: str) -> None:
     from rich.text import Text
 
     store, _ = obj.synced_store()
-    found = store.resolve_source(source)
+    found = obj.source(store, source)
     text = store.text(found.id)
     annotations = store.annotations(source_id=found.id)
     colours = {t.name: t.colour for t in store.tags()}
@@ -288,7 +334,7 @@ def _bracketed(text: str, numbered) -> str:
 def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags: tuple[str, ...], note: str) -> None:
     """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
     store, _ = obj.synced_store()
-    found = store.resolve_source(source)
+    found = obj.source(store, source)
     spans = find_quote(store.text(found.id), quote)
     if not spans:
         raise click.ClickException(f"quote not found in {found.name}: {display_safe(quote[:60])!r}")
@@ -305,20 +351,22 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
 @cli.command()
 @click.argument("source", required=False)
 @click.option("--tag", help="Only annotations with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects (as `sources --json`).")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool) -> None:
+def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool, as_jsonl: bool) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""
     store, _ = obj.synced_store()
-    source_id = store.resolve_source(source).id if source else None
-    for row in store.iter_annotation_rows(source_id=source_id, tag=tag):
-        if as_json:
-            click.echo(_json(row))
-        else:
-            quote = display_safe(row["quote"].replace("\n", " "))
-            quote = quote if len(quote) <= 70 else quote[:69] + "…"
-            click.echo(f"{row['id']}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
-                       f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
+    source_id = obj.source(store, source).id if source else None
+    rows = store.iter_annotation_rows(source_id=source_id, tag=tag)
+    if as_json or as_jsonl:
+        _echo_json_rows(rows, lines=as_jsonl)
+        return
+    for row in rows:
+        quote = display_safe(row["quote"].replace("\n", " "))
+        quote = quote if len(quote) <= 70 else quote[:69] + "…"
+        click.echo(f"{row['id']}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
+                   f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
 
 
 @cli.command()
@@ -441,9 +489,10 @@ def tags_colour(obj: Context, name: str, colour: str) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of hits.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one hit a line.")
 @click.pass_obj
-def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
+def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) -> None:
     """Full-text search over every source (SQLite FTS5), best matches first, with snippets.
 
     Searches the database's index as it stands (the corpus is loaded first only into an empty
@@ -453,10 +502,9 @@ def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
     if not store.has_sources():
         store, _ = obj.synced_store()
     hits = store.search(query, limit=limit)
-    if as_json:
-        for hit in hits:
-            hit = dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", ""))
-            click.echo(_json(hit))
+    if as_json or as_jsonl:
+        _echo_json_rows((dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", "")) for hit in hits),
+                        lines=as_jsonl)
         return
     if not hits:
         click.echo(f"no matches for {display_safe(query)!r}", err=True)
@@ -488,7 +536,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
     if output.exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to overwrite it")
     store, _ = obj.synced_store()
-    source_ids = [store.resolve_source(ref).id for ref in source_refs]
+    source_ids = [obj.source(store, ref).id for ref in source_refs]
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
     data = gather(store, source_ids or None, list(tag_names), progress)
     try:
@@ -602,7 +650,7 @@ def serve(obj: Context, port: int, host: str) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     command = [sys.executable, "-m", "reader", "--db", str(obj.db_path.resolve())]
-    for path in obj.corpus:
+    for path in obj.corpus if obj.corpus_given else ():  # else the tab's reader chooses, as `reader` does
         command += ["--corpus", str(path.resolve())]
     command.append("open")
     url_host = f"[{host}]" if ":" in host else host
@@ -629,8 +677,8 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
 
     if output is not None and str(output) == "-":
         output = None  # -o - is stdout, as usual
-    store = obj.store()
-    source_ids = [store.resolve_source(reference).id for reference in sources_wanted]
+    store = obj.checked_store()
+    source_ids = [obj.source(store, reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
     try:
         count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
@@ -683,7 +731,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
 
         require_semantic()  # before any work: one line naming the install command
     store, _ = obj.synced_store()
-    chosen = [store.resolve_source(reference) for reference in sources_wanted] if sources_wanted else store.sources()
+    chosen = [obj.source(store, reference) for reference in sources_wanted] if sources_wanted else store.sources()
     chosen = list({source.id: source for source in chosen}.values())
     if len(chosen) < 2:
         raise click.ClickException("alignment needs at least two sources")

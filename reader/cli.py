@@ -145,13 +145,17 @@ def _echo_json_rows(rows, lines: bool = False) -> None:
 class ReaderGroup(DefaultGroup):
     """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # DefaultGroup only defaults when there are no arguments at all; `reader --db X` (options, no
-        # command) must open the reader too.
-        rest = super().parse_args(ctx, args)
-        if not ctx._protected_args and not ctx.args:
-            ctx._protected_args = [self.default_cmd_name]
-        return rest
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """A first word that is no command, no option and no existing path, but close to a command's
+        name, is a typing slip: say so, rather than open the reader on a file that is not there."""
+        import difflib
+
+        name = args[0] if args else ""
+        if name and name not in self.commands and not name.startswith("-") and not os.path.lexists(name):
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            if close:
+                raise click.ClickException(f"no such command {name!r}; did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -166,7 +170,7 @@ class ReaderGroup(DefaultGroup):
             raise click.ClickException(f"{database} is damaged ({error}); nothing was changed") from None
 
 
-@click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
+@click.group(cls=ReaderGroup, default="open", default_if_no_args=True, invoke_without_command=True)
 @click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="READER_DB",
               default="annotations.db", show_default=True, help="The annotation database (env READER_DB).")
 @click.option("--corpus", "corpus", type=click.Path(path_type=Path), envvar="READER_CORPUS",
@@ -183,6 +187,8 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
 
     ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()],
                       corpus_given=corpus is not None)
+    if ctx.invoked_subcommand is None:  # options and no command (`reader --db X`): open the reader too
+        ctx.invoke(open_reader)
 
 
 @cli.command("open")
@@ -311,12 +317,14 @@ def show(obj: Context, source: str) -> None:
 
 def _bracketed(text: str, numbered) -> str:
     """Plain-text highlighting for pipes: ⟦annotated text⟧[n] after each (n, annotation)."""
-    inserts: list[tuple[int, int, str]] = []
+    # At one offset, closings come before openings; openings go outermost first (the later end), and
+    # closings innermost first (the later start; for equal spans, the reverse of their opening order).
+    inserts: list[tuple[int, int, int, int, str]] = []
     for number, annotation in numbered:
-        inserts.append((annotation.start, 1, "⟦"))
-        inserts.append((annotation.end, 0, f"⟧[{number}]"))
+        inserts.append((annotation.start, 1, -annotation.end, number, "⟦"))
+        inserts.append((annotation.end, 0, -annotation.start, -number, f"⟧[{number}]"))
     out, position = [], 0
-    for offset, _, mark in sorted(inserts):
+    for offset, _, _, _, mark in sorted(inserts):
         out.append(display_safe(text[position:offset]))
         out.append(mark)
         position = offset
@@ -586,8 +594,29 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     if unchanged:
         summary += f" ({unchanged} already in the database)"
     click.echo(summary)
+    if not result.source_ids and not result.skipped:
+        click.echo(_why_nothing_to_add(paths), err=True)
+        sys.exit(1)
     if not result.source_ids and result.skipped:
         sys.exit(1)
+
+
+def _why_nothing_to_add(paths: tuple[Path, ...]) -> str:
+    """The reason `reader add` found no file to read: the folders hold none of the kinds it reads."""
+    from reader.corpus import SOURCE_SUFFIXES
+
+    count = 0
+    for path in paths:
+        if path.is_dir():
+            for _, folders, files in os.walk(path):
+                folders[:] = [name for name in folders if not name.startswith(".")]
+                count += sum(1 for name in files if not name.startswith("."))
+    kinds = ", ".join(sorted(SOURCE_SUFFIXES))
+    where = ", ".join(_one_line(str(path)) for path in paths)
+    if not count:
+        return f"nothing to add: {where} holds no files"
+    files = "1 file" if count == 1 else f"{count} files"
+    return f"nothing to add: {where} holds {files}, and none is a kind reader reads ({kinds})"
 
 
 def _stderr_console():

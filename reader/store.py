@@ -346,7 +346,7 @@ class Store:
         """Every source with its word and annotation counts and reading progress, in path order."""
         rows = self.query(
             "SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id) AS annotation_count, "
-            "coalesce(r.fraction, 0) AS read_fraction FROM sources s "
+            "max(coalesce(r.fraction, 0), coalesce(r.furthest, 0)) AS read_fraction FROM sources s "
             "LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path")
         return [_source_from_row(row) for row in rows]
 
@@ -421,9 +421,12 @@ class Store:
 
     def set_reading_position(self, source_id: int, position: int, fraction: float) -> None:
         with self.write() as db:
-            db["reading_state"].upsert(
-                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()},
-                pk="source_id")
+            db.execute(
+                "INSERT INTO reading_state (source_id, position, fraction, furthest, updated) "
+                "VALUES (:source_id, :position, :fraction, :fraction, :updated) ON CONFLICT (source_id) DO UPDATE "
+                "SET position = excluded.position, fraction = excluded.fraction, "
+                "furthest = max(reading_state.furthest, excluded.fraction), updated = excluded.updated",
+                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()})
 
     def reading_position(self, source_id: int) -> int:
         rows = self.query("SELECT position FROM reading_state WHERE source_id = ?", [source_id])

@@ -655,10 +655,12 @@ class Store:
             "GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name")
         return [(row["source_id"], row["tag"], row["n"]) for row in rows]
 
-    def annotations_per_day(self) -> list[tuple[str, int]]:
-        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first."""
+    def annotations_per_day(self, source_ids: list[int] | None = None) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first (on the
+        sources given, or all)."""
+        where = "" if source_ids is None else f"WHERE source_id IN ({','.join('?' * len(source_ids))}) "
         rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations "
-                          "GROUP BY day ORDER BY day")
+                          f"{where}GROUP BY day ORDER BY day", list(source_ids or []))
         return [(row["day"], row["n"]) for row in rows]
 
     def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:

@@ -503,10 +503,10 @@ def tags_colour(obj: Context, name: str, colour: str) -> None:
 def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) -> None:
     """Full-text search over every source (SQLite FTS5), best matches first, with snippets.
 
-    Searches the database's index as it stands (the corpus is loaded first only into an empty
-    database); `reader sources` or `reader add` bring changed files in.
+    Searches the database's sources, their changed files read again first (the corpus is loaded only
+    into an empty database); `reader add` brings new files in.
     """
-    store = obj.store()
+    store = obj.checked_store()
     if not store.has_sources():
         store, _ = obj.synced_store()
     hits = store.search(query, limit=limit)

@@ -160,3 +160,15 @@ def test_annotations_sources_and_search_json_are_arrays_and_jsonl_is_lines(run_c
         lines = run_cli(*command, "--jsonl").output.splitlines()
         assert [json.loads(line) for line in lines] == as_array, command
     assert json.loads(run_cli("annotations", "--tag", "opinion", "--json").output) == []
+
+
+def test_search_reports_the_offsets_of_the_file_as_it_is_now(run_cli, corpus_dir: Path) -> None:
+    [path] = corpus_dir.glob("001_*.txt")
+    run_cli("sources")
+    insert_line_at_top(path)
+    hits = json.loads(run_cli("search", "Distinguished", "--json").output)
+    [hit] = [h for h in hits if Path(h["source_path"]).name.startswith("001")]
+    text = path.read_text()
+    assert hit["position_start"] <= text.index("Distinguished") < hit["position_end"]
+    start, end = hit["position_start"], hit["position_end"]
+    assert (start == 0 or text[start - 1] == "\n") and text[end:end + 1] in ("\n", ""), "a whole paragraph"

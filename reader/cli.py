@@ -28,6 +28,7 @@ class Context:
 
     db_path: Path
     corpus: list[Path]
+    corpus_given: bool = False  # --corpus or READER_CORPUS; else a database with sources keeps to its own
     _store: Store | None = field(default=None, repr=False)
 
     def settings(self):
@@ -54,20 +55,45 @@ class Context:
         return self._store
 
     def synced_store(self) -> tuple[Store, SyncReport]:
-        """The store, with the corpus loaded into it (only changed files are read)."""
+        """The store with its sources up to date: the corpus given loaded (only changed files are read),
+        every other stored file checked; with no corpus given, the database's own files (the bundled
+        corpus only for a database with no sources yet)."""
         from reader.library import sync_sources
+        from reader.scope import files_in_play, refresh_stored
 
         store = self.store()
-        for path in self.corpus:
+        for path in self.corpus if self.corpus_given else ():
             if not path.exists():
                 raise click.ClickException(f"corpus path not found: {path}")
+        paths = files_in_play(store, self.corpus if self.corpus_given else None)
         progress = _stderr_progress("Loading sources") if sys.stderr.isatty() else None
-        report = sync_sources(store, self.corpus, progress)
+        report = sync_sources(store, paths, progress)
+        if self.corpus_given:  # sources added from elsewhere: their files are checked too
+            report.skipped += refresh_stored(store, set(report.source_ids)).skipped
         for path, reason in report.skipped:
             click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
         if not report.source_ids and not store.sources():
-            raise click.ClickException(f"no readable sources in {', '.join(map(str, self.corpus))}")
+            raise click.ClickException(f"no readable sources in {', '.join(map(str, paths))}")
         return store, report
+
+    def checked_store(self) -> Store:
+        """The store with every stored source's file checked (re-read and re-anchored if it changed),
+        for commands that report offsets but load no corpus."""
+        from reader.scope import refresh_stored
+
+        store = self.store()
+        for path, reason in refresh_stored(store).skipped:
+            click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
+        return store
+
+    def source(self, store: Store, reference: str) -> Source:
+        """The source SOURCE names; a path to a readable file not added yet is added, said in one line."""
+        from reader.scope import source_for
+
+        def added(source: Source) -> None:
+            click.echo(f"added {_one_line(source.path)} as source {source.id}", err=True)
+
+        return source_for(store, reference, added)
 
 
 def _stderr_progress(label: str):
@@ -104,16 +130,34 @@ def _json(value, **options) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+def _echo_json_rows(rows, lines: bool = False) -> None:
+    """Rows as one JSON array (what every --json prints), streamed a row at a time so a million rows
+    need no more memory than one; or, with lines, as JSON Lines (one object a line, for jq -c and grep)."""
+    if lines:
+        for row in rows:
+            click.echo(_json(row))
+        return
+    opened = False
+    for row in rows:
+        click.echo(("[\n  " if not opened else ",\n  ") + _json(row), nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
+
+
 class ReaderGroup(DefaultGroup):
     """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # DefaultGroup only defaults when there are no arguments at all; `reader --db X` (options, no
-        # command) must open the reader too.
-        rest = super().parse_args(ctx, args)
-        if not ctx._protected_args and not ctx.args:
-            ctx._protected_args = [self.default_cmd_name]
-        return rest
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """A first word that is no command, no option and no existing path, but close to a command's
+        name, is a typing slip: say so, rather than open the reader on a file that is not there."""
+        import difflib
+
+        name = args[0] if args else ""
+        if name and name not in self.commands and not name.startswith("-") and not os.path.lexists(name):
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            if close:
+                raise click.ClickException(f"no such command {name!r}; did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -131,7 +175,7 @@ class ReaderGroup(DefaultGroup):
                 _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")) from None
 
 
-@click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
+@click.group(cls=ReaderGroup, default="open", default_if_no_args=True, invoke_without_command=True)
 @click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="READER_DB",
               default="annotations.db", show_default=True, help="The annotation database (env READER_DB).")
 @click.option("--corpus", "corpus", type=click.Path(path_type=Path), envvar="READER_CORPUS",
@@ -146,7 +190,10 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
     """
     from reader.library import default_corpus
 
-    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()])
+    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()],
+                      corpus_given=corpus is not None)
+    if ctx.invoked_subcommand is None:  # options and no command (`reader --db X`): open the reader too
+        ctx.invoke(open_reader)
 
 
 @cli.command("open")
@@ -159,6 +206,10 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
             raise click.ClickException(f"no such file or folder: {path}")
     if paths:
         obj.corpus = list(paths)
+    elif not obj.corpus_given:  # a project's own database opens on its own files, not the bundled corpus
+        from reader.scope import files_in_play
+
+        obj.corpus = files_in_play(obj.store(), None)
     from reader.tui.app import ReaderApp
 
     app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file(),
@@ -169,14 +220,15 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects instead of a table.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def sources(obj: Context, as_json: bool) -> None:
+def sources(obj: Context, as_json: bool, as_jsonl: bool) -> None:
     """List the sources: id, title, outlet, words, annotations."""
     store, _ = obj.synced_store()
     rows = store.sources()
-    if as_json:
-        click.echo(_json([_source_json(s) for s in rows], indent=2))
+    if as_json or as_jsonl:
+        _echo_json_rows((_source_json(s) for s in rows), lines=as_jsonl)
         return
     _print_columns(
         ("id", "title", "outlet", "words", "annotations", "file"),
@@ -238,7 +290,7 @@ def show(obj: Context, source: str) -> None:
     from rich.text import Text
 
     store, _ = obj.synced_store()
-    found = store.resolve_source(source)
+    found = obj.source(store, source)
     text = store.text(found.id)
     annotations = store.annotations(source_id=found.id)
     colours = {t.name: t.colour for t in store.tags()}
@@ -270,12 +322,14 @@ def show(obj: Context, source: str) -> None:
 
 def _bracketed(text: str, numbered) -> str:
     """Plain-text highlighting for pipes: ⟦annotated text⟧[n] after each (n, annotation)."""
-    inserts: list[tuple[int, int, str]] = []
+    # At one offset, closings come before openings; openings go outermost first (the later end), and
+    # closings innermost first (the later start; for equal spans, the reverse of their opening order).
+    inserts: list[tuple[int, int, int, int, str]] = []
     for number, annotation in numbered:
-        inserts.append((annotation.start, 1, "⟦"))
-        inserts.append((annotation.end, 0, f"⟧[{number}]"))
+        inserts.append((annotation.start, 1, -annotation.end, number, "⟦"))
+        inserts.append((annotation.end, 0, -annotation.start, -number, f"⟧[{number}]"))
     out, position = [], 0
-    for offset, _, mark in sorted(inserts):
+    for offset, _, _, _, mark in sorted(inserts):
         out.append(display_safe(text[position:offset]))
         out.append(mark)
         position = offset
@@ -293,7 +347,7 @@ def _bracketed(text: str, numbered) -> str:
 def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags: tuple[str, ...], note: str) -> None:
     """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
     store, _ = obj.synced_store()
-    found = store.resolve_source(source)
+    found = obj.source(store, source)
     spans = find_quote(store.text(found.id), quote)
     if not spans:
         raise click.ClickException(f"quote not found in {found.name}: {display_safe(quote[:60])!r}")
@@ -310,20 +364,22 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
 @cli.command()
 @click.argument("source", required=False)
 @click.option("--tag", help="Only annotations with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects (as `sources --json`).")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool) -> None:
+def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool, as_jsonl: bool) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""
     store, _ = obj.synced_store()
-    source_id = store.resolve_source(source).id if source else None
-    for row in store.iter_annotation_rows(source_id=source_id, tag=tag):
-        if as_json:
-            click.echo(_json(row))
-        else:
-            quote = display_safe(row["quote"].replace("\n", " "))
-            quote = quote if len(quote) <= 70 else quote[:69] + "…"
-            click.echo(f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
-                       f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
+    source_id = obj.source(store, source).id if source else None
+    rows = store.iter_annotation_rows(source_id=source_id, tag=tag)
+    if as_json or as_jsonl:
+        _echo_json_rows(rows, lines=as_jsonl)
+        return
+    for row in rows:
+        quote = display_safe(row["quote"].replace("\n", " "))
+        quote = quote if len(quote) <= 70 else quote[:69] + "…"
+        click.echo(f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
+                   f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
 
 
 @cli.command()
@@ -446,22 +502,22 @@ def tags_colour(obj: Context, name: str, colour: str) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of hits.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one hit a line.")
 @click.pass_obj
-def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
+def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) -> None:
     """Full-text search over every source (SQLite FTS5), best matches first, with snippets.
 
-    Searches the database's index as it stands (the corpus is loaded first only into an empty
-    database); `reader sources` or `reader add` bring changed files in.
+    Searches the database's sources, their changed files read again first (the corpus is loaded only
+    into an empty database); `reader add` brings new files in.
     """
-    store = obj.store()
+    store = obj.checked_store()
     if not store.has_sources():
         store, _ = obj.synced_store()
     hits = store.search(query, limit=limit)
-    if as_json:
-        for hit in hits:
-            hit = dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", ""))
-            click.echo(_json(hit))
+    if as_json or as_jsonl:
+        _echo_json_rows((dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", "")) for hit in hits),
+                        lines=as_jsonl)
         return
     if not hits:
         click.echo(f"no matches for {display_safe(query)!r}", err=True)
@@ -493,7 +549,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
     if output.exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to overwrite it")
     store, _ = obj.synced_store()
-    source_ids = [store.resolve_source(ref).id for ref in source_refs]
+    source_ids = [obj.source(store, ref).id for ref in source_refs]
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
     data = gather(store, source_ids or None, list(tag_names), progress)
     write_report(render_report(data, title=title), output, force=force)
@@ -542,8 +598,29 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     if unchanged:
         summary += f" ({unchanged} already in the database)"
     click.echo(summary)
+    if not result.source_ids and not result.skipped:
+        click.echo(_why_nothing_to_add(paths), err=True)
+        sys.exit(1)
     if not result.source_ids and result.skipped:
         sys.exit(1)
+
+
+def _why_nothing_to_add(paths: tuple[Path, ...]) -> str:
+    """The reason `reader add` found no file to read: the folders hold none of the kinds it reads."""
+    from reader.corpus import SOURCE_SUFFIXES
+
+    count = 0
+    for path in paths:
+        if path.is_dir():
+            for _, folders, files in os.walk(path):
+                folders[:] = [name for name in folders if not name.startswith(".")]
+                count += sum(1 for name in files if not name.startswith("."))
+    kinds = ", ".join(sorted(SOURCE_SUFFIXES))
+    where = ", ".join(_one_line(str(path)) for path in paths)
+    if not count:
+        return f"nothing to add: {where} holds no files"
+    files = "1 file" if count == 1 else f"{count} files"
+    return f"nothing to add: {where} holds {files}, and none is a kind reader reads ({kinds})"
 
 
 def _stderr_console():
@@ -603,7 +680,7 @@ def serve(obj: Context, port: int, host: str) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     command = [sys.executable, "-m", "reader", "--db", str(obj.db_path.resolve())]
-    for path in obj.corpus:
+    for path in obj.corpus if obj.corpus_given else ():  # else the tab's reader chooses, as `reader` does
         command += ["--corpus", str(path.resolve())]
     command.append("open")
     url_host = f"[{host}]" if ":" in host else host
@@ -630,8 +707,8 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
 
     if output is not None and str(output) == "-":
         output = None  # -o - is stdout, as usual
-    store = obj.store()
-    source_ids = [store.resolve_source(reference).id for reference in sources_wanted]
+    store = obj.checked_store()
+    source_ids = [obj.source(store, reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
     count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
                    tags=tag_names, raw=raw, force=force)
@@ -678,7 +755,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
 
         require_semantic()  # before any work: one line naming the install command
     store, _ = obj.synced_store()
-    chosen = [store.resolve_source(reference) for reference in sources_wanted] if sources_wanted else store.sources()
+    chosen = [obj.source(store, reference) for reference in sources_wanted] if sources_wanted else store.sources()
     chosen = list({source.id: source for source in chosen}.values())
     if len(chosen) < 2:
         raise click.ClickException("alignment needs at least two sources")

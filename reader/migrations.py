@@ -198,10 +198,27 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE source_versions ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Version 4: who made each change (author) and in which session (one TUI run, one command), so undo
+    takes back only one's own; indexes let undo find a change's events without reading the whole log.
+    Earlier events keep author '' and session '': no one's undo takes them back. Also the furthest
+    fraction of each source one has read, for the sources screen's Read column."""
+    db.execute("ALTER TABLE events ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE events ADD COLUMN session TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX events_by_group ON events (group_id)")
+    db.execute("CREATE INDEX events_by_ref_group ON events (ref_group)")
+    db.execute("CREATE INDEX events_by_entity ON events (entity, entity_id)")
+    db.execute("CREATE INDEX events_by_author ON events (author, id)")
+    db.execute("CREATE INDEX events_by_session ON events (session, id)")
+    # How far each source has been read (the furthest fraction reached), beside where one last was.
+    db.execute("ALTER TABLE reading_state ADD COLUMN furthest REAL NOT NULL DEFAULT 0")
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
+    4: _v4,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -116,6 +116,8 @@ class Store:
         self.path = path
         self.actor = actor
         self.author = author or default_author()
+        self.session = uuid.uuid4().hex  # this connection's changes: what the TUI's `u` takes back
+        self.undo_scope = "author"  # whose changes undo() takes back by default: "author" or "session"
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
         self._change_group: str | None = None
@@ -446,7 +448,7 @@ class Store:
         """Every source with its word and annotation counts and reading progress, in path order."""
         rows = self.query(
             "SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id) AS annotation_count, "
-            "coalesce(r.fraction, 0) AS read_fraction FROM sources s "
+            "max(coalesce(r.fraction, 0), coalesce(r.furthest, 0)) AS read_fraction FROM sources s "
             "LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path")
         return [_source_from_row(row) for row in rows]
 
@@ -521,9 +523,12 @@ class Store:
 
     def set_reading_position(self, source_id: int, position: int, fraction: float) -> None:
         with self.write() as db:
-            db["reading_state"].upsert(
-                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()},
-                pk="source_id")
+            db.execute(
+                "INSERT INTO reading_state (source_id, position, fraction, furthest, updated) "
+                "VALUES (:source_id, :position, :fraction, :fraction, :updated) ON CONFLICT (source_id) DO UPDATE "
+                "SET position = excluded.position, fraction = excluded.fraction, "
+                "furthest = max(reading_state.furthest, excluded.fraction), updated = excluded.updated",
+                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()})
 
     def reading_position(self, source_id: int) -> int:
         rows = self.query("SELECT position FROM reading_state WHERE source_id = ?", [source_id])
@@ -752,10 +757,12 @@ class Store:
             "GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name")
         return [(row["source_id"], row["tag"], row["n"]) for row in rows]
 
-    def annotations_per_day(self) -> list[tuple[str, int]]:
-        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first."""
+    def annotations_per_day(self, source_ids: list[int] | None = None) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first (on the
+        sources given, or all)."""
+        where = "" if source_ids is None else f"WHERE source_id IN ({','.join('?' * len(source_ids))}) "
         rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations "
-                          "GROUP BY day ORDER BY day")
+                          f"{where}GROUP BY day ORDER BY day", list(source_ids or []))
         return [(row["day"], row["n"]) for row in rows]
 
     def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
@@ -849,6 +856,7 @@ class Store:
             "entity": entity, "entity_id": str(entity_id),
             "before": None if before is None else json.dumps(before, ensure_ascii=False),
             "after": None if after is None else json.dumps(after, ensure_ascii=False), "ref_group": None,
+            "author": self.author, "session": self.session,
         })
 
     def log_events(self, entries: Iterable[tuple[str, str, Any, Any, Any]], actor: str | None = None,
@@ -868,9 +876,10 @@ class Store:
 
         with self.write() as db:
             db.conn.executemany(
-                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                ((group, stamp, who, action, entity, str(entity_id), encoded(before), encoded(after))
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                ((group, stamp, who, action, entity, str(entity_id), encoded(before), encoded(after), self.author,
+                  self.session)
                  for action, entity, entity_id, before, after in entries))
         return group
 
@@ -879,108 +888,38 @@ class Store:
         after), in their order, inside the caller's write: an import publishes its log in one statement."""
         with self.write() as db:
             db.conn.execute(
-                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
-                f"SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL FROM {table} ORDER BY rowid")
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL, ?, ? "
+                f"FROM {table} ORDER BY rowid", (self.author, self.session))
 
-    def _undo_state(self, db: sqlite_utils.Database) -> tuple[str | None, str | None]:
-        """(group to undo next, group to redo next), derived from the append-only log."""
-        undone: dict[str, bool] = {}
-        to_redo: list[str] = []
-        done_groups: list[str] = []
-        for row in db.query("SELECT group_id, action, ref_group FROM events ORDER BY id"):
-            if row["action"] == "undo":
-                undone[row["ref_group"]] = True
-                to_redo.append(row["ref_group"])
-            elif row["action"] == "redo":
-                undone[row["ref_group"]] = False
-                if row["ref_group"] in to_redo:
-                    to_redo.remove(row["ref_group"])
-            elif not done_groups or done_groups[-1] != row["group_id"]:
-                done_groups.append(row["group_id"])
-                to_redo.clear()  # a new change ends the redo chain, as in any editor
-        undo_group = next((g for g in reversed(done_groups) if not undone.get(g)), None)
-        redo_group = to_redo[-1] if to_redo else None
-        return undo_group, redo_group
+    def undo(self, scope: str | None = None) -> str | None:
+        """Reverse the newest change of this author (scope "author") or of this connection ("session")
+        not yet undone; returns what it undid, or None if there is nothing. Refuses (StoreError) rather
+        than overwrite or take away another reader's later work."""
+        return self._replay(undo=True, scope=scope)
 
-    def undo(self) -> str | None:
-        """Reverse the most recent change not yet undone; returns a description, or None if nothing to undo."""
-        return self._replay(undo=True)
+    def redo(self, scope: str | None = None) -> str | None:
+        """Re-apply the scope's most recently undone change; None if there is none (or it changed since)."""
+        return self._replay(undo=False, scope=scope)
 
-    def redo(self) -> str | None:
-        """Re-apply the most recently undone change; None if there is none (or a new change came since)."""
-        return self._replay(undo=False)
+    def _replay(self, undo: bool, scope: str | None) -> str | None:
+        from reader import undo as undoing
 
-    def _replay(self, undo: bool) -> str | None:
+        scope = scope or self.undo_scope
+        value = undoing.scope_value(self, scope)
         with self.write() as db:
-            undo_group, redo_group = self._undo_state(db)
-            group = undo_group if undo else redo_group
+            conn = db.conn
+            group = undoing.undo_target(conn, scope, value) if undo else undoing.redo_target(conn, scope, value)
             if group is None:
                 return None
-            events = list(db.query("SELECT * FROM events WHERE group_id = ? ORDER BY id", [group]))
-            for event in reversed(events) if undo else events:
-                before = json.loads(event["before"]) if event["before"] else None
-                after = json.loads(event["after"]) if event["after"] else None
-                target = before if undo else after
-                if target is None:
-                    self._remove(event["entity"], event["entity_id"])
-                else:
-                    self._put(event["entity"], target)
-            db["events"].insert({
-                "group_id": uuid.uuid4().hex, "at": now(), "actor": self.actor,
-                "action": "undo" if undo else "redo", "entity": events[0]["entity"],
-                "entity_id": events[0]["entity_id"], "before": None, "after": None, "ref_group": group,
-            })
-            verb = "undid" if undo else "redid"
-            return f"{verb} {_describe(events)}"
-
-    def _remove(self, entity: str, entity_id: str) -> None:
-        if entity == "silence":
-            annotation_id, source_id = entity_id.rsplit(":", 1)
-            self.db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
-                            [annotation_id, int(source_id)])
-            return
-        table = {"annotation": "annotations", "tag": "tags", "link": "links"}[entity]
-        key: Any = int(entity_id) if entity == "tag" else entity_id
-        self.db.execute(f"DELETE FROM {table} WHERE id = ?", [key])
-
-    def _put(self, entity: str, snapshot: dict[str, Any]) -> None:
-        """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
-        snapshot = dict(snapshot)
-        if entity == "annotation":
-            tags, links = snapshot.pop("tags"), snapshot.pop("links")
-            if not list(self.db.query("SELECT 1 FROM sources WHERE id = ?", [snapshot["source_id"]])):
-                return  # its source is gone; nothing to hang it on
-            self.db["annotations"].upsert(snapshot, pk="id")
-            self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [snapshot["id"]])
-            for tag_id in self._tag_ids(tags, log=False):
-                self.db.execute("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                                [snapshot["id"], tag_id])
-            for link in links:
-                self._put("link", link)
-        elif entity == "tag":
-            annotation_ids = snapshot.pop("annotation_ids")
-            clash = list(self.db.query("SELECT id FROM tags WHERE name = ? COLLATE NOCASE AND id != ?",
-                                       [snapshot["name"], snapshot["id"]]))
-            if clash:
-                self.db.execute("DELETE FROM tags WHERE id = ?", [clash[0]["id"]])
-            self.db["tags"].upsert(snapshot, pk="id")
-            for annotation_id in annotation_ids:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
-                    "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
-                    [annotation_id, snapshot["id"], annotation_id])
-        elif entity == "silence":
-            self.db.execute(
-                "INSERT OR IGNORE INTO silences (annotation_id, source_id, marked, author) "
-                "SELECT :annotation_id, :source_id, :marked, :author "
-                "WHERE EXISTS (SELECT 1 FROM annotations WHERE id = :annotation_id)", snapshot)
-        elif entity == "link":
-            ends = list(self.db.query("SELECT count(*) AS n FROM annotations WHERE id IN (?, ?)",
-                                      [snapshot["from_annotation"], snapshot["to_annotation"]]))
-            if ends[0]["n"] == 2:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created) "
-                    "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", snapshot)
+            description = undoing.describe_group(conn, group)
+            try:
+                undoing.check_ownership(conn, group, undo, scope, value, description)
+            except undoing.UndoRefused as refusal:
+                raise StoreError(str(refusal)) from None
+            undoing.replay(self, group, undo)
+            undoing.record(self, group, undo)
+            return f"{'undid' if undo else 'redid'} {description}"
 
 
 # --- row conversion and small checks -------------------------------------------------------------
@@ -1032,21 +971,6 @@ def _fts_query(query: str) -> str:
     """Quote each word so user text is searched for, never parsed as FTS5 syntax."""
     words = [word.replace('"', '""') for word in query.split()]
     return " ".join(f'"{word}"' for word in words if word)
-
-
-def _describe(events: list[dict[str, Any]]) -> str:
-    """What a group of events did, for undo's message: "adding 2 annotations and 1 tag"."""
-    counts: dict[tuple[str, str], int] = {}
-    for event in events:
-        key = (event["action"], event["entity"])
-        counts[key] = counts.get(key, 0) + 1
-    verbs = {"create": "adding", "update": "changing", "delete": "deleting"}
-    parts = []
-    for (action, entity), count in counts.items():
-        noun = entity if count == 1 else f"{count} {entity}s"
-        parts.append(f"{verbs.get(action, action)} {'an' if noun[0] in 'aeiou' else 'a'} {noun}" if count == 1
-                     else f"{verbs.get(action, action)} {noun}")
-    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def recovery_hint(path: Path | str) -> str:

@@ -148,8 +148,10 @@ class ReaderApp(App[None]):
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
-        return open_store(self.db_path, actor="tui", author=self.settings.author,
-                          default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store = open_store(self.db_path, actor="tui", author=self.settings.author,
+                           default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
+        return store
 
     def apply_settings(self) -> None:
         """The user's settings file: theme and key remapping. A broken file: defaults and a notice."""
@@ -166,6 +168,17 @@ class ReaderApp(App[None]):
                               f"known: {', '.join(sorted(self.available_themes))}")
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
+            self.check_keymap(list(self.settings.keys))
+
+    @work(thread=True, exclusive=True, group="keymap")
+    def check_keymap(self, binding_ids: list[str]) -> None:
+        """Name the settings' binding ids that no binding has (Textual ignores them silently)."""
+        from reader.tui.keymap_check import unknown_binding_ids
+
+        unknown = unknown_binding_ids(binding_ids)
+        if unknown:
+            self.call_from_thread(self.notify_error, f"unknown binding ids in the settings, ignored: "
+                                                     f"{', '.join(unknown)} (? lists each key's id)")
 
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
@@ -386,7 +399,7 @@ class ReaderApp(App[None]):
         """The claims matrix over these sources (default: every source in play)."""
         from reader.tui.screens.matrix import MatrixScreen
 
-        self.push_screen(MatrixScreen(source_ids or list(self.source_ids) or None))
+        self.push_screen(MatrixScreen(source_ids or list(self.source_ids)))  # none in play: an empty matrix
 
     def open_source_at(self, source_id: int, offset: int) -> None:
         """Read a source with the cursor at offset (from the claims matrix); escape comes back."""
@@ -415,7 +428,7 @@ class ReaderApp(App[None]):
         from reader.tui.screens.stats import StatsScreen
 
         if not isinstance(self.screen, StatsScreen) and self.store is not None:
-            self.push_screen(StatsScreen())
+            self.push_screen(StatsScreen(source_ids=list(self.source_ids)))
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, ReadingScreen):

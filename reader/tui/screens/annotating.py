@@ -200,11 +200,11 @@ class AnnotatingScreen(Screen[None]):
         self.app.notify_plain("deleted the annotation (u undoes)")
 
     def action_undo(self) -> None:
-        if replay_change(self.app, self.store.undo, "nothing to undo"):
+        if replay_change(self.app, self.store.undo, "nothing to undo in this session"):
             self.reload()
 
     def action_redo(self) -> None:
-        if replay_change(self.app, self.store.redo, "nothing to redo"):
+        if replay_change(self.app, self.store.redo, "nothing to redo in this session"):
             self.reload()
 
     def action_next_annotation(self, direction: int) -> None:

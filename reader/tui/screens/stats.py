@@ -50,19 +50,21 @@ class Statistics:
         return sum(self.per_day.values())
 
 
-def gather_statistics(store) -> Statistics:
-    """Read the counts behind the three charts (every source in the database)."""
-    sources = store.sources()
+def gather_statistics(store, source_ids: list[int] | None = None) -> Statistics:
+    """Read the counts behind the three charts (the sources in play, or every source in the database)."""
+    sources = store.sources() if source_ids is None else store.sources_by_ids(source_ids)
+    wanted = {source.id for source in sources}
     tag_colours = {tag.name: tag.colour for tag in store.tags()}
     tags_by_source: dict[int, Counter] = {source.id: Counter() for source in sources}
     for source_id, tag, count in store.tag_counts_by_source():
-        tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
-    _, claims = matrix_for_store(store)
+        if source_id in wanted:
+            tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
+    _, claims = matrix_for_store(store, source_ids)
     coverage: dict[int, Counter] = {source.id: Counter() for source in sources}
     for claim in claims:
         for source_id, cell in claim.cells.items():
             coverage.setdefault(source_id, Counter())[cell.status] += 1
-    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day()}
+    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day(source_ids)}
     return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day)
 
 
@@ -80,10 +82,12 @@ class StatsScreen(Screen[None]):
             super().__init__()
             self.statistics = statistics
 
-    def __init__(self, today: date | None = None) -> None:
-        """today ends the activity chart (default: the day it is drawn; tests pin it)."""
+    def __init__(self, today: date | None = None, source_ids: list[int] | None = None) -> None:
+        """today ends the activity chart (default: the day it is drawn; tests pin it); source_ids are
+        the sources in play (None: every source in the database)."""
         super().__init__()
         self.today = today
+        self.source_ids = source_ids
         self.statistics: Statistics | None = None
 
     def compose(self) -> ComposeResult:
@@ -107,7 +111,7 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stats")
     def load_statistics(self) -> None:
         try:
-            statistics = gather_statistics(self.app.store)
+            statistics = gather_statistics(self.app.store, self.source_ids)
         except StoreError as error:
             self.app.call_from_thread(self.app.notify_error, str(error))
             return

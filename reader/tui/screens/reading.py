@@ -148,13 +148,15 @@ class ReadingScreen(AnnotatingScreen):
     # --- status ----------------------------------------------------------------------------------
 
     def annotation_under_cursor(self) -> Annotation | None:
+        """The annotation the status line describes: the visited one, else the shortest under the cursor."""
+        under = self.annotations_under_cursor()
+        return min(under, key=lambda a: a.end - a.start) if under else None
+
+    def say(self, message: str) -> None:
+        """Show message in the status line until the cursor moves elsewhere."""
         view = self.query_one(DocumentView)
-        keys = {h.key for h in view.highlights_at(view.cursor[0])}
-        under = [self._by_id[key] for key in keys if key in self._by_id]
-        if not under:
-            return None
-        exact = [a for a in under if (a.start, a.end) == view.cursor]
-        return (exact or sorted(under, key=lambda a: a.end - a.start))[0]
+        self._said = (message, view.cursor, view.word, view.selection)
+        self.update_status()
 
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
         self.update_status()
@@ -185,10 +187,14 @@ class ReadingScreen(AnnotatingScreen):
                 described += f" ({annotation.anchor_status})"
             if annotation.note:
                 described += f": {annotation.note}"
+        said = getattr(self, "_said", None)
+        if said and said[1:] == (view.cursor, view.word, view.selection):
+            described = f"{said[0]} · {described}" if described else said[0]
         selection = ""
         if view.selection:
             words = len(view.text[view.selection[0]:view.selection[1]].split())
-            selection = f"selecting {words} word{'s' if words != 1 else ''} (w/b/j/k extend, a annotates)"
+            selection = (f"selecting {words} word{'s' if words != 1 else ''} "
+                         "(w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)")
         if self.preview:
             described = "reading the rest of the file…"
         elif self.source_id is None:

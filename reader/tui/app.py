@@ -22,10 +22,11 @@ from textual.message import Message
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
 from reader.settings import Settings, SettingsError, load_settings
-from reader.store import Store, StoreError, open_store
+from reader.store import Store, StoreError, content_hash, open_store
 from reader.text import canonicalise_newlines, display_safe
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
+from reader.tui.saving import SaveFailed, save_in_process
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
@@ -127,6 +128,7 @@ class ReaderApp(App[None]):
         self._restored = False
         self._preview_painted = threading.Event()
         self.settings = Settings()
+        self.save_process_pid: int | None = None  # the process that saved a file opened directly
 
     # --- start -----------------------------------------------------------------------------------
 
@@ -204,14 +206,11 @@ class ReaderApp(App[None]):
                 self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
-            document = load_document(resolved, read_metadata(resolved.parent).get(resolved.name))
+            metadata = read_metadata(resolved.parent).get(resolved.name)
+            document = load_document(resolved, metadata)
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            writer = self._writer_store()
-            try:
-                source_id, _ = writer.save_document(document)
-            finally:
-                writer.close()
-        except (SourceError, StoreError) as error:
+            source_id = self._save_elsewhere(resolved, metadata, document.text)
+        except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
         except OSError as error:
@@ -219,6 +218,13 @@ class ReaderApp(App[None]):
             return
         self.post_message(self.SourceSaved(source_id, str(resolved)))
         self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
+
+    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, text: str) -> int:
+        """Save the file shown to the store in a separate process (keys stay fast meanwhile)."""
+        source_id, self.save_process_pid = save_in_process(
+            str(self.db_path), str(path), metadata, content_hash(text), self.settings.author,
+            [(t.name, t.colour, t.description) for t in self.settings.tags])
+        return source_id
 
     def _progress_poster(self):
         """A sync_sources progress callback that posts SyncProgress only once the sync has run for

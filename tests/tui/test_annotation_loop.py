@@ -299,3 +299,32 @@ async def test_sources_screen_is_not_left_by_typing(make_app):
         await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
         await pilot.press(*"joins")
         assert isinstance(pilot.app.screen, SourcesScreen) and pilot.app.sources_screen.filter == ""
+
+
+# --- defect 18: saving a big file does not hold the interface's GIL ------------------------------------
+
+async def test_a_file_opened_directly_is_saved_by_another_process(make_app, db_path, tmp_path):
+    import os
+
+    path = tmp_path / "wire_report.txt"
+    path.write_text("A wire report.\n\nIt says one thing. Then another thing.\n")
+    app = make_app(paths=[path], open_single=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.source_id is not None, timeout=60)
+        assert app.save_process_pid not in (None, os.getpid())
+        await pilot.press("j", "1")
+        await wait_for(pilot, lambda: len(screen.annotations) == 1)
+    store = open_store(db_path)
+    [source] = [s for s in store.sources() if s.path == str(path.resolve())]
+    assert [a.quote for a in store.annotations(source_id=source.id)] == ["It says one thing."]
+
+
+async def test_the_reading_position_is_written_off_the_event_loop(make_app, db_path):
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_source(pilot, 1)
+        await pilot.press("j", "j")
+        await wait_for(pilot, lambda: any(w.group == "position" for w in pilot.app.workers), timeout=5)
+        await pilot.app.workers.wait_for_complete()
+        assert open_store(db_path).reading_position(screen.source_id) == view.cursor[0]

@@ -163,18 +163,35 @@ class ReadingScreen(AnnotatingScreen):
         if self.source_id is not None:
             if self._position_timer is not None:
                 self._position_timer.stop()
-            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self.save_position)
+            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, lambda: self.save_position(in_background=True))
 
-    def save_position(self) -> None:
-        """Remember where the reader is in this source (the cursor sentence) for the next start."""
+    def save_position(self, in_background: bool = False) -> None:
+        """Remember where the reader is in this source (the cursor sentence) for the next start.
+
+        in_background: write from a thread on its own connection, so a long write by another process
+        (a `reader import`) holding the database never freezes the keyboard."""
         if self.source_id is None or not self.is_mounted:
             return
         view = self.query_one(DocumentView)
-        fraction = view.cursor[1] / len(view.text) if view.text else 0.0
+        fraction = min(1.0, view.cursor[1] / len(view.text) if view.text else 0.0)
+        if in_background:
+            self._write_position(self.source_id, view.cursor[0], fraction)
+            return
         try:
-            self.store.set_reading_position(self.source_id, view.cursor[0], min(1.0, fraction))
+            self.store.set_reading_position(self.source_id, view.cursor[0], fraction)
         except StoreError as error:
             self.app.notify_error(str(error))
+
+    @work(thread=True, group="position")
+    def _write_position(self, source_id: int, position: int, fraction: float) -> None:
+        try:
+            writer = self.app._writer_store()
+            try:
+                writer.set_reading_position(source_id, position, fraction)
+            finally:
+                writer.close()
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
 
     def update_status(self) -> None:
         view = self.query_one(DocumentView)

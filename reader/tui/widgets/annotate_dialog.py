@@ -74,7 +74,7 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
         with Vertical(id="dialog"):
             yield Label(self.heading, id="dialog-title")
             yield Static(safe_content(quote), id="dialog-quote")
-            yield Label("Tags (comma-separated; → accepts a completion)")
+            yield Label("Tags (comma-separated; enter or tab takes the grey completion)")
             yield Input(self.initial_tags, id="tags", suggester=TagSuggester(self.tag_names),
                         placeholder="claim, number", select_on_focus=False)
             yield Label("Note")

@@ -321,10 +321,23 @@ async def test_a_file_opened_directly_is_saved_by_another_process(make_app, db_p
     assert [a.quote for a in store.annotations(source_id=source.id)] == ["It says one thing."]
 
 
-async def test_the_reading_position_is_written_off_the_event_loop(make_app, db_path):
+async def test_the_reading_position_is_written_off_the_event_loop(make_app, db_path, monkeypatch):
+    import threading
+
+    from reader.store import Store
+
+    writers: list[threading.Thread] = []
+    original = Store.set_reading_position
+
+    def recording(self, *args, **kwargs):
+        writers.append(threading.current_thread())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "set_reading_position", recording)
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_source(pilot, 1)
         await pilot.press("j", "j")
-        await wait_for(pilot, lambda: any(w.group == "position" for w in pilot.app.workers), timeout=5)
+        await wait_for(pilot, lambda: bool(writers))
         await pilot.app.workers.wait_for_complete()
+        assert writers[0] is not threading.main_thread()
         assert open_store(db_path).reading_position(screen.source_id) == view.cursor[0]

@@ -26,7 +26,7 @@ from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.model import DEFAULT_TAGS, LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
-from reader.text import paragraph_spans, word_count
+from reader.text import fold_text, paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
 # A write that meets another program's write lock: after WRITE_NOTICE_MS it says it is waiting (stderr,
@@ -968,8 +968,9 @@ def _check_colour(colour: str) -> str:
 
 
 def _fts_query(query: str) -> str:
-    """Quote each word so user text is searched for, never parsed as FTS5 syntax."""
-    words = [word.replace('"', '""') for word in query.split()]
+    """Quote each word so user text is searched for, never parsed as FTS5 syntax; folded (accents,
+    case) by fold_text, the function in-document search folds with."""
+    words = [word.replace('"', '""') for word in fold_text(query).split()]
     return " ".join(f'"{word}"' for word in words if word)
 
 

@@ -32,6 +32,10 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CSV_COLUMNS = ("annotation_id", "source_path", "source_title", "start", "end", "quote", "prefix", "suffix",
                "tags", "note", "author", "links", "anchor_status", "created", "updated")
 VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
+# The source's metadata, appended after the columns above (whose order never changes), from `sources`.
+SOURCE_METADATA_COLUMNS = (("source_url", "url"), ("source_outlet", "outlet"), ("source_published", "published"))
+CSV_BASE_COLUMNS = CSV_COLUMNS  # what exports wrote before the metadata columns (import reads both)
+CSV_COLUMNS = CSV_BASE_COLUMNS + tuple(name for name, _ in SOURCE_METADATA_COLUMNS)
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); the
 # full-width forms are folded to ASCII by some spreadsheets. A leading apostrophe is guarded too, so the
@@ -96,8 +100,13 @@ def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None
         if not raw and view_column not in ("start", "end"):
             cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
         cells.append(f'{cell} AS "{csv_column}"')
+    for csv_column, source_column in SOURCE_METADATA_COLUMNS:
+        cell = f"src.{source_column}"
+        if not raw:
+            cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+        cells.append(f'{cell} AS "{csv_column}"')
     where, params = annotation_filter(source_ids, tags, alias="v")
-    return (f"SELECT {', '.join(cells)} FROM annotations_view v WHERE {where} "
+    return (f"SELECT {', '.join(cells)} FROM annotations_view v JOIN sources src ON src.id = v.source_id WHERE {where} "
             'ORDER BY v.source_path, v.start, v."end", v.id'), params
 
 
@@ -184,8 +193,32 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
             "ORDER BY marked, annotation_id, source_id", params)):
         record = {"annotation": row[0], "source": row[1], "marked": row[2], "author": row[3]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+    # The claims among the exported annotations, with their text, statuses, first appearance and verdict.
+    out.write(' "claims": [')
+    for index, record in enumerate(_claims_json(store, source_ids, tags)):
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ]\n}\n")
     return count
+
+
+def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | None) -> list[dict[str, Any]]:
+    from reader.claims import claim_json
+
+    sources, claims = export_claims(store, source_ids, tags)
+    return [claim_json(claim, sources) for claim in claims]
+
+
+def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None):
+    """(sources, claims) over the chosen sources' annotations (those with one of tags, if given)."""
+    from reader.claim_store import claim_records
+    from reader.claims import build_matrix
+
+    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
+    wanted = {source.id for source in sources}
+    annotations = [a for a in store.annotations() if a.source_id in wanted
+                   and (not tags or set(a.tags) & set(tags))]
+    return sources, build_matrix(sources, annotations, store.links(), store.silences(), records=claim_records(store))
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:
@@ -245,12 +278,16 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
     """An AnnotationCollection: tags as tagging bodies, notes as commenting bodies, quote and position
     selectors on the source file; each link is an Annotation of its own with motivation "linking"."""
     urls = {row[0]: row[1] for row in store.db.conn.execute("SELECT id, url FROM sources")}
+    described = {row[0]: _w3c_source_metadata(*row[1:]) for row in store.db.conn.execute(
+        "SELECT id, title, outlet, author, published FROM sources")}
     out.write("{\n" + f' "@context": {_dump(W3C_CONTEXT)},\n "type": "AnnotationCollection",\n')
     out.write(f' "label": "reader annotations",\n "generator": {_dump(_generator())},\n "generated": {_dump(now())},\n')
     out.write(' "first": {\n  "type": "AnnotationPage",\n  "startIndex": 0,\n  "items": [')
     count = 0
     for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None), 1):
-        out.write(("\n   " if count == 1 else ",\n   ") + _dump(_w3c_annotation(row, urls.get(row["source_id"], ""))))
+        record = _w3c_annotation(row, urls.get(row["source_id"], ""))
+        record["target"].update(described.get(row["source_id"], {}))
+        out.write(("\n   " if count == 1 else ",\n   ") + _dump(record))
     where, params = annotation_filter(source_ids, tags)
     link_cursor = store.db.conn.execute(
         "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
@@ -262,6 +299,16 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
         out.write(("\n   " if total == 1 else ",\n   ") + _dump(_w3c_link(*row)))
     out.write(f"\n  ]\n }},\n \"total\": {total}\n}}\n")
     return count
+
+
+DCTERMS = "http://purl.org/dc/terms/"
+
+
+def _w3c_source_metadata(title: str, outlet: str, author: str, published: str) -> dict[str, str]:
+    """The source's metadata as Dublin Core terms on the target, by full IRI (the annotation context
+    has no terms for them; full IRIs expand without a context of our own)."""
+    pairs = (("title", title), ("publisher", outlet), ("creator", author), ("issued", published))
+    return {DCTERMS + term: value for term, value in pairs if value}
 
 
 def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
@@ -382,13 +429,7 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
                      tags: list[str] | None = None, raw: bool = False) -> int:
     """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
     number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
-    from reader.claims import build_matrix
-
-    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
-    wanted = {source.id for source in sources}
-    annotations = [a for a in store.annotations() if a.source_id in wanted
-                   and (not tags or set(a.tags) & set(tags))]
-    claims = build_matrix(sources, annotations, store.links(), store.silences())
+    sources, claims = export_claims(store, source_ids, tags)
     guard = (lambda value: value) if raw else guard_formula
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([guard(name) for name in ["claim_id", "claim", *matrix_column_names(sources)]])

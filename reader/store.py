@@ -24,6 +24,7 @@ import sqlite_utils
 
 from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
+from reader.metadata import effective_metadata
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.model import LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
 from reader.text import paragraph_spans, word_count
@@ -259,8 +260,9 @@ class Store:
     def known_signatures(self) -> dict[str, tuple[int, int, int, dict[str, str]]]:
         """Every stored path's (size, mtime_ns, source id, metadata) in one query: a sync checks files against it."""
         with self._lock:
-            return {row[0]: (row[1], row[2], row[3], dict(zip(METADATA_FIELDS, row[4:]))) for row in
-                    self.db.conn.execute(f"SELECT path, size, mtime_ns, id, {', '.join(METADATA_FIELDS)} FROM sources")}
+            # What the files state (not the user's own values, which a sync leaves alone).
+            return {row[0]: (row[1], row[2], row[3], json.loads(row[4] or "{}")) for row in
+                    self.db.conn.execute("SELECT path, size, mtime_ns, id, file_metadata FROM sources")}
 
     def resolve_path_id(self, path: str) -> int:
         rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
@@ -276,10 +278,15 @@ class Store:
         path = str(document.path)
         digest = content_hash(document.text)
         with self.write() as db:
-            existing = list(db.query("SELECT id, current_version_id FROM sources WHERE path = ?", [path]))
+            existing = list(db.query("SELECT id, current_version_id, user_metadata FROM sources WHERE path = ?",
+                                     [path]))
+            stated = {"title": document.title, "outlet": document.outlet, "author": document.author,
+                      "published": document.published, "url": document.url}
+            # What the user set (reader meta, the sources screen) wins over what the file states.
+            user_set = json.loads(existing[0]["user_metadata"] or "{}") if existing else {}
             fields = {
-                "title": document.title, "outlet": document.outlet, "author": document.author,
-                "published": document.published, "url": document.url, "format": document.format,
+                **effective_metadata(stated, user_set), "file_metadata": json.dumps(stated, ensure_ascii=False),
+                "format": document.format,
                 "encoding": document.encoding, "warnings": json.dumps(document.warnings),
                 "size": document.size, "mtime_ns": document.mtime_ns,
             }
@@ -824,6 +831,11 @@ class Store:
             return f"{verb} {_describe(events)}"
 
     def _remove(self, entity: str, entity_id: str) -> None:
+        from reader.claim_store import REPLAYED_ENTITIES  # claims, evidence and source metadata
+
+        if entity in REPLAYED_ENTITIES:
+            REPLAYED_ENTITIES[entity].remove(self.db, entity_id)
+            return
         if entity == "silence":
             annotation_id, source_id = entity_id.rsplit(":", 1)
             self.db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
@@ -836,7 +848,11 @@ class Store:
     def _put(self, entity: str, snapshot: dict[str, Any]) -> None:
         """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
         snapshot = dict(snapshot)
-        if entity == "annotation":
+        from reader.claim_store import REPLAYED_ENTITIES
+
+        if entity in REPLAYED_ENTITIES:
+            REPLAYED_ENTITIES[entity].put(self.db, snapshot)
+        elif entity == "annotation":
             tags, links = snapshot.pop("tags"), snapshot.pop("links")
             if not list(self.db.query("SELECT 1 FROM sources WHERE id = ?", [snapshot["source_id"]])):
                 return  # its source is gone; nothing to hang it on

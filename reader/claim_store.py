@@ -36,7 +36,7 @@ def claim_records(store: Store) -> dict[str, dict[str, Any]]:
             record["evidence"] = []
             records[record["id"]] = record
         evidence_columns = [d[0] for d in conn.execute("SELECT * FROM claim_evidence LIMIT 0").description]
-        for row in conn.execute("SELECT * FROM claim_evidence ORDER BY added, id"):
+        for row in conn.execute("SELECT * FROM claim_evidence ORDER BY added, rowid"):
             item = dict(zip(evidence_columns, row))
             if item["claim_id"] in records:
                 records[item["claim_id"]]["evidence"].append(item)
@@ -48,7 +48,7 @@ def _claim_snapshot(db: sqlite_utils.Database, claim_id: str) -> dict[str, Any] 
     if not rows:
         return None
     snapshot = rows[0]
-    snapshot["evidence"] = list(db.query("SELECT * FROM claim_evidence WHERE claim_id = ? ORDER BY added, id",
+    snapshot["evidence"] = list(db.query("SELECT * FROM claim_evidence WHERE claim_id = ? ORDER BY added, rowid",
                                          [claim_id]))
     return snapshot
 

@@ -89,15 +89,20 @@ def set_claim_text(store: Store, claim_id: str, member_ids: list[str], text: str
 
 
 def set_verdict(store: Store, claim_id: str, member_ids: list[str], rating: str, value: int | None,
-                note: str | None = None, evidence: list[str] = ()) -> dict[str, Any]:
-    """Record a verdict (a rating already checked against the scale), its note and evidence, as one step."""
+                note: str | None = None, evidence: list[str] = (), review_url: str | None = None) -> dict[str, Any]:
+    """Record a verdict (a rating already checked against the scale), its note and evidence, as one step;
+    review_url is where the fact-check is published."""
     checked = [_check_evidence(store, item) for item in evidence]
+    if review_url and not is_web_url(review_url.strip()):
+        raise ClaimError(f"the review's url must be an http(s) address, not {review_url[:60]!r}")
 
     def change(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE claims SET rating = ?, rating_value = ?, verdict_author = ?, verdict_at = ? "
                    "WHERE id = ?", [rating, value, store.author, now(), claim_id])
         if note is not None:
             db.execute("UPDATE claims SET verdict_note = ? WHERE id = ?", [note.strip(), claim_id])
+        if review_url is not None:
+            db.execute("UPDATE claims SET review_url = ? WHERE id = ?", [review_url.strip(), claim_id])
         for kind, value_ in checked:
             _insert_evidence(store, db, claim_id, kind, value_, "")
 

@@ -67,7 +67,8 @@ class Claim:
             return None
         return {"rating": self.record["rating"], "value": self.record["rating_value"],
                 "note": self.record["verdict_note"], "author": self.record["verdict_author"],
-                "at": self.record["verdict_at"], "evidence": evidence_json(self.record)}
+                "at": self.record["verdict_at"], "url": self.record.get("review_url", ""),
+                "evidence": evidence_json(self.record)}
 
 
 def evidence_json(record: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from reader.store import Store, now
 from reader.text import display_safe
 
-EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv")
+EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv", "claimreview", "qdpx", "qdc")
 JSON_FORMAT_NAME = "reader-annotations"
 JSON_FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -442,9 +442,20 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
 
 # --- writing a file safely ----------------------------------------------------------------------------
 
+def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
+                      tags: list[str] | None = None) -> int:
+    """schema.org ClaimReview JSON-LD, one per claim with a verdict (reader.claimreview)."""
+    from reader.claimreview import write_claimreview as write
+
+    return write(store, out, source_ids, tags)
+
+
 WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown,
-                                          "matrix-csv": write_matrix_csv}
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md"}
+                                          "matrix-csv": write_matrix_csv, "claimreview": write_claimreview}
+# Formats written as a zip or XML file by reader.qdpx (REFI-QDA), never to stdout.
+FILE_WRITERS = ("qdpx", "qdc")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md", ".qdpx": "qdpx",
+                  ".qdc": "qdc"}
 
 
 def format_for_path(path: Path | None) -> str:
@@ -455,6 +466,13 @@ def format_for_path(path: Path | None) -> str:
 def export(store: Store, export_format: str, output: Path | None, source_ids: list[int] | None = None,
            tags: list[str] | None = None, raw: bool = False, force: bool = False) -> int:
     """Write an export to output (atomically), or to stdout when output is None; returns the annotation count."""
+    if export_format in FILE_WRITERS:
+        from reader.qdpx import write_qdc_file, write_qdpx_file
+
+        if output is None:
+            raise ExportError(f"{export_format} is a file format: give one with -o FILE.{export_format}")
+        write = write_qdpx_file if export_format == "qdpx" else write_qdc_file
+        return write(store, Path(output), source_ids=source_ids, tags=tags, force=force)
     if export_format not in WRITERS:
         raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     writer = WRITERS[export_format]

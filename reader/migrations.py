@@ -208,6 +208,7 @@ CREATE TABLE claims (
     verdict_note TEXT NOT NULL DEFAULT '',
     verdict_author TEXT NOT NULL DEFAULT '',
     verdict_at TEXT,
+    review_url TEXT NOT NULL DEFAULT '',       -- where the fact-check is published (ClaimReview url)
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );

@@ -129,15 +129,18 @@ def claim_command(obj: Context, claim_id: str, text: str | None, as_json: bool) 
 @click.option("--note", help="Why: the verdict's explanation.")
 @click.option("--evidence", "evidence", multiple=True,
               help="A URL or an annotation id backing the verdict (repeatable).")
+@click.option("--url", "review_url", help="Where the fact-check is published (the ClaimReview's url).")
 @click.pass_obj
-def verdict(obj: Context, claim_id: str, rating: str, note: str | None, evidence: tuple[str, ...]) -> None:
+def verdict(obj: Context, claim_id: str, rating: str, note: str | None, evidence: tuple[str, ...],
+            review_url: str | None) -> None:
     """Give CLAIM_ID a verdict: RATING is a name on the scale (default: true, "mostly true", mixed,
     "mostly false", false, unproven; see `reader config`). Undo takes it back."""
     from reader.claim_store import rating_on_scale, set_verdict
 
     chosen = rating_on_scale(obj.settings().ratings, rating)  # before any work: one line if it is not on the scale
     store, _, claim = _resolve(obj, claim_id)
-    set_verdict(store, claim.id, [m.id for m in claim.members], chosen.name, chosen.value, note, list(evidence))
+    set_verdict(store, claim.id, [m.id for m in claim.members], chosen.name, chosen.value, note, list(evidence),
+                review_url)
     click.echo(f"{claim.id}: {display_safe(chosen.name)}" + (f", {len(evidence)} evidence" if evidence else ""))
 
 

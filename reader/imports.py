@@ -269,6 +269,10 @@ def read_incoming(path: Path, raw_csv: bool = False) -> Incoming:
         raise ImportFileError(f"{path} is a folder, not an export file") from None
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
+    if data[:4] == b"PK\x03\x04" or Path(path).suffix.lower() == ".qdpx":  # a zip: a REFI-QDA project
+        from reader.qdpx import read_qdpx
+
+        return read_qdpx(Path(path))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -191,7 +191,7 @@ def claim_id_for(members: list[Annotation], records: dict[str, dict[str, Any]],
             overlap[record_of_member[member]] = overlap.get(record_of_member[member], 0) + 1
     if overlap:
         return max(sorted(overlap), key=lambda claim_id: overlap[claim_id])
-    return min(members, key=lambda m: (m.created, m.id)).id
+    return min(enumerate(members), key=lambda pair: (pair[1].created, pair[0]))[1].id  # same ms: reading order
 
 
 def build_matrix(sources: list[Source], annotations: list[Annotation], links: list[Link],

@@ -211,14 +211,9 @@ def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | N
 
 def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None):
     """(sources, claims) over the chosen sources' annotations (those with one of tags, if given)."""
-    from reader.claim_store import claim_records
-    from reader.claims import build_matrix
+    from reader.claims import claims_for_store
 
-    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
-    wanted = {source.id for source in sources}
-    annotations = [a for a in store.annotations() if a.source_id in wanted
-                   and (not tags or set(a.tags) & set(tags))]
-    return sources, build_matrix(sources, annotations, store.links(), store.silences(), records=claim_records(store))
+    return claims_for_store(store, source_ids, tags)
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def _change_claim(store: Store, claim_id: str, member_ids: list[str], change) ->
         change(db)
         db.execute("UPDATE claims SET updated = ? WHERE id = ?", [now(), claim_id])
         after = _claim_snapshot(db, claim_id)
-        store._log("create" if before is None else "update", "claim", claim_id, before, after)
+        store._log("update", "claim", claim_id, before, after)  # "changing a claim": its record may be new
         return after
 
 
@@ -228,5 +228,8 @@ def rating_on_scale(ratings, given: str):
     for rating in ratings:
         if rating.name.casefold() == wanted:
             return rating
+    started = [rating for rating in ratings if wanted and rating.name.casefold().startswith(wanted)]
+    if len(started) == 1:  # "mostly t" is "mostly true", as a completion would have it
+        return started[0]
     names = ", ".join(rating.name for rating in ratings)
     raise ClaimError(f"{given[:40]!r} is not on the rating scale ({names})")

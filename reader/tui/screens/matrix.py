@@ -275,9 +275,12 @@ class MatrixScreen(Screen[None]):
         names = tuple(rating.name for rating in ratings)
         verdict = claim.verdict or {}
 
+        def chosen(values: dict[str, str]) -> str:
+            return values["rating"].strip() or verdict.get("rating", "")  # empty: keep the current rating
+
         def check(values: dict[str, str]) -> str | None:
             try:
-                rating_on_scale(ratings, values["rating"])
+                rating_on_scale(ratings, chosen(values))
             except ClaimError as error:
                 return str(error)
             return None
@@ -286,7 +289,7 @@ class MatrixScreen(Screen[None]):
             if values is None:
                 return
             try:
-                rating = rating_on_scale(ratings, values["rating"])
+                rating = rating_on_scale(ratings, chosen(values))
                 set_verdict(self.store, claim.id, [m.id for m in claim.members], rating.name, rating.value,
                             values["note"])
             except (ClaimError, StoreError) as error:
@@ -296,8 +299,8 @@ class MatrixScreen(Screen[None]):
             self.load_matrix()
 
         self.app.push_screen(FormDialog(
-            "Verdict", [Field("rating", f"Rating ({', '.join(names)}; → completes)", verdict.get("rating", ""),
-                              suggestions=names),
+            "Verdict", [Field("rating", f"Rating ({', '.join(names)}; → completes)",
+                              placeholder=f"now: {verdict['rating']}" if verdict else "", suggestions=names),
                         Field("note", "Note: why", verdict.get("note", ""))],
             about=claim.label, check=check), saved)
 

@@ -244,7 +244,7 @@ class SourcesScreen(Screen[None]):
             except ClaimError as error:
                 self.app.notify_error(str(error))
                 return
-            self.app.notify_plain(f"saved the metadata of {source.name} (u undoes in the reader)")
+            self.app.notify_plain(f"saved the metadata of {source.name} (u in a source or `reader undo` takes it back)")
             self.app.refresh_sources()
 
         self.app.push_screen(FormDialog(f"Metadata: {source.name}",

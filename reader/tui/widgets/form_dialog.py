@@ -35,8 +35,14 @@ class Field:
 class FormDialog(ModalScreen[dict[str, str] | None]):
     """Returns {key: value} for every field on save, None on escape."""
 
-    DEFAULT_CSS = "FormDialog { align: center middle; } FormDialog #form-error { color: $error; height: auto; }"
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog #dialog { max-height: 100%; overflow-y: auto; }
+    FormDialog Label { margin-top: 1; }
+    FormDialog #form-error { color: $error; height: auto; }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+    AUTO_FOCUS = "Input"  # focused as the screen activates, so keys typed at once land in the form in order
 
     def __init__(self, heading: str, fields: list[Field], about: str = "",
                  check: Callable[[dict[str, str]], str | None] | None = None) -> None:
@@ -52,16 +58,11 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                 yield Label(field.label)
                 suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None
                 yield Input(field.value, id=f"field-{field.key}", placeholder=field.placeholder,
-                            suggester=suggester, select_on_focus=False)
+                            suggester=suggester, select_on_focus=False, compact=True)
             yield Static(id="form-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        first = self.query_one(f"#field-{self.fields[0].key}", Input)
-        first.focus()
-        first.cursor_position = len(first.value)
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button(" Cancel", id="cancel", compact=True)
 
     def values(self) -> dict[str, str]:
         return {field.key: self.query_one(f"#field-{field.key}", Input).value for field in self.fields}

@@ -690,9 +690,12 @@ def serve(obj: Context, port: int, host: str) -> None:
 
 
 @cli.command("export")
-@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv"]),
+@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv",
+                                                               "claimreview", "qdpx", "qdc"]),
               help="csv (spreadsheets), json (lossless, re-importable), w3c (Web Annotation JSON-LD), "
-                   "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source). "
+                   "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source), "
+                   "claimreview (schema.org ClaimReview JSON-LD of the claims with a verdict), qdpx (a REFI-QDA "
+                   "project for ATLAS.ti, MAXQDA, NVivo, QualCoder), qdc (its codebook alone). "
                    "Default: from the -o file's suffix, else csv.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--source", "sources_wanted", multiple=True, help="Only this source (repeatable).")
@@ -713,7 +716,8 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
     count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
                    tags=tag_names, raw=raw, force=force)
     if output is not None:
-        counted = "claims" if export_format == "matrix-csv" else "annotations"
+        counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(export_format,
+                                                                                            "annotations")
         click.echo(f"exported {count} {counted} to {_one_line(str(output))}", err=True)
 
 

@@ -23,7 +23,7 @@ from reader.model import ReaderError
 from reader.store import Store, now
 from reader.text import display_safe
 
-EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv")
+EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv", "claimreview", "qdpx", "qdc")
 JSON_FORMAT_NAME = "reader-annotations"
 JSON_FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -32,6 +32,10 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CSV_COLUMNS = ("annotation_id", "source_path", "source_title", "start", "end", "quote", "prefix", "suffix",
                "tags", "note", "author", "links", "anchor_status", "created", "updated")
 VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
+# The source's metadata, appended after the columns above (whose order never changes), from `sources`.
+SOURCE_METADATA_COLUMNS = (("source_url", "url"), ("source_outlet", "outlet"), ("source_published", "published"))
+CSV_BASE_COLUMNS = CSV_COLUMNS  # what exports wrote before the metadata columns (import reads both)
+CSV_COLUMNS = CSV_BASE_COLUMNS + tuple(name for name, _ in SOURCE_METADATA_COLUMNS)
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); the
 # full-width forms are folded to ASCII by some spreadsheets. A leading apostrophe is guarded too, so the
@@ -111,8 +115,13 @@ def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None
             cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
                     f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
         cells.append(f'{cell} AS "{csv_column}"')
+    for csv_column, source_column in SOURCE_METADATA_COLUMNS:
+        cell = f"src.{source_column}"
+        if not raw:
+            cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+        cells.append(f'{cell} AS "{csv_column}"')
     where, params = annotation_filter(source_ids, tags, alias="v")
-    return (f"SELECT {', '.join(cells)} FROM annotations_view v WHERE {where} "
+    return (f"SELECT {', '.join(cells)} FROM annotations_view v JOIN sources src ON src.id = v.source_id WHERE {where} "
             'ORDER BY v.source_path, v.start, v."end", v.id'), params
 
 
@@ -199,8 +208,27 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
             "ORDER BY marked, annotation_id, source_id", params)):
         record = {"annotation": row[0], "source": row[1], "marked": row[2], "author": row[3]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+    # The claims among the exported annotations, with their text, statuses, first appearance and verdict.
+    out.write(' "claims": [')
+    for index, record in enumerate(_claims_json(store, source_ids, tags)):
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ]\n}\n")
     return count
+
+
+def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | None) -> list[dict[str, Any]]:
+    from reader.claims import claim_json
+
+    sources, claims = export_claims(store, source_ids, tags)
+    return [claim_json(claim, sources) for claim in claims]
+
+
+def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None):
+    """(sources, claims) over the chosen sources' annotations (those with one of tags, if given)."""
+    from reader.claims import claims_for_store
+
+    return claims_for_store(store, source_ids, tags)
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:
@@ -260,12 +288,16 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
     """An AnnotationCollection: tags as tagging bodies, notes as commenting bodies, quote and position
     selectors on the source file; each link is an Annotation of its own with motivation "linking"."""
     urls = {row[0]: row[1] for row in store.db.conn.execute("SELECT id, url FROM sources")}
+    described = {row[0]: _w3c_source_metadata(*row[1:]) for row in store.db.conn.execute(
+        "SELECT id, title, outlet, author, published FROM sources")}
     out.write("{\n" + f' "@context": {_dump(W3C_CONTEXT)},\n "type": "AnnotationCollection",\n')
     out.write(f' "label": "reader annotations",\n "generator": {_dump(_generator())},\n "generated": {_dump(now())},\n')
     out.write(' "first": {\n  "type": "AnnotationPage",\n  "startIndex": 0,\n  "items": [')
     count = 0
     for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None), 1):
-        out.write(("\n   " if count == 1 else ",\n   ") + _dump(_w3c_annotation(row, urls.get(row["source_id"], ""))))
+        record = _w3c_annotation(row, urls.get(row["source_id"], ""))
+        record["target"].update(described.get(row["source_id"], {}))
+        out.write(("\n   " if count == 1 else ",\n   ") + _dump(record))
     where, params = annotation_filter(source_ids, tags)
     link_cursor = store.db.conn.execute(
         "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
@@ -277,6 +309,16 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
         out.write(("\n   " if total == 1 else ",\n   ") + _dump(_w3c_link(*row)))
     out.write(f"\n  ]\n }},\n \"total\": {total}\n}}\n")
     return count
+
+
+DCTERMS = "http://purl.org/dc/terms/"
+
+
+def _w3c_source_metadata(title: str, outlet: str, author: str, published: str) -> dict[str, str]:
+    """The source's metadata as Dublin Core terms on the target, by full IRI (the annotation context
+    has no terms for them; full IRIs expand without a context of our own)."""
+    pairs = (("title", title), ("publisher", outlet), ("creator", author), ("issued", published))
+    return {DCTERMS + term: value for term, value in pairs if value}
 
 
 def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
@@ -397,13 +439,8 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
                      tags: list[str] | None = None, raw: bool = False) -> int:
     """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
     number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
-    from reader.claims import build_matrix
-
-    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
-    wanted = {source.id for source in sources}
-    annotations = [a for a in store.annotations() if a.source_id in wanted
-                   and (not tags or set(a.tags) & set(tags))]
-    claims = build_matrix(sources, annotations, store.links(), store.silences())
+    sources, claims = export_claims(store, source_ids, tags)
+    guard = (lambda value: value) if raw else guard_formula
     writer = csv.writer(out, lineterminator="\r\n")
     guard = (lambda row: row) if raw else guard_row
     writer.writerow(guard(["claim_id", "claim", *matrix_column_names(sources)]))
@@ -416,9 +453,20 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
 
 # --- writing a file safely ----------------------------------------------------------------------------
 
+def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
+                      tags: list[str] | None = None) -> int:
+    """schema.org ClaimReview JSON-LD, one per claim with a verdict (reader.claimreview)."""
+    from reader.claimreview import write_claimreview as write
+
+    return write(store, out, source_ids, tags)
+
+
 WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown,
-                                          "matrix-csv": write_matrix_csv}
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md"}
+                                          "matrix-csv": write_matrix_csv, "claimreview": write_claimreview}
+# Formats written as a zip or XML file by reader.qdpx (REFI-QDA), never to stdout.
+FILE_WRITERS = ("qdpx", "qdc")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md", ".qdpx": "qdpx",
+                  ".qdc": "qdc"}
 
 
 def format_for_path(path: Path | None) -> str:
@@ -429,6 +477,13 @@ def format_for_path(path: Path | None) -> str:
 def export(store: Store, export_format: str, output: Path | None, source_ids: list[int] | None = None,
            tags: list[str] | None = None, raw: bool = False, force: bool = False) -> int:
     """Write an export to output (atomically), or to stdout when output is None; returns the annotation count."""
+    if export_format in FILE_WRITERS:
+        from reader.qdpx import write_qdc_file, write_qdpx_file
+
+        if output is None:
+            raise ExportError(f"{export_format} is a file format: give one with -o FILE.{export_format}")
+        write = write_qdpx_file if export_format == "qdpx" else write_qdc_file
+        return write(store, Path(output), source_ids=source_ids, tags=tags, force=force)
     if export_format not in WRITERS:
         raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     writer = WRITERS[export_format]

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlparse
 import msgspec
 
 from reader.anchoring import anchor
-from reader.exports import CSV_COLUMNS, JSON_FORMAT_NAME, JSON_FORMAT_VERSION, W3C_CONTEXT, unguard_formula
+from reader.exports import CSV_BASE_COLUMNS, CSV_COLUMNS, JSON_FORMAT_NAME, JSON_FORMAT_VERSION, W3C_CONTEXT, unguard_formula
 from reader.model import LINK_KINDS, ReaderError, Selector
 from reader.store import TAG_PALETTE, Store, content_hash, now
 
@@ -272,6 +272,10 @@ def read_incoming(path: Path, raw_csv: bool = False) -> Incoming:
         raise ImportFileError(f"{path} is a folder, not an export file") from None
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
+    if data[:4] == b"PK\x03\x04" or Path(path).suffix.lower() == ".qdpx":  # a zip: a REFI-QDA project
+        from reader.qdpx import read_qdpx
+
+        return read_qdpx(Path(path))
     try:
         return _parse(path, data, raw_csv)
     except RecursionError:
@@ -466,7 +470,8 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise ImportFileError(f"{path} is neither JSON nor a CSV export") from None
-    if tuple(header) != CSV_COLUMNS:
+    columns = CSV_COLUMNS if tuple(header) == CSV_COLUMNS else CSV_BASE_COLUMNS  # with or without source metadata
+    if tuple(header) != columns:
         missing = [c for c in CSV_COLUMNS if c not in header]
         if len(missing) == len(CSV_COLUMNS):
             raise ImportFileError(f"{path} is not a reader export (json, w3c or csv)")
@@ -478,9 +483,9 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
         for line_number, cells in enumerate(reader, 2):
             if not cells:
                 continue
-            if len(cells) != len(CSV_COLUMNS):
-                raise ImportFileError(f"{path}: record {line_number} has {len(cells)} cells, not {len(CSV_COLUMNS)}")
-            row = dict(zip(CSV_COLUMNS, map(clean, cells)))
+            if len(cells) != len(columns):
+                raise ImportFileError(f"{path}: record {line_number} has {len(cells)} cells, not {len(columns)}")
+            row = dict(zip(columns, map(clean, cells)))
             if not (_ASCII_DIGITS.fullmatch(row["start"]) and _ASCII_DIGITS.fullmatch(row["end"])):
                 raise ImportFileError(f"{path}: record {line_number}: start and end must be whole numbers "
                                       "in the digits 0-9")

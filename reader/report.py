@@ -131,7 +131,9 @@ def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool)
 
 def report_claims(store: Store, sources: list[Source], annotations: list[Annotation]) -> list[Claim]:
     """The claims matrix (reader.claims) over the report's sources and annotations."""
-    return build_matrix(sources, annotations, store.links(), store.silences())
+    from reader.claim_store import claim_records
+
+    return build_matrix(sources, annotations, store.links(), store.silences(), records=claim_records(store))
 
 
 # --- the chart ------------------------------------------------------------------------------------
@@ -260,6 +262,7 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
     parts = [f'<article class="source" data-source-id="{source.id}" aria-labelledby="title-{source.id}">',
              f'<h2 id="title-{source.id}">{escape(source.title)}</h2>',
              f'<p class="meta">{byline + " · " if byline else ""}{escape(source.name)} · {source.words:,} words</p>',
+             _source_url(source),
              f'<div class="text" tabindex="0" role="region" aria-label="Text of {escape(source.title)}">'
              f"{highlighted_html(text, annotations, tag_classes)}</div>"]
     if annotations:
@@ -277,6 +280,31 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
     return "".join(parts)
 
 
+def _source_url(source: Source) -> str:
+    """The source's address as a link (http and https only; anything else is not shown)."""
+    from reader.metadata import is_web_url
+
+    if not source.url or not is_web_url(source.url):
+        return ""
+    return f'<p class="meta url"><a href="{escape(source.url)}" rel="noreferrer">{escape(source.url)}</a></p>'
+
+
+def _claim_facts(claim: Claim) -> str:
+    """First appearance and verdict (rating, note, evidence) under a claim's text."""
+    parts = []
+    first = claim.first_appearance
+    if first is not None:
+        parts.append(f'<div class="first">first: {escape(first.published)} · '
+                     f"{escape(first.source.outlet or first.source.title)}</div>")
+    verdict = claim.verdict
+    if verdict:
+        note = f" — {escape(verdict['note'])}" if verdict["note"] else ""
+        parts.append(f'<div class="verdict">verdict: <b>{escape(verdict["rating"])}</b>{note}</div>')
+        for item in verdict["evidence"]:
+            parts.append(f'<div class="evidence">evidence: {escape(item["value"])}</div>')
+    return "".join(parts)
+
+
 def _claims_section(data: ReportData, tag_classes: dict[str, str]) -> str:
     parts = ['<section id="claims"><h2>Claims matrix</h2>']
     if not data.claims:
@@ -284,14 +312,17 @@ def _claims_section(data: ReportData, tag_classes: dict[str, str]) -> str:
                      "(<code>reader link A B</code>) and they appear here, one row per claim.</p></section>")
         return "".join(parts)
     parts.append('<p class="meta">One row per claim (annotations linked as the same claim). '
-                 "<b>present</b>: the source makes it; <b>differs</b>: its figures or wording contradict; "
-                 "<b>silent</b>: checked and not there; <b>absent</b>: not found (or not yet checked).</p>")
+                 "<b>present</b>: the source makes it (in its own words or the same); <b>differs</b>: with a "
+                 "different figure, name or quotation; <b>supports</b> / <b>contradicts</b>: as linked; "
+                 "<b>silent</b>: checked and not there; <b>absent</b>: not found (or not yet checked). "
+                 "Statuses are read against the claim's first appearance.</p>")
     parts.append('<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col">Claim</th>')
     for source in data.sources:
         parts.append(f'<th scope="col">{escape(_shorten(source.title, 40))}</th>')
     parts.append("</tr></thead><tbody>")
     for number, claim in enumerate(data.claims, 1):
-        parts.append(f'<tr data-claim="{escape(claim.id)}"><th scope="row">{number}. {escape(_shorten(claim.label, 120))}</th>')
+        parts.append(f'<tr data-claim="{escape(claim.id)}"><th scope="row">{number}. {escape(_shorten(claim.label, 120))}'
+                     f"{_claim_facts(claim)}</th>")
         for source in data.sources:
             cell = claim.cells[source.id]
             detail = ""
@@ -376,6 +407,9 @@ table.matrix { border-collapse: collapse; font-size: .85rem; min-width: 100%; }
 .state { font-weight: 600; display: block; }
 .cell-present { background: #e6f4ea; }
 .cell-differs { background: #fde7c7; }
+.cell-supports { background: #e3f0fb; }
+.cell-contradicts { background: #fbe0e0; }
+.first, .verdict, .evidence { color: var(--muted); font-size: .8rem; overflow-wrap: anywhere; }
 .cell-silent { background: #eceff1; color: var(--muted); }
 .cell-absent { background: #fff; color: var(--muted); }
 .diff { color: #9a3412; font-style: italic; }

@@ -24,6 +24,7 @@ import sqlite_utils
 
 from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
+from reader.metadata import effective_metadata
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.model import DEFAULT_TAGS, LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
 from reader.text import fold_text, paragraph_spans, word_count
@@ -363,8 +364,9 @@ class Store:
     def known_signatures(self) -> dict[str, tuple[int, int, int, dict[str, str]]]:
         """Every stored path's (size, mtime_ns, source id, metadata) in one query: a sync checks files against it."""
         with self._lock:
-            return {row[0]: (row[1], row[2], row[3], dict(zip(METADATA_FIELDS, row[4:]))) for row in
-                    self.db.conn.execute(f"SELECT path, size, mtime_ns, id, {', '.join(METADATA_FIELDS)} FROM sources")}
+            # What the files state (not the user's own values, which a sync leaves alone).
+            return {row[0]: (row[1], row[2], row[3], json.loads(row[4] or "{}")) for row in
+                    self.db.conn.execute("SELECT path, size, mtime_ns, id, file_metadata FROM sources")}
 
     def resolve_path_id(self, path: str) -> int:
         rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
@@ -380,10 +382,15 @@ class Store:
         path = str(document.path)
         digest = content_hash(document.text)
         with self.write() as db:
-            existing = list(db.query("SELECT id, current_version_id FROM sources WHERE path = ?", [path]))
+            existing = list(db.query("SELECT id, current_version_id, user_metadata FROM sources WHERE path = ?",
+                                     [path]))
+            stated = {"title": document.title, "outlet": document.outlet, "author": document.author,
+                      "published": document.published, "url": document.url}
+            # What the user set (reader meta, the sources screen) wins over what the file states.
+            user_set = json.loads(existing[0]["user_metadata"] or "{}") if existing else {}
             fields = {
-                "title": document.title, "outlet": document.outlet, "author": document.author,
-                "published": document.published, "url": document.url, "format": document.format,
+                **effective_metadata(stated, user_set), "file_metadata": json.dumps(stated, ensure_ascii=False),
+                "format": document.format,
                 "encoding": document.encoding, "warnings": json.dumps(document.warnings),
                 "size": document.size, "mtime_ns": document.mtime_ns,
             }

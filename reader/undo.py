@@ -220,7 +220,11 @@ class _Replayer:
         return self._upserts[key]
 
     def remove(self, entity: str, entity_id: str) -> None:
-        if entity == "silence":
+        from reader.claim_store import REPLAYED_ENTITIES  # claims, evidence and source metadata
+
+        if entity in REPLAYED_ENTITIES:
+            REPLAYED_ENTITIES[entity].remove(self.store.db, entity_id)
+        elif entity == "silence":
             annotation_id, source_id = entity_id.rsplit(":", 1)
             self.conn.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
                               [annotation_id, int(source_id)])
@@ -233,7 +237,12 @@ class _Replayer:
 
     def put(self, entity: str, snapshot: dict[str, Any]) -> None:
         """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
-        getattr(self, f"_put_{entity}")(snapshot)
+        from reader.claim_store import REPLAYED_ENTITIES
+
+        if entity in REPLAYED_ENTITIES:
+            REPLAYED_ENTITIES[entity].put(self.store.db, snapshot)
+        else:
+            getattr(self, f"_put_{entity}")(snapshot)
 
     def _put_annotation(self, snapshot: dict[str, Any]) -> None:
         tags, links = snapshot.pop("tags", []), snapshot.pop("links", [])

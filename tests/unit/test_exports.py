@@ -260,6 +260,6 @@ def test_markdown_escape_keeps_the_words():
 
 
 def test_every_writer_is_registered():
-    assert set(exports.WRITERS) == set(exports.EXPORT_FORMATS)
+    assert set(exports.WRITERS) | set(exports.FILE_WRITERS) == set(exports.EXPORT_FORMATS)
     with pytest.raises(ExportError):
         export(None, "xml", None)  # type: ignore[arg-type]

@@ -335,7 +335,8 @@ class CompareScreen(AnnotatingScreen):
         pane = self.panes[index]
         width = max(10, self.app.size.width // max(1, len(self.panes)) - 3)
         title = Text(display_safe(pane_label(index + 1, pane.source)), style="bold")
-        facts = Text(display_safe(pane.source.outlet) + "  " if pane.source.outlet else "", style="dim")
+        stated = " · ".join(part for part in (pane.source.outlet, pane.source.published[:10]) if part)
+        facts = Text(display_safe(stated) + "  " if stated else "", style="dim")
         if self.alignment is not None:
             passages = self.alignment.passages(pane.source.id)
             counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}

@@ -41,6 +41,8 @@ class SourcesScreen(Screen[None]):
         Binding("space", "toggle_mark", "Mark for comparison", id="sources.mark"),
         Binding("c", "compare", "Compare the marked sources side by side (2-4)", id="sources.compare"),
         Binding("m", "matrix", "Claims matrix (marked sources, else all)", id="sources.matrix"),
+        Binding("i", "edit_metadata", "Edit the source's metadata (url, outlet, author, published, title)",
+                id="sources.metadata"),
         Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
         Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
         Binding("slash,f", "start_filter", "Filter the list (type, enter keeps, escape clears)",
@@ -101,16 +103,23 @@ class SourcesScreen(Screen[None]):
         table.clear(columns=True)
         # Fixed widths from the terminal's width, so the layout never depends on what arrived first.
         outlet_width = 14
-        title_width = max(16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2)
-        for label, key, width in ((" ", "mark", 1), ("Title", "title", title_width),
-                                  ("Outlet", "outlet", outlet_width), ("Words", "words", 7),
-                                  ("Notes", "notes", 5), ("Read", "read", 4)):
+        # A Published column only once some source has a date (a list without any keeps its room for titles).
+        dated = any(source.published for source in self.sources)
+        published_width = 10 if dated else 0
+        title_width = max(16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2
+                          - (published_width + 2 if dated else 0))
+        columns = [(" ", "mark", 1), ("Title", "title", title_width), ("Outlet", "outlet", outlet_width)]
+        if dated:
+            columns.append(("Published", "published", published_width))
+        for label, key, width in (*columns, ("Words", "words", 7), ("Notes", "notes", 5), ("Read", "read", 4)):
             table.add_column(label, key=key, width=width)
         for source in self.listed:
+            published = [Text(display_safe(source.published[:10]), style="dim")] if dated else []
             table.add_row(
                 Text("●" if source.id in self.marked else " ", style="bold"),
                 Text(_fit(display_safe(source.title), title_width)),
                 Text(_fit(display_safe(source.outlet), outlet_width), style="dim"),
+                *published,
                 Text(f"{source.words:,}", justify="right"),
                 Text(str(source.annotations) if source.annotations else "", justify="right"),
                 Text(f"{round(source.read_fraction * 100)}%" if source.read_fraction else "", justify="right"),
@@ -215,6 +224,47 @@ class SourcesScreen(Screen[None]):
 
     def action_matrix(self) -> None:
         self.app.open_matrix([source.id for source in self.sources if source.id in self.marked] or None)
+
+    def action_edit_metadata(self) -> None:
+        """A form with the highlighted source's url, outlet, author, published date and title; what the
+        user changes becomes their own value, which wins over sources.toml and the file (undoable)."""
+        from reader.claim_store import ClaimError, set_source_metadata
+        from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata
+        from reader.tui.widgets.form_dialog import Field, FormDialog
+
+        source = self.highlighted
+        if source is None:
+            return
+        current = {key: getattr(source, key) for key in METADATA_FIELDS}
+        labels = {"url": "URL (http or https)", "outlet": "Outlet", "author": "Author",
+                  "published": "Published (ISO 8601: 2024-10-14 or 2024-10-14T09:30Z)", "title": "Title"}
+        order = ("title", "outlet", "author", "published", "url")
+
+        def changed(values: dict[str, str]) -> dict[str, str]:
+            return {key: value for key, value in values.items() if value.strip() != current[key].strip()}
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                check_metadata(changed(values))
+            except MetadataError as error:
+                return str(error)
+            return None
+
+        def saved(values: dict[str, str] | None) -> None:
+            if not values or not changed(values):
+                return
+            try:
+                set_source_metadata(self.app.store, source.id, changed(values))
+            except ClaimError as error:
+                self.app.notify_error(str(error))
+                return
+            self.app.notify_plain(f"saved the metadata of {source.name} (u in a source or `reader undo` takes it back)")
+            self.app.refresh_sources()
+
+        self.app.push_screen(FormDialog(f"Metadata: {source.name}",
+                                        [Field(key, labels[key], current[key]) for key in order],
+                                        about="Your values win over sources.toml and the file itself.",
+                                        check=check), saved)
 
     def action_open_source(self) -> None:
         source = self.highlighted

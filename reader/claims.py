@@ -116,7 +116,8 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     """
     from rapidfuzz.distance import Indel
 
-    from reader.align import _has_name, _in_quotes, _touches_number, quotation_spans
+    from reader.align.differences import _has_name, _in_quotes, _touches_number
+    from reader.align.words import quotation_spans
 
     if a == b:
         return []

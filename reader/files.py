@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from reader.model import ReaderError
 
@@ -23,8 +23,9 @@ class OutputError(ReaderError):
 
 @contextmanager
 def atomic_output(path: Path, force: bool = False, error: type[ReaderError] = OutputError,
-                  hint: str = "give a file name") -> Iterator[TextIO]:
-    """A text stream that becomes `path` only when the block finishes; an existing file needs force.
+                  hint: str = "give a file name", binary: bool = False) -> Iterator[Any]:
+    """A text stream (a binary one, readable too, with `binary`) that becomes `path` only when the block
+    finishes; an existing file needs force.
 
     Problems raise `error` (the caller's own ReaderError subclass) with a one-line reason.
     """
@@ -42,7 +43,7 @@ def atomic_output(path: Path, force: bool = False, error: type[ReaderError] = Ou
         raise error(f"cannot write in {folder}: {problem.strerror or problem}") from None
     finished = False
     try:
-        with open(handle, "w", encoding="utf-8", newline="") as stream:
+        with (open(handle, "w+b") if binary else open(handle, "w", encoding="utf-8", newline="")) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

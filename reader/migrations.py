@@ -198,10 +198,16 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE source_versions ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """Version 7: who made each link (annotations and silent marks already record their author)."""
+    db.execute("ALTER TABLE links ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
+    7: _v7,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -87,3 +87,4 @@ class Link:
     to_annotation: str
     kind: str
     created: str = ""
+    author: str = ""

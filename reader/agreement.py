@@ -240,7 +240,9 @@ def compute_agreement(store: Store, tags: Iterable[str] = (), source_ids: Iterab
             used_tags.update(names.split("\x1f"))
     sources = sorted(source for source, who in annotated.items() if len(who) == len(compared))
     if not sources:
-        raise AgreementError("no source was annotated by every compared author")
+        names = ", ".join(repr(author) for author in compared[:5]) + (", …" if len(compared) > 5 else "")
+        raise AgreementError(f"no source was annotated by every compared author ({names}); "
+                             "choose authors with --author, sources with --source")
     chosen_tags = list(dict.fromkeys(tags)) or [name for name in tag_order if name in used_tags]
     chosen = frozenset(chosen_tags)
     by_source: dict[int, list[_Coding]] = defaultdict(list)

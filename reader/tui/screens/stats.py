@@ -1,4 +1,5 @@
-"""The statistics screen (`%`): tags per source, claims covered per source, annotations per day.
+"""The statistics screen (`%`): tags per source, claims covered per source, annotations per day, and
+agreement between coders when two or more authors annotated the same sources.
 
 The counts are read in a thread worker (the claims matrix can take a moment on a big library) and drawn
 with reader.tui.widgets.charts; the screen reloads when another connection changes the database.
@@ -19,9 +20,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from reader.agreement import AgreementError, AgreementReport, compute_agreement
 from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, matrix_for_store
 from reader.model import Source
 from reader.store import StoreError
+from reader.text import display_safe
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
 UNTAGGED = "(untagged)"
@@ -44,6 +47,7 @@ class Statistics:
     coverage_by_source: dict[int, Counter] = field(default_factory=dict)
     claims: int = 0
     per_day: dict[date, int] = field(default_factory=dict)
+    agreement: AgreementReport | None = None  # None: fewer than two authors coded a source in common
 
     @property
     def annotations(self) -> int:
@@ -63,7 +67,37 @@ def gather_statistics(store) -> Statistics:
         for source_id, cell in claim.cells.items():
             coverage.setdefault(source_id, Counter())[cell.status] += 1
     per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day()}
-    return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day)
+    try:
+        agreement = compute_agreement(store)
+    except AgreementError:  # one author, no source in common, or blind coding: nothing to show
+        agreement = None
+    return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day, agreement)
+
+
+def _figure(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}%" if percent else f"{value:.2f}"
+
+
+def agreement_table(report: AgreementReport) -> Text:
+    """Agreement per tag and overall as aligned text: all units, then coded units only."""
+    authors = ", ".join(display_safe(author).replace("\n", "␤") for author in report.authors)
+    lines = [Text("Agreement between coders", style="bold"),
+             Text(f"  {authors} · {plural(len(report.sources), 'source')} all coded · units: sentences "
+                  "(`reader agreement` for more)\n", style="dim")]
+    kappa = len(report.authors) == 2
+    header = f"{'':<14}{'units':>8}{'kappa' if kappa else '':>7}{'alpha':>7}{'agree':>7}   " \
+             f"{'coded':>8}{'kappa' if kappa else '':>7}{'alpha':>7}{'agree':>7}"
+    lines.append(Text(header + "\n", style="dim"))
+    for name, figures in [("overall", report.overall), *report.tags.items()]:
+        every, coded = figures.all_units, figures.coded_only
+        label = display_safe(name)[:13]
+        lines.append(Text(
+            f"{label:<14}{every.units:>8,}{_figure(every.kappa) if kappa else '':>7}{_figure(every.alpha):>7}"
+            f"{_figure(every.percent, True):>7}   {coded.units:>8,}{_figure(coded.kappa) if kappa else '':>7}"
+            f"{_figure(coded.alpha):>7}{_figure(coded.percent, True):>7}\n"))
+    return Text.assemble(*lines)
 
 
 class StatsScreen(Screen[None]):
@@ -92,6 +126,7 @@ class StatsScreen(Screen[None]):
             yield Static(id="stats-tags", classes="stats-section")
             yield Static(id="stats-claims", classes="stats-section")
             yield Static(id="stats-activity", classes="stats-section")
+            yield Static(id="stats-agreement", classes="stats-section")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
@@ -155,6 +190,10 @@ class StatsScreen(Screen[None]):
         today = self.today or date.today()
         activity.update(Text.assemble(Text("Annotations per day\n", style="bold"),
                                       activity_chart(stats.per_day, today, min(width, 160))))
+        agreement = self.query_one("#stats-agreement", Static)
+        agreement.display = stats.agreement is not None
+        if stats.agreement is not None:
+            agreement.update(agreement_table(stats.agreement))
 
     @staticmethod
     def _source_label(source: Source) -> str:

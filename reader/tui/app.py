@@ -424,6 +424,9 @@ class ReaderApp(App[None]):
             self.notify_error("open a source first: coders are compared on one source")
             return
         try:
+            if self.store.is_blind():
+                self.notify_error("blind coding is on: coders are compared once it is lifted (`reader blind off`)")
+                return
             coders = coders_on(self.store, source_id)
         except StoreError as error:
             self.notify_error(str(error))

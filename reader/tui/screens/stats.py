@@ -171,6 +171,10 @@ class StatsScreen(Screen[None]):
         summary = (f"{plural(len(stats.sources), 'source')} · {plural(stats.annotations, 'annotation')} · "
                    f"{plural(stats.claims, 'claim')}   escape goes back")
         heading.update(Text.assemble(("Statistics  ", "bold"), (summary, "dim")))
+        agreement = self.query_one("#stats-agreement", Static)
+        agreement.display = stats.agreement is not None  # shown only when two coders share a source
+        if stats.agreement is not None:
+            agreement.update(agreement_table(stats.agreement))
         if not stats.sources:
             tags.update(Text("Nothing to chart yet: there are no sources. `reader add PATH` brings some in.",
                              style="italic"))
@@ -190,10 +194,6 @@ class StatsScreen(Screen[None]):
         today = self.today or date.today()
         activity.update(Text.assemble(Text("Annotations per day\n", style="bold"),
                                       activity_chart(stats.per_day, today, min(width, 160))))
-        agreement = self.query_one("#stats-agreement", Static)
-        agreement.display = stats.agreement is not None
-        if stats.agreement is not None:
-            agreement.update(agreement_table(stats.agreement))
 
     @staticmethod
     def _source_label(source: Source) -> str:

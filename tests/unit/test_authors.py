@@ -19,6 +19,14 @@ def ok(result) -> str:
     return result.output
 
 
+def listed(output: str) -> list[dict]:
+    """`annotations --json` rows, whether printed as JSON lines or as one array."""
+    output = output.strip()
+    if output.startswith("["):
+        return json.loads(output)
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
 @pytest.fixture
 def two_authors(db_path, corpus_dir, monkeypatch, run_cli):
     """alice and bob each annotate 001 (alice also 002), through the CLI as two people would."""
@@ -89,10 +97,9 @@ def test_undo_and_redo_keep_a_links_author(loaded_store, source_id) -> None:
 
 
 def test_annotations_filter_by_author(two_authors, run_cli) -> None:
-    rows = [json.loads(line) for line in ok(run_cli("annotations", "--json", "--author", "bob")).splitlines()]
+    rows = listed(ok(run_cli("annotations", "--json", "--author", "bob")))
     assert [row["id"] for row in rows] == two_authors["bob"]
-    rows = [json.loads(line) for line in
-            ok(run_cli("annotations", "--json", "--author", "bob", "--author", "alice")).splitlines()]
+    rows = listed(ok(run_cli("annotations", "--json", "--author", "bob", "--author", "alice")))
     assert len(rows) == 3
 
 
@@ -120,10 +127,10 @@ def test_blind_database_shows_each_author_only_their_own(two_authors, run_cli, m
     assert "off" in ok(run_cli("blind"))
     assert "on" in ok(run_cli("blind", "on"))
     monkeypatch.setenv("READER_AUTHOR", "bob")
-    rows = [json.loads(line) for line in ok(run_cli("annotations", "--json")).splitlines()]
+    rows = listed(ok(run_cli("annotations", "--json")))
     assert [row["id"] for row in rows] == two_authors["bob"]
     # asking for someone else's work does not get round it
-    assert ok(run_cli("annotations", "--json", "--author", "alice")).strip() == ""
+    assert listed(ok(run_cli("annotations", "--json", "--author", "alice"))) == []
     for export_format in ("csv", "json", "w3c", "md"):
         output = ok(run_cli("export", "--format", export_format)).replace("-", "")  # w3c ids are urn:uuid:s
         assert two_authors["bob"][0] in output or export_format == "md"
@@ -132,8 +139,7 @@ def test_blind_database_shows_each_author_only_their_own(two_authors, run_cli, m
     assert sum(sources.values()) == 1
     monkeypatch.setenv("READER_AUTHOR", "alice")
     assert "off" in ok(run_cli("blind", "off"))
-    rows = ok(run_cli("annotations", "--json")).splitlines()
-    assert len(rows) == 3
+    assert len(listed(ok(run_cli("annotations", "--json")))) == 3
 
 
 def test_blind_session_through_the_environment(two_authors, db_path, monkeypatch) -> None:

@@ -86,6 +86,20 @@ def test_links_and_silences_record_their_author(loaded_store, source_id) -> None
     assert silence["author"] == loaded_store.author
 
 
+def test_json_export_names_a_links_author(loaded_store, source_id) -> None:
+    import io as _io
+
+    from reader.exports import write_json
+
+    first = loaded_store.add_annotation(source_id("001"), 0, 10)
+    second = loaded_store.add_annotation(source_id("002"), 0, 10)
+    loaded_store.add_link(first.id, second.id)
+    out = _io.StringIO()
+    write_json(loaded_store, out)
+    [link] = json.loads(out.getvalue())["links"]
+    assert link["author"] == loaded_store.author
+
+
 def test_undo_and_redo_keep_a_links_author(loaded_store, source_id) -> None:
     first = loaded_store.add_annotation(source_id("001"), 0, 10)
     second = loaded_store.add_annotation(source_id("002"), 0, 10)
@@ -169,3 +183,24 @@ def test_blind_author_cannot_see_another_authors_annotation_by_id(two_authors, d
 def test_blind_bad_state_is_one_line(run_cli) -> None:
     result = run_cli("blind", "maybe")
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+# --- reader adjudicate (the TUI itself is tested in tests/tui/test_adjudicate.py) ----------------------
+
+@pytest.mark.parametrize("authors, env, words", [
+    (["alice", "nobody"], "carol", "'nobody' has no annotations"),
+    (["alice", "alice"], "carol", "two different authors"),
+    (["alice", "bob"], "alice", "one of the coders"),
+])
+def test_adjudicate_refuses_in_one_line(two_authors, run_cli, monkeypatch, authors, env, words) -> None:
+    monkeypatch.setenv("READER_AUTHOR", env)
+    result = run_cli("adjudicate", "001", "--authors", *authors)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert words in result.output
+
+
+def test_adjudicate_refuses_while_blind(two_authors, run_cli, monkeypatch) -> None:
+    ok(run_cli("blind", "on"))
+    monkeypatch.setenv("READER_AUTHOR", "carol")
+    result = run_cli("adjudicate", "001", "--authors", "alice", "bob")
+    assert result.exit_code != 0 and "blind coding is on" in result.output

@@ -86,20 +86,6 @@ def test_links_and_silences_record_their_author(loaded_store, source_id) -> None
     assert silence["author"] == loaded_store.author
 
 
-def test_json_export_names_a_links_author(loaded_store, source_id) -> None:
-    import io as _io
-
-    from reader.exports import write_json
-
-    first = loaded_store.add_annotation(source_id("001"), 0, 10)
-    second = loaded_store.add_annotation(source_id("002"), 0, 10)
-    loaded_store.add_link(first.id, second.id)
-    out = _io.StringIO()
-    write_json(loaded_store, out)
-    [link] = json.loads(out.getvalue())["links"]
-    assert link["author"] == loaded_store.author
-
-
 def test_undo_and_redo_keep_a_links_author(loaded_store, source_id) -> None:
     first = loaded_store.add_annotation(source_id("001"), 0, 10)
     second = loaded_store.add_annotation(source_id("002"), 0, 10)

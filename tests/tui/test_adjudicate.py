@@ -166,3 +166,13 @@ async def test_statistics_show_agreement(make_app, coded) -> None:
         assert "Agreement between coders" in text and "alice, bob" in text
         overall = [line for line in text.splitlines() if line.startswith("overall")][0]
         assert len(overall.split()) == 9  # units, kappa, alpha, agree; coded, kappa, alpha, agree
+
+
+async def test_statistics_fall_back_to_the_two_busiest_coders(make_app, coded, loaded_store, source_id) -> None:
+    loaded_store.add_annotation(source_id("003"), 0, 20, tags=["claim"], author="dave")  # shares no source
+    async with make_app().run_test(size=(120, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        await pilot.press("percent_sign")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, StatsScreen) and pilot.app.screen.loaded)
+        text = str(pilot.app.screen.query_one("#stats-agreement").render())
+        assert "alice, bob" in text and "dave" not in text

@@ -67,11 +67,23 @@ def gather_statistics(store) -> Statistics:
         for source_id, cell in claim.cells.items():
             coverage.setdefault(source_id, Counter())[cell.status] += 1
     per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day()}
-    try:
-        agreement = compute_agreement(store)
-    except AgreementError:  # one author, no source in common, or blind coding: nothing to show
-        agreement = None
+    agreement = statistics_agreement(store)
     return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day, agreement)
+
+
+def statistics_agreement(store) -> AgreementReport | None:
+    """Agreement among every author; failing that (no source all of them coded), between the two with
+    the most annotations; None with fewer than two coders on a common source, or while blind."""
+    try:
+        return compute_agreement(store)
+    except AgreementError:
+        pass
+    busiest = [row["author"] for row in store.query(
+        "SELECT author, count(*) AS n FROM annotations GROUP BY author ORDER BY n DESC, author LIMIT 2")]
+    try:
+        return compute_agreement(store, authors=busiest) if len(busiest) == 2 else None
+    except AgreementError:  # one author, no source in common, or blind coding: nothing to show
+        return None
 
 
 def _figure(value: float | None, percent: bool = False) -> str:
@@ -87,16 +99,17 @@ def agreement_table(report: AgreementReport) -> Text:
              Text(f"  {authors} · {plural(len(report.sources), 'source')} all coded · units: sentences "
                   "(`reader agreement` for more)\n", style="dim")]
     kappa = len(report.authors) == 2
-    header = f"{'':<14}{'units':>8}{'kappa' if kappa else '':>7}{'alpha':>7}{'agree':>7}   " \
-             f"{'coded':>8}{'kappa' if kappa else '':>7}{'alpha':>7}{'agree':>7}"
+    # 64 cells at most: fits an 80-column terminal beside the padding and the scroll bar.
+    header = f"{'':<12}{'units':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}  " \
+             f"{'coded':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}"
     lines.append(Text(header + "\n", style="dim"))
     for name, figures in [("overall", report.overall), *report.tags.items()]:
         every, coded = figures.all_units, figures.coded_only
-        label = display_safe(name)[:13]
+        label = display_safe(name).replace("\n", "␤")[:11]
         lines.append(Text(
-            f"{label:<14}{every.units:>8,}{_figure(every.kappa) if kappa else '':>7}{_figure(every.alpha):>7}"
-            f"{_figure(every.percent, True):>7}   {coded.units:>8,}{_figure(coded.kappa) if kappa else '':>7}"
-            f"{_figure(coded.alpha):>7}{_figure(coded.percent, True):>7}\n"))
+            f"{label:<12}{every.units:>7,}{_figure(every.kappa) if kappa else '':>6}{_figure(every.alpha):>6}"
+            f"{_figure(every.percent, True):>6}  {coded.units:>7,}{_figure(coded.kappa) if kappa else '':>6}"
+            f"{_figure(coded.alpha):>6}{_figure(coded.percent, True):>6}\n"))
     return Text.assemble(*lines)
 
 

@@ -176,3 +176,20 @@ async def test_statistics_fall_back_to_the_two_busiest_coders(make_app, coded, l
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, StatsScreen) and pilot.app.screen.loaded)
         text = str(pilot.app.screen.query_one("#stats-agreement").render())
         assert "alice, bob" in text and "dave" not in text
+
+
+async def test_reader_adjudicate_opens_straight_on_the_screen(db_path, corpus_dir, coded) -> None:
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.help import HelpScreen
+
+    first, _ = coded
+    app = ReaderApp(db_path=db_path, paths=[corpus_dir], whole_library=True, adjudicate=(first, "alice", "bob"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, AdjudicateScreen))
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        await pilot.pause(0.2)
+        assert isinstance(pilot.app.screen, AdjudicateScreen)  # not replaced by the last source read
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, AdjudicateScreen))

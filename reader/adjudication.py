@@ -136,13 +136,12 @@ def decision_for(item: Item, decided: list[Annotation]) -> str:
 
 def accept(store: Store, source_id: int, item: Item, choice: str) -> list[Annotation]:
     """Make the adjudicated set hold A's, B's, both or neither for this item, replacing what the
-    adjudicator had there; one write, so one undo takes the decision back. Returns what was made."""
+    adjudicator had there (A's view of an item only B coded is that nothing belongs there); one write,
+    so one undo takes the decision back. Returns what was made."""
     if choice not in CHOICES:
         raise AdjudicationError(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
     chosen = {"a": [item.a], "b": [item.b], "both": [item.a, item.b], "neither": []}[choice]
-    chosen = [x for x in chosen if x is not None]
-    if choice != "neither" and not chosen:
-        raise AdjudicationError(f"{'A' if choice == 'a' else 'B'} has no annotation here")
+    chosen = [x for x in chosen if x is not None]  # A's view of an item only B coded is: nothing here
     if len(chosen) == 2 and _key(chosen[0]) == _key(chosen[1]):
         chosen = chosen[:1]  # both the same: one copy
     made = []

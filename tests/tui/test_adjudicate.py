@@ -193,3 +193,14 @@ async def test_reader_adjudicate_opens_straight_on_the_screen(db_path, corpus_di
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, AdjudicateScreen))
+
+
+def test_taking_the_view_of_the_coder_who_left_it_uncoded_keeps_nothing(coded, loaded_store) -> None:
+    from reader.adjudication import accept, adjudicated
+
+    first, _ = coded
+    items = {item.kind: item for item in compare_coders(loaded_store, first, "alice", "bob")}
+    accept(loaded_store, first, items[A_ONLY], "a")
+    assert [(a.start, a.end) for a in adjudicated(loaded_store, first)] == [(200, 230)]
+    accept(loaded_store, first, items[A_ONLY], "b")  # bob left it uncoded: it goes
+    assert adjudicated(loaded_store, first) == []

@@ -204,3 +204,13 @@ def test_taking_the_view_of_the_coder_who_left_it_uncoded_keeps_nothing(coded, l
     assert [(a.start, a.end) for a in adjudicated(loaded_store, first)] == [(200, 230)]
     accept(loaded_store, first, items[A_ONLY], "b")  # bob left it uncoded: it goes
     assert adjudicated(loaded_store, first) == []
+
+
+def test_statistics_agreement_rows_fit_80_columns(coded, loaded_store) -> None:
+    from rich.cells import cell_len
+
+    from reader.agreement import compute_agreement
+    from reader.tui.screens.stats import agreement_table
+
+    rows = agreement_table(compute_agreement(loaded_store)).plain.splitlines()[2:]
+    assert rows and max(cell_len(row) for row in rows) <= 80 - 4 - 2  # padding and the scroll bar

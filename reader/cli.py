@@ -364,14 +364,16 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
 @cli.command()
 @click.argument("source", required=False)
 @click.option("--tag", help="Only annotations with this tag.")
+@click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects (as `sources --json`).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool, as_jsonl: bool) -> None:
+def annotations(obj: Context, source: str | None, tag: str | None, authors: tuple[str, ...], as_json: bool,
+                as_jsonl: bool) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""
     store, _ = obj.synced_store()
     source_id = obj.source(store, source).id if source else None
-    rows = store.iter_annotation_rows(source_id=source_id, tag=tag)
+    rows = store.iter_annotation_rows(source_id=source_id, tag=tag, authors=list(authors) or None)
     if as_json or as_jsonl:
         _echo_json_rows(rows, lines=as_jsonl)
         return
@@ -537,11 +539,12 @@ def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) 
               help="The HTML file to write.")
 @click.option("--source", "source_refs", multiple=True, help="Only this source (repeatable; id, file name or title).")
 @click.option("--tag", "tag_names", multiple=True, help="Only annotations with this tag (repeatable).")
+@click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--title", default="Reader report", show_default=True, help="The page's title.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.pass_obj
-def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: tuple[str, ...], title: str,
-           force: bool) -> None:
+def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: tuple[str, ...],
+           authors: tuple[str, ...], title: str, force: bool) -> None:
     """Write one self-contained HTML page: sources side by side with their annotations, the claims
     matrix and a chart of tags per source. It needs nothing but a browser (no network, no script)."""
     from reader.report import gather, render_report, write_report
@@ -551,7 +554,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
     store, _ = obj.synced_store()
     source_ids = [obj.source(store, ref).id for ref in source_refs]
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
-    data = gather(store, source_ids or None, list(tag_names), progress)
+    data = gather(store, source_ids or None, list(tag_names), progress, authors=list(authors) or None)
     write_report(render_report(data, title=title), output, force=force)
     click.echo(f"wrote {_one_line(str(output))}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
                f"{len(data.claims)} claims", err=True)
@@ -649,9 +652,15 @@ def config(init: bool, path_only: bool) -> None:
         click.echo(f"wrote {_one_line(str(path))}")
         return
     settings = load_settings(path)
+    from dataclasses import replace
+
+    from reader.authors import author_and_origin
+
     state = "" if path.is_file() else " (not created yet; `reader config --init` writes one)"
     click.echo(f"# settings file: {_one_line(str(path))}{state}")
-    click.echo(display_safe(render_settings(settings)), nl=False)
+    author, origin = author_and_origin(settings.author)
+    click.echo(f"# author in effect (from {origin}; READER_AUTHOR, else the file's author, else the login name):")
+    click.echo(display_safe(render_settings(replace(settings, author=author))), nl=False)
 
 
 @cli.command()
@@ -700,11 +709,12 @@ def serve(obj: Context, port: int, host: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--source", "sources_wanted", multiple=True, help="Only this source (repeatable).")
 @click.option("--tag", "tags_wanted", multiple=True, help="Only annotations with this tag (repeatable: any of them).")
+@click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--raw", is_flag=True, help="CSV: do not guard cells that a spreadsheet would run as formulas.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.pass_obj
 def export_annotations(obj: Context, export_format: str | None, output: Path | None, sources_wanted: tuple[str, ...],
-                       tags_wanted: tuple[str, ...], raw: bool, force: bool) -> None:
+                       tags_wanted: tuple[str, ...], authors: tuple[str, ...], raw: bool, force: bool) -> None:
     """Export annotations as CSV, JSON, W3C Web Annotation JSON-LD or Markdown (stdout, or -o FILE)."""
     from reader.exports import export, format_for_path
 
@@ -714,7 +724,7 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
     source_ids = [obj.source(store, reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
     count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
-                   tags=tag_names, raw=raw, force=force)
+                   tags=tag_names, raw=raw, force=force, authors=list(authors) or None)
     if output is not None:
         counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(export_format,
                                                                                             "annotations")

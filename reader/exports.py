@@ -72,9 +72,15 @@ def unguard_formula(value: str) -> str:
 
 # --- which annotations -----------------------------------------------------------------------------
 
-def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alias: str = "a") -> tuple[str, list]:
-    """SQL condition (on the annotations table as `alias`) for the same choice iter_annotation_rows makes."""
+def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alias: str = "a",
+                      authors: list[str] | None = None) -> tuple[str, list]:
+    """SQL condition (on the annotations table as `alias`) for the same choice iter_annotation_rows makes.
+
+    authors (None: anyone) is what Store.visible_authors says: blind coding narrows it to one author."""
     clauses, params = ["1"], []
+    if authors is not None:
+        clauses.append(f"{alias}.author IN ({','.join('?' * len(authors))})" if authors else "0")
+        params.extend(authors)
     if source_ids:
         clauses.append(f"{alias}.source_id IN ({','.join('?' * len(source_ids))})")
         params.extend(source_ids)
@@ -89,7 +95,7 @@ def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alia
 # --- CSV ---------------------------------------------------------------------------------------------
 
 def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, tags: list[str] | None = None,
-              raw: bool = False) -> int:
+              raw: bool = False, authors: list[str] | None = None) -> int:
     """One row per annotation (CSV_COLUMNS), RFC 4180 quoting; returns the number of rows.
 
     The rows (formula guard included) come straight from SQLite into the csv module's C writer, so a
@@ -97,14 +103,14 @@ def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, ta
     """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    sql, params = csv_query(source_ids, tags, raw)
+    sql, params = csv_query(source_ids, tags, raw, store.visible_authors(authors))
     counter = _RowCounter()
     writer.writerows(counter.count(store.db.conn.execute(sql, params)))
     return counter.rows
 
 
 def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None,
-              raw: bool = False) -> tuple[str, list]:
+              raw: bool = False, authors: list[str] | None = None) -> tuple[str, list]:
     """The SELECT behind the CSV: annotations_view's columns in CSV order, text cells guarded unless raw."""
     triggers = ", ".join(_sql_literal(char) for char in sorted(FORMULA_TRIGGERS))
     cells = []
@@ -118,9 +124,10 @@ def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None
     for csv_column, source_column in SOURCE_METADATA_COLUMNS:
         cell = f"src.{source_column}"
         if not raw:
-            cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+            cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
+                    f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
         cells.append(f'{cell} AS "{csv_column}"')
-    where, params = annotation_filter(source_ids, tags, alias="v")
+    where, params = annotation_filter(source_ids, tags, alias="v", authors=authors)
     return (f"SELECT {', '.join(cells)} FROM annotations_view v JOIN sources src ON src.id = v.source_id WHERE {where} "
             'ORDER BY v.source_path, v.start, v."end", v.id'), params
 
@@ -142,10 +149,10 @@ class _RowCounter:
 # --- JSON (lossless) ---------------------------------------------------------------------------------
 
 def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
-               tags: list[str] | None = None) -> int:
+               tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """Everything needed to rebuild the annotations elsewhere: sources (with the texts annotations were
     made on), tags, annotations with both selectors and both positions, and links. One record a line."""
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     conn = store.db.conn
     out.write("{\n" + f' "format": {_dump(JSON_FORMAT_NAME)},\n "format_version": {JSON_FORMAT_VERSION},\n')
     out.write(f' "exported": {_dump(now())},\n "generator": {_dump(_generator())},\n')
@@ -224,11 +231,13 @@ def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | N
     return [claim_json(claim, sources) for claim in claims]
 
 
-def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None):
-    """(sources, claims) over the chosen sources' annotations (those with one of tags, if given)."""
+def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None,
+                  authors: list[str] | None = None):
+    """(sources, claims) over the chosen sources' annotations (those with one of tags, and by one of
+    authors, if given; blind coding narrows them to this store's author)."""
     from reader.claims import claims_for_store
 
-    return claims_for_store(store, source_ids, tags)
+    return claims_for_store(store, source_ids, tags, authors)
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:
@@ -284,7 +293,7 @@ def source_iri(path: str, url: str = "") -> str:
 
 
 def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
-              tags: list[str] | None = None) -> int:
+              tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """An AnnotationCollection: tags as tagging bodies, notes as commenting bodies, quote and position
     selectors on the source file; each link is an Annotation of its own with motivation "linking"."""
     urls = {row[0]: row[1] for row in store.db.conn.execute("SELECT id, url FROM sources")}
@@ -294,11 +303,12 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
     out.write(f' "label": "reader annotations",\n "generator": {_dump(_generator())},\n "generated": {_dump(now())},\n')
     out.write(' "first": {\n  "type": "AnnotationPage",\n  "startIndex": 0,\n  "items": [')
     count = 0
-    for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None), 1):
+    for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None,
+                                                           authors=authors), 1):
         record = _w3c_annotation(row, urls.get(row["source_id"], ""))
         record["target"].update(described.get(row["source_id"], {}))
         out.write(("\n   " if count == 1 else ",\n   ") + _dump(record))
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     link_cursor = store.db.conn.execute(
         "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
         f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
@@ -371,10 +381,10 @@ def markdown_escape(text: str) -> str:
 
 
 def write_markdown(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                   tags: list[str] | None = None) -> int:
+                   tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """A report grouped by source, then by tag (an annotation appears under each of its tags)."""
     conn = store.db.conn
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     wanted = [row[0] for row in conn.execute(
         f"SELECT s.id FROM sources s WHERE s.id IN (SELECT DISTINCT a.source_id FROM annotations a WHERE {where}) "
         "ORDER BY s.path", params)]
@@ -391,7 +401,7 @@ def write_markdown(store: Store, out: TextIO, source_ids: list[int] | None = Non
         details.append(f"file {markdown_escape(Path(source[5]).name)}")
         out.write(" · ".join(details) + "\n")
         groups: dict[str, list[dict[str, Any]]] = {}
-        for row in store.iter_annotation_rows(source_ids=[source_id], tags=tags or None):
+        for row in store.iter_annotation_rows(source_ids=[source_id], tags=tags or None, authors=authors):
             count += 1
             for name in [t for t in (row["tags"] or "").split(";") if t] or [""]:
                 groups.setdefault(name, []).append(row)
@@ -436,10 +446,10 @@ def matrix_column_names(sources: list) -> list[str]:
 
 
 def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                     tags: list[str] | None = None, raw: bool = False) -> int:
+                     tags: list[str] | None = None, raw: bool = False, authors: list[str] | None = None) -> int:
     """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
     number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
-    sources, claims = export_claims(store, source_ids, tags)
+    sources, claims = export_claims(store, source_ids, tags, authors)
     guard = (lambda value: value) if raw else guard_formula
     writer = csv.writer(out, lineterminator="\r\n")
     guard = (lambda row: row) if raw else guard_row
@@ -475,7 +485,8 @@ def format_for_path(path: Path | None) -> str:
 
 
 def export(store: Store, export_format: str, output: Path | None, source_ids: list[int] | None = None,
-           tags: list[str] | None = None, raw: bool = False, force: bool = False) -> int:
+           tags: list[str] | None = None, raw: bool = False, force: bool = False,
+           authors: list[str] | None = None) -> int:
     """Write an export to output (atomically), or to stdout when output is None; returns the annotation count."""
     if export_format in FILE_WRITERS:
         from reader.qdpx import write_qdc_file, write_qdpx_file
@@ -487,7 +498,7 @@ def export(store: Store, export_format: str, output: Path | None, source_ids: li
     if export_format not in WRITERS:
         raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     writer = WRITERS[export_format]
-    options: dict[str, Any] = {"source_ids": source_ids, "tags": tags}
+    options: dict[str, Any] = {"source_ids": source_ids, "tags": tags, "authors": authors or None}
     if export_format in ("csv", "matrix-csv"):
         options["raw"] = raw
     if output is None:

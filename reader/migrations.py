@@ -254,6 +254,11 @@ def _v6(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """Version 7: who made each link (annotations and silent marks already record their author)."""
+    db.execute("ALTER TABLE links ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
@@ -261,5 +266,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     3: _v3,
     4: _v4,
     6: _v6,
+    7: _v7,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -99,3 +99,4 @@ class Link:
     to_annotation: str
     kind: str
     created: str = ""
+    author: str = ""

@@ -206,7 +206,7 @@ class ReportData:
 
 
 def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[str] | None = None,
-           progress: Progress | None = None) -> ReportData:
+           progress: Progress | None = None, authors: list[str] | None = None) -> ReportData:
     """Read what the report needs: the chosen sources (all by default) and their annotations."""
     chosen = store.sources()
     if source_ids:
@@ -220,7 +220,7 @@ def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[st
         if progress:
             progress(index, len(chosen), source.name)
         texts[source.id] = store.text(source.id)
-        found = store.annotations(source_id=source.id)
+        found = store.annotations(source_id=source.id, authors=authors or None)
         if wanted:
             found = [a for a in found if set(a.tags) & set(wanted)]
         annotations.extend(a for a in found if a.anchor_status != "orphaned")

@@ -54,7 +54,8 @@ DEFAULT_RATINGS = (Rating("true", 5), Rating("mostly true", 4), Rating("mixed", 
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings in effect; author "" means the login name (or READER_AUTHOR)."""
+    """The settings in effect; author "" means the login name (READER_AUTHOR comes before either:
+    reader.authors.resolve_author)."""
 
     author: str = ""
     theme: str = DEFAULT_THEME
@@ -209,7 +210,7 @@ def save_settings(settings: Settings, path: Path) -> None:
 _DEFAULT_FILE_HEADER = """\
 # Settings for reader. Delete a line to go back to its default; `reader config` shows what is in effect.
 
-# Who your annotations are attributed to; empty means READER_AUTHOR, else your login name.
+# Who your annotations are attributed to (READER_AUTHOR, when set, comes first); empty means your login name.
 author = ""
 
 # The reader's colour theme (any Textual theme name, such as "textual-dark" or "textual-light").

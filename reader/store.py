@@ -7,7 +7,6 @@ event log that undo and redo replay. Every write is one `BEGIN IMMEDIATE` transa
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from reader.authors import BLIND_SETTING, resolve_author, session_blind
 from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
 from reader.metadata import effective_metadata
@@ -88,11 +88,8 @@ def now() -> str:
 
 
 def default_author() -> str:
-    """Who annotations are attributed to: READER_AUTHOR, else the login name."""
-    try:
-        return os.environ.get("READER_AUTHOR") or getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    """Who annotations are attributed to when the settings name no one: READER_AUTHOR, else the login name."""
+    return resolve_author("")
 
 
 def content_hash(text: str) -> str:
@@ -100,25 +97,27 @@ def content_hash(text: str) -> str:
 
 
 def open_store(path: str | os.PathLike[str], actor: str = "cli", author: str = "",
-               default_tags: Iterable[tuple[str, str, str]] | None = None) -> "Store":
+               default_tags: Iterable[tuple[str, str, str]] | None = None, blind: bool | None = None) -> "Store":
     """Open (creating if needed) and migrate the database at path; StoreError explains any refusal.
 
-    author is who new annotations are attributed to (empty: READER_AUTHOR or the login name);
-    default_tags (name, colour, description) are what a new database starts with.
+    author is the settings' author (the one in effect is READER_AUTHOR, else it, else the login name:
+    reader.authors.resolve_author); default_tags (name, colour, description) are what a new database
+    starts with; blind=True makes this session blind whatever the database says (None: READER_BLIND).
     """
-    return Store(Path(path), actor=actor, author=author, default_tags=default_tags)
+    return Store(Path(path), actor=actor, author=author, default_tags=default_tags, blind=blind)
 
 
 class Store:
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
     def __init__(self, path: Path, actor: str = "cli", author: str = "",
-                 default_tags: Iterable[tuple[str, str, str]] | None = None) -> None:
+                 default_tags: Iterable[tuple[str, str, str]] | None = None, blind: bool | None = None) -> None:
         self.path = path
         self.actor = actor
-        self.author = author or default_author()
+        self.author = resolve_author(author)
         self.session = uuid.uuid4().hex  # this connection's changes: what the TUI's `u` takes back
         self.undo_scope = "author"  # whose changes undo() takes back by default: "author" or "session"
+        self.session_blind = bool(session_blind() if blind is None else blind)
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
         self._change_group: str | None = None
@@ -453,10 +452,11 @@ class Store:
 
     def sources(self) -> list[Source]:
         """Every source with its word and annotation counts and reading progress, in path order."""
+        visible, params = self._visible_clause()
         rows = self.query(
-            "SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id) AS annotation_count, "
-            "max(coalesce(r.fraction, 0), coalesce(r.furthest, 0)) AS read_fraction FROM sources s "
-            "LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path")
+            f"SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id AND {visible}) "
+            "AS annotation_count, max(coalesce(r.fraction, 0), coalesce(r.furthest, 0)) AS read_fraction "
+            "FROM sources s LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path", params)
         return [_source_from_row(row) for row in rows]
 
     def source(self, source_id: int) -> Source:
@@ -548,6 +548,28 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self.write() as db:
             db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    # --- blind coding ----------------------------------------------------------------------------
+
+    def database_blind(self) -> bool:
+        """Whether the database itself is set to blind coding (`reader blind on`)."""
+        return self.setting(BLIND_SETTING, "off") == "on"
+
+    def is_blind(self) -> bool:
+        """Blind coding in effect: this session (READER_BLIND, --blind) or the database says so."""
+        return self.session_blind or self.database_blind()
+
+    def set_blind(self, on: bool) -> None:
+        """Set or lift blind coding for the whole database (everyone who opens it)."""
+        self.set_setting(BLIND_SETTING, "on" if on else "off")
+
+    def visible_authors(self, wanted: Iterable[str] | None = None) -> list[str] | None:
+        """The authors whose annotations may be shown: None means everyone. While blind, only this
+        store's author (intersected with wanted); otherwise wanted, if given."""
+        wanted = list(wanted) if wanted else None
+        if self.is_blind():
+            return [self.author] if wanted is None or self.author in wanted else []
+        return wanted
 
     # --- tags ------------------------------------------------------------------------------------
 
@@ -723,15 +745,23 @@ class Store:
         return found[0]
 
     def annotations(self, source_id: int | None = None, tag: str | None = None,
-                    ids: list[str] | None = None) -> list[Annotation]:
-        """Annotations with their tags, placed on their source's current text, in reading order."""
-        return [_annotation_from_row(row) for row in self.iter_annotation_rows(source_id, tag, ids)]
+                    ids: list[str] | None = None, authors: list[str] | None = None) -> list[Annotation]:
+        """Annotations with their tags, placed on their source's current text, in reading order
+        (only the visible authors' while blind coding is on)."""
+        return [_annotation_from_row(row) for row in self.iter_annotation_rows(source_id, tag, ids, authors=authors)]
 
     def iter_annotation_rows(self, source_id: int | None = None, tag: str | None = None,
                              ids: list[str] | None = None, source_ids: list[int] | None = None,
-                             tags: list[str] | None = None) -> Iterator[dict[str, Any]]:
-        """Stream flat annotation rows (as annotations_view has them), for exports of any size."""
+                             tags: list[str] | None = None,
+                             authors: list[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Stream flat annotation rows (as annotations_view has them), for exports of any size.
+
+        authors limits them to those authors; blind coding limits them to this store's author."""
         where, params = [], []
+        visible = self.visible_authors(authors)
+        if visible is not None:
+            where.append(f"author IN ({','.join('?' * len(visible))})" if visible else "0")
+            params.extend(visible)
         if source_id is not None:
             where.append("source_id = ?")
             params.append(source_id)
@@ -756,20 +786,31 @@ class Store:
         for row in cursor:
             yield dict(zip(columns, row))
 
+    def _visible_clause(self, alias: str = "a") -> tuple[str, list[str]]:
+        """SQL condition limiting annotations (as alias) to the visible authors: "1" when not blind."""
+        visible = self.visible_authors()
+        if visible is None:
+            return "1", []
+        return f"{alias}.author IN ({','.join('?' * len(visible))})" if visible else "0", visible
+
     def tag_counts_by_source(self) -> list[tuple[int, str, int]]:
         """(source_id, tag name, annotations) for every tag used on a source; "" counts untagged ones."""
+        visible, params = self._visible_clause()
         rows = self.query(
             "SELECT a.source_id, coalesce(t.name, '') AS tag, count(*) AS n FROM annotations a "
             "LEFT JOIN annotation_tags x ON x.annotation_id = a.id LEFT JOIN tags t ON t.id = x.tag_id "
-            "GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name")
+            f"WHERE {visible} GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name", params)
         return [(row["source_id"], row["tag"], row["n"]) for row in rows]
 
     def annotations_per_day(self, source_ids: list[int] | None = None) -> list[tuple[str, int]]:
         """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first (on the
-        sources given, or all)."""
-        where = "" if source_ids is None else f"WHERE source_id IN ({','.join('?' * len(source_ids))}) "
-        rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations "
-                          f"{where}GROUP BY day ORDER BY day", list(source_ids or []))
+        sources given, or all; only the visible authors' while blind)."""
+        visible, params = self._visible_clause()
+        if source_ids is not None:
+            visible += f" AND source_id IN ({','.join('?' * len(source_ids))})"
+            params = [*params, *source_ids]
+        rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations a "
+                          f"WHERE {visible} GROUP BY day ORDER BY day", params)
         return [(row["day"], row["n"]) for row in rows]
 
     def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
@@ -807,7 +848,7 @@ class Store:
             if existing:
                 return _link_from_row(existing[0])
             row = {"id": uuid.uuid4().hex, "from_annotation": from_annotation, "to_annotation": to_annotation,
-                   "kind": kind, "created": now()}
+                   "kind": kind, "created": now(), "author": self.author}
             db["links"].insert(row)
             self._log("create", "link", row["id"], None, row)
             return _link_from_row(row)
@@ -951,7 +992,8 @@ def _annotation_from_row(row: dict[str, Any]) -> Annotation:
 
 
 def _link_from_row(row: dict[str, Any]) -> Link:
-    return Link(row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"])
+    return Link(row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"],
+                row.get("author") or "")
 
 
 def _clean_tag_name(name: str) -> str:

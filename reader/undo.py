@@ -292,5 +292,5 @@ class _Replayer:
                                  [snapshot["from_annotation"], snapshot["to_annotation"]]).fetchone()[0]
         if ends == 2:
             self.conn.execute(
-                "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created) "
-                "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", snapshot)
+                "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created, author) "
+                "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)", {"author": "", **snapshot})

@@ -22,8 +22,10 @@ from textual.message import Message
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
 from reader.settings import Settings, SettingsError, load_settings
+from reader.model import ReaderError
 from reader.store import Store, StoreError, content_hash, open_store
 from reader.text import canonicalise_newlines, display_safe
+from reader.tui.screens.adjudicate import AdjudicationCommands
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.saving import SaveFailed, save_in_process
@@ -71,6 +73,7 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
+    COMMANDS = App.COMMANDS | {AdjudicationCommands}  # ctrl+p: compare coders (reader.tui.screens.adjudicate)
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help: every key", id="app.help"),
@@ -78,6 +81,7 @@ class ReaderApp(App[None]):
         Binding("ctrl+p", "command_palette", "Command palette: the reader's commands", id="app.command_palette"),
         Binding("ctrl+q", "quit", "Quit (asks first when a dialog holds typed text)", show=False,
                 priority=True, id="app.ctrl_quit"),
+        Binding("A", "adjudicate", "Compare coders on this source (adjudicate)", id="app.adjudicate"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
     ]
@@ -113,10 +117,12 @@ class ReaderApp(App[None]):
             self.reason, self.fatal = reason, fatal
 
     def __init__(self, db_path: Path, paths: list[Path], open_single: bool = False,
-                 whole_library: bool = False) -> None:
+                 whole_library: bool = False, adjudicate: tuple[int, str, str] | None = None) -> None:
         """paths are loaded (changed files only) and shown; with whole_library, every source the
-        database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added)."""
+        database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added).
+        adjudicate (source id, author A, author B) opens the adjudication screen on that source."""
         super().__init__()
+        self.adjudicate_at = adjudicate
         self.db_path = Path(db_path)
         self.paths = [Path(p) for p in paths]
         self.open_single = open_single
@@ -129,6 +135,7 @@ class ReaderApp(App[None]):
         self._preview_painted = threading.Event()
         self.settings = Settings()
         self.save_process_pid: int | None = None  # the process that saved a file opened directly
+        self.blind_notice = ""  # shown in the status line while blind coding is on
 
     # --- start -----------------------------------------------------------------------------------
 
@@ -139,7 +146,11 @@ class ReaderApp(App[None]):
         except StoreError as error:
             self.exit(return_code=1, message=Text(display_safe(str(error))))
             return
+        self.refresh_blind_notice()
         self.push_screen(self.sources_screen)
+        if self.adjudicate_at is not None:
+            self._restored = True  # `reader adjudicate`: that screen, not the last source read
+            self.open_adjudication(*self.adjudicate_at)
         self._seen_version = self._outside_version()
         if self.open_single:
             self.open_file(self.paths[0])
@@ -428,6 +439,51 @@ class ReaderApp(App[None]):
             return
         self.push_screen(ReadingScreen(source_id, source.title, text, offset, show_panel=panel))
 
+    def action_adjudicate(self) -> None:
+        """Compare two coders on the source being read: the two there, or a choice when there are more."""
+        from reader.tui.screens.adjudicate import AdjudicateScreen, PickCodersScreen, coders_on
+
+        screen = self.screen
+        if isinstance(screen, AdjudicateScreen):
+            return
+        source_id = getattr(screen, "source_id", None)
+        if source_id is None and hasattr(screen, "panes"):  # the comparison: its active pane
+            source_id = screen.panes[screen.active].source.id
+        if source_id is None:
+            self.notify_error("open a source first: coders are compared on one source")
+            return
+        try:
+            if self.store.is_blind():
+                self.notify_error("blind coding is on: coders are compared once it is lifted (`reader blind off`)")
+                return
+            coders = coders_on(self.store, source_id)
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        if len(coders) < 2:
+            self.notify_error(f"comparing coders needs two authors' annotations on this source besides yours "
+                              f"(found {len(coders)})")
+            return
+        if len(coders) == 2:
+            self.open_adjudication(source_id, *coders)
+            return
+        pairs = [(a, b) for i, a in enumerate(coders) for b in coders[i + 1:]]
+        self.push_screen(PickCodersScreen(pairs),
+                         lambda pair: self.open_adjudication(source_id, *pair) if pair else None)
+
+    def open_adjudication(self, source_id: int, author_a: str, author_b: str) -> None:
+        """The adjudication screen for two coders on one source; a notice says why not when it cannot."""
+        from reader.adjudication import check_adjudication
+        from reader.tui.screens.adjudicate import AdjudicateScreen
+
+        try:
+            check_adjudication(self.store, source_id, author_a, author_b)
+            source, text = self.store.source(source_id), self.store.text(source_id)
+        except ReaderError as error:
+            self.notify_error(str(error))
+            return
+        self.push_screen(AdjudicateScreen(source, text, author_a, author_b))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -507,11 +563,20 @@ class ReaderApp(App[None]):
         if version == self._seen_version:
             return
         self._seen_version = version
+        self.refresh_blind_notice()
         self.refresh_sources()
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)  # reading, compare and matrix screens have one
             if callable(reload) and screen.is_mounted:  # a screen still composing has nothing to refresh
                 reload()
+
+    def refresh_blind_notice(self) -> None:
+        """What the status line says about blind coding (set by the database or READER_BLIND)."""
+        try:
+            blind = self.store.is_blind()
+        except StoreError:
+            return
+        self.blind_notice = f"BLIND: {self.store.author[:20]} only" if blind else ""
 
     # --- notices ---------------------------------------------------------------------------------
 

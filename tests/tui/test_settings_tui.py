@@ -93,7 +93,8 @@ async def test_an_invalid_setting_is_a_notice_shown_as_plain_text(make_app):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, MatrixScreen))
 
 
-async def test_new_annotations_are_attributed_to_the_settings_author(make_app, db_path):
+async def test_new_annotations_are_attributed_to_the_settings_author(make_app, db_path, monkeypatch):
+    monkeypatch.delenv("READER_AUTHOR")  # READER_AUTHOR comes first (issue 12); without it, the settings decide
     write_config('author = "Ada Lovelace"\n')
     async with make_app().run_test(size=(100, 30)) as pilot:
         await open_first_source(pilot)

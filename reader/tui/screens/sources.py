@@ -156,6 +156,9 @@ class SourcesScreen(Screen[None]):
         status = f"{marked} marked for comparison" if marked else ""
         if self.progress_text:
             status = f"{status} · {self.progress_text}" if status else self.progress_text
+        blind = getattr(self.app, "blind_notice", "")  # blind coding (reader.authors)
+        if blind:
+            status = f"{blind} · {status}" if status else blind
         self.query_one("#sources-status", Static).update(safe_content(status))
 
     def on_key(self, event: events.Key) -> None:

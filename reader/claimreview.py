@@ -104,21 +104,18 @@ def claim_review(claim: Claim, sources: dict[int, Source], scale_values: list[in
 
 
 def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                      tags: list[str] | None = None) -> int:
+                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
     import json
 
-    from reader.exports import export_claims
-    from reader.settings import load_settings
-
-    from reader.exports import ExportError
-    from reader.settings import SettingsError
+    from reader.exports import ExportError, export_claims
+    from reader.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
     except SettingsError as error:
         raise ExportError(str(error)) from None
-    sources, claims = export_claims(store, source_ids, tags)
+    sources, claims = export_claims(store, source_ids, tags, authors)
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]

@@ -464,11 +464,11 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
 # --- writing a file safely ----------------------------------------------------------------------------
 
 def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                      tags: list[str] | None = None) -> int:
+                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """schema.org ClaimReview JSON-LD, one per claim with a verdict (reader.claimreview)."""
     from reader.claimreview import write_claimreview as write
 
-    return write(store, out, source_ids, tags)
+    return write(store, out, source_ids, tags, authors)
 
 
 WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown,
@@ -494,7 +494,7 @@ def export(store: Store, export_format: str, output: Path | None, source_ids: li
         if output is None:
             raise ExportError(f"{export_format} is a file format: give one with -o FILE.{export_format}")
         write = write_qdpx_file if export_format == "qdpx" else write_qdc_file
-        return write(store, Path(output), source_ids=source_ids, tags=tags, force=force)
+        return write(store, Path(output), source_ids=source_ids, tags=tags, force=force, authors=authors or None)
     if export_format not in WRITERS:
         raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     writer = WRITERS[export_format]

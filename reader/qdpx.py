@@ -77,13 +77,14 @@ def _code_element(tag: dict[str, Any], namespace: str):
     return code
 
 
-def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: list[str] | None = None) -> int:
+def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: list[str] | None = None,
+               authors: list[str] | None = None) -> int:
     """Write a .qdpx archive to a binary stream (seekable); returns the number of annotations (selections)."""
     from lxml import etree
 
     from reader.exports import annotation_filter
 
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     conn = store.db.conn
     sources = store.query(
         "SELECT s.id, s.path, s.title, s.outlet, s.author, s.published, s.url, s.added, v.content_hash "
@@ -224,12 +225,12 @@ def _atomic_binary(path: Path, force: bool, write) -> int:
 
 
 def write_qdpx_file(store: Store, path: Path, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                    force: bool = False) -> int:
-    return _atomic_binary(path, force, lambda stream: write_qdpx(store, stream, source_ids, tags))
+                    force: bool = False, authors: list[str] | None = None) -> int:
+    return _atomic_binary(path, force, lambda stream: write_qdpx(store, stream, source_ids, tags, authors))
 
 
 def write_qdc_file(store: Store, path: Path, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                   force: bool = False) -> int:
+                   force: bool = False, authors: list[str] | None = None) -> int:
     return _atomic_binary(path, force, lambda stream: write_qdc(store, stream))
 
 

@@ -1,0 +1,283 @@
+"""`reader sync` against a real PostgreSQL hub: both ways, idempotent, interrupted, conflicts, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.hub import Hub, HubError
+from reader.library import sync_sources
+from reader.store import open_store
+from reader.sync import annotations_digest, sync
+
+
+def _sync(store, hub_url: str):
+    with Hub(hub_url) as hub:
+        return sync(store, hub)
+
+
+@pytest.fixture
+def alice(tmp_path: Path, corpus_dir: Path):
+    store = open_store(tmp_path / "alice.db", author="alice")
+    sync_sources(store, [corpus_dir])
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def bob(tmp_path: Path):
+    store = open_store(tmp_path / "bob.db", author="bob")
+    yield store
+    store.close()
+
+
+def _first_source(store):
+    return sorted(store.sources(), key=lambda s: s.path)[0]
+
+
+def test_two_databases_sync_both_ways_through_the_hub(alice, bob, hub) -> None:
+    source = _first_source(alice)
+    text = alice.text(source.id)
+    start = text.index(text.split()[5])
+    first = alice.add_annotation(source.id, start, start + 20, tags=["claim", "fresh tag"], note="alice's note")
+    second = alice.add_annotation(source.id, start + 30, start + 45, tags=["quote"])
+    alice.add_link(first.id, second.id, "supports")
+
+    pushed = _sync(alice, hub.url)
+    assert pushed.pushed >= 4 and pushed.pulled == 0
+    pulled = _sync(bob, hub.url)
+    assert pulled.applied >= 4
+
+    # The source travelled by content hash with its text: bob can read and search it.
+    (bob_source,) = bob.sources()
+    assert bob.text(bob_source.id) == text
+    assert bob.search(text.split()[5])
+    got = {a.id: a for a in bob.annotations()}
+    assert got[first.id].note == "alice's note" and set(got[first.id].tags) == {"claim", "fresh tag"}
+    assert (got[first.id].start, got[first.id].end) == (start, start + 20)
+    assert [(l.from_annotation, l.to_annotation, l.kind) for l in bob.links()] == [(first.id, second.id, "supports")]
+    assert annotations_digest(bob) == annotations_digest(alice)
+
+    # Bob's changes come back to alice.
+    bob.update_annotation(first.id, note="bob disagrees")
+    bob_own = bob.add_annotation(bob_source.id, start + 50, start + 60, tags=["error"])
+    bob.delete_annotation(second.id)
+    _sync(bob, hub.url)
+    _sync(alice, hub.url)
+    mine = {a.id: a for a in alice.annotations()}
+    assert mine[first.id].note == "bob disagrees"
+    assert bob_own.id in mine and mine[bob_own.id].author == "bob"
+    assert second.id not in mine
+    assert annotations_digest(bob) == annotations_digest(alice)
+
+    # A pulled change is an ordinary write: undo takes it back.
+    assert "undid" in (alice.undo() or "")
+    assert alice.annotation(first.id).note == "alice's note"
+
+
+def test_syncing_again_changes_nothing(alice, bob, hub, bulk_annotations) -> None:
+    source = _first_source(alice)
+    bulk_annotations(alice, source.id, 50)
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    digest, changes = annotations_digest(bob), hub.count("SELECT count(*) FROM hub_changes")
+    events = bob.query("SELECT count(*) AS n FROM events")[0]["n"]
+    for store in (alice, bob, alice, bob):
+        again = _sync(store, hub.url)
+        assert (again.pushed, again.pulled, again.applied) == (0, 0, 0)
+    assert annotations_digest(bob) == digest == annotations_digest(alice)
+    assert hub.count("SELECT count(*) FROM hub_changes") == changes
+    assert bob.query("SELECT count(*) AS n FROM events")[0]["n"] == events
+
+
+def test_a_source_edited_since_an_annotation_travels_and_reanchors(alice, bob, hub, corpus_dir) -> None:
+    source = _first_source(alice)
+    text = alice.text(source.id)
+    word = text.split()[8]
+    start = text.index(word)
+    note = alice.add_annotation(source.id, start, start + len(word), note="on the old text")
+    path = Path(source.path)
+    path.write_text("A new opening paragraph, added later.\n\n" + path.read_text())
+    sync_sources(alice, [corpus_dir])
+    moved = alice.annotation(note.id)
+    assert moved.start > start
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    theirs = bob.annotation(note.id)
+    assert (theirs.start, theirs.end, theirs.anchor_status) == (moved.start, moved.end, moved.anchor_status)
+    assert bob.text(theirs.source_id) == alice.text(source.id)
+
+
+def _reader(*args: str, env_extra: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.Popen([sys.executable, "-m", "reader", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=Path(__file__).resolve().parents[2])
+
+
+def _wait_until(check, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def _pulled_mark(path: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            row = conn.execute("SELECT max(CAST(value AS INTEGER)) FROM sync_state WHERE key LIKE 'pulled:%'").fetchone()
+        finally:
+            conn.close()
+        return row[0] or 0
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_9_in_the_middle_loses_and_duplicates_nothing(alice, hub, tmp_path, bulk_annotations) -> None:
+    source = _first_source(alice)
+    ids = set(bulk_annotations(alice, source.id, 12000))
+    alice_path = alice.path
+    alice.close()
+
+    # Killed while pushing: the push is one transaction, so it is all there or not there.
+    pushing = _reader("--db", str(alice_path), "sync", hub.url)
+    _wait_until(lambda: hub.count_once_set_up("SELECT count(*) FROM hub_origins") > 0 or pushing.poll() is not None,
+                "the push to start")
+    pushing.send_signal(signal.SIGKILL)
+    pushing.wait()
+    finished = _reader("--db", str(alice_path), "sync", hub.url)
+    assert finished.wait(120) == 0, finished.stderr.read()
+    assert hub.count("SELECT count(*) FROM hub_changes WHERE entity = 'annotation'") == len(ids)
+
+    # Killed while pulling: batches already applied stay, the rest comes on the next sync.
+    bob_path = tmp_path / "bob-killed.db"
+    pulling = _reader("--db", str(bob_path), "sync", hub.url)
+    _wait_until(lambda: _pulled_mark(bob_path) > 0 or pulling.poll() is not None, "the first pulled batch")
+    pulling.send_signal(signal.SIGKILL)
+    assert pulling.wait() == -signal.SIGKILL, "the pull finished before it could be interrupted"
+    partial = sqlite3.connect(bob_path).execute("SELECT count(*) FROM annotations").fetchone()[0]
+    assert 0 < partial < len(ids)
+    finished = _reader("--db", str(bob_path), "sync", hub.url)
+    assert finished.wait(120) == 0, finished.stderr.read()
+
+    bob = open_store(bob_path)
+    alice = open_store(alice_path)
+    assert {a["id"] for a in bob.query("SELECT id FROM annotations")} == ids
+    assert annotations_digest(bob) == annotations_digest(alice)
+    assert hub.count("SELECT count(*) FROM hub_changes WHERE entity = 'annotation'") == len(ids)
+    assert hub.count("SELECT count(*) FROM (SELECT key FROM hub_changes GROUP BY entity, key HAVING count(*) > 1) d") == 0
+    bob.close()
+    alice.close()
+
+
+def test_concurrent_edits_keep_the_loser_listed_and_resolvable(alice, bob, hub, run_cli, tmp_path) -> None:
+    source = _first_source(alice)
+    shared = alice.add_annotation(source.id, 10, 30, tags=["claim"], note="first draft")
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+
+    alice.update_annotation(shared.id, note="alice's reading")
+    time.sleep(0.005)  # a later wall-clock millisecond: bob's edit is the later one by the clock rule
+    bob.update_annotation(shared.id, note="bob's reading")
+    _sync(alice, hub.url)
+    result = _sync(bob, hub.url)
+    assert result.conflicts == 1
+    assert bob.annotation(shared.id).note == "bob's reading"  # the later edit wins
+    _sync(bob, hub.url)
+    _sync(alice, hub.url)
+    assert alice.annotation(shared.id).note == "bob's reading"
+
+    # Both sides can see what was lost.
+    listed = run_cli("sync", "--conflicts", db=alice.path)
+    assert listed.exit_code == 0, listed.output
+    assert "alice's reading" in listed.output and "bob's reading" in listed.output
+    conflict_id = listed.output.split()[0].lstrip("#")
+    assert "alice's reading" in run_cli("sync", "--conflicts", db=bob.path).output
+
+    # Alice brings hers back; it travels to bob on the next syncs, and the conflict is settled.
+    resolved = run_cli("sync", "--resolve", conflict_id, "--keep", "lost", db=alice.path)
+    assert resolved.exit_code == 0, resolved.output
+    alice_again = open_store(alice.path)
+    assert alice_again.annotation(shared.id).note == "alice's reading"
+    _sync(alice_again, hub.url)
+    _sync(bob, hub.url)
+    assert bob.annotation(shared.id).note == "alice's reading"
+    assert "no sync conflicts" in run_cli("sync", "--conflicts", db=alice.path).output
+    alice_again.close()
+
+
+def _file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+@pytest.mark.parametrize("case", ["unreachable", "wrong password", "not a url", "unknown database"])
+def test_a_hub_that_cannot_be_reached_is_one_line_and_changes_nothing(case, hub, run_cli, alice) -> None:
+    alice.add_annotation(_first_source(alice).id, 1, 9)
+    before = _file_digest(alice.path)
+    server = hub.server
+    url = {
+        "unreachable": f"postgresql://{hub.user}:{hub.password}@127.0.0.1:1/{hub.dbname}",
+        "wrong password": server.url(hub.user, "not-the-password", hub.dbname),
+        "not a url": "mysql://someone@host/db",
+        "unknown database": server.url(hub.user, hub.password, "no_such_db"),
+    }[case]
+    result = run_cli("sync", url, db=alice.path)
+    assert result.exit_code != 0
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "Traceback" not in result.output
+    assert hub.password not in result.output and "not-the-password" not in result.output
+    assert _file_digest(alice.path) == before
+
+
+def test_a_newer_hub_and_a_foreign_database_are_refused(hub, run_cli, tmp_path, postgres_server) -> None:
+    fresh = tmp_path / "fresh.db"
+    with Hub(hub.url):
+        pass
+    with postgres_server.admin(hub.dbname) as conn:
+        conn.execute("UPDATE reader_hub SET value = '99' WHERE key = 'schema_version'")
+    result = run_cli("sync", hub.url, db=fresh)
+    assert result.exit_code != 0 and "newer reader" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not fresh.exists()
+
+    with postgres_server.admin() as conn:
+        conn.execute("CREATE DATABASE shop")
+    with postgres_server.admin("shop") as conn:
+        conn.execute("CREATE TABLE orders (id int)")
+    result = run_cli("sync", postgres_server.url(dbname="shop"), db=fresh)
+    assert result.exit_code != 0 and "not a reader hub" in result.output
+    assert not fresh.exists()
+    with pytest.raises(HubError, match="not a reader hub"):
+        Hub(postgres_server.url(dbname="shop"))
+    with postgres_server.admin("shop") as conn:
+        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").fetchone()[0] == 1
+
+
+def test_odd_author_names_are_shown_safely(alice, tmp_path, hub, run_cli) -> None:
+    odd = "mallory\x1b]0;pwned\x07\n\"quoted\"\x1b[2J"
+    mallory = open_store(tmp_path / "mallory.db", author=odd)
+    source = _first_source(alice)
+    shared = alice.add_annotation(source.id, 10, 30, note="original")
+    _sync(alice, hub.url)
+    _sync(mallory, hub.url)
+    alice.update_annotation(shared.id, note="alice's")
+    time.sleep(0.005)
+    mallory.update_annotation(shared.id, note="mallory's \x1b[31mred")
+    _sync(alice, hub.url)
+    _sync(mallory, hub.url)
+    _sync(alice, hub.url)
+    mallory.close()
+    listed = run_cli("sync", "--conflicts", db=alice.path)
+    assert listed.exit_code == 0
+    assert "\x1b" not in listed.output and "\x07" not in listed.output
+    assert "mallory" in listed.output
+    assert len([line for line in listed.output.splitlines() if line.startswith("#")]) == 1

@@ -42,7 +42,7 @@ CREATE TABLE hub_changes (
     author text NOT NULL DEFAULT '',
     payload text,                               -- JSON snapshot; NULL: deleted
     pushed timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (origin, origin_id)                  -- a push repeated after an interruption adds nothing
+    UNIQUE (origin, origin_id, hlc)             -- a push repeated after an interruption adds nothing
 );
 CREATE INDEX hub_changes_by_entity ON hub_changes (entity, key);
 CREATE TABLE hub_conflicts (
@@ -192,6 +192,12 @@ class Hub:
             "SELECT seq, origin, entity, key, hlc, author, payload FROM hub_changes "
             "WHERE seq > %s AND origin <> %s ORDER BY seq LIMIT %s", [seq, origin, limit]).fetchall()
 
+    def pushed_by(self, origin: str, after_id: int) -> dict[int, str]:
+        """origin_id -> hlc of the changes an origin pushed after after_id (to tell a copy of a database,
+        or one restored from a backup, from the database that really pushed them)."""
+        return dict(self.conn.execute("SELECT origin_id, hlc FROM hub_changes WHERE origin = %s AND origin_id > %s",
+                                      [origin, after_id]).fetchall())
+
     def conflicts_after(self, last_id: int, origin: str) -> list[tuple]:
         return self.conn.execute(
             "SELECT id, origin, origin_id, entity, key, winner_hlc, winner_author, winner_payload, loser_hlc, "
@@ -237,7 +243,7 @@ class Hub:
                 conn.execute(
                     "INSERT INTO hub_changes (origin, origin_id, entity, key, hlc, author, payload) "
                     "SELECT %s, origin_id, entity, key, hlc, author, payload FROM push_changes ORDER BY ord "
-                    "ON CONFLICT (origin, origin_id) DO NOTHING", [origin])
+                    "ON CONFLICT (origin, origin_id, hlc) DO NOTHING", [origin])
             if conflicts:
                 with conn.cursor() as cursor:
                     cursor.executemany(

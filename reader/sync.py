@@ -636,9 +636,28 @@ def _push(store: Store, hub, origin: str, result: SyncResult) -> None:
     with store.write():
         if rows:
             conn.execute("DELETE FROM sync_outbox WHERE id <= ?", [max(row[0] for row in rows)])
+            _set_state(store, "pushed", str(max(row[0] for row in rows)))
         if conflicts:
             conn.execute("UPDATE sync_conflicts SET pushed = 1 WHERE pushed = 0 AND id <= ?",
                          [max(row[0] for row in conflicts)])
+
+
+def _fork_if_copied(store: Store, hub, origin: str) -> str:
+    """A database copied from another, or restored from a backup, shares its origin with changes the hub
+    got from elsewhere. Seen as pushes under our origin that our outbox does not hold: this database
+    then takes a new origin and pulls the hub from the start (the other copy's changes become others')."""
+    pushed_mark = int(_state(store, "pushed", "0"))
+    on_hub = hub.pushed_by(origin, pushed_mark)
+    if not on_hub:
+        return origin
+    outbox = dict(store.db.conn.execute("SELECT id, hlc FROM sync_outbox WHERE id > ?", [pushed_mark]).fetchall())
+    if all(outbox.get(origin_id) == hlc for origin_id, hlc in on_hub.items()):
+        return origin  # our own push, interrupted before we could note it: it is repeated, not duplicated
+    with store.write():
+        origin = uuid.uuid4().hex[:16]
+        _set_state(store, "origin", origin)
+        store.db.conn.execute("DELETE FROM sync_state WHERE key LIKE 'pulled:%' OR key LIKE 'conflicts:%'")
+    return origin
 
 
 def sync(store: Store, hub, progress: Callable[[SyncResult], None] | None = None) -> SyncResult:
@@ -646,7 +665,8 @@ def sync(store: Store, hub, progress: Callable[[SyncResult], None] | None = None
     result = SyncResult()
     with store.write():
         origin = origin_of(store)
-        clock = Clock(_state(store, "hlc"), origin)
+    origin = _fork_if_copied(store, hub, origin)
+    clock = Clock(_state(store, "hlc"), origin)
     hub.register(origin, store.author)
     while _pull_batch(store, hub, origin, clock, result):  # the bulk of a pull, without holding the hub
         if progress:

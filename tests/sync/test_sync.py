@@ -281,3 +281,22 @@ def test_odd_author_names_are_shown_safely(alice, tmp_path, hub, run_cli) -> Non
     assert "\x1b" not in listed.output and "\x07" not in listed.output
     assert "mallory" in listed.output
     assert len([line for line in listed.output.splitlines() if line.startswith("#")]) == 1
+
+
+def test_a_copied_database_syncs_as_a_member_of_its_own(alice, hub, tmp_path) -> None:
+    source = _first_source(alice)
+    alice.add_annotation(source.id, 5, 15, note="before the copy")
+    _sync(alice, hub.url)
+    carol_path = tmp_path / "carol.db"
+    with sqlite3.connect(carol_path) as copy:
+        alice.db.conn.backup(copy)
+    carol = open_store(carol_path, author="carol")
+    from_alice = alice.add_annotation(source.id, 20, 30, note="alice after the copy")
+    from_carol = carol.add_annotation(source.id, 40, 50, note="carol after the copy")
+    _sync(alice, hub.url)
+    _sync(carol, hub.url)  # same origin as alice, but the hub holds pushes of alice's it never made
+    _sync(alice, hub.url)
+    assert {from_alice.id, from_carol.id} <= {a.id for a in carol.annotations()}
+    assert {from_alice.id, from_carol.id} <= {a.id for a in alice.annotations()}
+    assert annotations_digest(alice) == annotations_digest(carol)
+    carol.close()

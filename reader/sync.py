@@ -212,15 +212,21 @@ def stamp_pending(store: Store, origin: str, clock: Clock) -> int:
     """
     conn = store.db.conn
     mark = int(_state(store, "stamped", "0"))
-    rows = conn.execute("SELECT id, group_id, at, actor, action, entity, entity_id, before, after, ref_group "
-                        "FROM events WHERE id > ? ORDER BY id", [mark]).fetchall()
+    cursor = conn.execute("SELECT * FROM events WHERE id > ? ORDER BY id", [mark])
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     if not rows:
         return 0
     texts = LocalTexts(store)
     latest: dict[tuple[str, str], tuple[str, str, str | None, list[str]]] = {}
     last_id = mark
-    for event_id, _group, at, actor, action, entity, entity_id, before, after, ref_group in rows:
-        last_id = event_id
+    for event in rows:
+        last_id, at, actor, action = event["id"], event["at"], event["actor"], event["action"]
+        entity, entity_id, before, after, ref_group = (event["entity"], event["entity_id"], event["before"],
+                                                      event["after"], event["ref_group"])
+        # Who made the change: the event's author where the log records one, else this database's user
+        # (not the annotation's author: editing someone's note is the editor's change).
+        author = str(event.get("author") or store.author)
         if actor == SYNC_ACTOR:
             continue
         if action in ("undo", "redo"):
@@ -241,9 +247,7 @@ def stamp_pending(store: Store, origin: str, clock: Clock) -> int:
             if encoded is None:
                 continue
             key, payload, needed = encoded
-            author = (payload or other_snapshot or {}).get("author") or store.author
-            latest[(change_entity, key)] = (hlc, author if isinstance(author, str) else str(author),
-                                            _encode_json(payload), needed)
+            latest[(change_entity, key)] = (hlc, author, _encode_json(payload), needed)
     conn.executemany(
         "INSERT OR REPLACE INTO sync_outbox (entity, key, hlc, author, payload, texts) VALUES (?, ?, ?, ?, ?, ?)",
         ((entity, key, hlc, author, payload, json.dumps(needed))

@@ -300,3 +300,18 @@ def test_a_copied_database_syncs_as_a_member_of_its_own(alice, hub, tmp_path) ->
     assert {from_alice.id, from_carol.id} <= {a.id for a in alice.annotations()}
     assert annotations_digest(alice) == annotations_digest(carol)
     carol.close()
+
+
+def test_a_conflict_names_who_made_each_edit_not_who_made_the_annotation(alice, bob, hub, run_cli) -> None:
+    shared = alice.add_annotation(_first_source(alice).id, 10, 30, note="alice's annotation")
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    alice.update_annotation(shared.id, note="edit by alice")
+    time.sleep(0.005)
+    bob.update_annotation(shared.id, note="edit by bob")
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    (conflict,) = bob.query("SELECT winner_author, loser_author FROM sync_conflicts")
+    assert (conflict["winner_author"], conflict["loser_author"]) == ("bob", "alice")
+    listed = run_cli("sync", "--conflicts", db=bob.path).output
+    assert "kept bob's" in listed and "lost alice's" in listed

@@ -31,9 +31,10 @@ from reader.corpus import Document
 from reader.store import Store, StoreError, content_hash, now
 
 SYNC_ACTOR = "sync"
+CONFLICT_ENTITY = "sync_conflict"
 PULL_BATCH = 5000
 # Applied in this order within a batch, so what a snapshot refers to is there first.
-ENTITY_ORDER = {"tag": 0, "annotation": 1, "link": 2, "silence": 3}
+ENTITY_ORDER = {"tag": 0, "annotation": 1, "link": 2, "silence": 3, "sync_conflict": 9}
 # Where a hub-made source lives locally: its path names the text it holds.
 HUB_PATH_PREFIX = "hub:"
 # Annotation columns that describe where it sits on this machine's text: recomputed on arrival.
@@ -455,6 +456,20 @@ class Applier:
             self.events.append(("create", "silence", local_key, None, snapshot))
             self.applied += 1
 
+    def _apply_sync_conflict(self, key: str, payload: dict | None) -> None:
+        """A conflict settled (on any member's database): key is origin:origin_id, where it was found."""
+        origin, _, origin_id = key.rpartition(":")
+        found = self.conn.execute("SELECT resolved, resolution FROM sync_conflicts WHERE origin = ? AND origin_id = ?",
+                                  [origin, int(origin_id or 0)]).fetchone()
+        if found is None or payload is None:
+            return
+        self.conn.execute("UPDATE sync_conflicts SET resolved = ?, resolution = ? WHERE origin = ? AND origin_id = ?",
+                          [payload.get("resolved") or now(), str(payload.get("resolution") or ""), origin,
+                           int(origin_id)])
+        self.events.append(("update", CONFLICT_ENTITY, key, {"resolved": found[0], "resolution": found[1]},
+                            {"resolved": payload.get("resolved"), "resolution": payload.get("resolution")}))
+        self.applied += 1
+
     def _apply_generic(self, entity: str, key: str, payload: dict | None, table: str | None = None) -> None:
         """Any other entity the event log knows: its snapshot, with source and text hashes made local ids,
         put through the store's own undo machinery (`_put` / `_remove`)."""
@@ -672,6 +687,7 @@ def sync(store: Store, hub, progress: Callable[[SyncResult], None] | None = None
     origin = _fork_if_copied(store, hub, origin)
     clock = Clock(_state(store, "hlc"), origin)
     hub.register(origin, store.author)
+    _pull_conflicts(store, hub, origin)  # before the changes, which may settle some of them
     while _pull_batch(store, hub, origin, clock, result):  # the bulk of a pull, without holding the hub
         if progress:
             progress(result)
@@ -710,14 +726,15 @@ def resolve(store: Store, conflict_id: int, keep: str) -> str:
     if row["resolved"]:
         raise StoreError(f"conflict #{conflict_id} was already resolved ({row['resolution']})")
     with store.write():
+        applier = Applier(store, {}, actor=store.actor)
         if keep == "lost":
-            applier = Applier(store, {}, actor=store.actor)
             applier.apply(row["entity"], row["key"], _decode(row["loser_payload"]))
             if applier.skipped:
                 raise StoreError(f"cannot bring back the losing version: {next(iter(applier.skipped))}")
-            applier.finish()
-        store.db.conn.execute("UPDATE sync_conflicts SET resolved = ?, resolution = ? WHERE id = ?",
-                              [now(), keep, conflict_id])
+        # The settlement is a change like any other: logged, so it travels and closes the conflict for everyone.
+        settled = {"resolved": now(), "resolution": keep}
+        applier.apply(CONFLICT_ENTITY, f"{row['origin']}:{row['origin_id']}", settled)
+        applier.finish()
     return keep
 
 

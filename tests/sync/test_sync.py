@@ -212,6 +212,8 @@ def test_concurrent_edits_keep_the_loser_listed_and_resolvable(alice, bob, hub, 
     _sync(bob, hub.url)
     assert bob.annotation(shared.id).note == "alice's reading"
     assert "no sync conflicts" in run_cli("sync", "--conflicts", db=alice.path).output
+    assert "no sync conflicts" in run_cli("sync", "--conflicts", db=bob.path).output  # settled for the team
+    assert "resolved: lost" in run_cli("sync", "--conflicts", "--all", db=bob.path).output
     alice_again.close()
 
 

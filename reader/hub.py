@@ -140,8 +140,9 @@ class Hub:
     # --- schema ----------------------------------------------------------------------------------
 
     def _tables(self) -> set[str]:
+        # pg_tables, not information_schema: that one hides tables we have no privileges on.
         return {row[0] for row in self.conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
 
     def _version(self) -> int:
         row = self.conn.execute("SELECT value FROM reader_hub WHERE key = 'schema_version'").fetchone()
@@ -161,6 +162,7 @@ class Hub:
         if version < HUB_SCHEMA_VERSION:
             with self.conn.transaction():
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATE_LOCK])
+                self._act_as_database_owner()
                 version = self._version() if "reader_hub" in self._tables() else 0
                 for target in sorted(n for n in HUB_SCHEMA if n > version):
                     self.conn.execute(HUB_SCHEMA[target])
@@ -171,6 +173,17 @@ class Hub:
                                   "ON CONFLICT (key) DO NOTHING", [uuid.uuid4().hex])
         row = self.conn.execute("SELECT value FROM reader_hub WHERE key = 'hub_id'").fetchone()
         return row[0]
+
+    def _act_as_database_owner(self) -> None:
+        """Create the hub's tables as the role that owns the database when we are a member of it, so that
+        every member of that team role can use them, whoever ran the first sync (for this transaction)."""
+        from psycopg import sql
+
+        owner, member = self.conn.execute(
+            "SELECT pg_get_userbyid(datdba), pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
+            "WHERE datname = current_database()").fetchone()
+        if member:
+            self.conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
 
     # --- what sync asks of it --------------------------------------------------------------------
 

@@ -317,3 +317,21 @@ def test_a_conflict_names_who_made_each_edit_not_who_made_the_annotation(alice, 
     assert (conflict["winner_author"], conflict["loser_author"]) == ("bob", "alice")
     listed = run_cli("sync", "--conflicts", db=bob.path).output
     assert "kept bob's" in listed and "lost alice's" in listed
+
+
+def test_a_team_role_owns_the_hub_whoever_syncs_first(alice, bob, postgres_server) -> None:
+    """The setup docs/hub.md gives: a NOLOGIN team role owns the database, each member logs in as
+    themselves and is a member of it."""
+    with postgres_server.admin() as conn:
+        conn.execute("CREATE ROLE reader_team_t NOLOGIN")
+        conn.execute("CREATE DATABASE team_hub_t OWNER reader_team_t")
+        for member in ("alice_t", "bob_t"):
+            conn.execute(f"CREATE ROLE {member} LOGIN PASSWORD '{member}-pw' IN ROLE reader_team_t")
+    note = alice.add_annotation(_first_source(alice).id, 3, 13, note="from alice")
+    _sync(alice, postgres_server.url("alice_t", "alice_t-pw", "team_hub_t"))
+    _sync(bob, postgres_server.url("bob_t", "bob_t-pw", "team_hub_t"))
+    assert bob.annotation(note.id).note == "from alice"
+    bob.update_annotation(note.id, note="from bob")
+    _sync(bob, postgres_server.url("bob_t", "bob_t-pw", "team_hub_t"))
+    _sync(alice, postgres_server.url("alice_t", "alice_t-pw", "team_hub_t"))
+    assert alice.annotation(note.id).note == "from bob"

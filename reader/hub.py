@@ -91,7 +91,7 @@ def describe(url: str) -> str:
 def _reason(error: BaseException) -> str:
     """The informative part of a libpq message, on one line."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = " ".join(lines) if lines else type(error).__name__
+    text = "; ".join(lines) if lines else type(error).__name__
     for prefix in ("connection failed: ",):
         text = text.removeprefix(prefix)
     return " ".join(text.split())

@@ -473,9 +473,14 @@ class Applier:
     def _apply_generic(self, entity: str, key: str, payload: dict | None, table: str | None = None) -> None:
         """Any other entity the event log knows: its snapshot, with source and text hashes made local ids,
         put through the store's own undo machinery (`_put` / `_remove`)."""
-        last = self.conn.execute("SELECT action, after FROM events WHERE entity = ? AND entity_id = ? "
-                                 "ORDER BY id DESC LIMIT 1", [entity, key]).fetchone()
-        before = json.loads(last[1]) if last and last[1] else None
+        if table is not None:  # its own table says what it is now (no scan of the event log)
+            cursor = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [key])
+            found = cursor.fetchone()
+            before = dict(zip([c[0] for c in cursor.description], found)) if found else None
+        else:  # the entity as its last logged change left it
+            last = self.conn.execute("SELECT action, after FROM events WHERE entity = ? AND entity_id = ? "
+                                     "ORDER BY id DESC LIMIT 1", [entity, key]).fetchone()
+            before = json.loads(last[1]) if last and last[1] else None
         try:
             if payload is None:
                 if before is None:

@@ -335,3 +335,31 @@ def test_a_team_role_owns_the_hub_whoever_syncs_first(alice, bob, postgres_serve
     _sync(bob, postgres_server.url("bob_t", "bob_t-pw", "team_hub_t"))
     _sync(alice, postgres_server.url("alice_t", "alice_t-pw", "team_hub_t"))
     assert alice.annotation(note.id).note == "from bob"
+
+
+def test_tag_renames_silent_marks_and_undo_travel(alice, bob, hub) -> None:
+    sources = sorted(alice.sources(), key=lambda s: s.path)
+    claim = alice.add_annotation(sources[0].id, 10, 30, tags=["rumour"])
+    alice.set_silent(claim.id, sources[1].id)
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    assert bob.annotation(claim.id).tags == ["rumour"]
+    assert len(bob.silences()) == 1
+
+    alice.update_tag("rumour", new_name="unverified")
+    alice.set_silent(claim.id, sources[1].id, silent=False)
+    gone = alice.add_annotation(sources[0].id, 40, 50, note="made, then undone")
+    alice.undo()
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    assert bob.annotation(claim.id).tags == ["unverified"]
+    assert "rumour" not in {t.name for t in bob.tags()}
+    assert bob.silences() == []
+    assert gone.id not in {a.id for a in bob.annotations()}
+
+    # Bob undoes what the last sync brought: the tag is called rumour again, for alice too.
+    assert bob.undo()
+    _sync(bob, hub.url)
+    _sync(alice, hub.url)
+    assert alice.annotation(claim.id).tags == ["rumour"]
+    assert annotations_digest(alice) == annotations_digest(bob)

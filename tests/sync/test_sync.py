@@ -148,12 +148,24 @@ def test_kill_9_in_the_middle_loses_and_duplicates_nothing(alice, hub, tmp_path,
     alice_path = alice.path
     alice.close()
 
-    # Killed while pushing: the push is one transaction, so it is all there or not there.
-    pushing = _reader("--db", str(alice_path), "sync", hub.url)
-    _wait_until(lambda: hub.count_once_set_up("SELECT count(*) FROM hub_origins") > 0 or pushing.poll() is not None,
-                "the push to start")
-    pushing.send_signal(signal.SIGKILL)
-    pushing.wait()
+    # Killed inside the push transaction: the test holds a lock on hub_changes, so the push waits there
+    # (texts already sent in the same transaction) until the process is gone.
+    with Hub(hub.url):
+        pass  # the hub's tables, so the test can lock one
+    with hub.server.admin(hub.dbname) as blocker:
+        blocker.execute("BEGIN")
+        blocker.execute("LOCK TABLE hub_changes IN EXCLUSIVE MODE")
+        pushing = _reader("--db", str(alice_path), "sync", hub.url)
+        _wait_until(lambda: hub.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'reader sync' "
+                                      "AND wait_event_type = 'Lock'") > 0 or pushing.poll() is not None,
+                    "the push to reach hub_changes")
+        pushing.send_signal(signal.SIGKILL)
+        assert pushing.wait() == -signal.SIGKILL, pushing.stderr.read()
+        blocker.execute("ROLLBACK")
+    _wait_until(lambda: hub.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'reader sync'") == 0,
+                "the killed client's session to end")
+    assert hub.count("SELECT count(*) FROM hub_changes") == 0
+    assert hub.count("SELECT count(*) FROM hub_texts") == 0
     finished = _reader("--db", str(alice_path), "sync", hub.url)
     assert finished.wait(120) == 0, finished.stderr.read()
     assert hub.count("SELECT count(*) FROM hub_changes WHERE entity = 'annotation'") == len(ids)
@@ -363,3 +375,28 @@ def test_tag_renames_silent_marks_and_undo_travel(alice, bob, hub) -> None:
     _sync(alice, hub.url)
     assert alice.annotation(claim.id).tags == ["rumour"]
     assert annotations_digest(alice) == annotations_digest(bob)
+
+
+def test_a_push_cut_off_after_the_hub_committed_is_not_repeated(alice, hub, monkeypatch, bulk_annotations) -> None:
+    """The window between the hub's commit and the local one: the next sync pushes the same changes,
+    which the hub recognises, and does not take this database for a copy of another."""
+    import reader.hub
+
+    bulk_annotations(alice, _first_source(alice).id, 300)
+    real_push = reader.hub.Hub.push
+
+    def push_then_die(self, *args, **kwargs):
+        real_push(self, *args, **kwargs)
+        raise KeyboardInterrupt  # as if killed right after the hub committed
+
+    monkeypatch.setattr(reader.hub.Hub, "push", push_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _sync(alice, hub.url)
+    monkeypatch.setattr(reader.hub.Hub, "push", real_push)
+    origin = alice.query("SELECT value FROM sync_state WHERE key = 'origin'")[0]["value"]
+    assert alice.query("SELECT count(*) AS n FROM sync_outbox")[0]["n"] == 300  # not noted as pushed
+    result = _sync(alice, hub.url)
+    assert result.pushed == 300 and result.pulled == 0
+    assert hub.count("SELECT count(*) FROM hub_changes") == 300
+    assert alice.query("SELECT value FROM sync_state WHERE key = 'origin'")[0]["value"] == origin
+    assert (_sync(alice, hub.url).pushed, hub.count("SELECT count(*) FROM hub_changes")) == (0, 300)

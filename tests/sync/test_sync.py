@@ -400,3 +400,16 @@ def test_a_push_cut_off_after_the_hub_committed_is_not_repeated(alice, hub, monk
     assert hub.count("SELECT count(*) FROM hub_changes") == 300
     assert alice.query("SELECT value FROM sync_state WHERE key = 'origin'")[0]["value"] == origin
     assert (_sync(alice, hub.url).pushed, hub.count("SELECT count(*) FROM hub_changes")) == (0, 300)
+
+
+def test_loading_the_same_file_later_adopts_the_source_the_hub_brought(alice, bob, hub, corpus_dir) -> None:
+    source = _first_source(alice)
+    note = alice.add_annotation(source.id, 10, 30, note="on the shared article")
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    assert [s.path[:4] for s in bob.sources()] == ["hub:"]
+    sync_sources(bob, [corpus_dir])  # bob opens the team's corpus afterwards
+    assert len(bob.sources()) == len(alice.sources())
+    placed = bob.annotation(note.id)
+    assert bob.source(placed.source_id).path == source.path
+    assert not [s for s in bob.sources() if s.path.startswith("hub:")]

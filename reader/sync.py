@@ -710,6 +710,22 @@ def sync(store: Store, hub, progress: Callable[[SyncResult], None] | None = None
     return result
 
 
+def status(store: Store) -> dict[str, Any]:
+    """What `reader sync --status` shows: this database's origin, what waits to be pushed, open conflicts."""
+    state = {row["key"]: row["value"] for row in store.query("SELECT key, value FROM sync_state")}
+    unstamped = store.query("SELECT count(*) AS n FROM events WHERE id > ? AND actor != ? AND action NOT IN "
+                            "('undo', 'redo')", [int(state.get("stamped", "0")), SYNC_ACTOR])[0]["n"]
+    undos = store.query("SELECT count(*) AS n FROM events WHERE id > ? AND action IN ('undo', 'redo')",
+                        [int(state.get("stamped", "0"))])[0]["n"]
+    return {
+        "origin": state.get("origin", ""),
+        "author": store.author,
+        "unpushed": store.query("SELECT count(*) AS n FROM sync_outbox")[0]["n"] + unstamped + undos,
+        "open_conflicts": store.query("SELECT count(*) AS n FROM sync_conflicts WHERE resolved IS NULL")[0]["n"],
+        "hubs": {key.split(":", 1)[1]: int(value) for key, value in state.items() if key.startswith("pulled:")},
+    }
+
+
 # --- conflicts -----------------------------------------------------------------------------------------
 
 def conflicts(store: Store, include_resolved: bool = False) -> list[dict[str, Any]]:

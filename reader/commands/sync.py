@@ -36,10 +36,12 @@ def _summary(entity: str, payload: dict | None) -> str:
 @click.option("--resolve", "resolve_id", type=int, metavar="N", help="Settle conflict N (with --keep).")
 @click.option("--keep", type=click.Choice(["kept", "lost"]),
               help="With --resolve: keep the version that won, or bring back the one that lost.")
+@click.option("--status", "show_status", is_flag=True,
+              help="This database's sync state: changes not pushed yet, open conflicts; no hub needed.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_resolved: bool,
-                 resolve_id: int | None, keep: str | None, as_json: bool) -> None:
+                 resolve_id: int | None, keep: str | None, show_status: bool, as_json: bool) -> None:
     """Sync with the team's hub: push your changes it has not seen, pull everyone else's.
 
     URL is a PostgreSQL connection string (env READER_HUB), e.g. postgresql://alice@hub.example.org/team
@@ -57,6 +59,20 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
         return
     if keep is not None:
         raise click.UsageError("--keep goes with --resolve N")
+    if show_status:
+        state = syncing.status(obj.store())
+        if as_json:
+            click.echo(_json(state))
+            return
+        if not state["origin"]:
+            click.echo(_one_line(f"never synced; {state['unpushed']} change{'s' * (state['unpushed'] != 1)} "
+                                 "will be pushed on the first sync "
+                                 f"(as {state['author']})"))
+            return
+        click.echo(_one_line(f"origin {state['origin']} (as {state['author']}): {state['unpushed']} change"
+                             f"{'s' * (state['unpushed'] != 1)} not pushed yet, {state['open_conflicts']} open "
+                             f"conflict{'s' * (state['open_conflicts'] != 1)}"))
+        return
     if list_conflicts:
         found = syncing.conflicts(obj.store(), include_resolved)
         if as_json:

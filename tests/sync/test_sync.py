@@ -413,3 +413,13 @@ def test_loading_the_same_file_later_adopts_the_source_the_hub_brought(alice, bo
     placed = bob.annotation(note.id)
     assert bob.source(placed.source_id).path == source.path
     assert not [s for s in bob.sources() if s.path.startswith("hub:")]
+
+
+def test_status_says_what_waits_to_be_pushed(alice, hub, run_cli) -> None:
+    alice.add_annotation(_first_source(alice).id, 10, 30)
+    assert "never synced" in run_cli("sync", "--status", db=alice.path).output
+    _sync(alice, hub.url)
+    assert "0 changes not pushed yet" in run_cli("sync", "--status", db=alice.path).output
+    alice.add_annotation(_first_source(alice).id, 40, 50)
+    alice.add_annotation(_first_source(alice).id, 60, 70)
+    assert "2 changes not pushed yet, 0 open conflicts" in run_cli("sync", "--status", db=alice.path).output

@@ -222,9 +222,19 @@ class Hub:
         wanted = list(hashes)
         if not wanted:
             return {}
+        from reader.store import content_hash
+
         rows = self.conn.execute("SELECT content_hash, body, meta FROM hub_texts WHERE content_hash = ANY(%s)",
                                  [wanted]).fetchall()
-        return {h: (bytes(body).decode("utf-8", "surrogatepass"), json.loads(meta)) for h, body, meta in rows}
+        found = {}
+        for digest, body, meta in rows:
+            try:
+                text, details = bytes(body).decode("utf-8", "surrogatepass"), json.loads(meta)
+            except ValueError:
+                continue
+            if content_hash(text) == digest and isinstance(details, dict):  # a text is what its hash says
+                found[digest] = (text, details)
+        return found
 
     def missing_texts(self, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)

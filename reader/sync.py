@@ -20,6 +20,7 @@ by their uuid, tags by name, sources by the content hash of their text (which tr
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -319,11 +320,26 @@ class Applier:
     # entities
 
     def apply(self, entity: str, key: str, payload: dict | None) -> None:
-        handler = getattr(self, f"_apply_{entity}", None)
-        if handler is not None:
-            handler(key, payload)
-        else:
-            self._apply_generic(entity, key, payload)
+        """Apply one change in its own savepoint: a change this reader cannot apply (malformed, or breaking
+        a constraint here) is skipped and counted, never left half-done or blocking the rest of the sync."""
+        handler = {"annotation": self._apply_annotation, "tag": self._apply_tag, "link": self._apply_link,
+                   "silence": self._apply_silence, CONFLICT_ENTITY: self._apply_sync_conflict}.get(entity)
+        logged, applied = len(self.events), self.applied
+        self.conn.execute("SAVEPOINT sync_change")
+        try:
+            if payload is not None and not isinstance(payload, dict):
+                raise TypeError("not a JSON object")
+            if handler is not None:
+                handler(str(key), payload)
+            else:
+                self._apply_generic(str(entity), str(key), payload)
+        except (sqlite3.Error, StoreError, KeyError, TypeError, ValueError, AttributeError):
+            self.conn.execute("ROLLBACK TO sync_change")
+            del self.events[logged:]
+            self.applied = applied
+            self._skip(f"{entity} change this reader cannot apply")
+        finally:
+            self.conn.execute("RELEASE sync_change")
 
     def _apply_annotation(self, key: str, payload: dict | None) -> None:
         store = self.store
@@ -417,7 +433,9 @@ class Applier:
             before = store._tag_snapshot(tag_id)
             changes = {"name": payload.get("name") or before["name"], "description": str(payload.get("description") or "")}
             if payload.get("colour"):
-                changes["colour"] = payload["colour"]
+                from reader.store import _check_colour
+
+                changes["colour"] = _check_colour(str(payload["colour"]))
             self.conn.execute(f"UPDATE tags SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
                               [*changes.values(), tag_id])
             self._tag_ids[str(changes["name"]).casefold()] = tag_id
@@ -528,8 +546,16 @@ def _decode(payload: str | None) -> dict | None:
     return None if payload is None else json.loads(payload)
 
 
-def _hashes_in(entity: str, key: str, payload: dict | None) -> list[str]:
-    if payload is None:
+def _decode_remote(payload: str | None) -> Any:
+    """A hub payload; malformed JSON becomes a value the applier skips (a str, not an object)."""
+    try:
+        return _decode(payload)
+    except ValueError:
+        return "malformed JSON"
+
+
+def _hashes_in(entity: str, key: str, payload: Any) -> list[str]:
+    if not isinstance(payload, dict):
         return []
     found = [payload[k] for k in ("text_hash", "source_hash") if isinstance(payload.get(k), str)]
     if entity == "silence":
@@ -564,7 +590,7 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
     mark_key = f"pulled:{hub.hub_id}"
     mark = int(_state(store, mark_key, "0"))
     rows = hub.changes_after(mark, origin, PULL_BATCH)
-    decoded = [(seq, entity, key, hlc, author, payload, _decode(payload))
+    decoded = [(seq, entity, key, hlc, author, payload, _decode_remote(payload))
                for seq, _origin, entity, key, hlc, author, payload in rows]
     wanted = {h for _s, entity, key, _h, _a, _p, data in decoded for h in _hashes_in(entity, key, data)}
     missing = wanted - _local_hashes(store, wanted)

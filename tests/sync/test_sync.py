@@ -423,3 +423,26 @@ def test_status_says_what_waits_to_be_pushed(alice, hub, run_cli) -> None:
     alice.add_annotation(_first_source(alice).id, 40, 50)
     alice.add_annotation(_first_source(alice).id, 60, 70)
     assert "2 changes not pushed yet, 0 open conflicts" in run_cli("sync", "--status", db=alice.path).output
+
+
+def test_a_change_this_reader_cannot_apply_is_skipped_not_blocking(alice, bob, hub, postgres_server) -> None:
+    """Whatever a member's reader (or a hand-edited row) put on the hub, the rest of the sync goes through."""
+    note = alice.add_annotation(_first_source(alice).id, 10, 30, note="good")
+    _sync(alice, hub.url)
+    with postgres_server.admin(hub.dbname) as conn:
+        origin = conn.execute("SELECT origin FROM hub_changes LIMIT 1").fetchone()[0]
+        bad = {"position_start": 30, "position_end": 10}  # breaks the annotations table's CHECK
+        row = conn.execute("SELECT payload FROM hub_changes WHERE entity = 'annotation'").fetchone()[0]
+        import json as _json
+
+        broken = {**_json.loads(row), **bad, "id": "broken"}
+        conn.execute("INSERT INTO hub_changes (origin, origin_id, entity, key, hlc, payload) VALUES "
+                     "(%s, 1000, 'annotation', 'broken', '9999999999999.00000000.x', %s), "
+                     "(%s, 1001, 'generic', 'k', '9999999999999.00000001.x', '[1, 2]'), "
+                     "(%s, 1002, 'tag', 'odd', '9999999999999.00000002.x', '\"not an object\"')",
+                     [origin, _json.dumps(broken), origin, origin])
+    result = _sync(bob, hub.url)
+    assert bob.annotation(note.id).note == "good"
+    assert "broken" not in {a.id for a in bob.annotations()}
+    assert sum(result.skipped.values()) == 3
+    assert (_sync(bob, hub.url).pulled, _sync(bob, hub.url).applied) == (0, 0)  # and it moved past them

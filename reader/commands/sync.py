@@ -95,8 +95,15 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
 
     with Hub(url) as hub:  # connected and checked before the local database is opened: a bad hub changes nothing
         store = obj.store()
+        import sys
+
+        def progress(sofar) -> None:  # a big first pull takes a while: say how far it is, on a terminal only
+            click.echo(f"\rpulled {sofar.pulled:,} changes ...", err=True, nl=False)
+
         try:
-            result = syncing.sync(store, hub)
+            result = syncing.sync(store, hub, progress if sys.stderr.isatty() else None)
+            if sys.stderr.isatty() and result.pulled >= syncing.PULL_BATCH:
+                click.echo("", err=True)
         except hub.error_type() as error:
             from reader.hub import _reason
 

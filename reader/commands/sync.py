@@ -113,8 +113,8 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
         click.echo(_json({"hub": hub.name, "pushed": result.pushed, "pulled": result.pulled,
                           "applied": result.applied, "conflicts": result.conflicts, "skipped": result.skipped}))
         return
-    line = (f"synced with {hub.name}: pushed {result.pushed} change{'s' * (result.pushed != 1)}, pulled "
-            f"{result.pulled} ({result.applied} applied)")
+    line = (f"synced with {hub.name}: pushed {result.pushed:,} change{'s' * (result.pushed != 1)}, pulled "
+            f"{result.pulled:,} ({result.applied:,} applied)")
     if result.conflicts:
         line += f", {result.conflicts} conflict{'s' * (result.conflicts != 1)} (see `reader sync --conflicts`)"
     click.echo(_one_line(line))

@@ -446,3 +446,18 @@ def test_a_change_this_reader_cannot_apply_is_skipped_not_blocking(alice, bob, h
     assert "broken" not in {a.id for a in bob.annotations()}
     assert sum(result.skipped.values()) == 3
     assert (_sync(bob, hub.url).pulled, _sync(bob, hub.url).applied) == (0, 0)  # and it moved past them
+
+
+def test_an_older_hub_is_migrated_forward_by_a_newer_reader(hub, monkeypatch) -> None:
+    import reader.hub
+
+    with Hub(hub.url):
+        pass
+    assert hub.count("SELECT value::int FROM reader_hub WHERE key = 'schema_version'") == 1
+    monkeypatch.setitem(reader.hub.HUB_SCHEMA, 2, "ALTER TABLE hub_origins ADD COLUMN display_name text;")
+    monkeypatch.setattr(reader.hub, "HUB_SCHEMA_VERSION", 2)
+    with Hub(hub.url):
+        pass
+    assert hub.count("SELECT value::int FROM reader_hub WHERE key = 'schema_version'") == 2
+    assert hub.count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'hub_origins' "
+                     "AND column_name = 'display_name'") == 1

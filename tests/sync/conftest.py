@@ -29,6 +29,7 @@ class PostgresServer:
     host: str
     port: int
     password: str
+    certificate: Path | None = None  # the server's self-signed TLS certificate (None: TLS is off)
 
     def url(self, user: str = "postgres", password: str | None = None, dbname: str = "postgres") -> str:
         secret = self.password if password is None else password
@@ -65,12 +66,25 @@ def postgres_server():
     subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8",
                                  "--locale=C", "--auth=scram-sha-256", f"--pwfile={pwfile}"]),
                    check=True, capture_output=True)
+    # TLS on (as a real hub would have it): a throwaway self-signed certificate, which clients can verify
+    # with sslmode=verify-ca&sslrootcert=...; plain connections stay allowed for the other tests.
+    tls = shutil.which("openssl") is not None
+    if tls:
+        subprocess.run(["openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=127.0.0.1",
+                        "-keyout", str(base / "server.key"), "-out", str(base / "server.crt")],
+                       check=True, capture_output=True)
+        (base / "server.key").chmod(0o600)
+        if os.geteuid() == 0:
+            shutil.chown(base / "server.key", "postgres", "postgres")
+            shutil.chown(base / "server.crt", "postgres", "postgres")
     port = _free_port()
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} -c fsync=off"
+    if tls:
+        options += f" -c ssl=on -c ssl_cert_file={base / 'server.crt'} -c ssl_key_file={base / 'server.key'}"
     subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log),
                                  "-w", "-t", "60", "start"]), check=True, capture_output=True)
     try:
-        yield PostgresServer("127.0.0.1", port, SUPERUSER_PASSWORD)
+        yield PostgresServer("127.0.0.1", port, SUPERUSER_PASSWORD, base / "server.crt" if tls else None)
     finally:
         subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True)

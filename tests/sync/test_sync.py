@@ -461,3 +461,22 @@ def test_an_older_hub_is_migrated_forward_by_a_newer_reader(hub, monkeypatch) ->
     assert hub.count("SELECT value::int FROM reader_hub WHERE key = 'schema_version'") == 2
     assert hub.count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'hub_origins' "
                      "AND column_name = 'display_name'") == 1
+
+
+def test_tls_is_asked_for_in_the_connection_string(alice, hub, postgres_server, tmp_path, run_cli) -> None:
+    assert postgres_server.certificate is not None, "openssl is needed to give the test server a certificate"
+    alice.add_annotation(_first_source(alice).id, 10, 30, note="over TLS")
+    verified = f"{hub.url}?sslmode=verify-ca&sslrootcert={postgres_server.certificate}"
+    with Hub(verified) as connected:
+        assert connected.conn.info.pgconn.ssl_in_use
+        sync(alice, connected)
+    assert hub.count("SELECT count(*) FROM hub_changes") == 1
+    # A certificate the client does not trust: refused in one line, nothing changed.
+    stranger = tmp_path / "stranger.crt"
+    subprocess.run(["openssl", "req", "-new", "-x509", "-days", "1", "-nodes", "-subj", "/CN=stranger",
+                    "-keyout", str(tmp_path / "stranger.key"), "-out", str(stranger)], check=True, capture_output=True)
+    fresh = tmp_path / "fresh.db"
+    result = run_cli("sync", f"{hub.url}?sslmode=verify-ca&sslrootcert={stranger}", db=fresh)
+    assert result.exit_code != 0 and "certificate" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not fresh.exists()

@@ -169,6 +169,18 @@ def _encode(entity: str, entity_id: str, snapshot: dict | None, other: dict | No
         if other and other.get("name") and other["name"].casefold() != key:
             payload["previous_name"] = other["name"]
         return key, payload, []
+    if entity == "source":  # metadata the user set on a source (title, outlet, ...): the source is its text
+        try:
+            source_hash = texts.current_hash.get(int(known.get("id", entity_id)))
+        except (TypeError, ValueError):
+            return None
+        if source_hash is None:
+            return None
+        if snapshot is None:
+            return source_hash, None, []
+        payload = {k: v for k, v in snapshot.items() if k != "id"}
+        payload["source_hash"] = source_hash
+        return source_hash, payload, [source_hash]
     if entity == "silence":
         source_hash = texts.current_hash.get(known.get("source_id"))
         if source_hash is None:
@@ -278,8 +290,21 @@ class Applier:
         self.reanchor: set[int] = set()
         self.skipped: dict[str, int] = {}
         self.applied = 0
+        self.author = store.author  # who the change being applied is by (the hub says, per change)
+        self._replay = None
         self._annotation_columns = [row[1] for row in self.conn.execute("PRAGMA table_info(annotations)")]
         self._tag_ids = {name.casefold(): tag_id for tag_id, name in self.conn.execute("SELECT id, name FROM tags")}
+
+    def _replayer(self):
+        """Undo's own machinery for putting a snapshot back (any entity it knows, claims included)."""
+        from reader.undo import _Replayer
+
+        if self._replay is None:
+            self._replay = _Replayer(self.store)
+        return self._replay
+
+    def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any) -> None:
+        self.events.append((action, entity, str(entity_id), before, after, self.author))
 
     def _skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -319,12 +344,14 @@ class Applier:
 
     # entities
 
-    def apply(self, entity: str, key: str, payload: dict | None) -> None:
+    def apply(self, entity: str, key: str, payload: dict | None, author: str | None = None) -> None:
         """Apply one change in its own savepoint: a change this reader cannot apply (malformed, or breaking
         a constraint here) is skipped and counted, never left half-done or blocking the rest of the sync."""
         handler = {"annotation": self._apply_annotation, "tag": self._apply_tag, "link": self._apply_link,
-                   "silence": self._apply_silence, CONFLICT_ENTITY: self._apply_sync_conflict}.get(entity)
+                   "silence": self._apply_silence, "source": self._apply_source,
+                   CONFLICT_ENTITY: self._apply_sync_conflict}.get(entity)
         logged, applied = len(self.events), self.applied
+        self.author = author or self.store.author
         self.conn.execute("SAVEPOINT sync_change")
         try:
             if payload is not None and not isinstance(payload, dict):
@@ -348,7 +375,7 @@ class Applier:
         if payload is None:
             if exists:
                 self.conn.execute("DELETE FROM annotations WHERE id = ?", [key])
-                self.events.append(("delete", "annotation", key, before, None))
+                self._log("delete", "annotation", key, before, None)
                 self.applied += 1
             return
         place = self._source_for(payload.get("text_hash", ""), payload.get("source_hash"))
@@ -384,7 +411,7 @@ class Applier:
                               [(key, tag_id) for tag_id in tag_ids])
         after = store._annotation_snapshot(key) if exists else {**row, "tags": list(payload.get("tags") or []),
                                                                  "links": []}
-        self.events.append(("update" if exists else "create", "annotation", key, before, after))
+        self._log("update" if exists else "create", "annotation", key, before, after)
         self.applied += 1
 
     def _create_tag(self, payload: dict) -> int | None:
@@ -405,7 +432,7 @@ class Applier:
         tag_id = self.conn.execute("INSERT INTO tags (name, colour, description, position, created) "
                                    "VALUES (:name, :colour, :description, :position, :created)", row).lastrowid
         self._tag_ids[name.casefold()] = tag_id
-        self.events.append(("create", "tag", tag_id, None, {"id": tag_id, **row, "annotation_ids": []}))
+        self._log("create", "tag", tag_id, None, {"id": tag_id, **row, "annotation_ids": []})
         return tag_id
 
     def _apply_tag(self, key: str, payload: dict | None) -> None:
@@ -416,7 +443,7 @@ class Applier:
                 before = store._tag_snapshot(tag_id)
                 self.conn.execute("DELETE FROM tags WHERE id = ?", [tag_id])
                 del self._tag_ids[key]
-                self.events.append(("delete", "tag", tag_id, before, None))
+                self._log("delete", "tag", tag_id, before, None)
                 self.applied += 1
             return
         if tag_id is None and payload.get("previous_name"):
@@ -443,7 +470,7 @@ class Applier:
             self.conn.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
                               "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
                               [annotation_id, tag_id, annotation_id])
-        self.events.append(("update" if before else "create", "tag", tag_id, before, store._tag_snapshot(tag_id)))
+        self._log("update" if before else "create", "tag", tag_id, before, store._tag_snapshot(tag_id))
         self.applied += 1
 
     def _apply_link(self, key: str, payload: dict | None) -> None:
@@ -463,15 +490,35 @@ class Applier:
         before = dict(zip(("annotation_id", "source_id", "marked", "author"), existing)) if existing else None
         if payload is None:
             if before:
-                self.store._remove("silence", local_key)
-                self.events.append(("delete", "silence", local_key, before, None))
+                self._replayer().remove("silence", local_key)
+                self._log("delete", "silence", local_key, before, None)
                 self.applied += 1
             return
         snapshot = {"annotation_id": annotation_id, "source_id": found[0], "marked": payload.get("marked") or now(),
                     "author": payload.get("author") or ""}
-        self.store._put("silence", snapshot)
+        self._replayer().put("silence", snapshot)
         if not before:
-            self.events.append(("create", "silence", local_key, None, snapshot))
+            self._log("create", "silence", local_key, None, snapshot)
+            self.applied += 1
+
+    def _apply_source(self, key: str, payload: dict | None) -> None:
+        """Metadata a member set on a source, found here by its text (brought from the hub if missing)."""
+        if payload is None:
+            return  # a source's metadata is never deleted, only changed
+        found = self.texts.by_hash.get(key) or self._source_for(key, key)
+        if found is None:
+            self._skip("source metadata on a text the hub does not have")
+            return
+        from reader.claim_store import _source_snapshot
+
+        before = _source_snapshot(self.store.db, found[0])
+        snapshot = {**{k: v for k, v in payload.items() if k != "source_hash"}, "id": found[0]}
+        if before is not None:
+            snapshot["file_metadata"] = before.get("file_metadata")  # what this member's file states stays
+        self._replayer().put("source", dict(snapshot))
+        after = _source_snapshot(self.store.db, found[0])
+        if after != before:
+            self._log("update", "source", found[0], before, after)
             self.applied += 1
 
     def _apply_sync_conflict(self, key: str, payload: dict | None) -> None:
@@ -484,8 +531,8 @@ class Applier:
         self.conn.execute("UPDATE sync_conflicts SET resolved = ?, resolution = ? WHERE origin = ? AND origin_id = ?",
                           [payload.get("resolved") or now(), str(payload.get("resolution") or ""), origin,
                            int(origin_id)])
-        self.events.append(("update", CONFLICT_ENTITY, key, {"resolved": found[0], "resolution": found[1]},
-                            {"resolved": payload.get("resolved"), "resolution": payload.get("resolution")}))
+        self._log("update", CONFLICT_ENTITY, key, {"resolved": found[0], "resolution": found[1]},
+                            {"resolved": payload.get("resolved"), "resolution": payload.get("resolution")})
         self.applied += 1
 
     def _apply_generic(self, entity: str, key: str, payload: dict | None, table: str | None = None) -> None:
@@ -503,8 +550,8 @@ class Applier:
             if payload is None:
                 if before is None:
                     return
-                self.store._remove(entity, key)
-                self.events.append(("delete", entity, key, before, None))
+                self._replayer().remove(entity, key)
+                self._log("delete", entity, key, before, None)
                 self.applied += 1
                 return
             snapshot = dict(payload)
@@ -517,14 +564,14 @@ class Applier:
                 snapshot["source_id"], version_id = place
                 if "text_hash" in payload:
                     snapshot["version_id"] = version_id
-            self.store._put(entity, snapshot)
+            self._replayer().put(entity, snapshot)
         except (KeyError, TypeError, ValueError):
             self._skip(f"{entity} (not known to this reader)")
             return
         if table is not None and not self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [key]).fetchone():
             self._skip(f"{entity} whose ends are missing")
             return
-        self.events.append(("update" if before else "create", entity, key, before, snapshot))
+        self._log("update" if before else "create", entity, key, before, snapshot)
         self.applied += 1
 
     def finish(self) -> None:
@@ -536,8 +583,21 @@ class Applier:
             if row:
                 Store._reanchor(self.store.db, source_id, row[0], row[1])
         if self.events:
-            self.store.log_events(self.events, actor=self.actor)
+            # Each change is logged as its author's (so one member's undo never takes back another's work),
+            # in one undo group; pulled changes get a session of their own, apart from any reader's.
+            group, stamp = self.store._change_group or uuid.uuid4().hex, now()
+            session = "sync" if self.actor == SYNC_ACTOR else self.store.session
+            conn.executemany(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                [(group, stamp, self.actor, action, entity, entity_id, _snapshot_json(before), _snapshot_json(after),
+                  author, session) for action, entity, entity_id, before, after, author in self.events])
         self.events = []
+        self._replay = None
+
+
+def _snapshot_json(snapshot: Any) -> str | None:
+    return None if snapshot is None else json.dumps(snapshot, ensure_ascii=False)
 
 
 # --- the sync itself ---------------------------------------------------------------------------------
@@ -630,7 +690,7 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
                                          (local_hlc, local_author, local_payload), (hlc, author, payload))
                         result.conflicts += 1
                     continue  # ours is later: it stays in the outbox and is pushed
-            applier.apply(entity, key, data)
+            applier.apply(entity, key, data, author)
         applier.finish()
         for why, count in applier.skipped.items():
             result.skipped[why] = result.skipped.get(why, 0) + count

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,10 +22,11 @@ from textual.message import Message
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
 from reader.settings import Settings, SettingsError, load_settings
-from reader.store import Store, StoreError, open_store
+from reader.store import Store, StoreError, content_hash, open_store
 from reader.text import canonicalise_newlines, display_safe
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
+from reader.tui.saving import SaveFailed, save_in_process
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
@@ -61,6 +63,7 @@ def read_preview(path: Path) -> str | None:
     return text[: text.rfind("\n") + 1] or None
 OPEN_SOURCE_SETTING = "tui.open_source"
 PANEL_SETTING = "tui.panel"
+COMPARE_SETTING = "tui.compare"  # the source ids of the comparison open at quit, in pane order
 
 
 class ReaderApp(App[None]):
@@ -72,7 +75,9 @@ class ReaderApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help: every key", id="app.help"),
         Binding("percent_sign", "stats", "Statistics: tags, claims and activity", id="app.stats"),
-        Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette"),
+        Binding("ctrl+p", "command_palette", "Command palette: the reader's commands", id="app.command_palette"),
+        Binding("ctrl+q", "quit", "Quit (asks first when a dialog holds typed text)", show=False,
+                priority=True, id="app.ctrl_quit"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
     ]
@@ -123,6 +128,7 @@ class ReaderApp(App[None]):
         self._restored = False
         self._preview_painted = threading.Event()
         self.settings = Settings()
+        self.save_process_pid: int | None = None  # the process that saved a file opened directly
 
     # --- start -----------------------------------------------------------------------------------
 
@@ -148,8 +154,10 @@ class ReaderApp(App[None]):
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
-        return open_store(self.db_path, actor="tui", author=self.settings.author,
-                          default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store = open_store(self.db_path, actor="tui", author=self.settings.author,
+                           default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
+        return store
 
     def apply_settings(self) -> None:
         """The user's settings file: theme and key remapping. A broken file: defaults and a notice."""
@@ -166,6 +174,17 @@ class ReaderApp(App[None]):
                               f"known: {', '.join(sorted(self.available_themes))}")
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
+            self.check_keymap(list(self.settings.keys))
+
+    @work(thread=True, exclusive=True, group="keymap")
+    def check_keymap(self, binding_ids: list[str]) -> None:
+        """Name the settings' binding ids that no binding has (Textual ignores them silently)."""
+        from reader.tui.keymap_check import unknown_binding_ids
+
+        unknown = unknown_binding_ids(binding_ids)
+        if unknown:
+            self.call_from_thread(self.notify_error, f"unknown binding ids in the settings, ignored: "
+                                                     f"{', '.join(unknown)} (? lists each key's id)")
 
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
@@ -200,14 +219,11 @@ class ReaderApp(App[None]):
                 self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
-            document = load_document(resolved, read_metadata(resolved.parent).get(resolved.name))
+            metadata = read_metadata(resolved.parent).get(resolved.name)
+            document = load_document(resolved, metadata)
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            writer = self._writer_store()
-            try:
-                source_id, _ = writer.save_document(document)
-            finally:
-                writer.close()
-        except (SourceError, StoreError) as error:
+            source_id = self._save_elsewhere(resolved, metadata, document.text)
+        except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
         except OSError as error:
@@ -215,6 +231,13 @@ class ReaderApp(App[None]):
             return
         self.post_message(self.SourceSaved(source_id, str(resolved)))
         self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
+
+    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, text: str) -> int:
+        """Save the file shown to the store in a separate process (keys stay fast meanwhile)."""
+        source_id, self.save_process_pid = save_in_process(
+            str(self.db_path), str(path), metadata, content_hash(text), self.settings.author,
+            [(t.name, t.colour, t.description) for t in self.settings.tags])
+        return source_id
 
     def _progress_poster(self):
         """A sync_sources progress callback that posts SyncProgress only once the sync has run for
@@ -292,6 +315,12 @@ class ReaderApp(App[None]):
             return
         if wanted.isdigit() and int(wanted) in self.source_ids:
             self.open_source(int(wanted))
+        try:
+            compared = [int(part) for part in self.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
+        except StoreError:
+            return
+        if len(compared) >= 2 and all(source_id in self.source_ids for source_id in compared):
+            self.open_compare(compared)
 
     def refresh_sources(self) -> None:
         try:
@@ -386,7 +415,7 @@ class ReaderApp(App[None]):
         """The claims matrix over these sources (default: every source in play)."""
         from reader.tui.screens.matrix import MatrixScreen
 
-        self.push_screen(MatrixScreen(source_ids or list(self.source_ids) or None))
+        self.push_screen(MatrixScreen(source_ids or list(self.source_ids)))  # none in play: an empty matrix
 
     def open_source_at(self, source_id: int, offset: int) -> None:
         """Read a source with the cursor at offset (from the claims matrix); escape comes back."""
@@ -415,11 +444,48 @@ class ReaderApp(App[None]):
         from reader.tui.screens.stats import StatsScreen
 
         if not isinstance(self.screen, StatsScreen) and self.store is not None:
-            self.push_screen(StatsScreen())
+            self.push_screen(StatsScreen(source_ids=list(self.source_ids)))
+
+    def get_system_commands(self, screen):
+        """Textual's commands and the reader's own (export, compare, matrix, statistics, report, search)."""
+        from reader.tui.palette import reader_commands
+
+        yield from reader_commands(self)
+        yield from super().get_system_commands(screen)
+
+    def action_compare_sources(self) -> None:
+        """From the palette: the marked sources side by side, or pick one beside the source being read."""
+        if isinstance(self.screen, ReadingScreen) and self.screen.source_id is not None:
+            self.ask_compare_with(self.screen.source_id)
+        else:
+            self.sources_screen.action_compare()
 
     async def action_quit(self) -> None:
-        if isinstance(self.screen, ReadingScreen):
-            self.screen.save_position()
+        """Quit, remembering the reading position and the comparison layout; a dialog holding typed text
+        asks first (ctrl+q must not drop a note silently)."""
+        unsaved = getattr(self.screen, "unsaved_input", None)
+        if callable(unsaved) and unsaved():
+            from reader.tui.widgets.confirm import Confirm
+
+            self.push_screen(Confirm("Quit and drop what was typed in this dialog?"),
+                             lambda yes: self._quit_now() if yes else None)
+            return
+        self._quit_now()
+
+    def _quit_now(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ReadingScreen):
+                screen.save_position()
+        if self.store is not None:
+            # the compare module is imported only once a comparison was opened (it pulls in numpy)
+            compare_module = sys.modules.get("reader.tui.screens.compare")
+            compare = next((s for s in reversed(self.screen_stack)
+                            if compare_module and isinstance(s, compare_module.CompareScreen)), None)
+            try:
+                self.store.set_setting(COMPARE_SETTING,
+                                       ",".join(map(str, compare.source_ids)) if compare else "")
+            except StoreError as error:
+                self.notify_error(str(error))
         self.exit()
 
     # --- live refresh ----------------------------------------------------------------------------

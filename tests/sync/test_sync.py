@@ -78,9 +78,19 @@ def test_two_databases_sync_both_ways_through_the_hub(alice, bob, hub) -> None:
     assert second.id not in mine
     assert annotations_digest(bob) == annotations_digest(alice)
 
-    # A pulled change is an ordinary write: undo takes it back.
-    assert "undid" in (alice.undo() or "")
+    # Pulled changes are in the event log as their authors' changes: alice's undo takes back her own
+    # work, never bob's; bob's undo of his own edit travels like any change.
+    events = alice.query("SELECT author, actor FROM events WHERE entity = 'annotation' AND entity_id = ? "
+                         "ORDER BY id DESC LIMIT 1", [first.id])
+    assert events == [{"author": "bob", "actor": "sync"}]
+    assert "undid" in (bob.undo() or "")  # bob's last change: deleting `second`
+    assert "undid" in (bob.undo() or "")  # and his own annotation
+    assert "undid" in (bob.undo() or "")  # and his edit of alice's note
+    _sync(bob, hub.url)
+    _sync(alice, hub.url)
     assert alice.annotation(first.id).note == "alice's note"
+    assert second.id in {a.id for a in alice.annotations()}
+    assert annotations_digest(bob) == annotations_digest(alice)
 
 
 def test_syncing_again_changes_nothing(alice, bob, hub, bulk_annotations) -> None:
@@ -369,11 +379,13 @@ def test_tag_renames_silent_marks_and_undo_travel(alice, bob, hub) -> None:
     assert bob.silences() == []
     assert gone.id not in {a.id for a in bob.annotations()}
 
-    # Bob undoes what the last sync brought: the tag is called rumour again, for alice too.
-    assert bob.undo()
-    _sync(bob, hub.url)
+    # Alice undoes her rename (her own change): the tag is called rumour again, for bob too.
+    assert "undid" in (alice.undo() or "")  # the silent mark's removal
+    assert "undid" in (alice.undo() or "")  # the rename
     _sync(alice, hub.url)
-    assert alice.annotation(claim.id).tags == ["rumour"]
+    _sync(bob, hub.url)
+    assert bob.annotation(claim.id).tags == ["rumour"]
+    assert len(bob.silences()) == 1
     assert annotations_digest(alice) == annotations_digest(bob)
 
 
@@ -480,3 +492,20 @@ def test_tls_is_asked_for_in_the_connection_string(alice, hub, postgres_server, 
     assert result.exit_code != 0 and "certificate" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not fresh.exists()
+
+
+def test_claims_verdicts_and_source_metadata_travel(alice, bob, hub) -> None:
+    from reader.claim_store import claim_records, set_source_metadata, set_verdict
+
+    sources = sorted(alice.sources(), key=lambda s: s.path)
+    first = alice.add_annotation(sources[0].id, 10, 30, tags=["claim"])
+    second = alice.add_annotation(sources[1].id, 10, 30, tags=["claim"])
+    alice.add_link(first.id, second.id, "same")
+    set_verdict(alice, first.id, [first.id, second.id], "False", 1, note="checked against the memo")
+    set_source_metadata(alice, sources[0].id, {"outlet": "The Checked Gazette"})
+    _sync(alice, hub.url)
+    _sync(bob, hub.url)
+    record = claim_records(bob)[first.id]
+    assert (record["rating"], record["verdict_note"]) == ("False", "checked against the memo")
+    placed = bob.source(bob.annotation(first.id).source_id)
+    assert placed.outlet == "The Checked Gazette"

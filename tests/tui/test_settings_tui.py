@@ -50,11 +50,11 @@ async def test_a_remapped_key_works_and_the_old_one_no_longer_does(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         await sources_ready(pilot)
         app = pilot.app
-        await pilot.press("m")  # no longer bound: it starts the sources filter instead
-        assert isinstance(app.screen, SourcesScreen) and app.screen.filter == "m"
-        await pilot.press("escape", "percent_sign")
-        assert isinstance(app.screen, SourcesScreen) and app.screen.filter == "%"
-        await pilot.press("escape", "x")
+        await pilot.press("m")  # no longer bound: nothing happens (filtering is its own mode, /)
+        assert isinstance(app.screen, SourcesScreen) and app.screen.filter == ""
+        await pilot.press("percent_sign")
+        assert isinstance(app.screen, SourcesScreen) and app.screen.filter == ""
+        await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen))
         await pilot.press("escape", "ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen))

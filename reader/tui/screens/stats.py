@@ -19,14 +19,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, matrix_for_store
+from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, matrix_for_store
 from reader.model import Source
 from reader.store import StoreError
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
 UNTAGGED = "(untagged)"
 UNTAGGED_COLOUR = "#7f848e"
-COVERAGE_COLOURS = {PRESENT: "#98c379", DIFFERS: "#e5c07b", SILENT: "#61afef", ABSENT: "#3e4451"}
+COVERAGE_COLOURS = {PRESENT: "#98c379", DIFFERS: "#e5c07b", SUPPORTS: "#56b6c2", CONTRADICTS: "#e06c75",
+                    SILENT: "#61afef", ABSENT: "#3e4451"}
 LABEL_WIDTH = 30
 
 
@@ -50,19 +51,21 @@ class Statistics:
         return sum(self.per_day.values())
 
 
-def gather_statistics(store) -> Statistics:
-    """Read the counts behind the three charts (every source in the database)."""
-    sources = store.sources()
+def gather_statistics(store, source_ids: list[int] | None = None) -> Statistics:
+    """Read the counts behind the three charts (the sources in play, or every source in the database)."""
+    sources = store.sources() if source_ids is None else store.sources_by_ids(source_ids)
+    wanted = {source.id for source in sources}
     tag_colours = {tag.name: tag.colour for tag in store.tags()}
     tags_by_source: dict[int, Counter] = {source.id: Counter() for source in sources}
     for source_id, tag, count in store.tag_counts_by_source():
-        tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
-    _, claims = matrix_for_store(store)
+        if source_id in wanted:
+            tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
+    _, claims = matrix_for_store(store, source_ids)
     coverage: dict[int, Counter] = {source.id: Counter() for source in sources}
     for claim in claims:
-        for source_id, cell in claim.cells.items():
-            coverage.setdefault(source_id, Counter())[cell.status] += 1
-    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day()}
+        for source in sources:  # cells lists only sources with a standing; the rest are absent
+            coverage[source.id][claim.cells[source.id].status] += 1
+    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day(source_ids)}
     return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day)
 
 
@@ -80,10 +83,12 @@ class StatsScreen(Screen[None]):
             super().__init__()
             self.statistics = statistics
 
-    def __init__(self, today: date | None = None) -> None:
-        """today ends the activity chart (default: the day it is drawn; tests pin it)."""
+    def __init__(self, today: date | None = None, source_ids: list[int] | None = None) -> None:
+        """today ends the activity chart (default: the day it is drawn; tests pin it); source_ids are
+        the sources in play (None: every source in the database)."""
         super().__init__()
         self.today = today
+        self.source_ids = source_ids
         self.statistics: Statistics | None = None
 
     def compose(self) -> ComposeResult:
@@ -107,7 +112,7 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stats")
     def load_statistics(self) -> None:
         try:
-            statistics = gather_statistics(self.app.store)
+            statistics = gather_statistics(self.app.store, self.source_ids)
         except StoreError as error:
             self.app.call_from_thread(self.app.notify_error, str(error))
             return
@@ -178,7 +183,7 @@ class StatsScreen(Screen[None]):
         if not stats.claims:
             return title + Text("No claims yet: link annotations across sources (L in the comparison, "
                                 "or `reader link`) and each linked group becomes a claim.", style="italic")
-        statuses = [PRESENT, DIFFERS, SILENT, ABSENT]
+        statuses = [PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT]
         rows = [(self._source_label(source),
                  [(status, stats.coverage_by_source.get(source.id, Counter())[status], COVERAGE_COLOURS[status])
                   for status in statuses])

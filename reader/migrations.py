@@ -259,6 +259,50 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE links ADD COLUMN author TEXT NOT NULL DEFAULT ''")
 
 
+SCHEMA_V8 = """
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,                      -- origin (this database's id on hubs), hlc, hub:<id>:pulled ...
+    value TEXT NOT NULL
+);
+CREATE TABLE sync_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,      -- never reused: the hub dedupes pushes on (origin, id)
+    entity TEXT NOT NULL,
+    key TEXT NOT NULL,                         -- the entity's id on the hub (a tag's is its name)
+    hlc TEXT NOT NULL,                         -- hybrid logical clock of the change: last writer wins
+    author TEXT NOT NULL DEFAULT '',
+    payload TEXT,                              -- JSON snapshot as the hub stores it; NULL: deleted
+    texts TEXT NOT NULL DEFAULT '[]',          -- content hashes of the source texts it needs
+    UNIQUE (entity, key)
+);
+CREATE TABLE sync_conflicts (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,                      -- the database that found the conflict, and its number there
+    origin_id INTEGER NOT NULL,
+    hub TEXT NOT NULL DEFAULT '',              -- the hub's id
+    entity TEXT NOT NULL,
+    key TEXT NOT NULL,
+    winner_hlc TEXT NOT NULL,
+    winner_author TEXT NOT NULL DEFAULT '',
+    winner_payload TEXT,
+    loser_hlc TEXT NOT NULL,
+    loser_author TEXT NOT NULL DEFAULT '',
+    loser_payload TEXT,
+    detected TEXT NOT NULL,
+    resolved TEXT,                             -- when, and which side was kept
+    resolution TEXT,
+    pushed INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (origin, origin_id)
+);
+"""
+
+
+def _v8(db: sqlite_utils.Database) -> None:
+    """Version 8: sync with a team hub (this database's origin id, high-water marks, the clock, the
+    changes not yet pushed, and the concurrent edits that lost)."""
+    for statement in _statements(SCHEMA_V8):
+        db.execute(statement)
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
@@ -267,5 +311,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _v4,
     6: _v6,
     7: _v7,
+    8: _v8,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -383,6 +383,13 @@ class Store:
         with self.write() as db:
             existing = list(db.query("SELECT id, current_version_id, user_metadata FROM sources WHERE path = ?",
                                      [path]))
+            if not existing:  # a source a team hub brought (path hub:<hash>) becomes this file with the same text
+                existing = list(db.query(
+                    "SELECT s.id, s.current_version_id, s.user_metadata FROM sources s JOIN source_versions v "
+                    "ON v.id = s.current_version_id WHERE s.path LIKE 'hub:%' AND v.content_hash = ? ORDER BY s.id "
+                    "LIMIT 1", [digest]))
+                if existing:
+                    db.execute("UPDATE sources SET path = ? WHERE id = ?", [path, existing[0]["id"]])
             stated = {"title": document.title, "outlet": document.outlet, "author": document.author,
                       "published": document.published, "url": document.url}
             # What the user set (reader meta, the sources screen) wins over what the file states.

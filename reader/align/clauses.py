@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 
 from reader.align import tuning
 from reader.align.result import SourceText
+from reader.align.figures import figure_keys
 from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
 from reader.text import Span, sentence_spans, word_spans
 
@@ -61,7 +62,7 @@ class Clause:
     sentence: int
     weights: dict[str, float] = field(default_factory=dict)
     stems: frozenset[str] = frozenset()
-    numbers: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
     amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
     name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
@@ -191,7 +192,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
                 if _is_label(text, start, end):
                     continue
                 counts: Counter[str] = Counter()
-                numbers: set[str] = set()
+                digits: set[str] = set()
                 quoted: set[str] = set()
                 names: set[str] = set()
                 for w_start, w_end in word_spans(text, start, end):
@@ -200,14 +201,14 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
                     counts.update(stems)
                     if word[:1].isupper() and not occurs_lower_case(text, fold_word(word)):
                         names.update(stems)
-                    numbers.update(NUMBER.findall(word))
+                    digits.update(NUMBER.findall(word))
                     if stems and _inside(quotes, quote_starts, w_start):
                         quoted.update(stems)
                 if sum(counts.values()) < tuning.MIN_CLAIM_WORDS:
                     continue
                 claim = Clause(len(claims), doc_index, start, end, sentence_index,
-                               stems=frozenset(counts), numbers=frozenset(numbers),
-                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in numbers),
+                               stems=frozenset(counts), numbers=figure_keys(text, start, end),
+                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in digits),
                                quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
                 claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
                 claims.append(claim)

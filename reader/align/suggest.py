@@ -143,7 +143,7 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
     rare = sorted(telling - a.name_stems, key=lambda stem: -a.weights.get(stem, 0.0))[:3]
     features = pair_features(a, b)
     return Evidence(
-        shared_figures=tuple(f.text for f in figures_a if f.key in keys_b),
+        shared_figures=tuple(_same_figure(f, figures_b) for f in figures_a if f.key in keys_b),
         figures_a=tuple(f.text for f in figures_a if f.key not in keys_b and not f.kind.startswith("label")),
         figures_b=tuple(f.text for f in figures_b if f.key not in keys_a and not f.kind.startswith("label")),
         shared_names=tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words)),
@@ -151,6 +151,13 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
         shared_words=tuple(words[s] for s in rare if s in words),
         event_clash=bool(features[8]),
     )
+
+
+def _same_figure(figure: Figure, others: list[Figure]) -> str:
+    """"$13 billion", or "10 years = a decade" when the other side writes the figure differently."""
+    other = next(f for f in others if f.key == figure.key)
+    same = " ".join(figure.text.split()).casefold() == " ".join(other.text.split()).casefold()
+    return figure.text if same else f"{figure.text} = {other.text}"
 
 
 def _figures(text: str, clause: Clause) -> list[Figure]:

@@ -1,0 +1,42 @@
+"""The alignment of some sources as the user sees it: the aligner's suggestions with their confidence, the
+user's links (confirmed, they always win) and rejections applied, the pair model refitted on the
+database's decisions. Shared by `reader align`, `reader suggest` and the comparison screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims
+from reader.align.learn import PairModel
+from reader.align.suggest import assess, drawn
+from reader.decisions import linked_groups, pair_model, rejected_pairs
+
+
+@dataclass
+class Comparison:
+    """Everything judged (`judged`: every suggestion, weak ones included) and what is drawn by default."""
+
+    docs: list[SourceText]
+    clause_set: ClauseSet
+    model: PairModel
+    judged: Alignment
+    shown: Alignment
+
+
+def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
+    """Align docs (source ids are the store's) and judge the result with the store's decisions and links."""
+    docs = list(docs)
+    clause_set = prepare_claims(docs)
+    if backend == "semantic":
+        from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
+
+        score, neighbours = semantic_scoring(clause_set)
+        alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
+    else:
+        alignment = align_claims(clause_set)
+    ids = [doc.source_id for doc in docs]
+    model = pair_model(store)
+    judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected_pairs(store, ids))
+    return Comparison(docs, clause_set, model, judged, drawn(judged, docs))

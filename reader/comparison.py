@@ -5,7 +5,7 @@ database's decisions. Shared by `reader align`, `reader suggest` and the compari
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims
@@ -23,6 +23,7 @@ class Comparison:
     model: PairModel
     judged: Alignment
     shown: Alignment
+    rejected: list = field(default_factory=list)  # the user's rejected pairs among these sources
 
 
 def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
@@ -38,5 +39,6 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
         alignment = align_claims(clause_set)
     ids = [doc.source_id for doc in docs]
     model = pair_model(store)
-    judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected_pairs(store, ids))
-    return Comparison(docs, clause_set, model, judged, drawn(judged, docs))
+    rejected = rejected_pairs(store, ids)
+    judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+    return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected)

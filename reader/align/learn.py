@@ -75,6 +75,7 @@ class PairModel:
 
 
 DEFAULT_MODEL = PairModel(tuning.DEFAULT_PAIR_WEIGHTS)
+MAX_STEP = 2.0  # largest change of one weight in one Newton step
 
 
 def fit(rows: Sequence[Sequence[float]], labels: Sequence[int], prior: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS,
@@ -90,11 +91,16 @@ def fit(rows: Sequence[Sequence[float]], labels: Sequence[int], prior: Sequence[
     y = numpy.asarray(labels, dtype=float)
     w = prior_vector.copy()
     penalty = 2 * strength * numpy.eye(len(w))
+    # einsum rather than @: these matrices are small, and a multi-threaded BLAS on a busy machine spends
+    # far longer starting and syncing its threads (450 ms against 20 ms measured for 5,000 rows on 2 cores).
     for _ in range(iterations):
-        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + 2 * strength * (w - prior_vector)
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(numpy.einsum("nj,j->n", x, w), -30, 30)))
+        gradient = numpy.einsum("nj,n->j", x, p - y) + 2 * strength * (w - prior_vector)
+        hessian = numpy.einsum("ni,nj->ij", x * (p * (1 - p))[:, None], x) + penalty
         step = numpy.linalg.solve(hessian, gradient)
+        largest = float(numpy.abs(step).max())
+        if largest > MAX_STEP:  # damped: on (nearly) separable decisions a full Newton step overshoots
+            step *= MAX_STEP / largest
         w -= step
         if float(numpy.abs(step).max()) < 1e-6:
             break

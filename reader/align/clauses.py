@@ -191,26 +191,29 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
             for start, end in claim_spans(text, s_start, s_end):
                 if _is_label(text, start, end):
                     continue
-                counts: Counter[str] = Counter()
-                digits: set[str] = set()
+                stems_found: list[str] = []
+                folded_words: list[str] = []
                 quoted: set[str] = set()
                 names: set[str] = set()
                 for w_start, w_end in word_spans(text, start, end):
                     word = text[w_start:w_end]
+                    folded = fold_word(word)
+                    folded_words.append(folded)
                     stems = content_stems(word)
-                    counts.update(stems)
-                    if word[:1].isupper() and not occurs_lower_case(text, fold_word(word)):
+                    if not stems:
+                        continue
+                    stems_found.extend(stems)
+                    if word[:1].isupper() and not occurs_lower_case(text, folded):
                         names.update(stems)
-                    digits.update(NUMBER.findall(word))
-                    if stems and _inside(quotes, quote_starts, w_start):
+                    if quotes and _inside(quotes, quote_starts, w_start):
                         quoted.update(stems)
-                if sum(counts.values()) < tuning.MIN_CLAIM_WORDS:
+                if len(stems_found) < tuning.MIN_CLAIM_WORDS:
                     continue
                 claim = Clause(len(claims), doc_index, start, end, sentence_index,
-                               stems=frozenset(counts), numbers=figure_keys(text, start, end),
-                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in digits),
+                               stems=frozenset(stems_found), numbers=figure_keys(text, start, end),
+                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
                                quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
-                claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
+                claim.key = " ".join(folded_words)
                 claims.append(claim)
                 mine.append(claim)
         by_doc.append(mine)
@@ -246,8 +249,11 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
         for claim in mine:
             first = exact.get(claim.key)
             if first is None and len(claim.key) >= tuning.NEAR_REPEAT_MIN_CHARS:
-                # Near-identical: compare with earlier claims sharing a rare word.
-                rare = sorted(claim.stems, key=lambda s: (df[s], s))[:tuning.NEAR_REPEAT_KEYS]
+                # Near-identical: compare with earlier claims sharing a rare word. A word in more than
+                # MAX_POSTING claims is too common to say which claims to compare (as in blocking): without
+                # this, a huge source compared each claim with hundreds of others (minutes for a million lines).
+                rare = [s for s in sorted(claim.stems, key=lambda s: (df[s], s))[:tuning.NEAR_REPEAT_KEYS]
+                        if df[s] <= tuning.MAX_POSTING]
                 seen: set[int] = set()
                 for stem in rare:
                     for other in keyed[stem]:

@@ -106,7 +106,7 @@ def _make(text: str, spans: list[Span], index: int, used: int, value: float, kin
     return Figure(start, end, text[start:end], value, kind)
 
 
-_MAY_STATE_FIGURE = re.compile(r"\d|decade|year|month|week|day", re.IGNORECASE)
+_MAY_STATE_FIGURE = re.compile(r"\d|\b(?:decades?|years?|months?|weeks?|days?)\b", re.IGNORECASE)
 
 
 def figure_keys(text: str, start: int, end: int) -> frozenset[str]:

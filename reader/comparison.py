@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims
+from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import PairModel
 from reader.align.suggest import assess, drawn
 from reader.decisions import linked_groups, pair_model, rejected_pairs
@@ -29,7 +29,7 @@ class Comparison:
 def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
     """Align docs (source ids are the store's) and judge the result with the store's decisions and links."""
     docs = list(docs)
-    clause_set = prepare_claims(docs)
+    clause_set = _clauses(store, docs)
     if backend == "semantic":
         from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
 
@@ -42,3 +42,15 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
     rejected = rejected_pairs(store, ids)
     judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected)
+
+
+def _clauses(store, docs: list[SourceText]) -> ClauseSet:
+    """The clauses of docs, weighed over the whole library when it is small (tuning.STABLE_LIBRARY), so the
+    same two sources align the same way with 2 or 4 panes open; over docs alone in a large library."""
+    library = store.sources()
+    wanted = {doc.source_id for doc in docs}
+    if len(library) > tuning.STABLE_LIBRARY or not wanted <= {s.id for s in library}:
+        return prepare_claims(docs)
+    others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
+    everything = prepare_claims([*docs, *others])
+    return everything.subset(range(len(docs)))

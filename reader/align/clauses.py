@@ -15,7 +15,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from rapidfuzz import fuzz
@@ -169,6 +169,22 @@ class ClauseSet:
     def text(self, claim: Clause) -> str:
         """The claim's passage as it stands in its source."""
         return self.docs[claim.doc].text[claim.start:claim.end]
+
+    def subset(self, keep: Sequence[int]) -> "ClauseSet":
+        """The clauses of docs[i] for i in keep (in that order), weighed as in this whole set: the same two
+        sources then align the same way whichever other sources are open beside them."""
+        position = {doc: new for new, doc in enumerate(keep)}
+        kept = [c for c in self.claims if c.doc in position
+                and (c.canonical < 0 or self.claims[c.canonical].doc in position)]
+        index = {c.index: new for new, c in enumerate(kept)}
+        claims: list[Clause] = []
+        by_doc: list[list[Clause]] = [[] for _ in keep]
+        for c in kept:
+            clause = replace(c, index=index[c.index], doc=position[c.doc],
+                             canonical=index[c.canonical] if c.canonical >= 0 else -1)
+            claims.append(clause)
+            by_doc[clause.doc].append(clause)
+        return ClauseSet([self.docs[i] for i in keep], claims, by_doc, self.df)
 
 
 def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:

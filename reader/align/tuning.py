@@ -41,6 +41,7 @@ DEFAULT_PAIR_WEIGHTS = (-4.08, 5.94, 4.64, 2.26, 0.82, 0.16, -0.14, 0.91, 0.65, 
 PRIOR_STRENGTH = 1.0         # pull of the default weights when refitting on a database's decisions
 DRAW_CONFIDENCE = 0.5        # suggestions at least this confident are drawn by default; weaker ones on request
 TOP_CANDIDATES = 3           # counterparts listed per other source
+STABLE_LIBRARY = 40          # up to this many sources in the library, words are weighed over all of them
 SAME_SPAN_OVERLAP = 0.5      # two spans are the same passage when they share this share of the shorter one
 
 NAMES = tuple(name for name in dir() if name.isupper())

@@ -44,9 +44,10 @@ def main() -> None:
         corpus = sorted((ROOT / "corpus").glob("000_*.txt"))[0]
         env = {**os.environ, "READER_DB": str(Path(folder) / "r.db")}
         subprocess.run([READER, "add", str(big), str(corpus)], env=env, check=True, capture_output=True)
+        size = big.stat().st_size
         show = timed([READER, "show", str(big)], env)
         align = timed([READER, "align", str(big), str(corpus), "--format", "json"], env)
-    print(f"{lines:,}-line source ({big.stat().st_size if big.exists() else 0} bytes): reader show through a pipe "
+    print(f"{lines:,}-line source ({size / 1e6:.0f} MB): reader show through a pipe "
           f"{show[0]:.2f} s wall ({show[1]:.2f} s CPU); reader align with one article {align[0]:.1f} s wall "
           f"({align[1]:.1f} s CPU): {align[1] / show[1]:.0f}x the plain read in CPU time")
 

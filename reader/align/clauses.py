@@ -70,6 +70,7 @@ class Clause:
     key: str = ""
     total: float = 0.0
     canonical: int = -1  # the claim this one repeats, or -1
+    position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
 
 
 
@@ -230,6 +231,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
                                amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
                                quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
                 claim.key = " ".join(folded_words)
+                claim.position = start / len(text)
                 claims.append(claim)
                 mine.append(claim)
         by_doc.append(mine)

@@ -17,7 +17,7 @@ from reader.align.clauses import Clause
 from reader.align.scoring import claim_score
 
 FEATURES = ("score", "dice", "containment", "shared_figure", "figure_conflict", "shared_names", "quote_overlap",
-            "telling_words", "event_clash", "topic_only")
+            "telling_words", "event_clash", "topic_only", "position_gap")
 
 # Event words that say opposite things about the same names: "joins" / "leaves", "confirms" / "denies".
 _OPPOSITE_EVENTS = (
@@ -53,6 +53,7 @@ def pair_features(a: Clause, b: Clause) -> list[float]:
         min(5, len(telling)) / 5,
         1.0 if clash else 0.0,
         1.0 if shared and not telling else 0.0,
+        abs(a.position - b.position),  # outlets tell a story in roughly the same order
     ]
 
 

@@ -119,7 +119,7 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
     return Clause(-1, doc, start, end, -1, weights=weights, stems=frozenset(stems), numbers=keys,
                   amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
                   quote_stems=frozenset(quoted), name_stems=frozenset(names), topic_stems=topic,
-                  total=sum(weights.values()))
+                  total=sum(weights.values()), position=start / max(1, len(text)))
 
 
 def query_clauses(clause_set: ClauseSet, doc: int, start: int, end: int) -> list[Clause]:

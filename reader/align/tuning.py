@@ -37,7 +37,7 @@ LOOKUP_LOOKBACK = 3          # aligned passages looked back from an offset's pos
 # --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
 # Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
 # (bench/eval_align.py --fit prints them); a database's own decisions refit them.
-DEFAULT_PAIR_WEIGHTS = (-4.08, 5.94, 4.64, 2.26, 0.82, 0.16, -0.14, 0.91, 0.65, 0.59, -0.39)
+DEFAULT_PAIR_WEIGHTS = (-3.35, 4.56, 5.35, 2.66, 0.85, 0.17, -0.30, 0.96, 0.59, 0.89, -0.29, -2.74)
 PRIOR_STRENGTH = 1.0         # pull of the default weights when refitting on a database's decisions
 DRAW_CONFIDENCE = 0.5        # suggestions at least this confident are drawn by default; weaker ones on request
 TOP_CANDIDATES = 3           # counterparts listed per other source

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
 from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
-from reader.align.learn import DEFAULT_MODEL, FEATURES, PairModel, fit, pair_features  # noqa: E402
+from reader.align.learn import FEATURES, PairModel, fit, pair_features  # noqa: E402
 from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402

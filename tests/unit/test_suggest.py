@@ -133,3 +133,21 @@ def test_a_users_link_wins_over_the_aligner(run_cli):
             for m in cluster["members"]:
                 for path, start, end in spans:
                     assert not (m["source_path"] == path and m["start"] < end and m["end"] > start)
+
+
+def drawn_pairs(run_cli, *sources: str) -> set[tuple[str, int, str, int]]:
+    data = json.loads(run_cli("align", *sources, "--format", "json").output)
+    first, second = sources[:2]
+    found = set()
+    for cluster in data["clusters"]:
+        for a in cluster["members"]:
+            for b in cluster["members"]:
+                if f"/{first}_" in a["source_path"] and f"/{second}_" in b["source_path"]:
+                    found.add((first, a["start"], second, b["start"]))
+    return found
+
+
+def test_two_sources_align_the_same_way_with_two_or_four_open(run_cli):
+    """Words are weighed over the (small) library, not over the open sources."""
+    assert drawn_pairs(run_cli, "001", "003") == drawn_pairs(run_cli, "001", "003", "000", "002")
+    assert drawn_pairs(run_cli, "002", "004") == drawn_pairs(run_cli, "002", "004", "000", "001")

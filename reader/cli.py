@@ -755,17 +755,22 @@ def import_annotations(obj: Context, file: Path, raw: bool) -> None:
 @click.option("--backend", type=click.Choice(["lexical", "semantic"]), default="lexical", show_default=True,
               help="lexical: words, names, numbers, quotations; semantic: adds sentence embeddings "
                    "(needs the `semantic` extra).")
+@click.option("--all", "everything", is_flag=True,
+              help="Every suggestion, weak ones included (default: what the views draw: your links and "
+                   "confident suggestions).")
 @click.pass_obj
-def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, backend: str) -> None:
+def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, backend: str, everything: bool) -> None:
     """Print the passages that make the same claim across SOURCES (default: all), with the words that differ.
 
-    Each cluster has an id and members {source_path, start, end, text, score}; offsets are code points
-    in the source's canonical text.
+    Each cluster has an id, a status (confirmed: your own links; suggested: the aligner's), a confidence
+    and members {source_path, start, end, text, score, status, confidence}; offsets are code points in the
+    source's canonical text. Pairs you rejected (`reader reject`) are never suggested.
     """
-    from reader.align import SourceText, align_sources, alignment_to_json
+    from reader.align import SourceText, alignment_to_json
+    from reader.comparison import compare_sources
 
     if backend == "semantic":
-        from reader.align.semantic import align_sources_semantic as align_sources, require_semantic
+        from reader.align.semantic import require_semantic
 
         require_semantic()  # before any work: one line naming the install command
     store, _ = obj.synced_store()
@@ -773,7 +778,8 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     chosen = list({source.id: source for source in chosen}.values())
     if len(chosen) < 2:
         raise click.ClickException("alignment needs at least two sources")
-    alignment = align_sources([SourceText(s.id, s.path, store.text(s.id)) for s in chosen])
+    compared = compare_sources(store, [SourceText(s.id, s.path, store.text(s.id)) for s in chosen], backend)
+    alignment = compared.judged if everything else compared.shown
     if output_format == "json":
         click.echo(_json(alignment_to_json(alignment), indent=2))
         return
@@ -786,14 +792,15 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     out = io.StringIO() if terminal else sys.stdout
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(guard_row(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text",
-                               "differences"]))
+                               "differences", "status", "confidence"]))
     for cluster in alignment.clusters:
         changes = {d.member: d.changes for d in cluster.differences}
         for index, member in enumerate(cluster.members):
             described = "; ".join(f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
                                   for c in changes.get(index, ()))
             writer.writerow(guard_row([cluster.id, member.source_id, member.source_path, member.start, member.end,
-                                       member.score, int(member.repeat), member.text, described]))
+                                       member.score, int(member.repeat), member.text, described, member.status,
+                                       "" if member.confidence is None else member.confidence]))
     if terminal:
         click.echo(display_safe(out.getvalue()), nl=False)
 

@@ -214,6 +214,34 @@ def _v4(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE reading_state ADD COLUMN furthest REAL NOT NULL DEFAULT 0")
 
 
+SCHEMA_V5 = """
+CREATE TABLE pair_decisions (
+    id INTEGER PRIMARY KEY,
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
+    source_a INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,  -- (source_a, start_a) < (source_b, start_b)
+    start_a INTEGER NOT NULL,
+    end_a INTEGER NOT NULL,
+    quote_a TEXT NOT NULL,
+    source_b INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    start_b INTEGER NOT NULL,
+    end_b INTEGER NOT NULL,
+    quote_b TEXT NOT NULL,
+    features TEXT NOT NULL DEFAULT '[]',       -- the pair model's features when decided (reader.align.learn)
+    author TEXT NOT NULL DEFAULT '',
+    decided TEXT NOT NULL,
+    UNIQUE (source_a, start_a, end_a, source_b, start_b, end_b)
+);
+CREATE INDEX pair_decisions_by_sources ON pair_decisions (source_a, source_b);
+"""
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """Version 5: the user's decisions on suggested pairs (confirmed or rejected), which the aligner learns
+    from and never suggests again when rejected."""
+    for statement in _statements(SCHEMA_V5):
+        db.execute(statement)
+
+
 SCHEMA_V6 = """
 CREATE TABLE claims (
     id TEXT PRIMARY KEY,                       -- the id of the member that founded the claim (stable)
@@ -309,6 +337,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     2: _v2,
     3: _v3,
     4: _v4,
+    5: _v5,
     6: _v6,
     7: _v7,
     8: _v8,

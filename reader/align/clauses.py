@@ -15,13 +15,14 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from rapidfuzz import fuzz
 
 from reader.align import tuning
 from reader.align.result import SourceText
+from reader.align.figures import figure_keys
 from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
 from reader.text import Span, sentence_spans, word_spans
 
@@ -61,7 +62,7 @@ class Clause:
     sentence: int
     weights: dict[str, float] = field(default_factory=dict)
     stems: frozenset[str] = frozenset()
-    numbers: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
     amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
     name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
@@ -69,6 +70,7 @@ class Clause:
     key: str = ""
     total: float = 0.0
     canonical: int = -1  # the claim this one repeats, or -1
+    position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
 
 
 
@@ -169,6 +171,22 @@ class ClauseSet:
         """The claim's passage as it stands in its source."""
         return self.docs[claim.doc].text[claim.start:claim.end]
 
+    def subset(self, keep: Sequence[int]) -> "ClauseSet":
+        """The clauses of docs[i] for i in keep (in that order), weighed as in this whole set: the same two
+        sources then align the same way whichever other sources are open beside them."""
+        position = {doc: new for new, doc in enumerate(keep)}
+        kept = [c for c in self.claims if c.doc in position
+                and (c.canonical < 0 or self.claims[c.canonical].doc in position)]
+        index = {c.index: new for new, c in enumerate(kept)}
+        claims: list[Clause] = []
+        by_doc: list[list[Clause]] = [[] for _ in keep]
+        for c in kept:
+            clause = replace(c, index=index[c.index], doc=position[c.doc],
+                             canonical=index[c.canonical] if c.canonical >= 0 else -1)
+            claims.append(clause)
+            by_doc[clause.doc].append(clause)
+        return ClauseSet([self.docs[i] for i in keep], claims, by_doc, self.df)
+
 
 def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
     """Cut every source into claims, weigh their words and mark the claims a source repeats."""
@@ -190,26 +208,30 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
             for start, end in claim_spans(text, s_start, s_end):
                 if _is_label(text, start, end):
                     continue
-                counts: Counter[str] = Counter()
-                numbers: set[str] = set()
+                stems_found: list[str] = []
+                folded_words: list[str] = []
                 quoted: set[str] = set()
                 names: set[str] = set()
                 for w_start, w_end in word_spans(text, start, end):
                     word = text[w_start:w_end]
+                    folded = fold_word(word)
+                    folded_words.append(folded)
                     stems = content_stems(word)
-                    counts.update(stems)
-                    if word[:1].isupper() and not occurs_lower_case(text, fold_word(word)):
+                    if not stems:
+                        continue
+                    stems_found.extend(stems)
+                    if word[:1].isupper() and not occurs_lower_case(text, folded):
                         names.update(stems)
-                    numbers.update(NUMBER.findall(word))
-                    if stems and _inside(quotes, quote_starts, w_start):
+                    if quotes and _inside(quotes, quote_starts, w_start):
                         quoted.update(stems)
-                if sum(counts.values()) < tuning.MIN_CLAIM_WORDS:
+                if len(stems_found) < tuning.MIN_CLAIM_WORDS:
                     continue
                 claim = Clause(len(claims), doc_index, start, end, sentence_index,
-                               stems=frozenset(counts), numbers=frozenset(numbers),
-                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in numbers),
+                               stems=frozenset(stems_found), numbers=figure_keys(text, start, end),
+                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
                                quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
-                claim.key = " ".join(fold_word(text[a:b]) for a, b in word_spans(text, start, end))
+                claim.key = " ".join(folded_words)
+                claim.position = start / len(text)
                 claims.append(claim)
                 mine.append(claim)
         by_doc.append(mine)
@@ -245,8 +267,11 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
         for claim in mine:
             first = exact.get(claim.key)
             if first is None and len(claim.key) >= tuning.NEAR_REPEAT_MIN_CHARS:
-                # Near-identical: compare with earlier claims sharing a rare word.
-                rare = sorted(claim.stems, key=lambda s: (df[s], s))[:tuning.NEAR_REPEAT_KEYS]
+                # Near-identical: compare with earlier claims sharing a rare word. A word in more than
+                # MAX_POSTING claims is too common to say which claims to compare (as in blocking): without
+                # this, a huge source compared each claim with hundreds of others (minutes for a million lines).
+                rare = [s for s in sorted(claim.stems, key=lambda s: (df[s], s))[:tuning.NEAR_REPEAT_KEYS]
+                        if df[s] <= tuning.MAX_POSTING]
                 seen: set[int] = set()
                 for stem in rare:
                     for other in keyed[stem]:

@@ -36,6 +36,9 @@ class Member:
     text: str
     score: float
     repeat: bool = False  # the source states this passage again elsewhere (another member of its source)
+    status: str = "suggested"  # "confirmed": joined by the user's own links; "suggested": by the aligner
+    confidence: float | None = None  # P(same claim) of its best pair in the cluster (reader.align.learn); None: not assessed
+    link_kind: str = ""  # for a confirmed member: the kind of the user's link ("same", "supports", "contradicts")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,17 @@ class Cluster:
     @property
     def source_ids(self) -> list[Hashable]:
         return list(dict.fromkeys(member.source_id for member in self.members))
+
+    @property
+    def status(self) -> str:
+        """"confirmed" when the user linked its passages, else "suggested"."""
+        return "confirmed" if all(member.status == "confirmed" for member in self.members) else "suggested"
+
+    @property
+    def confidence(self) -> float | None:
+        """The weakest member's confidence (1.0 for a confirmed cluster); None if not assessed."""
+        values = [1.0 if m.status == "confirmed" else m.confidence for m in self.members]
+        return None if any(v is None for v in values) else round(min(values), 3)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
@@ -174,8 +188,12 @@ def cluster_to_json(cluster: Cluster) -> dict:
     """One cluster as a dict: id, members {source_path, source_id, start, end, text, score}, differences."""
     return {
         "id": cluster.id,
+        "status": cluster.status,
+        "confidence": cluster.confidence,
         "members": [{"source_id": m.source_id, "source_path": m.source_path, "start": m.start, "end": m.end,
-                     "text": m.text, "score": m.score, "repeat": m.repeat} for m in cluster.members],
+                     "text": m.text, "score": m.score, "repeat": m.repeat, "status": m.status,
+                     "confidence": 1.0 if m.status == "confirmed" else m.confidence,
+                     **({"link_kind": m.link_kind} if m.link_kind else {})} for m in cluster.members],
         "differences": [
             {"reference": d.reference, "member": d.member, "numbers_differ": d.numbers_differ,
              "changes": [{"op": c.op, "a": {"start": c.a_start, "end": c.a_end, "text": c.a_text},

@@ -34,4 +34,14 @@ NEAR_REPEAT_KEYS = 3         # ... those sharing one of its this many rarest wor
 LABEL_WORD_CHARS = 3         # words longer than this, all capitalised before a colon, make a label ("Key Findings:")
 LOOKUP_LOOKBACK = 3          # aligned passages looked back from an offset's position in Alignment.at
 
+# --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
+# Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
+# (bench/eval_align.py --fit prints them); a database's own decisions refit them.
+DEFAULT_PAIR_WEIGHTS = (-3.35, 4.56, 5.35, 2.66, 0.85, 0.17, -0.30, 0.96, 0.59, 0.89, -0.29, -2.74)
+PRIOR_STRENGTH = 1.0         # pull of the default weights when refitting on a database's decisions
+DRAW_CONFIDENCE = 0.5        # suggestions at least this confident are drawn by default; weaker ones on request
+TOP_CANDIDATES = 3           # counterparts listed per other source
+STABLE_LIBRARY = 40          # up to this many sources in the library, words are weighed over all of them
+SAME_SPAN_OVERLAP = 0.5      # two spans are the same passage when they share this share of the shorter one
+
 NAMES = tuple(name for name in dir() if name.isupper())

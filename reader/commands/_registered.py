@@ -2,3 +2,4 @@
 from reader.commands import claims  # noqa: F401
 from reader.commands import team  # noqa: F401
 from reader.commands import sync  # noqa: F401
+from reader.commands import compare  # noqa: F401

@@ -170,7 +170,10 @@ def unit_profiles(text: str, codings: Sequence[_Coding], authors: int, unit: str
             first = bisect_right(ends, coding.start)  # first sentence ending after the annotation starts
             last = bisect_left(starts, coding.end)    # sentences starting before it ends
             for index in range(first, last):
-                coded.setdefault(index, [set() for _ in range(authors)])[coding.author] |= coding.tags
+                sets = coded.get(index)
+                if sets is None:
+                    sets = coded[index] = [set() for _ in range(authors)]
+                sets[coding.author] |= coding.tags
         profiles[empty] += len(spans) - len(coded)
         for sets in coded.values():
             profiles[tuple(frozenset(s) for s in sets)] += 1

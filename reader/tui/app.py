@@ -491,7 +491,7 @@ class ReaderApp(App[None]):
         screen = self.screen
         owners: list[tuple[str, type]] = [("everywhere", ReaderApp),
                                           (type(screen).__name__.removesuffix("Screen").lower(), type(screen))]
-        if screen.query(DocumentView):
+        if any(view.can_focus for view in screen.query(DocumentView)):  # the adjudication's views take no keys
             owners.append(("document", DocumentView))
         self.push_screen(HelpScreen(owners))
 

@@ -191,6 +191,8 @@ async def test_reader_adjudicate_opens_straight_on_the_screen(db_path, corpus_di
         assert isinstance(pilot.app.screen, AdjudicateScreen)  # not replaced by the last source read
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        owners = [name for name, _ in pilot.app.screen.owners]
+        assert "document" not in owners  # the side-by-side views take no keys of their own here
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, AdjudicateScreen))
 

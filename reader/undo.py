@@ -156,8 +156,15 @@ def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
     snapshot = json.loads(after or before or "{}")
     quote = " ".join(str(snapshot.get("quote", "")).split())
     quote = quote if len(quote) <= 40 else quote[:39] + "…"
-    tags = snapshot.get("tags") or []
-    return f': "{quote}"' + (f" [{', '.join(tags)}]" if tags else "")
+    tags = ", ".join(snapshot.get("tags") or [])
+    if before and after:  # a change: the tags it changed, or that the note changed
+        old = json.loads(before)
+        old_tags = ", ".join(old.get("tags") or [])
+        if old_tags != tags:
+            return f': "{quote}" [{old_tags or "untagged"} → {tags or "untagged"}]'
+        if old.get("note") != snapshot.get("note"):
+            return f': "{quote}" (its note)'
+    return f': "{quote}"' + (f" [{tags}]" if tags else "")
 
 
 def replay(store: Store, group: str, undo: bool) -> None:

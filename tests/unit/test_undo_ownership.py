@@ -147,3 +147,13 @@ def test_ones_own_work_in_another_session_is_named_as_such(db_path: Path, corpus
     finally:
         tui.close()
         cli.close()
+
+
+def test_undo_says_which_tags_a_change_changed(two_readers) -> None:
+    alice, _ = two_readers
+    mine = alice.add_annotation(first_source(alice), 6, 24, tags=["claim"])
+    alice.update_annotation(mine.id, add_tags=["number"])
+    assert alice.undo().endswith("[claim → claim, number]")  # the change it took back, as it was made
+    assert alice.redo().endswith("[claim → claim, number]")
+    alice.update_annotation(mine.id, note="checked")
+    assert alice.undo().endswith("(its note)")

@@ -148,8 +148,8 @@ def _echo_json_rows(rows, lines: bool = False) -> None:
     click.echo("\n]" if opened else "[]")
 
 
-class ReaderGroup(DefaultGroup):
-    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
+class SuggestingGroup(DefaultGroup):
+    """A DefaultGroup that names a mistyped command (`no such command 'exprot'; did you mean 'export'?`)."""
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         """A first word that is no command, no option and no existing path, but close to a command's
@@ -162,6 +162,10 @@ class ReaderGroup(DefaultGroup):
             if close:
                 raise click.ClickException(f"no such command {name!r}; did you mean {close[0]!r}?")
         return super().resolve_command(ctx, args)
+
+
+class ReaderGroup(SuggestingGroup):
+    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -430,7 +434,7 @@ def redo(obj: Context) -> None:
     click.echo(obj.store().redo() or "nothing to redo")
 
 
-@cli.group(cls=DefaultGroup, default="list", default_if_no_args=True)
+@cli.group(cls=SuggestingGroup, default="list", default_if_no_args=True)
 def tags() -> None:
     """List and manage tags: list, add, rename, merge, delete, colour."""
 

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import click
@@ -54,14 +55,19 @@ class Context:
                 context.call_on_close(self._store.close)
         return self._store
 
-    def synced_store(self) -> tuple[Store, SyncReport]:
+    def synced_store(self, sources: Iterable[str | None] = ()) -> tuple[Store, SyncReport]:
         """The store with its sources up to date: the corpus given loaded (only changed files are read),
         every other stored file checked; with no corpus given, the database's own files (the bundled
-        corpus only for a database with no sources yet)."""
+        corpus only for a database with no sources yet). sources are the command's SOURCE arguments:
+        those naming files not added yet are added first, so `reader annotate ./new.txt` in an empty
+        folder makes a database of that file alone."""
         from reader.library import sync_sources
         from reader.scope import files_in_play, refresh_stored
 
         store = self.store()
+        for reference in sources:
+            if reference and not reference.isdigit() and Path(reference).expanduser().is_file():
+                self.source(store, reference)
         for path in self.corpus if self.corpus_given else ():
             if not path.exists():
                 raise click.ClickException(f"corpus path not found: {path}")
@@ -144,8 +150,8 @@ def _echo_json_rows(rows, lines: bool = False) -> None:
     click.echo("\n]" if opened else "[]")
 
 
-class ReaderGroup(DefaultGroup):
-    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
+class SuggestingGroup(DefaultGroup):
+    """A DefaultGroup that names a mistyped command (`no such command 'exprot'; did you mean 'export'?`)."""
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         """A first word that is no command, no option and no existing path, but close to a command's
@@ -158,6 +164,10 @@ class ReaderGroup(DefaultGroup):
             if close:
                 raise click.ClickException(f"no such command {name!r}; did you mean {close[0]!r}?")
         return super().resolve_command(ctx, args)
+
+
+class ReaderGroup(SuggestingGroup):
+    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -289,7 +299,7 @@ def show(obj: Context, source: str) -> None:
     """Print SOURCE's text with its annotations highlighted in their tag colours, then list them."""
     from rich.text import Text
 
-    store, _ = obj.synced_store()
+    store, _ = obj.synced_store([source])
     found = obj.source(store, source)
     text = store.text(found.id)
     annotations = store.annotations(source_id=found.id)
@@ -346,7 +356,7 @@ def _bracketed(text: str, numbered) -> str:
 @click.pass_obj
 def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags: tuple[str, ...], note: str) -> None:
     """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
-    store, _ = obj.synced_store()
+    store, _ = obj.synced_store([source])
     found = obj.source(store, source)
     spans = find_quote(store.text(found.id), quote)
     if not spans:
@@ -371,7 +381,7 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
 def annotations(obj: Context, source: str | None, tag: str | None, authors: tuple[str, ...], as_json: bool,
                 as_jsonl: bool) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""
-    store, _ = obj.synced_store()
+    store, _ = obj.synced_store([source])
     source_id = obj.source(store, source).id if source else None
     rows = store.iter_annotation_rows(source_id=source_id, tag=tag, authors=list(authors) or None)
     if as_json or as_jsonl:
@@ -431,7 +441,7 @@ def redo(obj: Context) -> None:
     click.echo(_one_line(obj.store().redo() or "nothing to redo"))
 
 
-@cli.group(cls=DefaultGroup, default="list", default_if_no_args=True)
+@cli.group(cls=SuggestingGroup, default="list", default_if_no_args=True)
 def tags() -> None:
     """List and manage tags: list, add, rename, merge, delete, colour."""
 
@@ -551,7 +561,7 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
 
     if output.exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to overwrite it")
-    store, _ = obj.synced_store()
+    store, _ = obj.synced_store(source_refs)
     source_ids = [obj.source(store, ref).id for ref in source_refs]
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
     data = gather(store, source_ids or None, list(tag_names), progress, authors=list(authors) or None)
@@ -773,7 +783,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
         from reader.align.semantic import require_semantic
 
         require_semantic()  # before any work: one line naming the install command
-    store, _ = obj.synced_store()
+    store, _ = obj.synced_store(sources_wanted)
     chosen = [obj.source(store, reference) for reference in sources_wanted] if sources_wanted else store.sources()
     chosen = list({source.id: source for source in chosen}.values())
     if len(chosen) < 2:

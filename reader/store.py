@@ -969,7 +969,7 @@ class Store:
                 return None
             description = undoing.describe_group(conn, group)
             try:
-                undoing.check_ownership(conn, group, undo, scope, value, description)
+                undoing.check_ownership(conn, group, undo, scope, value, description, self.author)
             except undoing.UndoRefused as refusal:
                 raise StoreError(str(refusal)) from None
             undoing.replay(self, group, undo)

@@ -82,17 +82,20 @@ def redo_target(conn: sqlite3.Connection, scope: str, value: str) -> str | None:
 
 
 def check_ownership(conn: sqlite3.Connection, group: str, undo: bool, scope: str, value: str,
-                    description: str) -> None:
-    """Refuse (UndoRefused) when replaying group would overwrite or take away work from outside the scope."""
+                    description: str, me: str = "") -> None:
+    """Refuse (UndoRefused) when replaying group would overwrite or take away work from outside the
+    scope; me is the author asking, named as 'you' when the work in the way is their own elsewhere."""
     verb = "undo" if undo else "redo"
     last = conn.execute("SELECT max(id) FROM events WHERE group_id = ?", [group]).fetchone()[0]
     touched = conn.execute(
         "SELECT e.author, e.entity FROM events g JOIN events e ON e.entity = g.entity AND e.entity_id = g.entity_id "
         f"WHERE g.group_id = ? AND e.id > ? AND e.{scope} != ? AND e.action IN ('create', 'update', 'delete') "
-        "LIMIT 1", [group, last, value]).fetchone()
+        # a change its maker has undone since no longer stands in the way
+        "AND coalesce((SELECT m.action FROM events m WHERE m.ref_group = e.group_id ORDER BY m.id DESC LIMIT 1), "
+        "'') != 'undo' LIMIT 1", [group, last, value]).fetchone()
     if touched:
-        raise UndoRefused(f"cannot {verb} {description}: {_who(touched[0], scope)} has changed that "
-                          f"{touched[1]} since; nothing was {verb}ne")
+        raise UndoRefused(f"cannot {verb} {description}: {_who(touched[0], me)} changed that "
+                          f"{touched[1]} later; nothing was {verb}ne")
     removed = "before" if undo else "after"  # the snapshot that is NULL where replaying removes the entity
     in_group = "SELECT entity_id FROM events WHERE group_id = :group AND entity = '{}'"
     dependents = (
@@ -114,13 +117,14 @@ def check_ownership(conn: sqlite3.Connection, group: str, undo: bool, scope: str
             found = conn.execute(sql.format(end=end), {"group": group}).fetchone()
             if found:
                 raise UndoRefused(f"cannot {verb} {description}: it would take away a {what} "
-                                  f"{_who(found[1], 'author')} made since; nothing was {verb}ne")
+                                  f"{_who(found[1], me)} made later; nothing was {verb}ne")
 
 
-def _who(author: str | None, scope: str) -> str:
+def _who(author: str | None, me: str) -> str:
+    """Who made the work in the way: a name, or 'you, in another session' for one's own elsewhere."""
     if not author:
         return "another reader"
-    return f"{author} (in another session)" if scope == "session" else author
+    return "you (in another session)" if author == me else author
 
 
 def describe_group(conn: sqlite3.Connection, group: str) -> str:
@@ -152,8 +156,15 @@ def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
     snapshot = json.loads(after or before or "{}")
     quote = " ".join(str(snapshot.get("quote", "")).split())
     quote = quote if len(quote) <= 40 else quote[:39] + "…"
-    tags = snapshot.get("tags") or []
-    return f': "{quote}"' + (f" [{', '.join(tags)}]" if tags else "")
+    tags = ", ".join(snapshot.get("tags") or [])
+    if before and after:  # a change: the tags it changed, or that the note changed
+        old = json.loads(before)
+        old_tags = ", ".join(old.get("tags") or [])
+        if old_tags != tags:
+            return f': "{quote}" [{old_tags or "untagged"} → {tags or "untagged"}]'
+        if old.get("note") != snapshot.get("note"):
+            return f': "{quote}" (its note)'
+    return f': "{quote}"' + (f" [{tags}]" if tags else "")
 
 
 def replay(store: Store, group: str, undo: bool) -> None:

@@ -27,7 +27,8 @@ async def test_an_empty_folders_matrix_and_statistics_count_no_sources(make_app,
         assert app.sources_screen.sources == []
         await pilot.press("percent_sign")
         await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.loaded)
-        assert app.screen.statistics.sources == [] and app.screen.statistics.annotations == 0
+        statistics = app.screen.statistics
+        assert statistics.sources == [] and statistics.annotations == 0 and statistics.claims == 0
         await pilot.press("escape", "m")
         await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen) and app.screen.loaded)
         assert app.screen.sources == []

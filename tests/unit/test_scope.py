@@ -172,3 +172,12 @@ def test_search_reports_the_offsets_of_the_file_as_it_is_now(run_cli, corpus_dir
     assert hit["position_start"] <= text.index("Distinguished") < hit["position_end"]
     start, end = hit["position_start"], hit["position_end"]
     assert (start == 0 or text[start - 1] == "\n") and text[end:end + 1] in ("\n", ""), "a whole paragraph"
+
+
+def test_annotating_a_file_in_an_empty_folder_makes_a_database_of_that_file_alone(project: Path) -> None:
+    (project / "wire_report.txt").write_text("Wire report\n\nThe agency counted 11 buses in service.\n")
+    result = reader("annotate", "./wire_report.txt", "--quote", "11 buses")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("added") == 1
+    listed = json.loads(reader("sources", "--json").output)
+    assert [Path(s["path"]).name for s in listed] == ["wire_report.txt"]

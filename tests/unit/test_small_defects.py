@@ -59,3 +59,9 @@ def test_the_read_column_shows_how_far_one_has_read(loaded_store: Store, source_
     loaded_store.set_reading_position(sid, 10, 0.1)  # went back to the top
     assert loaded_store.reading_position(sid) == 10
     assert loaded_store.source(sid).read_fraction == 0.8
+
+
+def test_a_mistyped_tags_command_is_named_too(run_cli) -> None:
+    result = run_cli("tags", "lst")
+    assert result.exit_code != 0 and "no such command 'lst'; did you mean 'list'?" in result.output
+    assert run_cli("tags").exit_code == 0  # the default, list, still runs

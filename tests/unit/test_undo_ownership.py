@@ -123,3 +123,37 @@ def test_cli_undo_takes_back_the_last_change_of_the_author_running_it(run_cli, m
     assert "nothing to undo" in run_cli("undo").output
     assert "redid" in run_cli("redo").output
     assert alices in run_cli("annotations").output
+
+
+def test_a_change_its_maker_undid_no_longer_blocks_an_earlier_undo(two_readers) -> None:
+    alice, bob = two_readers
+    mine = alice.add_annotation(first_source(alice), 6, 24, tags=["claim"])
+    bob.update_annotation(mine.id, add_tags=["quote"])
+    with pytest.raises(StoreError, match="bob changed that annotation later"):
+        alice.undo()
+    assert bob.undo() and alice.annotation(mine.id).tags == ["claim"]
+    assert alice.undo() and ids(alice) == set()
+
+
+def test_ones_own_work_in_another_session_is_named_as_such(db_path: Path, corpus_dir: Path) -> None:
+    tui = open_store(db_path, author="alice")
+    sync_sources(tui, [corpus_dir])
+    cli = open_store(db_path, author="alice")
+    try:
+        mine = tui.add_annotation(first_source(tui), 6, 24)
+        cli.update_annotation(mine.id, note="from the command line")
+        with pytest.raises(StoreError, match=r"you \(in another session\) changed"):
+            tui.undo(scope="session")
+    finally:
+        tui.close()
+        cli.close()
+
+
+def test_undo_says_which_tags_a_change_changed(two_readers) -> None:
+    alice, _ = two_readers
+    mine = alice.add_annotation(first_source(alice), 6, 24, tags=["claim"])
+    alice.update_annotation(mine.id, add_tags=["number"])
+    assert alice.undo().endswith("[claim → claim, number]")  # the change it took back, as it was made
+    assert alice.redo().endswith("[claim → claim, number]")
+    alice.update_annotation(mine.id, note="checked")
+    assert alice.undo().endswith("(its note)")

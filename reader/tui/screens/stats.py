@@ -64,7 +64,7 @@ def gather_statistics(store, source_ids: list[int] | None = None) -> Statistics:
     for source_id, tag, count in store.tag_counts_by_source():
         if source_id in wanted:
             tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
-    _, claims = matrix_for_store(store, source_ids)
+    _, claims = matrix_for_store(store, source_ids) if source_ids != [] else ([], [])
     coverage: dict[int, Counter] = {source.id: Counter() for source in sources}
     for claim in claims:
         for source in sources:  # cells lists only sources with a standing; the rest are absent

@@ -302,8 +302,10 @@ class Store:
         import time
 
         waited_since = None
+        never_wait = self.main_thread_never_waits and threading.current_thread() is threading.main_thread()
         try:
-            conn.execute(f"PRAGMA busy_timeout = {WRITE_NOTICE_MS}")
+            # The TUI's event loop must not freeze: it only gives a just-finishing write a moment.
+            conn.execute(f"PRAGMA busy_timeout = {200 if never_wait else WRITE_NOTICE_MS}")
             while True:
                 try:
                     conn.execute("BEGIN IMMEDIATE")
@@ -311,8 +313,8 @@ class Store:
                 except sqlite3.OperationalError as error:
                     if not _is_busy(error):
                         raise StoreError(_explain_write_error(self.path, error)) from None
-                    if self.main_thread_never_waits and threading.current_thread() is threading.main_thread():
-                        raise WriteBusy(f"another program is writing to {self.path}; waiting for it to finish") from None
+                    if never_wait:
+                        raise WriteBusy(f"another program is writing to {self.path} (an import?)") from None
                     if waited_since is None:
                         waited_since = time.monotonic()
                         if self.on_wait is not None:

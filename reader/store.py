@@ -271,11 +271,11 @@ class Store:
             if conn.in_transaction:  # nested: the outer transaction commits
                 yield self.db
                 return
+            self._check_integrity(conn)  # a read: it runs before taking the write lock, not while holding it
             self._begin_immediate(conn)
             # One transaction is one user action: everything it logs is undone in one step.
             self._change_group = uuid.uuid4().hex
             try:
-                self._check_integrity(conn)
                 yield self.db
             except sqlite3.DatabaseError as error:
                 if conn.in_transaction:

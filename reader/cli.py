@@ -589,9 +589,10 @@ def config(init: bool, path_only: bool) -> None:
               help="The address to listen on; the default answers only this machine.")
 @click.pass_obj
 def serve(obj: Context, port: int, host: str) -> None:
-    """Serve the reader in a web browser (through textual-serve): open http://HOST:PORT/.
+    """Serve the reader in a web browser (through textual-serve): open the printed http://HOST:PORT/?token=...
 
-    Each browser tab runs its own reader on the same database and corpus.
+    The token is made at start; without it the page and the websocket answer 403, as do requests from
+    other sites' pages. Each browser tab runs its own reader on the same database and corpus.
     """
     import shlex
     import socket
@@ -600,7 +601,7 @@ def serve(obj: Context, port: int, host: str) -> None:
         if not path.exists():
             raise click.ClickException(f"corpus path not found: {path}")
     try:
-        from textual_serve.server import Server
+        from reader.serving import GuardedServer
     except ImportError:
         raise click.ClickException("`reader serve` needs textual-serve: pip install textual-serve") from None
     try:
@@ -613,8 +614,9 @@ def serve(obj: Context, port: int, host: str) -> None:
         command += ["--corpus", str(path.resolve())]
     command.append("open")
     url_host = f"[{host}]" if ":" in host else host
-    server = Server(shlex.join(command), host=host, port=port, title="reader",
-                    public_url=f"http://{url_host}:{port}")
+    # Any local user can reach the port: the page and its websocket need the token in the printed URL.
+    server = GuardedServer(shlex.join(command), host=host, port=port, title="reader",
+                           public_url=f"http://{url_host}:{port}")
     server.serve()
 
 

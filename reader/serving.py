@@ -32,6 +32,7 @@ class GuardedServer(Server):
         if port in (80, 443):
             self.allowed_origins |= {f"{public.scheme}://{host}" for host in hosts}
         self.websocket_path = f"/ws/{self.token}"
+        self.loopback_only = self.host in ("127.0.0.1", "localhost", "::1")
 
     @property
     def url(self) -> str:
@@ -44,11 +45,23 @@ class GuardedServer(Server):
         app.middlewares.append(self._guard)
         return app
 
+    def _origin_allowed(self, request: web.Request, origin: str) -> bool:
+        """Our own address, or (bound beyond loopback) the same host and port the browser asked for,
+        as Jupyter checks; a loopback server never answers to other host names (DNS rebinding)."""
+        if origin in self.allowed_origins:
+            return True
+        if self.loopback_only:
+            return False
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and parts.netloc == request.host
+
     @web.middleware
     async def _guard(self, request: web.Request, handler):
         origin = request.headers.get("Origin")
-        if origin is not None and origin not in self.allowed_origins:
+        if origin is not None and not self._origin_allowed(request, origin):
             raise web.HTTPForbidden(text="reader serve: requests from other sites are refused\n")
+        if self.loopback_only and request.host.rsplit(":", 1)[0] not in ("127.0.0.1", "localhost", "[::1]"):
+            raise web.HTTPForbidden(text="reader serve: answers only at 127.0.0.1 or localhost\n")
         if request.path.startswith("/static/"):
             return await handler(request)  # the page's scripts and fonts: nothing private
         if request.path == "/" and secrets.compare_digest(request.query.get("token", ""), self.token):

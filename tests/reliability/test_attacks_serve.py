@@ -105,3 +105,11 @@ async def test_the_websocket_needs_the_token_and_our_origin(served):
     assert await websocket_status(f"{plain}/ws/not-the-token?width=80&height=24", base) == 403
     assert await websocket_status(f"{address}?width=80&height=24", "http://evil.example") == 403
     assert await websocket_status(f"{address}?width=80&height=24", base) == 101
+
+
+async def test_a_loopback_server_refuses_other_host_names(served):
+    """DNS rebinding: a page at evil.example whose name now points at 127.0.0.1."""
+    base, url = served
+    port = urlsplit(base).port
+    assert await status(url, {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}) == 403
+    assert await status(url, {"Host": f"localhost:{port}"}) == 200

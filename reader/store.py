@@ -262,6 +262,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._checked_signature is not None:  # closing checkpoints the WAL into the file: not damage
+            _remember_checked(self.path, self._signature())
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -295,6 +297,7 @@ class Store:
                 raise StoreError(_explain_write_error(self.path, error)) from None
             if self._checked_signature is not None:
                 self._checked_signature = self._signature()  # our own commit is not damage
+                _remember_checked(self.path, self._checked_signature)
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         """Take the write lock; if another program holds it, say so once and keep waiting (never lose
@@ -335,9 +338,10 @@ class Store:
         for suffix in ("", "-wal"):
             try:
                 stat = os.stat(f"{self.path}{suffix}")
-                found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
             except OSError:
-                found.append(None)
+                stat = None
+            # An empty WAL (made fresh by opening the file) holds nothing: the same as none.
+            found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino) if stat and stat.st_size else None)
         return tuple(found)
 
     def _check_integrity(self, conn: sqlite3.Connection) -> None:
@@ -346,6 +350,9 @@ class Store:
         signature = self._signature()
         if signature == self._checked_signature:
             return
+        if self._checked_signature is None and signature and signature == _last_checked(self.path):
+            self._checked_signature = signature  # unchanged since a reader process last checked or wrote it
+            return
         try:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
         except sqlite3.DatabaseError as error:
@@ -353,6 +360,7 @@ class Store:
         if problems != ["ok"]:
             raise StoreError(f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}")
         self._checked_signature = signature
+        _remember_checked(self.path, signature)
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -1060,6 +1068,34 @@ def _describe(events: list[dict[str, Any]]) -> str:
         parts.append(f"{verbs.get(action, action)} {'an' if noun[0] in 'aeiou' else 'a'} {noun}" if count == 1
                      else f"{verbs.get(action, action)} {noun}")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def _checked_record(path: Path) -> Path:
+    """Where the signature of a database as last checked (or last written by a reader) is kept: the
+    user's cache folder, so a CLI command on an unchanged big database skips the quick_check."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(path))).hexdigest()[:32]
+    return cache / "reader" / "checked" / digest
+
+
+def _last_checked(path: Path) -> tuple | None:
+    try:
+        return tuple(tuple(part) if part else None for part in json.loads(_checked_record(path).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _remember_checked(path: Path, signature: tuple) -> None:
+    if not signature:
+        return
+    record = _checked_record(path)
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(signature))
+        os.replace(temporary, record)
+    except OSError:
+        pass  # a read-only home: the check simply runs again next time
 
 
 def recovery_hint(path: Path | str) -> str:

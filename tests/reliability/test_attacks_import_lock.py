@@ -13,7 +13,6 @@ import pytest
 from reader import imports
 from reader.exports import write_json
 from reader.imports import import_file
-from reader.store import open_store
 from reader.text import find_quote
 
 

@@ -168,6 +168,10 @@ class ReaderApp(App[None]):
         store = open_store(self.db_path, actor="tui", author=self.settings.author,
                            default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
         store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
+        # A write that meets another program's lock (a long import) never blocks the event loop: it raises
+        # WriteBusy there and is retried in a worker, which waits and says so in a notice.
+        store.main_thread_never_waits = True
+        store.on_wait = lambda message: self.call_from_thread(self.notify_plain, message)
         return store
 
     def apply_settings(self) -> None:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.model import Annotation, Tag
-from reader.store import StoreError
+from reader.store import StoreError, WriteBusy
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
 from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
@@ -176,7 +176,7 @@ class AnnotatingScreen(Screen[None]):
         return True
 
     def annotate_span(self, source_id: int, annotations: list[Annotation], start: int, end: int,
-                      tags: list[str], note: str = "") -> Annotation:
+                      tags: list[str], note: str = "", store=None) -> Annotation:
         """Annotate source_id's text[start:end]; an annotation on exactly that span gains the tags instead.
 
         annotations are that source's, sorted by start. Raises StoreError.
@@ -184,9 +184,10 @@ class AnnotatingScreen(Screen[None]):
         placed, starts = self._placed_index(annotations)
         index = bisect_left(starts, start)
         existing = next((a for a in placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
+        store = store or self.store
         if existing:
-            return self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
-        return self.store.add_annotation(source_id, start, end, tags=tags, note=note)
+            return store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
+        return store.add_annotation(source_id, start, end, tags=tags, note=note)
 
     def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
         """Annotate the span (default: the selection or cursor sentence) of the active document."""
@@ -196,15 +197,46 @@ class AnnotatingScreen(Screen[None]):
             self.app.notify_error("nothing to annotate here")
             return
         annotations = self.active_annotations()
+        source_id = self.active_source_id()
         try:
-            annotation = self.annotate_span(self.active_source_id(), annotations, start, end, tags, note)
+            annotation = self.annotate_span(source_id, annotations, start, end, tags, note)
+        except WriteBusy as busy:
+            self.app.notify_plain(f"{busy}; your annotation is saved as soon as it finishes")
+            self._apply_when_free(source_id, annotations, start, end, tags, note)
+            if view.selection:
+                view.action_cancel_selection()
+            return
         except StoreError as error:
             self.app.notify_error(str(error))
             return
         if view.selection:
             view.action_cancel_selection()
+        self._show_applied(source_id, annotations, annotation)
+
+    def _show_applied(self, source_id: int, annotations: list[Annotation], annotation: Annotation) -> None:
         self.refresh_tags()
-        self.show_annotations([*(a for a in annotations if a.id != annotation.id), annotation])
+        if self.active_source_id() == source_id:
+            self.show_annotations([*(a for a in annotations if a.id != annotation.id), annotation])
+
+    def _apply_when_free(self, source_id: int, annotations: list[Annotation], start: int, end: int,
+                         tags: list[str], note: str) -> None:
+        """Another program holds the write lock: wait for it in a thread (the store says it is waiting),
+        then show the annotation; it is never dropped."""
+        def save() -> None:
+            # Its own connection: the app's stays free for reads while this one waits for the lock.
+            try:
+                writer = self.app._writer_store()
+                try:
+                    annotation = self.annotate_span(source_id, annotations, start, end, tags, note, store=writer)
+                finally:
+                    writer.close()
+            except StoreError as error:
+                self.app.call_from_thread(self.app.notify_error, str(error))
+                return
+            self.app.call_from_thread(self._show_applied, source_id, annotations, annotation)
+            self.app.call_from_thread(self.app.notify_plain, "saved the annotation that was waiting")
+
+        self.run_worker(save, thread=True, group="waiting-writes", exit_on_error=False)
 
     def action_tag(self, number: int) -> None:
         if not self._writable():

@@ -21,6 +21,7 @@ from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
 
 Span = tuple[int, int]
+NEARBY_REACH = 20_000  # annotations starting this far before the cursor are looked at directly
 
 
 def annotating_bindings(prefix: str, search_description: str = "Search in the source") -> list[Binding]:
@@ -140,8 +141,21 @@ class AnnotatingScreen(Screen[None]):
         placed, starts = self._placed_index(self.active_annotations())
         if not placed:
             return []
-        reach = bisect_right(starts, max(view.cursor[1], (view.selection or view.cursor)[1]))
-        nearby = placed[:reach]  # starting before the end of what is looked at (ends can reach far)
+        looked_at = view.selection or view.cursor
+        first, last = min(looked_at[0], view.cursor[0]), max(looked_at[1], view.cursor[1])
+        # Starting shortly before to the end of what is looked at, plus any long one the view's
+        # highlights say covers its start: a few, not all 50,000, on every key.
+        nearby = placed[bisect_left(starts, first - NEARBY_REACH):bisect_right(starts, last)]
+        seen = {a.id for a in nearby}
+        by_id = {a.id: a for a in self.active_annotations()} if len(placed) <= 2000 else None
+        for highlight in view.highlights_at(first):
+            if highlight.key not in seen:
+                found = by_id.get(highlight.key) if by_id is not None else next(
+                    (a for a in placed if a.id == highlight.key), None)
+                if found is not None and found.anchor_status != "orphaned":
+                    nearby.append(found)
+                    seen.add(found.id)
+        nearby.sort(key=lambda a: (a.start, a.end, a.id))
 
         def overlapping(span: Span) -> list[Annotation]:
             return [a for a in nearby if a.start < max(span[1], span[0] + 1) and a.end > span[0]]

@@ -340,3 +340,16 @@ async def test_the_reading_position_is_written_off_the_event_loop(make_app, db_p
         # (under load a timer may fire between the two keys: wait for the last position to land)
         await wait_for(pilot, lambda: open_store(db_path).reading_position(screen.source_id) == view.cursor[0])
         assert writers and all(thread is not threading.main_thread() for thread in writers)
+
+
+async def test_repainting_only_the_cursor_rows_leaves_no_stale_row(make_app):
+    """A cursor move repaints the rows it left and reached; what shows equals a full repaint."""
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_source(pilot, 1)
+        for keys in (("j", "j", "l", "l"), ("v", "w", "j"), ("escape", "k", "h"), ("down", "down", "j"),
+                     ("G", "k"), ("g", "l", "v", "w", "w", "b")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            shown = [list(view.render_line(y)) for y in range(view.size.height)]
+            view._invalidate()
+            assert shown == [list(view.render_line(y)) for y in range(view.size.height)], keys

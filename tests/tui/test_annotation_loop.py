@@ -353,3 +353,26 @@ async def test_repainting_only_the_cursor_rows_leaves_no_stale_row(make_app):
             shown = [list(view.render_line(y)) for y in range(view.size.height)]
             view._invalidate()
             assert shown == [list(view.render_line(y)) for y in range(view.size.height)], keys
+
+
+async def test_another_program_holding_the_database_does_not_freeze_tagging(make_app, db_path):
+    """While another connection holds the write lock (a `reader import`), `1` answers at once, the
+    keys go on working, and the annotation lands once the lock is released."""
+    import sqlite3
+
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_source(pilot, 1)
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("j", "1")
+            first = view.cursor
+            await pilot.press("j")  # the keyboard is not waiting for the other program
+            assert view.cursor != first and screen.annotations == []
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        await wait_for(pilot, lambda: len(screen.annotations) == 1, timeout=20)
+        assert (screen.annotations[0].start, screen.annotations[0].end) == first
+    [annotation] = open_store(db_path).annotations()
+    assert annotation.tags == ["claim"] and (annotation.start, annotation.end) == first

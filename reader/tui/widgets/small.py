@@ -34,9 +34,7 @@ class StatusLine(Static):
     """Source, position, the annotation under the cursor and the selection, on one line."""
 
     def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
-        room = 50 if self.size.width >= 120 or not self.size.width else max(12, self.size.width // 3)
-        parts = [safe_content(title if len(title) <= room else title[:room - 1] + "…", "bold"),
-                 Content(f"  {percent:>3}%")]
+        parts = [safe_content(title[:50], "bold"), Content(f"  {percent:>3}%")]
         if selection:
             parts.append(Content.styled(f"  {selection}", "reverse"))
         if annotation:

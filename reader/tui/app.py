@@ -23,7 +23,7 @@ from reader.corpus import SourceError, load_document, read_metadata, title_from_
 from reader.library import SyncReport, sync_sources
 from reader.settings import Settings, SettingsError, load_settings
 from reader.model import ReaderError
-from reader.store import Store, StoreError, content_hash, open_store
+from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
 from reader.tui.screens.adjudicate import AdjudicationCommands
 from reader.tui.screens.help import HelpScreen
@@ -237,7 +237,8 @@ class ReaderApp(App[None]):
             metadata = read_metadata(resolved.parent).get(resolved.name)
             document = load_document(resolved, metadata)
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            source_id = self._save_elsewhere(resolved, metadata, document.text)
+            source_id = self._save_elsewhere(resolved, metadata,
+                                             [document.size, document.mtime_ns, len(document.text)])
         except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
@@ -247,10 +248,11 @@ class ReaderApp(App[None]):
         self.post_message(self.SourceSaved(source_id, str(resolved)))
         self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
 
-    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, text: str) -> int:
-        """Save the file shown to the store in a separate process (keys stay fast meanwhile)."""
+    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, expected: list[int]) -> int:
+        """Save the file shown to the store in a separate process (keys stay fast meanwhile); expected
+        (size, mtime_ns, text length) lets the child check it read the file shown."""
         source_id, self.save_process_pid = save_in_process(
-            str(self.db_path), str(path), metadata, content_hash(text), self.settings.author,
+            str(self.db_path), str(path), metadata, expected, self.settings.author,
             [(t.name, t.colour, t.description) for t in self.settings.tags])
         return source_id
 

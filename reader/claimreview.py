@@ -108,7 +108,7 @@ def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = 
     """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
     import json
 
-    from reader.exports import export_claims
+    from reader.claims import claims_for_store, no_differences
     from reader.settings import load_settings
 
     from reader.exports import ExportError
@@ -118,7 +118,7 @@ def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = 
         settings = load_settings()
     except SettingsError as error:
         raise ExportError(str(error)) from None
-    sources, claims = export_claims(store, source_ids, tags)
+    sources, claims = claims_for_store(store, source_ids, tags, differ=no_differences)  # statuses unused here
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]

@@ -358,9 +358,10 @@ def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[S
     return claims_for_store(store, source_ids)
 
 
-def claim_json(claim: Claim, sources: list[Source]) -> dict[str, Any]:
-    """A claim as `reader claims --json` prints it (and the JSON export stores it)."""
-    names = {source.id: source for source in sources}
+def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[str, Any]:
+    """A claim as `reader claims --json` prints it (and the JSON export stores it); sources as a list, or
+    by id (built once by a caller that converts many claims)."""
+    names = sources if isinstance(sources, dict) else {source.id: source for source in sources}
     first = None
     if claim.first_appearance is not None:
         appearance = claim.first_appearance

@@ -206,7 +206,8 @@ def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | N
     from reader.claims import claim_json
 
     sources, claims = export_claims(store, source_ids, tags)
-    return [claim_json(claim, sources) for claim in claims]
+    by_id = {source.id: source for source in sources}
+    return [claim_json(claim, by_id) for claim in claims]
 
 
 def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None):

@@ -69,7 +69,8 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
     if order == "first":
         claims = sort_by_first_appearance(claims)
     if as_json:
-        click.echo(_fast_json([claim_json(claim, sources) for claim in claims]))
+        by_id = {source.id: source for source in sources}
+        click.echo(_fast_json([claim_json(claim, by_id) for claim in claims]))
         return
     if not claims:
         click.echo("no claims yet: link annotations in different sources (`reader link A B`)", err=True)

@@ -199,7 +199,7 @@ def semantic_bundled() -> dict:
         lexical.append(time.perf_counter() - started)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    from reader.align_semantic import align_sources_semantic, load_model
+    from reader.align.semantic import align_sources_semantic, load_model
 
     load_model()
     loaded = time.perf_counter() - started
@@ -231,7 +231,7 @@ def main() -> None:
         return
     ms = bundled()
     print(f"bundled corpus (5 sources): {ms:.0f} ms  (goal < 300 ms: {ms / 300:.2f}x of budget)")
-    from reader.align_semantic import INSTALL_COMMAND, semantic_available
+    from reader.align.semantic import INSTALL_COMMAND, semantic_available
 
     if semantic_available():
         output = subprocess.run([sys.executable, __file__, "--semantic-one"], capture_output=True, text=True,

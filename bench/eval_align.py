@@ -9,7 +9,7 @@ a source repeats is judged once, not once per repetition) is judged when at leas
 a labelled passage: correct if both overlap passages of one claim,
 ignored if the other is listed as related, wrong otherwise; a hard negative predicted is wrong.
 
-The accept scores (reader.align.ACCEPT_SCORE, reader.align_semantic.SEMANTIC_ACCEPT) were chosen by
+The accept scores (reader.align.ACCEPT_SCORE, reader.align.semantic.SEMANTIC_ACCEPT) were chosen by
 looking at these labels, so the plain figures are optimistic. --tune reports held-out figures: the
 labelled claims (and hard negatives) are split in two folds by alternating id; the accept score that
 maximises F1 on one fold is applied to the other, and the other way round; the held-out counts of both
@@ -144,7 +144,7 @@ def evaluate(alignment: Alignment, claims: list[dict], negatives, verbose: bool 
 def run_backend(name: str, docs: list[SourceText]) -> Alignment:
     if name == "lexical":
         return align_sources(docs)
-    from reader.align_semantic import align_sources_semantic
+    from reader.align.semantic import align_sources_semantic
 
     return align_sources_semantic(docs)
 
@@ -156,7 +156,7 @@ def aligner(name: str, docs: list[SourceText]):
     claim_set = prepare_claims(docs)
     if name == "lexical":
         return ACCEPT_SCORE, lambda accept: align_claims(claim_set, accept)
-    from reader.align_semantic import SEMANTIC_ACCEPT, semantic_scoring
+    from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
 
     score, pairs = semantic_scoring(claim_set)
     return SEMANTIC_ACCEPT, lambda accept: align_claims(claim_set, accept, score, pairs)

@@ -104,21 +104,19 @@ def claim_review(claim: Claim, sources: dict[int, Source], scale_values: list[in
 
 
 def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                      tags: list[str] | None = None) -> int:
+                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
     import json
 
-    from reader.claims import claims_for_store, no_differences
-    from reader.settings import load_settings
-
-    from reader.exports import ExportError
-    from reader.settings import SettingsError
+    from reader.claims import no_differences
+    from reader.exports import ExportError, export_claims
+    from reader.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
     except SettingsError as error:
         raise ExportError(str(error)) from None
-    sources, claims = claims_for_store(store, source_ids, tags, differ=no_differences)  # statuses unused here
+    sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences)  # statuses unused
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]

@@ -117,7 +117,8 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     """
     from rapidfuzz.distance import Indel
 
-    from reader.align import _has_name, _in_quotes, _touches_number, quotation_spans
+    from reader.align.differences import _has_name, _in_quotes, _touches_number
+    from reader.align.words import quotation_spans
 
     if a == b or not _may_differ(a, b):
         return []
@@ -313,13 +314,14 @@ def sort_by_first_appearance(claims: list[Claim]) -> list[Claim]:
     return [claim for _, claim in sorted(enumerate(claims), key=key)]
 
 
-def linked_annotations(store, source_ids: list[int] | None = None, tags: list[str] | None = None) -> list[Annotation]:
+def linked_annotations(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
+                       authors: list[str] | None = None) -> list[Annotation]:
     """The annotations that can belong to a claim (those with a link), placed on their current text, in
     one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
     second); only those of source_ids and, if given, with one of tags."""
     from reader.exports import annotation_filter
 
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     sql = ("SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
            "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
            "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
@@ -342,13 +344,14 @@ def no_differences(a: str, b: str) -> list[str]:
 
 
 def claims_for_store(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                     differ: Differ | None = None) -> tuple[list[Source], list[Claim]]:
-    """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags, if given)."""
+                     authors: list[str] | None = None, differ: Differ | None = None) -> tuple[list[Source], list[Claim]]:
+    """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
+    by one of authors, if given; only this author's while blind); differ as in build_matrix."""
     from reader.claim_store import claim_records
 
     sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
     wanted = [s.id for s in sources]
-    annotations = linked_annotations(store, wanted if source_ids else None, tags)
+    annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
     return sources, build_matrix(sources, annotations, all_links(store), store.silences(), differ=differ,
                                  records=claim_records(store))
 

@@ -12,14 +12,13 @@ memory. `.qdc` is the codebook alone. Import reads a project back into reader.im
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from reader.files import atomic_output
 from reader.store import Store, content_hash, now
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -78,13 +77,14 @@ def _code_element(tag: dict[str, Any], namespace: str):
     return code
 
 
-def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: list[str] | None = None) -> int:
+def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: list[str] | None = None,
+               authors: list[str] | None = None) -> int:
     """Write a .qdpx archive to a binary stream (seekable); returns the number of annotations (selections)."""
     from lxml import etree
 
     from reader.exports import annotation_filter
 
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     conn = store.db.conn
     sources = store.query(
         "SELECT s.id, s.path, s.title, s.outlet, s.author, s.published, s.url, s.added, v.content_hash "
@@ -227,46 +227,19 @@ def write_qdc(store: Store, stream) -> int:
 
 def _atomic_binary(path: Path, force: bool, write) -> int:
     """Run write(stream) on a temporary file beside path, then move it into place (never half a file)."""
-    from reader.exports import ExportError, _move_into_place, _set_mode
+    from reader.exports import ExportError
 
-    path = Path(path)
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
-    if not force and (path.exists() or path.is_symlink()):
-        raise ExportError(f"{path} already exists; use --force to replace it")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".tmp")
-    except OSError as error:
-        raise ExportError(f"cannot write in {path.parent}: {error.strerror or error}") from None
-    finished = False
-    try:
-        with open(handle, "w+b") as stream:
-            count = write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _set_mode(temporary, path)
-        _move_into_place(temporary, path, force)
-        finished = True
-        return count
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
-    finally:
-        if not finished:
-            try:
-                os.unlink(temporary)
-            except FileNotFoundError:
-                pass
+    with atomic_output(path, force=force, error=ExportError, binary=True) as stream:
+        return write(stream)
 
 
 def write_qdpx_file(store: Store, path: Path, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                    force: bool = False) -> int:
-    return _atomic_binary(path, force, lambda stream: write_qdpx(store, stream, source_ids, tags))
+                    force: bool = False, authors: list[str] | None = None) -> int:
+    return _atomic_binary(path, force, lambda stream: write_qdpx(store, stream, source_ids, tags, authors))
 
 
 def write_qdc_file(store: Store, path: Path, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                   force: bool = False) -> int:
+                   force: bool = False, authors: list[str] | None = None) -> int:
     return _atomic_binary(path, force, lambda stream: write_qdc(store, stream))
 
 
@@ -285,7 +258,14 @@ def read_qdpx(path: Path):
     from lxml import etree
 
     from reader.anchoring import make_selector
-    from reader.imports import ImportFileError, Incoming, IncomingAnnotation, IncomingLink, IncomingSource, IncomingTag
+    from reader.imports import (
+        ImportFileError,
+        Incoming,
+        IncomingAnnotation,
+        IncomingLink,
+        IncomingSource,
+        IncomingTag,
+    )
     from reader.model import LINK_KINDS
 
     try:

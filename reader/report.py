@@ -9,9 +9,7 @@ and a Content-Security-Policy that forbids loading anything.
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reader.claims import Claim, build_matrix
-from reader.model import Annotation, Source, Tag
+from reader.files import write_text_atomically
+from reader.model import Annotation, ReaderError, Source, Tag
 from reader.store import Store
 from reader.text import display_safe
 
@@ -29,7 +28,7 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 Progress = Callable[[int, int, str], None]
 
 
-class ReportError(Exception):
+class ReportError(ReaderError):
     """A report that cannot be written, explained in one line."""
 
 
@@ -207,7 +206,7 @@ class ReportData:
 
 
 def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[str] | None = None,
-           progress: Progress | None = None) -> ReportData:
+           progress: Progress | None = None, authors: list[str] | None = None) -> ReportData:
     """Read what the report needs: the chosen sources (all by default) and their annotations."""
     chosen = store.sources()
     if source_ids:
@@ -221,7 +220,7 @@ def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[st
         if progress:
             progress(index, len(chosen), source.name)
         texts[source.id] = store.text(source.id)
-        found = store.annotations(source_id=source.id)
+        found = store.annotations(source_id=source.id, authors=authors or None)
         if wanted:
             found = [a for a in found if set(a.tags) & set(wanted)]
         annotations.extend(a for a in found if a.anchor_status != "orphaned")
@@ -421,36 +420,6 @@ svg.chart .axis { font: 12px system-ui, sans-serif; fill: var(--ink); }
 """
 
 
-def _file_mode(path: Path) -> int:
-    """The permissions the report should have: the old file's, or what the umask gives a new file."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_report(page: str, path: Path, force: bool = False) -> None:
     """Write the page atomically (a temporary file beside it, then rename); refuse to overwrite without force."""
-    path = Path(path)
-    if path.is_dir():
-        raise ReportError(f"{path} is a folder; give a file name such as report.html")
-    if path.exists() and not force:
-        raise ReportError(f"{path} already exists; use --force to overwrite it")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ReportError(f"cannot write {path}: folder {folder} does not exist")
-    try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{path.name}.",
-                                             suffix=".tmp", delete=False)
-    except OSError as error:
-        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with handle:
-            handle.write(page)
-        os.chmod(handle.name, _file_mode(path))
-        os.replace(handle.name, path)
-    except OSError as error:
-        Path(handle.name).unlink(missing_ok=True)
-        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+    write_text_atomically(path, page, force=force, error=ReportError, hint="give a file name such as report.html")

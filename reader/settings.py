@@ -16,7 +16,8 @@ from typing import Any
 
 import tomli_w
 
-from reader.store import DEFAULT_TAGS
+from reader.files import write_text_atomically
+from reader.model import DEFAULT_TAGS, ReaderError
 
 CONFIG_ENV = "READER_CONFIG"
 CONFIG_FILE = "config.toml"
@@ -25,7 +26,7 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
-class SettingsError(Exception):
+class SettingsError(ReaderError):
     """A settings file that cannot be used, explained in one line."""
 
 
@@ -53,7 +54,8 @@ DEFAULT_RATINGS = (Rating("true", 5), Rating("mostly true", 4), Rating("mixed", 
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings in effect; author "" means the login name (or READER_AUTHOR)."""
+    """The settings in effect; author "" means the login name (READER_AUTHOR comes before either:
+    reader.authors.resolve_author)."""
 
     author: str = ""
     theme: str = DEFAULT_THEME
@@ -208,7 +210,7 @@ def save_settings(settings: Settings, path: Path) -> None:
 _DEFAULT_FILE_HEADER = """\
 # Settings for reader. Delete a line to go back to its default; `reader config` shows what is in effect.
 
-# Who your annotations are attributed to; empty means READER_AUTHOR, else your login name.
+# Who your annotations are attributed to (READER_AUTHOR, when set, comes first); empty means your login name.
 author = ""
 
 # The reader's colour theme (any Textual theme name, such as "textual-dark" or "textual-light").
@@ -250,10 +252,4 @@ def write_default_settings(path: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise SettingsError(f"cannot write {path}: {error.strerror or error}") from None
+    write_text_atomically(path, text, force=True, error=SettingsError)

@@ -17,6 +17,7 @@ from textual.widgets import Input
 from reader.model import Annotation, Tag
 from reader.store import StoreError
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
 
 Span = tuple[int, int]
@@ -31,8 +32,10 @@ def annotating_bindings(prefix: str, search_description: str = "Search in the so
         Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id=f"{prefix}.next_annotation"),
         Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation",
                 id=f"{prefix}.previous_annotation"),
-        Binding("e", "edit", "Edit the annotation under the cursor", id=f"{prefix}.edit"),
-        Binding("x", "delete", "Delete the annotation under the cursor", id=f"{prefix}.delete"),
+        Binding("e", "edit", "Edit the annotation under the cursor (a choice when several overlap)",
+                id=f"{prefix}.edit"),
+        Binding("x", "delete", "Delete the annotation under the cursor (a choice when several overlap)",
+                id=f"{prefix}.delete"),
         Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
         Binding("ctrl+r", "redo", "Redo", id=f"{prefix}.redo"),
         Binding("slash", "search", search_description, id=f"{prefix}.search"),
@@ -101,14 +104,68 @@ class AnnotatingScreen(Screen[None]):
         view.move_cursor_to(annotation.start)
         view.focus()
 
+    def say(self, message: str) -> None:
+        """Tell the user where they are (search hits, which annotation): a notice by default; the
+        reading screen puts it in its status line instead."""
+        self.app.notify_plain(message)
+
     def _placed_index(self, annotations: list[Annotation]) -> tuple[list[Annotation], list[int]]:
-        """The placed annotations and their starts, kept until the list is replaced (screens replace,
-        never mutate, it): tagging and `]` must not rebuild 50,000-entry lists on every key."""
+        """The placed annotations in document order (start, end, id) and their starts, kept until the
+        list is replaced (screens replace, never mutate, it): tagging and `]` must not rebuild
+        50,000-entry lists on every key."""
         cached = getattr(self, "_placed_for", None)
         if cached is None or cached[0] is not annotations:
-            placed = placed_annotations(annotations)
+            placed = sorted(placed_annotations(annotations), key=lambda a: (a.start, a.end, a.id))
             cached = self._placed_for = (annotations, placed, [a.start for a in placed])
         return cached[1], cached[2]
+
+    # --- which annotation the cursor is on -------------------------------------------------------
+
+    def _visited(self) -> Annotation | None:
+        """The annotation `]` / `[` last moved to, while the word cursor is still where that left it."""
+        visit = getattr(self, "_visit", None)
+        view = self.active_view()
+        if visit is None or view.selection is not None or visit[1] is not view or visit[2] != view.word:
+            return None
+        return next((a for a in self.active_annotations() if a.id == visit[0]), None)
+
+    def annotations_under_cursor(self) -> list[Annotation]:
+        """What e and x act on, in document order: the annotation visited with ] or [; else those on
+        exactly the selection, else overlapping it; else those covering the word cursor; else those
+        overlapping the cursor sentence."""
+        visited = self._visited()
+        if visited is not None:
+            return [visited]
+        view = self.active_view()
+        placed, starts = self._placed_index(self.active_annotations())
+        if not placed:
+            return []
+        reach = bisect_right(starts, max(view.cursor[1], (view.selection or view.cursor)[1]))
+        nearby = placed[:reach]  # starting before the end of what is looked at (ends can reach far)
+
+        def overlapping(span: Span) -> list[Annotation]:
+            return [a for a in nearby if a.start < max(span[1], span[0] + 1) and a.end > span[0]]
+
+        if view.selection:
+            exact = [a for a in nearby if (a.start, a.end) == view.selection]
+            return exact or overlapping(view.selection)
+        if view.word:
+            covering = [a for a in nearby if a.start <= view.word[0] < a.end]
+            if covering:
+                return covering
+        return overlapping(view.cursor)
+
+    def choose_annotation(self, verb: str, act) -> None:
+        """Run act(annotation) on the annotation under the cursor; several overlapping: the user picks."""
+        under = self.annotations_under_cursor()
+        if not under:
+            self.app.notify_error("no annotation under the cursor (] moves to the next one)")
+            return
+        if len(under) == 1:
+            act(under[0])
+            return
+        self.app.push_screen(ChooseAnnotation(verb, under),
+                             lambda chosen: act(chosen) if chosen is not None else None)
 
     # --- annotating ------------------------------------------------------------------------------
 
@@ -167,10 +224,10 @@ class AnnotatingScreen(Screen[None]):
             lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
 
     def action_edit(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
+        self.choose_annotation("Edit", self.edit_annotation)
+
+    def edit_annotation(self, annotation: Annotation) -> None:
+        """The edit dialog on annotation: its tags and note, which typing extends (never replaces)."""
 
         def save(result: AnnotationInput | None) -> None:
             if result is None:
@@ -187,10 +244,9 @@ class AnnotatingScreen(Screen[None]):
                                             annotation.note, heading="Edit annotation"), save)
 
     def action_delete(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
+        self.choose_annotation("Delete", self.delete_annotation)
+
+    def delete_annotation(self, annotation: Annotation) -> None:
         try:
             self.store.delete_annotation(annotation.id)
         except StoreError as error:
@@ -200,11 +256,11 @@ class AnnotatingScreen(Screen[None]):
         self.app.notify_plain("deleted the annotation (u undoes)")
 
     def action_undo(self) -> None:
-        if replay_change(self.app, self.store.undo, "nothing to undo"):
+        if replay_change(self.app, self.store.undo, "nothing to undo in this session"):
             self.reload()
 
     def action_redo(self) -> None:
-        if replay_change(self.app, self.store.redo, "nothing to redo"):
+        if replay_change(self.app, self.store.redo, "nothing to redo in this session"):
             self.reload()
 
     def action_next_annotation(self, direction: int) -> None:
@@ -216,14 +272,23 @@ class AnnotatingScreen(Screen[None]):
         if not placed:
             self.app.notify_plain("every annotation here is orphaned (see the panel)")
             return
-        cursor = self.active_view().cursor[0]
-        if direction > 0:
-            index = bisect_right(starts, cursor)
-            target = placed[index] if index < len(placed) else placed[0]
+        view = self.active_view()
+        visited = self._visited()
+        if visited is not None and visited in placed:
+            index = placed.index(visited, bisect_left(starts, visited.start)) + direction
         else:
-            before = bisect_left(starts, cursor)
-            target = placed[before - 1] if before > 0 else placed[-1]
+            position = (view.word or view.cursor)[0]
+            index = bisect_right(starts, position) if direction > 0 else bisect_left(starts, position) - 1
+        wrapped = not 0 <= index < len(placed)
+        index %= len(placed)
+        target = placed[index]
         self.jump_to(target)
+        view = self.active_view()
+        self._visit = (target.id, view, view.word)
+        described = ", ".join(target.tags) or "untagged"
+        self.say(f"annotation {index + 1} of {len(placed)}: {described}"
+                 + (" (wrapped to the start)" if wrapped and direction > 0 else
+                    " (wrapped to the end)" if wrapped else ""))
 
     # --- searching -------------------------------------------------------------------------------
 
@@ -240,12 +305,28 @@ class AnnotatingScreen(Screen[None]):
         view.set_search(event.value)
         event.input.display = False
         view.focus()
-        if event.value and view.search_next() is None:
-            self.app.notify_plain(f"not found: {event.value}")
+        if event.value:
+            if view.search_next() is None:
+                self.say(f"not found: {event.value} (accents and case are ignored)")
+            else:
+                self._say_search_position(view, first=True)
 
     def action_search_next(self, direction: int) -> None:
-        if self.active_view().search_next(forward=direction > 0) is None:
-            self.app.notify_plain("no search (press / to search)")
+        view = self.active_view()
+        if view.search_next(forward=direction > 0) is None:
+            self.say("no search (press / to search)")
+        else:
+            self._say_search_position(view, forward=direction > 0)
+
+    def _say_search_position(self, view: DocumentView, first: bool = False, forward: bool = True) -> None:
+        """'hit 3 of 12', and whether the search went round the end of the text to get there."""
+        position = view.search_position()
+        message = f"hit {position[0]} of {position[1]}" if position else "hit"
+        if view.search_wrapped and not first:
+            message += " (search wrapped to the start)" if forward else " (search wrapped to the end)"
+        elif view.search_wrapped:
+            message += " (wrapped to the start)"
+        self.say(message)
 
     def close_search(self) -> bool:
         """If the search field has focus, hide it and return to the document (escape's first job)."""

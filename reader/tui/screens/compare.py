@@ -23,11 +23,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.align import Alignment, AlignmentHit, Member, SourceText, align_sources, word_differences
+from reader.align import Alignment, AlignmentHit, Member, SourceText, tuning, word_differences
+from reader.align.suggest import evidence, query_clauses
+from reader.comparison import Comparison, compare_sources
 from reader.model import LINK_KINDS, Annotation, Source, Tag
 from reader.store import StoreError
 from reader.text import display_safe
 from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
+from reader.tui.screens.compare_pairs import PairDecisions, pane_label
 from reader.tui.widgets.document_view import DocumentView, Highlight
 from reader.tui.widgets.small import StatusLine, TagBar
 
@@ -41,10 +44,11 @@ UNIQUE_COLOUR = "#5c5040"
 REPEAT_COLOUR = "#b0399a"
 FOCUS_COLOUR = "#2f81f7"
 LINK_COLOUR = "#ff79c6"
+CONFIRMED_COLOUR = "#2e8b57"  # a passage the user linked: drawn unlike any suggestion
+WEAK_COLOUR = "#3a3f4b"      # a suggestion below the drawing confidence, shown only on request (W)
 PASSAGE_COLOURS = {"aligned": ALIGNED_COLOUR, "unique": UNIQUE_COLOUR, "repeat": REPEAT_COLOUR}
 EMPHASIS_STYLES = {"number": "bold #e5c07b", "name": "bold #56b6c2", "quote": "bold #c678dd"}
 LINK_KIND_NAMES = {"same": "same claim", "supports": "supports", "contradicts": "contradicts"}
-CLAIM_TAG = "claim"
 CONTEXT_ROWS = 3  # rows kept above a counterpart scrolled into view
 
 
@@ -68,14 +72,22 @@ def subtract_spans(start: int, end: int, covered: list[Span]) -> list[Span]:
     return parts
 
 
-def passage_highlights(passages: list[tuple[int, int, str, int | None]], annotated: list[Span]) -> list[Highlight]:
+def passage_highlights(passages: list[tuple[int, int, str, int | None]], annotated: list[Span],
+                       confirmed: frozenset[int] | set[int] = frozenset(),
+                       weak: frozenset[int] | set[int] = frozenset()) -> list[Highlight]:
     """The alignment overlay of one pane: aligned, unique and repeated passages, leaving out what is
-    annotated (so an annotation keeps its tag colour, and a link's underline stays distinct)."""
+    annotated (so an annotation keeps its tag colour, and a link's underline stays distinct). Clusters
+    the user confirmed and weak suggestions (cluster ids) get their own colours."""
     covered = sorted(annotated)
     found = []
     for start, end, kind, cluster_id in passages:
+        colour = PASSAGE_COLOURS[kind]
+        if kind == "aligned" and cluster_id in confirmed:
+            colour = CONFIRMED_COLOUR
+        elif kind == "aligned" and cluster_id in weak:
+            colour = WEAK_COLOUR
         for a, b in subtract_spans(start, end, covered):
-            found.append(Highlight(a, b, PASSAGE_COLOURS[kind], key=f"{kind}:{cluster_id or ''}"))
+            found.append(Highlight(a, b, colour, key=f"{kind}:{cluster_id or ''}"))
     return found
 
 
@@ -108,10 +120,6 @@ def difference_line(label: str, text_a: str, member: Member, text_b: str, counte
     return line
 
 
-def pane_label(number: int, source: Source) -> str:
-    return f"{number} {source.title or source.name}"
-
-
 @dataclass
 class Pane:
     """One source shown in the comparison: its record, text, annotations and linked annotation ids."""
@@ -126,7 +134,11 @@ class Pane:
 class LinkChoice(ModalScreen["tuple[str, str] | None"]):
     """Pick what an annotation is to another: (target annotation id, link kind), escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="link.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="link.cancel"),
+        Binding("j", "move(1)", "Next choice", show=False, id="link.down"),
+        Binding("k", "move(-1)", "Previous choice", show=False, id="link.up"),
+    ]
 
     def __init__(self, quote: str, targets: list[tuple[str, Annotation]]) -> None:
         super().__init__()
@@ -149,6 +161,11 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = max(0, min(options.option_count - 1, (options.highlighted or 0) + step))
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, _, annotation_id = (event.option.id or "").partition(":")
         self.dismiss((annotation_id, kind))
@@ -159,7 +176,7 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
 
 # --- the screen ------------------------------------------------------------------------------------
 
-class CompareScreen(AnnotatingScreen):
+class CompareScreen(PairDecisions, AnnotatingScreen):
     """Read 2-4 sources side by side; the alignment ties their passages together."""
 
     BINDINGS = [
@@ -169,6 +186,9 @@ class CompareScreen(AnnotatingScreen):
         Binding("l", "link", "Link the annotation under the cursor to one in another pane", id="compare.link"),
         Binding("L", "accept_alignment", "Link the aligned passages under the cursor as one claim",
                 id="compare.accept"),
+        Binding("c", "counterparts", "Ranked counterparts of the passage: a digit confirms, x rejects",
+                id="compare.counterparts"),
+        Binding("W", "toggle_weak", "Show or hide weak suggestions", id="compare.weak"),
         Binding("m", "matrix", "Claims matrix of these sources", id="compare.matrix"),
         *annotating_bindings("compare", "Search in the pane"),
         Binding("p", "toggle_differences", "Show or hide the differences panel", id="compare.differences"),
@@ -176,9 +196,9 @@ class CompareScreen(AnnotatingScreen):
     ]
 
     class AlignmentReady(Message):
-        def __init__(self, alignment: Alignment) -> None:
+        def __init__(self, comparison: Comparison) -> None:
             super().__init__()
-            self.alignment = alignment
+            self.comparison = comparison
 
     class MarksLoaded(Message):
         """Annotations of every pane's source and the ids of annotations that take part in a link."""
@@ -192,10 +212,12 @@ class CompareScreen(AnnotatingScreen):
         self.panes = [Pane(source, texts[source.id], [], set()) for source in sources[:MAX_PANES]]
         self.positions = positions or {}
         self.alignment: Alignment | None = None
+        self.comparison: Comparison | None = None
+        self.show_weak = False
         self.sync = True
         self.active = 0
         self.tags: list[Tag] = []
-        self._focus_cluster: dict[int, int | None] = {}
+        self._focus_cluster: dict[int, tuple[int, ...] | None] = {}
         self._aligned_starts: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
         self._difference_cache: dict[tuple, Text] = {}
 
@@ -246,9 +268,15 @@ class CompareScreen(AnnotatingScreen):
 
     @work(thread=True, exclusive=True, group="alignment")
     def compute_alignment(self) -> None:
-        """Align the panes' sources off the event loop (a few hundred ms for long articles)."""
+        """Align the panes' sources off the event loop (a few hundred ms for long articles), judged with the
+        database's links (they win), rejected pairs and learned pair model."""
         docs = [SourceText(pane.source.id, pane.source.path, pane.text) for pane in self.panes]
-        self.post_message(self.AlignmentReady(align_sources(docs)))
+        try:
+            comparison = compare_sources(self.store, docs)
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
+            return
+        self.post_message(self.AlignmentReady(comparison))
 
     @work(thread=True, exclusive=True, group="compare-marks")
     def load_marks(self) -> None:
@@ -263,9 +291,18 @@ class CompareScreen(AnnotatingScreen):
         self.post_message(self.MarksLoaded(annotations, linked))
 
     def on_compare_screen_alignment_ready(self, message: AlignmentReady) -> None:
-        self.alignment = message.alignment
+        self.comparison = message.comparison
+        self._use_alignment()
+
+    def _use_alignment(self) -> None:
+        """Draw what is drawn by default (the user's links and confident suggestions), or everything with W."""
+        if self.comparison is None:
+            return
+        self.alignment = self.comparison.judged if self.show_weak else self.comparison.shown
+        self._difference_cache.clear()
+        self._focus_cluster.clear()
         for index, pane in enumerate(self.panes):
-            aligned = sorted((start, end) for start, end, kind, _ in message.alignment.passages(pane.source.id)
+            aligned = sorted((start, end) for start, end, kind, _ in self.alignment.passages(pane.source.id)
                              if kind == "aligned")
             self._aligned_starts[pane.source.id] = ([s for s, _ in aligned], aligned)
             self._paint_passages(index)
@@ -286,6 +323,7 @@ class CompareScreen(AnnotatingScreen):
             return
         self.refresh_tags()
         self.load_marks()
+        self.compute_alignment()  # links and decisions change what is confirmed and what is suggested
 
     def on_screen_resume(self) -> None:
         """Back from a reading screen or the matrix, where annotations may have changed."""
@@ -319,7 +357,13 @@ class CompareScreen(AnnotatingScreen):
             return
         pane = self.panes[index]
         annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != "orphaned"]
-        pane.view.set_highlights("alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated))
+        confirmed = {c.id for c in self.alignment.clusters if c.status == "confirmed"}
+        weak = set()
+        if self.show_weak:
+            weak = {c.id for c in self.alignment.clusters if c.status == "suggested"
+                    and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE}
+        pane.view.set_highlights("alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated,
+                                                                 confirmed, weak))
 
     def _update_header(self, index: int) -> None:
         """Two lines: the pane's number and title; its outlet and what the alignment found in it."""
@@ -344,19 +388,28 @@ class CompareScreen(AnnotatingScreen):
 
     def hit_under_cursor(self, index: int) -> AlignmentHit | None:
         """The aligned passage under pane index's cursor sentence (its first claim if it holds several)."""
+        hits = self.hits_under_cursor(index)
+        return hits[0] if hits else None
+
+    def hits_under_cursor(self, index: int) -> list[AlignmentHit]:
+        """Every aligned passage in pane index's cursor sentence, in text order: a sentence that makes two
+        claims has two, each with its own counterparts."""
         if self.alignment is None:
-            return None
+            return []
         pane = self.panes[index]
         start, end = pane.view.cursor
-        hit = self.alignment.at(pane.source.id, start)
-        if hit is not None:
-            return hit
+        hits: dict[tuple[int, int], AlignmentHit] = {}
+        first = self.alignment.at(pane.source.id, start)
+        if first is not None:
+            hits[(first.member.start, first.cluster.id)] = first
         starts, spans = self._aligned_starts.get(pane.source.id, ([], []))
         position = max(0, bisect_right(starts, start) - 1)
         for a, b in spans[position:position + 8]:
             if a < end and b > start:
-                return self.alignment.at(pane.source.id, a)
-        return None
+                hit = self.alignment.at(pane.source.id, a)
+                if hit is not None:
+                    hits.setdefault((hit.member.start, hit.cluster.id), hit)
+        return [hits[key] for key in sorted(hits)]
 
     def repeat_under_cursor(self, index: int):
         if self.alignment is None:
@@ -371,11 +424,11 @@ class CompareScreen(AnnotatingScreen):
         other panes, whose cursors move there and which scroll it into view."""
         if self.alignment is None:
             return
-        hit = self.hit_under_cursor(index)
-        cluster_id = hit.cluster.id if hit else None
+        hits = self.hits_under_cursor(index)
+        cluster_id = tuple(hit.cluster.id for hit in hits) or None
         repeat = self.repeat_under_cursor(index)
         own = self.panes[index]
-        own_spans = [(m.start, m.end) for m in hit.cluster.members if m.source_id == own.source.id] if hit else []
+        own_spans = [(m.start, m.end) for hit in hits for m in hit.cluster.members if m.source_id == own.source.id]
         if repeat is not None:
             own_spans.append(repeat.first)
         own.view.set_highlights("focus", [Highlight(a, b, FOCUS_COLOUR, key="focus", marked=False)
@@ -391,7 +444,7 @@ class CompareScreen(AnnotatingScreen):
             if cluster_id == self._focus_cluster.get(other_index) and not force:
                 continue
             self._focus_cluster[other_index] = cluster_id
-            members = [m for m in hit.counterparts if m.source_id == pane.source.id] if hit else []
+            members = [m for hit in hits for m in hit.counterparts if m.source_id == pane.source.id]
             pane.view.set_highlights("focus", [Highlight(m.start, m.end, FOCUS_COLOUR, key="focus", marked=False)
                                                for m in members])
             if members:
@@ -445,7 +498,9 @@ class CompareScreen(AnnotatingScreen):
             Text(" (s)   ", style="dim"),
             Text("▌", style=ALIGNED_COLOUR), "aligned ", Text("▌", style=UNIQUE_COLOUR), "unique ",
             Text("▌", style=REPEAT_COLOUR), "repeated ", Text("▌", style=LINK_COLOUR), "linked ",
-            Text("▌", style=FOCUS_COLOUR), "counterparts",
+            Text("▌", style=FOCUS_COLOUR), "counterparts  ",
+            Text("aligned = suggested; c ranks counterparts; W " + ("hides" if self.show_weak else "shows")
+                 + " weak ones", style="dim"),
         )
         lines = [legend]
         if self.alignment is None:
@@ -456,18 +511,31 @@ class CompareScreen(AnnotatingScreen):
 
     def _difference_lines(self, index: int) -> list[Text]:
         pane = self.panes[index]
-        hit = self.hit_under_cursor(index)
+        hits = self.hits_under_cursor(index)
         lines: list[Text] = []
         repeat = self.repeat_under_cursor(index)
         if repeat is not None:
             lines.append(Text(f"repeated: this passage also stands at {repeat.first[0]:,}–{repeat.first[1]:,} "
                               "in this source", style=REPEAT_COLOUR))
-        if hit is None:
+        if not hits:
             start, end = pane.view.cursor
             unique = any(a < end and b > start for a, b in self.alignment.unique.get(pane.source.id, []))
             lines.append(Text("unique: no other pane states this" if unique else "no aligned passage here",
                               style=UNIQUE_COLOUR if unique else "dim"))
             return lines
+        for number, hit in enumerate(hits, 1):
+            if len(hits) > 1:  # a sentence that makes several claims: one block each
+                words = " ".join(hit.member.text.split())
+                lines.append(Text(display_safe(f"claim {number}/{len(hits)}: {words[:70]}" + ("…" if len(words) > 70 else "")),
+                                  style="bold dim"))
+            lines += self._hit_lines(index, hit)
+        return lines
+
+    def _hit_lines(self, index: int, hit: AlignmentHit) -> list[Text]:
+        """One line per other pane: the words that differ from the counterpart, and whose pair it is (your
+        link, or a suggestion with its confidence and, when they differ, the figures side by side)."""
+        pane = self.panes[index]
+        lines: list[Text] = []
         for other_index, other in enumerate(self.panes):
             if other_index == index:
                 continue
@@ -477,13 +545,32 @@ class CompareScreen(AnnotatingScreen):
                 lines.append(Text.assemble(Text(display_safe(label), style="bold"),
                                            Text(": no counterpart (silent or not found)", style="dim")))
                 continue
-            key = (hit.member.source_id, hit.member.start, members[0].source_id, members[0].start)
+            key = (hit.member.source_id, hit.member.start, members[0].source_id, members[0].start, hit.cluster.id)
             line = self._difference_cache.get(key)
             if line is None:
                 line = difference_line(label, pane.text, hit.member, other.text, members[0])
+                line.append_text(self._pair_status(index, hit.member, other_index, members[0]))
                 self._difference_cache[key] = line
             lines.append(line)
         return lines
+
+    def _pair_status(self, index: int, member: Member, other_index: int, counterpart: Member) -> Text:
+        if member.status == "confirmed" and counterpart.status == "confirmed":
+            kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
+            return Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
+        status = Text("  [suggested", style="dim")
+        if counterpart.confidence is not None:
+            status.append(f" {counterpart.confidence:.2f}", style="dim")
+        status.append("]", style="dim")
+        if self.comparison is not None:
+            clause_set = self.comparison.clause_set
+            a = query_clauses(clause_set, index, member.start, member.end)[0]
+            b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
+            found = evidence(clause_set, a, b)
+            if found.differs:
+                status.append(display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                              style="bold #e5c07b")
+        return status
 
     def annotation_under_cursor(self, index: int | None = None) -> Annotation | None:
         pane = self.panes[self.active if index is None else index]
@@ -531,6 +618,12 @@ class CompareScreen(AnnotatingScreen):
         panel = self.query_one("#compare-differences", Static)
         panel.display = not panel.display
         self.show_differences()
+
+    def action_toggle_weak(self) -> None:
+        self.show_weak = not self.show_weak
+        self._use_alignment()
+        self.app.notify_plain("weak suggestions shown (dim)" if self.show_weak
+                              else "weak suggestions hidden: your links and confident suggestions only")
 
     def action_matrix(self) -> None:
         self.app.open_matrix(self.source_ids)
@@ -593,8 +686,12 @@ class CompareScreen(AnnotatingScreen):
             if choice is None:
                 return
             target_id, kind = choice
+            target = next(a for _, a in targets if a.id == target_id)
             try:
-                self.store.add_link(annotation.id, target_id, kind)
+                with self.store.write():  # the link and what the pair model learns from it: one step
+                    self.store.add_link(annotation.id, target_id, kind)
+                    self._record(annotation.source_id, (annotation.start, annotation.end), target.source_id,
+                                 (target.start, target.end), "confirmed")
             except StoreError as error:
                 self.app.notify_error(str(error))
                 return
@@ -621,11 +718,13 @@ class CompareScreen(AnnotatingScreen):
             self.app.notify_error("the other panes have no counterpart of this passage")
             return
         try:
-            with self.store.write():  # all or nothing
-                own = self.annotate_pane_span(self.active, hit.member.start, hit.member.end, [CLAIM_TAG])
+            with self.store.write():  # all or nothing, and one undo step
+                own = self.claim_annotation(self.active, hit.member.start, hit.member.end)
                 for index, member in counterparts:
-                    other = self.annotate_pane_span(index, member.start, member.end, [CLAIM_TAG])
+                    other = self.claim_annotation(index, member.start, member.end)
                     self.store.add_link(own.id, other.id, "same")
+                    self._record(hit.member.source_id, (hit.member.start, hit.member.end), member.source_id,
+                                 (member.start, member.end), "confirmed")
         except StoreError as error:
             self.app.notify_error(str(error))
             self.reload()

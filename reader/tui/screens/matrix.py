@@ -99,7 +99,8 @@ class MatrixScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="matrix")
     def load_matrix(self) -> None:
         try:
-            sources, claims = matrix_for_store(self.store, self.source_ids)
+            # no source in play (an empty folder): an empty matrix, not every source in the database
+            sources, claims = matrix_for_store(self.store, self.source_ids) if self.source_ids != [] else ([], [])
         except StoreError as error:
             self.app.call_from_thread(self.app.notify_error, str(error))
             return

@@ -1,7 +1,8 @@
 """The sources screen: every source in play with its outlet, size, annotations and reading progress.
 
-Typing filters the list (once a filter is started every printable key goes to it); enter opens the
-highlighted source; space marks sources for comparison.
+`/` (or `f`) starts filtering: in that mode every printable key goes to the filter, enter keeps it and
+leaves the mode, escape clears it. Outside it, letters are commands (as in less, lazygit or k9s).
+Enter opens the highlighted source; space marks sources for comparison.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class SourcesScreen(Screen[None]):
                 id="sources.metadata"),
         Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
         Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
+        Binding("slash,f", "start_filter", "Filter the list (type, enter keeps, escape clears)",
+                id="sources.filter"),
         Binding("escape", "clear_filter", "Clear the filter", id="sources.clear_filter"),
     ]
 
@@ -59,6 +62,7 @@ class SourcesScreen(Screen[None]):
         self.sources: list[Source] = []
         self.marked: set[int] = set()
         self.filter = ""
+        self.filtering = False  # in filter mode: printable keys build the filter
         self.progress_text = ""
 
     def compose(self) -> ComposeResult:
@@ -139,24 +143,37 @@ class SourcesScreen(Screen[None]):
         heading = self.query_one("#sources-heading", Static)
         count = f"{len(self.listed)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
         parts = [Text("Sources  ", style="bold"), Text(count, style="dim")]
-        if self.filter:
-            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse")]
+        if self.filtering:
+            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter) + "▏", style="reverse"),
+                      Text("  enter keeps · escape clears", style="dim")]
+        elif self.filter:
+            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse"),
+                      Text("  / changes · escape clears", style="dim")]
         else:
-            parts.append(Text("   type to filter · enter opens · space marks · ? help", style="dim"))
+            parts.append(Text("   / filters · enter opens · space marks · ? help", style="dim"))
         heading.update(Text.assemble(*parts))
         marked = len(self.marked)
         status = f"{marked} marked for comparison" if marked else ""
         if self.progress_text:
             status = f"{status} · {self.progress_text}" if status else self.progress_text
+        blind = getattr(self.app, "blind_notice", "")  # blind coding (reader.authors)
+        if blind:
+            status = f"{blind} · {status}" if status else blind
         self.query_one("#sources-status", Static).update(safe_content(status))
 
     def on_key(self, event: events.Key) -> None:
-        """Printable keys build the filter; with a filter started, even bound letters and space go to it."""
-        if event.key == "backspace" and self.filter:
+        """In filter mode, printable keys (bound letters and space too) build the filter; backspace
+        removes a character, enter keeps the filter and leaves the mode, escape clears it."""
+        if not self.filtering:
+            return
+        if event.key == "backspace":
             self.filter = self.filter[:-1]
-        elif event.is_printable and event.character and (self.filter or event.key not in self._bound_keys):
-            if not self.filter and event.character == " ":
-                return
+        elif event.key == "enter":
+            self.filtering = False
+        elif event.key == "escape":
+            self.filtering = False
+            self.filter = ""
+        elif event.is_printable and event.character:
             self.filter += event.character
         else:
             return
@@ -164,10 +181,9 @@ class SourcesScreen(Screen[None]):
         event.prevent_default()
         self._fill()
 
-    @property
-    def _bound_keys(self) -> set[str]:
-        """The keys bound here or app-wide, as remapped by the settings' keymap (they never start a filter)."""
-        return set(self.active_bindings) | {"space"}
+    def action_start_filter(self) -> None:
+        self.filtering = True
+        self._update_heading()
 
     def show_progress(self, done: int, total: int, name: str) -> None:
         """A long load is under way: a progress bar and the file it has reached, under the list."""
@@ -190,8 +206,9 @@ class SourcesScreen(Screen[None]):
         table.move_cursor(row=max(0, table.cursor_row + step), animate=False)
 
     def action_clear_filter(self) -> None:
-        if self.filter:
+        if self.filter or self.filtering:
             self.filter = ""
+            self.filtering = False
             self._fill()
 
     def action_toggle_mark(self) -> None:

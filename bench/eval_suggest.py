@@ -1,0 +1,189 @@
+"""Suggestions held out across stories: counterpart ranking, what is drawn by default, learning from decisions.
+
+    .venv/bin/python bench/eval_suggest.py [--backend lexical|semantic|all] [--fit]
+
+Datasets: the bundled corpus (tests/data/claim_pairs.toml) and every story under tests/data/stories/
+(each a folder of outlet files and a claims.toml in the same format). Every figure is held out across
+datasets: the pair model (reader.align.learn) measured on one dataset is fitted on the others only.
+
+- top-1 / top-3: for each labelled cross-source pair (both directions), the query is the passage in one
+  source; a hit when one of the first k candidates ranked for the other source overlaps one of the claim's
+  passages there.
+- drawn by default: precision and recall (bench/eval_align.py's rules) of the clusters the views draw by
+  default: the backend's alignment, assessed by the held-out model, suggestions below DRAW_CONFIDENCE left out.
+- learn from half: the labelled claims of a dataset split in two; the user confirms the top-3 counterparts of
+  the first half that are right and rejects those that are wrong; the model is refitted with those decisions
+  (prior: the held-out model) and the ranking is measured on the other half, before and after.
+--fit prints default weights fitted on every dataset (for reader/align/tuning.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
+from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
+from reader.align.learn import FEATURES, PairModel, fit, pair_features  # noqa: E402
+from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts  # noqa: E402
+from reader.corpus import load_document  # noqa: E402
+from reader.model import ReaderError  # noqa: E402
+
+STORIES = ROOT / "tests" / "data" / "stories"
+
+
+def datasets() -> dict[str, tuple[list[SourceText], list[dict], list]]:
+    """name -> (docs, claims, negatives): the bundled corpus and each story."""
+    found = {}
+    docs = load_corpus()
+    found["bundled"] = (docs, *load_labels(docs, LABELS))
+    for folder in sorted(p for p in STORIES.iterdir() if (p / "claims.toml").exists()):
+        story_docs = [SourceText(path.stem, str(path), load_document(path).text) for path in sorted(folder.glob("*.txt"))]
+        found[folder.name] = (story_docs, *load_labels(story_docs, folder / "claims.toml"))
+    return found
+
+
+def _doc_index(docs: list[SourceText]) -> dict[str, int]:
+    return {doc.source_id: index for index, doc in enumerate(docs)}
+
+
+def queries(claims: list[dict]):
+    """(claim, query passage, other source) for every labelled pair, both directions (first passage of each source)."""
+    for claim in claims:
+        first: dict[str, Passage] = {}
+        for passage in claim["passages"]:
+            first.setdefault(passage.source, passage)
+        for a in first.values():
+            for b in first:
+                if b != a.source:
+                    yield claim, a, b
+
+
+def training_rows(docs, claims, clause_set, only: set[str] | None = None):
+    """Feature rows and labels of ranking decisions: each query's best clause against every clause of the
+    other source (1 when it overlaps one of the claim's passages there; related passages left out)."""
+    index = _doc_index(docs)
+    rows, labels = [], []
+    for claim, query, other in queries(claims):
+        if only is not None and claim["id"] not in only:
+            continue
+        mine = query_clauses(clause_set, index[query.source], query.start, query.end)
+        for clause in clause_set.by_doc[index[other]]:
+            if clause.canonical >= 0:
+                continue
+            hit = any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"])
+            if not hit and any(overlaps(other, clause.start, clause.end, p) for p in claim["related"]):
+                continue
+            rows.append(max((pair_features(q, clause) for q in mine), key=lambda f: f[0]))
+            labels.append(1 if hit else 0)
+    return rows, labels
+
+
+def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = None) -> dict:
+    index = _doc_index(docs)
+    top1 = top3 = total = 0
+    for claim, query, other in queries(claims):
+        if only is not None and claim["id"] not in only:
+            continue
+        ranked = rank_counterparts(clause_set, query.source, query.start, query.end, model, top=3)[other]
+        hits = [any(overlaps(other, c.start, c.end, p) for p in claim["passages"]) for c in ranked]
+        total += 1
+        top1 += bool(hits[:1] and hits[0])
+        top3 += any(hits)
+    del index
+    return {"top1": top1, "top3": top3, "total": total}
+
+
+def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
+    """What a user confirms and rejects going through the top-3 of the claims in `only`: rows and labels."""
+    rows, labels = [], []
+    index = _doc_index(docs)
+    for claim, query, other in queries(claims):
+        if claim["id"] not in only:
+            continue
+        mine = query_clauses(clause_set, index[query.source], query.start, query.end)
+        for candidate in rank_counterparts(clause_set, query.source, query.start, query.end, model, top=3)[other]:
+            clause = next(c for c in clause_set.by_doc[index[other]] if c.start == candidate.start)
+            hit = any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"])
+            rows.append(max((pair_features(q, clause) for q in mine), key=lambda f: f[0]))
+            labels.append(1 if hit else 0)
+    return rows, labels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", default="lexical", choices=["lexical", "semantic", "all"])
+    parser.add_argument("--fit", action="store_true", help="print default weights fitted on every dataset")
+    args = parser.parse_args()
+    data = datasets()
+    sets = {name: prepare_claims(docs) for name, (docs, _, _) in data.items()}
+    rows_of = {name: training_rows(docs, claims, sets[name]) for name, (docs, claims, _) in data.items()}
+    for name, (docs, claims, negatives) in data.items():
+        print(f"{name:18} {len(docs)} sources, {len(claims)} claims, {sum(1 for _ in queries(claims))} directed pairs, "
+              f"{len(negatives)} hard negatives, {len(rows_of[name][0])} ranking rows")
+    if args.fit:
+        rows = [r for name in rows_of for r in rows_of[name][0]]
+        labels = [y for name in rows_of for y in rows_of[name][1]]
+        model = fit(rows, labels, strength=tuning.PRIOR_STRENGTH)
+        print("DEFAULT_PAIR_WEIGHTS = (" + ", ".join(f"{w:.2f}" for w in model.weights) + ")")
+        print("  features: bias, " + ", ".join(FEATURES))
+        return
+    backends = ["lexical", "semantic"] if args.backend == "all" else [args.backend]
+    totals: dict[str, dict[str, float]] = {}
+    print(f"\n{'dataset':18} {'backend':9} {'top-1':>6} {'top-3':>6} {'P drawn':>8} {'R drawn':>8}  "
+          f"{'half: top-1 before->after':>26} {'top-3 before->after':>20}")
+    for held in data:
+        docs, claims, negatives = data[held]
+        others = [name for name in data if name != held]
+        model = fit([r for n in others for r in rows_of[n][0]], [y for n in others for y in rows_of[n][1]])
+        rank = ranking(docs, claims, sets[held], model)
+        ids = sorted(claim["id"] for claim in claims)
+        first, second = set(ids[0::2]), set(ids[1::2])
+        before = ranking(docs, claims, sets[held], model, only=second)
+        rows, labels = decisions_for(docs, claims, sets[held], model, first)
+        learned = fit(rows, labels, prior=model.weights)
+        after = ranking(docs, claims, sets[held], learned, only=second)
+        for backend in backends:
+            try:
+                if backend == "lexical":
+                    alignment = align_claims(sets[held])
+                else:
+                    from reader.align.semantic import align_sources_semantic
+                    alignment = align_sources_semantic(docs)
+            except (ImportError, ReaderError) as error:
+                print(f"{held:18} {backend:9} not available: {error}")
+                continue
+            shown = drawn(assess(alignment, sets[held], model), docs)
+            quality = evaluate(shown, claims, negatives)
+            total = totals.setdefault(backend, {k: 0 for k in ("top1", "top3", "n", "correct", "judged", "found",
+                                                                 "expected", "b1", "a1", "b3", "a3", "nh")})
+            if held != "bundled":
+                for key, value in (("top1", rank["top1"]), ("top3", rank["top3"]), ("n", rank["total"]),
+                                   ("correct", quality["correct"]), ("judged", quality["judged"]),
+                                   ("found", quality["found"]), ("expected", quality["expected"]),
+                                   ("b1", before["top1"]), ("a1", after["top1"]), ("b3", before["top3"]),
+                                   ("a3", after["top3"]), ("nh", before["total"])):
+                    total[key] += value
+            print(f"{held:18} {backend:9} {rank['top1'] / rank['total']:6.2f} {rank['top3'] / rank['total']:6.2f} "
+                  f"{quality['precision']:8.2f} {quality['recall']:8.2f}  "
+                  f"{before['top1'] / max(1, before['total']):11.2f} -> {after['top1'] / max(1, after['total']):.2f}"
+                  f"{before['top3'] / max(1, before['total']):14.2f} -> {after['top3'] / max(1, after['total']):.2f}"
+                  f"   ({len(rows)} decisions)")
+    for backend, t in totals.items():
+        if not t["n"]:
+            continue
+        print(f"{'stories (pooled)':18} {backend:9} {t['top1'] / t['n']:6.2f} {t['top3'] / t['n']:6.2f} "
+              f"{t['correct'] / max(1, t['judged']):8.2f} {t['found'] / max(1, t['expected']):8.2f}  "
+              f"{t['b1'] / max(1, t['nh']):11.2f} -> {t['a1'] / max(1, t['nh']):.2f}"
+              f"{t['b3'] / max(1, t['nh']):14.2f} -> {t['a3'] / max(1, t['nh']):.2f}")
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"({time.perf_counter() - started:.1f} s)")

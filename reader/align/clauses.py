@@ -1,0 +1,293 @@
+"""Stage 1: cut sources into clauses that each carry one claim, weigh their words and mark repeats.
+
+Each sentence (reader.text.sentence_spans, plus boundaries a missing space hid, as in "market.Emerging") is
+cut into clauses at semicolons, dashes, colons, "and has/was/...", ", while/which/but", participle clauses,
+attributions, the close of an inserted relative clause and a leading subordinate clause, whenever both
+sides keep at least MIN_CLAIM_WORDS content words, so a sentence that carries two claims can link to two
+counterparts. Headings and Title Case labels before a colon name a topic and are left out. Words are
+weighted by inverse document frequency over all clauses; numbers, names and quotations are kept aside as
+evidence for the scorer.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from rapidfuzz import fuzz
+
+from reader.align import tuning
+from reader.align.result import SourceText
+from reader.align.figures import figure_keys
+from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
+from reader.text import Span, sentence_spans, word_spans
+
+# Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
+_LEADING_CLAUSE = re.compile(
+    r"(?:while|although|though|despite|following|after|before|as|when|because|amid|amidst|if|unlike|"
+    r"given|combined with|in addition to|in response to)\b", re.IGNORECASE)
+_CUTS = re.compile(
+    r"\s*;\s+"                                    # semicolon
+    r"|\s+(?:--|[\u2013\u2014])\s+"               # dash between spaces
+    r"|:\s+(?=[A-Z\"\u201c])"                     # colon before a new statement
+    r"|\s*,\s+(?=(?:and|but)\s+[a-z])"          # ", and some have": not a list of names ", and Satya Nadella"
+    r"|\s*,\s+(?=(?:while|whereas|although|though|thereby|which|who)\s)"  # , while / , which
+    r"|\s*,\s+(?=[a-z]+ing\s)"                    # participle clause: , adding that / , leading to
+    r"|\s*,\s+(?=according\s+to\s)"              # attribution: , according to a report by X
+    r"|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|can|could|may|might|should|also|then|later|"
+    r"since|now|still)\s)"                        # "and has since been"
+)
+# "Bubeck, who spent 10 years at Microsoft, is an AGI specialist": the inserted relative clause is one
+# claim, the main predicate after its closing comma another.
+_APPOSITIVE_END = re.compile(
+    r",\s+(?:who|which)\s[^,;]*?(,)\s+(?=(?:is|are|was|were|has|have|had|will|would|remains?|became|becomes)\s)")
+# A full stop, or a closing bracket, glued to the next sentence: "market.Emerging", "(x.com)In".
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])")
+_EDGE_PUNCTUATION = ",;:-\u2013\u2014 \t\n"
+_NO_STEMS: frozenset[str] = frozenset()  # shared by the many claims without names or topic words
+
+
+@dataclass(eq=False)
+class Clause:
+    """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence."""
+
+    index: int
+    doc: int
+    start: int
+    end: int
+    sentence: int
+    weights: dict[str, float] = field(default_factory=dict)
+    stems: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
+    amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
+    quote_stems: frozenset[str] = frozenset()
+    name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
+    topic_stems: frozenset[str] = frozenset()  # its stems that are the whole story's topic (see tuning.TOPIC_SHARE)
+    key: str = ""
+    total: float = 0.0
+    canonical: int = -1  # the claim this one repeats, or -1
+    position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
+
+
+
+def sentence_units(text: str) -> list[Span]:
+    """Sentences, also split where a missing space glued two together ("market.Emerging"); headings
+    (a line that does not end as a sentence does: "Conclusion", "High-Profile Departures at OpenAI")
+    and list bullets are left out, since they name a topic rather than make a claim."""
+    spans: list[Span] = []
+    for start, end in sentence_spans(text):
+        cut = start
+        for match in _GLUED_SENTENCE.finditer(text, start, end):
+            if match.start() - cut >= 2:
+                spans.append((cut, match.start()))
+                cut = match.start()
+        spans.append((cut, end))
+    return [(start, end) for start, end in spans if not _is_heading(text, start, end)]
+
+
+_SENTENCE_END = (".", "!", "?", "\"", "\u201d", "'", "\u2019", ")", "\u2026", ":")
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A unit that closes its line without closing as a sentence does: a heading, a label, a bullet."""
+    return not text[start:end].endswith(_SENTENCE_END) and not text[end:].split("\n", 1)[0].strip()
+
+
+def _is_label(text: str, start: int, end: int) -> bool:
+    """A Title Case lead-in before a colon ("Develop Efficient AI Models: With the increasing ..."): it
+    names a topic, like a heading, rather than making a claim."""
+    if not text.startswith(":", end):
+        return False
+    words = [text[s:e] for s, e in word_spans(text, start, end)]
+    long_words = [word for word in words if len(word) > tuning.LABEL_WORD_CHARS]
+    return bool(long_words) and all(word[:1].isupper() for word in long_words)
+
+
+def claim_spans(text: str, start: int, end: int) -> list[Span]:
+    """Cut one sentence text[start:end] into clauses that each carry one claim (see the module doc)."""
+    cuts: list[tuple[int, int]] = []  # (end of the left part, start of the right part)
+    lead = _LEADING_CLAUSE.match(text, start + _leading_quote(text, start, end), end)
+    if lead:
+        comma = text.find(", ", lead.end(), end)
+        if comma != -1:
+            cuts.append((comma, comma + 2))
+    cuts.extend((m.start(), m.end()) for m in _CUTS.finditer(text, start, end))
+    cuts.extend((m.start(1), m.end()) for m in _APPOSITIVE_END.finditer(text, start, end))
+    cuts.sort()
+    pieces: list[Span] = []
+    piece_start = start
+    for left_end, right_start in cuts:
+        if left_end <= piece_start:
+            continue
+        if _content_count(text, piece_start, left_end) >= tuning.MIN_CLAIM_WORDS and \
+                _content_count(text, right_start, end) >= tuning.MIN_CLAIM_WORDS:
+            pieces.append((piece_start, left_end))
+            piece_start = right_start
+    pieces.append((piece_start, end))
+    return [span for span in (_trim_edges(text, s, e) for s, e in pieces) if span]
+
+
+_JOINING_WORD = re.compile(r"(?:and|but|or)\s+", re.IGNORECASE)
+
+
+def _leading_quote(text: str, start: int, end: int) -> int:
+    return 1 if start < end and text[start] in "\"\u201c'\u2018" else 0
+
+
+def _content_count(text: str, start: int, end: int) -> int:
+    return sum(len(content_stems(text[s:e])) for s, e in word_spans(text, start, end))
+
+
+def _trim_edges(text: str, start: int, end: int) -> Span | None:
+    """Drop edge punctuation and a joining word a cut left at the start ("and has since been ...")."""
+    while start < end and text[start] in _EDGE_PUNCTUATION:
+        start += 1
+    joining = _JOINING_WORD.match(text, start, end)
+    if joining:
+        start = joining.end()
+    while end > start and text[end - 1] in _EDGE_PUNCTUATION:
+        end -= 1
+    return (start, end) if start < end else None
+
+
+@dataclass
+class ClauseSet:
+    """The claims of a set of sources, cut, weighed and with repeats marked: what a backend scores.
+
+    claims[i].index == i; by_doc[d] lists the claims of docs[d] in text order; df counts, per stem, the
+    claims that hold it.
+    """
+
+    docs: Sequence[SourceText]
+    claims: list[Clause]
+    by_doc: list[list[Clause]]
+    df: Counter[str]
+
+    def text(self, claim: Clause) -> str:
+        """The claim's passage as it stands in its source."""
+        return self.docs[claim.doc].text[claim.start:claim.end]
+
+    def subset(self, keep: Sequence[int]) -> "ClauseSet":
+        """The clauses of docs[i] for i in keep (in that order), weighed as in this whole set: the same two
+        sources then align the same way whichever other sources are open beside them."""
+        position = {doc: new for new, doc in enumerate(keep)}
+        kept = [c for c in self.claims if c.doc in position
+                and (c.canonical < 0 or self.claims[c.canonical].doc in position)]
+        index = {c.index: new for new, c in enumerate(kept)}
+        claims: list[Clause] = []
+        by_doc: list[list[Clause]] = [[] for _ in keep]
+        for c in kept:
+            clause = replace(c, index=index[c.index], doc=position[c.doc],
+                             canonical=index[c.canonical] if c.canonical >= 0 else -1)
+            claims.append(clause)
+            by_doc[clause.doc].append(clause)
+        return ClauseSet([self.docs[i] for i in keep], claims, by_doc, self.df)
+
+
+def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
+    """Cut every source into claims, weigh their words and mark the claims a source repeats."""
+    claims, claims_by_doc = _extract_claims(docs)
+    df = _weigh(claims)
+    _mark_repeats(claims_by_doc, df)
+    return ClauseSet(docs, claims, claims_by_doc, df)
+
+
+def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list[Clause]]]:
+    claims: list[Clause] = []
+    by_doc: list[list[Clause]] = []
+    for doc_index, doc in enumerate(docs):
+        text = doc.text
+        quotes = quotation_spans(text)
+        quote_starts = [s for s, _ in quotes]
+        mine: list[Clause] = []
+        for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
+            for start, end in claim_spans(text, s_start, s_end):
+                if _is_label(text, start, end):
+                    continue
+                stems_found: list[str] = []
+                folded_words: list[str] = []
+                quoted: set[str] = set()
+                names: set[str] = set()
+                for w_start, w_end in word_spans(text, start, end):
+                    word = text[w_start:w_end]
+                    folded = fold_word(word)
+                    folded_words.append(folded)
+                    stems = content_stems(word)
+                    if not stems:
+                        continue
+                    stems_found.extend(stems)
+                    if word[:1].isupper() and not occurs_lower_case(text, folded):
+                        names.update(stems)
+                    if quotes and _inside(quotes, quote_starts, w_start):
+                        quoted.update(stems)
+                if len(stems_found) < tuning.MIN_CLAIM_WORDS:
+                    continue
+                claim = Clause(len(claims), doc_index, start, end, sentence_index,
+                               stems=frozenset(stems_found), numbers=figure_keys(text, start, end),
+                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
+                               quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
+                claim.key = " ".join(folded_words)
+                claim.position = start / len(text)
+                claims.append(claim)
+                mine.append(claim)
+        by_doc.append(mine)
+    return claims, by_doc
+
+
+def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def _weigh(claims: list[Clause]) -> Counter[str]:
+    """Weigh words by inverse document frequency over claims (a word in few claims says more about which
+    claim it is) and mark the story's topic words in each claim; returns the document frequencies."""
+    df: Counter[str] = Counter()
+    for claim in claims:
+        df.update(claim.stems)
+    n = len(claims) or 1
+    idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
+    topic = frozenset(stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS)
+    for claim in claims:
+        claim.weights = {stem: idf[stem] for stem in claim.stems}
+        claim.total = sum(claim.weights.values())
+        claim.topic_stems = (claim.stems & topic or _NO_STEMS) if topic else _NO_STEMS
+    return df
+
+
+def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
+    """Within each source, a claim whose text is (nearly) that of an earlier claim repeats it."""
+    for mine in by_doc:
+        exact: dict[str, Clause] = {}
+        keyed: dict[str, list[Clause]] = defaultdict(list)
+        for claim in mine:
+            first = exact.get(claim.key)
+            if first is None and len(claim.key) >= tuning.NEAR_REPEAT_MIN_CHARS:
+                # Near-identical: compare with earlier claims sharing a rare word. A word in more than
+                # MAX_POSTING claims is too common to say which claims to compare (as in blocking): without
+                # this, a huge source compared each claim with hundreds of others (minutes for a million lines).
+                rare = [s for s in sorted(claim.stems, key=lambda s: (df[s], s))[:tuning.NEAR_REPEAT_KEYS]
+                        if df[s] <= tuning.MAX_POSTING]
+                seen: set[int] = set()
+                for stem in rare:
+                    for other in keyed[stem]:
+                        if other.index in seen:
+                            continue
+                        seen.add(other.index)
+                        if fuzz.ratio(claim.key, other.key, score_cutoff=tuning.REPEAT_RATIO):
+                            first = other
+                            break
+                    if first is not None:
+                        break
+                for stem in rare:
+                    if len(keyed[stem]) < tuning.MAX_POSTING:
+                        keyed[stem].append(claim)
+            if first is not None:
+                claim.canonical = first.canonical if first.canonical >= 0 else first.index
+            else:
+                exact.setdefault(claim.key, claim)
+

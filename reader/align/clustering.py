@@ -1,0 +1,202 @@
+"""Stage 4: clusters of accepted pairs, corroboration, and the Alignment they make.
+
+Clusters are connected components of accepted pairs, taken best first, never holding two passages of one
+source, except passages a source repeats. Two clusters merge only if their passages score on average
+COHERENCE * accept score against each other and no sampled pair falls below CORROBORATED * accept score
+(one member matching well and another not at all is a chain through shared words, not one claim). A
+passage left alone whose weaker mutual-best matches in CORROBORATION or more sources of one cluster score
+at least CORROBORATED * accept score joins that cluster, repeatedly, so it can corroborate the next.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+from reader.align import tuning
+from reader.align.clauses import Clause
+from reader.align.differences import word_differences
+from reader.align.result import Alignment, Cluster, Difference, Member, Repeat, SourceText
+from reader.align.scoring import PairScore
+from reader.text import Span
+
+Pair = tuple[float, int, int]  # (score, clause index, clause index)
+
+
+class _Components:
+    """Union-find over the clauses that are not repeats, with each component's sources and members."""
+
+    def __init__(self, claims: list[Clause]) -> None:
+        self.parent = {claim.index: claim.index for claim in claims if claim.canonical < 0}
+        self.docs_in: dict[int, set[int]] = {index: {claims[index].doc} for index in self.parent}
+        self.members_of: dict[int, list[int]] = {index: [index] for index in self.parent}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(self, root: int, other: int) -> None:
+        """Put the component rooted at other into the one rooted at root."""
+        self.parent[other] = root
+        self.docs_in[root] |= self.docs_in.pop(other)
+        self.members_of[root].extend(self.members_of.pop(other))
+
+
+def build_alignment(docs: Sequence[SourceText], claims: list[Clause], by_doc: list[list[Clause]],
+                    accepted: list[Pair], accept_score: float, pair_score: PairScore) -> Alignment:
+    """Cluster the accepted pairs (best first; those below accept_score only corroborate) into an Alignment."""
+    components = _Components(claims)
+    best_score: dict[int, float] = defaultdict(float)
+    weak = [item for item in accepted if item[0] < accept_score]
+    strong = [item for item in accepted if item[0] >= accept_score]
+    _merge_pairs(components, claims, strong, accept_score, pair_score, best_score)
+    _corroborate(components, claims, weak, accept_score, pair_score, best_score)
+    clusters, clustered = _clusters(docs, claims, components, best_score)
+    unique = {doc.source_id: _unique_spans(mine, clustered) for doc, mine in zip(docs, by_doc)}
+    repeats = {doc.source_id: repeat_runs(doc, mine, claims) for doc, mine in zip(docs, by_doc)}
+    return Alignment(clusters, unique, repeats)
+
+
+def _merge_pairs(components: _Components, claims: list[Clause], accepted: list[Pair], accept_score: float,
+                 pair_score: PairScore, best_score: dict[int, float]) -> None:
+    """Join the components of each accepted pair, best first, unless that puts two passages of one source in
+    one cluster or the two clusters are not about one claim."""
+    find, docs_in, members_of = components.find, components.docs_in, components.members_of
+    for score, a, b in accepted:
+        root_a, root_b = find(a), find(b)
+        if root_a == root_b:
+            best_score[a] = max(best_score[a], score)
+            best_score[b] = max(best_score[b], score)
+            continue
+        if docs_in[root_a] & docs_in[root_b]:
+            continue  # would put two passages of one source in one cluster
+        if not coherent(claims, members_of[root_a], members_of[root_b], tuning.COHERENCE * accept_score,
+                        tuning.CORROBORATED * accept_score, pair_score):
+            continue  # a chain through one shared word, not one claim
+        if len(members_of[root_a]) < len(members_of[root_b]):
+            root_a, root_b = root_b, root_a  # merge the smaller cluster into the larger: linear overall
+        components.join(root_a, root_b)
+        best_score[a] = max(best_score[a], score)
+        best_score[b] = max(best_score[b], score)
+
+
+def _corroborate(components: _Components, claims: list[Clause], weak: list[Pair], accept_score: float,
+                 pair_score: PairScore, best_score: dict[int, float]) -> None:
+    """A passage with weaker mutual-best links to members of several sources of one cluster joins it
+    (repeated until nothing joins, so a passage that joined can corroborate the next)."""
+    find, docs_in, members_of = components.find, components.docs_in, components.members_of
+    links: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for score, a, b in weak:
+        links[a].append((score, b))
+        links[b].append((score, a))
+    floor = tuning.CORROBORATED * accept_score
+    changed = bool(links)
+    while changed:
+        changed = False
+        for x in sorted(links):
+            if len(members_of.get(find(x), ())) != 1:
+                continue
+            support: dict[int, list[tuple[float, int]]] = defaultdict(list)
+            for score, y in links[x]:
+                root = find(y)
+                if len(members_of[root]) > 1 and claims[x].doc not in docs_in[root]:
+                    support[root].append((score, y))
+            for root, found in sorted(support.items(), key=lambda item: -sum(s for s, _ in item[1])):
+                if len({claims[y].doc for _, y in found}) < tuning.CORROBORATION or \
+                        not coherent(claims, [x], members_of[root], floor, 0.0, pair_score):
+                    continue
+                components.join(root, find(x))
+                for score, y in found:
+                    best_score[x] = max(best_score[x], score)
+                    best_score[y] = max(best_score[y], score)
+                changed = True
+                break
+
+
+def _clusters(docs: Sequence[SourceText], claims: list[Clause], components: _Components,
+              best_score: dict[int, float]) -> tuple[list[Cluster], set[int]]:
+    """The components of two or more passages as Clusters (with each member's repeats and the differences
+    against the first member), in text order of their first member; and the clause indices clustered."""
+    repeats_of: dict[int, list[Clause]] = defaultdict(list)
+    for claim in claims:
+        if claim.canonical >= 0:
+            repeats_of[claim.canonical].append(claim)
+    groups: dict[int, list[Clause]] = defaultdict(list)
+    for index in components.parent:
+        groups[components.find(index)].append(claims[index])
+    ordered = sorted((sorted(g, key=lambda c: (c.doc, c.start)) for g in groups.values() if len(g) > 1),
+                     key=lambda g: (g[0].doc, g[0].start))
+    texts = {doc.source_id: doc.text for doc in docs}
+    clusters: list[Cluster] = []
+    clustered: set[int] = set()
+    for number, group in enumerate(ordered, 1):
+        members: list[Member] = []
+        for claim in group:
+            doc = docs[claim.doc]
+            repeated = repeats_of.get(claim.index, [])
+            for item in [claim, *repeated]:
+                clustered.add(item.index)
+                members.append(Member(doc.source_id, doc.path, item.start, item.end, doc.text[item.start:item.end],
+                                      round(best_score[claim.index], 3), repeat=bool(repeated)))
+        reference = members[0]
+        differences = tuple(
+            Difference(0, index, tuple(word_differences(texts[reference.source_id], reference.start, reference.end,
+                                                        texts[member.source_id], member.start, member.end)))
+            for index, member in enumerate(members[1:], 1))
+        clusters.append(Cluster(number, tuple(members), differences))
+    return clusters, clustered
+
+
+def _unique_spans(mine: list[Clause], clustered: set[int]) -> list[Span]:
+    """A source's passages in no cluster, consecutive unaligned clauses of one sentence as one run."""
+    spans: list[Span] = []
+    last_sentence = -1
+    for claim in mine:
+        if claim.index in clustered or claim.canonical >= 0 and claim.canonical in clustered:
+            last_sentence = -1
+            continue
+        if spans and last_sentence == claim.sentence:
+            spans[-1] = (spans[-1][0], claim.end)  # run of unaligned clauses of one sentence
+        else:
+            spans.append((claim.start, claim.end))
+        last_sentence = claim.sentence
+    return spans
+
+
+def coherent(claims: list[Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float,
+              score: PairScore) -> bool:
+    """Whether two clusters about to merge are about one claim: their passages score, on average, at
+    least floor against each other, and no pair below weakest (a sample of at most tuning.COHERENCE_SAMPLE from
+    each side): a passage that matches one member well and another not at all is about something else."""
+    if len(group_a) == 1 and len(group_b) == 1:
+        return True
+    sample_a, sample_b = group_a[:tuning.COHERENCE_SAMPLE], group_b[:tuning.COHERENCE_SAMPLE]
+    scores = [score(claims[a], claims[b]) for a in sample_a for b in sample_b]
+    return sum(scores) / len(scores) >= floor and min(scores) >= weakest
+
+
+def repeat_runs(doc: SourceText, mine: list[Clause], claims: list[Clause]) -> list[Repeat]:
+    """Repeated claims, merged into runs where consecutive claims repeat consecutive claims (paragraphs)."""
+    position = {claim.index: order for order, claim in enumerate(mine)}
+    runs: list[list[tuple[Clause, Clause]]] = []
+    for claim in mine:
+        if claim.canonical < 0:
+            continue
+        first = claims[claim.canonical]
+        if runs:
+            last_again, last_first = runs[-1][-1][1], runs[-1][-1][0]
+            if position[claim.index] == position[last_again.index] + 1 and \
+                    position[first.index] == position[last_first.index] + 1:
+                runs[-1].append((first, claim))
+                continue
+        runs.append([(first, claim)])
+    repeats = []
+    for run in runs:
+        first_span = (run[0][0].start, run[-1][0].end)
+        again_span = (run[0][1].start, run[-1][1].end)
+        repeats.append(Repeat(doc.source_id, doc.path, first_span, again_span, doc.text[again_span[0]:again_span[1]]))
+    return repeats
+

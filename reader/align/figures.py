@@ -1,0 +1,116 @@
+"""Figures with their units: "10 years" and "$10 billion" are different figures, "$13 billion" and "13 billion"
+the same one, "over a decade" is a duration of 10 years and "2014" a date.
+
+A figure is compared by its key: value (times its magnitude) and kind (amount, duration, percent, date), so
+two claims share a figure only when both value and kind agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reader.text import Span, word_spans
+
+MAGNITUDES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+DURATIONS = {"year": "year", "years": "year", "month": "month", "months": "month", "week": "week",
+             "weeks": "week", "day": "day", "days": "day", "decade": "decade", "decades": "decade"}
+PERCENT_WORDS = {"percent", "%", "per"}
+CURRENCY = "$€£¥"
+NUMBER_NAMES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "a": 1, "an": 1}
+_VALUE = re.compile(r"^([$€£¥]?)(\d+(?:[.,]\d+)*)(%|bn|m|k)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure a passage states: its text span, value and kind ("amount", "duration:year", "percent", "date")."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    kind: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.value:g}|{self.kind}"
+
+
+def figures(text: str, start: int, end: int) -> list[Figure]:
+    """The figures text[start:end] states, with the words that give them their unit."""
+    spans = word_spans(text, start, end)
+    words = [text[s:e] for s, e in spans]
+    found: list[Figure] = []
+    index = 0
+    while index < len(words):
+        figure, used = _figure_at(text, spans, words, index)
+        if figure is not None:
+            found.append(figure)
+            index += used
+        else:
+            index += 1
+    return found
+
+
+def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tuple[Figure | None, int]:
+    word = words[index].strip(",.;:()\"'\u201c\u201d")
+    lower = word.casefold()
+    following = [w.casefold().strip(",.;:()\"'\u201c\u201d") for w in words[index + 1:index + 3]]
+    match = _VALUE.match(word)
+    if match is None and any(char.isdigit() for char in word):
+        # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.
+        return _make(text, spans, index, 1, 0.0, f"label:{lower}"), 1
+    if match is None:
+        # "a decade", "over a decade", "two years"
+        if lower in NUMBER_NAMES and following and following[0] in DURATIONS:
+            unit = DURATIONS[following[0]]
+            value, used = float(NUMBER_NAMES[lower]), 2
+        elif lower in ("decade", "decades") and index > 0 and words[index - 1].casefold() in ("a", "over", "nearly"):
+            return None, 1  # counted from its article ("a decade")
+        else:
+            return None, 1
+        return _duration(text, spans, index, used, value, unit), used
+    currency, digits, suffix = match.groups()
+    try:
+        value = float(digits.replace(",", ""))
+    except ValueError:
+        return None, 1
+    used = 1
+    suffix = (suffix or "").casefold()
+    if suffix == "%":
+        return _make(text, spans, index, used, value, "percent"), used
+    if suffix in MAGNITUDES:
+        value *= MAGNITUDES[suffix]
+    elif following and following[0] in MAGNITUDES and following[0] not in ("m", "k"):
+        value *= MAGNITUDES[following[0]]
+        used += 1
+        following = following[1:]
+    if following and following[0] in DURATIONS and not currency:
+        return _duration(text, spans, index, used + 1, value, DURATIONS[following[0]]), used + 1
+    if following and following[0] in PERCENT_WORDS and not currency:
+        return _make(text, spans, index, used + 1, value, "percent"), used + 1
+    if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
+        return _make(text, spans, index, used, value, "date"), used
+    return _make(text, spans, index, used, value, "amount"), used
+
+
+def _duration(text: str, spans: list[Span], index: int, used: int, value: float, unit: str) -> Figure:
+    if unit == "decade":
+        value, unit = value * 10, "year"
+    return _make(text, spans, index, used, value, f"duration:{unit}")
+
+
+def _make(text: str, spans: list[Span], index: int, used: int, value: float, kind: str) -> Figure:
+    start, end = spans[index][0], spans[min(len(spans), index + used) - 1][1]
+    return Figure(start, end, text[start:end], value, kind)
+
+
+_MAY_STATE_FIGURE = re.compile(r"\d|\b(?:decades?|years?|months?|weeks?|days?)\b", re.IGNORECASE)
+
+
+def figure_keys(text: str, start: int, end: int) -> frozenset[str]:
+    """The keys of the figures text[start:end] states (see Figure.key)."""
+    if not _MAY_STATE_FIGURE.search(text, start, end):
+        return frozenset()
+    return frozenset(figure.key for figure in figures(text, start, end))

@@ -1,0 +1,89 @@
+"""Stage 3: which pairs of clauses are scored (blocking) and which are kept (one-to-one between sources).
+
+Blocking: each clause is indexed under its rarest content words (at most BLOCKING_KEYS, words in more than
+MAX_POSTING clauses never index) and scored only against clauses sharing a key, best MAX_CANDIDATES first,
+so the work grows with the corpus, not its square; clauses with exactly the same words in several sources
+are paired by their text. One-to-one: between each pair of sources a clause keeps at most one counterpart,
+mutual bests first, then a clause's next best when a better pair took its best.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from reader.align import tuning
+from reader.align.clauses import Clause
+from reader.align.scoring import PairScore
+
+def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -> dict[tuple[int, int], float]:
+    """Score each claim against the claims of other sources that share one of its rarest words."""
+    active = [claim for claim in claims if claim.canonical < 0]
+    postings: dict[str, list[int]] = defaultdict(list)
+    keys_of: dict[int, list[str]] = {}
+    for claim in active:
+        keys = [s for s in sorted(claim.stems, key=lambda s: (df[s], s)) if 1 < df[s] <= tuning.MAX_POSTING][:tuning.BLOCKING_KEYS]
+        keys_of[claim.index] = keys
+        for key in keys:
+            postings[key].append(claim.index)
+    scores: dict[tuple[int, int], float] = {}
+    # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
+    # common its words, and linked to the first source that states it.
+    same_text: dict[str, list[Clause]] = defaultdict(list)
+    for claim in active:
+        same_text[claim.key].append(claim)
+    for group in same_text.values():
+        first, seen_docs = group[0], {group[0].doc}
+        for other in group[1:]:
+            if other.doc not in seen_docs:
+                seen_docs.add(other.doc)
+                scores[(first.index, other.index)] = score(first, other)
+    for claim in active:
+        shared_keys: Counter[int] = Counter()
+        for key in keys_of[claim.index]:
+            shared_keys.update(postings[key])
+        ranked = [other for other, _ in shared_keys.most_common(tuning.CANDIDATE_POOL * tuning.MAX_CANDIDATES)
+                  if claims[other].doc != claim.doc][:tuning.MAX_CANDIDATES]
+        for other_index in ranked:
+            pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
+            if pair not in scores:
+                scores[pair] = score(claims[pair[0]], claims[pair[1]])
+    return scores
+
+
+
+def one_to_one(claims: list[Clause], scores: dict[tuple[int, int], float], weak_floor: float,
+                accept_score: float) -> list[tuple[float, int, int]]:
+    """Pairs of claims, at most one per claim and other source, best first: every pair that is each
+    other's best match between their two sources and clears weak_floor (mutual best), and, for a claim
+    whose best match was taken by a better pair, its next best that clears accept_score (second choice)."""
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for (a, b), score in scores.items():
+        if score < weak_floor:
+            continue
+        for mine, other in ((a, b), (b, a)):
+            slot = (mine, claims[other].doc)
+            if slot not in best or score > best[slot][0]:
+                best[slot] = (score, other)
+    def has_mutual_best(mine: int, other_doc: int) -> bool:
+        found = best.get((mine, other_doc))
+        return found is not None and best[(found[1], claims[mine].doc)][1] == mine
+
+    accepted = []
+    for (a, b), score in scores.items():
+        if score >= weak_floor and best[(a, claims[b].doc)][1] == b and best[(b, claims[a].doc)][1] == a:
+            accepted.append((score, a, b))
+    # Second choices, greedily by score: only claims without a mutual best in that source can have one
+    # (a mutual best outscores every other pair of its two claims), which keeps this list short.
+    second = sorted(((score, a, b) for (a, b), score in scores.items()
+                     if score >= accept_score and not has_mutual_best(a, claims[b].doc)
+                     and not has_mutual_best(b, claims[a].doc)),
+                    key=lambda item: (-item[0], item[1], item[2]))
+    taken: set[tuple[int, int]] = set()
+    for score, a, b in second:
+        slot_a, slot_b = (a, claims[b].doc), (b, claims[a].doc)
+        if slot_a not in taken and slot_b not in taken:
+            taken.update((slot_a, slot_b))
+            accepted.append((score, a, b))
+    accepted.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return accepted
+

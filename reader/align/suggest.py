@@ -1,0 +1,308 @@
+"""Suggestions a fact-checker can judge: the ranked counterparts of a passage with their evidence, a
+confidence on every aligned pair, and the user's own decisions applied to an alignment (a user's link
+always wins; a rejected pair is never suggested again; weak suggestions are drawn only on request).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Hashable, Iterable, Sequence
+
+from reader.align import tuning
+from reader.align.clauses import Clause, ClauseSet
+from reader.align.differences import word_differences
+from reader.align.figures import Figure, figure_keys, figures
+from reader.align.learn import DEFAULT_MODEL, PairModel, pair_features
+from reader.align.result import Alignment, Cluster, Difference, Member
+from reader.align.scoring import claim_score
+from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
+from reader.text import word_spans
+
+SpanRef = tuple[Hashable, int, int]            # (source id, start, end)
+RejectedPair = tuple[SpanRef, SpanRef]
+LinkedSpan = tuple[Hashable, int, int, str]    # (source id, start, end, link kind)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a pair is suggested, in the words of the texts: figures, names, quotations, rare words."""
+
+    shared_figures: tuple[str, ...] = ()
+    figures_a: tuple[str, ...] = ()   # figures a states that b does not (side by side with figures_b)
+    figures_b: tuple[str, ...] = ()
+    shared_names: tuple[str, ...] = ()
+    shared_quote: tuple[str, ...] = ()
+    shared_words: tuple[str, ...] = ()
+    event_clash: bool = False         # opposite events ("joins" / "leaves") about the same names
+
+    @property
+    def differs(self) -> bool:
+        """Both state figures the other does not: one claim whose figures differ, or two facts."""
+        return bool(self.figures_a and self.figures_b)
+
+    def describe(self) -> str:
+        """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'."""
+        parts = []
+        if self.differs:
+            parts.append(f"differs: {', '.join(self.figures_a)} | {', '.join(self.figures_b)}")
+        if self.shared_figures:
+            parts.append(f"same figure: {', '.join(self.shared_figures)}")
+        if self.shared_quote:
+            parts.append(f"quotes: {' '.join(self.shared_quote)}")
+        if self.shared_names:
+            parts.append(f"names: {', '.join(self.shared_names)}")
+        if self.shared_words:
+            parts.append(f"words: {', '.join(self.shared_words)}")
+        if self.event_clash:
+            parts.append("opposite events")
+        return "; ".join(parts) or "no shared evidence"
+
+    def to_json(self) -> dict:
+        return {"differs": self.differs, "shared_figures": list(self.shared_figures),
+                "figures": {"a": list(self.figures_a), "b": list(self.figures_b)},
+                "shared_names": list(self.shared_names), "shared_quote": list(self.shared_quote),
+                "shared_words": list(self.shared_words), "event_clash": self.event_clash}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage of another source that may state the same claim, with its score, confidence and evidence."""
+
+    source_id: Hashable
+    source_path: str
+    start: int
+    end: int
+    text: str
+    score: float
+    confidence: float
+    evidence: Evidence
+
+    def to_json(self) -> dict:
+        return {"source_id": self.source_id, "source_path": self.source_path, "start": self.start, "end": self.end,
+                "text": self.text, "score": round(self.score, 3), "confidence": round(self.confidence, 3),
+                "evidence": self.evidence.to_json()}
+
+
+def overlaps(a_start: int, a_end: int, b_start: int, b_end: int, share: float | None = None) -> bool:
+    """Whether two spans of one text are the same passage: they share `share` of the shorter one."""
+    share = tuning.SAME_SPAN_OVERLAP if share is None else share
+    shared = min(a_end, b_end) - max(a_start, b_start)
+    return shared > 0 and shared >= share * min(a_end - a_start, b_end - b_start)
+
+
+# --- clauses for any span ----------------------------------------------------------------------------
+
+
+def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause:
+    """A clause for text[start:end] of docs[doc] weighed like the set's own (a selection, a heading, an
+    annotation that is not one of the aligner's clauses)."""
+    text = clause_set.docs[doc].text
+    n = len(clause_set.claims) or 1
+    df = clause_set.df
+    quotes = quotation_spans(text[start:end])
+    stems: set[str] = set()
+    names: set[str] = set()
+    quoted: set[str] = set()
+    for w_start, w_end in word_spans(text, start, end):
+        word = text[w_start:w_end]
+        found = content_stems(word)
+        stems.update(found)
+        if word[:1].isupper() and not occurs_lower_case(text, fold_word(word)):
+            names.update(found)
+        if found and any(s <= w_start - start < e for s, e in quotes):
+            quoted.update(found)
+    weights = {stem: math.log(1 + n / max(1, df.get(stem, 0))) for stem in stems}
+    topic = frozenset(stem for stem in stems
+                      if df.get(stem, 0) > tuning.TOPIC_SHARE * n and df.get(stem, 0) >= tuning.MIN_TOPIC_CLAIMS)
+    keys = figure_keys(text, start, end)
+    return Clause(-1, doc, start, end, -1, weights=weights, stems=frozenset(stems), numbers=keys,
+                  amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
+                  quote_stems=frozenset(quoted), name_stems=frozenset(names), topic_stems=topic,
+                  total=sum(weights.values()), position=start / max(1, len(text)))
+
+
+def query_clauses(clause_set: ClauseSet, doc: int, start: int, end: int) -> list[Clause]:
+    """The set's clauses inside or across text[start:end] of docs[doc]; a clause of its own if none."""
+    inside = [c for c in clause_set.by_doc[doc] if c.start < end and c.end > start]
+    return inside or [span_clause(clause_set, doc, start, end)]
+
+
+# --- evidence and ranking ----------------------------------------------------------------------------
+
+
+def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
+    """The evidence on a pair, in each text's own words."""
+    text_a, text_b = clause_set.docs[a.doc].text, clause_set.docs[b.doc].text
+    figures_a, figures_b = _figures(text_a, a), _figures(text_b, b)
+    keys_b = {f.key for f in figures_b}
+    keys_a = {f.key for f in figures_a}
+    shared = a.stems & b.stems
+    telling = shared - a.topic_stems - b.topic_stems
+    words = _words_for(text_a, a, shared)
+    rare = sorted(telling - a.name_stems, key=lambda stem: -a.weights.get(stem, 0.0))[:3]
+    features = pair_features(a, b)
+    return Evidence(
+        shared_figures=tuple(_same_figure(f, figures_b) for f in figures_a if f.key in keys_b),
+        figures_a=tuple(f.text for f in figures_a if f.key not in keys_b and not f.kind.startswith("label")),
+        figures_b=tuple(f.text for f in figures_b if f.key not in keys_a and not f.kind.startswith("label")),
+        shared_names=tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words)),
+        shared_quote=tuple(dict.fromkeys(words[s] for s in sorted(a.quote_stems & b.quote_stems) if s in words)),
+        shared_words=tuple(words[s] for s in rare if s in words),
+        event_clash=bool(features[8]),
+    )
+
+
+def _same_figure(figure: Figure, others: list[Figure]) -> str:
+    """"$13 billion", or "10 years = a decade" when the other side writes the figure differently."""
+    other = next(f for f in others if f.key == figure.key)
+    same = " ".join(figure.text.split()).casefold() == " ".join(other.text.split()).casefold()
+    return figure.text if same else f"{figure.text} = {other.text}"
+
+
+def _figures(text: str, clause: Clause) -> list[Figure]:
+    return figures(text, clause.start, clause.end) if clause.numbers else []
+
+
+def _words_for(text: str, clause: Clause, stems: frozenset[str]) -> dict[str, str]:
+    """The first word of the clause that gives each stem."""
+    words: dict[str, str] = {}
+    for w_start, w_end in word_spans(text, clause.start, clause.end):
+        for stem in content_stems(text[w_start:w_end]):
+            if stem in stems and stem not in words:
+                words[stem] = text[w_start:w_end].strip("\"'\u201c\u201d\u2019")
+    return words
+
+
+def rank_counterparts(clause_set: ClauseSet, source_id: Hashable, start: int, end: int,
+                      model: PairModel = DEFAULT_MODEL, top: int = tuning.TOP_CANDIDATES,
+                      rejected: Iterable[RejectedPair] = ()) -> dict[Hashable, list[Candidate]]:
+    """For each other source of the set, the top passages that may state what text[start:end] of source_id
+    states, most confident first; pairs the user rejected are left out."""
+    doc_of = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
+    if source_id not in doc_of:
+        raise KeyError(source_id)
+    mine = query_clauses(clause_set, doc_of[source_id], start, end)
+    refused = [pair for pair in rejected]
+    ranked: dict[Hashable, list[Candidate]] = {}
+    for index, doc in enumerate(clause_set.docs):
+        if doc.source_id == source_id:
+            continue
+        found: list[tuple[float, float, Clause, Clause]] = []
+        for other in clause_set.by_doc[index]:
+            if other.canonical >= 0 or _is_rejected(refused, (source_id, start, end), (doc.source_id, other.start, other.end)):
+                continue
+            best = max(((model.confidence(pair_features(query, other)), claim_score(query, other), query) for query in mine),
+                       key=lambda item: (item[0], item[1]))
+            found.append((best[0], best[1], best[2], other))
+        found.sort(key=lambda item: (-item[0], -item[1], item[3].start))
+        ranked[doc.source_id] = [
+            Candidate(doc.source_id, doc.path, other.start, other.end, doc.text[other.start:other.end], score,
+                      confidence, evidence(clause_set, query, other))
+            for confidence, score, query, other in found[:top]]
+    return ranked
+
+
+def _is_rejected(rejected: Sequence[RejectedPair], a: SpanRef, b: SpanRef) -> bool:
+    for first, second in rejected:
+        for x, y in ((first, second), (second, first)):
+            if x[0] == a[0] and y[0] == b[0] and overlaps(x[1], x[2], a[1], a[2]) and overlaps(y[1], y[2], b[1], b[2]):
+                return True
+    return False
+
+
+# --- an alignment judged: confidence, the user's links and rejections ------------------------------------
+
+
+def assess(alignment: Alignment, clause_set: ClauseSet, model: PairModel = DEFAULT_MODEL,
+           linked: Iterable[Sequence[LinkedSpan]] = (), rejected: Iterable[RejectedPair] = ()) -> Alignment:
+    """The alignment as a fact-checker sees it: every member with the confidence of its best pair in its
+    cluster; pairs the user rejected taken apart; passages the user linked by hand (groups of linked spans)
+    as confirmed clusters, which take those passages out of any suggested cluster."""
+    docs = {doc.source_id: doc for doc in clause_set.docs}
+    doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
+    clause_at = {(clause_set.docs[c.doc].source_id, c.start, c.end): c for c in clause_set.claims}
+    refused = list(rejected)
+    groups = [[span for span in group if span[0] in docs and span[2] > span[1]] for group in linked]
+    groups = [group for group in groups if len({span[0] for span in group}) > 1]
+    confirmed_spans = [span for group in groups for span in group]
+
+    def clause_of(member: Member) -> Clause:
+        found = clause_at.get((member.source_id, member.start, member.end))
+        return found or span_clause(clause_set, doc_index[member.source_id], member.start, member.end)
+
+    suggested: list[list[Member]] = []
+    for cluster in alignment.clusters:
+        members = [m for m in cluster.members
+                   if not any(s[0] == m.source_id and overlaps(s[1], s[2], m.start, m.end) for s in confirmed_spans)]
+        members = _without_rejected(members, refused, clause_of, model)
+        if len({m.source_id for m in members}) > 1:
+            suggested.append(_with_confidence(members, clause_of, model))
+    confirmed: list[list[Member]] = []
+    for group in groups:
+        confirmed.append([Member(source_id, docs[source_id].path, start, end, docs[source_id].text[start:end], 1.0,
+                                 status="confirmed", confidence=1.0, link_kind=kind)
+                          for source_id, start, end, kind in sorted(group, key=lambda s: (doc_index[s[0]], s[1]))])
+    unique = {source_id: [(s, e) for s, e in spans
+                          if not any(c[0] == source_id and overlaps(c[1], c[2], s, e) for c in confirmed_spans)]
+              for source_id, spans in alignment.unique.items()}
+    return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)
+
+
+def _without_rejected(members: list[Member], refused: list[RejectedPair], clause_of, model: PairModel) -> list[Member]:
+    """Take out of a cluster, for each rejected pair it holds, the member of the pair that agrees least with the rest."""
+    if not refused:
+        return members
+    while True:
+        pair = next(((a, b) for i, a in enumerate(members) for b in members[i + 1:] if a.source_id != b.source_id
+                     and _is_rejected(refused, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end))), None)
+        if pair is None:
+            return members
+
+        def support(member: Member) -> float:
+            return sum(model.confidence(pair_features(clause_of(member), clause_of(other)))
+                       for other in members if other is not member and other.source_id != member.source_id)
+
+        drop = min(pair, key=support)
+        members = [m for m in members if m is not drop]
+
+
+def _with_confidence(members: list[Member], clause_of, model: PairModel) -> list[Member]:
+    clauses = [clause_of(m) for m in members]
+    result = []
+    for i, member in enumerate(members):
+        best = max((model.confidence(pair_features(clauses[i], clauses[j]))
+                    for j, other in enumerate(members) if other.source_id != member.source_id), default=0.0)
+        result.append(replace(member, confidence=round(best, 3)))
+    return result
+
+
+def _rebuild(groups: list[list[Member]], docs: dict, doc_index: dict, unique, repeats) -> Alignment:
+    ordered = sorted((sorted(g, key=lambda m: (doc_index[m.source_id], m.start)) for g in groups),
+                     key=lambda g: (doc_index[g[0].source_id], g[0].start))
+    clusters = []
+    for number, members in enumerate(ordered, 1):
+        reference = members[0]
+        text_ref = docs[reference.source_id].text
+        differences = tuple(
+            Difference(0, index, tuple(word_differences(text_ref, reference.start, reference.end,
+                                                        docs[member.source_id].text, member.start, member.end)))
+            for index, member in enumerate(members[1:], 1))
+        clusters.append(Cluster(number, tuple(members), differences))
+    return Alignment(clusters, dict(unique), dict(repeats))
+
+
+def drawn(alignment: Alignment, docs: Sequence, threshold: float | None = None) -> Alignment:
+    """What the views draw by default: confirmed members and suggestions at least `threshold` confident
+    (tuning.DRAW_CONFIDENCE); a cluster left with one source is not drawn. docs (SourceText, in pane order)
+    give the texts for the differences."""
+    threshold = tuning.DRAW_CONFIDENCE if threshold is None else threshold
+    kept: list[list[Member]] = []
+    for cluster in alignment.clusters:
+        members = [m for m in cluster.members
+                   if m.status == "confirmed" or m.confidence is None or m.confidence >= threshold]
+        if len({m.source_id for m in members}) > 1:
+            kept.append(members)
+    by_id = {doc.source_id: doc for doc in docs}
+    order = {doc.source_id: index for index, doc in enumerate(docs)}
+    return _rebuild(kept, by_id, order, alignment.unique, alignment.repeats)

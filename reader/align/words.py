@@ -1,0 +1,87 @@
+"""Words as the aligner compares them: folded, stemmed, stop words out; numbers, names and quotations."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+from reader.text import Span
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each either even ever every few
+    for from further had has have having he her here hers herself him himself his how however i if in
+    into is it its itself just least less let like ll many may me might more most much must my myself
+    neither no nor not now of off often on once one only or other others our ours ourselves out over own
+    per quite rather re s same say said says shall she should since so some such than that the their
+    theirs them themselves then there these they this those through thus to too toward towards under
+    until up upon us ve very via was we were what when where whether which while who whom whose why will
+    with within without would yet you your yours yourself yourselves
+    according already although among amid amidst another around away become becomes became cannot
+    despite else enough et etc get gets got instead itself later lot meanwhile mostly nearly new
+    perhaps recently really seem seems several still therefore though thereby whereas yes
+    """.split()
+)
+
+NUMBER_WORDS = frozenset(
+    "hundred thousand million billion trillion percent per cent dozen decade decades half quarter "
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty first second third"
+    .split()
+)
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_QUOTED = re.compile(r"\u201c[^\u201d\n]{3,}\u201d|\"[^\"\n]{3,}\"")
+_WORD_PARTS = re.compile(r"[-/]")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """A word as compared: lower case, accents dropped, curly apostrophes straight ("Sébastien" -> "sebastien")."""
+    word = word.casefold().replace("\u2019", "'")
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def content_stems(word: str) -> tuple[str, ...]:
+    """The stems a word contributes to matching: possessive dropped, split at hyphens, stop words left out."""
+    folded = _POSSESSIVE.sub("", fold_word(word)).strip("'$€£¥%")
+    stems = []
+    for part in _WORD_PARTS.split(folded):
+        part = part.strip("'.,")
+        if not part or part in STOPWORDS:
+            continue
+        if any(char.isdigit() for char in part):
+            stems.append(part.replace(",", ""))
+        elif len(part) > 1:
+            stems.append(_stemmer.stemWord(part))
+    return tuple(stems)
+
+
+def is_number_word(word: str) -> bool:
+    """A number, an amount ("$13", "6.6", "2019") or a word that counts ("billion", "decade")."""
+    return bool(NUMBER.search(word)) or fold_word(word) in NUMBER_WORDS
+
+
+def quotation_spans(text: str) -> list[Span]:
+    """Spans of quoted speech ("..." or “...”) within a line."""
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+def occurs_lower_case(text: str, folded: str) -> bool:
+    """Whether text writes the folded word in lower case somewhere (a capitalised word that never is, is a name)."""
+    return folded in _lower_case_words(text)
+
+
+@lru_cache(maxsize=256)
+def _lower_case_words(text: str) -> frozenset[str]:
+    """The words a text writes in lower case (a capitalised word that never appears so is a name)."""
+    return frozenset(word for word in re.findall(r"\w+", text) if word.islower())

@@ -1,0 +1,56 @@
+"""The alignment of some sources as the user sees it: the aligner's suggestions with their confidence, the
+user's links (confirmed, they always win) and rejections applied, the pair model refitted on the
+database's decisions. Shared by `reader align`, `reader suggest` and the comparison screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
+from reader.align.learn import PairModel
+from reader.align.suggest import assess, drawn
+from reader.decisions import linked_groups, pair_model, rejected_pairs
+
+
+@dataclass
+class Comparison:
+    """Everything judged (`judged`: every suggestion, weak ones included) and what is drawn by default."""
+
+    docs: list[SourceText]
+    clause_set: ClauseSet
+    model: PairModel
+    judged: Alignment
+    shown: Alignment
+    rejected: list = field(default_factory=list)  # the user's rejected pairs among these sources
+
+
+def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
+    """Align docs (source ids are the store's) and judge the result with the store's decisions and links."""
+    docs = list(docs)
+    clause_set = _clauses(store, docs)
+    if backend == "semantic":
+        from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
+
+        score, neighbours = semantic_scoring(clause_set)
+        alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
+    else:
+        alignment = align_claims(clause_set)
+    ids = [doc.source_id for doc in docs]
+    model = pair_model(store)
+    rejected = rejected_pairs(store, ids)
+    judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+    return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected)
+
+
+def _clauses(store, docs: list[SourceText]) -> ClauseSet:
+    """The clauses of docs, weighed over the whole library when it is small (tuning.STABLE_LIBRARY), so the
+    same two sources align the same way with 2 or 4 panes open; over docs alone in a large library."""
+    library = store.sources()
+    wanted = {doc.source_id for doc in docs}
+    if len(library) > tuning.STABLE_LIBRARY or not wanted <= {s.id for s in library}:
+        return prepare_claims(docs)
+    others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
+    everything = prepare_claims([*docs, *others])
+    return everything.subset(range(len(docs)))

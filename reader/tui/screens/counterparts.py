@@ -1,0 +1,98 @@
+"""The ranked counterparts of the passage under the cursor: for each other pane, the best candidates with
+their confidence and evidence. A digit or enter confirms one, x rejects the highlighted one, escape closes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.align.suggest import Candidate
+from reader.text import display_safe
+
+# (action, pane index, candidate): action is "confirm" or "reject"
+Choice = tuple[str, int, Candidate]
+
+
+def candidate_prompt(number: int, label: str, candidate: Candidate, width: int = 110) -> Text:
+    """'3  2 The Verge  0.87  "text…"' and, under it, the evidence (figures that differ first)."""
+    text = " ".join(candidate.text.split())
+    if len(text) > width:
+        text = text[:width - 1] + "…"
+    evidence = candidate.evidence
+    style = "bold" if candidate.confidence >= 0.5 else ""
+    prompt = Text.assemble(Text(f"{number} ", style="bold reverse"), " ",
+                           Text(display_safe(label), style="italic"), "  ",
+                           Text(f"{candidate.confidence:.2f}", style="bold #e5c07b" if evidence.differs else style),
+                           "  ", Text(display_safe(text), style=style))
+    prompt.append("\n     ")
+    prompt.append(display_safe(evidence.describe()), style="bold #e5c07b" if evidence.differs else "dim")
+    return prompt
+
+
+class CounterpartChoice(ModalScreen["Choice | None"]):
+    """Pick the counterpart of a passage among ranked candidates (confirm) or reject one."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="counterparts.cancel"),
+        Binding("x", "reject", "Reject the highlighted suggestion (never suggested again)", id="counterparts.reject"),
+        *[Binding(str(n), f"pick({n})", f"Confirm candidate {n}", show=False, id=f"counterparts.pick{n}")
+          for n in range(1, 10)],
+    ]
+
+    def __init__(self, quote: str, ranked: list[tuple[int, str, list[Candidate]]]) -> None:
+        super().__init__()
+        self.quote = quote
+        self.choices: list[tuple[int, Candidate]] = [(pane, c) for pane, _, found in ranked for c in found]
+        self.ranked = ranked
+
+    def compose(self) -> ComposeResult:
+        options: list[Option] = []
+        number = 0
+        for pane, label, found in self.ranked:
+            if not found:
+                options.append(Option(Text(f"{display_safe(label)}: no candidate", style="dim"), disabled=True))
+            for candidate in found:
+                number += 1
+                options.append(Option(candidate_prompt(number, label, candidate), id=str(number - 1)))
+        with Vertical(id="dialog"):
+            yield Static(Text("Counterparts: a digit or enter confirms, x rejects, escape closes", style="bold"))
+            yield Static(Text(display_safe(" ".join(self.quote.split())[:200]), style="dim"), id="dialog-quote")
+            yield OptionList(*options, id="counterpart-options")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def _choice(self, index: int | None) -> tuple[int, Candidate] | None:
+        if index is None or not 0 <= index < len(self.choices):
+            return None
+        return self.choices[index]
+
+    def _highlighted(self) -> tuple[int, Candidate] | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        return self._choice(int(option.id)) if option.id is not None else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        found = self._choice(int(event.option.id)) if event.option.id is not None else None
+        if found is not None:
+            self.dismiss(("confirm", *found))
+
+    def action_pick(self, number: int) -> None:
+        found = self._choice(number - 1)
+        if found is not None:
+            self.dismiss(("confirm", *found))
+
+    def action_reject(self) -> None:
+        found = self._highlighted()
+        if found is not None:
+            self.dismiss(("reject", *found))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

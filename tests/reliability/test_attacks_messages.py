@@ -1,0 +1,96 @@
+"""Issue 14, escapes and markup: file names and library error texts in `reader add` messages, and file
+names that are not valid UTF-8, reach the terminal only as display-safe text on one line."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import READER, REPO, assert_terminal_safe
+
+from reader.cli import cli
+from reader.library import BUNDLED_CORPUS
+
+MARKUP_NAME = "z[link=https:evil.example]report.txt"
+NEWLINE_NAME = "two\nlines.txt"
+ESCAPE_DOCX = "esc\x1b]0;PWNED\x07\x1b[2J.docx"
+
+
+@pytest.fixture
+def hostile_names(tmp_path: Path) -> Path:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    (folder / MARKUP_NAME).write_text("Markup name. The minister said so on Monday.\n", encoding="utf-8")
+    (folder / NEWLINE_NAME).write_text("A newline in the name. The minister said so.\n", encoding="utf-8")
+    (folder / ESCAPE_DOCX).write_bytes(b"not a zip at all")  # python-docx's error text repeats the path
+    return folder
+
+
+def invoke(tmp_path: Path, *args: str):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "--corpus", str(tmp_path), *args],
+                                prog_name="reader")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result
+
+
+def test_add_messages_carry_names_and_library_errors_on_one_safe_line(hostile_names, tmp_path):
+    result = invoke(tmp_path, "add", str(hostile_names))
+    assert_terminal_safe(result.output, "reader add")
+    lines = result.output.splitlines()
+    skipped = [line for line in lines if line.startswith("skipped")]
+    assert len(skipped) == 1 and "esc" in skipped[0] and "PWNED" in skipped[0], lines
+    assert lines[-1] == "added 2, skipped 1", lines
+    assert len(lines) == 2, lines  # a newline in a name never makes a second line
+
+
+def test_a_progress_bar_on_a_terminal_does_not_read_file_names_as_markup(hostile_names, tmp_path):
+    """On a terminal, `reader add` draws Rich progress on stderr: a name must not become a hyperlink."""
+    for index in range(3):
+        shutil.copy(hostile_names / MARKUP_NAME, hostile_names / f"z[link=https:evil.example]more{index}.txt")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([READER, "--db", str(tmp_path / "a.db"), "add", str(hostile_names)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, cwd=str(REPO),
+                               env={**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"})
+    os.close(terminal)
+    received = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+        elif process.poll() is not None:
+            break
+    process.wait(timeout=30)
+    os.close(controller)
+    assert b"\x1b]8;" not in received, "a file name became a terminal hyperlink"
+    assert b"PWNED" not in received or b"\x1b]0;PWNED" not in received
+
+
+def test_a_file_name_that_is_not_utf8_is_named_escaped_and_the_others_load(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, corpus)
+    bad = os.path.join(os.fsencode(corpus), b"bad\xff\xfe.txt")
+    with open(bad, "wb") as handle:
+        handle.write(b"A file whose name is not UTF-8.\n")
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "--corpus", str(corpus), "sources"],
+                                prog_name="reader")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert_terminal_safe(result.output)
+    skipped = [line for line in result.output.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 1 and "bad\\xff\\xfe.txt" in skipped[0], result.output
+    assert len([line for line in result.output.splitlines() if ".txt" in line and "skipped" not in line]) >= 5

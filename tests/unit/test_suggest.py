@@ -1,0 +1,153 @@
+"""Suggestions a fact-checker can trust: figures with units, ranked counterparts with evidence, status and
+confidence, rejected pairs remembered, the user's links winning, the pair model learning from decisions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reader.align import SourceText, align_claims, prepare_claims
+from reader.align.figures import figure_keys
+from reader.align.learn import DEFAULT_MODEL, fit, pair_features
+from reader.align.suggest import evidence, query_clauses, rank_counterparts
+
+TENURE_A = "Sebastien Bubeck joined Microsoft as a researcher in 2014. Microsoft invested an additional $10 billion in OpenAI."
+TENURE_B = "Bubeck spent 10 years at Microsoft Research. For over a decade, Bubeck led the Phi models at Microsoft."
+
+
+def clauses(text: str, quote: str, clause_set, doc: int):
+    start = text.index(quote)
+    return query_clauses(clause_set, doc, start, start + len(quote))[0]
+
+
+@pytest.fixture()
+def tenure():
+    docs = [SourceText("a", "a.txt", TENURE_A), SourceText("b", "b.txt", TENURE_B)]
+    return docs, prepare_claims(docs)
+
+
+def test_ten_years_and_ten_billion_share_no_figure(tenure):
+    _, clause_set = tenure
+    years = clauses(TENURE_B, "spent 10 years", clause_set, 1)
+    billions = clauses(TENURE_A, "invested an additional $10 billion", clause_set, 0)
+    assert not years.numbers & billions.numbers
+    assert figure_keys("over a decade", 0, 13) == figure_keys("10 years", 0, 8)
+
+
+def test_tenure_figures_differ_side_by_side(tenure):
+    _, clause_set = tenure
+    joined = clauses(TENURE_A, "joined Microsoft", clause_set, 0)
+    spent = clauses(TENURE_B, "spent 10 years", clause_set, 1)
+    found = evidence(clause_set, joined, spent)
+    assert found.differs
+    assert found.figures_a == ("2014",) and found.figures_b == ("10 years",)
+    assert "2014 | 10 years" in found.describe()
+    decade = clauses(TENURE_B, "For over a decade", clause_set, 1)
+    assert evidence(clause_set, spent, decade).shared_figures == ("10 years = a decade",)
+
+
+def test_ranked_counterparts_carry_evidence_and_leave_out_rejected(tenure):
+    docs, clause_set = tenure
+    start = TENURE_B.index("spent 10 years")
+    ranked = rank_counterparts(clause_set, "b", start, start + 40, top=2)
+    assert set(ranked) == {"a"} and len(ranked["a"]) == 2
+    best = ranked["a"][0]
+    assert "2014" in best.text and best.evidence.differs
+    assert ranked["a"][0].confidence >= ranked["a"][1].confidence
+    refused = [(("b", start, start + 40), ("a", best.start, best.end))]
+    again = rank_counterparts(clause_set, "b", start, start + 40, top=2, rejected=refused)
+    assert all(c.start != best.start for c in again["a"])
+
+
+def test_refit_moves_confidence_towards_the_users_decisions(tenure):
+    _, clause_set = tenure
+    joined = clauses(TENURE_A, "joined Microsoft", clause_set, 0)
+    spent = clauses(TENURE_B, "spent 10 years", clause_set, 1)
+    features = pair_features(joined, spent)
+    before = DEFAULT_MODEL.confidence(features)
+    learned = fit([features] * 40, [1] * 40)
+    assert learned.confidence(features) > before + 0.1
+    rejected = fit([features] * 40, [0] * 40)
+    assert rejected.confidence(features) < before
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+def test_suggest_json_ranks_the_tenure_counterpart_first(run_cli):
+    result = run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["query"]["text"] == "spent 10 years at Microsoft Research"
+    first = data["candidates"][0]
+    assert "For over a decade" in first["text"]
+    assert {"source_path", "start", "end", "text", "score", "confidence", "evidence"} <= first.keys()
+    assert first["evidence"]["shared_figures"] == ["10 years = a decade"]
+
+
+def test_reject_is_remembered_and_never_suggested_again(run_cli):
+    data = json.loads(run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003",
+                              "--json").output)
+    query, first = data["query"], data["candidates"][0]
+    result = run_cli("reject", f"001:{query['start']}-{query['end']}", f"003:{first['start']}-{first['end']}")
+    assert result.exit_code == 0, result.output
+    again = json.loads(run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003",
+                               "--json").output)
+    assert all(c["start"] != first["start"] for c in again["candidates"])
+
+
+def test_reject_bad_input_is_one_line(run_cli):
+    for args in (("reject", "001:0-10", "001:20-30"), ("reject", "nonsense", "003:1-2"),
+                 ("reject", "001:50-10", "003:1-2")):
+        result = run_cli(*args)
+        assert result.exit_code != 0
+        assert "Traceback" not in result.output and result.output.strip().count("\n") == 0, result.output
+
+
+def test_align_members_carry_status_and_confidence_and_all_shows_weak_ones(run_cli):
+    shown = json.loads(run_cli("align", "--format", "json").output)
+    everything = json.loads(run_cli("align", "--format", "json", "--all").output)
+    members = [m for c in everything["clusters"] for m in c["members"]]
+    assert all(m["status"] == "suggested" and 0 <= m["confidence"] <= 1 for m in members)
+    assert all(c["status"] == "suggested" and c["confidence"] is not None for c in everything["clusters"])
+    assert len(shown["clusters"]) < len(everything["clusters"])
+    weakest = min(m["confidence"] for c in shown["clusters"] for m in c["members"])
+    assert weakest >= 0.5
+
+
+def test_a_users_link_wins_over_the_aligner(run_cli):
+    joined = run_cli("annotate", "000", "--quote", "Sebastien Bubeck joined Microsoft as a researcher in 2014",
+                     "--tag", "claim").output.strip()
+    spent = run_cli("annotate", "001", "--quote", "spent 10 years at Microsoft Research", "--tag", "claim").output.strip()
+    assert run_cli("link", joined, spent).exit_code == 0
+    data = json.loads(run_cli("align", "000", "001", "--format", "json").output)
+    confirmed = [c for c in data["clusters"] if c["status"] == "confirmed"]
+    assert len(confirmed) == 1
+    texts = sorted(m["text"] for m in confirmed[0]["members"])
+    assert texts == ["Sebastien Bubeck joined Microsoft as a researcher in 2014", "spent 10 years at Microsoft Research"]
+    assert confirmed[0]["confidence"] == 1.0
+    spans = [(m["source_path"], m["start"], m["end"]) for m in confirmed[0]["members"]]
+    for cluster in data["clusters"]:
+        if cluster["status"] == "suggested":
+            for m in cluster["members"]:
+                for path, start, end in spans:
+                    assert not (m["source_path"] == path and m["start"] < end and m["end"] > start)
+
+
+def drawn_pairs(run_cli, *sources: str) -> set[tuple[str, int, str, int]]:
+    data = json.loads(run_cli("align", *sources, "--format", "json").output)
+    first, second = sources[:2]
+    found = set()
+    for cluster in data["clusters"]:
+        for a in cluster["members"]:
+            for b in cluster["members"]:
+                if f"/{first}_" in a["source_path"] and f"/{second}_" in b["source_path"]:
+                    found.add((first, a["start"], second, b["start"]))
+    return found
+
+
+def test_two_sources_align_the_same_way_with_two_or_four_open(run_cli):
+    """Words are weighed over the (small) library, not over the open sources."""
+    assert drawn_pairs(run_cli, "001", "003") == drawn_pairs(run_cli, "001", "003", "000", "002")
+    assert drawn_pairs(run_cli, "002", "004") == drawn_pairs(run_cli, "002", "004", "000", "001")

@@ -108,6 +108,7 @@ def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = 
     """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
     import json
 
+    from reader.claims import no_differences
     from reader.exports import ExportError, export_claims
     from reader.settings import SettingsError, load_settings
 
@@ -115,7 +116,7 @@ def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = 
         settings = load_settings()
     except SettingsError as error:
         raise ExportError(str(error)) from None
-    sources, claims = export_claims(store, source_ids, tags, authors)
+    sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences)  # statuses unused
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]

@@ -14,6 +14,7 @@ members are added, removed or linked in later (reader.claim_store).
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     from reader.align.differences import _has_name, _in_quotes, _touches_number
     from reader.align.words import quotation_spans
 
-    if a == b:
+    if a == b or not _may_differ(a, b):
         return []
     words_a, keys_a = _words(a)
     words_b, keys_b = _words(b)
@@ -140,6 +141,30 @@ def emphasised_differences(a: str, b: str) -> list[str]:
         if figure or name or quoted:
             found.append(f"{a[words_a[i1][0]:words_a[i2 - 1][1]]} → {b[words_b[j1][0]:words_b[j2 - 1][1]]}")
     return found
+
+
+_QUOTE_MARKS = re.compile("[\"\u201c\u201d\u00ab\u00bb\u201e]")
+_CAPITALISED = re.compile(r"\b[^\W\d_][\w'\u2019-]*")
+
+
+@lru_cache(maxsize=4096)
+def _marks(text: str) -> tuple[bool, frozenset[str], bool]:
+    """What could make two wordings differ, found cheaply: a figure, the capitalised words, quotation marks."""
+    from reader.align import NUMBER_WORDS, fold_word
+
+    words = _CAPITALISED.findall(text)
+    figure = any(char.isdigit() for char in text) or any(fold_word(w) in NUMBER_WORDS for w in words)
+    capitals = frozenset(fold_word(w) for w in words if w[0].isupper())
+    return figure, capitals, bool(_QUOTE_MARKS.search(text))
+
+
+def _may_differ(a: str, b: str) -> bool:
+    """False when no change between a and b can hold a figure, a name or a quotation on both sides: both
+    need a figure, or each a capitalised word the other lacks, or both quotation marks."""
+    figure_a, capitals_a, quoted_a = _marks(a)
+    figure_b, capitals_b, quoted_b = _marks(b)
+    return ((figure_a and figure_b) or (quoted_a and quoted_b)
+            or bool(capitals_a - capitals_b and capitals_b - capitals_a))
 
 
 @lru_cache(maxsize=4096)
@@ -313,16 +338,21 @@ def all_links(store) -> list[Link]:
             "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id")]
 
 
+def no_differences(a: str, b: str) -> list[str]:
+    """A differ for callers that need the claims but not which wordings differ (ClaimReview)."""
+    return []
+
+
 def claims_for_store(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                     authors: list[str] | None = None) -> tuple[list[Source], list[Claim]]:
+                     authors: list[str] | None = None, differ: Differ | None = None) -> tuple[list[Source], list[Claim]]:
     """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
-    by one of authors, if given; only this author's while blind)."""
+    by one of authors, if given; only this author's while blind); differ as in build_matrix."""
     from reader.claim_store import claim_records
 
     sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
     wanted = [s.id for s in sources]
     annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
-    return sources, build_matrix(sources, annotations, all_links(store), store.silences(),
+    return sources, build_matrix(sources, annotations, all_links(store), store.silences(), differ=differ,
                                  records=claim_records(store))
 
 
@@ -331,9 +361,10 @@ def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[S
     return claims_for_store(store, source_ids)
 
 
-def claim_json(claim: Claim, sources: list[Source]) -> dict[str, Any]:
-    """A claim as `reader claims --json` prints it (and the JSON export stores it)."""
-    names = {source.id: source for source in sources}
+def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[str, Any]:
+    """A claim as `reader claims --json` prints it (and the JSON export stores it); sources as a list, or
+    by id (built once by a caller that converts many claims)."""
+    names = sources if isinstance(sources, dict) else {source.id: source for source in sources}
     first = None
     if claim.first_appearance is not None:
         appearance = claim.first_appearance

@@ -228,16 +228,17 @@ def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | N
     from reader.claims import claim_json
 
     sources, claims = export_claims(store, source_ids, tags)
-    return [claim_json(claim, sources) for claim in claims]
+    by_id = {source.id: source for source in sources}
+    return [claim_json(claim, by_id) for claim in claims]
 
 
 def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                  authors: list[str] | None = None):
+                  authors: list[str] | None = None, differ=None):
     """(sources, claims) over the chosen sources' annotations (those with one of tags, and by one of
-    authors, if given; blind coding narrows them to this store's author)."""
+    authors, if given; blind coding narrows them to this store's author); differ as in build_matrix."""
     from reader.claims import claims_for_store
 
-    return claims_for_store(store, source_ids, tags, authors)
+    return claims_for_store(store, source_ids, tags, authors, differ)
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:

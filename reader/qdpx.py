@@ -185,9 +185,13 @@ def _write_notes(xf, conn, where: str, params: list) -> None:
 def _write_links(xf, conn, where: str, params: list) -> None:
     from lxml import etree
 
-    exported = (f"SELECT a.id FROM annotations a WHERE {where} AND a.anchor_status != 'orphaned'")
-    cursor = conn.execute(f"SELECT id, from_annotation, to_annotation, kind FROM links WHERE from_annotation IN "
-                          f"({exported}) AND to_annotation IN ({exported}) ORDER BY created, id", params + params)
+    # Both ends exported: joins (index lookups), not IN (subquery), which SQLite ran as a scan per link.
+    where_to, params_to = annotation_filter_for(where, params)
+    cursor = conn.execute(
+        "SELECT l.id, l.from_annotation, l.to_annotation, l.kind FROM links l "
+        "JOIN annotations a ON a.id = l.from_annotation JOIN annotations b ON b.id = l.to_annotation "
+        f"WHERE {where} AND {where_to} AND a.anchor_status != 'orphaned' AND b.anchor_status != 'orphaned' "
+        "ORDER BY l.created, l.id", params + params_to)
     first = next(cursor, None)
     if first is None:
         return
@@ -196,6 +200,11 @@ def _write_links(xf, conn, where: str, params: list) -> None:
             xf.write(etree.Element(_q("Link"), guid=guid_for(link_id), name=kind,
                                    direction=LINK_DIRECTIONS.get(kind, "Associative"),
                                    originGUID=guid_for(from_id), targetGUID=guid_for(to_id)))
+
+
+def annotation_filter_for(where: str, params: list) -> tuple[str, list]:
+    """The same annotation filter on alias b (annotation_filter writes it for alias a)."""
+    return where.replace("a.source_id", "b.source_id").replace("a.id IN", "b.id IN"), list(params)
 
 
 def _chain(first, rest):

@@ -69,7 +69,8 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
     if order == "first":
         claims = sort_by_first_appearance(claims)
     if as_json:
-        click.echo(_json([claim_json(claim, sources) for claim in claims], indent=2))
+        by_id = {source.id: source for source in sources}
+        click.echo(_fast_json([claim_json(claim, by_id) for claim in claims]))
         return
     if not claims:
         click.echo("no claims yet: link annotations in different sources (`reader link A B`)", err=True)
@@ -79,10 +80,21 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
         first = claim.first_appearance
         first_text = f"{first.published[:10]} {first.source.outlet or first.source.name}" if first else "-"
         verdict = claim.verdict["rating"] if claim.verdict else "-"
-        statuses = " ".join(f"{source.name[:3]}:{claim.cells[source.id].status}" for source in sources
+        statuses = " ".join(f"{source.name[:12]}:{claim.cells[source.id].status}" for source in sources
                             if claim.cells[source.id].status != "absent")
         rows.append((claim.id[:12], claim.label, first_text, verdict, statuses))
     _print_columns(("id", "claim", "first appearance", "verdict", "sources"), rows, right_aligned=set(), flexible=1)
+
+
+def _fast_json(value) -> str:
+    """What _json(value, indent=2) prints, encoded by msgspec (C): json.dumps with an indent runs the
+    pure-Python encoder, ten seconds for 10,000 claims of ten members."""
+    import msgspec
+
+    from reader.cli import _JSON_UNSAFE
+
+    text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _resolve(obj: Context, reference: str):

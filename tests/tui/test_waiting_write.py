@@ -27,7 +27,7 @@ async def test_a_tag_pressed_during_another_programs_write_waits_says_so_and_is_
         finally:
             holder.execute("COMMIT")
             holder.close()
-        await wait_for(pilot, lambda: any("saved the annotation" in n for n in notices(pilot.app)), timeout=30)
+        await wait_for(pilot, lambda: any("saved the change" in n for n in notices(pilot.app)), timeout=30)
         await wait_for(pilot, lambda: any(a.start == cursor[0] for a in screen.active_annotations()))
     store = open_store(db_path)
     [annotation] = store.annotations()

@@ -219,7 +219,7 @@ class AnnotatingScreen(Screen[None]):
     def _landed(self, done, result) -> None:
         if self.is_mounted:
             done(result)
-            self.app.notify_plain("saved")
+            self.app.notify_plain("saved the change that was waiting")
 
     def _writable(self) -> bool:
         if self.active_source_id() is None:

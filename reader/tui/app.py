@@ -160,8 +160,12 @@ class ReaderApp(App[None]):
 
     def _writer_store(self) -> Store:
         """A second connection for a worker's long write, so the app's own connection (and its lock)
-        stays free for reads while a big file is saved (WAL lets readers go on beside one writer)."""
-        return self._open_store()
+        stays free for reads while a big file is saved (WAL lets readers go on beside one writer).
+        It writes as this session, so `u` takes back what it wrote (a change deferred past a lock too)."""
+        writer = self._open_store()
+        if self.store is not None:
+            writer.session = self.store.session
+        return writer
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""

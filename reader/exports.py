@@ -200,11 +200,11 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
 
     out.write(' "links": [')
     link_cursor = conn.execute(
-        "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
+        "SELECT id, from_annotation, to_annotation, kind, created, author FROM links WHERE "
         f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
         f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id", params + params)
     for index, row in enumerate(link_cursor):
-        record = {"id": row[0], "from": row[1], "to": row[2], "kind": row[3], "created": row[4]}
+        record = {"id": row[0], "from": row[1], "to": row[2], "kind": row[3], "created": row[4], "author": row[5]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ],\n")
 

@@ -85,6 +85,7 @@ class IncomingLink:
     id: str = ""
     created: str = ""
     directed: bool = True  # csv lists each link under both ends and cannot say which way it points
+    author: str = ""
 
 
 @dataclass(slots=True)
@@ -192,6 +193,7 @@ class _JsonLink(msgspec.Struct):
     to_id: str = msgspec.field(name="to")
     kind: Literal["same", "supports", "contradicts"]
     created: str = ""
+    author: str = ""
 
 
 class _JsonSilence(msgspec.Struct):
@@ -342,7 +344,7 @@ def _read_reader_json(path: Path, data: bytes) -> Incoming:
             id=item.id, source_key=str(item.source), start=item.start, end=item.end, quote=item.quote,
             prefix=item.prefix, suffix=item.suffix, note=item.note, author=item.author, created=item.created,
             updated=item.updated, tags=list(item.tags), version_hash=item.version_hash))
-    incoming.links = [IncomingLink(link.from_id, link.to_id, link.kind, link.id, link.created)
+    incoming.links = [IncomingLink(link.from_id, link.to_id, link.kind, link.id, link.created, author=link.author)
                       for link in export.links]
     for silence in export.silences:
         if str(silence.source) not in incoming.sources:
@@ -759,8 +761,8 @@ def _publish(store: Store, conn, plan: _Plan) -> None:
     conn.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
                  "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id")
     if plan.links:
-        conn.executemany("INSERT INTO links (id, from_annotation, to_annotation, kind, created) "
-                         "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", plan.links)
+        conn.executemany("INSERT INTO links (id, from_annotation, to_annotation, kind, created, author) "
+                         "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)", plan.links)
     if plan.silences:
         conn.executemany("INSERT INTO silences (annotation_id, source_id, marked, author) "
                          "VALUES (:annotation_id, :source_id, :marked, :author)", plan.silences)
@@ -952,7 +954,7 @@ def _add_links(conn, links: list[IncomingLink], new_ids: set[str], plan: _Plan, 
             [link.id, *key, int(not link.directed), *reverse]).fetchone()
         row = {"id": link.id or uuid.uuid5(_ID_NAMESPACE, ":".join(sorted(key[:2])) + ":" + link.kind).hex,
                "from_annotation": link.from_id, "to_annotation": link.to_id, "kind": link.kind,
-               "created": link.created or now()}
+               "created": link.created or now(), "author": link.author}
         if clash or row["id"] in planned_ids:
             continue
         planned_ids.add(row["id"])

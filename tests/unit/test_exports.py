@@ -195,7 +195,7 @@ def test_json_is_lossless(annotated, run_cli):
     assert record["tags"] == ["claim", "number"] and record["note"] == "first note"
     assert (record["quote"], record["prefix"], record["suffix"]) == (a.quote, a.prefix, a.suffix)
     assert document["links"] == [{"id": link.id, "from": a.id, "to": b.id, "kind": "supports",
-                                  "created": link.created}]
+                                  "created": link.created, "author": store.author}]
 
 
 # --- W3C --------------------------------------------------------------------------------------------

@@ -177,7 +177,6 @@ class MatrixScreen(Screen[None]):
         detail = Text()
         if claim is not None:
             detail.append(display_safe(claim.label), style="bold")
-            detail.append(f"  {claim.id[:12]}", style="dim")
             first = claim.first_appearance
             if first is not None:
                 detail.append("\nfirst: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),

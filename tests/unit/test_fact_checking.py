@@ -237,3 +237,10 @@ def test_json_export_and_import_carry_verdicts_and_claim_text_once(run_cli, load
         assert (claim["verdict"]["rating"], claim["verdict"]["value"], claim["verdict"]["note"]) == (
             "mixed", 3, "Depends on the year")
         assert [e["value"] for e in claim["verdict"]["evidence"]] == ["https://example.org/10k"]
+
+
+def test_the_sources_table_shows_the_published_date(run_cli):
+    run_cli("meta", "001", "--published", "2024-10-14T18:00:00Z")
+    header, *rows = run_cli("sources").output.splitlines()
+    assert header.split()[:4] == ["id", "title", "outlet", "published"]
+    assert any("2024-10-14" in row and "001_" in row for row in rows)

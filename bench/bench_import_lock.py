@@ -17,6 +17,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_export import BENCH_DIR, build_database  # noqa: E402
+from bench_export import build_database  # noqa: E402
 from bench_import import fresh_database  # noqa: E402
 
 from reader.exports import export  # noqa: E402
@@ -33,6 +34,8 @@ from reader.library import BUNDLED_CORPUS  # noqa: E402
 from reader.store import open_store  # noqa: E402
 
 READER = str(Path(sys.executable).with_name("reader"))
+# Not the shared /tmp/reader-bench: other branches' databases there may have a newer schema.
+BENCH_DIR = Path(tempfile.gettempdir()) / "reader-bench-import-lock"
 
 
 def longest_lock_wait(db: Path, stop: threading.Event, waits: list[float]) -> None:

@@ -11,8 +11,9 @@ datasets: the pair model (reader.align.learn) measured on one dataset is fitted 
   passages there.
 - drawn by default: precision and recall (bench/eval_align.py's rules) of the clusters the views draw by
   default: the backend's alignment, assessed by the held-out model, suggestions below DRAW_CONFIDENCE left out.
-- learn from half: the labelled claims of a dataset split in two; the user confirms the top-3 counterparts of
-  the first half that are right and rejects those that are wrong; the model is refitted with those decisions
+- learn from half: the labelled claims of a dataset split in two; the user confirms the labelled pairs of
+  the first half (with `c`, or by hand when the counterpart is not listed) and rejects the wrong top-3
+  candidates; the model is refitted with those decisions
   (prior: the held-out model) and the ranking is measured on the other half, before and after.
 --fit prints default weights fitted on every dataset (for reader/align/tuning.py).
 """
@@ -100,18 +101,24 @@ def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = 
 
 
 def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
-    """What a user confirms and rejects going through the top-3 of the claims in `only`: rows and labels."""
+    """What a user decides for the claims in `only`: the labelled pairs confirmed (with `c`, or linked by hand
+    when the counterpart is not among the candidates), and the wrong top-3 candidates rejected."""
     rows, labels = [], []
     index = _doc_index(docs)
     for claim, query, other in queries(claims):
         if claim["id"] not in only:
             continue
         mine = query_clauses(clause_set, index[query.source], query.start, query.end)
+        counterparts = [p for p in claim["passages"] if p.source == other]
+        confirmed = query_clauses(clause_set, index[other], counterparts[0].start, counterparts[0].end)
+        rows.append(max((pair_features(q, c) for q in mine for c in confirmed), key=lambda f: f[0]))
+        labels.append(1)
         for candidate in rank_counterparts(clause_set, query.source, query.start, query.end, model, top=3)[other]:
             clause = next(c for c in clause_set.by_doc[index[other]] if c.start == candidate.start)
-            hit = any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"])
+            if any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"]):
+                continue  # the right one: confirmed above
             rows.append(max((pair_features(q, clause) for q in mine), key=lambda f: f[0]))
-            labels.append(1 if hit else 0)
+            labels.append(0)
     return rows, labels
 
 

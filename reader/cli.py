@@ -305,17 +305,12 @@ def show(obj: Context, source: str) -> None:
     annotations = store.annotations(source_id=found.id)
     colours = {t.name: t.colour for t in store.tags()}
     is_terminal = sys.stdout.isatty()
-    body = Text(display_safe(text), end="")
     # An orphan's offsets point into the text it was made on, not this one: listed, never highlighted.
     placed = [(n, a) for n, a in enumerate(annotations, 1) if a.anchor_status != "orphaned"]
-    if is_terminal:
-        for _, annotation in placed:
-            colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
-            body.stylize(f"on {colour} black", annotation.start, annotation.end)
     console = _console()
     console.print(Text(display_safe(found.title), style="bold"))
-    if is_terminal:
-        console.print(body)
+    if is_terminal:  # highlighted in one write; Rich's wrapping of the whole text took 39 s on a million lines
+        click.echo(_highlighted(text, placed, colours, console.color_system), nl=not text.endswith("\n"))
     else:  # a pipe gets the plain text in one write: Rich's line wrapping took 10 s on a million lines
         click.echo(_bracketed(text, placed))
     if annotations:
@@ -328,6 +323,37 @@ def show(obj: Context, source: str) -> None:
             if annotation.note:
                 line += f" — {display_safe(annotation.note)}"
             console.print(Text(line))
+
+
+def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str | None) -> str:
+    """The display-safe text with each annotation's span in its first tag's colour (the later annotation
+    wins where two overlap), as one string of ANSI styles; the terminal wraps the lines itself."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    if color_system is None:  # NO_COLOR or a dumb terminal
+        return display_safe(text)
+    system = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT,
+              "windows": ColorSystem.WINDOWS}.get(color_system, ColorSystem.TRUECOLOR)
+    styles = []
+    for _, annotation in numbered:
+        colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
+        styles.append(Style.parse(f"on {colour} black"))
+    events = sorted([(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
+                    + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)])
+    out, position, active = [], 0, set()
+    for offset, starts, index in events:
+        if offset > position:
+            piece = display_safe(text[position:offset])
+            if active:  # styled line by line, so no background runs on past a line's end
+                style = styles[max(active)]
+                piece = "\n".join(style.render(line, color_system=system) if line else line
+                                   for line in piece.split("\n"))
+            out.append(piece)
+            position = offset
+        (active.add if starts else active.discard)(index)
+    out.append(display_safe(text[position:]))
+    return "".join(out)
 
 
 def _bracketed(text: str, numbered) -> str:
@@ -679,9 +705,10 @@ def config(init: bool, path_only: bool) -> None:
               help="The address to listen on; the default answers only this machine.")
 @click.pass_obj
 def serve(obj: Context, port: int, host: str) -> None:
-    """Serve the reader in a web browser (through textual-serve): open http://HOST:PORT/.
+    """Serve the reader in a web browser (through textual-serve): open the printed http://HOST:PORT/?token=...
 
-    Each browser tab runs its own reader on the same database and corpus.
+    The token is made at start; without it the page and the websocket answer 403, as do requests from
+    other sites' pages. Each browser tab runs its own reader on the same database and corpus.
     """
     import shlex
     import socket
@@ -690,7 +717,7 @@ def serve(obj: Context, port: int, host: str) -> None:
         if not path.exists():
             raise click.ClickException(f"corpus path not found: {path}")
     try:
-        from textual_serve.server import Server
+        from reader.serving import GuardedServer
     except ImportError:
         raise click.ClickException("`reader serve` needs textual-serve: pip install textual-serve") from None
     try:
@@ -703,8 +730,9 @@ def serve(obj: Context, port: int, host: str) -> None:
         command += ["--corpus", str(path.resolve())]
     command.append("open")
     url_host = f"[{host}]" if ":" in host else host
-    server = Server(shlex.join(command), host=host, port=port, title="reader",
-                    public_url=f"http://{url_host}:{port}")
+    # Any local user can reach the port: the page and its websocket need the token in the printed URL.
+    server = GuardedServer(shlex.join(command), host=host, port=port, title="reader",
+                           public_url=f"http://{url_host}:{port}")
     server.serve()
 
 

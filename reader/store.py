@@ -253,6 +253,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._checked_signature is not None:  # closing checkpoints the WAL into the file: not damage
+            _remember_checked(self.path, self._signature())
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -262,11 +264,11 @@ class Store:
             if conn.in_transaction:  # nested: the outer transaction commits
                 yield self.db
                 return
+            self._check_integrity(conn)  # a read: it runs before taking the write lock, not while holding it
             self._begin_immediate(conn)
             # One transaction is one user action: everything it logs is undone in one step.
             self._change_group = uuid.uuid4().hex
             try:
-                self._check_integrity(conn)
                 yield self.db
             except sqlite3.DatabaseError as error:
                 if conn.in_transaction:
@@ -286,6 +288,7 @@ class Store:
                 raise StoreError(_explain_write_error(self.path, error)) from None
             if self._checked_signature is not None:
                 self._checked_signature = self._signature()  # our own commit is not damage
+                _remember_checked(self.path, self._checked_signature)
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         """Take the write lock; if another program holds it, say so once and keep waiting (never lose
@@ -293,8 +296,10 @@ class Store:
         import time
 
         waited_since = None
+        never_wait = self.main_thread_never_waits and threading.current_thread() is threading.main_thread()
         try:
-            conn.execute(f"PRAGMA busy_timeout = {WRITE_NOTICE_MS}")
+            # The TUI's event loop must not freeze: it only gives a just-finishing write a moment.
+            conn.execute(f"PRAGMA busy_timeout = {200 if never_wait else WRITE_NOTICE_MS}")
             while True:
                 try:
                     conn.execute("BEGIN IMMEDIATE")
@@ -302,8 +307,8 @@ class Store:
                 except sqlite3.OperationalError as error:
                     if not _is_busy(error):
                         raise StoreError(_explain_write_error(self.path, error)) from None
-                    if self.main_thread_never_waits and threading.current_thread() is threading.main_thread():
-                        raise WriteBusy(f"another program is writing to {self.path}; waiting for it to finish") from None
+                    if never_wait:
+                        raise WriteBusy(f"another program is writing to {self.path} (an import?)") from None
                     if waited_since is None:
                         waited_since = time.monotonic()
                         if self.on_wait is not None:
@@ -324,9 +329,10 @@ class Store:
         for suffix in ("", "-wal"):
             try:
                 stat = os.stat(f"{self.path}{suffix}")
-                found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
             except OSError:
-                found.append(None)
+                stat = None
+            # An empty WAL (made fresh by opening the file) holds nothing: the same as none.
+            found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino) if stat and stat.st_size else None)
         return tuple(found)
 
     def _check_integrity(self, conn: sqlite3.Connection) -> None:
@@ -335,6 +341,9 @@ class Store:
         signature = self._signature()
         if signature == self._checked_signature:
             return
+        if self._checked_signature is None and signature and signature == _last_checked(self.path):
+            self._checked_signature = signature  # unchanged since a reader process last checked or wrote it
+            return
         try:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
         except sqlite3.DatabaseError as error:
@@ -342,6 +351,7 @@ class Store:
         if problems != ["ok"]:
             raise StoreError(f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}")
         self._checked_signature = signature
+        _remember_checked(self.path, signature)
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -1028,6 +1038,34 @@ def _fts_query(query: str) -> str:
     case) by fold_text, the function in-document search folds with."""
     words = [word.replace('"', '""') for word in fold_text(query).split()]
     return " ".join(f'"{word}"' for word in words if word)
+
+
+def _checked_record(path: Path) -> Path:
+    """Where the signature of a database as last checked (or last written by a reader) is kept: the
+    user's cache folder, so a CLI command on an unchanged big database skips the quick_check."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(path))).hexdigest()[:32]
+    return cache / "reader" / "checked" / digest
+
+
+def _last_checked(path: Path) -> tuple | None:
+    try:
+        return tuple(tuple(part) if part else None for part in json.loads(_checked_record(path).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _remember_checked(path: Path, signature: tuple) -> None:
+    if not signature:
+        return
+    record = _checked_record(path)
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(signature))
+        os.replace(temporary, record)
+    except OSError:
+        pass  # a read-only home: the check simply runs again next time
 
 
 def recovery_hint(path: Path | str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Hashable, Iterable
 
 from reader.align import tuning
+from reader.align.figures import figures
 from reader.text import Span
 
 
@@ -196,11 +197,23 @@ def cluster_to_json(cluster: Cluster) -> dict:
                      **({"link_kind": m.link_kind} if m.link_kind else {})} for m in cluster.members],
         "differences": [
             {"reference": d.reference, "member": d.member, "numbers_differ": d.numbers_differ,
+             **figures_side_by_side(cluster.members[d.reference].text, cluster.members[d.member].text),
              "changes": [{"op": c.op, "a": {"start": c.a_start, "end": c.a_end, "text": c.a_text},
                           "b": {"start": c.b_start, "end": c.b_end, "text": c.b_text},
                           "emphasis": list(c.emphasis)} for c in d.changes]}
             for d in cluster.differences],
     }
+
+
+def figures_side_by_side(text_a: str, text_b: str) -> dict:
+    """{"differs": both state figures the other does not, "figures": {"a": [...], "b": [...]}}: the figures
+    of each passage that the other does not state ("2014" | "10 years"), compared with their units."""
+    found_a = [f for f in figures(text_a, 0, len(text_a)) if not f.kind.startswith("label")]
+    found_b = [f for f in figures(text_b, 0, len(text_b)) if not f.kind.startswith("label")]
+    keys_a, keys_b = {f.key for f in found_a}, {f.key for f in found_b}
+    only_a = [f.text for f in found_a if f.key not in keys_b]
+    only_b = [f.text for f in found_b if f.key not in keys_a]
+    return {"differs": bool(only_a and only_b), "figures": {"a": only_a, "b": only_b}}
 
 
 def iter_claim_sets(alignment: Alignment) -> Iterable[tuple[int, Member, Member]]:

@@ -23,7 +23,7 @@ from reader.corpus import SourceError, load_document, read_metadata, title_from_
 from reader.library import SyncReport, sync_sources
 from reader.settings import Settings, SettingsError, load_settings
 from reader.model import ReaderError
-from reader.store import Store, StoreError, content_hash, open_store
+from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
 from reader.tui.screens.adjudicate import AdjudicationCommands
 from reader.tui.screens.help import HelpScreen
@@ -160,14 +160,22 @@ class ReaderApp(App[None]):
 
     def _writer_store(self) -> Store:
         """A second connection for a worker's long write, so the app's own connection (and its lock)
-        stays free for reads while a big file is saved (WAL lets readers go on beside one writer)."""
-        return self._open_store()
+        stays free for reads while a big file is saved (WAL lets readers go on beside one writer).
+        It writes as this session, so `u` takes back what it wrote (a change deferred past a lock too)."""
+        writer = self._open_store()
+        if self.store is not None:
+            writer.session = self.store.session
+        return writer
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
         store = open_store(self.db_path, actor="tui", author=self.settings.author,
                            default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
         store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
+        # A write that meets another program's lock (a long import) never blocks the event loop: it raises
+        # WriteBusy there and is retried in a worker, which waits and says so in a notice.
+        store.main_thread_never_waits = True
+        store.on_wait = lambda message: self.call_from_thread(self.notify_plain, message)
         return store
 
     def apply_settings(self) -> None:
@@ -233,7 +241,8 @@ class ReaderApp(App[None]):
             metadata = read_metadata(resolved.parent).get(resolved.name)
             document = load_document(resolved, metadata)
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            source_id = self._save_elsewhere(resolved, metadata, document.text)
+            source_id = self._save_elsewhere(resolved, metadata,
+                                             [document.size, document.mtime_ns, len(document.text)])
         except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
@@ -243,10 +252,11 @@ class ReaderApp(App[None]):
         self.post_message(self.SourceSaved(source_id, str(resolved)))
         self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
 
-    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, text: str) -> int:
-        """Save the file shown to the store in a separate process (keys stay fast meanwhile)."""
+    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, expected: list[int]) -> int:
+        """Save the file shown to the store in a separate process (keys stay fast meanwhile); expected
+        (size, mtime_ns, text length) lets the child check it read the file shown."""
         source_id, self.save_process_pid = save_in_process(
-            str(self.db_path), str(path), metadata, content_hash(text), self.settings.author,
+            str(self.db_path), str(path), metadata, expected, self.settings.author,
             [(t.name, t.colour, t.description) for t in self.settings.tags])
         return source_id
 

@@ -63,12 +63,12 @@ def test_a_fact_checkers_loop_one_key_at_a_time(tmux, tmp_path, corpus_dir, size
 
     tmux.keys("e")                                            # edit: typing appends a tag and a note
     tmux.wait_for("Edit annotation")
-    tmux.keys(*", num", "Enter", "Enter", *"phi-3 date", "Enter")
+    tmux.keys(*", num", "Enter", *"phi-3 date", "Enter")    # enter takes "number" and goes to the note
     assert wait_rows(db, 1) == [("launched this past spring", "claim;number", "phi-3 date")]
 
     tmux.keys("g", "j", "a")                                  # a second one through the dialog
     tmux.wait_for("Tags (comma-separated")
-    tmux.keys(*"quo", "Enter", "Enter", "Enter")
+    tmux.keys(*"quo", "Enter", "Enter")
     found = wait_rows(db, 2)
     assert found[0][1] == "quote"
 
@@ -90,8 +90,13 @@ def test_a_fact_checkers_loop_one_key_at_a_time(tmux, tmp_path, corpus_dir, size
     assert len(rows(db)) == 2
 
     tmux.close()                                              # restart: back in 001, where we were
-    tmux.start(f"{READER} --db {db} --corpus {corpus_dir}", env, size=size)
-    tmux.wait_for("Top AI Execs")
-    tmux.keys("x")                                            # the cursor came back to the claim
-    tmux.wait_for("deleted the annotation")
-    assert [r[1] for r in wait_rows(db, 1)] == ["quote"]
+    (tmp_path / "again").mkdir()
+    again = type(tmux)(tmp_path / "again")  # a fresh tmux server for the second start
+    try:
+        again.start(f"{READER} --db {db} --corpus {corpus_dir}", env, size=size)
+        again.wait_for("Top AI Execs", timeout=60)
+        again.keys("x")                                       # the cursor came back to the claim
+        again.wait_for("deleted the annotation")
+        assert [r[1] for r in wait_rows(db, 1)] == ["quote"]
+    finally:
+        again.close()

@@ -182,3 +182,15 @@ def test_a_database_on_a_read_only_mount_can_be_read(loaded_store, source_id, tm
     assert made.id in result.stdout, output
     assert "rc=0" in output and "read-only" in output and "rc=1" in output, output
     assert "not a usable SQLite database" not in output
+
+
+def test_damage_after_a_clean_write_is_still_found_on_the_next_write(loaded_store, source_id, tmp_path, run_cli):
+    """The check is skipped only while the file is as a reader left it; damage changes it."""
+    damaged = damaged_copy(loaded_store, source_id, tmp_path)
+    pristine = tmp_path / "pristine.db"
+    shutil.copy(loaded_store.path, pristine)
+    assert run_cli("tags", "add", "first", db=pristine).exit_code == 0  # checked, written, remembered
+    assert run_cli("tags", "add", "second", db=pristine).exit_code == 0
+    shutil.copy(damaged, pristine)  # the same path, now damaged
+    result = run_cli("tags", "add", "third", db=pristine)
+    assert result.exit_code != 0 and "damaged" in result.output, result.output

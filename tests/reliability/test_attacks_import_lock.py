@@ -13,7 +13,6 @@ import pytest
 from reader import imports
 from reader.exports import write_json
 from reader.imports import import_file
-from reader.store import open_store
 from reader.text import find_quote
 
 
@@ -60,6 +59,9 @@ def test_a_users_write_gets_in_while_an_import_works_and_both_are_kept(loaded_st
     stored = {a.id: a for a in loaded_store.annotations()}
     assert all(stored[i].tags == ["Imported Tag"] for i in ids)
     assert [t.name for t in loaded_store.tags()].count("Imported Tag") == 1
+    conn = loaded_store.db.conn
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # back on after the publish
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []  # every row's references exist
 
 
 def test_an_import_that_fails_while_publishing_leaves_nothing(loaded_store, export_file, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -94,3 +95,66 @@ def test_a_file_name_that_is_not_utf8_is_named_escaped_and_the_others_load(tmp_p
     skipped = [line for line in result.output.splitlines() if line.startswith("skipped")]
     assert len(skipped) == 1 and "bad\\xff\\xfe.txt" in skipped[0], result.output
     assert len([line for line in result.output.splitlines() if ".txt" in line and "skipped" not in line]) >= 5
+
+
+# --- reader show on a terminal (14.14) and reader report -o (minor) ---------------------------------
+
+def on_terminal(command: list[str], seconds: float = 40) -> bytes:
+    """What command writes to a pseudo-terminal (160 columns), read until it exits or time runs out."""
+    import fcntl
+    import struct
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=terminal, stderr=subprocess.DEVNULL,
+                               cwd=str(REPO), env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "160"})
+    os.close(terminal)
+    received, deadline = b"", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(controller, 1 << 20)
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+        elif process.poll() is not None:
+            break
+    try:
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        finished = True
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        finished = False
+    os.close(controller)
+    assert finished, f"reader show on a terminal took over {seconds} s"
+    return received
+
+
+def test_show_on_a_terminal_prints_a_long_source_whole_and_highlighted(tmp_path):
+    """200,000 lines: Rich's wrapping took minutes here; the hang guard only catches that."""
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "long.txt").write_text("".join(f"line {n} says \x1b[2J something.\n" for n in range(200_000)),
+                                     encoding="utf-8")
+    base = [READER, "--db", str(tmp_path / "a.db"), "--corpus", str(folder)]
+    subprocess.run([*base, "annotate", "1", "--quote", "line 199998 says", "--tag", "claim"], check=True,
+                   capture_output=True)
+    shown = on_terminal([*base, "show", "1"]).decode("utf-8")
+    assert "\x1b[2J" not in shown and "line 199999 says \u241b[2J something." in shown
+    highlighted = re.search("\x1b\\[[0-9;]*m(line 199998 says)\x1b\\[0m", shown)
+    assert highlighted, shown[-600:]
+    assert "48;" in highlighted.group()  # a background colour
+
+
+def test_report_names_its_output_path_display_safe(loaded_store, run_cli, tmp_path):
+    target = tmp_path / "re\x1b]0;PWNED\x07port\nsecond.html"
+    result = run_cli("report", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert_terminal_safe(result.output)
+    assert [line for line in result.output.splitlines() if line.startswith("wrote")][0].count("\n") == 0
+    assert len([line for line in result.output.splitlines() if line]) == 1

@@ -127,6 +127,8 @@ def test_a_users_link_wins_over_the_aligner(run_cli):
     texts = sorted(m["text"] for m in confirmed[0]["members"])
     assert texts == ["Sebastien Bubeck joined Microsoft as a researcher in 2014", "spent 10 years at Microsoft Research"]
     assert confirmed[0]["confidence"] == 1.0
+    difference = confirmed[0]["differences"][0]
+    assert difference["differs"] and difference["figures"] == {"a": ["2014"], "b": ["10 years"]}
     spans = [(m["source_path"], m["start"], m["end"]) for m in confirmed[0]["members"]]
     for cluster in data["clusters"]:
         if cluster["status"] == "suggested":

@@ -8,19 +8,23 @@ are the active ones; the actions themselves live here once.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
 
+from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.model import Annotation, Tag
-from reader.store import StoreError
+from reader.store import StoreError, WriteBusy
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
 from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
 
 Span = tuple[int, int]
+NEARBY_REACH = 20_000  # annotations starting this far before the cursor are looked at directly
+_DEFERRED_WRITES = threading.Lock()  # deferred writes land one at a time, in order of arrival
 
 
 def annotating_bindings(prefix: str, search_description: str = "Search in the source") -> list[Binding]:
@@ -140,8 +144,21 @@ class AnnotatingScreen(Screen[None]):
         placed, starts = self._placed_index(self.active_annotations())
         if not placed:
             return []
-        reach = bisect_right(starts, max(view.cursor[1], (view.selection or view.cursor)[1]))
-        nearby = placed[:reach]  # starting before the end of what is looked at (ends can reach far)
+        looked_at = view.selection or view.cursor
+        first, last = min(looked_at[0], view.cursor[0]), max(looked_at[1], view.cursor[1])
+        # Starting shortly before to the end of what is looked at, plus any long one the view's
+        # highlights say covers its start: a few, not all 50,000, on every key.
+        nearby = placed[bisect_left(starts, first - NEARBY_REACH):bisect_right(starts, last)]
+        seen = {a.id for a in nearby}
+        by_id = {a.id: a for a in self.active_annotations()} if len(placed) <= 2000 else None
+        for highlight in view.highlights_at(first):
+            if highlight.key not in seen:
+                found = by_id.get(highlight.key) if by_id is not None else next(
+                    (a for a in placed if a.id == highlight.key), None)
+                if found is not None and found.anchor_status != "orphaned":
+                    nearby.append(found)
+                    seen.add(found.id)
+        nearby.sort(key=lambda a: (a.start, a.end, a.id))
 
         def overlapping(span: Span) -> list[Annotation]:
             return [a for a in nearby if a.start < max(span[1], span[0] + 1) and a.end > span[0]]
@@ -169,6 +186,41 @@ class AnnotatingScreen(Screen[None]):
 
     # --- annotating ------------------------------------------------------------------------------
 
+    def write_change(self, change, done) -> None:
+        """Run change(store) and then done(result). On the event loop when the database is free; when
+        another program holds it (a `reader import`), the store refuses to wait there (WriteBusy) and the
+        change runs in a thread on its own connection, so the keyboard never waits for someone else's
+        transaction and the change is never dropped. A failure is a notice."""
+        try:
+            result = change(self.store)
+        except WriteBusy as busy:
+            self.app.notify_plain(f"{busy}; saving when it is done")
+            self._write_later(change, done)
+            return
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        done(result)
+
+    @work(thread=True, group="deferred-write")
+    def _write_later(self, change, done) -> None:
+        with _DEFERRED_WRITES:
+            try:
+                writer = self.app._writer_store()
+                try:
+                    result = change(writer)
+                finally:
+                    writer.close()
+            except StoreError as error:
+                self.app.call_from_thread(self.app.notify_error, str(error))
+                return
+        self.app.call_from_thread(self._landed, done, result)
+
+    def _landed(self, done, result) -> None:
+        if self.is_mounted:
+            done(result)
+            self.app.notify_plain("saved the change that was waiting")
+
     def _writable(self) -> bool:
         if self.active_source_id() is None:
             self.app.notify_error("still saving this source to the database; try again in a moment")
@@ -176,17 +228,20 @@ class AnnotatingScreen(Screen[None]):
         return True
 
     def annotate_span(self, source_id: int, annotations: list[Annotation], start: int, end: int,
-                      tags: list[str], note: str = "") -> Annotation:
+                      tags: list[str], note: str = "", store=None) -> Annotation:
         """Annotate source_id's text[start:end]; an annotation on exactly that span gains the tags instead.
 
-        annotations are that source's, sorted by start. Raises StoreError.
+        annotations are that source's, sorted by start; store: another connection than the screen's.
+        Raises StoreError.
         """
+        store = store or self.store
         placed, starts = self._placed_index(annotations)
         index = bisect_left(starts, start)
         existing = next((a for a in placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
+        store = store or self.store
         if existing:
-            return self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
-        return self.store.add_annotation(source_id, start, end, tags=tags, note=note)
+            return store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
+        return store.add_annotation(source_id, start, end, tags=tags, note=note)
 
     def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
         """Annotate the span (default: the selection or cursor sentence) of the active document."""
@@ -196,15 +251,16 @@ class AnnotatingScreen(Screen[None]):
             self.app.notify_error("nothing to annotate here")
             return
         annotations = self.active_annotations()
-        try:
-            annotation = self.annotate_span(self.active_source_id(), annotations, start, end, tags, note)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        if view.selection:
-            view.action_cancel_selection()
-        self.refresh_tags()
-        self.show_annotations([*(a for a in annotations if a.id != annotation.id), annotation])
+        source_id = self.active_source_id()
+
+        def shown(annotation: Annotation) -> None:
+            if view.selection:
+                view.action_cancel_selection()
+            self.refresh_tags()
+            self.show_annotations([*(a for a in self.active_annotations() if a.id != annotation.id), annotation])
+
+        self.write_change(lambda store: self.annotate_span(source_id, annotations, start, end, tags, note, store=store),
+                   shown)
 
     def action_tag(self, number: int) -> None:
         if not self._writable():
@@ -232,13 +288,13 @@ class AnnotatingScreen(Screen[None]):
         def save(result: AnnotationInput | None) -> None:
             if result is None:
                 return
-            try:
-                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
-            except StoreError as error:
-                self.app.notify_error(str(error))
-                return
-            self.refresh_tags()
-            self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+
+            def shown(updated: Annotation) -> None:
+                self.refresh_tags()
+                self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+
+            self.write_change(lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags),
+                       shown)
 
         self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
                                             annotation.note, heading="Edit annotation"), save)
@@ -247,13 +303,11 @@ class AnnotatingScreen(Screen[None]):
         self.choose_annotation("Delete", self.delete_annotation)
 
     def delete_annotation(self, annotation: Annotation) -> None:
-        try:
-            self.store.delete_annotation(annotation.id)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
-        self.app.notify_plain("deleted the annotation (u undoes)")
+        def shown(_: object) -> None:
+            self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
+            self.app.notify_plain("deleted the annotation (u undoes)")
+
+        self.write_change(lambda store: store.delete_annotation(annotation.id), shown)
 
     def action_undo(self) -> None:
         if replay_change(self.app, self.store.undo, "nothing to undo in this session"):

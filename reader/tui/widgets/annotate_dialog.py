@@ -1,6 +1,7 @@
 """The annotate dialog: comma-separated tags (completed from existing tags) and a note.
 
-Typing in a pre-filled field (the edit dialog) appends to it; enter or tab takes the grey completion;
+Typing in a pre-filled field (the edit dialog) appends to it; tab takes the grey completion (to type
+another tag after it), enter takes it and goes on to the note;
 a tag that does not exist yet is created only once the user confirms it is new.
 """
 
@@ -74,7 +75,7 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
         with Vertical(id="dialog"):
             yield Label(self.heading, id="dialog-title")
             yield Static(safe_content(quote), id="dialog-quote")
-            yield Label("Tags (comma-separated; enter or tab takes the grey completion)")
+            yield Label("Tags (comma-separated; tab: complete; enter: complete, go on)")
             yield Input(self.initial_tags, id="tags", suggester=TagSuggester(self.tag_names),
                         placeholder="claim, number", select_on_focus=False)
             yield Label("Note")
@@ -108,9 +109,9 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "tags":
-            if not self._take_completion():
-                self.query_one("#note", Input).focus()
+        if event.input.id == "tags":  # enter takes the completion and goes on to the note
+            self._take_completion()
+            self.query_one("#note", Input).focus()
         else:
             self._save()
 

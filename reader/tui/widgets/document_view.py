@@ -34,7 +34,8 @@ Span = tuple[int, int]
 BLOCK_CHARS = 64 * 1024
 EXACT_LAYOUT_LIMIT = 2 * 1024 * 1024  # documents up to this size are wrapped in full at once
 COUNT_HITS_LIMIT = 4 * 1024 * 1024  # search counts every hit (shows "hit 3 of 12") in texts up to this size
-SENTENCE_WINDOW = 20_000  # a paragraph longer than this is segmented around the cursor only
+SENTENCE_WINDOW = 20_000
+MAX_PARTIAL_ROWS = 200  # a cursor or selection spanning more rows repaints the whole view  # a paragraph longer than this is segmented around the cursor only
 GUTTER = 2  # margin mark column and a space
 _NON_SPACE = re.compile(r"\S")
 _TOKENS = re.compile(r"\S+\s*|\s+")
@@ -218,6 +219,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._adjusting = False
         self._drag_start: int | None = None
         self._pending_position = 0
+        self._painted: tuple[Span | None, ...] | None = None  # cursor, word, selection as last drawn
         if text:
             self.load(text)
 
@@ -477,15 +479,37 @@ class DocumentView(ScrollView, can_focus=True):
         self.word = word or self._word_in(span, span[0])
         if scroll and self._blocks and self.size.height:
             self._scroll_row_into_view(self._row_of_offset(span[0]), top=False)
-        self._invalidate()
+        self._repaint_cursor_rows()
         self.post_message(self.CursorMoved(self))
 
     def _set_selection(self, span: Span | None) -> None:
         self.selection = span
         if span and self.size.height:
             self._scroll_row_into_view(self._row_of_offset(max(span[0], span[1] - 1)), top=False)
-        self._invalidate()
+        self._repaint_cursor_rows()
         self.post_message(self.CursorMoved(self))
+
+    def _repaint_cursor_rows(self) -> None:
+        """Repaint only the rows the cursor, word cursor or selection left or reached: a key that moves
+        the cursor redraws a few rows, not the screen (the rest come from the strip cache)."""
+        state = (self.cursor, self.word, self.selection)
+        painted, self._painted = self._painted, state
+        if painted is None or not self._blocks or not self.size.height:
+            self._invalidate()
+            return
+        width = self._render_width or self.scrollable_content_region.width
+        rows: list[tuple[int, int]] = []
+        for span in {span for span in (*painted, *state) if span}:
+            first = self._row_of_offset(span[0])
+            last = self._row_of_offset(max(span[0], span[1] - 1))
+            if last - first > MAX_PARTIAL_ROWS:
+                self._invalidate()
+                return
+            rows.append((first, last))
+        for first, last in rows:
+            for row in range(first, last + 1):
+                self._strips.discard((row, width))
+            self.refresh_lines(first, last - first + 1)
 
     def _keep_cursor_visible(self) -> None:
         """After scrolling, a cursor left off screen moves to the first sentence starting on screen."""
@@ -758,6 +782,7 @@ class DocumentView(ScrollView, can_focus=True):
     # --- rendering -------------------------------------------------------------------------------
 
     def _invalidate(self) -> None:
+        self._painted = (self.cursor, self.word, self.selection)
         self._generation += 1
         self._strips.clear()
         self.refresh()

@@ -233,3 +233,51 @@ def rating_on_scale(ratings, given: str):
         return started[0]
     names = ", ".join(rating.name for rating in ratings)
     raise ClaimError(f"{given[:40]!r} is not on the rating scale ({names})")
+
+
+def import_claims(store: Store, claims: list[Any]) -> list[str]:
+    """Claim records (text, verdict, evidence) from a JSON export, for claims whose members are in the
+    database and that have no record yet (so importing twice adds nothing); one undo step. Returns a line
+    per claim left out and why."""
+    problems: list[str] = []
+    with store.write() as db:
+        for entry in claims:
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                problems.append("a claim without an id was left out")
+                continue
+            members = [m.get("annotation") for m in entry.get("members") or [] if isinstance(m, dict)]
+            present = {row["id"] for row in db.query(
+                f"SELECT id FROM annotations WHERE id IN ({','.join('?' * len(members))})", members)} if members else set()
+            verdict = entry.get("verdict") if isinstance(entry.get("verdict"), dict) else None
+            quotes = {m.get("quote") for m in entry.get("members") or [] if isinstance(m, dict)}
+            own_text = entry.get("text") if isinstance(entry.get("text"), str) and entry.get("text") not in quotes else ""
+            if not verdict and not own_text:
+                continue  # nothing stored about it: the links make the claim
+            if entry["id"] not in present:
+                problems.append(f"claim {entry['id'][:12]} left out: its members are not in the database")
+                continue
+            if list(db.query("SELECT 1 FROM claims WHERE id = ?", [entry["id"]])):
+                continue
+            stamp = now()
+            row = {"id": entry["id"], "members": json.dumps(sorted(present)), "text": own_text or "",
+                   "rating": None, "rating_value": None, "verdict_note": "", "verdict_author": "",
+                   "verdict_at": None, "review_url": "", "created": stamp, "updated": stamp}
+            if verdict and isinstance(verdict.get("rating"), str):
+                value = verdict.get("value")
+                row.update(rating=verdict["rating"], rating_value=value if isinstance(value, int) else None,
+                           verdict_note=str(verdict.get("note") or ""), verdict_author=str(verdict.get("author") or ""),
+                           verdict_at=verdict.get("at") if isinstance(verdict.get("at"), str) else stamp,
+                           review_url=str(verdict.get("url") or ""))
+            db.execute(f"INSERT INTO claims ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+            for item in (verdict or {}).get("evidence") or []:
+                if not isinstance(item, dict) or item.get("kind") not in ("url", "annotation"):
+                    continue
+                value = str(item.get("value") or "")
+                if item["kind"] == "url" and not is_web_url(value):
+                    continue
+                if item["kind"] == "annotation" and not list(db.query("SELECT 1 FROM annotations WHERE id = ?", [value])):
+                    problems.append(f"claim {entry['id'][:12]}: evidence annotation {value[:12]} is not in the database")
+                    continue
+                _insert_evidence(store, db, entry["id"], item["kind"], value, str(item.get("note") or ""))
+            store._log("update", "claim", entry["id"], None, _claim_snapshot(db, entry["id"]))
+    return problems

@@ -241,9 +241,9 @@ def sources(obj: Context, as_json: bool, as_jsonl: bool) -> None:
         _echo_json_rows((_source_json(s) for s in rows), lines=as_jsonl)
         return
     _print_columns(
-        ("id", "title", "outlet", "words", "annotations", "file"),
-        [(str(s.id), s.title, s.outlet, f"{s.words:,}", str(s.annotations), s.name) for s in rows],
-        right_aligned={0, 3, 4}, flexible=1)
+        ("id", "title", "outlet", "published", "words", "annotations", "file"),
+        [(str(s.id), s.title, s.outlet, s.published[:10], f"{s.words:,}", str(s.annotations), s.name) for s in rows],
+        right_aligned={0, 4, 5}, flexible=1)
 
 
 def _print_columns(headers: tuple[str, ...], rows: list[tuple[str, ...]], right_aligned: set[int],

@@ -97,7 +97,18 @@ def _read_pdf(path: Path) -> tuple[str, list[int], dict[str, str]]:
             value = getattr(info, theirs, None)
             if isinstance(value, str) and value.strip():
                 metadata[ours] = value.strip()
+        published = _iso_date(getattr(info, "creation_date", None))  # the date the document states
+        if published:
+            metadata["published"] = published
     return "".join(parts), starts, metadata
+
+
+def _iso_date(value) -> str:
+    """A document property's date (a datetime, or None) as ISO 8601; "" when absent or unreadable."""
+    try:
+        return value.isoformat() if value is not None and hasattr(value, "isoformat") else ""
+    except (ValueError, TypeError):
+        return ""
 
 
 def html_text(markup: bytes | str) -> str:
@@ -213,6 +224,12 @@ def load_docx(path: Path) -> tuple[str, dict[str, str]]:
     properties = document.core_properties
     metadata = {ours: value.strip() for ours, value in (("title", properties.title or ""),
                                                         ("author", properties.author or "")) if value.strip()}
+    try:
+        published = _iso_date(properties.created)
+    except (ValueError, TypeError):  # a malformed date in the package's core properties
+        published = ""
+    if published:
+        metadata["published"] = published
     return text, metadata
 
 

@@ -113,6 +113,7 @@ class Incoming:
     annotations: list[IncomingAnnotation] = field(default_factory=list)
     links: list[IncomingLink] = field(default_factory=list)
     silences: list[IncomingSilence] = field(default_factory=list)
+    claims: list[Any] = field(default_factory=list)  # as the JSON export writes them
 
 
 @dataclass
@@ -211,6 +212,7 @@ class _JsonExport(msgspec.Struct):
     tags: list[_JsonTag] = []
     links: list[_JsonLink] = []
     silences: list[_JsonSilence] = []
+    claims: list[Any] = []  # claims with their text and verdict (reader.claim_store.import_claims checks them)
 
 
 # --- the W3C Web Annotation subset we read -------------------------------------------------------------
@@ -351,6 +353,7 @@ def _read_reader_json(path: Path, data: bytes) -> Incoming:
             raise ImportFileError(f"{path}: a silent mark refers to source {silence.source}, which the file does not list")
         incoming.silences.append(IncomingSilence(silence.annotation, str(silence.source), silence.marked,
                                                  silence.author))
+    incoming.claims = list(export.claims)
     return incoming
 
 
@@ -586,7 +589,12 @@ def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport
     try:
         incoming = read_incoming(path, raw_csv)
         _check(path, incoming)
-        return import_incoming(store, incoming, path)
+        report = import_incoming(store, incoming, path)
+        if incoming.claims:  # the claims' text and verdicts, once their members are in (reader.claim_store)
+            from reader.claim_store import import_claims
+
+            report.problems.extend(import_claims(store, incoming.claims))
+        return report
     finally:
         if collecting:
             gc.enable()

@@ -219,3 +219,28 @@ def test_matrix_csv_shows_supports_and_contradicts(run_cli, loaded_store, source
     assert (cells[titles["000"]], cells[titles["001"]], cells[titles["003"]]) == ("present", "supports", "contradicts")
     _, claims = matrix_for_store(loaded_store)
     assert claims[0].cells[source_id("001")].differing_words == []
+
+
+def test_json_export_and_import_carry_verdicts_and_claim_text_once(run_cli, loaded_store, source_id, tmp_path):
+    a, b = link(loaded_store, source_id("001"), source_id("004"), "over $13 billion", "an additional $10 billion")
+    claim_id = json.loads(run_cli("claims", "--json").output)[0]["id"]
+    run_cli("claim", claim_id, "--text", "Microsoft put $13 billion into OpenAI")
+    run_cli("verdict", claim_id, "mixed", "--note", "Depends on the year", "--evidence", "https://example.org/10k")
+    exported = tmp_path / "all.json"
+    assert run_cli("export", "--format", "json", "-o", str(exported)).exit_code == 0
+    other = tmp_path / "other.db"
+    for _ in range(2):  # a second import adds nothing
+        result = run_cli("import", str(exported), db=other)
+        assert result.exit_code == 0, result.output
+        (claim,) = json.loads(run_cli("claims", "--json", db=other).output)
+        assert claim["id"] == claim_id and claim["text"] == "Microsoft put $13 billion into OpenAI"
+        assert (claim["verdict"]["rating"], claim["verdict"]["value"], claim["verdict"]["note"]) == (
+            "mixed", 3, "Depends on the year")
+        assert [e["value"] for e in claim["verdict"]["evidence"]] == ["https://example.org/10k"]
+
+
+def test_the_sources_table_shows_the_published_date(run_cli):
+    run_cli("meta", "001", "--published", "2024-10-14T18:00:00Z")
+    header, *rows = run_cli("sources").output.splitlines()
+    assert header.split()[:4] == ["id", "title", "outlet", "published"]
+    assert any("2024-10-14" in row and "001_" in row for row in rows)

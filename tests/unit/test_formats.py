@@ -186,3 +186,24 @@ def test_pdf_damage_that_pypdf_repairs_becomes_a_warning_not_stderr_noise(tmp_pa
     assert any(warning.startswith("PDF: ") for warning in document.warnings)
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_pdf_and_docx_creation_dates_are_their_published_dates(tmp_path):
+    """The document properties' date is what the file states about when it appeared (issue 11)."""
+    from datetime import datetime, timezone
+
+    import docx
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_creation_date(datetime(2024, 3, 5, 9, 30, tzinfo=timezone.utc))
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "Microsoft has invested an estimated $13 billion into OpenAI.")
+    pdf.output(str(tmp_path / "dated.pdf"))
+    assert load_document(tmp_path / "dated.pdf").published.startswith("2024-03-05T09:30")
+    document = docx.Document()
+    document.core_properties.created = datetime(2023, 11, 20, 8, 0, tzinfo=timezone.utc)
+    document.add_paragraph("Bubeck leaves for OpenAI after ten years.")
+    document.save(str(tmp_path / "dated.docx"))
+    assert load_document(tmp_path / "dated.docx").published.startswith("2023-11-20")

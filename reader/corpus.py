@@ -253,7 +253,23 @@ def find_source_files(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, s
             found.append(os.fspath(path))
         else:
             skipped.append((path, "no such file or folder"))
-    return [Path(name) for name in sorted(dict.fromkeys(found), key=_path_order)], skipped
+    usable = []
+    for name in dict.fromkeys(found):
+        if name.isascii() or _is_utf8(name):
+            usable.append(name)
+        else:  # the database keeps paths as UTF-8 text: such a name cannot be stored, so it is named and passed over
+            escaped = os.fsencode(name).decode("utf-8", "backslashreplace")
+            skipped.append((Path(name), f"the file name is not valid UTF-8 ({escaped}); rename the file to load it"))
+    return [Path(name) for name in sorted(usable, key=_path_order)], skipped
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name the file system gave as undecodable bytes (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _path_order(name: str) -> tuple[str, ...]:

@@ -10,20 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 from typing import Any, TextIO
 
+from reader.files import atomic_output as _atomic_output
+from reader.model import ReaderError
 from reader.store import Store, now
 from reader.text import display_safe
 
-EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv")
+EXPORT_FORMATS = ("csv", "json", "w3c", "md", "matrix-csv", "claimreview", "qdpx", "qdc")
 JSON_FORMAT_NAME = "reader-annotations"
 JSON_FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -32,6 +32,10 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CSV_COLUMNS = ("annotation_id", "source_path", "source_title", "start", "end", "quote", "prefix", "suffix",
                "tags", "note", "author", "links", "anchor_status", "created", "updated")
 VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
+# The source's metadata, appended after the columns above (whose order never changes), from `sources`.
+SOURCE_METADATA_COLUMNS = (("source_url", "url"), ("source_outlet", "outlet"), ("source_published", "published"))
+CSV_BASE_COLUMNS = CSV_COLUMNS  # what exports wrote before the metadata columns (import reads both)
+CSV_COLUMNS = CSV_BASE_COLUMNS + tuple(name for name, _ in SOURCE_METADATA_COLUMNS)
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); the
 # full-width forms are folded to ASCII by some spreadsheets. A leading apostrophe is guarded too, so the
@@ -39,13 +43,26 @@ VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20'")
 
 
-class ExportError(Exception):
+class ExportError(ReaderError):
     """An export that cannot be written, explained in one line."""
 
 
+# Characters a spreadsheet may skip before it sees a formula lead (OWASP: guard a cell whose first
+# non-blank character is one): spaces, no-break and other Unicode spaces, zero-width characters, the BOM.
+FORMULA_BLANKS = " \u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+                 "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+
+
 def guard_formula(value: str) -> str:
-    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe (shown as text)."""
-    return "'" + value if value[:1] in FORMULA_TRIGGERS else value
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe (shown as text).
+
+    The one guard for every cell of every CSV the reader writes; blanks before a formula lead count."""
+    return "'" + value if value.lstrip(FORMULA_BLANKS)[:1] in FORMULA_TRIGGERS else value
+
+
+def guard_row(values: list[Any]) -> list[Any]:
+    """A CSV row with every text cell guarded (numbers are written as they are)."""
+    return [guard_formula(value) if isinstance(value, str) else value for value in values]
 
 
 def unguard_formula(value: str) -> str:
@@ -55,9 +72,15 @@ def unguard_formula(value: str) -> str:
 
 # --- which annotations -----------------------------------------------------------------------------
 
-def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alias: str = "a") -> tuple[str, list]:
-    """SQL condition (on the annotations table as `alias`) for the same choice iter_annotation_rows makes."""
+def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alias: str = "a",
+                      authors: list[str] | None = None) -> tuple[str, list]:
+    """SQL condition (on the annotations table as `alias`) for the same choice iter_annotation_rows makes.
+
+    authors (None: anyone) is what Store.visible_authors says: blind coding narrows it to one author."""
     clauses, params = ["1"], []
+    if authors is not None:
+        clauses.append(f"{alias}.author IN ({','.join('?' * len(authors))})" if authors else "0")
+        params.extend(authors)
     if source_ids:
         clauses.append(f"{alias}.source_id IN ({','.join('?' * len(source_ids))})")
         params.extend(source_ids)
@@ -72,7 +95,7 @@ def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alia
 # --- CSV ---------------------------------------------------------------------------------------------
 
 def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, tags: list[str] | None = None,
-              raw: bool = False) -> int:
+              raw: bool = False, authors: list[str] | None = None) -> int:
     """One row per annotation (CSV_COLUMNS), RFC 4180 quoting; returns the number of rows.
 
     The rows (formula guard included) come straight from SQLite into the csv module's C writer, so a
@@ -80,24 +103,32 @@ def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, ta
     """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    sql, params = csv_query(source_ids, tags, raw)
+    sql, params = csv_query(source_ids, tags, raw, store.visible_authors(authors))
     counter = _RowCounter()
     writer.writerows(counter.count(store.db.conn.execute(sql, params)))
     return counter.rows
 
 
 def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None,
-              raw: bool = False) -> tuple[str, list]:
+              raw: bool = False, authors: list[str] | None = None) -> tuple[str, list]:
     """The SELECT behind the CSV: annotations_view's columns in CSV order, text cells guarded unless raw."""
     triggers = ", ".join(_sql_literal(char) for char in sorted(FORMULA_TRIGGERS))
     cells = []
     for view_column, csv_column in zip(VIEW_COLUMNS, CSV_COLUMNS):
         cell = f'v."{view_column}"'
         if not raw and view_column not in ("start", "end"):
-            cell = f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+            # guard_formula in SQL (so rows stream from SQLite into the C writer): ltrim drops the blanks.
+            cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
+                    f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
         cells.append(f'{cell} AS "{csv_column}"')
-    where, params = annotation_filter(source_ids, tags, alias="v")
-    return (f"SELECT {', '.join(cells)} FROM annotations_view v WHERE {where} "
+    for csv_column, source_column in SOURCE_METADATA_COLUMNS:
+        cell = f"src.{source_column}"
+        if not raw:
+            cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
+                    f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
+        cells.append(f'{cell} AS "{csv_column}"')
+    where, params = annotation_filter(source_ids, tags, alias="v", authors=authors)
+    return (f"SELECT {', '.join(cells)} FROM annotations_view v JOIN sources src ON src.id = v.source_id WHERE {where} "
             'ORDER BY v.source_path, v.start, v."end", v.id'), params
 
 
@@ -118,10 +149,10 @@ class _RowCounter:
 # --- JSON (lossless) ---------------------------------------------------------------------------------
 
 def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
-               tags: list[str] | None = None) -> int:
+               tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """Everything needed to rebuild the annotations elsewhere: sources (with the texts annotations were
     made on), tags, annotations with both selectors and both positions, and links. One record a line."""
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     conn = store.db.conn
     out.write("{\n" + f' "format": {_dump(JSON_FORMAT_NAME)},\n "format_version": {JSON_FORMAT_VERSION},\n')
     out.write(f' "exported": {_dump(now())},\n "generator": {_dump(_generator())},\n')
@@ -184,8 +215,30 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
             "ORDER BY marked, annotation_id, source_id", params)):
         record = {"annotation": row[0], "source": row[1], "marked": row[2], "author": row[3]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+    # The claims among the exported annotations, with their text, statuses, first appearance and verdict.
+    out.write(' "claims": [')
+    for index, record in enumerate(_claims_json(store, source_ids, tags)):
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ]\n}\n")
     return count
+
+
+def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | None) -> list[dict[str, Any]]:
+    from reader.claims import claim_json
+
+    sources, claims = export_claims(store, source_ids, tags)
+    by_id = {source.id: source for source in sources}
+    return [claim_json(claim, by_id) for claim in claims]
+
+
+def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None,
+                  authors: list[str] | None = None, differ=None):
+    """(sources, claims) over the chosen sources' annotations (those with one of tags, and by one of
+    authors, if given; blind coding narrows them to this store's author); differ as in build_matrix."""
+    from reader.claims import claims_for_store
+
+    return claims_for_store(store, source_ids, tags, authors, differ)
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:
@@ -241,17 +294,22 @@ def source_iri(path: str, url: str = "") -> str:
 
 
 def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
-              tags: list[str] | None = None) -> int:
+              tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """An AnnotationCollection: tags as tagging bodies, notes as commenting bodies, quote and position
     selectors on the source file; each link is an Annotation of its own with motivation "linking"."""
     urls = {row[0]: row[1] for row in store.db.conn.execute("SELECT id, url FROM sources")}
+    described = {row[0]: _w3c_source_metadata(*row[1:]) for row in store.db.conn.execute(
+        "SELECT id, title, outlet, author, published FROM sources")}
     out.write("{\n" + f' "@context": {_dump(W3C_CONTEXT)},\n "type": "AnnotationCollection",\n')
     out.write(f' "label": "reader annotations",\n "generator": {_dump(_generator())},\n "generated": {_dump(now())},\n')
     out.write(' "first": {\n  "type": "AnnotationPage",\n  "startIndex": 0,\n  "items": [')
     count = 0
-    for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None), 1):
-        out.write(("\n   " if count == 1 else ",\n   ") + _dump(_w3c_annotation(row, urls.get(row["source_id"], ""))))
-    where, params = annotation_filter(source_ids, tags)
+    for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None,
+                                                           authors=authors), 1):
+        record = _w3c_annotation(row, urls.get(row["source_id"], ""))
+        record["target"].update(described.get(row["source_id"], {}))
+        out.write(("\n   " if count == 1 else ",\n   ") + _dump(record))
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     link_cursor = store.db.conn.execute(
         "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
         f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
@@ -262,6 +320,16 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
         out.write(("\n   " if total == 1 else ",\n   ") + _dump(_w3c_link(*row)))
     out.write(f"\n  ]\n }},\n \"total\": {total}\n}}\n")
     return count
+
+
+DCTERMS = "http://purl.org/dc/terms/"
+
+
+def _w3c_source_metadata(title: str, outlet: str, author: str, published: str) -> dict[str, str]:
+    """The source's metadata as Dublin Core terms on the target, by full IRI (the annotation context
+    has no terms for them; full IRIs expand without a context of our own)."""
+    pairs = (("title", title), ("publisher", outlet), ("creator", author), ("issued", published))
+    return {DCTERMS + term: value for term, value in pairs if value}
 
 
 def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
@@ -314,10 +382,10 @@ def markdown_escape(text: str) -> str:
 
 
 def write_markdown(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                   tags: list[str] | None = None) -> int:
+                   tags: list[str] | None = None, authors: list[str] | None = None) -> int:
     """A report grouped by source, then by tag (an annotation appears under each of its tags)."""
     conn = store.db.conn
-    where, params = annotation_filter(source_ids, tags)
+    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
     wanted = [row[0] for row in conn.execute(
         f"SELECT s.id FROM sources s WHERE s.id IN (SELECT DISTINCT a.source_id FROM annotations a WHERE {where}) "
         "ORDER BY s.path", params)]
@@ -334,7 +402,7 @@ def write_markdown(store: Store, out: TextIO, source_ids: list[int] | None = Non
         details.append(f"file {markdown_escape(Path(source[5]).name)}")
         out.write(" · ".join(details) + "\n")
         groups: dict[str, list[dict[str, Any]]] = {}
-        for row in store.iter_annotation_rows(source_ids=[source_id], tags=tags or None):
+        for row in store.iter_annotation_rows(source_ids=[source_id], tags=tags or None, authors=authors):
             count += 1
             for name in [t for t in (row["tags"] or "").split(";") if t] or [""]:
                 groups.setdefault(name, []).append(row)
@@ -379,31 +447,37 @@ def matrix_column_names(sources: list) -> list[str]:
 
 
 def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                     tags: list[str] | None = None, raw: bool = False) -> int:
+                     tags: list[str] | None = None, raw: bool = False, authors: list[str] | None = None) -> int:
     """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
     number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
-    from reader.claims import build_matrix
-
-    sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
-    wanted = {source.id for source in sources}
-    annotations = [a for a in store.annotations() if a.source_id in wanted
-                   and (not tags or set(a.tags) & set(tags))]
-    claims = build_matrix(sources, annotations, store.links(), store.silences())
+    sources, claims = export_claims(store, source_ids, tags, authors)
     guard = (lambda value: value) if raw else guard_formula
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([guard(name) for name in ["claim_id", "claim", *matrix_column_names(sources)]])
+    guard = (lambda row: row) if raw else guard_row
+    writer.writerow(guard(["claim_id", "claim", *matrix_column_names(sources)]))
     for claim in claims:
-        writer.writerow([claim.id, guard(claim.label)] + [
-            guard(matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words))
-            for source in sources])
+        writer.writerow(guard([claim.id, claim.label] + [
+            matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words)
+            for source in sources]))
     return len(claims)
 
 
 # --- writing a file safely ----------------------------------------------------------------------------
 
+def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
+                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+    """schema.org ClaimReview JSON-LD, one per claim with a verdict (reader.claimreview)."""
+    from reader.claimreview import write_claimreview as write
+
+    return write(store, out, source_ids, tags, authors)
+
+
 WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown,
-                                          "matrix-csv": write_matrix_csv}
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md"}
+                                          "matrix-csv": write_matrix_csv, "claimreview": write_claimreview}
+# Formats written as a zip or XML file by reader.qdpx (REFI-QDA), never to stdout.
+FILE_WRITERS = ("qdpx", "qdc")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md", ".qdpx": "qdpx",
+                  ".qdc": "qdc"}
 
 
 def format_for_path(path: Path | None) -> str:
@@ -412,18 +486,26 @@ def format_for_path(path: Path | None) -> str:
 
 
 def export(store: Store, export_format: str, output: Path | None, source_ids: list[int] | None = None,
-           tags: list[str] | None = None, raw: bool = False, force: bool = False) -> int:
+           tags: list[str] | None = None, raw: bool = False, force: bool = False,
+           authors: list[str] | None = None) -> int:
     """Write an export to output (atomically), or to stdout when output is None; returns the annotation count."""
+    if export_format in FILE_WRITERS:
+        from reader.qdpx import write_qdc_file, write_qdpx_file
+
+        if output is None:
+            raise ExportError(f"{export_format} is a file format: give one with -o FILE.{export_format}")
+        write = write_qdpx_file if export_format == "qdpx" else write_qdc_file
+        return write(store, Path(output), source_ids=source_ids, tags=tags, force=force, authors=authors or None)
     if export_format not in WRITERS:
         raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     writer = WRITERS[export_format]
-    options: dict[str, Any] = {"source_ids": source_ids, "tags": tags}
+    options: dict[str, Any] = {"source_ids": source_ids, "tags": tags, "authors": authors or None}
     if export_format in ("csv", "matrix-csv"):
         options["raw"] = raw
     if output is None:
         with _stdout_text() as out:
             return writer(store, out, **options)
-    with atomic_output(output, force=force) as out:
+    with _atomic_output(output, force=force, error=ExportError) as out:
         return writer(store, out, **options)
 
 
@@ -458,69 +540,6 @@ def _stdout_text() -> Iterator[TextIO]:
         stream.detach()
 
 
-@contextmanager
-def atomic_output(path: Path, force: bool = False) -> Iterator[TextIO]:
-    """A text stream that becomes `path` only when the block finishes; an existing file needs force."""
-    path = Path(path)
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
-    folder = path.parent
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
-    if not force and (path.exists() or path.is_symlink()):
-        raise ExportError(f"{path} already exists; use --force to replace it")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
-    except OSError as error:
-        raise ExportError(f"cannot write in {folder}: {error.strerror or error}") from None
-    finished = False
-    try:
-        with open(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        _set_mode(temporary, path)
-        _move_into_place(temporary, path, force)
-        finished = True
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
-    finally:
-        if not finished:
-            try:
-                os.unlink(temporary)
-            except FileNotFoundError:
-                pass
-
-
-def _set_mode(temporary: str, path: Path) -> None:
-    """mkstemp makes a private file; give the export the mode a normally created file would have."""
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else None
-    except OSError:
-        mode = None
-    if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(temporary, mode)
-
-
-def _move_into_place(temporary: str, path: Path, force: bool) -> None:
-    if force:
-        os.replace(temporary, path)  # a symlink at path is replaced, never followed
-        return
-    try:
-        os.link(temporary, path)  # fails if something appeared at path meanwhile: never clobber
-    except FileExistsError:
-        raise ExportError(f"{path} already exists; use --force to replace it") from None
-    except OSError:
-        if path.exists() or path.is_symlink():
-            raise ExportError(f"{path} already exists; use --force to replace it") from None
-        os.replace(temporary, path)
-        return
-    os.unlink(temporary)
-
-
 __all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "export", "format_for_path",
-           "guard_formula", "matrix_cell_text", "unguard_formula", "write_csv", "write_json", "write_markdown",
+           "guard_formula", "guard_row", "matrix_cell_text", "unguard_formula", "write_csv", "write_json", "write_markdown",
            "write_matrix_csv", "write_w3c"]

@@ -122,8 +122,40 @@ def html_text(markup: bytes | str) -> str:
     return tidy(root.text_content())
 
 
+# Zip bombs: a DOCX or EPUB is a zip, and a few MB of zip can hold GBs of XML. Its members' sizes are
+# checked from the central directory before anything is decompressed (Python's zipfile never inflates a
+# member past its declared size, so a lie there only truncates it and fails its CRC).
+ZIP_MAX_MEMBER_BYTES = 64_000_000
+ZIP_MAX_TOTAL_BYTES = 160_000_000
+ZIP_MAX_RATIO = 100  # uncompressed : compressed, for members over ZIP_RATIO_FROM_BYTES
+ZIP_RATIO_FROM_BYTES = 1_000_000
+ZIP_MAX_MEMBERS = 10_000
+
+
+def check_zip_bomb(path: Path, kind: str) -> None:
+    """Refuse (SourceError, one line) a zip whose members would expand beyond what a document needs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SourceError(f"not a readable {kind} ({_first_line(error)})") from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise SourceError(f"looks like a zip bomb: {len(members):,} files inside (a {kind} has a few dozen)")
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > ZIP_MAX_MEMBER_BYTES or (member.file_size > ZIP_RATIO_FROM_BYTES and ratio > ZIP_MAX_RATIO):
+            raise SourceError(f"looks like a zip bomb: a member would expand to {member.file_size / 1e6:,.0f} MB "
+                              f"from {member.compress_size / 1e6:,.1f} MB (ratio {ratio:,.0f}:1); not opened")
+        if total > ZIP_MAX_TOTAL_BYTES:
+            raise SourceError(f"looks like a zip bomb: its members would expand to over "
+                              f"{ZIP_MAX_TOTAL_BYTES / 1e6:,.0f} MB; not opened")
+
+
 def load_epub(path: Path) -> tuple[str, dict[str, str]]:
     """The chapters of an EPUB in reading (spine) order, as text; plus title, author and publisher."""
+    check_zip_bomb(path, "EPUB")  # before importing the libraries: a bomb costs nothing but this
     import ebooklib
     from ebooklib import epub
 
@@ -155,6 +187,7 @@ def load_epub(path: Path) -> tuple[str, dict[str, str]]:
 
 def load_docx(path: Path) -> tuple[str, dict[str, str]]:
     """The paragraphs and tables of a Word document in order (table cells joined by " | ")."""
+    check_zip_bomb(path, "DOCX")  # before importing the libraries: a bomb costs nothing but this
     import docx
     from docx.table import Table
 

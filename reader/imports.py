@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import json
 import os
+import re
 import uuid
+from datetime import datetime
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -22,8 +25,8 @@ from urllib.parse import unquote, urlparse
 import msgspec
 
 from reader.anchoring import anchor
-from reader.exports import CSV_COLUMNS, JSON_FORMAT_NAME, JSON_FORMAT_VERSION, W3C_CONTEXT, unguard_formula
-from reader.model import LINK_KINDS, Selector
+from reader.exports import CSV_BASE_COLUMNS, CSV_COLUMNS, JSON_FORMAT_NAME, JSON_FORMAT_VERSION, W3C_CONTEXT, unguard_formula
+from reader.model import LINK_KINDS, ReaderError, Selector
 from reader.store import TAG_PALETTE, Store, content_hash, now
 
 IMPORT_ACTOR = "import"
@@ -31,7 +34,7 @@ _encode_json = msgspec.json.Encoder().encode
 _ID_NAMESPACE = uuid.UUID("6f1c2a1e-5d0b-4f6e-9a43-7d1c0c3b8e52")  # stable ids for records that have none
 
 
-class ImportFileError(Exception):
+class ImportFileError(ReaderError):
     """A file that cannot be imported, explained in one line; nothing was written."""
 
 
@@ -269,6 +272,17 @@ def read_incoming(path: Path, raw_csv: bool = False) -> Incoming:
         raise ImportFileError(f"{path} is a folder, not an export file") from None
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
+    if data[:4] == b"PK\x03\x04" or Path(path).suffix.lower() == ".qdpx":  # a zip: a REFI-QDA project
+        from reader.qdpx import read_qdpx
+
+        return read_qdpx(Path(path))
+    try:
+        return _parse(path, data, raw_csv)
+    except RecursionError:
+        raise ImportFileError(f"{path} is nested too deeply to be an export") from None
+
+
+def _parse(path: Path, data: bytes, raw_csv: bool) -> Incoming:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -445,13 +459,19 @@ def _w3c_link(item: _W3CAnnotation, bodies: list[Any], targets: list[Any]) -> In
                         item.created or now())
 
 
+_ASCII_DIGITS = re.compile("[0-9]{1,18}")
+
+
 def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
+    # What `export` writes, `import` reads: a note or quote may be longer than the module's 128 KiB limit.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise ImportFileError(f"{path} is neither JSON nor a CSV export") from None
-    if tuple(header) != CSV_COLUMNS:
+    columns = CSV_COLUMNS if tuple(header) == CSV_COLUMNS else CSV_BASE_COLUMNS  # with or without source metadata
+    if tuple(header) != columns:
         missing = [c for c in CSV_COLUMNS if c not in header]
         if len(missing) == len(CSV_COLUMNS):
             raise ImportFileError(f"{path} is not a reader export (json, w3c or csv)")
@@ -463,13 +483,13 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
         for line_number, cells in enumerate(reader, 2):
             if not cells:
                 continue
-            if len(cells) != len(CSV_COLUMNS):
-                raise ImportFileError(f"{path}: record {line_number} has {len(cells)} cells, not {len(CSV_COLUMNS)}")
-            row = dict(zip(CSV_COLUMNS, map(clean, cells)))
-            try:
-                start, end = int(row["start"]), int(row["end"])
-            except ValueError:
-                raise ImportFileError(f"{path}: record {line_number}: start and end must be whole numbers") from None
+            if len(cells) != len(columns):
+                raise ImportFileError(f"{path}: record {line_number} has {len(cells)} cells, not {len(columns)}")
+            row = dict(zip(columns, map(clean, cells)))
+            if not (_ASCII_DIGITS.fullmatch(row["start"]) and _ASCII_DIGITS.fullmatch(row["end"])):
+                raise ImportFileError(f"{path}: record {line_number}: start and end must be whole numbers "
+                                      "in the digits 0-9")
+            start, end = int(row["start"]), int(row["end"])
             key = row["source_path"]
             if key not in incoming.sources:
                 incoming.sources[key] = IncomingSource(key=key, path=key, title=row["source_title"])
@@ -490,13 +510,40 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
 
 # --- validation shared by every format -----------------------------------------------------------------
 
+# Ids as the reader writes them (uuid hex) and as other tools do (uuids, slugs): printable ASCII only,
+# so an id can never carry an escape sequence, a markup tag or a CSV separator to wherever it is shown.
+_VALID_ID = re.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,127}")
+# No text the reader can hold (SQLite's default limit is a billion bytes) has an offset beyond this.
+MAX_OFFSET = 1_000_000_000
+
+
+def _check_id(path: Path, what: str, value: str) -> None:
+    if not _VALID_ID.fullmatch(value):
+        raise ImportFileError(f"{path}: {what} id {value[:40]!r} is not a valid id (1-128 letters, digits, "
+                              "'.', '_', '~', '+' or '-')")
+
+
+def _check_date(path: Path, what: str, value: str) -> None:
+    """Dates are ISO 8601 (what the reader writes); anything else breaks sorting and the statistics."""
+    try:
+        if value.isascii() and value[:4].isdigit():
+            datetime.fromisoformat(value)
+            return
+    except ValueError:
+        pass
+    raise ImportFileError(f"{path}: {what} {value[:40]!r} is not an ISO 8601 date such as 2024-05-01T12:00:00Z")
+
+
 def _check(path: Path, incoming: Incoming) -> None:
     for index, item in enumerate(incoming.annotations):
-        where = f"{path}: annotation {index} ({item.id[:36]})"
         if not item.id:
             raise ImportFileError(f"{path}: annotation {index} has no id")
+        _check_id(path, f"annotation {index}:", item.id)
+        where = f"{path}: annotation {index} ({item.id[:36]})"
         if not (0 <= item.start < item.end):
             raise ImportFileError(f"{where}: start {item.start} and end {item.end} do not make a span")
+        if item.end > MAX_OFFSET:
+            raise ImportFileError(f"{where}: end {item.end} is beyond any text the reader can hold")
         if not item.quote:
             raise ImportFileError(f"{where}: the quote is empty")
         item.tags = [name for name in (tag_name_for_import(t) for t in item.tags) if name]
@@ -504,6 +551,18 @@ def _check(path: Path, incoming: Incoming) -> None:
             item.created = now()
         if not item.updated:
             item.updated = item.created
+        _check_date(path, f"annotation {index}: created", item.created)
+        _check_date(path, f"annotation {index}: updated", item.updated)
+    for index, link in enumerate(incoming.links):
+        for what, value in (("", link.id), (" from", link.from_id), (" to", link.to_id)):
+            if value or what:
+                _check_id(path, f"link {index}{what}", value)
+        if link.created:
+            _check_date(path, f"link {index}: created", link.created)
+    for index, silence in enumerate(incoming.silences):
+        _check_id(path, f"silent mark {index}: annotation", silence.annotation_id)
+        if silence.marked:
+            _check_date(path, f"silent mark {index}: marked", silence.marked)
     for tag in incoming.tags:
         tag.name = tag_name_for_import(tag.name)
     incoming.tags = [t for t in incoming.tags if t.name]
@@ -531,55 +590,186 @@ def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport
             gc.enable()
 
 
-def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportReport:
-    report = ImportReport(path=path, format=incoming.format)
-    with store.write() as db:
-        conn = db.conn
-        matched = _match_sources(conn, incoming.sources)
-        for key, source in incoming.sources.items():
-            if matched.get(key) is None:
-                count = sum(1 for a in incoming.annotations if a.source_key == key)
-                if count:
-                    report.missing_sources += count
-                    report.problems.append(
-                        f"{count} annotations not imported: their source {source.label!r} is not in the database "
-                        "(load it with --corpus, then import again)")
-        candidates = [a for a in incoming.annotations if matched.get(a.source_key) is not None]
-        present = _existing_ids(conn, "annotations", [a.id for a in candidates])
-        report.already_present = sum(1 for a in candidates if a.id in present)
-        new_items, seen = [], set(present)
-        for item in candidates:
-            if item.id not in seen:
-                seen.add(item.id)
-                new_items.append(item)
+@dataclass
+class _Plan:
+    """Every row an import will write, worked out from a read snapshot without the write lock.
 
-        events: list[tuple[str, str, Any, Any, Any]] = []
-        tag_ids = _ensure_tags(conn, incoming.tags, new_items, events, report)
-        rows, tag_rows = [], []
-        placer = _Placer(conn, incoming.sources, matched)
-        for item in new_items:
-            row = placer.place(item)
-            if row["anchor_status"] != "anchored" or (row["anchor_start"], row["anchor_end"]) != (
-                    row["position_start"], row["position_end"]):
-                report.reanchored[row["anchor_status"]] = report.reanchored.get(row["anchor_status"], 0) + 1
-            rows.append(row)
-            names = list(dict.fromkeys(name.casefold() for name in item.tags)) if item.tags else []
-            tag_rows.extend((item.id, tag_ids[name][0]) for name in names)
-            row["tags"], row["links"] = [tag_ids[name][1] for name in names], []
-            # The event log keeps a snapshot (the row, its tags and links) for undo; encoded here, fast.
-            events.append(("create", "annotation", item.id, None, _encode_json(row).decode("utf-8")))
-        if rows:
-            columns = list(_Placer.COLUMNS)
-            conn.executemany(
-                f"INSERT INTO annotations ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                map(itemgetter(*columns), rows))
-            conn.executemany("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", tag_rows)
-        report.imported = len(rows)
-        _add_links(conn, incoming.links, events, report)
-        _add_silences(conn, incoming.silences, matched, events, report)
-        if events:
-            store.log_events(events, actor=IMPORT_ACTOR)
-    return report
+    New tags and source versions get the ids SQLite would give them (max + 1...), which stay right only
+    if nothing else was committed in between: publishing checks that (PRAGMA data_version)."""
+
+    report: ImportReport
+    tags: list[tuple] = field(default_factory=list)
+    versions: list[tuple] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    tag_rows: list[tuple[str, int]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    silences: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[str, str, Any, Any, Any]] = field(default_factory=list)
+
+
+class _Stale(Exception):
+    """Another program committed between planning and publishing: plan again."""
+
+
+_PLAN_ATTEMPTS = 3  # plans made again when another program commits meanwhile, before planning under the lock
+
+
+def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportReport:
+    """Plan the import from a read snapshot (parsing, matching, anchoring: the slow part, no write lock),
+    then publish the planned rows in one short write transaction: all of it lands or none of it.
+
+    Another program committing in between makes the plan stale: it is made again (a few times, then
+    under the write lock, as before)."""
+    conn = store.db.conn
+    with store._lock:  # this process's other threads share the connection: they wait for the import
+        for _ in range(_PLAN_ATTEMPTS):
+            conn.execute("BEGIN")  # deferred: a read snapshot, no write lock
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                seen = conn.execute("PRAGMA data_version").fetchone()[0]
+                plan = _plan(conn, incoming, path)
+            finally:
+                conn.execute("COMMIT")
+            group = uuid.uuid4().hex
+            _stage(conn, plan, group, IMPORT_ACTOR)
+            # Every row the plan references exists in its snapshot or in the plan itself, and data_version
+            # proves the snapshot is still the database: the per-row foreign key lookups (half the
+            # publish, so half the time the lock is held) would find nothing new. Set outside the
+            # transaction (the pragma is a no-op inside one), under store._lock (no other thread writes).
+            conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with store.write() as db:
+                    if db.conn.execute("PRAGMA data_version").fetchone()[0] != seen:
+                        raise _Stale
+                    _publish(store, db.conn, plan)
+                return plan.report
+            except _Stale:
+                continue
+            finally:
+                conn.execute("PRAGMA foreign_keys = ON")
+                _unstage(conn)
+        with store.write() as db:  # other programs kept committing: plan and stage under the lock
+            plan = _plan(db.conn, incoming, path)
+            _stage(conn, plan, uuid.uuid4().hex, IMPORT_ACTOR, own_transaction=False)
+            try:
+                _publish(store, db.conn, plan)
+            finally:
+                _unstage(conn)
+        return plan.report
+
+
+def _plan(conn, incoming: Incoming, path: Path) -> _Plan:
+    report = ImportReport(path=path, format=incoming.format)
+    plan = _Plan(report)
+    matched = _match_sources(conn, incoming.sources)
+    for key, source in incoming.sources.items():
+        if matched.get(key) is None:
+            count = sum(1 for a in incoming.annotations if a.source_key == key)
+            if count:
+                report.missing_sources += count
+                report.problems.append(
+                    f"{count} annotations not imported: their source {source.label!r} is not in the database "
+                    "(load it with --corpus, then import again)")
+    candidates = [a for a in incoming.annotations if matched.get(a.source_key) is not None]
+    present = _existing_ids(conn, "annotations", [a.id for a in candidates])
+    report.already_present = sum(1 for a in candidates if a.id in present)
+    new_items, seen = [], set(present)
+    for item in candidates:
+        if item.id not in seen:
+            seen.add(item.id)
+            new_items.append(item)
+
+    tag_ids = _ensure_tags(conn, incoming.tags, new_items, plan, report)
+    placer = _Placer(conn, incoming.sources, matched, plan)
+    for item in new_items:
+        row = placer.place(item)
+        if row["anchor_status"] != "anchored" or (row["anchor_start"], row["anchor_end"]) != (
+                row["position_start"], row["position_end"]):
+            report.reanchored[row["anchor_status"]] = report.reanchored.get(row["anchor_status"], 0) + 1
+        plan.rows.append(row)
+        names = list(dict.fromkeys(name.casefold() for name in item.tags)) if item.tags else []
+        plan.tag_rows.extend((item.id, tag_ids[name][0]) for name in names)
+        row["tags"], row["links"] = [tag_ids[name][1] for name in names], []
+        # The event log keeps a snapshot (the row, its tags and links) for undo; encoded here, fast.
+        plan.events.append(("create", "annotation", item.id, None, _encode_json(row).decode("utf-8")))
+    report.imported = len(plan.rows)
+    new_ids = {row["id"] for row in plan.rows}
+    _add_links(conn, incoming.links, new_ids, plan, report)
+    _add_silences(conn, incoming.silences, matched, new_ids, plan, report)
+    return plan
+
+
+# Staging: the plan's rows go into TEMP tables first (this connection's own temporary database, so no
+# lock on the reader's file), sorted by key; publishing is then one INSERT ... SELECT a table, in C.
+_ANNOTATION_COLUMNS = ("id", "source_id", "version_id", "position_start", "position_end", "quote", "prefix", "suffix",
+                       "note", "author", "created", "updated", "anchor_status", "anchor_version_id", "anchor_start",
+                       "anchor_end", "anchor_score")
+_STAGED = {
+    "annotations": list(_ANNOTATION_COLUMNS),
+    "annotation_tags": ["annotation_id", "tag_id"],
+    "events": ["group_id", "at", "actor", "action", "entity", "entity_id", "before", "after"],
+}
+
+
+def _stage(conn, plan: _Plan, group: str, actor: str, own_transaction: bool = True) -> None:
+    """Copy the plan's bulk rows into TEMP tables (no write lock on the database is taken)."""
+    for table, columns in _STAGED.items():
+        conn.execute(f"DROP TABLE IF EXISTS temp.staged_{table}")
+        conn.execute(f"CREATE TEMP TABLE staged_{table} ({', '.join(columns)})")
+    if own_transaction:
+        conn.execute("BEGIN")
+    try:
+        conn.executemany(f"INSERT INTO temp.staged_annotations VALUES ({', '.join('?' * len(_ANNOTATION_COLUMNS))})",
+                         map(itemgetter(*_ANNOTATION_COLUMNS), plan.rows))
+        conn.executemany("INSERT INTO temp.staged_annotation_tags VALUES (?, ?)", plan.tag_rows)
+        stamp = now()
+        conn.executemany("INSERT INTO temp.staged_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+            (group, stamp, actor, action, entity, str(entity_id), _snapshot(before), _snapshot(after))
+            for action, entity, entity_id, before, after in plan.events))
+        if own_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own_transaction:
+            conn.execute("ROLLBACK")
+        _unstage(conn)
+        raise
+
+
+def _unstage(conn) -> None:
+    for table in _STAGED:
+        conn.execute(f"DROP TABLE IF EXISTS temp.staged_{table}")
+
+
+def _snapshot(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _publish(store: Store, conn, plan: _Plan) -> None:
+    """Write a staged plan inside the caller's write transaction: a few statements, no Python work a row."""
+    if plan.tags:
+        conn.executemany("INSERT INTO tags (id, name, colour, description, position, created) VALUES (?, ?, ?, ?, ?, ?)",
+                         plan.tags)
+    if plan.versions:
+        conn.executemany("INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", plan.versions)
+    columns = ", ".join(_ANNOTATION_COLUMNS)
+    conn.execute(f"INSERT INTO annotations ({columns}) SELECT {columns} FROM temp.staged_annotations ORDER BY id")
+    conn.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
+                 "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id")
+    if plan.links:
+        conn.executemany("INSERT INTO links (id, from_annotation, to_annotation, kind, created) "
+                         "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", plan.links)
+    if plan.silences:
+        conn.executemany("INSERT INTO silences (annotation_id, source_id, marked, author) "
+                         "VALUES (:annotation_id, :source_id, :marked, :author)", plan.silences)
+    if plan.events:
+        store.log_staged_events("temp.staged_events")
+
+
+def _next_id(conn, table: str) -> int:
+    return conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
 
 
 def _existing_ids(conn, table: str, ids: list[str]) -> set[str]:
@@ -629,28 +819,31 @@ def _match_sources(conn, sources: dict[str, IncomingSource]) -> dict[str, int | 
 
 
 def _ensure_tags(conn, defined: list[IncomingTag], items: list[IncomingAnnotation],
-                 events: list, report: ImportReport) -> dict[str, tuple[int, str]]:
+                 plan: _Plan, report: ImportReport) -> dict[str, tuple[int, str]]:
     """(id, stored name) by folded name for every tag the file defines or uses, creating the missing ones."""
     known = {name.casefold(): (tag_id, name) for tag_id, name in conn.execute("SELECT id, name FROM tags")}
     definitions = {tag.name.casefold(): tag for tag in defined}
-    wanted = dict.fromkeys(list(definitions) + [n.casefold() for item in items for n in item.tags])
+    first_spelling: dict[str, str] = {}  # folded name -> the first spelling the file uses (one pass, not one a tag)
+    for item in items:
+        for name in item.tags:
+            first_spelling.setdefault(name.casefold(), name)
+    wanted = dict.fromkeys(list(definitions) + list(first_spelling))
     position = conn.execute("SELECT coalesce(max(position), -1) FROM tags").fetchone()[0]
+    tag_id = _next_id(conn, "tags") - 1
     for folded in wanted:
         if folded in known:
             continue
         definition = definitions.get(folded)
-        name = definition.name if definition else next(
-            n for item in items for n in item.tags if n.casefold() == folded)
+        name = definition.name if definition else first_spelling[folded]
         position += 1
         row = {"name": name, "colour": _colour(definition.colour if definition else "", len(known)),
                "description": definition.description if definition else "", "position": position,
                "created": now()}
-        tag_id = conn.execute(
-            "INSERT INTO tags (name, colour, description, position, created) VALUES (?, ?, ?, ?, ?)",
-            [row["name"], row["colour"], row["description"], row["position"], row["created"]]).lastrowid
+        tag_id += 1
+        plan.tags.append((tag_id, row["name"], row["colour"], row["description"], row["position"], row["created"]))
         known[folded] = (tag_id, name)
         report.tags_added += 1
-        events.append(("create", "tag", tag_id, None, {"id": tag_id, **row, "annotation_ids": []}))
+        plan.events.append(("create", "tag", tag_id, None, {"id": tag_id, **row, "annotation_ids": []}))
     return known
 
 
@@ -666,14 +859,15 @@ def _colour(colour: str, index: int) -> str:
 class _Placer:
     """Turns an incoming annotation into a row: which stored text it was made on, where it sits now."""
 
-    COLUMNS = ("id", "source_id", "version_id", "position_start", "position_end", "quote", "prefix", "suffix",
-               "note", "author", "created", "updated", "anchor_status", "anchor_version_id", "anchor_start",
-               "anchor_end", "anchor_score")
+    COLUMNS = _ANNOTATION_COLUMNS
 
-    def __init__(self, conn, sources: dict[str, IncomingSource], matched: dict[str, int | None]) -> None:
+    def __init__(self, conn, sources: dict[str, IncomingSource], matched: dict[str, int | None], plan: _Plan) -> None:
         self.conn = conn
         self.sources = sources
         self.matched = matched
+        self.plan = plan
+        self._next_version_id = _next_id(conn, "source_versions")
+        self._lengths: dict[int, int] = {}
         self._current: dict[int, tuple[int, str]] = {}
         self._versions: dict[int, dict[str, int]] = {}
 
@@ -697,18 +891,31 @@ class _Placer:
         text = self.sources[item.source_key].versions.get(item.version_hash)
         if text is None or content_hash(text) != item.version_hash:
             return None
-        version_id = self.conn.execute(
-            "INSERT INTO source_versions (source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?)",
-            [source_id, item.version_hash, text, len(text), now()]).lastrowid
+        version_id = self._next_version_id
+        self._next_version_id += 1
+        self.plan.versions.append((version_id, source_id, item.version_hash, text, len(text), now()))
+        self._lengths[version_id] = len(text)
         versions[item.version_hash] = version_id
         return version_id
+
+    def length(self, version_id: int, current_id: int, current_text: str) -> int:
+        """The length of a stored version's text (offsets made on it must fall inside it)."""
+        if version_id == current_id:
+            return len(current_text)
+        if version_id in self._lengths:  # planned from the file, not stored yet
+            return self._lengths[version_id]
+        return self.conn.execute("SELECT length FROM source_versions WHERE id = ?", [version_id]).fetchone()[0]
 
     def place(self, item: IncomingAnnotation) -> dict[str, Any]:
         source_id = self.matched[item.source_key]
         current_id, text = self.current(source_id)
         version_id = self.version_for(source_id, item)
         made_on_current = version_id is None or version_id == current_id
-        if made_on_current and text[item.start:item.end] == item.quote:
+        if version_id is not None and item.end > self.length(version_id, current_id, text):
+            raise ImportFileError(f"annotation {item.id}: end {item.end} is past the end of the text it was made "
+                                  f"on ({self.length(version_id, current_id, text)} characters)")
+        exact = item.end <= len(text) and item.end - item.start == len(item.quote)
+        if made_on_current and exact and text[item.start:item.end] == item.quote:
             status, start, end, score = "anchored", item.start, item.end, 100.0
         else:
             found = anchor(text, Selector(item.start, item.end, item.quote, item.prefix, item.suffix))
@@ -722,9 +929,12 @@ class _Placer:
         }
 
 
-def _add_links(conn, links: list[IncomingLink], events: list, report: ImportReport) -> None:
-    """Links whose two ends are in the database and that it does not have yet (in either direction for csv)."""
+def _add_links(conn, links: list[IncomingLink], new_ids: set[str], plan: _Plan, report: ImportReport) -> None:
+    """Links whose two ends are in the database (or the plan) and that it does not have yet (in either
+    direction for csv)."""
     ends = _existing_ids(conn, "annotations", list({i for link in links for i in (link.from_id, link.to_id)}))
+    ends |= new_ids
+    planned_ids: set[str] = set()
     missing = 0
     done: set[tuple[str, str, str]] = set()
     for link in links:
@@ -740,31 +950,36 @@ def _add_links(conn, links: list[IncomingLink], events: list, report: ImportRepo
             "SELECT 1 FROM links WHERE id = ? OR (from_annotation = ? AND to_annotation = ? AND kind = ?) "
             "OR (? AND from_annotation = ? AND to_annotation = ? AND kind = ?)",
             [link.id, *key, int(not link.directed), *reverse]).fetchone()
-        if clash:
-            continue
         row = {"id": link.id or uuid.uuid5(_ID_NAMESPACE, ":".join(sorted(key[:2])) + ":" + link.kind).hex,
                "from_annotation": link.from_id, "to_annotation": link.to_id, "kind": link.kind,
                "created": link.created or now()}
-        conn.execute("INSERT INTO links (id, from_annotation, to_annotation, kind, created) "
-                     "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", row)
-        events.append(("create", "link", row["id"], None, row))
+        if clash or row["id"] in planned_ids:
+            continue
+        planned_ids.add(row["id"])
+        plan.links.append(row)
+        plan.events.append(("create", "link", row["id"], None, row))
         report.links_added += 1
     if missing:
         report.problems.append(f"{missing} links not imported: an annotation they join is not in the database")
 
 
-def _add_silences(conn, silences: list[IncomingSilence], matched: dict[str, int | None], events: list,
-                  report: ImportReport) -> None:
-    """Silent marks whose annotation and source are both in the database and that it does not have yet."""
-    present = _existing_ids(conn, "annotations", list({s.annotation_id for s in silences}))
+def _add_silences(conn, silences: list[IncomingSilence], matched: dict[str, int | None], new_ids: set[str],
+                  plan: _Plan, report: ImportReport) -> None:
+    """Silent marks whose annotation and source are both in the database (or the plan) and that it does
+    not have yet."""
+    present = _existing_ids(conn, "annotations", list({s.annotation_id for s in silences})) | new_ids
+    planned: set[tuple[str, int]] = set()
     for silence in silences:
         source_id = matched.get(silence.source_key)
         if source_id is None or silence.annotation_id not in present:
             continue
+        key = (silence.annotation_id, source_id)
+        if key in planned or conn.execute("SELECT 1 FROM silences WHERE annotation_id = ? AND source_id = ?",
+                                          key).fetchone():
+            continue
+        planned.add(key)
         row = {"annotation_id": silence.annotation_id, "source_id": source_id,
                "marked": silence.marked or now(), "author": silence.author}
-        cursor = conn.execute("INSERT OR IGNORE INTO silences (annotation_id, source_id, marked, author) "
-                              "VALUES (:annotation_id, :source_id, :marked, :author)", row)
-        if cursor.rowcount == 1:
-            events.append(("create", "silence", f"{silence.annotation_id}:{source_id}", None, row))
-            report.silences_added += 1
+        plan.silences.append(row)
+        plan.events.append(("create", "silence", f"{silence.annotation_id}:{source_id}", None, row))
+        report.silences_added += 1

@@ -198,6 +198,22 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE source_versions ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Version 4: who made each change (author) and in which session (one TUI run, one command), so undo
+    takes back only one's own; indexes let undo find a change's events without reading the whole log.
+    Earlier events keep author '' and session '': no one's undo takes them back. Also the furthest
+    fraction of each source one has read, for the sources screen's Read column."""
+    db.execute("ALTER TABLE events ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE events ADD COLUMN session TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX events_by_group ON events (group_id)")
+    db.execute("CREATE INDEX events_by_ref_group ON events (ref_group)")
+    db.execute("CREATE INDEX events_by_entity ON events (entity, entity_id)")
+    db.execute("CREATE INDEX events_by_author ON events (author, id)")
+    db.execute("CREATE INDEX events_by_session ON events (session, id)")
+    # How far each source has been read (the furthest fraction reached), beside where one last was.
+    db.execute("ALTER TABLE reading_state ADD COLUMN furthest REAL NOT NULL DEFAULT 0")
+
+
 SCHEMA_V5 = """
 CREATE TABLE pair_decisions (
     id INTEGER PRIMARY KEY,
@@ -226,11 +242,104 @@ def _v5(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+SCHEMA_V6 = """
+CREATE TABLE claims (
+    id TEXT PRIMARY KEY,                       -- the id of the member that founded the claim (stable)
+    members TEXT NOT NULL DEFAULT '[]',        -- JSON list of member annotation ids when last written
+    text TEXT NOT NULL DEFAULT '',             -- the user's wording of the claim ('' = the earliest quote)
+    rating TEXT,                               -- a name on the rating scale, NULL until a verdict is given
+    rating_value INTEGER,                      -- its numeric value on the scale (NULL for unproven)
+    verdict_note TEXT NOT NULL DEFAULT '',
+    verdict_author TEXT NOT NULL DEFAULT '',
+    verdict_at TEXT,
+    review_url TEXT NOT NULL DEFAULT '',       -- where the fact-check is published (ClaimReview url)
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+
+CREATE TABLE claim_evidence (
+    id TEXT PRIMARY KEY,
+    claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('url', 'annotation')),
+    value TEXT NOT NULL,                       -- an http(s) URL or an annotation id
+    note TEXT NOT NULL DEFAULT '',
+    added TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '',
+    UNIQUE (claim_id, kind, value)
+);
+CREATE INDEX claim_evidence_by_claim ON claim_evidence (claim_id);
+"""
+
+
+def _v6(db: sqlite_utils.Database) -> None:
+    """Version 6: source metadata the user set (kept apart from what the files state, which a reload
+    refreshes), and claims with their text, verdict and evidence."""
+    db.execute("ALTER TABLE sources ADD COLUMN user_metadata TEXT NOT NULL DEFAULT '{}'")
+    db.execute("ALTER TABLE sources ADD COLUMN file_metadata TEXT NOT NULL DEFAULT '{}'")
+    db.execute("UPDATE sources SET file_metadata = json_object('title', title, 'outlet', outlet, "
+               "'author', author, 'published', published, 'url', url)")
+    for statement in _statements(SCHEMA_V6):
+        db.execute(statement)
+
+
+def _v7(db: sqlite_utils.Database) -> None:
+    """Version 7: who made each link (annotations and silent marks already record their author)."""
+    db.execute("ALTER TABLE links ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+
+
+SCHEMA_V8 = """
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,                      -- origin (this database's id on hubs), hlc, hub:<id>:pulled ...
+    value TEXT NOT NULL
+);
+CREATE TABLE sync_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,      -- never reused: the hub dedupes pushes on (origin, id)
+    entity TEXT NOT NULL,
+    key TEXT NOT NULL,                         -- the entity's id on the hub (a tag's is its name)
+    hlc TEXT NOT NULL,                         -- hybrid logical clock of the change: last writer wins
+    author TEXT NOT NULL DEFAULT '',
+    payload TEXT,                              -- JSON snapshot as the hub stores it; NULL: deleted
+    texts TEXT NOT NULL DEFAULT '[]',          -- content hashes of the source texts it needs
+    UNIQUE (entity, key)
+);
+CREATE TABLE sync_conflicts (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,                      -- the database that found the conflict, and its number there
+    origin_id INTEGER NOT NULL,
+    hub TEXT NOT NULL DEFAULT '',              -- the hub's id
+    entity TEXT NOT NULL,
+    key TEXT NOT NULL,
+    winner_hlc TEXT NOT NULL,
+    winner_author TEXT NOT NULL DEFAULT '',
+    winner_payload TEXT,
+    loser_hlc TEXT NOT NULL,
+    loser_author TEXT NOT NULL DEFAULT '',
+    loser_payload TEXT,
+    detected TEXT NOT NULL,
+    resolved TEXT,                             -- when, and which side was kept
+    resolution TEXT,
+    pushed INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (origin, origin_id)
+);
+"""
+
+
+def _v8(db: sqlite_utils.Database) -> None:
+    """Version 8: sync with a team hub (this database's origin id, high-water marks, the clock, the
+    changes not yet pushed, and the concurrent edits that lost)."""
+    for statement in _statements(SCHEMA_V8):
+        db.execute(statement)
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
+    4: _v4,
     5: _v5,
+    6: _v6,
+    7: _v7,
+    8: _v8,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

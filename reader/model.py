@@ -8,6 +8,18 @@ ANCHOR_STATUSES = ("anchored", "fuzzy", "ambiguous", "orphaned")
 LINK_KINDS = ("same", "supports", "contradicts")
 
 
+# A new database starts with these, in this order (keys 1-9 in the reader).
+DEFAULT_TAGS = (
+    ("claim", "#e5c07b", "A statement of fact the source makes"),
+    ("quote", "#61afef", "Words attributed to someone"),
+    ("number", "#d19a66", "A figure, amount or date"),
+    ("attribution", "#56b6c2", "Who says so: a named or anonymous source"),
+    ("opinion", "#c678dd", "A judgement rather than a fact"),
+    ("error", "#e06c75", "Wrong, or contradicted by another source"),
+    ("context", "#98c379", "Background the claim depends on"),
+    ("question", "#abb2bf", "Needs checking"),
+)
+
 class ReaderError(Exception):
     """A problem the user can act on, explained in one line (StoreError, SourceError and kin derive from it)."""
 
@@ -87,3 +99,4 @@ class Link:
     to_annotation: str
     kind: str
     created: str = ""
+    author: str = ""

@@ -9,9 +9,7 @@ and a Content-Security-Policy that forbids loading anything.
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reader.claims import Claim, build_matrix
-from reader.model import Annotation, Source, Tag
+from reader.files import write_text_atomically
+from reader.model import Annotation, ReaderError, Source, Tag
 from reader.store import Store
 from reader.text import display_safe
 
@@ -29,7 +28,7 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 Progress = Callable[[int, int, str], None]
 
 
-class ReportError(Exception):
+class ReportError(ReaderError):
     """A report that cannot be written, explained in one line."""
 
 
@@ -132,7 +131,9 @@ def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool)
 
 def report_claims(store: Store, sources: list[Source], annotations: list[Annotation]) -> list[Claim]:
     """The claims matrix (reader.claims) over the report's sources and annotations."""
-    return build_matrix(sources, annotations, store.links(), store.silences())
+    from reader.claim_store import claim_records
+
+    return build_matrix(sources, annotations, store.links(), store.silences(), records=claim_records(store))
 
 
 # --- the chart ------------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ class ReportData:
 
 
 def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[str] | None = None,
-           progress: Progress | None = None) -> ReportData:
+           progress: Progress | None = None, authors: list[str] | None = None) -> ReportData:
     """Read what the report needs: the chosen sources (all by default) and their annotations."""
     chosen = store.sources()
     if source_ids:
@@ -219,7 +220,7 @@ def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[st
         if progress:
             progress(index, len(chosen), source.name)
         texts[source.id] = store.text(source.id)
-        found = store.annotations(source_id=source.id)
+        found = store.annotations(source_id=source.id, authors=authors or None)
         if wanted:
             found = [a for a in found if set(a.tags) & set(wanted)]
         annotations.extend(a for a in found if a.anchor_status != "orphaned")
@@ -261,6 +262,7 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
     parts = [f'<article class="source" data-source-id="{source.id}" aria-labelledby="title-{source.id}">',
              f'<h2 id="title-{source.id}">{escape(source.title)}</h2>',
              f'<p class="meta">{byline + " · " if byline else ""}{escape(source.name)} · {source.words:,} words</p>',
+             _source_url(source),
              f'<div class="text" tabindex="0" role="region" aria-label="Text of {escape(source.title)}">'
              f"{highlighted_html(text, annotations, tag_classes)}</div>"]
     if annotations:
@@ -278,6 +280,31 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
     return "".join(parts)
 
 
+def _source_url(source: Source) -> str:
+    """The source's address as a link (http and https only; anything else is not shown)."""
+    from reader.metadata import is_web_url
+
+    if not source.url or not is_web_url(source.url):
+        return ""
+    return f'<p class="meta url"><a href="{escape(source.url)}" rel="noreferrer">{escape(source.url)}</a></p>'
+
+
+def _claim_facts(claim: Claim) -> str:
+    """First appearance and verdict (rating, note, evidence) under a claim's text."""
+    parts = []
+    first = claim.first_appearance
+    if first is not None:
+        parts.append(f'<div class="first">first: {escape(first.published)} · '
+                     f"{escape(first.source.outlet or first.source.title)}</div>")
+    verdict = claim.verdict
+    if verdict:
+        note = f" — {escape(verdict['note'])}" if verdict["note"] else ""
+        parts.append(f'<div class="verdict">verdict: <b>{escape(verdict["rating"])}</b>{note}</div>')
+        for item in verdict["evidence"]:
+            parts.append(f'<div class="evidence">evidence: {escape(item["value"])}</div>')
+    return "".join(parts)
+
+
 def _claims_section(data: ReportData, tag_classes: dict[str, str]) -> str:
     parts = ['<section id="claims"><h2>Claims matrix</h2>']
     if not data.claims:
@@ -285,14 +312,17 @@ def _claims_section(data: ReportData, tag_classes: dict[str, str]) -> str:
                      "(<code>reader link A B</code>) and they appear here, one row per claim.</p></section>")
         return "".join(parts)
     parts.append('<p class="meta">One row per claim (annotations linked as the same claim). '
-                 "<b>present</b>: the source makes it; <b>differs</b>: its figures or wording contradict; "
-                 "<b>silent</b>: checked and not there; <b>absent</b>: not found (or not yet checked).</p>")
+                 "<b>present</b>: the source makes it (in its own words or the same); <b>differs</b>: with a "
+                 "different figure, name or quotation; <b>supports</b> / <b>contradicts</b>: as linked; "
+                 "<b>silent</b>: checked and not there; <b>absent</b>: not found (or not yet checked). "
+                 "Statuses are read against the claim's first appearance.</p>")
     parts.append('<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col">Claim</th>')
     for source in data.sources:
         parts.append(f'<th scope="col">{escape(_shorten(source.title, 40))}</th>')
     parts.append("</tr></thead><tbody>")
     for number, claim in enumerate(data.claims, 1):
-        parts.append(f'<tr data-claim="{escape(claim.id)}"><th scope="row">{number}. {escape(_shorten(claim.label, 120))}</th>')
+        parts.append(f'<tr data-claim="{escape(claim.id)}"><th scope="row">{number}. {escape(_shorten(claim.label, 120))}'
+                     f"{_claim_facts(claim)}</th>")
         for source in data.sources:
             cell = claim.cells[source.id]
             detail = ""
@@ -377,6 +407,9 @@ table.matrix { border-collapse: collapse; font-size: .85rem; min-width: 100%; }
 .state { font-weight: 600; display: block; }
 .cell-present { background: #e6f4ea; }
 .cell-differs { background: #fde7c7; }
+.cell-supports { background: #e3f0fb; }
+.cell-contradicts { background: #fbe0e0; }
+.first, .verdict, .evidence { color: var(--muted); font-size: .8rem; overflow-wrap: anywhere; }
 .cell-silent { background: #eceff1; color: var(--muted); }
 .cell-absent { background: #fff; color: var(--muted); }
 .diff { color: #9a3412; font-style: italic; }
@@ -387,36 +420,6 @@ svg.chart .axis { font: 12px system-ui, sans-serif; fill: var(--ink); }
 """
 
 
-def _file_mode(path: Path) -> int:
-    """The permissions the report should have: the old file's, or what the umask gives a new file."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_report(page: str, path: Path, force: bool = False) -> None:
     """Write the page atomically (a temporary file beside it, then rename); refuse to overwrite without force."""
-    path = Path(path)
-    if path.is_dir():
-        raise ReportError(f"{path} is a folder; give a file name such as report.html")
-    if path.exists() and not force:
-        raise ReportError(f"{path} already exists; use --force to overwrite it")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ReportError(f"cannot write {path}: folder {folder} does not exist")
-    try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{path.name}.",
-                                             suffix=".tmp", delete=False)
-    except OSError as error:
-        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with handle:
-            handle.write(page)
-        os.chmod(handle.name, _file_mode(path))
-        os.replace(handle.name, path)
-    except OSError as error:
-        Path(handle.name).unlink(missing_ok=True)
-        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+    write_text_atomically(path, page, force=force, error=ReportError, hint="give a file name such as report.html")

@@ -16,7 +16,8 @@ from typing import Any
 
 import tomli_w
 
-from reader.store import DEFAULT_TAGS
+from reader.files import write_text_atomically
+from reader.model import DEFAULT_TAGS, ReaderError
 
 CONFIG_ENV = "READER_CONFIG"
 CONFIG_FILE = "config.toml"
@@ -25,7 +26,7 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
-class SettingsError(Exception):
+class SettingsError(ReaderError):
     """A settings file that cannot be used, explained in one line."""
 
 
@@ -39,14 +40,31 @@ class TagSetting:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """A point on the verdict scale: its name and numeric value (None: no value, as for unproven)."""
+
+    name: str
+    value: int | None = None
+
+
+# The default verdict scale, best first (ClaimReview's bestRating is the highest value, worstRating the lowest).
+DEFAULT_RATINGS = (Rating("true", 5), Rating("mostly true", 4), Rating("mixed", 3), Rating("mostly false", 2),
+                   Rating("false", 1), Rating("unproven", None))
+
+
+@dataclass(frozen=True)
 class Settings:
-    """The settings in effect; author "" means the login name (or READER_AUTHOR)."""
+    """The settings in effect; author "" means the login name (READER_AUTHOR comes before either:
+    reader.authors.resolve_author)."""
 
     author: str = ""
     theme: str = DEFAULT_THEME
     tags: tuple[TagSetting, ...] = tuple(TagSetting(*tag) for tag in DEFAULT_TAGS)
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    ratings: tuple[Rating, ...] = DEFAULT_RATINGS
+    # The fact-checking organisation that signs ClaimReview exports: name and url.
+    reviewer: dict[str, str] = field(default_factory=dict)
 
 
 def settings_path() -> Path:
@@ -81,9 +99,10 @@ def load_settings(path: Path | None = None) -> Settings:
 def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settings:
     """Check a parsed settings table and merge it over the defaults; SettingsError names the bad entry."""
     where = f"{path}: " if path else ""
-    unknown = sorted(set(data) - {"author", "theme", "tags", "keys"})
+    unknown = sorted(set(data) - {"author", "theme", "tags", "keys", "ratings", "reviewer"})
     if unknown:
-        raise SettingsError(f"{where}unknown setting {unknown[0]!r} (known: author, theme, tags, keys)")
+        raise SettingsError(f"{where}unknown setting {unknown[0]!r} (known: author, theme, tags, keys, ratings, "
+                            "reviewer)")
     defaults = Settings()
     author = _string(data, "author", defaults.author, where)
     theme = _string(data, "theme", defaults.theme, where) or DEFAULT_THEME
@@ -106,7 +125,36 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
             if not isinstance(key, str) or not key.strip():
                 raise SettingsError(f"{where}keys.{binding_id} must be a key name such as \"ctrl+n\"")
             keys[binding_id] = key.strip()
-    return Settings(author=author, theme=theme, tags=tags, keys=keys, path=path)
+    ratings = _ratings(data["ratings"], where) if "ratings" in data else defaults.ratings
+    reviewer = _reviewer(data.get("reviewer", {}), where)
+    return Settings(author=author, theme=theme, tags=tags, keys=keys, path=path, ratings=ratings, reviewer=reviewer)
+
+
+def _ratings(entries: Any, where: str) -> tuple[Rating, ...]:
+    """The [[ratings]] list: each a name and an optional whole-number value; names are unique."""
+    if not isinstance(entries, list) or not entries:
+        raise SettingsError(f"{where}'ratings' must be a non-empty list of [[ratings]] tables (name, value)")
+    ratings = []
+    for index, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or set(entry) - {"name", "value"}:
+            raise SettingsError(f"{where}rating {index} must be a table with name and (optionally) value")
+        name = entry.get("name")
+        if not isinstance(name, str) or not " ".join(name.split()) or len(name) > 60:
+            raise SettingsError(f"{where}rating {index} needs a name of at most 60 characters")
+        value = entry.get("value")
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise SettingsError(f"{where}rating {name!r}: value must be a whole number")
+        ratings.append(Rating(" ".join(name.split()), value))
+    names = [r.name.casefold() for r in ratings]
+    if len(set(names)) != len(names):
+        raise SettingsError(f"{where}a rating name is listed twice")
+    return tuple(ratings)
+
+
+def _reviewer(entry: Any, where: str) -> dict[str, str]:
+    if not isinstance(entry, dict) or set(entry) - {"name", "url"} or not all(isinstance(v, str) for v in entry.values()):
+        raise SettingsError(f"{where}'reviewer' must be a table with name and url (strings)")
+    return {key: value.strip() for key, value in entry.items() if value.strip()}
 
 
 def _string(data: dict[str, Any], key: str, default: str, where: str) -> str:
@@ -144,6 +192,8 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         "theme": settings.theme,
         "keys": dict(settings.keys),
         "tags": [{"name": t.name, "colour": t.colour, "description": t.description} for t in settings.tags],
+        "ratings": [{"name": r.name} | ({"value": r.value} if r.value is not None else {}) for r in settings.ratings],
+        "reviewer": dict(settings.reviewer),
     }
 
 
@@ -160,7 +210,7 @@ def save_settings(settings: Settings, path: Path) -> None:
 _DEFAULT_FILE_HEADER = """\
 # Settings for reader. Delete a line to go back to its default; `reader config` shows what is in effect.
 
-# Who your annotations are attributed to; empty means READER_AUTHOR, else your login name.
+# Who your annotations are attributed to (READER_AUTHOR, when set, comes first); empty means your login name.
 author = ""
 
 # The reader's colour theme (any Textual theme name, such as "textual-dark" or "textual-light").
@@ -179,7 +229,14 @@ def default_settings_text() -> str:
     """The commented file `reader config --init` writes: every default, each explained."""
     defaults = Settings()
     tags = tomli_w.dumps({"tags": settings_to_dict(defaults)["tags"]})
-    return _DEFAULT_FILE_HEADER.format(theme=defaults.theme) + tags
+    ratings = "".join(f"\n[[ratings]]\nname = {tomli_w.dumps({'n': r.name})[4:]}"
+                      + (f"value = {r.value}\n" if r.value is not None else "") for r in defaults.ratings)
+    return (_DEFAULT_FILE_HEADER.format(theme=defaults.theme) + tags
+            + "\n# The verdict scale (`reader verdict`, v in the claims matrix), best first; a rating without a\n"
+              "# value (unproven) has no place on the scale. ClaimReview's best and worst are the highest and lowest.\n"
+            + ratings
+            + "\n# The fact-checking organisation that signs ClaimReview exports.\n"
+              "# [reviewer]\n# name = \"Example Fact Check\"\n# url = \"https://factcheck.example.org\"\n")
 
 
 def write_default_settings(path: Path) -> None:
@@ -195,10 +252,4 @@ def write_default_settings(path: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise SettingsError(f"cannot write {path}: {error.strerror or error}") from None
+    write_text_atomically(path, text, force=True, error=SettingsError)

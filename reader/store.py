@@ -7,14 +7,13 @@ event log that undo and redo replay. Every write is one `BEGIN IMMEDIATE` transa
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,25 +21,27 @@ from typing import Any
 
 import sqlite_utils
 
+from reader.authors import BLIND_SETTING, resolve_author, session_blind
 from reader.anchoring import TextChange, anchor, make_selector
 from reader.corpus import Document
+from reader.metadata import effective_metadata
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
-from reader.model import LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
-from reader.text import paragraph_spans, word_count
+from reader.model import DEFAULT_TAGS, LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
+from reader.text import fold_text, paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
+# A write that meets another program's write lock: after WRITE_NOTICE_MS it says it is waiting (stderr,
+# or a notice in the TUI), then keeps waiting up to WRITE_WAIT_LIMIT_S before giving up in one line.
+WRITE_NOTICE_MS = 2_000
+WRITE_WAIT_LIMIT_S = 15 * 60
 
-# A new database starts with these, in this order (keys 1-9 in the reader).
-DEFAULT_TAGS = (
-    ("claim", "#e5c07b", "A statement of fact the source makes"),
-    ("quote", "#61afef", "Words attributed to someone"),
-    ("number", "#d19a66", "A figure, amount or date"),
-    ("attribution", "#56b6c2", "Who says so: a named or anonymous source"),
-    ("opinion", "#c678dd", "A judgement rather than a fact"),
-    ("error", "#e06c75", "Wrong, or contradicted by another source"),
-    ("context", "#98c379", "Background the claim depends on"),
-    ("question", "#abb2bf", "Needs checking"),
-)
+# `PRAGMA application_id` of every reader database ("RDR1"): set on creation and on the first open of
+# an older reader file, so a file is known to be ours before anything about it is changed.
+APPLICATION_ID = 0x52445231
+# The tables every reader database has had since schema 1: how a file from before application_id is told
+# from another program's SQLite file (which may well have a user_version of 1, 2 or 3).
+READER_TABLES = frozenset({"sources", "source_versions", "annotations", "tags", "annotation_tags", "links", "events"})
+
 TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75", "#98c379", "#abb2bf",
                "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
 
@@ -76,17 +77,19 @@ class StoreError(ReaderError):
     """A problem with the database or a request to it, explained in one line."""
 
 
+class WriteBusy(StoreError):
+    """Another program holds the write lock and this thread asked not to wait (the TUI's event loop):
+    the caller retries off that thread, where the store waits and says so."""
+
+
 def now() -> str:
     """UTC timestamp with milliseconds, ISO 8601: sorts as text and reads well in any SQLite client."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def default_author() -> str:
-    """Who annotations are attributed to: READER_AUTHOR, else the login name."""
-    try:
-        return os.environ.get("READER_AUTHOR") or getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    """Who annotations are attributed to when the settings name no one: READER_AUTHOR, else the login name."""
+    return resolve_author("")
 
 
 def content_hash(text: str) -> str:
@@ -94,26 +97,35 @@ def content_hash(text: str) -> str:
 
 
 def open_store(path: str | os.PathLike[str], actor: str = "cli", author: str = "",
-               default_tags: Iterable[tuple[str, str, str]] | None = None) -> "Store":
+               default_tags: Iterable[tuple[str, str, str]] | None = None, blind: bool | None = None) -> "Store":
     """Open (creating if needed) and migrate the database at path; StoreError explains any refusal.
 
-    author is who new annotations are attributed to (empty: READER_AUTHOR or the login name);
-    default_tags (name, colour, description) are what a new database starts with.
+    author is the settings' author (the one in effect is READER_AUTHOR, else it, else the login name:
+    reader.authors.resolve_author); default_tags (name, colour, description) are what a new database
+    starts with; blind=True makes this session blind whatever the database says (None: READER_BLIND).
     """
-    return Store(Path(path), actor=actor, author=author, default_tags=default_tags)
+    return Store(Path(path), actor=actor, author=author, default_tags=default_tags, blind=blind)
 
 
 class Store:
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
     def __init__(self, path: Path, actor: str = "cli", author: str = "",
-                 default_tags: Iterable[tuple[str, str, str]] | None = None) -> None:
+                 default_tags: Iterable[tuple[str, str, str]] | None = None, blind: bool | None = None) -> None:
         self.path = path
         self.actor = actor
-        self.author = author or default_author()
+        self.author = resolve_author(author)
+        self.session = uuid.uuid4().hex  # this connection's changes: what the TUI's `u` takes back
+        self.undo_scope = "author"  # whose changes undo() takes back by default: "author" or "session"
+        self.session_blind = bool(session_blind() if blind is None else blind)
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
         self._change_group: str | None = None
+        # Called with a one-line message when a write has to wait for another program's (CLI: stderr).
+        self.on_wait: Callable[[str], None] | None = None
+        # The TUI sets this: a write on the main thread that meets the lock raises WriteBusy at once.
+        self.main_thread_never_waits = False
+        self._checked_signature: tuple | None = None  # the file as it was when quick_check last passed
         self.db = self._connect(path)
         try:
             version = self._check_schema()
@@ -132,17 +144,33 @@ class Store:
                 raise StoreError(f"{path} is a folder, not a database file")
             if not path.parent.exists():
                 raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
-        conn = None
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            return sqlite_utils.Database(Store._open(str(path)))
+        except sqlite3.DatabaseError as error:
+            if str(path) != ":memory:" and path.exists() and not _writable(path):
+                # A read-only mount or file: a WAL database cannot make its -shm file there, so it is
+                # opened read-only (immutable when even that fails: nothing can change it there).
+                for options in ("mode=ro", "mode=ro&immutable=1"):
+                    try:
+                        return sqlite_utils.Database(Store._open(f"{path.resolve().as_uri()}?{options}", uri=True))
+                    except sqlite3.DatabaseError:
+                        continue
+                raise StoreError(f"{path} is on a read-only file system or folder and cannot be read there "
+                                 f"({error})") from None
+            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
+
+    @staticmethod
+    def _open(target: str, uri: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+                               uri=uri)
+        try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as error:
-            if conn is not None:
-                conn.close()
-            raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
-        return sqlite_utils.Database(conn)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
 
     def _use_wal(self) -> None:
         """WAL lets readers and one writer work at once; only set on a database we have agreed to open."""
@@ -156,26 +184,37 @@ class Store:
             pass  # a read-only file or folder: reading still works, writes will say why they fail
 
     def _check_schema(self) -> int:
-        """The database's schema version, refusing (untouched) a newer reader's or another program's file."""
+        """The database's schema version, refusing (untouched) a newer reader's or another program's file.
+
+        Runs before anything is changed (journal mode included): a file is ours if it carries our
+        application_id, or (written before there was one) has every table a reader database has."""
         conn = self.db.conn
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is damaged or not a database ({error})") from None
+        empty = version == 0 and not tables - {"sqlite_sequence"}
+        ours = application_id == APPLICATION_ID or (application_id == 0 and READER_TABLES <= tables)
+        if not empty and not ours:
+            detail = f"application_id {application_id:#x}" if application_id else f"user_version {version}"
+            raise StoreError(f"{self.path} is a SQLite database of another program ({detail}), not a reader "
+                             "database; nothing was changed")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer reader (schema {version}; this one knows up to "
                 f"{SCHEMA_VERSION}); upgrade reader to open it"
             )
-        if version == 0 and tables - {"sqlite_sequence"}:
-            raise StoreError(f"{self.path} is a SQLite database of another program, not a reader database")
+        self._unmarked = application_id != APPLICATION_ID
         return version
 
     def _migrate(self, version: int) -> None:
         """Bring the schema forward to SCHEMA_VERSION, backing up an existing database first."""
         conn = self.db.conn
         if version == SCHEMA_VERSION:
+            if self._unmarked:
+                self._mark()
             return
         if version > 0:
             self._backup(version)
@@ -186,10 +225,19 @@ class Store:
                 for target in sorted(number for number in MIGRATIONS if number > version):
                     MIGRATIONS[target](self.db)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 if version == 0:  # same transaction: a crash cannot leave a new database without its tags
                     self.ensure_default_tags()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot set up {self.path}: {error}") from None
+
+    def _mark(self) -> None:
+        """Set our application_id on a reader file written before there was one (skipped if read-only)."""
+        try:
+            with self.write() as db:
+                db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except StoreError:
+            pass  # a read-only file stays readable; it is recognised by its tables next time too
 
     def _backup(self, version: int) -> None:
         """Copy the database through SQLite's backup API before a migration touches it."""
@@ -205,6 +253,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._checked_signature is not None:  # closing checkpoints the WAL into the file: not damage
+            _remember_checked(self.path, self._signature())
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -214,10 +264,8 @@ class Store:
             if conn.in_transaction:  # nested: the outer transaction commits
                 yield self.db
                 return
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise StoreError(_explain_write_error(self.path, error)) from None
+            self._check_integrity(conn)  # a read: it runs before taking the write lock, not while holding it
+            self._begin_immediate(conn)
             # One transaction is one user action: everything it logs is undone in one step.
             self._change_group = uuid.uuid4().hex
             try:
@@ -238,6 +286,72 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise StoreError(_explain_write_error(self.path, error)) from None
+            if self._checked_signature is not None:
+                self._checked_signature = self._signature()  # our own commit is not damage
+                _remember_checked(self.path, self._checked_signature)
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock; if another program holds it, say so once and keep waiting (never lose
+        the user's change to a busy timeout), up to WRITE_WAIT_LIMIT_S."""
+        import time
+
+        waited_since = None
+        never_wait = self.main_thread_never_waits and threading.current_thread() is threading.main_thread()
+        try:
+            # The TUI's event loop must not freeze: it only gives a just-finishing write a moment.
+            conn.execute(f"PRAGMA busy_timeout = {200 if never_wait else WRITE_NOTICE_MS}")
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error):
+                        raise StoreError(_explain_write_error(self.path, error)) from None
+                    if never_wait:
+                        raise WriteBusy(f"another program is writing to {self.path} (an import?)") from None
+                    if waited_since is None:
+                        waited_since = time.monotonic()
+                        if self.on_wait is not None:
+                            self.on_wait(f"waiting: another program is writing to {self.path} (an import?); "
+                                         "your change is saved as soon as it finishes")
+                        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    elif time.monotonic() - waited_since > WRITE_WAIT_LIMIT_S:
+                        raise StoreError(f"cannot write to {self.path}: another program has held it locked for over "
+                                         f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was changed") from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _signature(self) -> tuple:
+        """Size and modification time of the database and its WAL: changes when any program writes."""
+        if str(self.path) == ":memory:":
+            return ()
+        found = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = os.stat(f"{self.path}{suffix}")
+            except OSError:
+                stat = None
+            # An empty WAL (made fresh by opening the file) holds nothing: the same as none.
+            found.append((stat.st_size, stat.st_mtime_ns, stat.st_ino) if stat and stat.st_size else None)
+        return tuple(found)
+
+    def _check_integrity(self, conn: sqlite3.Connection) -> None:
+        """Before writing: PRAGMA quick_check, when the file changed since it last passed (once per
+        process for the CLI). Writing into a damaged file spreads the damage; refuse and say how to recover."""
+        signature = self._signature()
+        if signature == self._checked_signature:
+            return
+        if self._checked_signature is None and signature and signature == _last_checked(self.path):
+            self._checked_signature = signature  # unchanged since a reader process last checked or wrote it
+            return
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreError(f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}")
+        self._checked_signature = signature
+        _remember_checked(self.path, signature)
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -259,8 +373,9 @@ class Store:
     def known_signatures(self) -> dict[str, tuple[int, int, int, dict[str, str]]]:
         """Every stored path's (size, mtime_ns, source id, metadata) in one query: a sync checks files against it."""
         with self._lock:
-            return {row[0]: (row[1], row[2], row[3], dict(zip(METADATA_FIELDS, row[4:]))) for row in
-                    self.db.conn.execute(f"SELECT path, size, mtime_ns, id, {', '.join(METADATA_FIELDS)} FROM sources")}
+            # What the files state (not the user's own values, which a sync leaves alone).
+            return {row[0]: (row[1], row[2], row[3], json.loads(row[4] or "{}")) for row in
+                    self.db.conn.execute("SELECT path, size, mtime_ns, id, file_metadata FROM sources")}
 
     def resolve_path_id(self, path: str) -> int:
         rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
@@ -276,10 +391,22 @@ class Store:
         path = str(document.path)
         digest = content_hash(document.text)
         with self.write() as db:
-            existing = list(db.query("SELECT id, current_version_id FROM sources WHERE path = ?", [path]))
+            existing = list(db.query("SELECT id, current_version_id, user_metadata FROM sources WHERE path = ?",
+                                     [path]))
+            if not existing:  # a source a team hub brought (path hub:<hash>) becomes this file with the same text
+                existing = list(db.query(
+                    "SELECT s.id, s.current_version_id, s.user_metadata FROM sources s JOIN source_versions v "
+                    "ON v.id = s.current_version_id WHERE s.path LIKE 'hub:%' AND v.content_hash = ? ORDER BY s.id "
+                    "LIMIT 1", [digest]))
+                if existing:
+                    db.execute("UPDATE sources SET path = ? WHERE id = ?", [path, existing[0]["id"]])
+            stated = {"title": document.title, "outlet": document.outlet, "author": document.author,
+                      "published": document.published, "url": document.url}
+            # What the user set (reader meta, the sources screen) wins over what the file states.
+            user_set = json.loads(existing[0]["user_metadata"] or "{}") if existing else {}
             fields = {
-                "title": document.title, "outlet": document.outlet, "author": document.author,
-                "published": document.published, "url": document.url, "format": document.format,
+                **effective_metadata(stated, user_set), "file_metadata": json.dumps(stated, ensure_ascii=False),
+                "format": document.format,
                 "encoding": document.encoding, "warnings": json.dumps(document.warnings),
                 "size": document.size, "mtime_ns": document.mtime_ns,
             }
@@ -342,10 +469,11 @@ class Store:
 
     def sources(self) -> list[Source]:
         """Every source with its word and annotation counts and reading progress, in path order."""
+        visible, params = self._visible_clause()
         rows = self.query(
-            "SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id) AS annotation_count, "
-            "coalesce(r.fraction, 0) AS read_fraction FROM sources s "
-            "LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path")
+            f"SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id AND {visible}) "
+            "AS annotation_count, max(coalesce(r.fraction, 0), coalesce(r.furthest, 0)) AS read_fraction "
+            "FROM sources s LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path", params)
         return [_source_from_row(row) for row in rows]
 
     def source(self, source_id: int) -> Source:
@@ -419,9 +547,12 @@ class Store:
 
     def set_reading_position(self, source_id: int, position: int, fraction: float) -> None:
         with self.write() as db:
-            db["reading_state"].upsert(
-                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()},
-                pk="source_id")
+            db.execute(
+                "INSERT INTO reading_state (source_id, position, fraction, furthest, updated) "
+                "VALUES (:source_id, :position, :fraction, :fraction, :updated) ON CONFLICT (source_id) DO UPDATE "
+                "SET position = excluded.position, fraction = excluded.fraction, "
+                "furthest = max(reading_state.furthest, excluded.fraction), updated = excluded.updated",
+                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()})
 
     def reading_position(self, source_id: int) -> int:
         rows = self.query("SELECT position FROM reading_state WHERE source_id = ?", [source_id])
@@ -434,6 +565,28 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self.write() as db:
             db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    # --- blind coding ----------------------------------------------------------------------------
+
+    def database_blind(self) -> bool:
+        """Whether the database itself is set to blind coding (`reader blind on`)."""
+        return self.setting(BLIND_SETTING, "off") == "on"
+
+    def is_blind(self) -> bool:
+        """Blind coding in effect: this session (READER_BLIND, --blind) or the database says so."""
+        return self.session_blind or self.database_blind()
+
+    def set_blind(self, on: bool) -> None:
+        """Set or lift blind coding for the whole database (everyone who opens it)."""
+        self.set_setting(BLIND_SETTING, "on" if on else "off")
+
+    def visible_authors(self, wanted: Iterable[str] | None = None) -> list[str] | None:
+        """The authors whose annotations may be shown: None means everyone. While blind, only this
+        store's author (intersected with wanted); otherwise wanted, if given."""
+        wanted = list(wanted) if wanted else None
+        if self.is_blind():
+            return [self.author] if wanted is None or self.author in wanted else []
+        return wanted
 
     # --- tags ------------------------------------------------------------------------------------
 
@@ -609,15 +762,23 @@ class Store:
         return found[0]
 
     def annotations(self, source_id: int | None = None, tag: str | None = None,
-                    ids: list[str] | None = None) -> list[Annotation]:
-        """Annotations with their tags, placed on their source's current text, in reading order."""
-        return [_annotation_from_row(row) for row in self.iter_annotation_rows(source_id, tag, ids)]
+                    ids: list[str] | None = None, authors: list[str] | None = None) -> list[Annotation]:
+        """Annotations with their tags, placed on their source's current text, in reading order
+        (only the visible authors' while blind coding is on)."""
+        return [_annotation_from_row(row) for row in self.iter_annotation_rows(source_id, tag, ids, authors=authors)]
 
     def iter_annotation_rows(self, source_id: int | None = None, tag: str | None = None,
                              ids: list[str] | None = None, source_ids: list[int] | None = None,
-                             tags: list[str] | None = None) -> Iterator[dict[str, Any]]:
-        """Stream flat annotation rows (as annotations_view has them), for exports of any size."""
+                             tags: list[str] | None = None,
+                             authors: list[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Stream flat annotation rows (as annotations_view has them), for exports of any size.
+
+        authors limits them to those authors; blind coding limits them to this store's author."""
         where, params = [], []
+        visible = self.visible_authors(authors)
+        if visible is not None:
+            where.append(f"author IN ({','.join('?' * len(visible))})" if visible else "0")
+            params.extend(visible)
         if source_id is not None:
             where.append("source_id = ?")
             params.append(source_id)
@@ -642,18 +803,31 @@ class Store:
         for row in cursor:
             yield dict(zip(columns, row))
 
+    def _visible_clause(self, alias: str = "a") -> tuple[str, list[str]]:
+        """SQL condition limiting annotations (as alias) to the visible authors: "1" when not blind."""
+        visible = self.visible_authors()
+        if visible is None:
+            return "1", []
+        return f"{alias}.author IN ({','.join('?' * len(visible))})" if visible else "0", visible
+
     def tag_counts_by_source(self) -> list[tuple[int, str, int]]:
         """(source_id, tag name, annotations) for every tag used on a source; "" counts untagged ones."""
+        visible, params = self._visible_clause()
         rows = self.query(
             "SELECT a.source_id, coalesce(t.name, '') AS tag, count(*) AS n FROM annotations a "
             "LEFT JOIN annotation_tags x ON x.annotation_id = a.id LEFT JOIN tags t ON t.id = x.tag_id "
-            "GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name")
+            f"WHERE {visible} GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name", params)
         return [(row["source_id"], row["tag"], row["n"]) for row in rows]
 
-    def annotations_per_day(self) -> list[tuple[str, int]]:
-        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first."""
-        rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations "
-                          "GROUP BY day ORDER BY day")
+    def annotations_per_day(self, source_ids: list[int] | None = None) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, annotations created that day, UTC) for each day with any, oldest first (on the
+        sources given, or all; only the visible authors' while blind)."""
+        visible, params = self._visible_clause()
+        if source_ids is not None:
+            visible += f" AND source_id IN ({','.join('?' * len(source_ids))})"
+            params = [*params, *source_ids]
+        rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations a "
+                          f"WHERE {visible} GROUP BY day ORDER BY day", params)
         return [(row["day"], row["n"]) for row in rows]
 
     def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
@@ -691,7 +865,7 @@ class Store:
             if existing:
                 return _link_from_row(existing[0])
             row = {"id": uuid.uuid4().hex, "from_annotation": from_annotation, "to_annotation": to_annotation,
-                   "kind": kind, "created": now()}
+                   "kind": kind, "created": now(), "author": self.author}
             db["links"].insert(row)
             self._log("create", "link", row["id"], None, row)
             return _link_from_row(row)
@@ -747,6 +921,7 @@ class Store:
             "entity": entity, "entity_id": str(entity_id),
             "before": None if before is None else json.dumps(before, ensure_ascii=False),
             "after": None if after is None else json.dumps(after, ensure_ascii=False), "ref_group": None,
+            "author": self.author, "session": self.session,
         })
 
     def log_events(self, entries: Iterable[tuple[str, str, Any, Any, Any]], actor: str | None = None,
@@ -766,111 +941,50 @@ class Store:
 
         with self.write() as db:
             db.conn.executemany(
-                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                ((group, stamp, who, action, entity, str(entity_id), encoded(before), encoded(after))
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                ((group, stamp, who, action, entity, str(entity_id), encoded(before), encoded(after), self.author,
+                  self.session)
                  for action, entity, entity_id, before, after in entries))
         return group
 
-    def _undo_state(self, db: sqlite_utils.Database) -> tuple[str | None, str | None]:
-        """(group to undo next, group to redo next), derived from the append-only log."""
-        undone: dict[str, bool] = {}
-        to_redo: list[str] = []
-        done_groups: list[str] = []
-        for row in db.query("SELECT group_id, action, ref_group FROM events ORDER BY id"):
-            if row["action"] == "undo":
-                undone[row["ref_group"]] = True
-                to_redo.append(row["ref_group"])
-            elif row["action"] == "redo":
-                undone[row["ref_group"]] = False
-                if row["ref_group"] in to_redo:
-                    to_redo.remove(row["ref_group"])
-            elif not done_groups or done_groups[-1] != row["group_id"]:
-                done_groups.append(row["group_id"])
-                to_redo.clear()  # a new change ends the redo chain, as in any editor
-        undo_group = next((g for g in reversed(done_groups) if not undone.get(g)), None)
-        redo_group = to_redo[-1] if to_redo else None
-        return undo_group, redo_group
-
-    def undo(self) -> str | None:
-        """Reverse the most recent change not yet undone; returns a description, or None if nothing to undo."""
-        return self._replay(undo=True)
-
-    def redo(self) -> str | None:
-        """Re-apply the most recently undone change; None if there is none (or a new change came since)."""
-        return self._replay(undo=False)
-
-    def _replay(self, undo: bool) -> str | None:
+    def log_staged_events(self, table: str) -> None:
+        """Append events already staged in `table` (group_id, at, actor, action, entity, entity_id, before,
+        after), in their order, inside the caller's write: an import publishes its log in one statement."""
         with self.write() as db:
-            undo_group, redo_group = self._undo_state(db)
-            group = undo_group if undo else redo_group
+            db.conn.execute(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL, ?, ? "
+                f"FROM {table} ORDER BY rowid", (self.author, self.session))
+
+    def undo(self, scope: str | None = None) -> str | None:
+        """Reverse the newest change of this author (scope "author") or of this connection ("session")
+        not yet undone; returns what it undid, or None if there is nothing. Refuses (StoreError) rather
+        than overwrite or take away another reader's later work."""
+        return self._replay(undo=True, scope=scope)
+
+    def redo(self, scope: str | None = None) -> str | None:
+        """Re-apply the scope's most recently undone change; None if there is none (or it changed since)."""
+        return self._replay(undo=False, scope=scope)
+
+    def _replay(self, undo: bool, scope: str | None) -> str | None:
+        from reader import undo as undoing
+
+        scope = scope or self.undo_scope
+        value = undoing.scope_value(self, scope)
+        with self.write() as db:
+            conn = db.conn
+            group = undoing.undo_target(conn, scope, value) if undo else undoing.redo_target(conn, scope, value)
             if group is None:
                 return None
-            events = list(db.query("SELECT * FROM events WHERE group_id = ? ORDER BY id", [group]))
-            for event in reversed(events) if undo else events:
-                before = json.loads(event["before"]) if event["before"] else None
-                after = json.loads(event["after"]) if event["after"] else None
-                target = before if undo else after
-                if target is None:
-                    self._remove(event["entity"], event["entity_id"])
-                else:
-                    self._put(event["entity"], target)
-            db["events"].insert({
-                "group_id": uuid.uuid4().hex, "at": now(), "actor": self.actor,
-                "action": "undo" if undo else "redo", "entity": events[0]["entity"],
-                "entity_id": events[0]["entity_id"], "before": None, "after": None, "ref_group": group,
-            })
-            verb = "undid" if undo else "redid"
-            return f"{verb} {_describe(events)}"
-
-    def _remove(self, entity: str, entity_id: str) -> None:
-        if entity == "silence":
-            annotation_id, source_id = entity_id.rsplit(":", 1)
-            self.db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
-                            [annotation_id, int(source_id)])
-            return
-        table = {"annotation": "annotations", "tag": "tags", "link": "links"}[entity]
-        key: Any = int(entity_id) if entity == "tag" else entity_id
-        self.db.execute(f"DELETE FROM {table} WHERE id = ?", [key])
-
-    def _put(self, entity: str, snapshot: dict[str, Any]) -> None:
-        """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
-        snapshot = dict(snapshot)
-        if entity == "annotation":
-            tags, links = snapshot.pop("tags"), snapshot.pop("links")
-            if not list(self.db.query("SELECT 1 FROM sources WHERE id = ?", [snapshot["source_id"]])):
-                return  # its source is gone; nothing to hang it on
-            self.db["annotations"].upsert(snapshot, pk="id")
-            self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [snapshot["id"]])
-            for tag_id in self._tag_ids(tags, log=False):
-                self.db.execute("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                                [snapshot["id"], tag_id])
-            for link in links:
-                self._put("link", link)
-        elif entity == "tag":
-            annotation_ids = snapshot.pop("annotation_ids")
-            clash = list(self.db.query("SELECT id FROM tags WHERE name = ? COLLATE NOCASE AND id != ?",
-                                       [snapshot["name"], snapshot["id"]]))
-            if clash:
-                self.db.execute("DELETE FROM tags WHERE id = ?", [clash[0]["id"]])
-            self.db["tags"].upsert(snapshot, pk="id")
-            for annotation_id in annotation_ids:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
-                    "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
-                    [annotation_id, snapshot["id"], annotation_id])
-        elif entity == "silence":
-            self.db.execute(
-                "INSERT OR IGNORE INTO silences (annotation_id, source_id, marked, author) "
-                "SELECT :annotation_id, :source_id, :marked, :author "
-                "WHERE EXISTS (SELECT 1 FROM annotations WHERE id = :annotation_id)", snapshot)
-        elif entity == "link":
-            ends = list(self.db.query("SELECT count(*) AS n FROM annotations WHERE id IN (?, ?)",
-                                      [snapshot["from_annotation"], snapshot["to_annotation"]]))
-            if ends[0]["n"] == 2:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created) "
-                    "VALUES (:id, :from_annotation, :to_annotation, :kind, :created)", snapshot)
+            description = undoing.describe_group(conn, group)
+            try:
+                undoing.check_ownership(conn, group, undo, scope, value, description, self.author)
+            except undoing.UndoRefused as refusal:
+                raise StoreError(str(refusal)) from None
+            undoing.replay(self, group, undo)
+            undoing.record(self, group, undo)
+            return f"{'undid' if undo else 'redid'} {description}"
 
 
 # --- row conversion and small checks -------------------------------------------------------------
@@ -895,7 +1009,8 @@ def _annotation_from_row(row: dict[str, Any]) -> Annotation:
 
 
 def _link_from_row(row: dict[str, Any]) -> Link:
-    return Link(row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"])
+    return Link(row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"],
+                row.get("author") or "")
 
 
 def _clean_tag_name(name: str) -> str:
@@ -919,24 +1034,59 @@ def _check_colour(colour: str) -> str:
 
 
 def _fts_query(query: str) -> str:
-    """Quote each word so user text is searched for, never parsed as FTS5 syntax."""
-    words = [word.replace('"', '""') for word in query.split()]
+    """Quote each word so user text is searched for, never parsed as FTS5 syntax; folded (accents,
+    case) by fold_text, the function in-document search folds with."""
+    words = [word.replace('"', '""') for word in fold_text(query).split()]
     return " ".join(f'"{word}"' for word in words if word)
 
 
-def _describe(events: list[dict[str, Any]]) -> str:
-    """What a group of events did, for undo's message: "adding 2 annotations and 1 tag"."""
-    counts: dict[tuple[str, str], int] = {}
-    for event in events:
-        key = (event["action"], event["entity"])
-        counts[key] = counts.get(key, 0) + 1
-    verbs = {"create": "adding", "update": "changing", "delete": "deleting"}
-    parts = []
-    for (action, entity), count in counts.items():
-        noun = entity if count == 1 else f"{count} {entity}s"
-        parts.append(f"{verbs.get(action, action)} {'an' if noun[0] in 'aeiou' else 'a'} {noun}" if count == 1
-                     else f"{verbs.get(action, action)} {noun}")
-    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+def _checked_record(path: Path) -> Path:
+    """Where the signature of a database as last checked (or last written by a reader) is kept: the
+    user's cache folder, so a CLI command on an unchanged big database skips the quick_check."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(path))).hexdigest()[:32]
+    return cache / "reader" / "checked" / digest
+
+
+def _last_checked(path: Path) -> tuple | None:
+    try:
+        return tuple(tuple(part) if part else None for part in json.loads(_checked_record(path).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _remember_checked(path: Path, signature: tuple) -> None:
+    if not signature:
+        return
+    record = _checked_record(path)
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(signature))
+        os.replace(temporary, record)
+    except OSError:
+        pass  # a read-only home: the check simply runs again next time
+
+
+def recovery_hint(path: Path | str) -> str:
+    """How to get back what a damaged database still holds (SQLite's own .recover)."""
+    return f"Recover what is readable with: sqlite3 {path} .recover | sqlite3 recovered.db (then --db recovered.db)"
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error)
+    return "locked" in message or "busy" in message
+
+
+def _writable(path: Path) -> bool:
+    """Whether path and its folder accept writes (a read-only mount does not, even for root)."""
+    try:
+        stat = os.statvfs(path)
+        if stat.f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        pass
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _explain_write_error(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -217,3 +217,44 @@ def find_quote(text: str, quote: str) -> list[Span]:
         else:
             parts.append(_QUOTE_CLASSES.get(char, re.escape(char)))
     return [m.span() for m in re.finditer("".join(parts), text)]
+
+
+# --- accent- and case-folded search ---------------------------------------------------------------
+
+_COMBINING = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
+
+
+def fold_text(text: str) -> str:
+    """Text as searches compare it: accents dropped and case folded ("Sébastien" -> "sebastien").
+
+    The one folding used by in-document search (through fold_pattern) and by `reader search`."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+@lru_cache(maxsize=1)
+def _fold_classes() -> dict[str, str]:
+    """For each folded character, every character that
+    folds to it alone, up to U+24FF: 'e' -> 'eEéÉèÈêÊëË…'."""
+    classes: dict[str, list[str]] = {}
+    for code in range(0x20, 0x2500):
+        char = chr(code)
+        folded = fold_text(char)
+        if len(folded) == 1 and folded != char:
+            classes.setdefault(folded, [folded]).append(char)
+    return {folded: "".join(chars) for folded, chars in classes.items()}
+
+
+@lru_cache(maxsize=64)
+def fold_pattern(query: str) -> re.Pattern[str] | None:
+    """A regex finding query in unfolded text as fold_text would compare them (so offsets stay the
+    text's own): each character matches any character folding to it, with combining accents after.
+    None for a query with nothing left to search for."""
+    classes = _fold_classes()
+    parts = []
+    for char in fold_text(query):
+        members = classes.get(char)
+        parts.append(f"[{re.escape(members)}]" if members else re.escape(char))
+    if not parts:
+        return None
+    return re.compile(_COMBINING.join(parts) + _COMBINING)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,10 +22,13 @@ from textual.message import Message
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
 from reader.settings import Settings, SettingsError, load_settings
+from reader.model import ReaderError
 from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
+from reader.tui.screens.adjudicate import AdjudicationCommands
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
+from reader.tui.saving import SaveFailed, save_in_process
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
@@ -61,6 +65,7 @@ def read_preview(path: Path) -> str | None:
     return text[: text.rfind("\n") + 1] or None
 OPEN_SOURCE_SETTING = "tui.open_source"
 PANEL_SETTING = "tui.panel"
+COMPARE_SETTING = "tui.compare"  # the source ids of the comparison open at quit, in pane order
 
 
 class ReaderApp(App[None]):
@@ -68,11 +73,15 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
+    COMMANDS = App.COMMANDS | {AdjudicationCommands}  # ctrl+p: compare coders (reader.tui.screens.adjudicate)
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help: every key", id="app.help"),
         Binding("percent_sign", "stats", "Statistics: tags, claims and activity", id="app.stats"),
-        Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette"),
+        Binding("ctrl+p", "command_palette", "Command palette: the reader's commands", id="app.command_palette"),
+        Binding("ctrl+q", "quit", "Quit (asks first when a dialog holds typed text)", show=False,
+                priority=True, id="app.ctrl_quit"),
+        Binding("A", "adjudicate", "Compare coders on this source (adjudicate)", id="app.adjudicate"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
     ]
@@ -108,10 +117,12 @@ class ReaderApp(App[None]):
             self.reason, self.fatal = reason, fatal
 
     def __init__(self, db_path: Path, paths: list[Path], open_single: bool = False,
-                 whole_library: bool = False) -> None:
+                 whole_library: bool = False, adjudicate: tuple[int, str, str] | None = None) -> None:
         """paths are loaded (changed files only) and shown; with whole_library, every source the
-        database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added)."""
+        database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added).
+        adjudicate (source id, author A, author B) opens the adjudication screen on that source."""
         super().__init__()
+        self.adjudicate_at = adjudicate
         self.db_path = Path(db_path)
         self.paths = [Path(p) for p in paths]
         self.open_single = open_single
@@ -123,6 +134,8 @@ class ReaderApp(App[None]):
         self._restored = False
         self._preview_painted = threading.Event()
         self.settings = Settings()
+        self.save_process_pid: int | None = None  # the process that saved a file opened directly
+        self.blind_notice = ""  # shown in the status line while blind coding is on
 
     # --- start -----------------------------------------------------------------------------------
 
@@ -133,7 +146,11 @@ class ReaderApp(App[None]):
         except StoreError as error:
             self.exit(return_code=1, message=Text(display_safe(str(error))))
             return
+        self.refresh_blind_notice()
         self.push_screen(self.sources_screen)
+        if self.adjudicate_at is not None:
+            self._restored = True  # `reader adjudicate`: that screen, not the last source read
+            self.open_adjudication(*self.adjudicate_at)
         self._seen_version = self._outside_version()
         if self.open_single:
             self.open_file(self.paths[0])
@@ -148,8 +165,14 @@ class ReaderApp(App[None]):
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
-        return open_store(self.db_path, actor="tui", author=self.settings.author,
-                          default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store = open_store(self.db_path, actor="tui", author=self.settings.author,
+                           default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
+        # A write that meets another program's lock (a long import) never blocks the event loop: it raises
+        # WriteBusy there and is retried in a worker, which waits and says so in a notice.
+        store.main_thread_never_waits = True
+        store.on_wait = lambda message: self.call_from_thread(self.notify_plain, message)
+        return store
 
     def apply_settings(self) -> None:
         """The user's settings file: theme and key remapping. A broken file: defaults and a notice."""
@@ -166,6 +189,17 @@ class ReaderApp(App[None]):
                               f"known: {', '.join(sorted(self.available_themes))}")
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
+            self.check_keymap(list(self.settings.keys))
+
+    @work(thread=True, exclusive=True, group="keymap")
+    def check_keymap(self, binding_ids: list[str]) -> None:
+        """Name the settings' binding ids that no binding has (Textual ignores them silently)."""
+        from reader.tui.keymap_check import unknown_binding_ids
+
+        unknown = unknown_binding_ids(binding_ids)
+        if unknown:
+            self.call_from_thread(self.notify_error, f"unknown binding ids in the settings, ignored: "
+                                                     f"{', '.join(unknown)} (? lists each key's id)")
 
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
@@ -200,14 +234,12 @@ class ReaderApp(App[None]):
                 self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
-            document = load_document(resolved, read_metadata(resolved.parent).get(resolved.name))
+            metadata = read_metadata(resolved.parent).get(resolved.name)
+            document = load_document(resolved, metadata)
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            writer = self._writer_store()
-            try:
-                source_id, _ = writer.save_document(document)
-            finally:
-                writer.close()
-        except (SourceError, StoreError) as error:
+            source_id = self._save_elsewhere(resolved, metadata,
+                                             [document.size, document.mtime_ns, len(document.text)])
+        except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
         except OSError as error:
@@ -215,6 +247,14 @@ class ReaderApp(App[None]):
             return
         self.post_message(self.SourceSaved(source_id, str(resolved)))
         self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
+
+    def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, expected: list[int]) -> int:
+        """Save the file shown to the store in a separate process (keys stay fast meanwhile); expected
+        (size, mtime_ns, text length) lets the child check it read the file shown."""
+        source_id, self.save_process_pid = save_in_process(
+            str(self.db_path), str(path), metadata, expected, self.settings.author,
+            [(t.name, t.colour, t.description) for t in self.settings.tags])
+        return source_id
 
     def _progress_poster(self):
         """A sync_sources progress callback that posts SyncProgress only once the sync has run for
@@ -292,6 +332,12 @@ class ReaderApp(App[None]):
             return
         if wanted.isdigit() and int(wanted) in self.source_ids:
             self.open_source(int(wanted))
+        try:
+            compared = [int(part) for part in self.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
+        except StoreError:
+            return
+        if len(compared) >= 2 and all(source_id in self.source_ids for source_id in compared):
+            self.open_compare(compared)
 
     def refresh_sources(self) -> None:
         try:
@@ -386,7 +432,7 @@ class ReaderApp(App[None]):
         """The claims matrix over these sources (default: every source in play)."""
         from reader.tui.screens.matrix import MatrixScreen
 
-        self.push_screen(MatrixScreen(source_ids or list(self.source_ids) or None))
+        self.push_screen(MatrixScreen(source_ids or list(self.source_ids)))  # none in play: an empty matrix
 
     def open_source_at(self, source_id: int, offset: int) -> None:
         """Read a source with the cursor at offset (from the claims matrix); escape comes back."""
@@ -399,6 +445,51 @@ class ReaderApp(App[None]):
             return
         self.push_screen(ReadingScreen(source_id, source.title, text, offset, show_panel=panel))
 
+    def action_adjudicate(self) -> None:
+        """Compare two coders on the source being read: the two there, or a choice when there are more."""
+        from reader.tui.screens.adjudicate import AdjudicateScreen, PickCodersScreen, coders_on
+
+        screen = self.screen
+        if isinstance(screen, AdjudicateScreen):
+            return
+        source_id = getattr(screen, "source_id", None)
+        if source_id is None and hasattr(screen, "panes"):  # the comparison: its active pane
+            source_id = screen.panes[screen.active].source.id
+        if source_id is None:
+            self.notify_error("open a source first: coders are compared on one source")
+            return
+        try:
+            if self.store.is_blind():
+                self.notify_error("blind coding is on: coders are compared once it is lifted (`reader blind off`)")
+                return
+            coders = coders_on(self.store, source_id)
+        except StoreError as error:
+            self.notify_error(str(error))
+            return
+        if len(coders) < 2:
+            self.notify_error(f"comparing coders needs two authors' annotations on this source besides yours "
+                              f"(found {len(coders)})")
+            return
+        if len(coders) == 2:
+            self.open_adjudication(source_id, *coders)
+            return
+        pairs = [(a, b) for i, a in enumerate(coders) for b in coders[i + 1:]]
+        self.push_screen(PickCodersScreen(pairs),
+                         lambda pair: self.open_adjudication(source_id, *pair) if pair else None)
+
+    def open_adjudication(self, source_id: int, author_a: str, author_b: str) -> None:
+        """The adjudication screen for two coders on one source; a notice says why not when it cannot."""
+        from reader.adjudication import check_adjudication
+        from reader.tui.screens.adjudicate import AdjudicateScreen
+
+        try:
+            check_adjudication(self.store, source_id, author_a, author_b)
+            source, text = self.store.source(source_id), self.store.text(source_id)
+        except ReaderError as error:
+            self.notify_error(str(error))
+            return
+        self.push_screen(AdjudicateScreen(source, text, author_a, author_b))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -406,7 +497,7 @@ class ReaderApp(App[None]):
         screen = self.screen
         owners: list[tuple[str, type]] = [("everywhere", ReaderApp),
                                           (type(screen).__name__.removesuffix("Screen").lower(), type(screen))]
-        if screen.query(DocumentView):
+        if any(view.can_focus for view in screen.query(DocumentView)):  # the adjudication's views take no keys
             owners.append(("document", DocumentView))
         self.push_screen(HelpScreen(owners))
 
@@ -415,11 +506,48 @@ class ReaderApp(App[None]):
         from reader.tui.screens.stats import StatsScreen
 
         if not isinstance(self.screen, StatsScreen) and self.store is not None:
-            self.push_screen(StatsScreen())
+            self.push_screen(StatsScreen(source_ids=list(self.source_ids)))
+
+    def get_system_commands(self, screen):
+        """Textual's commands and the reader's own (export, compare, matrix, statistics, report, search)."""
+        from reader.tui.palette import reader_commands
+
+        yield from reader_commands(self)
+        yield from super().get_system_commands(screen)
+
+    def action_compare_sources(self) -> None:
+        """From the palette: the marked sources side by side, or pick one beside the source being read."""
+        if isinstance(self.screen, ReadingScreen) and self.screen.source_id is not None:
+            self.ask_compare_with(self.screen.source_id)
+        else:
+            self.sources_screen.action_compare()
 
     async def action_quit(self) -> None:
-        if isinstance(self.screen, ReadingScreen):
-            self.screen.save_position()
+        """Quit, remembering the reading position and the comparison layout; a dialog holding typed text
+        asks first (ctrl+q must not drop a note silently)."""
+        unsaved = getattr(self.screen, "unsaved_input", None)
+        if callable(unsaved) and unsaved():
+            from reader.tui.widgets.confirm import Confirm
+
+            self.push_screen(Confirm("Quit and drop what was typed in this dialog?"),
+                             lambda yes: self._quit_now() if yes else None)
+            return
+        self._quit_now()
+
+    def _quit_now(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ReadingScreen):
+                screen.save_position()
+        if self.store is not None:
+            # the compare module is imported only once a comparison was opened (it pulls in numpy)
+            compare_module = sys.modules.get("reader.tui.screens.compare")
+            compare = next((s for s in reversed(self.screen_stack)
+                            if compare_module and isinstance(s, compare_module.CompareScreen)), None)
+            try:
+                self.store.set_setting(COMPARE_SETTING,
+                                       ",".join(map(str, compare.source_ids)) if compare else "")
+            except StoreError as error:
+                self.notify_error(str(error))
         self.exit()
 
     # --- live refresh ----------------------------------------------------------------------------
@@ -441,11 +569,20 @@ class ReaderApp(App[None]):
         if version == self._seen_version:
             return
         self._seen_version = version
+        self.refresh_blind_notice()
         self.refresh_sources()
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)  # reading, compare and matrix screens have one
             if callable(reload) and screen.is_mounted:  # a screen still composing has nothing to refresh
                 reload()
+
+    def refresh_blind_notice(self) -> None:
+        """What the status line says about blind coding (set by the database or READER_BLIND)."""
+        try:
+            blind = self.store.is_blind()
+        except StoreError:
+            return
+        self.blind_notice = f"BLIND: {self.store.author[:20]} only" if blind else ""
 
     # --- notices ---------------------------------------------------------------------------------
 

@@ -38,6 +38,18 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> 
     raise AssertionError(f"reader serve did not listen on port {port} within {seconds} s")
 
 
+def printed_url(process: subprocess.Popen, seconds: float = 30) -> str:
+    """The address `reader serve` printed, with its token (the only one that opens the page)."""
+    said, deadline = "", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        said += line
+        found = re.search(r"http://\S+\?token=[\w-]+", said)
+        if found:
+            return found.group()
+    raise AssertionError(f"reader serve printed no URL with a token: {said[-2000:]}")
+
+
 def terminal_text(payloads: list[bytes]) -> str:
     """What the app wrote to the browser's terminal, with escape sequences removed."""
     data = b"".join(payload for payload in payloads if isinstance(payload, bytes))
@@ -55,7 +67,7 @@ def served(tmp_path, corpus_dir):
         env=dict(os.environ, COLUMNS="120"))
     try:
         wait_for_port(port, process)
-        yield port
+        yield port, printed_url(process)
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # the server and the reader processes it started
         try:
@@ -69,7 +81,8 @@ async def test_serve_shows_the_sources_list_in_a_browser(chromium, profile, serv
     async with devtools(chromium, profile, size=(1400, 900)) as page:
         await page.send("Network.enable")
         await page.send("Page.enable")
-        await page.send("Page.navigate", url=f"http://127.0.0.1:{served}/")
+        _, url = served
+        await page.send("Page.navigate", url=url)
         text = ""
         for _ in range(40):  # the reader starts in its own process: allow it up to ~20 s
             await page.pump(0.5)

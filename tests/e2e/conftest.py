@@ -21,9 +21,9 @@ class Tmux:
     def run(self, *args: str) -> str:
         return subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=20).stdout
 
-    def start(self, command: str, env: dict[str, str]) -> None:
+    def start(self, command: str, env: dict[str, str], size: tuple[int, int] = (160, 48)) -> None:
         exports = " ".join(f"{key}={value}" for key, value in env.items())
-        self.run("new-session", "-d", "-x", "160", "-y", "48", "-s", self.name,
+        self.run("new-session", "-d", "-x", str(size[0]), "-y", str(size[1]), "-s", self.name,
                  f"env {exports} {command}; echo READER-EXITED-$?; sleep 30")
 
     def screen(self) -> str:

@@ -132,7 +132,7 @@ def test_every_command_on_every_loaded_source_is_terminal_safe_and_offsets_agree
         assert_terminal_safe(result.stdout_bytes, f"show {source.name}")
         assert_terminal_safe(result.stderr_bytes, f"show {source.name} (stderr)")
 
-        result = invoke(db, hostile_dir, "annotations", str(source.id), "--json")
+        result = invoke(db, hostile_dir, "annotations", str(source.id), "--jsonl")
         assert_terminal_safe(result.stdout_bytes, f"annotations --json {source.name}")
         for line in result.stdout.splitlines():
             row = json.loads(line)

@@ -7,6 +7,13 @@ Nothing time- or user-dependent is on these screens; notices are cleared before 
 
 from __future__ import annotations
 
+import itertools
+import types
+import uuid
+
+import pytest
+
+import reader.store
 from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.matrix import MatrixScreen
 
@@ -14,6 +21,14 @@ from pilot_helpers import wait_for
 from test_compare import move_to_counterpart
 
 SIZE = (160, 48)
+
+
+@pytest.fixture(autouse=True)
+def predictable_ids(monkeypatch):
+    """Annotation ids are random, and the matrix shows the selected claim's id (the id `reader verdict`
+    takes): number them in order so the pictures are the same on every run."""
+    counter = itertools.count(1)
+    monkeypatch.setattr(reader.store, "uuid", types.SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter))))
 
 
 async def compare(pilot, *prefixes: str) -> CompareScreen:

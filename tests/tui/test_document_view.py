@@ -59,6 +59,7 @@ async def test_overlapping_highlights_blend_and_underline():
     async with ViewApp("alpha beta gamma delta").run_test(size=(40, 5)) as pilot:
         view = pilot.app.query_one(DocumentView)
         view.set_highlights("annotations", [Highlight(0, 10, "#ff0000", "a"), Highlight(6, 16, "#0000ff", "b")])
+        view.move_cursor_to(17)  # the word cursor on "delta", out of the way
         await pilot.pause()
         segments = {segment.text: segment.style for segment in view.render_line(0)}
         only_red, both, only_blue = segments["alpha "], segments["beta"], segments[" gamma"]

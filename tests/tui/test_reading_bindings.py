@@ -9,6 +9,7 @@ from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.annotate_dialog import AnnotateDialog
 from reader.tui.widgets.annotation_panel import AnnotationPanel
+from reader.tui.widgets.confirm import Confirm
 from reader.tui.widgets.document_view import DocumentView
 
 from pilot_helpers import open_first_source, wait_for
@@ -134,6 +135,8 @@ async def test_a_opens_the_dialog_and_saves_tags_and_note(make_app, db_path):
         await pilot.press("j", "a")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, AnnotateDialog))
         await pilot.press(*"opin", "right", *", fresh tag", "enter", *"checked [bold]", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm))  # "fresh tag" is new: asked
+        await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
         cursor = view.cursor
     store = open_store(db_path)

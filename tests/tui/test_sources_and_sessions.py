@@ -39,10 +39,10 @@ async def test_the_source_list_has_the_keyboard_from_the_start_and_after_reading
         assert pilot.app.focused is table
 
 
-async def test_typing_filters_and_backspace_and_escape_clear(make_app):
+async def test_slash_then_typing_filters_and_backspace_and_escape_clear(make_app):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen = await loaded_sources(pilot)
-        await pilot.press(*"heise")
+        await pilot.press("slash", *"heise")
         assert [s.outlet for s in screen.listed] == ["heise"]
         assert screen.query_one("DataTable").row_count == 1
         await pilot.press("backspace")
@@ -54,10 +54,10 @@ async def test_typing_filters_and_backspace_and_escape_clear(make_app):
 async def test_once_filtering_bound_letters_and_space_type_into_the_filter(make_app):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen = await loaded_sources(pilot)
-        await pilot.press("r", "e", "s", "e", "a", "r", "c", "h", "e", "r", "space", "s")
+        await pilot.press("slash", "r", "e", "s", "e", "a", "r", "c", "h", "e", "r", "space", "s")
         assert screen.filter == "researcher s" and pilot.app.is_running
         assert len(screen.listed) == 1
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # the first keeps the filter, the second opens
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
         assert pilot.app.screen.title == "AI researcher switches from Microsoft to OpenAI"
 

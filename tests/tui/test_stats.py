@@ -93,12 +93,13 @@ async def test_the_three_charts_show_the_stores_counts(make_app, loaded_store, s
         assert line_for(tags_text, titles[second][:20]).split("█")[-1].split() == ["2", "claim", "1", "·", "quote", "1"]
 
         [claim] = claims
-        assert claim.cells[third].status == "differs"  # the contradicting source
+        assert claim.cells[third].status == "contradicts"  # the contradicting source
         claims_text = shown(screen, "claims")
         for source in sources:
             statuses = Counter(claim.cells[source.id].status for claim in claims)
             breakdown = " · ".join(f"{status} {statuses[status]}"
-                                   for status in ("present", "differs", "silent", "absent") if statuses[status])
+                                   for status in ("present", "differs", "supports", "contradicts", "silent", "absent")
+                                   if statuses[status])
             assert line_for(claims_text, titles[source.id][:20]).endswith(breakdown)
         assert line_for(claims_text, titles[source_id("003")][:20]).endswith("absent 1")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, matrix_for_store
+from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, matrix_for_store
 from reader.text import find_quote
 
 
@@ -37,14 +37,50 @@ def test_a_differing_figure_makes_the_cell_differ_and_names_the_words(loaded_sto
     assert any("13" in words and "10" in words for words in cell.differing_words)
 
 
-def test_a_contradicts_link_makes_both_ends_differ(loaded_store, source_id):
+def test_a_contradicts_link_reads_contradicts_not_differs(loaded_store, source_id):
     a = _annotate(loaded_store, source_id("000"), "Sebastien Bubeck, Microsoft’s Vice President of Generative AI")
     b = _annotate(loaded_store, source_id("003"), "Sebastien Bubeck, an experienced scientist")
     loaded_store.add_link(a.id, b.id, "contradicts")
 
     _, claims = matrix_for_store(loaded_store)
 
-    assert {cell.status for sid, cell in claims[0].cells.items() if cell.annotations} == {DIFFERS}
+    cells = claims[0].cells
+    assert cells[source_id("000")].status == PRESENT  # the claim as first stated
+    assert cells[source_id("003")].status == CONTRADICTS
+
+
+def test_a_supports_link_reads_supports(loaded_store, source_id):
+    a = _annotate(loaded_store, source_id("000"), "Sebastien Bubeck joined Microsoft as a researcher in 2014")
+    b = _annotate(loaded_store, source_id("003"), "For over a decade, Bubeck has been one of Microsoft")
+    loaded_store.add_link(b.id, a.id, "supports")
+
+    _, claims = matrix_for_store(loaded_store)
+
+    assert claims[0].cells[source_id("003")].status == SUPPORTS
+
+
+def test_a_paraphrase_is_present_not_differs(loaded_store, source_id):
+    a = _annotate(loaded_store, source_id("000"), "Sebastien Bubeck joined Microsoft as a researcher in 2014")
+    b = _annotate(loaded_store, source_id("001"), "spent 10 years at Microsoft Research")
+    loaded_store.add_link(a.id, b.id, "same")
+
+    _, claims = matrix_for_store(loaded_store)
+
+    assert claims[0].cells[source_id("001")].status == PRESENT
+    assert claims[0].cells[source_id("001")].differing_words == []
+
+
+def test_a_contradiction_of_a_contradiction_agrees(loaded_store, source_id):
+    a = _annotate(loaded_store, source_id("000"), "Sebastien Bubeck joined Microsoft as a researcher in 2014")
+    b = _annotate(loaded_store, source_id("001"), "spent 10 years at Microsoft Research")
+    c = _annotate(loaded_store, source_id("003"), "For over a decade, Bubeck has been one of Microsoft")
+    loaded_store.add_link(a.id, b.id, "contradicts")
+    loaded_store.add_link(b.id, c.id, "contradicts")
+
+    _, claims = matrix_for_store(loaded_store)
+
+    cells = claims[0].cells
+    assert (cells[source_id("001")].status, cells[source_id("003")].status) == (CONTRADICTS, PRESENT)
 
 
 def test_checked_and_silent_differs_from_not_yet_read_and_is_undoable(loaded_store, source_id):

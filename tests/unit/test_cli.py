@@ -137,7 +137,8 @@ def test_annotations_lists_and_filters(run_cli) -> None:
     assert first in everything and second in everything
     only_claims = ok(run_cli("annotations", "--tag", "claim"))
     assert first in only_claims and second not in only_claims
-    rows = [json.loads(line) for line in ok(run_cli("annotations", "000", "--json")).splitlines()]
+    rows = json.loads(ok(run_cli("annotations", "000", "--json")))
+    assert [json.loads(line) for line in ok(run_cli("annotations", "000", "--jsonl")).splitlines()] == rows
     assert [r["id"] for r in rows] == [second]
     assert rows[0]["quote"] == "Sebastien Bubeck" and rows[0]["tags"] == "quote"
 
@@ -220,7 +221,8 @@ def test_search_prints_snippets(run_cli) -> None:
 
 
 def test_search_json_and_no_matches(run_cli) -> None:
-    hits = [json.loads(line) for line in ok(run_cli("search", "Bubeck", "--json")).splitlines()]
+    hits = json.loads(ok(run_cli("search", "Bubeck", "--json")))
+    assert [json.loads(line) for line in ok(run_cli("search", "Bubeck", "--jsonl")).splitlines()] == hits
     assert hits and all("Bubeck" in hit["snippet"] for hit in hits)
     assert {Path(hit["source_path"]).name[:3] for hit in hits} >= {"000", "001", "002"}
     result = run_cli("search", "xylophone")

@@ -226,3 +226,17 @@ def test_find_quote_exact_and_loose() -> None:
 
 def test_find_quote_of_nothing_finds_nothing() -> None:
     assert find_quote("some text", "   ") == []
+
+
+def test_in_document_search_and_reader_search_fold_through_the_same_function(tmp_path):
+    """fold_pattern finds "Sébastien" for "sebastien" or "SÉBASTIEN", offsets unchanged (also when the
+    accent is a combining mark); the store's FTS query is folded by the same fold_text."""
+    from reader.store import _fts_query
+    from reader.text import fold_pattern, fold_text
+
+    text = "Sébastien and Se\u0301bastien, not Sebastian."
+    assert [m.group() for m in fold_pattern("SEBASTIEN").finditer(text)] == ["Sébastien", "Se\u0301bastien"]
+    assert [m.group() for m in fold_pattern("sébastien").finditer(text)] == ["Sébastien", "Se\u0301bastien"]
+    assert fold_text("Straße Sébastien") == "strasse sebastien"
+    assert _fts_query("SÉBASTIEN Bubeck") == '"sebastien" "bubeck"'
+    assert fold_pattern("") is None

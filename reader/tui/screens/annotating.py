@@ -8,18 +8,23 @@ are the active ones; the actions themselves live here once.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
 
+from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.model import Annotation, Tag
-from reader.store import StoreError
+from reader.store import StoreError, WriteBusy
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
+from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
 
 Span = tuple[int, int]
+NEARBY_REACH = 20_000  # annotations starting this far before the cursor are looked at directly
+_DEFERRED_WRITES = threading.Lock()  # deferred writes land one at a time, in order of arrival
 
 
 def annotating_bindings(prefix: str, search_description: str = "Search in the source") -> list[Binding]:
@@ -31,8 +36,10 @@ def annotating_bindings(prefix: str, search_description: str = "Search in the so
         Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id=f"{prefix}.next_annotation"),
         Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation",
                 id=f"{prefix}.previous_annotation"),
-        Binding("e", "edit", "Edit the annotation under the cursor", id=f"{prefix}.edit"),
-        Binding("x", "delete", "Delete the annotation under the cursor", id=f"{prefix}.delete"),
+        Binding("e", "edit", "Edit the annotation under the cursor (a choice when several overlap)",
+                id=f"{prefix}.edit"),
+        Binding("x", "delete", "Delete the annotation under the cursor (a choice when several overlap)",
+                id=f"{prefix}.delete"),
         Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
         Binding("ctrl+r", "redo", "Redo", id=f"{prefix}.redo"),
         Binding("slash", "search", search_description, id=f"{prefix}.search"),
@@ -101,16 +108,118 @@ class AnnotatingScreen(Screen[None]):
         view.move_cursor_to(annotation.start)
         view.focus()
 
+    def say(self, message: str) -> None:
+        """Tell the user where they are (search hits, which annotation): a notice by default; the
+        reading screen puts it in its status line instead."""
+        self.app.notify_plain(message)
+
     def _placed_index(self, annotations: list[Annotation]) -> tuple[list[Annotation], list[int]]:
-        """The placed annotations and their starts, kept until the list is replaced (screens replace,
-        never mutate, it): tagging and `]` must not rebuild 50,000-entry lists on every key."""
+        """The placed annotations in document order (start, end, id) and their starts, kept until the
+        list is replaced (screens replace, never mutate, it): tagging and `]` must not rebuild
+        50,000-entry lists on every key."""
         cached = getattr(self, "_placed_for", None)
         if cached is None or cached[0] is not annotations:
-            placed = placed_annotations(annotations)
+            placed = sorted(placed_annotations(annotations), key=lambda a: (a.start, a.end, a.id))
             cached = self._placed_for = (annotations, placed, [a.start for a in placed])
         return cached[1], cached[2]
 
+    # --- which annotation the cursor is on -------------------------------------------------------
+
+    def _visited(self) -> Annotation | None:
+        """The annotation `]` / `[` last moved to, while the word cursor is still where that left it."""
+        visit = getattr(self, "_visit", None)
+        view = self.active_view()
+        if visit is None or view.selection is not None or visit[1] is not view or visit[2] != view.word:
+            return None
+        return next((a for a in self.active_annotations() if a.id == visit[0]), None)
+
+    def annotations_under_cursor(self) -> list[Annotation]:
+        """What e and x act on, in document order: the annotation visited with ] or [; else those on
+        exactly the selection, else overlapping it; else those covering the word cursor; else those
+        overlapping the cursor sentence."""
+        visited = self._visited()
+        if visited is not None:
+            return [visited]
+        view = self.active_view()
+        placed, starts = self._placed_index(self.active_annotations())
+        if not placed:
+            return []
+        looked_at = view.selection or view.cursor
+        first, last = min(looked_at[0], view.cursor[0]), max(looked_at[1], view.cursor[1])
+        # Starting shortly before to the end of what is looked at, plus any long one the view's
+        # highlights say covers its start: a few, not all 50,000, on every key.
+        nearby = placed[bisect_left(starts, first - NEARBY_REACH):bisect_right(starts, last)]
+        seen = {a.id for a in nearby}
+        by_id = {a.id: a for a in self.active_annotations()} if len(placed) <= 2000 else None
+        for highlight in view.highlights_at(first):
+            if highlight.key not in seen:
+                found = by_id.get(highlight.key) if by_id is not None else next(
+                    (a for a in placed if a.id == highlight.key), None)
+                if found is not None and found.anchor_status != "orphaned":
+                    nearby.append(found)
+                    seen.add(found.id)
+        nearby.sort(key=lambda a: (a.start, a.end, a.id))
+
+        def overlapping(span: Span) -> list[Annotation]:
+            return [a for a in nearby if a.start < max(span[1], span[0] + 1) and a.end > span[0]]
+
+        if view.selection:
+            exact = [a for a in nearby if (a.start, a.end) == view.selection]
+            return exact or overlapping(view.selection)
+        if view.word:
+            covering = [a for a in nearby if a.start <= view.word[0] < a.end]
+            if covering:
+                return covering
+        return overlapping(view.cursor)
+
+    def choose_annotation(self, verb: str, act) -> None:
+        """Run act(annotation) on the annotation under the cursor; several overlapping: the user picks."""
+        under = self.annotations_under_cursor()
+        if not under:
+            self.app.notify_error("no annotation under the cursor (] moves to the next one)")
+            return
+        if len(under) == 1:
+            act(under[0])
+            return
+        self.app.push_screen(ChooseAnnotation(verb, under),
+                             lambda chosen: act(chosen) if chosen is not None else None)
+
     # --- annotating ------------------------------------------------------------------------------
+
+    def write_change(self, change, done) -> None:
+        """Run change(store) and then done(result). On the event loop when the database is free; when
+        another program holds it (a `reader import`), the store refuses to wait there (WriteBusy) and the
+        change runs in a thread on its own connection, so the keyboard never waits for someone else's
+        transaction and the change is never dropped. A failure is a notice."""
+        try:
+            result = change(self.store)
+        except WriteBusy as busy:
+            self.app.notify_plain(f"{busy}; saving when it is done")
+            self._write_later(change, done)
+            return
+        except StoreError as error:
+            self.app.notify_error(str(error))
+            return
+        done(result)
+
+    @work(thread=True, group="deferred-write")
+    def _write_later(self, change, done) -> None:
+        with _DEFERRED_WRITES:
+            try:
+                writer = self.app._writer_store()
+                try:
+                    result = change(writer)
+                finally:
+                    writer.close()
+            except StoreError as error:
+                self.app.call_from_thread(self.app.notify_error, str(error))
+                return
+        self.app.call_from_thread(self._landed, done, result)
+
+    def _landed(self, done, result) -> None:
+        if self.is_mounted:
+            done(result)
+            self.app.notify_plain("saved the change that was waiting")
 
     def _writable(self) -> bool:
         if self.active_source_id() is None:
@@ -119,17 +228,20 @@ class AnnotatingScreen(Screen[None]):
         return True
 
     def annotate_span(self, source_id: int, annotations: list[Annotation], start: int, end: int,
-                      tags: list[str], note: str = "") -> Annotation:
+                      tags: list[str], note: str = "", store=None) -> Annotation:
         """Annotate source_id's text[start:end]; an annotation on exactly that span gains the tags instead.
 
-        annotations are that source's, sorted by start. Raises StoreError.
+        annotations are that source's, sorted by start; store: another connection than the screen's.
+        Raises StoreError.
         """
+        store = store or self.store
         placed, starts = self._placed_index(annotations)
         index = bisect_left(starts, start)
         existing = next((a for a in placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
+        store = store or self.store
         if existing:
-            return self.store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
-        return self.store.add_annotation(source_id, start, end, tags=tags, note=note)
+            return store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
+        return store.add_annotation(source_id, start, end, tags=tags, note=note)
 
     def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
         """Annotate the span (default: the selection or cursor sentence) of the active document."""
@@ -139,15 +251,16 @@ class AnnotatingScreen(Screen[None]):
             self.app.notify_error("nothing to annotate here")
             return
         annotations = self.active_annotations()
-        try:
-            annotation = self.annotate_span(self.active_source_id(), annotations, start, end, tags, note)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        if view.selection:
-            view.action_cancel_selection()
-        self.refresh_tags()
-        self.show_annotations([*(a for a in annotations if a.id != annotation.id), annotation])
+        source_id = self.active_source_id()
+
+        def shown(annotation: Annotation) -> None:
+            if view.selection:
+                view.action_cancel_selection()
+            self.refresh_tags()
+            self.show_annotations([*(a for a in self.active_annotations() if a.id != annotation.id), annotation])
+
+        self.write_change(lambda store: self.annotate_span(source_id, annotations, start, end, tags, note, store=store),
+                   shown)
 
     def action_tag(self, number: int) -> None:
         if not self._writable():
@@ -167,44 +280,41 @@ class AnnotatingScreen(Screen[None]):
             lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
 
     def action_edit(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
+        self.choose_annotation("Edit", self.edit_annotation)
+
+    def edit_annotation(self, annotation: Annotation) -> None:
+        """The edit dialog on annotation: its tags and note, which typing extends (never replaces)."""
 
         def save(result: AnnotationInput | None) -> None:
             if result is None:
                 return
-            try:
-                updated = self.store.update_annotation(annotation.id, note=result.note, tags=result.tags)
-            except StoreError as error:
-                self.app.notify_error(str(error))
-                return
-            self.refresh_tags()
-            self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+
+            def shown(updated: Annotation) -> None:
+                self.refresh_tags()
+                self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+
+            self.write_change(lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags),
+                       shown)
 
         self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
                                             annotation.note, heading="Edit annotation"), save)
 
     def action_delete(self) -> None:
-        annotation = self.annotation_under_cursor()
-        if annotation is None:
-            self.app.notify_error("no annotation under the cursor")
-            return
-        try:
-            self.store.delete_annotation(annotation.id)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
-        self.app.notify_plain("deleted the annotation (u undoes)")
+        self.choose_annotation("Delete", self.delete_annotation)
+
+    def delete_annotation(self, annotation: Annotation) -> None:
+        def shown(_: object) -> None:
+            self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
+            self.app.notify_plain("deleted the annotation (u undoes)")
+
+        self.write_change(lambda store: store.delete_annotation(annotation.id), shown)
 
     def action_undo(self) -> None:
-        if replay_change(self.app, self.store.undo, "nothing to undo"):
+        if replay_change(self.app, self.store.undo, "nothing to undo in this session"):
             self.reload()
 
     def action_redo(self) -> None:
-        if replay_change(self.app, self.store.redo, "nothing to redo"):
+        if replay_change(self.app, self.store.redo, "nothing to redo in this session"):
             self.reload()
 
     def action_next_annotation(self, direction: int) -> None:
@@ -216,14 +326,23 @@ class AnnotatingScreen(Screen[None]):
         if not placed:
             self.app.notify_plain("every annotation here is orphaned (see the panel)")
             return
-        cursor = self.active_view().cursor[0]
-        if direction > 0:
-            index = bisect_right(starts, cursor)
-            target = placed[index] if index < len(placed) else placed[0]
+        view = self.active_view()
+        visited = self._visited()
+        if visited is not None and visited in placed:
+            index = placed.index(visited, bisect_left(starts, visited.start)) + direction
         else:
-            before = bisect_left(starts, cursor)
-            target = placed[before - 1] if before > 0 else placed[-1]
+            position = (view.word or view.cursor)[0]
+            index = bisect_right(starts, position) if direction > 0 else bisect_left(starts, position) - 1
+        wrapped = not 0 <= index < len(placed)
+        index %= len(placed)
+        target = placed[index]
         self.jump_to(target)
+        view = self.active_view()
+        self._visit = (target.id, view, view.word)
+        described = ", ".join(target.tags) or "untagged"
+        self.say(f"annotation {index + 1} of {len(placed)}: {described}"
+                 + (" (wrapped to the start)" if wrapped and direction > 0 else
+                    " (wrapped to the end)" if wrapped else ""))
 
     # --- searching -------------------------------------------------------------------------------
 
@@ -240,12 +359,28 @@ class AnnotatingScreen(Screen[None]):
         view.set_search(event.value)
         event.input.display = False
         view.focus()
-        if event.value and view.search_next() is None:
-            self.app.notify_plain(f"not found: {event.value}")
+        if event.value:
+            if view.search_next() is None:
+                self.say(f"not found: {event.value} (accents and case are ignored)")
+            else:
+                self._say_search_position(view, first=True)
 
     def action_search_next(self, direction: int) -> None:
-        if self.active_view().search_next(forward=direction > 0) is None:
-            self.app.notify_plain("no search (press / to search)")
+        view = self.active_view()
+        if view.search_next(forward=direction > 0) is None:
+            self.say("no search (press / to search)")
+        else:
+            self._say_search_position(view, forward=direction > 0)
+
+    def _say_search_position(self, view: DocumentView, first: bool = False, forward: bool = True) -> None:
+        """'hit 3 of 12', and whether the search went round the end of the text to get there."""
+        position = view.search_position()
+        message = f"hit {position[0]} of {position[1]}" if position else "hit"
+        if view.search_wrapped and not first:
+            message += " (search wrapped to the start)" if forward else " (search wrapped to the end)"
+        elif view.search_wrapped:
+            message += " (wrapped to the start)"
+        self.say(message)
 
     def close_search(self) -> bool:
         """If the search field has focus, hide it and return to the document (escape's first job)."""

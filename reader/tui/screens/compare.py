@@ -134,7 +134,11 @@ class Pane:
 class LinkChoice(ModalScreen["tuple[str, str] | None"]):
     """Pick what an annotation is to another: (target annotation id, link kind), escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="link.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="link.cancel"),
+        Binding("j", "move(1)", "Next choice", show=False, id="link.down"),
+        Binding("k", "move(-1)", "Previous choice", show=False, id="link.up"),
+    ]
 
     def __init__(self, quote: str, targets: list[tuple[str, Annotation]]) -> None:
         super().__init__()
@@ -156,6 +160,11 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = max(0, min(options.option_count - 1, (options.highlighted or 0) + step))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, _, annotation_id = (event.option.id or "").partition(":")
@@ -361,7 +370,8 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         pane = self.panes[index]
         width = max(10, self.app.size.width // max(1, len(self.panes)) - 3)
         title = Text(display_safe(pane_label(index + 1, pane.source)), style="bold")
-        facts = Text(display_safe(pane.source.outlet) + "  " if pane.source.outlet else "", style="dim")
+        stated = " · ".join(part for part in (pane.source.outlet, pane.source.published[:10]) if part)
+        facts = Text(display_safe(stated) + "  " if stated else "", style="dim")
         if self.alignment is not None:
             passages = self.alignment.passages(pane.source.id)
             counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}

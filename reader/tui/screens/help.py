@@ -28,7 +28,11 @@ def binding_rows(app, owners: list[tuple[str, type]]) -> list[tuple[str, str, st
 class HelpScreen(ModalScreen[None]):
     """Lists the bindings; escape, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close help", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close help", id="help.close"),
+        Binding("j", "scroll(1)", "Scroll down", show=False, id="help.down"),
+        Binding("k", "scroll(-1)", "Scroll up", show=False, id="help.up"),
+    ]
 
     def __init__(self, owners: list[tuple[str, type]]) -> None:
         super().__init__()
@@ -45,6 +49,10 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("Keys (escape closes)", style="bold"))
             yield Static(table)
+
+    def action_scroll(self, lines: int) -> None:
+        help_view = self.query_one("#help", VerticalScroll)
+        help_view.scroll_to(y=help_view.scroll_y + lines, animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,8 +1,10 @@
 """The claims matrix: one row per claim (linked annotations), one column per source.
 
-A cell reads present, differs (with the differing words), silent (checked: the source does not make the
-claim) or absent (not found yet). Enter opens the source at the claim's passage; `z` marks a source as
-checked-and-silent on a claim, or clears the mark (undoable). Built by reader.claims in a thread worker.
+A cell reads present, differs (a different figure, name or quotation, with the words), supports or
+contradicts (as linked), silent (checked: the source does not make the claim) or absent (not found yet).
+Enter opens the source at the claim's passage; `z` marks a source as checked-and-silent on a claim, or
+clears the mark; `v` sets the verdict, `e` adds evidence, `t` edits the claim's text, `o` sorts by first
+appearance (all undoable). Built by reader.claims in a thread worker.
 """
 
 from __future__ import annotations
@@ -15,20 +17,33 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, Claim, matrix_for_store
+from reader.claims import (ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, Claim, matrix_for_store,
+                           sort_by_first_appearance)
 from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
 from reader.store import StoreError
 from reader.text import display_safe
 from reader.tui.screens.annotating import replay_change
 
-CELL_STYLES = {PRESENT: "bold #98c379", DIFFERS: "bold #e5c07b", SILENT: "italic #61afef", ABSENT: "dim"}
+CELL_STYLES = {PRESENT: "bold #98c379", DIFFERS: "bold #e5c07b", SUPPORTS: "bold #56b6c2",
+               CONTRADICTS: "bold #e06c75", SILENT: "italic #61afef", ABSENT: "dim"}
 CLAIM_WIDTH = 48
 MIN_CELL_WIDTH = 14
 
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def _claim_summary(claim: Claim, with_date: bool) -> str:
+    """The claim column: [verdict] and, in the timeline order, the first appearance's date, then the text."""
+    parts = []
+    if claim.verdict:
+        parts.append(f"[{claim.verdict['rating']}]")
+    if with_date and claim.first_appearance is not None:
+        parts.append(claim.first_appearance.published[:10])
+    parts.append(claim.label)
+    return display_safe(" ".join(parts))
 
 
 class MatrixScreen(Screen[None]):
@@ -38,6 +53,10 @@ class MatrixScreen(Screen[None]):
         Binding("enter", "jump", "Open the source at the claim", id="matrix.jump"),
         Binding("z", "toggle_silent", "Mark the source as checked and silent on the claim (toggles)",
                 id="matrix.silent"),
+        Binding("v", "verdict", "Set the claim's verdict (rating and note)", id="matrix.verdict"),
+        Binding("e", "evidence", "Add evidence to the claim (a URL or an annotation id)", id="matrix.evidence"),
+        Binding("t", "claim_text", "Edit the claim's text", id="matrix.text"),
+        Binding("o", "toggle_order", "Sort by first appearance / reading order", id="matrix.order"),
         Binding("u", "undo", "Undo", id="matrix.undo"),
         Binding("ctrl+r", "redo", "Redo", id="matrix.redo"),
         Binding("j", "move(1, 0)", "Next claim", show=False, id="matrix.down"),
@@ -58,6 +77,7 @@ class MatrixScreen(Screen[None]):
         self.sources: list[Source] = []
         self.claims: list[Claim] = []
         self.loaded = False
+        self.by_first_appearance = False
 
     @property
     def store(self):
@@ -79,7 +99,8 @@ class MatrixScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="matrix")
     def load_matrix(self) -> None:
         try:
-            sources, claims = matrix_for_store(self.store, self.source_ids)
+            # no source in play (an empty folder): an empty matrix, not every source in the database
+            sources, claims = matrix_for_store(self.store, self.source_ids) if self.source_ids != [] else ([], [])
         except StoreError as error:
             self.app.call_from_thread(self.app.notify_error, str(error))
             return
@@ -89,7 +110,8 @@ class MatrixScreen(Screen[None]):
         self.post_message(self.MatrixReady(sources, claims))
 
     def on_matrix_screen_matrix_ready(self, message: MatrixReady) -> None:
-        self.sources, self.claims = message.sources, message.claims
+        self.sources = message.sources
+        self.claims = sort_by_first_appearance(message.claims) if self.by_first_appearance else message.claims
         self.loaded = True
         self._fill()
 
@@ -112,7 +134,7 @@ class MatrixScreen(Screen[None]):
             table.add_column(Text(_fit(display_safe(source.title or source.name), cell_width)),
                              key=str(source.id), width=cell_width)
         for number, claim in enumerate(self.claims, 1):
-            cells = [Text(_fit(f"{number}. {display_safe(claim.label)}", CLAIM_WIDTH))]
+            cells = [Text(_fit(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
             for source in self.sources:
                 cell = claim.cells[source.id]
                 cells.append(Text(_fit(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
@@ -128,7 +150,9 @@ class MatrixScreen(Screen[None]):
     def _update_heading(self) -> None:
         heading = Text.assemble(Text("Claims matrix  ", style="bold"),
                                 Text(f"{len(self.claims)} claims × {len(self.sources)} sources", style="dim"),
-                                Text("   enter opens · z checked-and-silent · u undo · escape back", style="dim"))
+                                Text(" · by first appearance" if self.by_first_appearance else "", style="dim"),
+                                Text("   enter opens · z silent · v verdict · e evidence · t text · o order · u undo",
+                                     style="dim"))
         if not self.claims:
             heading.append("\nNo claims yet: link annotations across sources (l or L in the comparison, c).",
                            style="italic")
@@ -153,6 +177,21 @@ class MatrixScreen(Screen[None]):
         detail = Text()
         if claim is not None:
             detail.append(display_safe(claim.label), style="bold")
+            detail.append(f"  {claim.id[:12]}", style="dim")
+            first = claim.first_appearance
+            if first is not None:
+                detail.append("\nfirst: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
+                              style="dim")
+            verdict = claim.verdict
+            if verdict:
+                detail.append("\nverdict: ")
+                detail.append(display_safe(verdict["rating"]), style="bold")
+                if verdict["note"]:
+                    detail.append(" — " + display_safe(verdict["note"]))
+                if verdict["evidence"]:
+                    detail.append(f"  ({len(verdict['evidence'])} evidence: "
+                                  + display_safe(", ".join(e["value"] for e in verdict["evidence"])[:120]) + ")",
+                                  style="dim")
             if source is not None:
                 cell = claim.cells[source.id]
                 detail.append("\n")
@@ -198,7 +237,7 @@ class MatrixScreen(Screen[None]):
             self.app.notify_error("move to a source's column (l/h or the arrows) to mark it silent")
             return
         cell = claim.cells[source.id]
-        if cell.status in (PRESENT, DIFFERS):
+        if cell.annotations:
             self.app.notify_error("this source makes the claim; it cannot be silent on it")
             return
         try:
@@ -213,6 +252,110 @@ class MatrixScreen(Screen[None]):
             self.app.notify_error(str(error))
             return
         self.load_matrix()
+
+    def action_toggle_order(self) -> None:
+        """Reading order, or a timeline: dated first appearances oldest first, undated after."""
+        self.by_first_appearance = not self.by_first_appearance
+        self.app.notify_plain("claims by first appearance" if self.by_first_appearance else "claims in reading order")
+        self.load_matrix()
+
+    def _claim_or_notice(self) -> Claim | None:
+        claim, _ = self.current()
+        if claim is None:
+            self.app.notify_error("no claim here: link annotations across sources first")
+        return claim
+
+    def action_verdict(self) -> None:
+        from reader.claim_store import ClaimError, rating_on_scale, set_verdict
+        from reader.tui.widgets.form_dialog import Field, FormDialog
+
+        claim = self._claim_or_notice()
+        if claim is None:
+            return
+        ratings = self.app.settings.ratings
+        names = tuple(rating.name for rating in ratings)
+        verdict = claim.verdict or {}
+
+        def chosen(values: dict[str, str]) -> str:
+            return values["rating"].strip() or verdict.get("rating", "")  # empty: keep the current rating
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                rating_on_scale(ratings, chosen(values))
+            except ClaimError as error:
+                return str(error)
+            return None
+
+        def saved(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                rating = rating_on_scale(ratings, chosen(values))
+                set_verdict(self.store, claim.id, [m.id for m in claim.members], rating.name, rating.value,
+                            values["note"])
+            except (ClaimError, StoreError) as error:
+                self.app.notify_error(str(error))
+                return
+            self.app.notify_plain(f"verdict: {rating.name}")
+            self.load_matrix()
+
+        self.app.push_screen(FormDialog(
+            "Verdict", [Field("rating", f"Rating ({', '.join(names)}; → completes)",
+                              placeholder=f"now: {verdict['rating']}" if verdict else "", suggestions=names),
+                        Field("note", "Note: why", verdict.get("note", ""))],
+            about=claim.label, check=check), saved)
+
+    def action_evidence(self) -> None:
+        from reader.claim_store import ClaimError, _check_evidence, add_evidence
+        from reader.tui.widgets.form_dialog import Field, FormDialog
+
+        claim = self._claim_or_notice()
+        if claim is None:
+            return
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                _check_evidence(self.store, values["reference"])
+            except ClaimError as error:
+                return str(error)
+            return None
+
+        def saved(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                add_evidence(self.store, claim.id, [m.id for m in claim.members], values["reference"], values["note"])
+            except (ClaimError, StoreError) as error:
+                self.app.notify_error(str(error))
+                return
+            self.app.notify_plain("evidence added")
+            self.load_matrix()
+
+        self.app.push_screen(FormDialog(
+            "Evidence", [Field("reference", "A URL (http or https) or an annotation id", placeholder="https://…"),
+                         Field("note", "What it shows (optional)")], about=claim.label, check=check), saved)
+
+    def action_claim_text(self) -> None:
+        from reader.claim_store import ClaimError, set_claim_text
+        from reader.tui.widgets.form_dialog import Field, FormDialog
+
+        claim = self._claim_or_notice()
+        if claim is None:
+            return
+
+        def saved(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                set_claim_text(self.store, claim.id, [m.id for m in claim.members], values["text"])
+            except (ClaimError, StoreError) as error:
+                self.app.notify_error(str(error))
+                return
+            self.load_matrix()
+
+        self.app.push_screen(FormDialog(
+            "Claim", [Field("text", "The claim in your words (empty: the first appearance's quote)", claim.label)]),
+            saved)
 
     def action_undo(self) -> None:
         if replay_change(self.app, self.store.undo, "nothing to undo"):

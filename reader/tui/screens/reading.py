@@ -148,31 +148,50 @@ class ReadingScreen(AnnotatingScreen):
     # --- status ----------------------------------------------------------------------------------
 
     def annotation_under_cursor(self) -> Annotation | None:
+        """The annotation the status line describes: the visited one, else the shortest under the cursor."""
+        under = self.annotations_under_cursor()
+        return min(under, key=lambda a: a.end - a.start) if under else None
+
+    def say(self, message: str) -> None:
+        """Show message in the status line until the cursor moves elsewhere."""
         view = self.query_one(DocumentView)
-        keys = {h.key for h in view.highlights_at(view.cursor[0])}
-        under = [self._by_id[key] for key in keys if key in self._by_id]
-        if not under:
-            return None
-        exact = [a for a in under if (a.start, a.end) == view.cursor]
-        return (exact or sorted(under, key=lambda a: a.end - a.start))[0]
+        self._said = (message, view.cursor, view.word, view.selection)
+        self.update_status()
 
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
         self.update_status()
         if self.source_id is not None:
             if self._position_timer is not None:
                 self._position_timer.stop()
-            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self.save_position)
+            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, lambda: self.save_position(in_background=True))
 
-    def save_position(self) -> None:
-        """Remember where the reader is in this source (the cursor sentence) for the next start."""
+    def save_position(self, in_background: bool = False) -> None:
+        """Remember where the reader is in this source (the cursor sentence) for the next start.
+
+        in_background: write from a thread on its own connection, so a long write by another process
+        (a `reader import`) holding the database never freezes the keyboard."""
         if self.source_id is None or not self.is_mounted:
             return
         view = self.query_one(DocumentView)
-        fraction = view.cursor[1] / len(view.text) if view.text else 0.0
+        fraction = min(1.0, view.cursor[1] / len(view.text) if view.text else 0.0)
+        if in_background:
+            self._write_position(self.source_id, view.cursor[0], fraction)
+            return
         try:
-            self.store.set_reading_position(self.source_id, view.cursor[0], min(1.0, fraction))
+            self.store.set_reading_position(self.source_id, view.cursor[0], fraction)
         except StoreError as error:
             self.app.notify_error(str(error))
+
+    @work(thread=True, group="position")
+    def _write_position(self, source_id: int, position: int, fraction: float) -> None:
+        try:
+            writer = self.app._writer_store()
+            try:
+                writer.set_reading_position(source_id, position, fraction)
+            finally:
+                writer.close()
+        except StoreError as error:
+            self.app.call_from_thread(self.app.notify_error, str(error))
 
     def update_status(self) -> None:
         view = self.query_one(DocumentView)
@@ -185,10 +204,14 @@ class ReadingScreen(AnnotatingScreen):
                 described += f" ({annotation.anchor_status})"
             if annotation.note:
                 described += f": {annotation.note}"
+        said = getattr(self, "_said", None)
+        if said and said[1:] == (view.cursor, view.word, view.selection):
+            described = f"{said[0]} · {described}" if described else said[0]
         selection = ""
         if view.selection:
             words = len(view.text[view.selection[0]:view.selection[1]].split())
-            selection = f"selecting {words} word{'s' if words != 1 else ''} (w/b/j/k extend, a annotates)"
+            selection = (f"selecting {words} word{'s' if words != 1 else ''} "
+                         "(w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)")
         if self.preview:
             described = "reading the rest of the file…"
         elif self.source_id is None:

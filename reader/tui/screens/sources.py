@@ -1,7 +1,8 @@
 """The sources screen: every source in play with its outlet, size, annotations and reading progress.
 
-Typing filters the list (once a filter is started every printable key goes to it); enter opens the
-highlighted source; space marks sources for comparison.
+`/` (or `f`) starts filtering: in that mode every printable key goes to the filter, enter keeps it and
+leaves the mode, escape clears it. Outside it, letters are commands (as in less, lazygit or k9s).
+Enter opens the highlighted source; space marks sources for comparison.
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ class SourcesScreen(Screen[None]):
         Binding("space", "toggle_mark", "Mark for comparison", id="sources.mark"),
         Binding("c", "compare", "Compare the marked sources side by side (2-4)", id="sources.compare"),
         Binding("m", "matrix", "Claims matrix (marked sources, else all)", id="sources.matrix"),
+        Binding("i", "edit_metadata", "Edit the source's metadata (url, outlet, author, published, title)",
+                id="sources.metadata"),
         Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
         Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
+        Binding("slash,f", "start_filter", "Filter the list (type, enter keeps, escape clears)",
+                id="sources.filter"),
         Binding("escape", "clear_filter", "Clear the filter", id="sources.clear_filter"),
     ]
 
@@ -57,6 +62,7 @@ class SourcesScreen(Screen[None]):
         self.sources: list[Source] = []
         self.marked: set[int] = set()
         self.filter = ""
+        self.filtering = False  # in filter mode: printable keys build the filter
         self.progress_text = ""
 
     def compose(self) -> ComposeResult:
@@ -97,16 +103,23 @@ class SourcesScreen(Screen[None]):
         table.clear(columns=True)
         # Fixed widths from the terminal's width, so the layout never depends on what arrived first.
         outlet_width = 14
-        title_width = max(16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2)
-        for label, key, width in ((" ", "mark", 1), ("Title", "title", title_width),
-                                  ("Outlet", "outlet", outlet_width), ("Words", "words", 7),
-                                  ("Notes", "notes", 5), ("Read", "read", 4)):
+        # A Published column only once some source has a date (a list without any keeps its room for titles).
+        dated = any(source.published for source in self.sources)
+        published_width = 10 if dated else 0
+        title_width = max(16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2
+                          - (published_width + 2 if dated else 0))
+        columns = [(" ", "mark", 1), ("Title", "title", title_width), ("Outlet", "outlet", outlet_width)]
+        if dated:
+            columns.append(("Published", "published", published_width))
+        for label, key, width in (*columns, ("Words", "words", 7), ("Notes", "notes", 5), ("Read", "read", 4)):
             table.add_column(label, key=key, width=width)
         for source in self.listed:
+            published = [Text(display_safe(source.published[:10]), style="dim")] if dated else []
             table.add_row(
                 Text("●" if source.id in self.marked else " ", style="bold"),
                 Text(_fit(display_safe(source.title), title_width)),
                 Text(_fit(display_safe(source.outlet), outlet_width), style="dim"),
+                *published,
                 Text(f"{source.words:,}", justify="right"),
                 Text(str(source.annotations) if source.annotations else "", justify="right"),
                 Text(f"{round(source.read_fraction * 100)}%" if source.read_fraction else "", justify="right"),
@@ -130,24 +143,37 @@ class SourcesScreen(Screen[None]):
         heading = self.query_one("#sources-heading", Static)
         count = f"{len(self.listed)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
         parts = [Text("Sources  ", style="bold"), Text(count, style="dim")]
-        if self.filter:
-            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse")]
+        if self.filtering:
+            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter) + "▏", style="reverse"),
+                      Text("  enter keeps · escape clears", style="dim")]
+        elif self.filter:
+            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse"),
+                      Text("  / changes · escape clears", style="dim")]
         else:
-            parts.append(Text("   type to filter · enter opens · space marks · ? help", style="dim"))
+            parts.append(Text("   / filters · enter opens · space marks · ? help", style="dim"))
         heading.update(Text.assemble(*parts))
         marked = len(self.marked)
         status = f"{marked} marked for comparison" if marked else ""
         if self.progress_text:
             status = f"{status} · {self.progress_text}" if status else self.progress_text
+        blind = getattr(self.app, "blind_notice", "")  # blind coding (reader.authors)
+        if blind:
+            status = f"{blind} · {status}" if status else blind
         self.query_one("#sources-status", Static).update(safe_content(status))
 
     def on_key(self, event: events.Key) -> None:
-        """Printable keys build the filter; with a filter started, even bound letters and space go to it."""
-        if event.key == "backspace" and self.filter:
+        """In filter mode, printable keys (bound letters and space too) build the filter; backspace
+        removes a character, enter keeps the filter and leaves the mode, escape clears it."""
+        if not self.filtering:
+            return
+        if event.key == "backspace":
             self.filter = self.filter[:-1]
-        elif event.is_printable and event.character and (self.filter or event.key not in self._bound_keys):
-            if not self.filter and event.character == " ":
-                return
+        elif event.key == "enter":
+            self.filtering = False
+        elif event.key == "escape":
+            self.filtering = False
+            self.filter = ""
+        elif event.is_printable and event.character:
             self.filter += event.character
         else:
             return
@@ -155,10 +181,9 @@ class SourcesScreen(Screen[None]):
         event.prevent_default()
         self._fill()
 
-    @property
-    def _bound_keys(self) -> set[str]:
-        """The keys bound here or app-wide, as remapped by the settings' keymap (they never start a filter)."""
-        return set(self.active_bindings) | {"space"}
+    def action_start_filter(self) -> None:
+        self.filtering = True
+        self._update_heading()
 
     def show_progress(self, done: int, total: int, name: str) -> None:
         """A long load is under way: a progress bar and the file it has reached, under the list."""
@@ -181,8 +206,9 @@ class SourcesScreen(Screen[None]):
         table.move_cursor(row=max(0, table.cursor_row + step), animate=False)
 
     def action_clear_filter(self) -> None:
-        if self.filter:
+        if self.filter or self.filtering:
             self.filter = ""
+            self.filtering = False
             self._fill()
 
     def action_toggle_mark(self) -> None:
@@ -201,6 +227,47 @@ class SourcesScreen(Screen[None]):
 
     def action_matrix(self) -> None:
         self.app.open_matrix([source.id for source in self.sources if source.id in self.marked] or None)
+
+    def action_edit_metadata(self) -> None:
+        """A form with the highlighted source's url, outlet, author, published date and title; what the
+        user changes becomes their own value, which wins over sources.toml and the file (undoable)."""
+        from reader.claim_store import ClaimError, set_source_metadata
+        from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata
+        from reader.tui.widgets.form_dialog import Field, FormDialog
+
+        source = self.highlighted
+        if source is None:
+            return
+        current = {key: getattr(source, key) for key in METADATA_FIELDS}
+        labels = {"url": "URL (http or https)", "outlet": "Outlet", "author": "Author",
+                  "published": "Published (ISO 8601: 2024-10-14 or 2024-10-14T09:30Z)", "title": "Title"}
+        order = ("title", "outlet", "author", "published", "url")
+
+        def changed(values: dict[str, str]) -> dict[str, str]:
+            return {key: value for key, value in values.items() if value.strip() != current[key].strip()}
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                check_metadata(changed(values))
+            except MetadataError as error:
+                return str(error)
+            return None
+
+        def saved(values: dict[str, str] | None) -> None:
+            if not values or not changed(values):
+                return
+            try:
+                set_source_metadata(self.app.store, source.id, changed(values))
+            except ClaimError as error:
+                self.app.notify_error(str(error))
+                return
+            self.app.notify_plain(f"saved the metadata of {source.name} (u in a source or `reader undo` takes it back)")
+            self.app.refresh_sources()
+
+        self.app.push_screen(FormDialog(f"Metadata: {source.name}",
+                                        [Field(key, labels[key], current[key]) for key in order],
+                                        about="Your values win over sources.toml and the file itself.",
+                                        check=check), saved)
 
     def action_open_source(self) -> None:
         source = self.highlighted

@@ -1,4 +1,5 @@
-"""The statistics screen (`%`): tags per source, claims covered per source, annotations per day.
+"""The statistics screen (`%`): tags per source, claims covered per source, annotations per day, and
+agreement between coders when two or more authors annotated the same sources.
 
 The counts are read in a thread worker (the claims matrix can take a moment on a big library) and drawn
 with reader.tui.widgets.charts; the screen reloads when another connection changes the database.
@@ -19,14 +20,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.claims import ABSENT, DIFFERS, PRESENT, SILENT, matrix_for_store
+from reader.agreement import AgreementError, AgreementReport, compute_agreement
+from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, matrix_for_store
 from reader.model import Source
 from reader.store import StoreError
+from reader.text import display_safe
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
 UNTAGGED = "(untagged)"
 UNTAGGED_COLOUR = "#7f848e"
-COVERAGE_COLOURS = {PRESENT: "#98c379", DIFFERS: "#e5c07b", SILENT: "#61afef", ABSENT: "#3e4451"}
+COVERAGE_COLOURS = {PRESENT: "#98c379", DIFFERS: "#e5c07b", SUPPORTS: "#56b6c2", CONTRADICTS: "#e06c75",
+                    SILENT: "#61afef", ABSENT: "#3e4451"}
 LABEL_WIDTH = 30
 
 
@@ -44,26 +48,72 @@ class Statistics:
     coverage_by_source: dict[int, Counter] = field(default_factory=dict)
     claims: int = 0
     per_day: dict[date, int] = field(default_factory=dict)
+    agreement: AgreementReport | None = None  # None: fewer than two authors coded a source in common
 
     @property
     def annotations(self) -> int:
         return sum(self.per_day.values())
 
 
-def gather_statistics(store) -> Statistics:
-    """Read the counts behind the three charts (every source in the database)."""
-    sources = store.sources()
+def gather_statistics(store, source_ids: list[int] | None = None) -> Statistics:
+    """Read the counts behind the three charts (the sources in play, or every source in the database)."""
+    sources = store.sources() if source_ids is None else store.sources_by_ids(source_ids)
+    wanted = {source.id for source in sources}
     tag_colours = {tag.name: tag.colour for tag in store.tags()}
     tags_by_source: dict[int, Counter] = {source.id: Counter() for source in sources}
     for source_id, tag, count in store.tag_counts_by_source():
-        tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
-    _, claims = matrix_for_store(store)
+        if source_id in wanted:
+            tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
+    _, claims = matrix_for_store(store, source_ids) if source_ids != [] else ([], [])
     coverage: dict[int, Counter] = {source.id: Counter() for source in sources}
     for claim in claims:
-        for source_id, cell in claim.cells.items():
-            coverage.setdefault(source_id, Counter())[cell.status] += 1
-    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day()}
-    return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day)
+        for source in sources:  # cells lists only sources with a standing; the rest are absent
+            coverage[source.id][claim.cells[source.id].status] += 1
+    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day(source_ids)}
+    agreement = statistics_agreement(store)
+    return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day, agreement)
+
+
+def statistics_agreement(store) -> AgreementReport | None:
+    """Agreement among every author; failing that (no source all of them coded), between the two with
+    the most annotations; None with fewer than two coders on a common source, or while blind."""
+    try:
+        return compute_agreement(store)
+    except AgreementError:
+        pass
+    busiest = [row["author"] for row in store.query(
+        "SELECT author, count(*) AS n FROM annotations GROUP BY author ORDER BY n DESC, author LIMIT 2")]
+    try:
+        return compute_agreement(store, authors=busiest) if len(busiest) == 2 else None
+    except AgreementError:  # one author, no source in common, or blind coding: nothing to show
+        return None
+
+
+def _figure(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}%" if percent else f"{value:.2f}"
+
+
+def agreement_table(report: AgreementReport) -> Text:
+    """Agreement per tag and overall as aligned text: all units, then coded units only."""
+    authors = ", ".join(display_safe(author).replace("\n", "␤") for author in report.authors)
+    lines = [Text("Agreement between coders", style="bold"),
+             Text(f"  {authors} · {plural(len(report.sources), 'source')} all coded · units: sentences "
+                  "(`reader agreement` for more)\n", style="dim")]
+    kappa = len(report.authors) == 2
+    # 64 cells at most: fits an 80-column terminal beside the padding and the scroll bar.
+    header = f"{'':<12}{'units':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}  " \
+             f"{'coded':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}"
+    lines.append(Text(header + "\n", style="dim"))
+    for name, figures in [("overall", report.overall), *report.tags.items()]:
+        every, coded = figures.all_units, figures.coded_only
+        label = display_safe(name).replace("\n", "␤")[:11]
+        lines.append(Text(
+            f"{label:<12}{every.units:>7,}{_figure(every.kappa) if kappa else '':>6}{_figure(every.alpha):>6}"
+            f"{_figure(every.percent, True):>6}  {coded.units:>7,}{_figure(coded.kappa) if kappa else '':>6}"
+            f"{_figure(coded.alpha):>6}{_figure(coded.percent, True):>6}\n"))
+    return Text.assemble(*lines)
 
 
 class StatsScreen(Screen[None]):
@@ -80,10 +130,12 @@ class StatsScreen(Screen[None]):
             super().__init__()
             self.statistics = statistics
 
-    def __init__(self, today: date | None = None) -> None:
-        """today ends the activity chart (default: the day it is drawn; tests pin it)."""
+    def __init__(self, today: date | None = None, source_ids: list[int] | None = None) -> None:
+        """today ends the activity chart (default: the day it is drawn; tests pin it); source_ids are
+        the sources in play (None: every source in the database)."""
         super().__init__()
         self.today = today
+        self.source_ids = source_ids
         self.statistics: Statistics | None = None
 
     def compose(self) -> ComposeResult:
@@ -92,6 +144,7 @@ class StatsScreen(Screen[None]):
             yield Static(id="stats-tags", classes="stats-section")
             yield Static(id="stats-claims", classes="stats-section")
             yield Static(id="stats-activity", classes="stats-section")
+            yield Static(id="stats-agreement", classes="stats-section")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
@@ -107,7 +160,7 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stats")
     def load_statistics(self) -> None:
         try:
-            statistics = gather_statistics(self.app.store)
+            statistics = gather_statistics(self.app.store, self.source_ids)
         except StoreError as error:
             self.app.call_from_thread(self.app.notify_error, str(error))
             return
@@ -136,6 +189,10 @@ class StatsScreen(Screen[None]):
         summary = (f"{plural(len(stats.sources), 'source')} · {plural(stats.annotations, 'annotation')} · "
                    f"{plural(stats.claims, 'claim')}   escape goes back")
         heading.update(Text.assemble(("Statistics  ", "bold"), (summary, "dim")))
+        agreement = self.query_one("#stats-agreement", Static)
+        agreement.display = stats.agreement is not None  # shown only when two coders share a source
+        if stats.agreement is not None:
+            agreement.update(agreement_table(stats.agreement))
         if not stats.sources:
             tags.update(Text("Nothing to chart yet: there are no sources. `reader add PATH` brings some in.",
                              style="italic"))
@@ -178,7 +235,7 @@ class StatsScreen(Screen[None]):
         if not stats.claims:
             return title + Text("No claims yet: link annotations across sources (L in the comparison, "
                                 "or `reader link`) and each linked group becomes a claim.", style="italic")
-        statuses = [PRESENT, DIFFERS, SILENT, ABSENT]
+        statuses = [PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT]
         rows = [(self._source_label(source),
                  [(status, stats.coverage_by_source.get(source.id, Counter())[status], COVERAGE_COLOURS[status])
                   for status in statuses])

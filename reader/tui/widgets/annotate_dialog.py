@@ -1,4 +1,8 @@
-"""The annotate dialog: comma-separated tags (completed from existing tags) and a note."""
+"""The annotate dialog: comma-separated tags (completed from existing tags) and a note.
+
+Typing in a pre-filled field (the edit dialog) appends to it; enter or tab takes the grey completion;
+a tag that does not exist yet is created only once the user confirms it is new.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static
 
+from reader.tui.widgets.confirm import Confirm
 from reader.tui.widgets.small import safe_content
 
 
@@ -49,7 +54,11 @@ class TagSuggester(Suggester):
 class AnnotateDialog(ModalScreen[AnnotationInput | None]):
     """Annotate (or edit) a passage: enter in the note saves, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("tab", "complete_or_next", "Take the completion, else the next field", show=False,
+                id="dialog.complete", priority=True),
+    ]
 
     def __init__(self, quote: str, tag_names: list[str], tags: list[str] | None = None, note: str = "",
                  heading: str = "Annotate") -> None:
@@ -65,18 +74,43 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
         with Vertical(id="dialog"):
             yield Label(self.heading, id="dialog-title")
             yield Static(safe_content(quote), id="dialog-quote")
-            yield Label("Tags (comma-separated; → accepts a completion)")
+            yield Label("Tags (comma-separated; enter or tab takes the grey completion)")
             yield Input(self.initial_tags, id="tags", suggester=TagSuggester(self.tag_names),
-                        placeholder="claim, number")
+                        placeholder="claim, number", select_on_focus=False)
             yield Label("Note")
-            yield Input(self.initial_note, id="note", placeholder="optional")
+            yield Input(self.initial_note, id="note", placeholder="optional", select_on_focus=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
 
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_position = len(field.value)  # typing appends to what is there
+
+    def unsaved_input(self) -> bool:
+        """Something was typed that closing the dialog would drop."""
+        return (self.query_one("#tags", Input).value != self.initial_tags
+                or self.query_one("#note", Input).value != self.initial_note)
+
+    def _take_completion(self) -> bool:
+        """Put the grey completion of the tags field into it; True if there was one."""
+        field = self.query_one("#tags", Input)
+        suggestion = field._suggestion
+        if field.has_focus and suggestion and suggestion != field.value and suggestion.startswith(field.value):
+            field.value = suggestion
+            field.cursor_position = len(suggestion)
+            return True
+        return False
+
+    def action_complete_or_next(self) -> None:
+        if not self._take_completion():
+            self.focus_next()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         if event.input.id == "tags":
-            self.query_one("#note", Input).focus()
+            if not self._take_completion():
+                self.query_one("#note", Input).focus()
         else:
             self._save()
 
@@ -88,7 +122,21 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
 
     def _save(self) -> None:
         tags = split_tags(self.query_one("#tags", Input).value)
-        self.dismiss(AnnotationInput(tags, self.query_one("#note", Input).value))
+        result = AnnotationInput(tags, self.query_one("#note", Input).value)
+        known = {name.casefold() for name in self.tag_names}
+        new = [tag for tag in tags if tag.casefold() not in known]
+        if not new:
+            self.dismiss(result)
+            return
+        names = ", ".join(repr(tag) for tag in new)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(result)
+            else:
+                self.query_one("#tags", Input).focus()
+
+        self.app.push_screen(Confirm(f"Create the new tag{'s' if len(new) > 1 else ''} {names}?"), answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

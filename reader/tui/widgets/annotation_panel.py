@@ -21,7 +21,11 @@ PANEL_LIMIT = 500  # a source with more annotations lists those nearest the curs
 class AnnotationPanel(Vertical):
     """Lists annotations; `f` cycles the tag filter; enter posts Jump with the annotation."""
 
-    BINDINGS = [Binding("f", "cycle_filter", "Filter the list by tag", id="panel.filter")]
+    BINDINGS = [
+        Binding("f", "cycle_filter", "Filter the list by tag", id="panel.filter"),
+        Binding("j", "move(1)", "Next annotation in the list", show=False, id="panel.down"),
+        Binding("k", "move(-1)", "Previous annotation in the list", show=False, id="panel.up"),
+    ]
 
     class Jump(Message):
         def __init__(self, annotation: Annotation) -> None:
@@ -82,6 +86,11 @@ class AnnotationPanel(Vertical):
             parts.append(Content("\n"))
             parts.append(safe_content("✎ " + annotation.note, "italic"))
         return Content("").join(parts)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = max(0, min(options.option_count - 1, (options.highlighted or 0) + step))
 
     def action_cycle_filter(self) -> None:
         names = [""] + [n for n in self.tag_names if any(n in a.tags for a in self.annotations)]

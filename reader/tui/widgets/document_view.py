@@ -26,13 +26,16 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.text import display_safe, sentence_spans, word_spans
+from reader.text import display_safe, fold_pattern, sentence_spans, word_spans
+from reader.tui.widgets import word_cursor
 
 Span = tuple[int, int]
 
 BLOCK_CHARS = 64 * 1024
 EXACT_LAYOUT_LIMIT = 2 * 1024 * 1024  # documents up to this size are wrapped in full at once
-SENTENCE_WINDOW = 20_000  # a paragraph longer than this is segmented around the cursor only
+COUNT_HITS_LIMIT = 4 * 1024 * 1024  # search counts every hit (shows "hit 3 of 12") in texts up to this size
+SENTENCE_WINDOW = 20_000
+MAX_PARTIAL_ROWS = 200  # a cursor or selection spanning more rows repaints the whole view  # a paragraph longer than this is segmented around the cursor only
 GUTTER = 2  # margin mark column and a space
 _NON_SPACE = re.compile(r"\S")
 _TOKENS = re.compile(r"\S+\s*|\s+")
@@ -150,6 +153,7 @@ class DocumentView(ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {
         "document-view--cursor",
+        "document-view--word",
         "document-view--selection",
         "document-view--search-hit",
         "document-view--current-hit",
@@ -159,8 +163,12 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("k", "previous_sentence", "Previous sentence", id="doc.previous_sentence"),
         Binding("j", "extend_sentence(1)", "Extend selection by a sentence", show=False, id="doc.select_next_sentence"),
         Binding("k", "extend_sentence(-1)", "Shrink selection by a sentence", show=False, id="doc.select_previous_sentence"),
-        Binding("w", "extend_word(1)", "Extend selection by a word", show=False, id="doc.select_next_word"),
-        Binding("b", "extend_word(-1)", "Shrink selection by a word", show=False, id="doc.select_previous_word"),
+        Binding("w,l,right", "extend_word(1)", "Extend selection by a word", show=False, id="doc.select_next_word"),
+        Binding("b,h,left", "extend_word(-1)", "Shrink selection by a word", show=False, id="doc.select_previous_word"),
+        Binding("l", "move_word(1, True)", "Next word (word cursor)", id="doc.next_word"),
+        Binding("h", "move_word(-1, True)", "Previous word (word cursor)", id="doc.previous_word"),
+        Binding("right", "move_word(1)", "Next word (word cursor)", show=False, id="doc.next_word_arrow"),
+        Binding("left", "move_word(-1)", "Previous word (word cursor)", show=False, id="doc.previous_word_arrow"),
         Binding("down", "scroll_lines(1)", "Scroll down a line", id="doc.line_down"),
         Binding("up", "scroll_lines(-1)", "Scroll up a line", id="doc.line_up"),
         Binding("space,pagedown", "page(1)", "Page down", id="doc.page_down"),
@@ -169,7 +177,7 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("G,end", "end", "End of document", id="doc.end"),
         Binding("right_curly_bracket", "next_paragraph", "Next paragraph", id="doc.next_paragraph"),
         Binding("left_curly_bracket", "previous_paragraph", "Previous paragraph", id="doc.previous_paragraph"),
-        Binding("v", "start_selection", "Select from the cursor", id="doc.select"),
+        Binding("v", "start_selection", "Select the word under the word cursor", id="doc.select"),
         Binding("escape", "cancel_selection", "Cancel the selection", id="doc.cancel_selection"),
     ]
 
@@ -189,6 +197,7 @@ class DocumentView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.text = ""
         self.cursor: Span = (0, 0)
+        self.word: Span | None = None  # the word cursor, inside the cursor sentence
         self.selection: Span | None = None
         self._selection_anchor = 0
         self._layers: dict[str, list[Highlight]] = {}
@@ -198,6 +207,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._block_tops: list[int] = [0]
         self._wrap_width = 0
         self._search: re.Pattern[str] | None = None
+        self._search_reach = 0
+        self._hit_starts: list[int] | None = None
+        self.search_wrapped = False
         self.current_hit: Span | None = None
         self._strips: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
         self._generation = 0
@@ -207,6 +219,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._adjusting = False
         self._drag_start: int | None = None
         self._pending_position = 0
+        self._painted: tuple[Span | None, ...] | None = None  # cursor, word, selection as last drawn
         if text:
             self.load(text)
 
@@ -258,9 +271,9 @@ class DocumentView(ScrollView, can_focus=True):
         return found
 
     def move_cursor_to(self, offset: int, scroll: bool = True) -> None:
-        """Put the cursor on the sentence containing (or next after) offset."""
+        """Put the cursor on the sentence containing (or next after) offset, the word cursor on the word there."""
         span = self._sentence_at(offset)
-        self._set_cursor(span, scroll)
+        self._set_cursor(span, scroll, word=self._word_in(span, offset))
 
     def scroll_to_offset(self, offset: int, top: bool = True) -> None:
         """Scroll so the row holding offset is at the top (or just into view when top is False)."""
@@ -268,21 +281,36 @@ class DocumentView(ScrollView, can_focus=True):
         self._scroll_row_into_view(row, top)
 
     def set_search(self, query: str) -> None:
-        """Highlight every case-insensitive occurrence of query (an empty query clears the search)."""
-        self._search = re.compile(re.escape(query), re.IGNORECASE) if query else None
+        """Highlight every occurrence of query, accents and case folded (an empty query clears the search)."""
+        self._search = fold_pattern(query) if query else None
+        self._search_reach = len(query) * 4 + 8
+        self._hit_starts: list[int] | None = None
+        self.search_wrapped = False
         self.current_hit = None
         self._invalidate()
 
+    def search_position(self) -> tuple[int, int] | None:
+        """(which hit the current one is, counting from 1; how many there are), or None when there is no
+        current hit or the text is too big to count every hit on a key press (over COUNT_HITS_LIMIT)."""
+        if not self._search or not self.current_hit or len(self.text) > COUNT_HITS_LIMIT:
+            return None
+        if self._hit_starts is None:
+            self._hit_starts = [match.start() for match in self._search.finditer(self.text)]
+        return bisect_left(self._hit_starts, self.current_hit[0]) + 1, len(self._hit_starts)
+
     def search_next(self, forward: bool = True) -> Span | None:
-        """Move to the next (or previous) hit after the cursor, wrapping around; None if there is none."""
+        """Move to the next (or previous) hit after the cursor, wrapping around; None if there is none.
+        search_wrapped tells whether this step went round the end (or the start) of the text."""
         if not self._search:
             return None
-        origin = self.current_hit[0] if self.current_hit else self.cursor[0]
+        origin = self.current_hit[0] if self.current_hit else (self.word or self.cursor)[0] - (1 if forward else 0)
         hit = self._find_hit(origin, forward)
         if hit is None:
             return None
+        self.search_wrapped = hit[0] <= origin if forward else hit[0] >= origin
         self.current_hit = hit
-        self._set_cursor(self._sentence_at(hit[0]), scroll=False)
+        sentence = self._sentence_at(hit[0])
+        self._set_cursor(sentence, scroll=False, word=self._word_in(sentence, hit[0]))
         self._scroll_row_into_view(self._row_of_offset(hit[0]), top=False)
         self._invalidate()
         return hit
@@ -297,6 +325,12 @@ class DocumentView(ScrollView, can_focus=True):
             return self.selection is not None
         if action in ("next_sentence", "previous_sentence"):
             return not selecting
+        if action == "move_word":
+            if selecting:
+                return False
+            if len(parameters) > 1 and parameters[1]:  # h / l: a letter the screen binds itself stays its own
+                letter = "l" if parameters[0] > 0 else "h"  # (the comparison screen's l links)
+                return not self.screen._bindings.key_to_bindings.get(letter)
         return True
 
     @property
@@ -348,10 +382,23 @@ class DocumentView(ScrollView, can_focus=True):
         last = self._previous_non_space(len(self.text) - 1)
         self._set_cursor(self._sentence_at(last if last is not None else 0), scroll=False)
 
+    def action_move_word(self, direction: int, letter: bool = False) -> None:
+        """Move the word cursor a word right or left; past the sentence's edge the sentence cursor follows."""
+        current = self.word or self._word_in(self.cursor, self.cursor[0])
+        if current is None:
+            return
+        moved = (word_cursor.next_word if direction > 0 else word_cursor.previous_word)(self.text, current)
+        if moved is None:
+            return
+        sentence = self.cursor if self.cursor[0] <= moved[0] < self.cursor[1] else self._sentence_at(moved[0])
+        self._set_cursor(sentence, scroll=False, word=moved)
+        self._scroll_row_into_view(self._row_of_offset(moved[0]), top=False)
+
     def action_start_selection(self) -> None:
-        words = word_spans(self.text, self.cursor[0], self.cursor[1]) or [self.cursor]
-        self._selection_anchor = self.cursor[0]
-        self._set_selection((self.cursor[0], words[0][1]))
+        word = self.word or self._word_in(self.cursor, self.cursor[0]) or self.cursor
+        self._selection_anchor = word[0]
+        self.word = word
+        self._set_selection(word)
 
     def action_cancel_selection(self) -> None:
         self._set_selection(None)
@@ -359,15 +406,10 @@ class DocumentView(ScrollView, can_focus=True):
     def action_extend_word(self, direction: int) -> None:
         if self.selection is None:
             return
-        start, end = self.selection
-        if direction > 0:
-            words = word_spans(self.text, end, min(len(self.text), end + 400))
-            if words:
-                self._set_selection((start, words[0][1]))
-        else:
-            words = word_spans(self.text, start, end)
-            if len(words) > 1:
-                self._set_selection((start, words[-2][1]))
+        shaped = (word_cursor.grow_by_word if direction > 0 else word_cursor.shrink_by_word)(self.text, self.selection)
+        if shaped is not None:
+            self.word = shaped[1]
+            self._set_selection(shaped[0])
 
     def action_extend_sentence(self, direction: int) -> None:
         if self.selection is None:
@@ -386,6 +428,10 @@ class DocumentView(ScrollView, can_focus=True):
                 words = word_spans(self.text, start, end)
                 if words:
                     self._set_selection((start, words[0][1]))
+        if self.selection:
+            last = word_cursor.words_in(self.text, (max(self.selection[0], self.selection[1] - 400), self.selection[1]))
+            self.word = last[-1] if last else self.word
+            self._invalidate()
 
     # --- mouse -----------------------------------------------------------------------------------
 
@@ -414,23 +460,56 @@ class DocumentView(ScrollView, can_focus=True):
         self.release_mouse()
         if offset is None or offset == start:
             self._set_selection(None)
-            self._set_cursor(self._sentence_at(start), scroll=False)
+            sentence = self._sentence_at(start)
+            self._set_cursor(sentence, scroll=False, word=self._word_in(sentence, start))
 
     # --- cursor and selection --------------------------------------------------------------------
 
-    def _set_cursor(self, span: Span, scroll: bool = True) -> None:
+    def _word_in(self, sentence: Span, offset: int) -> Span | None:
+        """The word at (or after) offset if it lies in sentence, else the sentence's first word."""
+        found = word_cursor.word_at(self.text, offset)
+        if found and sentence[0] <= found[0] < sentence[1]:
+            return found
+        found = word_cursor.word_at(self.text, sentence[0])
+        return found if found and found[0] < max(sentence[1], sentence[0] + 1) else None
+
+    def _set_cursor(self, span: Span, scroll: bool = True, word: Span | None = None) -> None:
+        """Move the sentence cursor; the word cursor goes to word, else to the sentence's first word."""
         self.cursor = span
+        self.word = word or self._word_in(span, span[0])
         if scroll and self._blocks and self.size.height:
             self._scroll_row_into_view(self._row_of_offset(span[0]), top=False)
-        self._invalidate()
+        self._repaint_cursor_rows()
         self.post_message(self.CursorMoved(self))
 
     def _set_selection(self, span: Span | None) -> None:
         self.selection = span
         if span and self.size.height:
             self._scroll_row_into_view(self._row_of_offset(max(span[0], span[1] - 1)), top=False)
-        self._invalidate()
+        self._repaint_cursor_rows()
         self.post_message(self.CursorMoved(self))
+
+    def _repaint_cursor_rows(self) -> None:
+        """Repaint only the rows the cursor, word cursor or selection left or reached: a key that moves
+        the cursor redraws a few rows, not the screen (the rest come from the strip cache)."""
+        state = (self.cursor, self.word, self.selection)
+        painted, self._painted = self._painted, state
+        if painted is None or not self._blocks or not self.size.height:
+            self._invalidate()
+            return
+        width = self._render_width or self.scrollable_content_region.width
+        rows: list[tuple[int, int]] = []
+        for span in {span for span in (*painted, *state) if span}:
+            first = self._row_of_offset(span[0])
+            last = self._row_of_offset(max(span[0], span[1] - 1))
+            if last - first > MAX_PARTIAL_ROWS:
+                self._invalidate()
+                return
+            rows.append((first, last))
+        for first, last in rows:
+            for row in range(first, last + 1):
+                self._strips.discard((row, width))
+            self.refresh_lines(first, last - first + 1)
 
     def _keep_cursor_visible(self) -> None:
         """After scrolling, a cursor left off screen moves to the first sentence starting on screen."""
@@ -703,6 +782,7 @@ class DocumentView(ScrollView, can_focus=True):
     # --- rendering -------------------------------------------------------------------------------
 
     def _invalidate(self) -> None:
+        self._painted = (self.cursor, self.word, self.selection)
         self._generation += 1
         self._strips.clear()
         self.refresh()
@@ -740,10 +820,11 @@ class DocumentView(ScrollView, can_focus=True):
         shown = display_safe(self.text[start:end])
         highlights = [h for h in self._block_highlights[self._block_index(start)]
                       if h.start < max(end, start + 1) and h.end > start] if self._block_highlights else []
-        cursor, selection = self.cursor, self.selection
+        cursor, selection, word = self.cursor, self.selection, self.word
         hits = self._hits_in(start, end)
         points = {start, end}
-        for a, b in [(h.start, h.end) for h in highlights] + hits + [cursor] + ([selection] if selection else []):
+        extra = ([selection] if selection else []) + ([word] if word else [])
+        for a, b in [(h.start, h.end) for h in highlights] + hits + [cursor] + extra:
             if a > start and a < end:
                 points.add(a)
             if b > start and b < end:
@@ -759,6 +840,7 @@ class DocumentView(ScrollView, can_focus=True):
                 cursor[0] <= a < cursor[1],
                 bool(selection and selection[0] <= a < selection[1]),
                 next((2 if hit == self.current_hit else 1 for hit in hits if hit[0] <= a < hit[1]), 0),
+                bool(word and word[0] <= a < word[1]),
             )
             segments.append(Segment(shown[a - start:b - start], style))
         strip = Strip(segments)
@@ -773,7 +855,7 @@ class DocumentView(ScrollView, can_focus=True):
     def _hits_in(self, start: int, end: int) -> list[Span]:
         if not self._search:
             return []
-        reach = len(self._search.pattern) * 2 + 8
+        reach = self._search_reach
         found = []
         for match in self._search.finditer(self.text, max(0, start - reach), min(len(self.text), end + reach)):
             if match.end() > start and match.start() < end:
@@ -784,8 +866,10 @@ class DocumentView(ScrollView, can_focus=True):
         return found
 
     def _style_for(self, base: Style, colours: tuple[str, ...], guessed: bool, in_cursor: bool,
-                   in_selection: bool, hit: int) -> Style:
-        key = (colours, guessed, in_cursor, in_selection, hit)
+                   in_selection: bool, hit: int, in_word: bool = False) -> Style:
+        """The style of a run of text. The cursor sentence on highlighted text gets a stronger mix of
+        the colours (not bold alone); the word cursor is drawn in reverse, visible on any background."""
+        key = (colours, guessed, in_cursor, in_selection, hit, in_word)
         style = self._style_cache.get(key)
         if style is not None:
             return base + style
@@ -794,7 +878,8 @@ class DocumentView(ScrollView, can_focus=True):
             style += Style(bgcolor=self._blend(colours, base), underline=len(colours) > 1, italic=guessed)
         if in_cursor:
             cursor = self.get_component_rich_style("document-view--cursor", partial=False)
-            style += Style(bold=cursor.bold, bgcolor=None if colours else cursor.bgcolor)
+            style += Style(bold=cursor.bold,
+                           bgcolor=self._blend(colours, base, share=0.75) if colours else cursor.bgcolor)
         if in_selection:
             found = self.get_component_rich_style("document-view--selection", partial=False)
             style += Style(color=found.color, bgcolor=found.bgcolor)
@@ -802,11 +887,14 @@ class DocumentView(ScrollView, can_focus=True):
             name = "document-view--current-hit" if hit == 2 else "document-view--search-hit"
             found = self.get_component_rich_style(name, partial=False)
             style += Style(color=found.color, bgcolor=found.bgcolor)
+        if in_word:
+            found = self.get_component_rich_style("document-view--word", partial=False)
+            style += Style(reverse=True) if not found.reverse and not found.bgcolor else found
         self._style_cache[key] = style
         return base + style
 
     @staticmethod
-    def _blend(colours: tuple[str, ...], base: Style) -> Color:
+    def _blend(colours: tuple[str, ...], base: Style, share: float = 0.45) -> Color:
         """Tag colours mixed into the background: readable, and a mix of two shows an overlap."""
         background = base.bgcolor.get_truecolor() if base.bgcolor else Color.parse("#1e1e1e").get_truecolor()
         red = green = blue = 0
@@ -815,5 +903,4 @@ class DocumentView(ScrollView, can_focus=True):
             red, green, blue = red + triplet.red, green + triplet.green, blue + triplet.blue
         count = len(colours)
         mix = (red / count, green / count, blue / count)
-        share = 0.45
         return Color.from_rgb(*(background[i] * (1 - share) + mix[i] * share for i in range(3)))

@@ -35,6 +35,10 @@ class StatusLine(Static):
 
     def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
         parts = [safe_content(title[:50], "bold"), Content(f"  {percent:>3}%")]
+        blind = getattr(self.app, "blind_notice", "")
+        if blind:  # blind coding: each author sees only their own annotations
+            parts.insert(0, safe_content(f" {blind} ", "bold reverse"))
+            parts.insert(1, Content(" "))
         if selection:
             parts.append(Content.styled(f"  {selection}", "reverse"))
         if annotation:

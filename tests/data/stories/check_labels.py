@@ -82,6 +82,10 @@ def check_story(folder: Path) -> tuple[list[str], dict]:
                 shared |= claims_in(negative["a"][0], sa) & claims_in(negative["b"][0], sb)
         if shared:
             problems.append(f"negative {number}: its sentences are also a labelled pair of {sorted(shared)}")
+        for claim in data.get("claim", []):
+            for one, other in ((negative["a"], negative["b"]), (negative["b"], negative["a"])):
+                if list(one) in claim.get("related", []) and list(other) in claim["passages"]:
+                    problems.append(f"negative {number}: also listed as related to {claim['id']}")
     counts = {"outlets": len(texts), "words": words, "cross_source_claims": cross, "pairs": pairs,
               "unique_claims": unique, "negatives": len(negatives)}
     return problems, counts

@@ -1,0 +1,136 @@
+"""ClaimReview export: one schema.org ClaimReview per claim with a verdict, as JSON-LD.
+
+This is what fact-checking desks publish and what Google's Fact Check Explorer and the ClaimReview data
+sets read: the claim (claimReviewed), the rating on the desk's scale (reviewRating), the claim as an
+item (its author, date, every appearance and the first one) and who reviewed it (the settings'
+reviewer). Evidence goes in `citation`, the verdict note in `reviewBody`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from reader.claims import Claim
+from reader.model import Source
+from reader.store import Store
+
+SCHEMA_CONTEXT = "https://schema.org"
+
+
+def _creative_work(source: Source, member=None) -> dict[str, Any]:
+    """A source as a schema.org CreativeWork: url, headline, datePublished, publisher and author."""
+    work: dict[str, Any] = {"@type": "CreativeWork", "headline": source.title}
+    if source.url:
+        work["url"] = source.url
+    if source.published:
+        work["datePublished"] = source.published
+    if source.outlet:
+        work["publisher"] = {"@type": "Organization", "name": source.outlet}
+    if source.author:
+        work["author"] = {"@type": "Person", "name": source.author}
+    if member is not None:
+        work["text"] = " ".join(member.quote.split())
+    return work
+
+
+def _claim_author(source: Source) -> dict[str, Any] | None:
+    """Who made the claim: the first source's outlet (an Organization), else its author (a Person)."""
+    if source.outlet:
+        return {"@type": "Organization", "name": source.outlet}
+    if source.author:
+        return {"@type": "Person", "name": source.author}
+    return None
+
+
+def claim_review(claim: Claim, sources: dict[int, Source], scale_values: list[int], reviewer: dict[str, str],
+                 annotation_sources: dict[str, tuple[Source, str]]) -> dict[str, Any]:
+    """One ClaimReview for a claim that has a verdict."""
+    verdict = claim.verdict
+    assert verdict is not None
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict["rating"]}
+    if verdict["value"] is not None:
+        rating["ratingValue"] = verdict["value"]
+    if scale_values:
+        rating["bestRating"], rating["worstRating"] = max(scale_values), min(scale_values)
+    first_member = claim.first_appearance.annotation if claim.first_appearance else claim.reference or claim.members[0]
+    first_source = sources[first_member.source_id]
+    item: dict[str, Any] = {"@type": "Claim"}
+    author = _claim_author(first_source)
+    if author:
+        item["author"] = author
+    if claim.first_appearance is not None:
+        item["datePublished"] = claim.first_appearance.published
+    appearances, seen = [], set()
+    for member in sorted(claim.members, key=lambda m: (m.source_id, m.start)):
+        if member.source_id in seen:
+            continue
+        seen.add(member.source_id)
+        appearances.append(_creative_work(sources[member.source_id], member))
+    item["appearance"] = appearances
+    if claim.first_appearance is not None:
+        item["firstAppearance"] = _creative_work(first_source, first_member)
+    review: dict[str, Any] = {
+        "@type": "ClaimReview",
+        "identifier": claim.id,
+        "claimReviewed": claim.label,
+        "reviewRating": rating,
+        "itemReviewed": item,
+    }
+    if reviewer.get("name"):
+        organisation = {"@type": "Organization", "name": reviewer["name"]}
+        if reviewer.get("url"):
+            organisation["url"] = reviewer["url"]
+        review["author"] = organisation
+    elif verdict["author"]:
+        review["author"] = {"@type": "Person", "name": verdict["author"]}
+    if verdict["at"]:
+        review["datePublished"] = verdict["at"][:10]
+    if verdict.get("url"):
+        review["url"] = verdict["url"]
+    if verdict["note"]:
+        review["reviewBody"] = verdict["note"]
+    citations = []
+    for evidence in verdict["evidence"]:
+        if evidence["kind"] == "url":
+            citations.append({"@type": "CreativeWork", "url": evidence["value"]})
+        elif evidence["value"] in annotation_sources:
+            source, quote = annotation_sources[evidence["value"]]
+            work = _creative_work(source)
+            work["text"] = " ".join(quote.split())
+            citations.append(work)
+    if citations:
+        review["citation"] = citations
+    return review
+
+
+def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
+                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+    """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
+    import json
+
+    from reader.claims import no_differences
+    from reader.exports import ExportError, export_claims
+    from reader.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise ExportError(str(error)) from None
+    sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences)  # statuses unused
+    by_id = {source.id: source for source in store.sources()}
+    scale = [rating.value for rating in settings.ratings if rating.value is not None]
+    judged = [claim for claim in claims if claim.verdict is not None]
+    evidence_ids = sorted({e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == "annotation"})
+    annotation_sources = {}
+    for start in range(0, len(evidence_ids), 500):
+        chunk = evidence_ids[start:start + 500]
+        for row in store.query(f"SELECT id, source_id, quote FROM annotations WHERE id IN ({','.join('?' * len(chunk))})",
+                               chunk):
+            if row["source_id"] in by_id:
+                annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
+    out.write('{\n "@context": "https://schema.org",\n "@graph": [')
+    for index, claim in enumerate(judged):
+        review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources)
+        out.write(("\n  " if index == 0 else ",\n  ") + json.dumps(review, ensure_ascii=False))
+    out.write("\n ]\n}\n")
+    return len(judged)

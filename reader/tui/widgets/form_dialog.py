@@ -1,0 +1,95 @@
+"""A small form in a dialog: labelled one-line fields, enter moves on (saves from the last), escape cancels.
+
+Used for a source's metadata, a claim's verdict, its evidence and its text. Fields start with the
+current values and typing appends to them (nothing is selected on focus, so nothing is replaced by
+accident); check(values) may refuse a save with a one-line reason, shown in the dialog, which stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static
+
+from reader.text import display_safe
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: its key in the result, its label, its starting value and, optionally, completions."""
+
+    key: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    suggestions: tuple[str, ...] = ()
+
+
+class FormDialog(ModalScreen[dict[str, str] | None]):
+    """Returns {key: value} for every field on save, None on escape."""
+
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog #dialog { max-height: 100%; overflow-y: auto; }
+    FormDialog Label { margin-top: 1; }
+    FormDialog #form-error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+    AUTO_FOCUS = "Input"  # focused as the screen activates, so keys typed at once land in the form in order
+
+    def __init__(self, heading: str, fields: list[Field], about: str = "",
+                 check: Callable[[dict[str, str]], str | None] | None = None) -> None:
+        super().__init__()
+        self.heading, self.fields, self.about, self.check = heading, fields, about, check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(Text(display_safe(self.heading)), id="dialog-title")
+            if self.about:
+                yield Static(Text(display_safe(self.about[:300])), id="dialog-quote")
+            for field in self.fields:
+                yield Label(field.label)
+                suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None
+                yield Input(field.value, id=f"field-{field.key}", placeholder=field.placeholder,
+                            suggester=suggester, select_on_focus=False, compact=True)
+            yield Static(id="form-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button(" Cancel", id="cancel", compact=True)
+
+    def values(self) -> dict[str, str]:
+        return {field.key: self.query_one(f"#field-{field.key}", Input).value for field in self.fields}
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        keys = [field.key for field in self.fields]
+        index = keys.index(event.input.id.removeprefix("field-"))
+        if index + 1 < len(keys):
+            self.query_one(f"#field-{keys[index + 1]}", Input).focus()
+        else:
+            self._save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self._save()
+        else:
+            self.dismiss(None)
+
+    def _save(self) -> None:
+        values = self.values()
+        problem = self.check(values) if self.check else None
+        if problem:
+            self.query_one("#form-error", Static).update(Text(display_safe(problem)))
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -126,7 +126,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", default="lexical", choices=["lexical", "semantic", "all"])
     parser.add_argument("--fit", action="store_true", help="print default weights fitted on every dataset")
+    parser.add_argument("--draw", type=float, help="draw suggestions from this confidence (default: DRAW_CONFIDENCE)")
     args = parser.parse_args()
+    if args.draw is not None:
+        tuning.DRAW_CONFIDENCE = args.draw
     data = datasets()
     sets = {name: prepare_claims(docs) for name, (docs, _, _) in data.items()}
     rows_of = {name: training_rows(docs, claims, sets[name]) for name, (docs, claims, _) in data.items()}

@@ -449,8 +449,15 @@ def delete(obj: Context, annotation_id: str) -> None:
               help="The same claim, or one supporting or contradicting the other.")
 @click.pass_obj
 def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> None:
-    """Link two annotations (usually in different sources); prints the link's id."""
-    click.echo(_one_line(obj.store().add_link(from_annotation, to_annotation, kind).id))
+    """Link two annotations (usually in different sources); prints the link's id. The pair model of
+    suggested alignments learns from it (reader.decisions)."""
+    from reader.decisions import record_link
+
+    store = obj.store()
+    with store.write():
+        made = store.add_link(from_annotation, to_annotation, kind)
+        record_link(store, from_annotation, to_annotation)
+    click.echo(_one_line(made.id))
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import PairModel
+from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn
 from reader.decisions import linked_groups, pair_model, rejected_pairs
 
@@ -24,12 +25,17 @@ class Comparison:
     judged: Alignment
     shown: Alignment
     rejected: list = field(default_factory=list)  # the user's rejected pairs among these sources
+    library_weights: bool = True  # words weighed over the whole library (False: over these sources only)
 
 
 def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
     """Align docs (source ids are the store's) and judge the result with the store's decisions and links."""
-    docs = list(docs)
-    clause_set = _clauses(store, docs)
+    with paused_gc():
+        return _compare(store, list(docs), backend)
+
+
+def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
+    clause_set, library_weights = _clauses(store, docs)
     if backend == "semantic":
         from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
 
@@ -41,16 +47,17 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
     model = pair_model(store)
     rejected = rejected_pairs(store, ids)
     judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
-    return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected)
+    return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
 
 
-def _clauses(store, docs: list[SourceText]) -> ClauseSet:
+def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, bool]:
     """The clauses of docs, weighed over the whole library when it is small (tuning.STABLE_LIBRARY), so the
-    same two sources align the same way with 2 or 4 panes open; over docs alone in a large library."""
+    same two sources align the same way with 2 or 4 panes open; over docs alone in a large library (and
+    then says so: False)."""
     library = store.sources()
     wanted = {doc.source_id for doc in docs}
     if len(library) > tuning.STABLE_LIBRARY or not wanted <= {s.id for s in library}:
-        return prepare_claims(docs)
+        return prepare_claims(docs), False
     others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
     everything = prepare_claims([*docs, *others])
-    return everything.subset(range(len(docs)))
+    return everything.subset(range(len(docs))), True

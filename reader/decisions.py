@@ -47,6 +47,22 @@ def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequ
         db["pair_decisions"].insert(row)
 
 
+def record_link(store, from_annotation: str, to_annotation: str) -> None:
+    """A link made by hand between passages of two sources is a confirmed pair the model learns from."""
+    from reader.align import SourceText, prepare_claims
+    from reader.align.learn import pair_features
+    from reader.align.suggest import query_clauses
+
+    a, b = store.annotation(from_annotation), store.annotation(to_annotation)
+    if a.source_id == b.source_id or a.anchor_status == "orphaned" or b.anchor_status == "orphaned":
+        return
+    docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
+    clause_set = prepare_claims(docs)
+    features = max((pair_features(x, y) for x in query_clauses(clause_set, 0, a.start, a.end)
+                    for y in query_clauses(clause_set, 1, b.start, b.end)), key=lambda f: f[0])
+    record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)
+
+
 def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     """Every decision (of pairs within source_ids, if given), oldest first."""
     rows = store.query("SELECT * FROM pair_decisions ORDER BY id")

@@ -149,3 +149,13 @@ async def test_W_shows_weak_suggestions_in_their_own_colour_and_confirmed_ones_d
             assert not [h for h in pane.view._layers["alignment"]
                         if h.colour not in (CONFIRMED_COLOUR,) and any(h.start < e and h.end > s for s, e in spans)
                         and h.key.startswith("aligned")]
+
+
+async def test_in_a_large_library_the_panel_says_pairs_may_change_with_other_panes(make_app, monkeypatch):
+    from reader.align import tuning
+
+    monkeypatch.setattr(tuning, "STABLE_LIBRARY", 3)  # the bundled library has 5 sources
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        assert not screen.comparison.library_weights
+        assert "other panes may change these pairs" in screen.query_one("#compare-differences").render().plain

@@ -11,6 +11,8 @@ from reader.align import SourceText, align_claims, prepare_claims
 from reader.align.figures import figure_keys
 from reader.align.learn import DEFAULT_MODEL, fit, pair_features
 from reader.align.suggest import evidence, query_clauses, rank_counterparts
+from reader.decisions import decisions
+from reader.store import open_store
 
 TENURE_A = "Sebastien Bubeck joined Microsoft as a researcher in 2014. Microsoft invested an additional $10 billion in OpenAI."
 TENURE_B = "Bubeck spent 10 years at Microsoft Research. For over a decade, Bubeck led the Phi models at Microsoft."
@@ -116,11 +118,14 @@ def test_align_members_carry_status_and_confidence_and_all_shows_weak_ones(run_c
     assert weakest >= 0.5
 
 
-def test_a_users_link_wins_over_the_aligner(run_cli):
+def test_a_users_link_wins_over_the_aligner(run_cli, db_path):
     joined = run_cli("annotate", "000", "--quote", "Sebastien Bubeck joined Microsoft as a researcher in 2014",
                      "--tag", "claim").output.strip()
     spent = run_cli("annotate", "001", "--quote", "spent 10 years at Microsoft Research", "--tag", "claim").output.strip()
     assert run_cli("link", joined, spent).exit_code == 0
+    store = open_store(db_path)
+    assert [d.decision for d in decisions(store)] == ["confirmed"]  # the model learns from links made by hand
+    store.close()
     data = json.loads(run_cli("align", "000", "001", "--format", "json").output)
     confirmed = [c for c in data["clusters"] if c["status"] == "confirmed"]
     assert len(confirmed) == 1

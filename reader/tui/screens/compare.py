@@ -503,6 +503,9 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
                  + " weak ones", style="dim"),
         )
         lines = [legend]
+        if self.comparison is not None and not self.comparison.library_weights:
+            lines.append(Text(f"words weighed over the open panes only (library over {tuning.STABLE_LIBRARY} "
+                              "sources): other panes may change these pairs", style="dim italic"))
         if self.alignment is None:
             lines.append(Text("aligning the sources…", style="dim italic"))
         else:

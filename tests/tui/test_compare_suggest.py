@@ -149,3 +149,18 @@ async def test_W_shows_weak_suggestions_in_their_own_colour_and_confirmed_ones_d
             assert not [h for h in pane.view._layers["alignment"]
                         if h.colour not in (CONFIRMED_COLOUR,) and any(h.start < e and h.end > s for s, e in spans)
                         and h.key.startswith("aligned")]
+
+
+async def test_j_and_k_move_in_the_counterparts_list_so_x_rejects_the_one_chosen(make_app):
+    """QA: `c`, `j` `j`, `x` rejected the first candidate, not the third: j/k did nothing in the list."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        third = dialog.choices[2][1]
+        await pilot.press("j", "j", "k", "j")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: pilot.app.screen is screen and screen.workers_idle())
+        [decision] = decisions(pilot.app.store)
+        assert decision.decision == "rejected"
+        assert (screen.panes[1].source.id, third.start, third.end) in {decision.a, decision.b}

@@ -341,3 +341,21 @@ async def test_the_reading_position_is_written_off_the_event_loop(make_app, db_p
         await pilot.app.workers.wait_for_complete()
         assert writers[0] is not threading.main_thread()
         assert open_store(db_path).reading_position(screen.source_id) == view.cursor[0]
+
+
+async def test_the_status_line_forgets_the_visited_annotation_once_it_is_deleted(make_app):
+    """QA: `]` then `x` left "annotation 1 of 2: attribution" in the status line with one annotation left."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen, view = await open_source(pilot, 1)
+        store = pilot.app.store
+        start = view.text.index("10 years at Microsoft")
+        store.add_annotation(screen.source_id, start, start + 8, tags=["number"])
+        store.add_annotation(screen.source_id, start + 3, start + 21, tags=["attribution"])
+        screen.reload()
+        await wait_for(pilot, lambda: len(screen.annotations) == 2)
+        await pilot.press("g", "right_square_bracket", "right_square_bracket")
+        assert "annotation 2 of 2: attribution" in status_text(screen)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: len(screen.annotations) == 1)
+        await pilot.pause()
+        assert "of 2" not in status_text(screen) and "attribution" not in status_text(screen)

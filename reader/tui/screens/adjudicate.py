@@ -179,7 +179,7 @@ class AdjudicateScreen(Screen[None]):
                  f"{decided} decided", "agreements shown (d hides)" if self.show_agreements
                  else "agreements hidden (d shows)"]
         if self.message:
-            parts.append(self.message)
+            parts.insert(0, self.message)  # first: what the last key did must show in 80 columns
         return Text(one_line(" · ".join(parts), 200))
 
     # --- actions -------------------------------------------------------------------------------

@@ -359,3 +359,26 @@ async def test_the_status_line_forgets_the_visited_annotation_once_it_is_deleted
         await wait_for(pilot, lambda: len(screen.annotations) == 1)
         await pilot.pause()
         assert "of 2" not in status_text(screen) and "attribution" not in status_text(screen)
+
+
+async def test_where_each_pane_was_comes_back_with_the_comparison(make_app):
+    """QA: the comparison came back on the next start, but each pane at the place last read in the reading
+    screen, not where its cursor was at quit."""
+    from reader.tui.screens.compare import CompareScreen
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        await pilot.press("space", "j", "space", "c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.workers_idle())
+        await pilot.press(*["j"] * 6)
+        await pilot.pause()
+        where = [pane.view.cursor for pane in screen.panes]
+        assert where[0][0] > 0
+        await pilot.press("q")
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.workers_idle())
+        assert [pane.view.cursor for pane in screen.panes] == where

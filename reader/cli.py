@@ -373,6 +373,18 @@ def _bracketed(text: str, numbered) -> str:
     return "".join(out)
 
 
+def quote_not_found(name: str, text: str, quote: str) -> click.ClickException:
+    """'quote not found', naming the words the text has when only accents or case differ."""
+    from reader.text import fold_pattern
+
+    message = f"quote not found in {name}: {display_safe(quote[:60])!r}"
+    pattern = fold_pattern(quote)
+    near = pattern.search(text) if pattern else None
+    if near:
+        message += f"; it has {display_safe(near.group()[:60])!r} (accents and case must match)"
+    return click.ClickException(message)
+
+
 @cli.command()
 @click.argument("source")
 @click.option("--quote", required=True, help="The exact words to annotate (white space and quote marks are matched loosely).")
@@ -384,9 +396,10 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
     """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
     store, _ = obj.synced_store([source])
     found = obj.source(store, source)
-    spans = find_quote(store.text(found.id), quote)
+    text = store.text(found.id)
+    spans = find_quote(text, quote)
     if not spans:
-        raise click.ClickException(f"quote not found in {found.name}: {display_safe(quote[:60])!r}")
+        raise quote_not_found(found.name, text, quote)
     if occurrence is None and len(spans) > 1:
         raise click.ClickException(f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}")
     index = (occurrence or 1) - 1

@@ -75,12 +75,13 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
     if not claims:
         click.echo("no claims yet: link annotations in different sources (`reader link A B`)", err=True)
         return
+    short = _short_names([source.name for source in sources])
     rows = []
     for claim in claims:
         first = claim.first_appearance
         first_text = f"{first.published[:10]} {first.source.outlet or first.source.name}" if first else "-"
         verdict = claim.verdict["rating"] if claim.verdict else "-"
-        statuses = " ".join(f"{source.name[:12]}:{claim.cells[source.id].status}" for source in sources
+        statuses = " ".join(f"{short[source.name]}:{claim.cells[source.id].status}" for source in sources
                             if claim.cells[source.id].status != "absent")
         rows.append((claim.id[:12], claim.label, first_text, verdict, statuses))
     _print_columns(("id", "claim", "first appearance", "verdict", "sources"), rows, right_aligned=set(), flexible=1)
@@ -95,6 +96,18 @@ def _fast_json(value) -> str:
 
     text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _short_names(names: list[str], shortest: int = 3) -> dict[str, str]:
+    """Each name cut to the shortest prefix (at least `shortest` characters) no other name starts with,
+    so 'harbour.md' and 'harbour.txt' read 'harbour.m' and 'harbour.t', not 'har' twice."""
+    short = {}
+    for name in names:
+        length = shortest
+        while length < len(name) and any(other != name and other.startswith(name[:length]) for other in names):
+            length += 1
+        short[name] = name[:length]
+    return short
 
 
 def _resolve(obj: Context, reference: str):

@@ -7,8 +7,8 @@ import re
 
 import click
 
-from reader.cli import Context, _json, _one_line, cli
-from reader.text import display_safe, find_quote
+from reader.cli import Context, _json, _one_line, cli, quote_not_found
+from reader.text import find_quote
 
 _SPAN = re.compile(r"^(?P<source>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
@@ -18,7 +18,7 @@ def _passage(store, source: str, quote: str, occurrence: int | None):
     text = store.text(found.id)
     spans = find_quote(text, quote)
     if not spans:
-        raise click.ClickException(f"quote not found in {found.name}: {display_safe(quote[:60])!r}")
+        raise quote_not_found(found.name, text, quote)
     if occurrence is None and len(spans) > 1:
         raise click.ClickException(f"the quote occurs {len(spans)} times in {found.name}; "
                                    f"choose one with --occurrence 1..{len(spans)}")

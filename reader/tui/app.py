@@ -550,6 +550,10 @@ class ReaderApp(App[None]):
             try:
                 self.store.set_setting(COMPARE_SETTING,
                                        ",".join(map(str, compare.source_ids)) if compare else "")
+                for pane in compare.panes if compare else []:  # each pane comes back where it was
+                    if pane.view is not None and pane.text:
+                        self.store.set_reading_position(pane.source.id, pane.view.cursor[0],
+                                                        min(1.0, pane.view.cursor[1] / len(pane.text)))
             except StoreError as error:
                 self.notify_error(str(error))
         self.exit()

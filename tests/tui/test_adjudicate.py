@@ -216,3 +216,19 @@ def test_statistics_agreement_rows_fit_80_columns(coded, loaded_store) -> None:
 
     rows = agreement_table(compute_agreement(loaded_store)).plain.splitlines()[2:]
     assert rows and max(cell_len(row) for row in rows) <= 80 - 4 - 2  # padding and the scroll bar
+
+
+async def test_the_status_says_a_decision_moved_on_and_n_wrapped(make_app, coded) -> None:
+    """QA: `a` then `n` (meaning "next") wrapped silently back to the item just decided, and the `b` that
+    followed replaced alice's kept annotation: say that a decision moved on and that n/p wrapped."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_adjudication(pilot)
+        status = lambda: str(screen.query_one("#adjudicate-status").render())  # noqa: E731
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.current_item().kind == EXTENT)
+        assert status().startswith("kept A's on 1/4, now on 2/4")  # first, so 80 columns show it
+        await pilot.press("n", "n", "n")
+        await wait_for(pilot, lambda: screen.current_item().kind == TAGS)
+        assert "wrapped to the first" in status()
+        await pilot.press("p")
+        assert "wrapped to the last" in status()

@@ -382,3 +382,44 @@ async def test_another_program_holding_the_database_does_not_freeze_tagging(make
         assert (screen.annotations[0].start, screen.annotations[0].end) == first
     [annotation] = open_store(db_path).annotations()
     assert annotation.tags == ["claim"] and (annotation.start, annotation.end) == first
+
+
+async def test_the_status_line_forgets_the_visited_annotation_once_it_is_deleted(make_app):
+    """QA: `]` then `x` left "annotation 1 of 2: attribution" in the status line with one annotation left."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen, view = await open_source(pilot, 1)
+        store = pilot.app.store
+        start = view.text.index("10 years at Microsoft")
+        store.add_annotation(screen.source_id, start, start + 8, tags=["number"])
+        store.add_annotation(screen.source_id, start + 3, start + 21, tags=["attribution"])
+        screen.reload()
+        await wait_for(pilot, lambda: len(screen.annotations) == 2)
+        await pilot.press("g", "right_square_bracket", "right_square_bracket")
+        assert "annotation 2 of 2: attribution" in status_text(screen)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: len(screen.annotations) == 1)
+        await pilot.pause()
+        assert "of 2" not in status_text(screen) and "attribution" not in status_text(screen)
+
+
+async def test_where_each_pane_was_comes_back_with_the_comparison(make_app):
+    """QA: the comparison came back on the next start, but each pane at the place last read in the reading
+    screen, not where its cursor was at quit."""
+    from reader.tui.screens.compare import CompareScreen
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        await pilot.press("space", "j", "space", "c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.workers_idle())
+        await pilot.press(*["j"] * 6)
+        await pilot.pause()
+        where = [pane.view.cursor for pane in screen.panes]
+        assert where[0][0] > 0
+        await pilot.press("q")
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.workers_idle())
+        assert [pane.view.cursor for pane in screen.panes] == where

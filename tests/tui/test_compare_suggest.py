@@ -159,3 +159,18 @@ async def test_in_a_large_library_the_panel_says_pairs_may_change_with_other_pan
         screen = await open_compare(pilot, "000", "001")
         assert not screen.comparison.library_weights
         assert "other panes may change these pairs" in screen.query_one("#compare-differences").render().plain
+
+
+async def test_j_and_k_move_in_the_counterparts_list_so_x_rejects_the_one_chosen(make_app):
+    """QA: `c`, `j` `j`, `x` rejected the first candidate, not the third: j/k did nothing in the list."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        third = dialog.choices[2][1]
+        await pilot.press("j", "j", "k", "j")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: pilot.app.screen is screen and screen.workers_idle())
+        [decision] = decisions(pilot.app.store)
+        assert decision.decision == "rejected"
+        assert (screen.panes[1].source.id, third.start, third.end) in {decision.a, decision.b}

@@ -97,3 +97,25 @@ async def test_o_sorts_the_matrix_by_first_appearance(make_app):
         assert screen.claims[0].first_appearance.published == "2024-10-01"
         _, claims = matrix_for_store(store)
         assert [c.id for c in claims] == reading_order
+
+
+async def test_enter_in_the_verdict_rating_takes_the_grey_completion(make_app):
+    """QA: `v`, `mo`, enter, a note, enter was refused ("'mo' is not on the rating scale"): enter moved on
+    without taking the completion the field showed, unlike the annotate dialog's tags."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        link_claim(pilot.app.store, ids)
+        screen = await open_matrix(pilot)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+        await type_text(pilot, "mo")  # the field shows "mostly true" in grey
+        await pilot.pause()
+        await pilot.press("enter")  # takes it
+        assert pilot.app.screen.query_one("#field-rating").value == "mostly true"
+        await pilot.press("enter")  # on to the note
+        await type_text(pilot, "Filings disagree")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormDialog))
+        await wait_for(pilot, lambda: screen.claims and screen.claims[0].verdict is not None)
+        assert screen.claims[0].verdict["rating"] == "mostly true"
+        assert screen.claims[0].verdict["note"] == "Filings disagree"

@@ -183,3 +183,17 @@ async def test_charts_fit_the_terminal(make_app, loaded_store, source_id, width)
 
         for part in ("tags", "claims", "activity"):
             assert max(cell_len(line) for line in shown(screen, part).splitlines()) <= width - 4
+
+
+async def test_charts_do_not_wrap_when_the_screen_scrolls_at_80x24(make_app, loaded_store, source_id):
+    """QA: at 80x24 the vertical scrollbar takes two columns, and every bar row wrapped onto a second
+    line ("number 1 · attribution" / "1")."""
+    annotate_corpus(loaded_store, source_id)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_stats(pilot)
+        await pilot.pause()
+        from rich.cells import cell_len
+
+        for part in ("tags", "claims", "activity"):
+            room = screen.query_one(f"#stats-{part}").content_size.width
+            assert max(cell_len(line) for line in shown(screen, part).splitlines()) <= room, part

@@ -343,3 +343,17 @@ def test_small_corpora_and_pipes_get_no_progress(run_cli, capsys) -> None:
         report(done, 5, "x.txt")
     assert capsys.readouterr().err == ""
     assert "Loading sources" not in run_cli("sources").output  # stderr is not a terminal here
+
+
+def test_annotate_says_when_the_quote_differs_only_in_accents(run_cli, tmp_path: Path) -> None:
+    """QA: `reader annotate harbour.html --quote 'Ines Dubreuil'` said only "quote not found", while the
+    text has "Inès Dubreuil" (and `/` and `reader search` find it without the accent)."""
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "harbour.txt").write_text("Mayor Inès Dubreuil promised a new terminal.\n", encoding="utf-8")
+    result = run_cli("annotate", "harbour.txt", "--quote", "ines dubreuil", corpus=folder)
+    assert result.exit_code == 1
+    assert "quote not found" in result.output and "'Inès Dubreuil'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    result = run_cli("suggest", "harbour.txt", "--quote", "ines dubreuil", corpus=folder)
+    assert result.exit_code == 1 and "'Inès Dubreuil'" in result.output

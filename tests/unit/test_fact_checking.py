@@ -244,3 +244,19 @@ def test_the_sources_table_shows_the_published_date(run_cli):
     header, *rows = run_cli("sources").output.splitlines()
     assert header.split()[:4] == ["id", "title", "outlet", "published"]
     assert any("2024-10-14" in row and "001_" in row for row in rows)
+
+
+def test_claims_table_tells_apart_sources_whose_names_start_alike(run_cli, tmp_path):
+    """QA: with harbour.md and harbour.txt the sources column read 'har:present har:contradicts'."""
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "harbour.md").write_text("The terminal cost €48 million, the city said.\n", encoding="utf-8")
+    (folder / "harbour.txt").write_text("The terminal cost 52 million euros, the union said.\n", encoding="utf-8")
+    assert run_cli("add", str(folder), corpus=folder).exit_code == 0
+    first = run_cli("annotate", "harbour.md", "--quote", "€48 million", corpus=folder).output.strip()
+    second = run_cli("annotate", "harbour.txt", "--quote", "52 million euros", corpus=folder).output.strip()
+    assert run_cli("link", first, second, "--kind", "contradicts", corpus=folder).exit_code == 0
+    result = run_cli("claims", corpus=folder)
+    assert result.exit_code == 0, result.output
+    row = result.output.splitlines()[1]
+    assert "harbour.m:present" in row and "harbour.t:contradicts" in row

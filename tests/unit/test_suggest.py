@@ -158,3 +158,15 @@ def test_two_sources_align_the_same_way_with_two_or_four_open(run_cli):
     """Words are weighed over the (small) library, not over the open sources."""
     assert drawn_pairs(run_cli, "001", "003") == drawn_pairs(run_cli, "001", "003", "000", "002")
     assert drawn_pairs(run_cli, "002", "004") == drawn_pairs(run_cli, "002", "004", "000", "001")
+
+
+def test_evidence_names_a_shared_hyphenated_word_once():
+    """QA: 'cost-efficient' against 'cost-efficient' was listed as 'words: cost-efficient, cost-efficient'
+    (one word per shared stem)."""
+    a = "Typically, SLMs are more cost-efficient and consume fewer resources than LLMs on edge devices."
+    b = "The new model is cost-efficient, and it runs on phones and other small devices."
+    docs = [SourceText("a", "a.txt", a), SourceText("b", "b.txt", b)]
+    clause_set = prepare_claims(docs)
+    found = evidence(clause_set, clauses(a, "Typically", clause_set, 0), clauses(b, "The new model", clause_set, 1))
+    assert "cost-efficient" in found.shared_words
+    assert len(found.shared_words) == len(set(found.shared_words))

@@ -179,15 +179,19 @@ class AdjudicateScreen(Screen[None]):
                  f"{decided} decided", "agreements shown (d hides)" if self.show_agreements
                  else "agreements hidden (d shows)"]
         if self.message:
-            parts.append(self.message)
+            parts.insert(0, self.message)  # first: what the last key did must show in 80 columns
         return Text(one_line(" · ".join(parts), 200))
 
     # --- actions -------------------------------------------------------------------------------
 
     def action_move(self, step: int) -> None:
         if self.shown:
-            self.current = (self.current + step) % len(self.shown)
-            self.message = ""
+            moved = self.current + step
+            self.current = moved % len(self.shown)
+            # say so when n/p go round: after a decision has moved on, n from the last item comes back
+            # to the one just decided, and a key pressed there replaces that decision
+            self.message = ("wrapped to the first item" if moved >= len(self.shown) else
+                            "wrapped to the last item" if moved < 0 else "")
             self.draw()
 
     def action_decide(self, choice: str) -> None:
@@ -205,6 +209,7 @@ class AdjudicateScreen(Screen[None]):
         self.load()
         if position + 1 < len(self.shown):  # on to the next difference, as a coder works down the list
             self.current = position + 1
+            self.message += f" on {position + 1}/{len(self.shown)}, now on {position + 2}/{len(self.shown)}"
             self.draw()
 
     def action_accept_agreements(self) -> None:

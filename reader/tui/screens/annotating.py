@@ -108,9 +108,10 @@ class AnnotatingScreen(Screen[None]):
         view.move_cursor_to(annotation.start)
         view.focus()
 
-    def say(self, message: str) -> None:
+    def say(self, message: str, about_annotations: bool = False) -> None:
         """Tell the user where they are (search hits, which annotation): a notice by default; the
-        reading screen puts it in its status line instead."""
+        reading screen puts it in its status line instead (and forgets it, when about_annotations, once
+        the annotations change)."""
         self.app.notify_plain(message)
 
     def _placed_index(self, annotations: list[Annotation]) -> tuple[list[Annotation], list[int]]:
@@ -342,7 +343,7 @@ class AnnotatingScreen(Screen[None]):
         described = ", ".join(target.tags) or "untagged"
         self.say(f"annotation {index + 1} of {len(placed)}: {described}"
                  + (" (wrapped to the start)" if wrapped and direction > 0 else
-                    " (wrapped to the end)" if wrapped else ""))
+                    " (wrapped to the end)" if wrapped else ""), about_annotations=True)
 
     # --- searching -------------------------------------------------------------------------------
 

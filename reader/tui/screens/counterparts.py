@@ -40,6 +40,8 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="counterparts.cancel"),
         Binding("x", "reject", "Reject the highlighted suggestion (never suggested again)", id="counterparts.reject"),
+        Binding("j", "move(1)", "Next candidate", show=False, id="counterparts.down"),
+        Binding("k", "move(-1)", "Previous candidate", show=False, id="counterparts.up"),
         *[Binding(str(n), f"pick({n})", f"Confirm candidate {n}", show=False, id=f"counterparts.pick{n}")
           for n in range(1, 10)],
     ]
@@ -66,6 +68,14 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+
+    def action_move(self, step: int) -> None:
+        """j / k move like the arrow keys (skipping the 'no candidate' lines), so x rejects the one chosen."""
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def _choice(self, index: int | None) -> tuple[int, Candidate] | None:
         if index is None or not 0 <= index < len(self.choices):

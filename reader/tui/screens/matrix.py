@@ -299,9 +299,8 @@ class MatrixScreen(Screen[None]):
             self.load_matrix()
 
         self.app.push_screen(FormDialog(
-            "Verdict", [Field("rating", f"Rating: {', '.join(names)}",
-                              placeholder=f"now: {verdict['rating']} (→ completes)" if verdict else "→ completes",
-                              suggestions=names),
+            "Verdict", [Field("rating", f"Rating ({', '.join(names)}; enter or → completes)",
+                              placeholder=f"now: {verdict['rating']}" if verdict else "", suggestions=names),
                         Field("note", "Note: why", verdict.get("note", ""))],
             about=claim.label, check=check), saved)
 

@@ -26,6 +26,11 @@ UNTAGGED_COLOUR = "#888888"
 POSITION_SAVE_DELAY = 0.5
 
 
+def _shown(annotations: list[Annotation]) -> set[tuple]:
+    """What the status line tells of annotations: which, where and with which tags."""
+    return {(a.id, a.start, a.end, tuple(a.tags)) for a in annotations}
+
+
 class ReadingScreen(AnnotatingScreen):
     """Read one source and annotate it from the keyboard."""
 
@@ -125,6 +130,9 @@ class ReadingScreen(AnnotatingScreen):
             self.set_annotations(message.annotations)
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
+        said = getattr(self, "_said", None)
+        if said and said[4] and _shown(annotations) != _shown(self.annotations):
+            self._said = None  # "annotation 2 of 3: claim" no longer holds once one is deleted or retagged
         self.annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
         self._by_id = {a.id: a for a in self.annotations}
         colours = {tag.name: tag.colour for tag in self.tags}
@@ -152,10 +160,11 @@ class ReadingScreen(AnnotatingScreen):
         under = self.annotations_under_cursor()
         return min(under, key=lambda a: a.end - a.start) if under else None
 
-    def say(self, message: str) -> None:
-        """Show message in the status line until the cursor moves elsewhere."""
+    def say(self, message: str, about_annotations: bool = False) -> None:
+        """Show message in the status line until the cursor moves elsewhere (or, when about_annotations,
+        until the annotations change)."""
         view = self.query_one(DocumentView)
-        self._said = (message, view.cursor, view.word, view.selection)
+        self._said = (message, view.cursor, view.word, view.selection, about_annotations)
         self.update_status()
 
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
@@ -205,7 +214,7 @@ class ReadingScreen(AnnotatingScreen):
             if annotation.note:
                 described += f": {annotation.note}"
         said = getattr(self, "_said", None)
-        if said and said[1:] == (view.cursor, view.word, view.selection):
+        if said and said[1:4] == (view.cursor, view.word, view.selection):
             described = f"{said[0]} · {described}" if described else said[0]
         selection = ""
         if view.selection:

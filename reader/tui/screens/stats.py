@@ -183,7 +183,8 @@ class StatsScreen(Screen[None]):
 
     def draw(self) -> None:
         stats = self.statistics
-        width = max(40, self.size.width - 4)
+        # the padding, and room for the scrollbar the charts bring on a small terminal (else every row wraps)
+        width = max(40, self.size.width - 4 - self.query_one(VerticalScroll).styles.scrollbar_size_vertical)
         heading, tags, claims, activity = (self.query_one(f"#stats-{part}", Static)
                                            for part in ("heading", "tags", "claims", "activity"))
         summary = (f"{plural(len(stats.sources), 'source')} · {plural(stats.annotations, 'annotation')} · "

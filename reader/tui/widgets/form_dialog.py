@@ -1,4 +1,5 @@
-"""A small form in a dialog: labelled one-line fields, enter moves on (saves from the last), escape cancels.
+"""A small form in a dialog: labelled one-line fields, enter takes a grey completion or moves on (saves from
+the last), escape cancels.
 
 Used for a source's metadata, a claim's verdict, its evidence and its text. Fields start with the
 current values and typing appends to them (nothing is selected on focus, so nothing is replaced by
@@ -38,7 +39,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
     FormDialog #dialog { max-height: 100%; overflow-y: auto; }
-    FormDialog Label { margin-top: 1; }
+    FormDialog Label { margin-top: 1; width: 100%; }
     FormDialog #form-error { color: $error; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
@@ -69,6 +70,13 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        field = event.input
+        suggestion = field._suggestion
+        if suggestion and suggestion != field.value and suggestion.startswith(field.value):
+            # enter first takes the grey completion the field shows (as in the annotate dialog)
+            field.value = suggestion
+            field.cursor_position = len(suggestion)
+            return
         keys = [field.key for field in self.fields]
         index = keys.index(event.input.id.removeprefix("field-"))
         if index + 1 < len(keys):

@@ -246,8 +246,8 @@ def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict
     conn = store.db.conn
     row = conn.execute(
         "SELECT s.path, s.title, s.outlet, s.author, s.published, s.url, s.format, s.encoding, s.words, "
-        "v.content_hash, v.length FROM sources s LEFT JOIN source_versions v ON v.id = s.current_version_id "
-        "WHERE s.id = ?", [source_id]).fetchone()
+        "v.content_hash, v.length, s.user_metadata FROM sources s "
+        "LEFT JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?", [source_id]).fetchone()
     versions = []
     for version_id, digest, text in conn.execute(
             "SELECT id, content_hash, text FROM source_versions WHERE id IN "
@@ -260,7 +260,9 @@ def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict
     return {
         "id": source_id, "path": row[0], "name": Path(row[0]).name, "title": row[1], "outlet": row[2],
         "author": row[3], "published": row[4], "url": row[5], "format": row[6], "encoding": row[7],
-        "words": row[8], "content_hash": row[9] or "", "length": row[10] or 0, "versions": versions,
+        "words": row[8], "content_hash": row[9] or "", "length": row[10] or 0,
+        "user_metadata": json.loads(row[11] or "{}"),  # what the user set (reader meta), over the file's own
+        "versions": versions,
     }
 
 

@@ -50,6 +50,7 @@ class IncomingSource:
     content_hash: str = ""
     title: str = ""
     versions: dict[str, str] = field(default_factory=dict)  # content hash -> text an annotation was made on
+    user_metadata: dict[str, str] = field(default_factory=dict)  # what the exporting user set (reader meta)
 
     @property
     def name(self) -> str:
@@ -163,6 +164,7 @@ class _JsonSource(msgspec.Struct):
     title: str = ""
     url: str = ""
     content_hash: str = ""
+    user_metadata: dict[str, str] = {}
     versions: list[_JsonVersion] = []
 
 
@@ -337,7 +339,8 @@ def _read_reader_json(path: Path, data: bytes) -> Incoming:
         key = str(source.id)
         incoming.sources[key] = IncomingSource(
             key=key, path=source.path, url=source.url, content_hash=source.content_hash, title=source.title,
-            versions={v.content_hash: v.text for v in source.versions if v.text is not None})
+            versions={v.content_hash: v.text for v in source.versions if v.text is not None},
+            user_metadata=dict(source.user_metadata))
     incoming.tags = [IncomingTag(t.name, t.colour, t.description) for t in export.tags]
     for index, item in enumerate(export.annotations):
         if str(item.source) not in incoming.sources:
@@ -594,6 +597,8 @@ def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport
             from reader.claim_store import import_claims
 
             report.problems.extend(import_claims(store, incoming.claims))
+        if any(source.user_metadata for source in incoming.sources.values()):
+            report.problems.extend(_import_source_metadata(store, incoming.sources))
         return report
     finally:
         if collecting:
@@ -789,6 +794,24 @@ def _existing_ids(conn, table: str, ids: list[str]) -> set[str]:
         found.update(row[0] for row in conn.execute(
             f"SELECT id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk))
     return found
+
+
+def _import_source_metadata(store: Store, sources: dict[str, IncomingSource]) -> list[str]:
+    """The metadata the exporting user set on each source (url, outlet, ...), set here the same way
+    (reader meta: undoable, and a second import changes nothing); a line per value left out."""
+    from reader.claim_store import ClaimError, set_source_metadata
+
+    with store._lock:
+        local = _match_sources(store.db.conn, sources)
+    problems = []
+    for key, source in sources.items():
+        if not source.user_metadata or local.get(key) is None:
+            continue
+        try:
+            set_source_metadata(store, local[key], {k: str(v) for k, v in source.user_metadata.items()})
+        except ClaimError as error:
+            problems.append(f"metadata of {source.name} left out: {error}")
+    return problems
 
 
 def _match_sources(conn, sources: dict[str, IncomingSource]) -> dict[str, int | None]:

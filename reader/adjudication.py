@@ -71,7 +71,8 @@ def check_adjudication(store: Store, source_id: int, author_a: str, author_b: st
     if store.author in (author_a, author_b):
         raise AdjudicationError(
             f"the adjudicated set is made under your name ({store.author!r}), which is one of the coders'; "
-            "adjudicate under another name, e.g. READER_AUTHOR='... (adjudicated)'")
+            "adjudicate under another name, e.g. READER_AUTHOR='... (adjudicated)'"
+        )
     for author in (author_a, author_b):
         if not store.annotations(source_id=source_id, authors=[author]):
             raise AdjudicationError(f"{author!r} has no annotations on this source")
@@ -104,8 +105,10 @@ def pair_annotations(a_side: list[Annotation], b_side: list[Annotation]) -> list
 
 def compare_coders(store: Store, source_id: int, author_a: str, author_b: str) -> list[Item]:
     """The items to adjudicate on one source, in document order."""
-    return pair_annotations(store.annotations(source_id=source_id, authors=[author_a]),
-                            store.annotations(source_id=source_id, authors=[author_b]))
+    return pair_annotations(
+        store.annotations(source_id=source_id, authors=[author_a]),
+        store.annotations(source_id=source_id, authors=[author_b]),
+    )
 
 
 def adjudicated(store: Store, source_id: int) -> list[Annotation]:
@@ -150,8 +153,11 @@ def accept(store: Store, source_id: int, item: Item, choice: str) -> list[Annota
             if existing.start < item.end and item.start < existing.end:
                 store.delete_annotation(existing.id)
         for original in chosen:
-            made.append(store.add_annotation(source_id, original.start, original.end, tags=original.tags,
-                                             note=original.note, author=store.author))
+            made.append(
+                store.add_annotation(
+                    source_id, original.start, original.end, tags=original.tags, note=original.note, author=store.author
+                )
+            )
     return made
 
 
@@ -162,6 +168,7 @@ def accept_agreements(store: Store, source_id: int, items: list[Item]) -> int:
     todo = [item for item in items if item.kind == AGREE and not decision_for(item, decided)]
     with store.write():
         for item in todo:
-            store.add_annotation(source_id, item.a.start, item.a.end, tags=item.a.tags, note=item.a.note,
-                                 author=store.author)
+            store.add_annotation(
+                source_id, item.a.start, item.a.end, tags=item.a.tags, note=item.a.note, author=store.author
+            )
     return len(todo)

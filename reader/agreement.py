@@ -68,18 +68,24 @@ class AgreementReport:
     tags: dict[str, TagAgreement] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"authors": self.authors, "unit": self.unit, "sources": len(self.sources),
-                "overall": self.overall.as_json(),
-                "tags": {name: figures.as_json() for name, figures in self.tags.items()}}
+        return {
+            "authors": self.authors,
+            "unit": self.unit,
+            "sources": len(self.sources),
+            "overall": self.overall.as_json(),
+            "tags": {name: figures.as_json() for name, figures in self.tags.items()},
+        }
 
 
 # --- the measures, on weighted value tuples ------------------------------------------------------
 
+
 def figures(profiles: Counter[Values], with_kappa: bool = True) -> Figures:
     """Kappa, alpha and percent agreement for units given as {values tuple: how many units have it}."""
     units = sum(profiles.values())
-    return Figures(cohen_kappa(profiles) if with_kappa else None, krippendorff_alpha(profiles),
-                   percent_agreement(profiles), units)
+    return Figures(
+        cohen_kappa(profiles) if with_kappa else None, krippendorff_alpha(profiles), percent_agreement(profiles), units
+    )
 
 
 def cohen_kappa(profiles: Counter[Values]) -> float | None:
@@ -145,6 +151,7 @@ def percent_agreement(profiles: Counter[Values]) -> float | None:
 
 # --- from the store to unit profiles -------------------------------------------------------------
 
+
 @dataclass
 class _Coding:
     """One author's tagged span on a source."""
@@ -155,7 +162,9 @@ class _Coding:
     tags: frozenset[str]
 
 
-def unit_profiles(text: str, codings: Sequence[_Coding], authors: int, unit: str) -> Counter[tuple[frozenset[str], ...]]:
+def unit_profiles(
+    text: str, codings: Sequence[_Coding], authors: int, unit: str
+) -> Counter[tuple[frozenset[str], ...]]:
     """{(tags author 0 coded, tags author 1 coded, ...): number of units} for one source's text."""
     profiles: Counter[tuple[frozenset[str], ...]] = Counter()
     empty = tuple(frozenset() for _ in range(authors))
@@ -168,7 +177,7 @@ def unit_profiles(text: str, codings: Sequence[_Coding], authors: int, unit: str
             if not coding.tags:
                 continue
             first = bisect_right(ends, coding.start)  # first sentence ending after the annotation starts
-            last = bisect_left(starts, coding.end)    # sentences starting before it ends
+            last = bisect_left(starts, coding.end)  # sentences starting before it ends
             for index in range(first, last):
                 sets = coded.get(index)
                 if sets is None:
@@ -201,15 +210,22 @@ def unit_profiles(text: str, codings: Sequence[_Coding], authors: int, unit: str
     return +profiles
 
 
-def compute_agreement(store: Store, tags: Iterable[str] = (), source_ids: Iterable[int] = (),
-                      authors: Iterable[str] = (), unit: str = "sentence") -> AgreementReport:
+def compute_agreement(
+    store: Store,
+    tags: Iterable[str] = (),
+    source_ids: Iterable[int] = (),
+    authors: Iterable[str] = (),
+    unit: str = "sentence",
+) -> AgreementReport:
     """The agreement report for the chosen tags (default: all used), sources (default: all) and
     authors (default: everyone who annotated); AgreementError says why it cannot be computed."""
     if unit not in UNITS:
         raise AgreementError(f"unknown unit {unit!r}; use sentence or character")
     if store.is_blind():
-        raise AgreementError("blind coding is on: agreement would show each author the others' coding; "
-                             "lift it with `reader blind off` first")
+        raise AgreementError(
+            "blind coding is on: agreement would show each author the others' coding; "
+            "lift it with `reader blind off` first"
+        )
     source_ids, wanted_authors = list(dict.fromkeys(source_ids)), list(dict.fromkeys(authors))
     where, params = ["a.anchor_status != 'orphaned'"], []
     if source_ids:
@@ -224,7 +240,9 @@ def compute_agreement(store: Store, tags: Iterable[str] = (), source_ids: Iterab
             "coalesce(a.anchor_end, a.position_end), a.author, "
             "(SELECT group_concat(t.name, char(31)) FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
             " WHERE x.annotation_id = a.id) "
-            f"FROM annotations a WHERE {' AND '.join(where)}", params).fetchall()
+            f"FROM annotations a WHERE {' AND '.join(where)}",
+            params,
+        ).fetchall()
         tag_order = [row[0] for row in store.db.conn.execute("SELECT name FROM tags ORDER BY position, name")]
     found_authors = sorted({row[3] for row in rows})
     compared = wanted_authors or found_authors
@@ -232,8 +250,10 @@ def compute_agreement(store: Store, tags: Iterable[str] = (), source_ids: Iterab
     if missing:
         raise AgreementError(f"no annotations by {missing[0]!r} in the chosen sources")
     if len(compared) < 2:
-        raise AgreementError("agreement needs annotations by at least two authors "
-                             f"(found {len(compared)}; `reader annotations --json` shows who made what)")
+        raise AgreementError(
+            "agreement needs annotations by at least two authors "
+            f"(found {len(compared)}; `reader annotations --json` shows who made what)"
+        )
     author_index = {author: index for index, author in enumerate(compared)}
     annotated: dict[int, set[str]] = defaultdict(set)
     used_tags: set[str] = set()
@@ -244,32 +264,40 @@ def compute_agreement(store: Store, tags: Iterable[str] = (), source_ids: Iterab
     sources = sorted(source for source, who in annotated.items() if len(who) == len(compared))
     if not sources:
         names = ", ".join(repr(author) for author in compared[:5]) + (", …" if len(compared) > 5 else "")
-        raise AgreementError(f"no source was annotated by every compared author ({names}); "
-                             "choose authors with --author, sources with --source")
+        raise AgreementError(
+            f"no source was annotated by every compared author ({names}); "
+            "choose authors with --author, sources with --source"
+        )
     chosen_tags = list(dict.fromkeys(tags)) or [name for name in tag_order if name in used_tags]
     chosen = frozenset(chosen_tags)
     by_source: dict[int, list[_Coding]] = defaultdict(list)
     for source_id, start, end, author, names in rows:
         if names:
-            by_source[source_id].append(_Coding(start, end, author_index[author], frozenset(names.split("\x1f")) & chosen))
+            by_source[source_id].append(
+                _Coding(start, end, author_index[author], frozenset(names.split("\x1f")) & chosen)
+            )
     profiles: Counter[tuple[frozenset[str], ...]] = Counter()
     for source_id, text in source_texts(store, sources):
         profiles.update(unit_profiles(text, by_source[source_id], len(compared), unit))
     two = len(compared) == 2
     overall = _tag_agreement(profiles, lambda values: values, two)
-    per_tag = {name: _tag_agreement(profiles, lambda values, name=name: tuple(name in v for v in values), two)
-               for name in chosen_tags}
+    per_tag = {
+        name: _tag_agreement(profiles, lambda values, name=name: tuple(name in v for v in values), two)
+        for name in chosen_tags
+    }
     return AgreementReport(compared, unit, sources, overall, per_tag)
 
 
 def source_texts(store: Store, source_ids: list[int]) -> Iterator[tuple[int, str]]:
     """(source id, current text) for each source, read in batches rather than a query a source."""
     for first in range(0, len(source_ids), 500):
-        batch = source_ids[first:first + 500]
+        batch = source_ids[first : first + 500]
         with store._lock:
             found = store.db.conn.execute(
                 "SELECT s.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-                f"WHERE s.id IN ({','.join('?' * len(batch))})", batch).fetchall()
+                f"WHERE s.id IN ({','.join('?' * len(batch))})",
+                batch,
+            ).fetchall()
         yield from found
 
 

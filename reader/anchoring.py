@@ -51,7 +51,7 @@ class TextChange:
         step = 4096
         while prefix < limit:  # the common start, found a block at a time
             size = min(step, limit - prefix)
-            if old[prefix:prefix + size] == new[prefix:prefix + size]:
+            if old[prefix : prefix + size] == new[prefix : prefix + size]:
                 prefix += size
             elif size == 1:
                 break
@@ -61,13 +61,14 @@ class TextChange:
         while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
             suffix += 1
         self.prefix, self.suffix = prefix, suffix
-        old_middle, new_middle = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
+        old_middle, new_middle = old[prefix : len(old) - suffix], new[prefix : len(new) - suffix]
         self.diffed = len(old_middle) <= DIFF_LIMIT and len(new_middle) <= DIFF_LIMIT
         self.blocks: list[tuple[str, int, int, int, int]] = []
         if self.diffed and (old_middle or new_middle):
             for op in Indel.opcodes(old_middle, new_middle):
-                self.blocks.append((op.tag, op.src_start + prefix, op.src_end + prefix,
-                                    op.dest_start + prefix, op.dest_end + prefix))
+                self.blocks.append(
+                    (op.tag, op.src_start + prefix, op.src_end + prefix, op.dest_start + prefix, op.dest_end + prefix)
+                )
         self._starts = [block[1] for block in self.blocks]
 
     def map_offset(self, offset: int, side: str) -> tuple[int, bool] | None:
@@ -99,8 +100,8 @@ def make_selector(text: str, start: int, end: int) -> Selector:
         start=start,
         end=end,
         quote=text[start:end],
-        prefix=text[max(0, start - CONTEXT_CHARS):start],
-        suffix=text[end:end + CONTEXT_CHARS],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
     )
 
 
@@ -170,10 +171,10 @@ def _occurrences(text: str, quote: str, limit: int = 10_000) -> list[int]:
 def _context_score(text: str, selector: Selector, position: int, length: int | None = None) -> int:
     """How many characters of the stored prefix and suffix still stand beside this occurrence."""
     prefix = selector.prefix
-    before = text[max(0, position - len(prefix)):position]
+    before = text[max(0, position - len(prefix)) : position]
     matched_before = _common_suffix(prefix, before)
     end = position + (len(selector.quote) if length is None else length)
-    after = text[end:end + len(selector.suffix)]
+    after = text[end : end + len(selector.suffix)]
     matched_after = _common_prefix(selector.suffix, after)
     return matched_before + matched_after
 
@@ -194,7 +195,11 @@ def _common_suffix(a: str, b: str) -> int:
 def _choose_occurrence(text: str, selector: Selector, occurrences: list[int]) -> Anchor:
     length = len(selector.quote)
     full_context = len(selector.prefix) + len(selector.suffix)
-    if full_context and selector.start in occurrences and _context_score(text, selector, selector.start) == full_context:
+    if (
+        full_context
+        and selector.start in occurrences
+        and _context_score(text, selector, selector.start) == full_context
+    ):
         return Anchor("anchored", selector.start, selector.end, 100.0)  # nothing moved
     scored = [(_context_score(text, selector, position), position) for position in occurrences]
     best = max(score for score, _ in scored)
@@ -230,7 +235,7 @@ def _respaced(text: str, selector: Selector) -> Anchor | None:
             best = (score, match.start(), match.end())
     if best is None or best[0] < max(4, (len(selector.prefix) + len(selector.suffix)) // 4):
         return None
-    ratio = fuzz.ratio(selector.quote, text[best[1]:best[2]])
+    ratio = fuzz.ratio(selector.quote, text[best[1] : best[2]])
     if ratio < FUZZY_MIN_SCORE:
         return None
     return Anchor("fuzzy", best[1], best[2], round(ratio, 1))

@@ -52,7 +52,7 @@ def session_blind() -> bool | None:
 
 
 def parse_switch(value: str) -> bool:
-    """"on"/"off" (and yes/no, true/false, 1/0) as a bool; ValueError names the accepted words."""
+    """ "on"/"off" (and yes/no, true/false, 1/0) as a bool; ValueError names the accepted words."""
     folded = value.strip().casefold()
     if folded in _TRUE:
         return True

@@ -24,6 +24,7 @@ class ClaimError(ReaderError):
 
 # --- reading ---------------------------------------------------------------------------------------
 
+
 def claim_records(store: Store) -> dict[str, dict[str, Any]]:
     """Every stored claim row by id, with member_ids and its evidence rows (oldest first)."""
     with store._lock:
@@ -48,12 +49,14 @@ def _claim_snapshot(db: sqlite_utils.Database, claim_id: str) -> dict[str, Any] 
     if not rows:
         return None
     snapshot = rows[0]
-    snapshot["evidence"] = list(db.query("SELECT * FROM claim_evidence WHERE claim_id = ? ORDER BY added, rowid",
-                                         [claim_id]))
+    snapshot["evidence"] = list(
+        db.query("SELECT * FROM claim_evidence WHERE claim_id = ? ORDER BY added, rowid", [claim_id])
+    )
     return snapshot
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
 
 def _ensure_record(store: Store, claim_id: str, member_ids: list[str]) -> None:
     """Create the claim's row if it has none; refresh its member list (inside the caller's transaction)."""
@@ -61,8 +64,9 @@ def _ensure_record(store: Store, claim_id: str, member_ids: list[str]) -> None:
     members = json.dumps(sorted(member_ids))
     if not list(db.query("SELECT 1 FROM claims WHERE id = ?", [claim_id])):
         stamp = now()
-        db.execute("INSERT INTO claims (id, members, created, updated) VALUES (?, ?, ?, ?)",
-                   [claim_id, members, stamp, stamp])
+        db.execute(
+            "INSERT INTO claims (id, members, created, updated) VALUES (?, ?, ?, ?)", [claim_id, members, stamp, stamp]
+        )
     else:
         db.execute("UPDATE claims SET members = ? WHERE id = ?", [members, claim_id])
 
@@ -84,12 +88,21 @@ def set_claim_text(store: Store, claim_id: str, member_ids: list[str], text: str
     text = " ".join(text.split())
     if len(text) > 1000:
         raise ClaimError("a claim's text is at most 1,000 characters")
-    return _change_claim(store, claim_id, member_ids,
-                         lambda db: db.execute("UPDATE claims SET text = ? WHERE id = ?", [text, claim_id]))
+    return _change_claim(
+        store, claim_id, member_ids, lambda db: db.execute("UPDATE claims SET text = ? WHERE id = ?", [text, claim_id])
+    )
 
 
-def set_verdict(store: Store, claim_id: str, member_ids: list[str], rating: str, value: int | None,
-                note: str | None = None, evidence: list[str] = (), review_url: str | None = None) -> dict[str, Any]:
+def set_verdict(
+    store: Store,
+    claim_id: str,
+    member_ids: list[str],
+    rating: str,
+    value: int | None,
+    note: str | None = None,
+    evidence: list[str] = (),
+    review_url: str | None = None,
+) -> dict[str, Any]:
     """Record a verdict (a rating already checked against the scale), its note and evidence, as one step;
     review_url is where the fact-check is published."""
     checked = [_check_evidence(store, item) for item in evidence]
@@ -97,8 +110,10 @@ def set_verdict(store: Store, claim_id: str, member_ids: list[str], rating: str,
         raise ClaimError(f"the review's url must be an http(s) address, not {review_url[:60]!r}")
 
     def change(db: sqlite_utils.Database) -> None:
-        db.execute("UPDATE claims SET rating = ?, rating_value = ?, verdict_author = ?, verdict_at = ? "
-                   "WHERE id = ?", [rating, value, store.author, now(), claim_id])
+        db.execute(
+            "UPDATE claims SET rating = ?, rating_value = ?, verdict_author = ?, verdict_at = ? WHERE id = ?",
+            [rating, value, store.author, now(), claim_id],
+        )
         if note is not None:
             db.execute("UPDATE claims SET verdict_note = ? WHERE id = ?", [note.strip(), claim_id])
         if review_url is not None:
@@ -109,17 +124,20 @@ def set_verdict(store: Store, claim_id: str, member_ids: list[str], rating: str,
     return _change_claim(store, claim_id, member_ids, change)
 
 
-def add_evidence(store: Store, claim_id: str, member_ids: list[str], reference: str,
-                 note: str = "") -> dict[str, Any]:
+def add_evidence(store: Store, claim_id: str, member_ids: list[str], reference: str, note: str = "") -> dict[str, Any]:
     """Add a URL or an annotation (by id) as evidence for the claim's verdict; one undo step."""
     kind, value = _check_evidence(store, reference)
-    return _change_claim(store, claim_id, member_ids,
-                         lambda db: _insert_evidence(store, db, claim_id, kind, value, note.strip()))
+    return _change_claim(
+        store, claim_id, member_ids, lambda db: _insert_evidence(store, db, claim_id, kind, value, note.strip())
+    )
 
 
 def _insert_evidence(store: Store, db: sqlite_utils.Database, claim_id: str, kind: str, value: str, note: str) -> None:
-    db.execute("INSERT OR IGNORE INTO claim_evidence (id, claim_id, kind, value, note, added, author) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?)", [uuid.uuid4().hex, claim_id, kind, value, note, now(), store.author])
+    db.execute(
+        "INSERT OR IGNORE INTO claim_evidence (id, claim_id, kind, value, note, added, author) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [uuid.uuid4().hex, claim_id, kind, value, note, now(), store.author],
+    )
 
 
 def _check_evidence(store: Store, reference: str) -> tuple[str, str]:
@@ -138,8 +156,8 @@ def _check_evidence(store: Store, reference: str) -> tuple[str, str]:
 
 # --- source metadata ------------------------------------------------------------------------------
 
-def set_source_metadata(store: Store, source_id: int, values: dict[str, str],
-                        unset: list[str] = ()) -> dict[str, str]:
+
+def set_source_metadata(store: Store, source_id: int, values: dict[str, str], unset: list[str] = ()) -> dict[str, str]:
     """Set (values) or drop (unset) the user's own metadata for a source; returns what it now shows."""
     try:
         values = check_metadata(values)
@@ -175,8 +193,12 @@ def source_metadata_layers(store: Store, source_id: int) -> tuple[dict[str, str]
 
 
 def _source_snapshot(db: sqlite_utils.Database, source_id: int) -> dict[str, Any] | None:
-    rows = list(db.query(f"SELECT id, file_metadata, user_metadata, {', '.join(METADATA_FIELDS)} "
-                         "FROM sources WHERE id = ?", [source_id]))
+    rows = list(
+        db.query(
+            f"SELECT id, file_metadata, user_metadata, {', '.join(METADATA_FIELDS)} FROM sources WHERE id = ?",
+            [source_id],
+        )
+    )
     if not rows:
         return None
     snapshot = rows[0]
@@ -185,12 +207,18 @@ def _source_snapshot(db: sqlite_utils.Database, source_id: int) -> dict[str, Any
 
 
 def _put_source(db: sqlite_utils.Database, snapshot: dict[str, Any]) -> None:
-    db.execute(f"UPDATE sources SET user_metadata = ?, {', '.join(f'{k} = ?' for k in METADATA_FIELDS)} "
-               "WHERE id = ?", [json.dumps(snapshot["user_metadata"], ensure_ascii=False),
-                                *(snapshot[k] for k in METADATA_FIELDS), snapshot["id"]])
+    db.execute(
+        f"UPDATE sources SET user_metadata = ?, {', '.join(f'{k} = ?' for k in METADATA_FIELDS)} WHERE id = ?",
+        [
+            json.dumps(snapshot["user_metadata"], ensure_ascii=False),
+            *(snapshot[k] for k in METADATA_FIELDS),
+            snapshot["id"],
+        ],
+    )
 
 
 # --- undo and redo: how the event log's snapshots are put back -------------------------------------
+
 
 class _ClaimReplay:
     @staticmethod
@@ -200,12 +228,16 @@ class _ClaimReplay:
     @staticmethod
     def put(db: sqlite_utils.Database, snapshot: dict[str, Any]) -> None:
         evidence = snapshot.pop("evidence", [])
-        db.execute(f"INSERT OR REPLACE INTO claims ({', '.join(snapshot)}) VALUES ({', '.join('?' * len(snapshot))})",
-                   list(snapshot.values()))
+        db.execute(
+            f"INSERT OR REPLACE INTO claims ({', '.join(snapshot)}) VALUES ({', '.join('?' * len(snapshot))})",
+            list(snapshot.values()),
+        )
         db.execute("DELETE FROM claim_evidence WHERE claim_id = ?", [snapshot["id"]])
         for item in evidence:
-            db.execute(f"INSERT INTO claim_evidence ({', '.join(item)}) VALUES ({', '.join('?' * len(item))})",
-                       list(item.values()))
+            db.execute(
+                f"INSERT INTO claim_evidence ({', '.join(item)}) VALUES ({', '.join('?' * len(item))})",
+                list(item.values()),
+            )
 
 
 class _SourceMetadataReplay:
@@ -246,11 +278,21 @@ def import_claims(store: Store, claims: list[Any]) -> list[str]:
                 problems.append("a claim without an id was left out")
                 continue
             members = [m.get("annotation") for m in entry.get("members") or [] if isinstance(m, dict)]
-            present = {row["id"] for row in db.query(
-                f"SELECT id FROM annotations WHERE id IN ({','.join('?' * len(members))})", members)} if members else set()
+            present = (
+                {
+                    row["id"]
+                    for row in db.query(
+                        f"SELECT id FROM annotations WHERE id IN ({','.join('?' * len(members))})", members
+                    )
+                }
+                if members
+                else set()
+            )
             verdict = entry.get("verdict") if isinstance(entry.get("verdict"), dict) else None
             quotes = {m.get("quote") for m in entry.get("members") or [] if isinstance(m, dict)}
-            own_text = entry.get("text") if isinstance(entry.get("text"), str) and entry.get("text") not in quotes else ""
+            own_text = (
+                entry.get("text") if isinstance(entry.get("text"), str) and entry.get("text") not in quotes else ""
+            )
             if not verdict and not own_text:
                 continue  # nothing stored about it: the links make the claim
             if entry["id"] not in present:
@@ -259,24 +301,44 @@ def import_claims(store: Store, claims: list[Any]) -> list[str]:
             if list(db.query("SELECT 1 FROM claims WHERE id = ?", [entry["id"]])):
                 continue
             stamp = now()
-            row = {"id": entry["id"], "members": json.dumps(sorted(present)), "text": own_text or "",
-                   "rating": None, "rating_value": None, "verdict_note": "", "verdict_author": "",
-                   "verdict_at": None, "review_url": "", "created": stamp, "updated": stamp}
+            row = {
+                "id": entry["id"],
+                "members": json.dumps(sorted(present)),
+                "text": own_text or "",
+                "rating": None,
+                "rating_value": None,
+                "verdict_note": "",
+                "verdict_author": "",
+                "verdict_at": None,
+                "review_url": "",
+                "created": stamp,
+                "updated": stamp,
+            }
             if verdict and isinstance(verdict.get("rating"), str):
                 value = verdict.get("value")
-                row.update(rating=verdict["rating"], rating_value=value if isinstance(value, int) else None,
-                           verdict_note=str(verdict.get("note") or ""), verdict_author=str(verdict.get("author") or ""),
-                           verdict_at=verdict.get("at") if isinstance(verdict.get("at"), str) else stamp,
-                           review_url=str(verdict.get("url") or ""))
-            db.execute(f"INSERT INTO claims ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+                row.update(
+                    rating=verdict["rating"],
+                    rating_value=value if isinstance(value, int) else None,
+                    verdict_note=str(verdict.get("note") or ""),
+                    verdict_author=str(verdict.get("author") or ""),
+                    verdict_at=verdict.get("at") if isinstance(verdict.get("at"), str) else stamp,
+                    review_url=str(verdict.get("url") or ""),
+                )
+            db.execute(
+                f"INSERT INTO claims ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+            )
             for item in (verdict or {}).get("evidence") or []:
                 if not isinstance(item, dict) or item.get("kind") not in ("url", "annotation"):
                     continue
                 value = str(item.get("value") or "")
                 if item["kind"] == "url" and not is_web_url(value):
                     continue
-                if item["kind"] == "annotation" and not list(db.query("SELECT 1 FROM annotations WHERE id = ?", [value])):
-                    problems.append(f"claim {entry['id'][:12]}: evidence annotation {value[:12]} is not in the database")
+                if item["kind"] == "annotation" and not list(
+                    db.query("SELECT 1 FROM annotations WHERE id = ?", [value])
+                ):
+                    problems.append(
+                        f"claim {entry['id'][:12]}: evidence annotation {value[:12]} is not in the database"
+                    )
                     continue
                 _insert_evidence(store, db, entry["id"], item["kind"], value, str(item.get("note") or ""))
             store._log("update", "claim", entry["id"], None, _claim_snapshot(db, entry["id"]))

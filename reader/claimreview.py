@@ -42,8 +42,13 @@ def _claim_author(source: Source) -> dict[str, Any] | None:
     return None
 
 
-def claim_review(claim: Claim, sources: dict[int, Source], scale_values: list[int], reviewer: dict[str, str],
-                 annotation_sources: dict[str, tuple[Source, str]]) -> dict[str, Any]:
+def claim_review(
+    claim: Claim,
+    sources: dict[int, Source],
+    scale_values: list[int],
+    reviewer: dict[str, str],
+    annotation_sources: dict[str, tuple[Source, str]],
+) -> dict[str, Any]:
     """One ClaimReview for a claim that has a verdict."""
     verdict = claim.verdict
     assert verdict is not None
@@ -103,8 +108,13 @@ def claim_review(claim: Claim, sources: dict[int, Source], scale_values: list[in
     return review
 
 
-def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+def write_claimreview(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+) -> int:
     """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
     import json
 
@@ -120,12 +130,15 @@ def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = 
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]
-    evidence_ids = sorted({e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == "annotation"})
+    evidence_ids = sorted(
+        {e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == "annotation"}
+    )
     annotation_sources = {}
     for start in range(0, len(evidence_ids), 500):
-        chunk = evidence_ids[start:start + 500]
-        for row in store.query(f"SELECT id, source_id, quote FROM annotations WHERE id IN ({','.join('?' * len(chunk))})",
-                               chunk):
+        chunk = evidence_ids[start : start + 500]
+        for row in store.query(
+            f"SELECT id, source_id, quote FROM annotations WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ):
             if row["source_id"] in by_id:
                 annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
     out.write('{\n "@context": "https://schema.org",\n "@graph": [')

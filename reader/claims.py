@@ -25,7 +25,13 @@ from reader.metadata import parse_published, published_sort_key
 from reader.model import Annotation, Link, Source
 
 PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT = (
-    "present", "differs", "supports", "contradicts", "silent", "absent")
+    "present",
+    "differs",
+    "supports",
+    "contradicts",
+    "silent",
+    "absent",
+)
 STATUSES = (PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT)
 
 Differ = Callable[[str, str], list[str]]
@@ -74,16 +80,23 @@ class Claim:
         """The verdict as stored: rating, value, note, evidence; None if the claim has none."""
         if not self.record or self.record.get("rating") is None:
             return None
-        return {"rating": self.record["rating"], "value": self.record["rating_value"],
-                "note": self.record["verdict_note"], "author": self.record["verdict_author"],
-                "at": self.record["verdict_at"], "url": self.record.get("review_url", ""),
-                "evidence": evidence_json(self.record)}
+        return {
+            "rating": self.record["rating"],
+            "value": self.record["rating_value"],
+            "note": self.record["verdict_note"],
+            "author": self.record["verdict_author"],
+            "at": self.record["verdict_at"],
+            "url": self.record.get("review_url", ""),
+            "evidence": evidence_json(self.record),
+        }
 
 
 def evidence_json(record: dict[str, Any] | None) -> list[dict[str, Any]]:
     """A claim record's evidence as plain objects: kind (url or annotation), value, note, added."""
-    return [{"kind": e["kind"], "value": e["value"], "note": e["note"], "added": e["added"]}
-            for e in (record or {}).get("evidence", [])]
+    return [
+        {"kind": e["kind"], "value": e["value"], "note": e["note"], "added": e["added"]}
+        for e in (record or {}).get("evidence", [])
+    ]
 
 
 def cluster_annotations(annotations: list[Annotation], links: list[Link]) -> list[list[Annotation]]:
@@ -139,11 +152,11 @@ def emphasised_differences(a: str, b: str) -> list[str]:
             quotes_b = quotation_spans(b) if quotes_b is None else quotes_b
             quoted = _in_quotes(quotes_a, words_a, i1, i2, 0) and _in_quotes(quotes_b, words_b, j1, j2, 0)
         if figure or name or quoted:
-            found.append(f"{a[words_a[i1][0]:words_a[i2 - 1][1]]} → {b[words_b[j1][0]:words_b[j2 - 1][1]]}")
+            found.append(f"{a[words_a[i1][0] : words_a[i2 - 1][1]]} → {b[words_b[j1][0] : words_b[j2 - 1][1]]}")
     return found
 
 
-_QUOTE_MARKS = re.compile("[\"\u201c\u201d\u00ab\u00bb\u201e]")
+_QUOTE_MARKS = re.compile('["\u201c\u201d\u00ab\u00bb\u201e]')
 _CAPITALISED = re.compile(r"\b[^\W\d_][\w'\u2019-]*")
 
 
@@ -163,8 +176,9 @@ def _may_differ(a: str, b: str) -> bool:
     need a figure, or each a capitalised word the other lacks, or both quotation marks."""
     figure_a, capitals_a, quoted_a = _marks(a)
     figure_b, capitals_b, quoted_b = _marks(b)
-    return ((figure_a and figure_b) or (quoted_a and quoted_b)
-            or bool(capitals_a - capitals_b and capitals_b - capitals_a))
+    return (
+        (figure_a and figure_b) or (quoted_a and quoted_b) or bool(capitals_a - capitals_b and capitals_b - capitals_a)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -227,16 +241,19 @@ def _relations(ids: set[str], neighbours: dict[str, list[tuple[str, str]]], refe
 
 def appearance_order(sources: dict[int, Source]) -> Callable[[Annotation], tuple]:
     """Sort key for members: earliest published source first (undated last), then path, then position."""
-    by_source = {source_id: (published_sort_key(source.published), source.path)
-                 for source_id, source in sources.items()}
+    by_source = {
+        source_id: (published_sort_key(source.published), source.path) for source_id, source in sources.items()
+    }
 
     def key(annotation: Annotation) -> tuple:
         return (*by_source.get(annotation.source_id, ((1, 0.0), "")), annotation.start, annotation.id)
+
     return key
 
 
-def claim_id_for(members: list[Annotation], records: dict[str, dict[str, Any]],
-                 record_of_member: dict[str, str]) -> str:
+def claim_id_for(
+    members: list[Annotation], records: dict[str, dict[str, Any]], record_of_member: dict[str, str]
+) -> str:
     """The claim's id: a stored record's founded by one of the members (the one with a verdict, else the
     oldest), else one whose stored members overlap most; else the earliest created member's id."""
     ids = {m.id for m in members}
@@ -253,15 +270,21 @@ def claim_id_for(members: list[Annotation], records: dict[str, dict[str, Any]],
     return min(enumerate(members), key=lambda pair: (pair[1].created, pair[0]))[1].id  # same ms: reading order
 
 
-def build_matrix(sources: list[Source], annotations: list[Annotation], links: list[Link],
-                 silences: list[tuple[str, int]], differ: Differ | None = None,
-                 records: dict[str, dict[str, Any]] | None = None) -> list[Claim]:
+def build_matrix(
+    sources: list[Source],
+    annotations: list[Annotation],
+    links: list[Link],
+    silences: list[tuple[str, int]],
+    differ: Differ | None = None,
+    records: dict[str, dict[str, Any]] | None = None,
+) -> list[Claim]:
     """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
     and quotations; records are the stored claim rows by id (reader.claim_store.claim_records)."""
     differ = differ or emphasised_differences
     records = records or {}
-    record_of_member = {member: claim_id for claim_id, record in records.items()
-                        for member in record.get("member_ids", ())}
+    record_of_member = {
+        member: claim_id for claim_id, record in records.items() for member in record.get("member_ids", ())
+    }
     by_id = {source.id: source for source in sources}
     order = appearance_order(by_id)
     silent_marks: dict[str, set[int]] = {}
@@ -307,35 +330,56 @@ def build_matrix(sources: list[Source], annotations: list[Annotation], links: li
 
 def sort_by_first_appearance(claims: list[Claim]) -> list[Claim]:
     """A timeline: claims whose first appearance is dated, oldest first; then the undated, in reading order."""
+
     def key(item: tuple[int, Claim]) -> tuple:
         index, claim = item
         published = claim.first_appearance.published if claim.first_appearance else ""
         return (published_sort_key(published), index)
+
     return [claim for _, claim in sorted(enumerate(claims), key=key)]
 
 
-def linked_annotations(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                       authors: list[str] | None = None) -> list[Annotation]:
+def linked_annotations(
+    store, source_ids: list[int] | None = None, tags: list[str] | None = None, authors: list[str] | None = None
+) -> list[Annotation]:
     """The annotations that can belong to a claim (those with a link), placed on their current text, in
     one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
     second); only those of source_ids and, if given, with one of tags."""
     from reader.exports import annotation_filter
 
     where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
-    sql = ("SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
-           "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
-           "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
-           f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}")
+    sql = (
+        "SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
+        "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
+        "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
+        f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"
+    )
     with store._lock:
         rows = store.db.conn.execute(sql, params).fetchall()
-    return [Annotation(id=row[0], source_id=row[1], start=row[2], end=row[3], quote=row[4], created=row[5],
-                       updated=row[5], anchor_status=row[6], version_id=row[7]) for row in rows]
+    return [
+        Annotation(
+            id=row[0],
+            source_id=row[1],
+            start=row[2],
+            end=row[3],
+            quote=row[4],
+            created=row[5],
+            updated=row[5],
+            anchor_status=row[6],
+            version_id=row[7],
+        )
+        for row in rows
+    ]
 
 
 def all_links(store) -> list[Link]:
     with store._lock:
-        return [Link(*row) for row in store.db.conn.execute(
-            "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id")]
+        return [
+            Link(*row)
+            for row in store.db.conn.execute(
+                "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
+            )
+        ]
 
 
 def no_differences(a: str, b: str) -> list[str]:
@@ -343,8 +387,13 @@ def no_differences(a: str, b: str) -> list[str]:
     return []
 
 
-def claims_for_store(store, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                     authors: list[str] | None = None, differ: Differ | None = None) -> tuple[list[Source], list[Claim]]:
+def claims_for_store(
+    store,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    differ: Differ | None = None,
+) -> tuple[list[Source], list[Claim]]:
     """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
     by one of authors, if given; only this author's while blind); differ as in build_matrix."""
     from reader.claim_store import claim_records
@@ -352,8 +401,9 @@ def claims_for_store(store, source_ids: list[int] | None = None, tags: list[str]
     sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
     wanted = [s.id for s in sources]
     annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
-    return sources, build_matrix(sources, annotations, all_links(store), store.silences(), differ=differ,
-                                 records=claim_records(store))
+    return sources, build_matrix(
+        sources, annotations, all_links(store), store.silences(), differ=differ, records=claim_records(store)
+    )
 
 
 def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[Source], list[Claim]]:
@@ -368,16 +418,30 @@ def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[
     first = None
     if claim.first_appearance is not None:
         appearance = claim.first_appearance
-        first = {"annotation": appearance.annotation.id, "source_id": appearance.source.id,
-                 "source": appearance.source.name, "title": appearance.source.title,
-                 "date": appearance.published, "outlet": appearance.source.outlet,
-                 "url": appearance.source.url, "quote": appearance.annotation.quote}
+        first = {
+            "annotation": appearance.annotation.id,
+            "source_id": appearance.source.id,
+            "source": appearance.source.name,
+            "title": appearance.source.title,
+            "date": appearance.published,
+            "outlet": appearance.source.outlet,
+            "url": appearance.source.url,
+            "quote": appearance.annotation.quote,
+        }
     return {
         "id": claim.id,
         "text": claim.label,
-        "members": [{"annotation": m.id, "source_id": m.source_id,
-                     "source": names[m.source_id].name if m.source_id in names else "",
-                     "start": m.start, "end": m.end, "quote": m.quote} for m in claim.members],
+        "members": [
+            {
+                "annotation": m.id,
+                "source_id": m.source_id,
+                "source": names[m.source_id].name if m.source_id in names else "",
+                "start": m.start,
+                "end": m.end,
+                "quote": m.quote,
+            }
+            for m in claim.members
+        ],
         # Every source with a standing on the claim (a member or a silent mark); any other source is absent.
         "statuses": {names[sid].name: cell.status for sid, cell in sorted(claim.cells.items()) if sid in names},
         "first_appearance": first,

@@ -7,9 +7,9 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import click
@@ -46,8 +46,12 @@ class Context:
 
         if self._store is None:
             settings = self.settings()
-            self._store = open_store(self.db_path, actor="cli", author=settings.author,
-                                     default_tags=[(t.name, t.colour, t.description) for t in settings.tags])
+            self._store = open_store(
+                self.db_path,
+                actor="cli",
+                author=settings.author,
+                default_tags=[(t.name, t.colour, t.description) for t in settings.tags],
+            )
             # A write that meets another program's (a long import) waits and says so, on stderr.
             self._store.on_wait = lambda message: click.echo(_one_line(message), err=True)
             context = click.get_current_context(silent=True)
@@ -117,6 +121,7 @@ def _stderr_progress(label: str):
         if done in (0, total) or now - last_drawn[0] >= 0.1:
             last_drawn[0] = now
             click.echo(f"\r{label}: {done:,}/{total:,} files", err=True, nl=done == total)
+
     return report
 
 
@@ -182,14 +187,27 @@ class ReaderGroup(SuggestingGroup):
 
             database = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
             raise click.ClickException(
-                _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")) from None
+                _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")
+            ) from None
 
 
 @click.group(cls=ReaderGroup, default="open", default_if_no_args=True, invoke_without_command=True)
-@click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="READER_DB",
-              default="annotations.db", show_default=True, help="The annotation database (env READER_DB).")
-@click.option("--corpus", "corpus", type=click.Path(path_type=Path), envvar="READER_CORPUS",
-              help="Folder or file of sources (env READER_CORPUS); default: the bundled corpus/.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    envvar="READER_DB",
+    default="annotations.db",
+    show_default=True,
+    help="The annotation database (env READER_DB).",
+)
+@click.option(
+    "--corpus",
+    "corpus",
+    type=click.Path(path_type=Path),
+    envvar="READER_CORPUS",
+    help="Folder or file of sources (env READER_CORPUS); default: the bundled corpus/.",
+)
 @click.version_option(package_name="reader")
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
@@ -200,8 +218,9 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
     """
     from reader.library import default_corpus
 
-    ctx.obj = Context(db_path=db_path, corpus=[corpus] if corpus else [default_corpus()],
-                      corpus_given=corpus is not None)
+    ctx.obj = Context(
+        db_path=db_path, corpus=[corpus] if corpus else [default_corpus()], corpus_given=corpus is not None
+    )
     if ctx.invoked_subcommand is None:  # options and no command (`reader --db X`): open the reader too
         ctx.invoke(open_reader)
 
@@ -222,8 +241,12 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
         obj.corpus = files_in_play(obj.store(), None)
     from reader.tui.app import ReaderApp
 
-    app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, open_single=len(paths) == 1 and paths[0].is_file(),
-                    whole_library=not paths)
+    app = ReaderApp(
+        db_path=obj.db_path,
+        paths=obj.corpus,
+        open_single=len(paths) == 1 and paths[0].is_file(),
+        whole_library=not paths,
+    )
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
@@ -243,11 +266,14 @@ def sources(obj: Context, as_json: bool, as_jsonl: bool) -> None:
     _print_columns(
         ("id", "title", "outlet", "published", "words", "annotations", "file"),
         [(str(s.id), s.title, s.outlet, s.published[:10], f"{s.words:,}", str(s.annotations), s.name) for s in rows],
-        right_aligned={0, 4, 5}, flexible=1)
+        right_aligned={0, 4, 5},
+        flexible=1,
+    )
 
 
-def _print_columns(headers: tuple[str, ...], rows: list[tuple[str, ...]], right_aligned: set[int],
-                   flexible: int) -> None:
+def _print_columns(
+    headers: tuple[str, ...], rows: list[tuple[str, ...]], right_aligned: set[int], flexible: int
+) -> None:
     """An aligned plain table, one row a line; widths in terminal cells, so CJK and emoji line up.
 
     rich's Table took 7 s for 10,000 sources; this takes a few hundredths. On a terminal the flexible
@@ -279,9 +305,18 @@ def _print_columns(headers: tuple[str, ...], rows: list[tuple[str, ...]], right_
 
 
 def _source_json(source: Source) -> dict:
-    return {"id": source.id, "title": source.title, "outlet": source.outlet, "author": source.author,
-            "published": source.published, "url": source.url, "path": source.path, "words": source.words,
-            "annotations": source.annotations, "warnings": list(source.warnings)}
+    return {
+        "id": source.id,
+        "title": source.title,
+        "outlet": source.outlet,
+        "author": source.author,
+        "published": source.published,
+        "url": source.url,
+        "path": source.path,
+        "words": source.words,
+        "annotations": source.annotations,
+        "warnings": list(source.warnings),
+    }
 
 
 def _console():
@@ -317,7 +352,9 @@ def show(obj: Context, source: str) -> None:
         console.print()
         for number, annotation in enumerate(annotations, 1):
             tags = display_safe(", ".join(annotation.tags)) or "untagged"
-            where = "not in this text" if annotation.anchor_status == "orphaned" else f"{annotation.start}-{annotation.end}"
+            where = (
+                "not in this text" if annotation.anchor_status == "orphaned" else f"{annotation.start}-{annotation.end}"
+            )
             line = f"[{number}] {where} {tags} ({annotation.anchor_status}): "
             line += display_safe(annotation.quote.replace("\n", " "))
             if annotation.note:
@@ -333,22 +370,26 @@ def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str
 
     if color_system is None:  # NO_COLOR or a dumb terminal
         return display_safe(text)
-    system = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT,
-              "windows": ColorSystem.WINDOWS}.get(color_system, ColorSystem.TRUECOLOR)
+    system = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT, "windows": ColorSystem.WINDOWS}.get(
+        color_system, ColorSystem.TRUECOLOR
+    )
     styles = []
     for _, annotation in numbered:
         colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
         styles.append(Style.parse(f"on {colour} black"))
-    events = sorted([(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
-                    + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)])
+    events = sorted(
+        [(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
+        + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)]
+    )
     out, position, active = [], 0, set()
     for offset, starts, index in events:
         if offset > position:
             piece = display_safe(text[position:offset])
             if active:  # styled line by line, so no background runs on past a line's end
                 style = styles[max(active)]
-                piece = "\n".join(style.render(line, color_system=system) if line else line
-                                   for line in piece.split("\n"))
+                piece = "\n".join(
+                    style.render(line, color_system=system) if line else line for line in piece.split("\n")
+                )
             out.append(piece)
             position = offset
         (active.add if starts else active.discard)(index)
@@ -387,8 +428,12 @@ def quote_not_found(name: str, text: str, quote: str) -> click.ClickException:
 
 @cli.command()
 @click.argument("source")
-@click.option("--quote", required=True, help="The exact words to annotate (white space and quote marks are matched loosely).")
-@click.option("--occurrence", type=click.IntRange(min=1), help="Which occurrence, when the quote appears more than once.")
+@click.option(
+    "--quote", required=True, help="The exact words to annotate (white space and quote marks are matched loosely)."
+)
+@click.option(
+    "--occurrence", type=click.IntRange(min=1), help="Which occurrence, when the quote appears more than once."
+)
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable); new tags are created.")
 @click.option("--note", default="", help="A note on the annotation.")
 @click.pass_obj
@@ -401,7 +446,9 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
     if not spans:
         raise quote_not_found(found.name, text, quote)
     if occurrence is None and len(spans) > 1:
-        raise click.ClickException(f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}")
+        raise click.ClickException(
+            f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}"
+        )
     index = (occurrence or 1) - 1
     if index >= len(spans):
         raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
@@ -417,8 +464,9 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects (as `sources --json`).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def annotations(obj: Context, source: str | None, tag: str | None, authors: tuple[str, ...], as_json: bool,
-                as_jsonl: bool) -> None:
+def annotations(
+    obj: Context, source: str | None, tag: str | None, authors: tuple[str, ...], as_json: bool, as_jsonl: bool
+) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""
     store, _ = obj.synced_store([source])
     source_id = obj.source(store, source).id if source else None
@@ -429,8 +477,10 @@ def annotations(obj: Context, source: str | None, tag: str | None, authors: tupl
     for row in rows:
         quote = display_safe(row["quote"].replace("\n", " "))
         quote = quote if len(quote) <= 70 else quote[:69] + "…"
-        click.echo(f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
-                   f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}")
+        click.echo(
+            f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
+            f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}"
+        )
 
 
 @cli.command()
@@ -458,8 +508,13 @@ def delete(obj: Context, annotation_id: str) -> None:
 @cli.command()
 @click.argument("from_annotation")
 @click.argument("to_annotation")
-@click.option("--kind", type=click.Choice(LINK_KINDS), default="same", show_default=True,
-              help="The same claim, or one supporting or contradicting the other.")
+@click.option(
+    "--kind",
+    type=click.Choice(LINK_KINDS),
+    default="same",
+    show_default=True,
+    help="The same claim, or one supporting or contradicting the other.",
+)
 @click.pass_obj
 def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> None:
     """Link two annotations (usually in different sources); prints the link's id. The pair model of
@@ -499,8 +554,12 @@ def tags_list(obj: Context, as_json: bool) -> None:
     """List tags with their colour, key and number of uses."""
     found = obj.store().tags()
     if as_json:
-        click.echo(_json([{"name": t.name, "colour": t.colour, "description": t.description,
-                           "uses": t.uses} for t in found], indent=2))
+        click.echo(
+            _json(
+                [{"name": t.name, "colour": t.colour, "description": t.description, "uses": t.uses} for t in found],
+                indent=2,
+            )
+        )
         return
     for index, tag in enumerate(found, 1):
         key = str(index) if index <= 9 else " "
@@ -574,8 +633,9 @@ def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) 
         store, _ = obj.synced_store()
     hits = store.search(query, limit=limit)
     if as_json or as_jsonl:
-        _echo_json_rows((dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", "")) for hit in hits),
-                        lines=as_jsonl)
+        _echo_json_rows(
+            (dict(hit, snippet=hit["snippet"].replace("\x02", "").replace("\x03", "")) for hit in hits), lines=as_jsonl
+        )
         return
     if not hits:
         click.echo(f"no matches for {display_safe(query)!r}", err=True)
@@ -591,16 +651,24 @@ def search(obj: Context, query: str, limit: int, as_json: bool, as_jsonl: bool) 
 
 
 @cli.command()
-@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
-              help="The HTML file to write.")
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="The HTML file to write."
+)
 @click.option("--source", "source_refs", multiple=True, help="Only this source (repeatable; id, file name or title).")
 @click.option("--tag", "tag_names", multiple=True, help="Only annotations with this tag (repeatable).")
 @click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--title", default="Reader report", show_default=True, help="The page's title.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.pass_obj
-def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: tuple[str, ...],
-           authors: tuple[str, ...], title: str, force: bool) -> None:
+def report(
+    obj: Context,
+    output: Path,
+    source_refs: tuple[str, ...],
+    tag_names: tuple[str, ...],
+    authors: tuple[str, ...],
+    title: str,
+    force: bool,
+) -> None:
     """Write one self-contained HTML page: sources side by side with their annotations, the claims
     matrix and a chart of tags per source. It needs nothing but a browser (no network, no script)."""
     from reader.report import gather, render_report, write_report
@@ -612,8 +680,11 @@ def report(obj: Context, output: Path, source_refs: tuple[str, ...], tag_names: 
     progress = _stderr_progress("Reading sources") if sys.stderr.isatty() else None
     data = gather(store, source_ids or None, list(tag_names), progress, authors=list(authors) or None)
     write_report(render_report(data, title=title), output, force=force)
-    click.echo(f"wrote {_one_line(str(output))}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
-               f"{len(data.claims)} claims", err=True)
+    click.echo(
+        f"wrote {_one_line(str(output))}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
+        f"{len(data.claims)} claims",
+        err=True,
+    )
 
 
 @cli.command()
@@ -721,8 +792,12 @@ def config(init: bool, path_only: bool) -> None:
 
 @cli.command()
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on; the default answers only this machine.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; the default answers only this machine.",
+)
 @click.pass_obj
 def serve(obj: Context, port: int, host: str) -> None:
     """Serve the reader in a web browser (through textual-serve): open the printed http://HOST:PORT/?token=...
@@ -751,19 +826,23 @@ def serve(obj: Context, port: int, host: str) -> None:
     command.append("open")
     url_host = f"[{host}]" if ":" in host else host
     # Any local user can reach the port: the page and its websocket need the token in the printed URL.
-    server = GuardedServer(shlex.join(command), host=host, port=port, title="reader",
-                           public_url=f"http://{url_host}:{port}")
+    server = GuardedServer(
+        shlex.join(command), host=host, port=port, title="reader", public_url=f"http://{url_host}:{port}"
+    )
     server.serve()
 
 
 @cli.command("export")
-@click.option("--format", "export_format", type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv",
-                                                               "claimreview", "qdpx", "qdc"]),
-              help="csv (spreadsheets), json (lossless, re-importable), w3c (Web Annotation JSON-LD), "
-                   "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source), "
-                   "claimreview (schema.org ClaimReview JSON-LD of the claims with a verdict), qdpx (a REFI-QDA "
-                   "project for ATLAS.ti, MAXQDA, NVivo, QualCoder), qdc (its codebook alone). "
-                   "Default: from the -o file's suffix, else csv.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["csv", "json", "w3c", "md", "matrix-csv", "claimreview", "qdpx", "qdc"]),
+    help="csv (spreadsheets), json (lossless, re-importable), w3c (Web Annotation JSON-LD), "
+    "md (a report), matrix-csv (the claims matrix: a row per claim, a column per source), "
+    "claimreview (schema.org ClaimReview JSON-LD of the claims with a verdict), qdpx (a REFI-QDA "
+    "project for ATLAS.ti, MAXQDA, NVivo, QualCoder), qdc (its codebook alone). "
+    "Default: from the -o file's suffix, else csv.",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--source", "sources_wanted", multiple=True, help="Only this source (repeatable).")
 @click.option("--tag", "tags_wanted", multiple=True, help="Only annotations with this tag (repeatable: any of them).")
@@ -771,8 +850,16 @@ def serve(obj: Context, port: int, host: str) -> None:
 @click.option("--raw", is_flag=True, help="CSV: do not guard cells that a spreadsheet would run as formulas.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.pass_obj
-def export_annotations(obj: Context, export_format: str | None, output: Path | None, sources_wanted: tuple[str, ...],
-                       tags_wanted: tuple[str, ...], authors: tuple[str, ...], raw: bool, force: bool) -> None:
+def export_annotations(
+    obj: Context,
+    export_format: str | None,
+    output: Path | None,
+    sources_wanted: tuple[str, ...],
+    tags_wanted: tuple[str, ...],
+    authors: tuple[str, ...],
+    raw: bool,
+    force: bool,
+) -> None:
     """Export annotations as CSV, JSON, W3C Web Annotation JSON-LD or Markdown (stdout, or -o FILE)."""
     from reader.exports import export, format_for_path
 
@@ -781,11 +868,20 @@ def export_annotations(obj: Context, export_format: str | None, output: Path | N
     store = obj.checked_store()
     source_ids = [obj.source(store, reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
-    count = export(store, export_format or format_for_path(output), output, source_ids=source_ids,
-                   tags=tag_names, raw=raw, force=force, authors=list(authors) or None)
+    count = export(
+        store,
+        export_format or format_for_path(output),
+        output,
+        source_ids=source_ids,
+        tags=tag_names,
+        raw=raw,
+        force=force,
+        authors=list(authors) or None,
+    )
     if output is not None:
-        counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(export_format,
-                                                                                            "annotations")
+        counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(
+            export_format, "annotations"
+        )
         click.echo(f"exported {count} {counted} to {_one_line(str(output))}", err=True)
 
 
@@ -808,14 +904,27 @@ def import_annotations(obj: Context, file: Path, raw: bool) -> None:
 
 @cli.command()
 @click.argument("sources_wanted", metavar="[SOURCES]...", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True,
-              help="json: clusters with members and word differences; csv: one row per member.")
-@click.option("--backend", type=click.Choice(["lexical", "semantic"]), default="lexical", show_default=True,
-              help="lexical: words, names, numbers, quotations; semantic: adds sentence embeddings "
-                   "(needs the `semantic` extra).")
-@click.option("--all", "everything", is_flag=True,
-              help="Every suggestion, weak ones included (default: what the views draw: your links and "
-                   "confident suggestions).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: clusters with members and word differences; csv: one row per member.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["lexical", "semantic"]),
+    default="lexical",
+    show_default=True,
+    help="lexical: words, names, numbers, quotations; semantic: adds sentence embeddings (needs the `semantic` extra).",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Every suggestion, weak ones included (default: what the views draw: your links and confident suggestions).",
+)
 @click.pass_obj
 def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, backend: str, everything: bool) -> None:
     """Print the passages that make the same claim across SOURCES (default: all), with the words that differ.
@@ -849,16 +958,47 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     terminal = sys.stdout.isatty()  # a terminal is shown the rows through display_safe; a pipe gets them exact
     out = io.StringIO() if terminal else sys.stdout
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(guard_row(["cluster", "source_id", "source_path", "start", "end", "score", "repeat", "text",
-                               "differences", "status", "confidence"]))
+    writer.writerow(
+        guard_row(
+            [
+                "cluster",
+                "source_id",
+                "source_path",
+                "start",
+                "end",
+                "score",
+                "repeat",
+                "text",
+                "differences",
+                "status",
+                "confidence",
+            ]
+        )
+    )
     for cluster in alignment.clusters:
         changes = {d.member: d.changes for d in cluster.differences}
         for index, member in enumerate(cluster.members):
-            described = "; ".join(f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
-                                  for c in changes.get(index, ()))
-            writer.writerow(guard_row([cluster.id, member.source_id, member.source_path, member.start, member.end,
-                                       member.score, int(member.repeat), member.text, described, member.status,
-                                       "" if member.confidence is None else member.confidence]))
+            described = "; ".join(
+                f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
+                for c in changes.get(index, ())
+            )
+            writer.writerow(
+                guard_row(
+                    [
+                        cluster.id,
+                        member.source_id,
+                        member.source_path,
+                        member.start,
+                        member.end,
+                        member.score,
+                        int(member.repeat),
+                        member.text,
+                        described,
+                        member.status,
+                        "" if member.confidence is None else member.confidence,
+                    ]
+                )
+            )
     if terminal:
         click.echo(display_safe(out.getvalue()), nl=False)
 

@@ -5,8 +5,8 @@ database's decisions. Shared by `reader align`, `reader suggest` and the compari
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import PairModel

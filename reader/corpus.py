@@ -134,8 +134,13 @@ def extract_html(html: str) -> tuple[str, dict[str, str]]:
     metadata: dict[str, str] = {}
     found = trafilatura.extract_metadata(html)
     if found is not None:
-        for ours, theirs in (("title", "title"), ("author", "author"), ("outlet", "sitename"),
-                             ("published", "date"), ("url", "url")):
+        for ours, theirs in (
+            ("title", "title"),
+            ("author", "author"),
+            ("outlet", "sitename"),
+            ("published", "date"),
+            ("url", "url"),
+        ):
             value = getattr(found, theirs, None)
             if value:
                 metadata[ours] = str(value)

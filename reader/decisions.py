@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from reader.align.learn import DEFAULT_MODEL, PairModel, fit
 from reader.align.suggest import LinkedSpan, RejectedPair, SpanRef
@@ -38,12 +38,26 @@ def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequ
     if a[0] == b[0]:
         raise ValueError("a pair joins passages of two different sources")
     text_a, text_b = store.text(a[0]), store.text(b[0])
-    row = {"decision": decision, "source_a": a[0], "start_a": a[1], "end_a": a[2], "quote_a": text_a[a[1]:a[2]],
-           "source_b": b[0], "start_b": b[1], "end_b": b[2], "quote_b": text_b[b[1]:b[2]],
-           "features": json.dumps([round(float(x), 6) for x in features]), "author": store.author, "decided": now()}
+    row = {
+        "decision": decision,
+        "source_a": a[0],
+        "start_a": a[1],
+        "end_a": a[2],
+        "quote_a": text_a[a[1] : a[2]],
+        "source_b": b[0],
+        "start_b": b[1],
+        "end_b": b[2],
+        "quote_b": text_b[b[1] : b[2]],
+        "features": json.dumps([round(float(x), 6) for x in features]),
+        "author": store.author,
+        "decided": now(),
+    }
     with store.write() as db:
-        db.execute("DELETE FROM pair_decisions WHERE source_a = ? AND start_a = ? AND end_a = ? AND source_b = ? "
-                   "AND start_b = ? AND end_b = ?", [a[0], a[1], a[2], b[0], b[1], b[2]])
+        db.execute(
+            "DELETE FROM pair_decisions WHERE source_a = ? AND start_a = ? AND end_a = ? AND source_b = ? "
+            "AND start_b = ? AND end_b = ?",
+            [a[0], a[1], a[2], b[0], b[1], b[2]],
+        )
         db["pair_decisions"].insert(row)
 
 
@@ -58,8 +72,14 @@ def record_link(store, from_annotation: str, to_annotation: str) -> None:
         return
     docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
     clause_set = prepare_claims(docs)
-    features = max((pair_features(x, y) for x in query_clauses(clause_set, 0, a.start, a.end)
-                    for y in query_clauses(clause_set, 1, b.start, b.end)), key=lambda f: f[0])
+    features = max(
+        (
+            pair_features(x, y)
+            for x in query_clauses(clause_set, 0, a.start, a.end)
+            for y in query_clauses(clause_set, 1, b.start, b.end)
+        ),
+        key=lambda f: f[0],
+    )
     record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)
 
 
@@ -71,8 +91,14 @@ def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     for row in rows:
         if wanted is not None and not (row["source_a"] in wanted and row["source_b"] in wanted):
             continue
-        found.append(Decision(row["decision"], (row["source_a"], row["start_a"], row["end_a"]),
-                              (row["source_b"], row["start_b"], row["end_b"]), tuple(json.loads(row["features"]))))
+        found.append(
+            Decision(
+                row["decision"],
+                (row["source_a"], row["start_a"], row["end_a"]),
+                (row["source_b"], row["start_b"], row["end_b"]),
+                tuple(json.loads(row["features"])),
+            )
+        )
     return found
 
 
@@ -95,8 +121,12 @@ def linked_groups(store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
     """The user's links between annotations of source_ids, as groups of linked spans (connected through
     links), each span with the kind of a link it takes part in ("same" first)."""
     wanted = set(source_ids)
-    annotations = {a.id: a for sid in wanted for a in store.annotations(source_id=sid)
-                   if a.anchor_status != "orphaned" and a.end > a.start}
+    annotations = {
+        a.id: a
+        for sid in wanted
+        for a in store.annotations(source_id=sid)
+        if a.anchor_status != "orphaned" and a.end > a.start
+    }
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:

@@ -14,7 +14,8 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version as package_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,8 +30,23 @@ JSON_FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
 # The CSV columns, in order, and the annotations_view column each comes from.
-CSV_COLUMNS = ("annotation_id", "source_path", "source_title", "start", "end", "quote", "prefix", "suffix",
-               "tags", "note", "author", "links", "anchor_status", "created", "updated")
+CSV_COLUMNS = (
+    "annotation_id",
+    "source_path",
+    "source_title",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "tags",
+    "note",
+    "author",
+    "links",
+    "anchor_status",
+    "created",
+    "updated",
+)
 VIEW_COLUMNS = ("id",) + CSV_COLUMNS[1:]
 # The source's metadata, appended after the columns above (whose order never changes), from `sources`.
 SOURCE_METADATA_COLUMNS = (("source_url", "url"), ("source_outlet", "outlet"), ("source_published", "published"))
@@ -49,8 +65,10 @@ class ExportError(ReaderError):
 
 # Characters a spreadsheet may skip before it sees a formula lead (OWASP: guard a cell whose first
 # non-blank character is one): spaces, no-break and other Unicode spaces, zero-width characters, the BOM.
-FORMULA_BLANKS = " \u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-                 "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+FORMULA_BLANKS = (
+    " \u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
 
 
 def guard_formula(value: str) -> str:
@@ -72,8 +90,10 @@ def unguard_formula(value: str) -> str:
 
 # --- which annotations -----------------------------------------------------------------------------
 
-def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alias: str = "a",
-                      authors: list[str] | None = None) -> tuple[str, list]:
+
+def annotation_filter(
+    source_ids: list[int] | None, tags: list[str] | None, alias: str = "a", authors: list[str] | None = None
+) -> tuple[str, list]:
     """SQL condition (on the annotations table as `alias`) for the same choice iter_annotation_rows makes.
 
     authors (None: anyone) is what Store.visible_authors says: blind coding narrows it to one author."""
@@ -87,15 +107,23 @@ def annotation_filter(source_ids: list[int] | None, tags: list[str] | None, alia
     if tags:
         clauses.append(
             f"{alias}.id IN (SELECT x.annotation_id FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
-            f"WHERE t.name IN ({','.join('?' * len(tags))}))")
+            f"WHERE t.name IN ({','.join('?' * len(tags))}))"
+        )
         params.extend(tags)
     return " AND ".join(clauses), params
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
 
-def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, tags: list[str] | None = None,
-              raw: bool = False, authors: list[str] | None = None) -> int:
+
+def write_csv(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    raw: bool = False,
+    authors: list[str] | None = None,
+) -> int:
     """One row per annotation (CSV_COLUMNS), RFC 4180 quoting; returns the number of rows.
 
     The rows (formula guard included) come straight from SQLite into the csv module's C writer, so a
@@ -109,8 +137,12 @@ def write_csv(store: Store, out: TextIO, source_ids: list[int] | None = None, ta
     return counter.rows
 
 
-def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None,
-              raw: bool = False, authors: list[str] | None = None) -> tuple[str, list]:
+def csv_query(
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    raw: bool = False,
+    authors: list[str] | None = None,
+) -> tuple[str, list]:
     """The SELECT behind the CSV: annotations_view's columns in CSV order, text cells guarded unless raw."""
     triggers = ", ".join(_sql_literal(char) for char in sorted(FORMULA_TRIGGERS))
     cells = []
@@ -118,18 +150,24 @@ def csv_query(source_ids: list[int] | None = None, tags: list[str] | None = None
         cell = f'v."{view_column}"'
         if not raw and view_column not in ("start", "end"):
             # guard_formula in SQL (so rows stream from SQLite into the C writer): ltrim drops the blanks.
-            cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
-                    f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
+            cell = (
+                f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
+                f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+            )
         cells.append(f'{cell} AS "{csv_column}"')
     for csv_column, source_column in SOURCE_METADATA_COLUMNS:
         cell = f"src.{source_column}"
         if not raw:
-            cell = (f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
-                    f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END")
+            cell = (
+                f"CASE WHEN substr(ltrim({cell}, {_sql_literal(FORMULA_BLANKS)}), 1, 1) IN ({triggers}) "
+                f"THEN {_sql_literal(chr(39))} || {cell} ELSE {cell} END"
+            )
         cells.append(f'{cell} AS "{csv_column}"')
     where, params = annotation_filter(source_ids, tags, alias="v", authors=authors)
-    return (f"SELECT {', '.join(cells)} FROM annotations_view v JOIN sources src ON src.id = v.source_id WHERE {where} "
-            'ORDER BY v.source_path, v.start, v."end", v.id'), params
+    return (
+        f"SELECT {', '.join(cells)} FROM annotations_view v JOIN sources src ON src.id = v.source_id WHERE {where} "
+        'ORDER BY v.source_path, v.start, v."end", v.id'
+    ), params
 
 
 def _sql_literal(text: str) -> str:
@@ -148,8 +186,14 @@ class _RowCounter:
 
 # --- JSON (lossless) ---------------------------------------------------------------------------------
 
-def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
-               tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+
+def write_json(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+) -> int:
     """Everything needed to rebuild the annotations elsewhere: sources (with the texts annotations were
     made on), tags, annotations with both selectors and both positions, and links. One record a line."""
     where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
@@ -157,11 +201,15 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
     out.write("{\n" + f' "format": {_dump(JSON_FORMAT_NAME)},\n "format_version": {JSON_FORMAT_VERSION},\n')
     out.write(f' "exported": {_dump(now())},\n "generator": {_dump(_generator())},\n')
 
-    wanted_sources = [row[0] for row in conn.execute(
-        f"SELECT DISTINCT a.source_id FROM annotations a WHERE {where}", params)]
+    wanted_sources = [
+        row[0] for row in conn.execute(f"SELECT DISTINCT a.source_id FROM annotations a WHERE {where}", params)
+    ]
     silence_filter = f"annotation_id IN (SELECT a.id FROM annotations a WHERE {where})"
-    wanted_sources += [row[0] for row in conn.execute(
-        f"SELECT DISTINCT source_id FROM silences WHERE {silence_filter}", params) if row[0] not in wanted_sources]
+    wanted_sources += [
+        row[0]
+        for row in conn.execute(f"SELECT DISTINCT source_id FROM silences WHERE {silence_filter}", params)
+        if row[0] not in wanted_sources
+    ]
     for source_id in source_ids or []:
         if source_id not in wanted_sources:
             wanted_sources.append(source_id)
@@ -173,8 +221,9 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
     out.write("\n ],\n")
 
     out.write(' "tags": [')
-    for index, row in enumerate(conn.execute(
-            "SELECT name, colour, description, position FROM tags ORDER BY position, name")):
+    for index, row in enumerate(
+        conn.execute("SELECT name, colour, description, position FROM tags ORDER BY position, name")
+    ):
         record = {"name": row[0], "colour": row[1], "description": row[2], "position": row[3]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ],\n")
@@ -184,16 +233,32 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
         "SELECT a.id, a.source_id, a.version_id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix, "
         "a.note, a.author, a.created, a.updated, a.anchor_status, a.anchor_version_id, a.anchor_start, "
         "a.anchor_end, a.anchor_score, v.tags FROM annotations a JOIN annotations_view v ON v.id = a.id "
-        f"WHERE {where} ORDER BY v.source_path, v.start, v.\"end\", a.id", params)
+        f'WHERE {where} ORDER BY v.source_path, v.start, v."end", a.id',
+        params,
+    )
     count = 0
     for count, row in enumerate(cursor, 1):
         record = {
-            "id": row[0], "source": row[1], "version_hash": hashes.get(row[2], ""),
-            "start": row[3], "end": row[4], "quote": row[5], "prefix": row[6], "suffix": row[7],
-            "note": row[8], "author": row[9], "created": row[10], "updated": row[11],
+            "id": row[0],
+            "source": row[1],
+            "version_hash": hashes.get(row[2], ""),
+            "start": row[3],
+            "end": row[4],
+            "quote": row[5],
+            "prefix": row[6],
+            "suffix": row[7],
+            "note": row[8],
+            "author": row[9],
+            "created": row[10],
+            "updated": row[11],
             "tags": [t for t in (row[17] or "").split(";") if t],
-            "anchor": {"status": row[12], "version_hash": hashes.get(row[13], ""),
-                       "start": row[14], "end": row[15], "score": row[16]},
+            "anchor": {
+                "status": row[12],
+                "version_hash": hashes.get(row[13], ""),
+                "start": row[14],
+                "end": row[15],
+                "score": row[16],
+            },
         }
         out.write(("\n  " if count == 1 else ",\n  ") + _dump(record))
     out.write("\n ],\n")
@@ -202,7 +267,9 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
     link_cursor = conn.execute(
         "SELECT id, from_annotation, to_annotation, kind, created, author FROM links WHERE "
         f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
-        f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id", params + params)
+        f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id",
+        params + params,
+    )
     for index, row in enumerate(link_cursor):
         record = {"id": row[0], "from": row[1], "to": row[2], "kind": row[3], "created": row[4], "author": row[5]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
@@ -210,9 +277,13 @@ def write_json(store: Store, out: TextIO, source_ids: list[int] | None = None,
 
     # Sources checked and found silent on a claim (the claims matrix), for the exported annotations.
     out.write(' "silences": [')
-    for index, row in enumerate(conn.execute(
+    for index, row in enumerate(
+        conn.execute(
             f"SELECT annotation_id, source_id, marked, author FROM silences WHERE {silence_filter} "
-            "ORDER BY marked, annotation_id, source_id", params)):
+            "ORDER BY marked, annotation_id, source_id",
+            params,
+        )
+    ):
         record = {"annotation": row[0], "source": row[1], "marked": row[2], "author": row[3]}
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ],\n")
@@ -232,8 +303,13 @@ def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | N
     return [claim_json(claim, by_id) for claim in claims]
 
 
-def export_claims(store: Store, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                  authors: list[str] | None = None, differ=None):
+def export_claims(
+    store: Store,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    differ=None,
+):
     """(sources, claims) over the chosen sources' annotations (those with one of tags, and by one of
     authors, if given; blind coding narrows them to this store's author); differ as in build_matrix."""
     from reader.claims import claims_for_store
@@ -247,20 +323,35 @@ def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict
     row = conn.execute(
         "SELECT s.path, s.title, s.outlet, s.author, s.published, s.url, s.format, s.encoding, s.words, "
         "v.content_hash, v.length, s.user_metadata FROM sources s "
-        "LEFT JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?", [source_id]).fetchone()
+        "LEFT JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
+        [source_id],
+    ).fetchone()
     versions = []
     for version_id, digest, text in conn.execute(
-            "SELECT id, content_hash, text FROM source_versions WHERE id IN "
-            "(SELECT version_id FROM annotations WHERE source_id = ?) ORDER BY id", [source_id]):
+        "SELECT id, content_hash, text FROM source_versions WHERE id IN "
+        "(SELECT version_id FROM annotations WHERE source_id = ?) ORDER BY id",
+        [source_id],
+    ):
         hashes[version_id] = digest
         versions.append({"content_hash": digest, "text": text})
     for version_id, digest in conn.execute(
-            "SELECT id, content_hash FROM source_versions WHERE source_id = ?", [source_id]):
+        "SELECT id, content_hash FROM source_versions WHERE source_id = ?", [source_id]
+    ):
         hashes.setdefault(version_id, digest)
     return {
-        "id": source_id, "path": row[0], "name": Path(row[0]).name, "title": row[1], "outlet": row[2],
-        "author": row[3], "published": row[4], "url": row[5], "format": row[6], "encoding": row[7],
-        "words": row[8], "content_hash": row[9] or "", "length": row[10] or 0,
+        "id": source_id,
+        "path": row[0],
+        "name": Path(row[0]).name,
+        "title": row[1],
+        "outlet": row[2],
+        "author": row[3],
+        "published": row[4],
+        "url": row[5],
+        "format": row[6],
+        "encoding": row[7],
+        "words": row[8],
+        "content_hash": row[9] or "",
+        "length": row[10] or 0,
         "user_metadata": json.loads(row[11] or "{}"),  # what the user set (reader meta), over the file's own
         "versions": versions,
     }
@@ -279,6 +370,7 @@ def _generator() -> str:
 
 # --- W3C Web Annotation JSON-LD ----------------------------------------------------------------------
 
+
 def annotation_iri(annotation_id: str) -> str:
     """urn:uuid: IRI for a reader annotation id (32 hex digits); other ids are IRIs already."""
     if re.fullmatch(r"[0-9a-f]{32}", annotation_id):
@@ -295,19 +387,27 @@ def source_iri(path: str, url: str = "") -> str:
     return url or path
 
 
-def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
-              tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+def write_w3c(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+) -> int:
     """An AnnotationCollection: tags as tagging bodies, notes as commenting bodies, quote and position
     selectors on the source file; each link is an Annotation of its own with motivation "linking"."""
     urls = {row[0]: row[1] for row in store.db.conn.execute("SELECT id, url FROM sources")}
-    described = {row[0]: _w3c_source_metadata(*row[1:]) for row in store.db.conn.execute(
-        "SELECT id, title, outlet, author, published FROM sources")}
+    described = {
+        row[0]: _w3c_source_metadata(*row[1:])
+        for row in store.db.conn.execute("SELECT id, title, outlet, author, published FROM sources")
+    }
     out.write("{\n" + f' "@context": {_dump(W3C_CONTEXT)},\n "type": "AnnotationCollection",\n')
     out.write(f' "label": "reader annotations",\n "generator": {_dump(_generator())},\n "generated": {_dump(now())},\n')
     out.write(' "first": {\n  "type": "AnnotationPage",\n  "startIndex": 0,\n  "items": [')
     count = 0
-    for count, row in enumerate(store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None,
-                                                           authors=authors), 1):
+    for count, row in enumerate(
+        store.iter_annotation_rows(source_ids=source_ids or None, tags=tags or None, authors=authors), 1
+    ):
         record = _w3c_annotation(row, urls.get(row["source_id"], ""))
         record["target"].update(described.get(row["source_id"], {}))
         out.write(("\n   " if count == 1 else ",\n   ") + _dump(record))
@@ -315,12 +415,14 @@ def write_w3c(store: Store, out: TextIO, source_ids: list[int] | None = None,
     link_cursor = store.db.conn.execute(
         "SELECT id, from_annotation, to_annotation, kind, created FROM links WHERE "
         f"from_annotation IN (SELECT a.id FROM annotations a WHERE {where}) OR "
-        f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id", params + params)
+        f"to_annotation IN (SELECT a.id FROM annotations a WHERE {where}) ORDER BY created, id",
+        params + params,
+    )
     total = count
     for row in link_cursor:
         total += 1
         out.write(("\n   " if total == 1 else ",\n   ") + _dump(_w3c_link(*row)))
-    out.write(f"\n  ]\n }},\n \"total\": {total}\n}}\n")
+    out.write(f'\n  ]\n }},\n "total": {total}\n}}\n')
     return count
 
 
@@ -338,8 +440,7 @@ def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
     tag_names = [t for t in (row["tags"] or "").split(";") if t]
     bodies: list[dict[str, Any]] = [{"type": "TextualBody", "purpose": "tagging", "value": name} for name in tag_names]
     if row["note"]:
-        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"],
-                       "format": "text/plain"})
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"], "format": "text/plain"})
     motivation = "commenting" if row["note"] else "tagging" if tag_names else "highlighting"
     target: dict[str, Any] = {
         "type": "SpecificResource",
@@ -351,8 +452,13 @@ def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
     }
     if url:
         target["scope"] = url
-    record: dict[str, Any] = {"id": annotation_iri(row["id"]), "type": "Annotation", "motivation": motivation,
-                              "created": row["created"], "modified": row["updated"]}
+    record: dict[str, Any] = {
+        "id": annotation_iri(row["id"]),
+        "type": "Annotation",
+        "motivation": motivation,
+        "created": row["created"],
+        "modified": row["updated"],
+    }
     if row["author"]:
         record["creator"] = {"type": "Person", "name": row["author"]}
     if bodies:
@@ -364,9 +470,14 @@ def _w3c_annotation(row: dict[str, Any], url: str) -> dict[str, Any]:
 def _w3c_link(link_id: str, from_annotation: str, to_annotation: str, kind: str, created: str) -> dict[str, Any]:
     """A link as an Annotation: the linked-to annotation is the body, the kind a classifying body."""
     return {
-        "id": annotation_iri(link_id), "type": "Annotation", "motivation": "linking", "created": created,
-        "body": [{"type": "SpecificResource", "purpose": "linking", "source": annotation_iri(to_annotation)},
-                 {"type": "TextualBody", "purpose": "classifying", "value": kind}],
+        "id": annotation_iri(link_id),
+        "type": "Annotation",
+        "motivation": "linking",
+        "created": created,
+        "body": [
+            {"type": "SpecificResource", "purpose": "linking", "source": annotation_iri(to_annotation)},
+            {"type": "TextualBody", "purpose": "classifying", "value": kind},
+        ],
         "target": annotation_iri(from_annotation),
     }
 
@@ -383,22 +494,35 @@ def markdown_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
-def write_markdown(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                   tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+def write_markdown(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+) -> int:
     """A report grouped by source, then by tag (an annotation appears under each of its tags)."""
     conn = store.db.conn
     where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
-    wanted = [row[0] for row in conn.execute(
-        f"SELECT s.id FROM sources s WHERE s.id IN (SELECT DISTINCT a.source_id FROM annotations a WHERE {where}) "
-        "ORDER BY s.path", params)]
-    tag_order = {row[0].casefold(): index for index, row in enumerate(
-        conn.execute("SELECT name FROM tags ORDER BY position, name"))}
+    wanted = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT s.id FROM sources s WHERE s.id IN (SELECT DISTINCT a.source_id FROM annotations a WHERE {where}) "
+            "ORDER BY s.path",
+            params,
+        )
+    ]
+    tag_order = {
+        row[0].casefold(): index
+        for index, row in enumerate(conn.execute("SELECT name FROM tags ORDER BY position, name"))
+    }
     out.write("# Annotations\n\n")
     out.write(f"Exported {now()} by {markdown_escape(_generator())}\n")
     count = 0
     for source_id in wanted:
-        source = conn.execute("SELECT title, outlet, author, published, url, path FROM sources WHERE id = ?",
-                              [source_id]).fetchone()
+        source = conn.execute(
+            "SELECT title, outlet, author, published, url, path FROM sources WHERE id = ?", [source_id]
+        ).fetchone()
         out.write(f"\n## {markdown_escape(source[0]) or markdown_escape(Path(source[5]).name)}\n\n")
         details = [markdown_escape(value) for value in source[1:5] if value]
         details.append(f"file {markdown_escape(Path(source[5]).name)}")
@@ -434,6 +558,7 @@ def _markdown_item(row: dict[str, Any]) -> str:
 
 # --- the claims matrix as CSV ------------------------------------------------------------------------
 
+
 def matrix_cell_text(status: str, differing_words: list[str]) -> str:
     """How a matrix cell reads: present, 'differs: a → b; c → d', silent (checked) or absent (not found)."""
     if status == "differs" and differing_words:
@@ -444,12 +569,17 @@ def matrix_cell_text(status: str, differing_words: list[str]) -> str:
 def matrix_column_names(sources: list) -> list[str]:
     """One column name per source: its title, with the file name added where two titles are the same."""
     titles = [source.title or source.name for source in sources]
-    return [f"{title} ({source.name})" if titles.count(title) > 1 else title
-            for title, source in zip(titles, sources)]
+    return [f"{title} ({source.name})" if titles.count(title) > 1 else title for title, source in zip(titles, sources)]
 
 
-def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                     tags: list[str] | None = None, raw: bool = False, authors: list[str] | None = None) -> int:
+def write_matrix_csv(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    raw: bool = False,
+    authors: list[str] | None = None,
+) -> int:
     """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
     number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
     sources, claims = export_claims(store, source_ids, tags, authors)
@@ -458,28 +588,53 @@ def write_matrix_csv(store: Store, out: TextIO, source_ids: list[int] | None = N
     guard = (lambda row: row) if raw else guard_row
     writer.writerow(guard(["claim_id", "claim", *matrix_column_names(sources)]))
     for claim in claims:
-        writer.writerow(guard([claim.id, claim.label] + [
-            matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words)
-            for source in sources]))
+        writer.writerow(
+            guard(
+                [claim.id, claim.label]
+                + [
+                    matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words)
+                    for source in sources
+                ]
+            )
+        )
     return len(claims)
 
 
 # --- writing a file safely ----------------------------------------------------------------------------
 
-def write_claimreview(store: Store, out: TextIO, source_ids: list[int] | None = None,
-                      tags: list[str] | None = None, authors: list[str] | None = None) -> int:
+
+def write_claimreview(
+    store: Store,
+    out: TextIO,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+) -> int:
     """schema.org ClaimReview JSON-LD, one per claim with a verdict (reader.claimreview)."""
     from reader.claimreview import write_claimreview as write
 
     return write(store, out, source_ids, tags, authors)
 
 
-WRITERS: dict[str, Callable[..., int]] = {"csv": write_csv, "json": write_json, "w3c": write_w3c, "md": write_markdown,
-                                          "matrix-csv": write_matrix_csv, "claimreview": write_claimreview}
+WRITERS: dict[str, Callable[..., int]] = {
+    "csv": write_csv,
+    "json": write_json,
+    "w3c": write_w3c,
+    "md": write_markdown,
+    "matrix-csv": write_matrix_csv,
+    "claimreview": write_claimreview,
+}
 # Formats written as a zip or XML file by reader.qdpx (REFI-QDA), never to stdout.
 FILE_WRITERS = ("qdpx", "qdc")
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonld": "w3c", ".md": "md", ".markdown": "md", ".qdpx": "qdpx",
-                  ".qdc": "qdc"}
+SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonld": "w3c",
+    ".md": "md",
+    ".markdown": "md",
+    ".qdpx": "qdpx",
+    ".qdc": "qdc",
+}
 
 
 def format_for_path(path: Path | None) -> str:
@@ -487,9 +642,16 @@ def format_for_path(path: Path | None) -> str:
     return SUFFIX_FORMATS.get(path.suffix.lower(), "csv") if path else "csv"
 
 
-def export(store: Store, export_format: str, output: Path | None, source_ids: list[int] | None = None,
-           tags: list[str] | None = None, raw: bool = False, force: bool = False,
-           authors: list[str] | None = None) -> int:
+def export(
+    store: Store,
+    export_format: str,
+    output: Path | None,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    raw: bool = False,
+    force: bool = False,
+    authors: list[str] | None = None,
+) -> int:
     """Write an export to output (atomically), or to stdout when output is None; returns the annotation count."""
     if export_format in FILE_WRITERS:
         from reader.qdpx import write_qdc_file, write_qdpx_file
@@ -542,6 +704,19 @@ def _stdout_text() -> Iterator[TextIO]:
         stream.detach()
 
 
-__all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "ExportError", "export", "format_for_path",
-           "guard_formula", "guard_row", "matrix_cell_text", "unguard_formula", "write_csv", "write_json", "write_markdown",
-           "write_matrix_csv", "write_w3c"]
+__all__ = [
+    "CSV_COLUMNS",
+    "EXPORT_FORMATS",
+    "ExportError",
+    "export",
+    "format_for_path",
+    "guard_formula",
+    "guard_row",
+    "matrix_cell_text",
+    "unguard_formula",
+    "write_csv",
+    "write_json",
+    "write_markdown",
+    "write_matrix_csv",
+    "write_w3c",
+]

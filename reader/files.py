@@ -22,8 +22,13 @@ class OutputError(ReaderError):
 
 
 @contextmanager
-def atomic_output(path: Path, force: bool = False, error: type[ReaderError] = OutputError,
-                  hint: str = "give a file name", binary: bool = False) -> Iterator[Any]:
+def atomic_output(
+    path: Path,
+    force: bool = False,
+    error: type[ReaderError] = OutputError,
+    hint: str = "give a file name",
+    binary: bool = False,
+) -> Iterator[Any]:
     """A text stream (a binary one, readable too, with `binary`) that becomes `path` only when the block
     finishes; an existing file needs force.
 
@@ -43,7 +48,7 @@ def atomic_output(path: Path, force: bool = False, error: type[ReaderError] = Ou
         raise error(f"cannot write in {folder}: {problem.strerror or problem}") from None
     finished = False
     try:
-        with (open(handle, "w+b") if binary else open(handle, "w", encoding="utf-8", newline="")) as stream:
+        with open(handle, "w+b") if binary else open(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
@@ -60,8 +65,9 @@ def atomic_output(path: Path, force: bool = False, error: type[ReaderError] = Ou
                 pass
 
 
-def write_text_atomically(path: Path, text: str, force: bool = False, error: type[ReaderError] = OutputError,
-                          hint: str = "give a file name") -> None:
+def write_text_atomically(
+    path: Path, text: str, force: bool = False, error: type[ReaderError] = OutputError, hint: str = "give a file name"
+) -> None:
     """Write `text` to `path` through atomic_output."""
     with atomic_output(path, force=force, error=error, hint=hint) as stream:
         stream.write(text)

@@ -21,9 +21,35 @@ from reader.text import canonicalise_newlines
 PAGE_SEPARATOR = "\n\n"
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_BLOCK_TAGS = {"p", "div", "section", "article", "blockquote", "pre", "li", "dt", "dd", "tr", "table",
-               "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "aside",
-               "figure", "figcaption", "hr", "nav"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "li",
+    "dt",
+    "dd",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "footer",
+    "aside",
+    "figure",
+    "figcaption",
+    "hr",
+    "nav",
+}
 
 
 def tidy(text: str) -> str:
@@ -156,12 +182,18 @@ def check_zip_bomb(path: Path, kind: str) -> None:
     for member in members:
         total += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > ZIP_MAX_MEMBER_BYTES or (member.file_size > ZIP_RATIO_FROM_BYTES and ratio > ZIP_MAX_RATIO):
-            raise SourceError(f"looks like a zip bomb: a member would expand to {member.file_size / 1e6:,.0f} MB "
-                              f"from {member.compress_size / 1e6:,.1f} MB (ratio {ratio:,.0f}:1); not opened")
+        if member.file_size > ZIP_MAX_MEMBER_BYTES or (
+            member.file_size > ZIP_RATIO_FROM_BYTES and ratio > ZIP_MAX_RATIO
+        ):
+            raise SourceError(
+                f"looks like a zip bomb: a member would expand to {member.file_size / 1e6:,.0f} MB "
+                f"from {member.compress_size / 1e6:,.1f} MB (ratio {ratio:,.0f}:1); not opened"
+            )
         if total > ZIP_MAX_TOTAL_BYTES:
-            raise SourceError(f"looks like a zip bomb: its members would expand to over "
-                              f"{ZIP_MAX_TOTAL_BYTES / 1e6:,.0f} MB; not opened")
+            raise SourceError(
+                f"looks like a zip bomb: its members would expand to over "
+                f"{ZIP_MAX_TOTAL_BYTES / 1e6:,.0f} MB; not opened"
+            )
 
 
 def load_epub(path: Path) -> tuple[str, dict[str, str]]:
@@ -222,8 +254,11 @@ def load_docx(path: Path) -> tuple[str, dict[str, str]]:
     if not text.strip():
         raise SourceError("the DOCX has no text")
     properties = document.core_properties
-    metadata = {ours: value.strip() for ours, value in (("title", properties.title or ""),
-                                                        ("author", properties.author or "")) if value.strip()}
+    metadata = {
+        ours: value.strip()
+        for ours, value in (("title", properties.title or ""), ("author", properties.author or ""))
+        if value.strip()
+    }
     try:
         published = _iso_date(properties.created)
     except (ValueError, TypeError):  # a malformed date in the package's core properties
@@ -250,10 +285,19 @@ def load_formatted_document(path: Path, info: os.stat_result, metadata: dict[str
     text = canonicalise_newlines(text)
     found.update({key: value for key, value in (metadata or {}).items() if value})
     return Document(
-        path=path, text=text, title=found.get("title") or title_from_text(text), encoding="binary",
-        format=file_format, size=info.st_size, mtime_ns=info.st_mtime_ns, warnings=warnings,
-        outlet=found.get("outlet", ""), author=found.get("author", ""), published=found.get("published", ""),
-        url=found.get("url", ""), pages=pages,
+        path=path,
+        text=text,
+        title=found.get("title") or title_from_text(text),
+        encoding="binary",
+        format=file_format,
+        size=info.st_size,
+        mtime_ns=info.st_mtime_ns,
+        warnings=warnings,
+        outlet=found.get("outlet", ""),
+        author=found.get("author", ""),
+        published=found.get("published", ""),
+        url=found.get("url", ""),
+        pages=pages,
     )
 
 

@@ -111,8 +111,9 @@ class Hub:
         self.name = describe(url)
         self._psycopg = psycopg
         try:
-            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout,
-                                        application_name="reader sync")
+            self.conn = psycopg.connect(
+                url, autocommit=True, connect_timeout=connect_timeout, application_name="reader sync"
+            )
         except psycopg.Error as error:
             raise HubError(f"cannot connect to the hub {self.name}: {_reason(error)}") from None
         try:
@@ -131,7 +132,7 @@ class Hub:
         except Exception:
             pass
 
-    def __enter__(self) -> "Hub":
+    def __enter__(self) -> Hub:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -141,8 +142,9 @@ class Hub:
 
     def _tables(self) -> set[str]:
         # pg_tables, not information_schema: that one hides tables we have no privileges on.
-        return {row[0] for row in self.conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        return {
+            row[0] for row in self.conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        }
 
     def _version(self) -> int:
         row = self.conn.execute("SELECT value FROM reader_hub WHERE key = 'schema_version'").fetchone()
@@ -153,12 +155,15 @@ class Hub:
         tables = self._tables()
         if "reader_hub" not in tables and tables:
             shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
-            raise HubError(f"{self.name} is not a reader hub: it holds other tables ({shown}); "
-                           "give the team an empty database")
+            raise HubError(
+                f"{self.name} is not a reader hub: it holds other tables ({shown}); give the team an empty database"
+            )
         version = self._version() if "reader_hub" in tables else 0
         if version > HUB_SCHEMA_VERSION:
-            raise HubError(f"the hub {self.name} was set up by a newer reader (hub schema {version}; this one "
-                           f"knows up to {HUB_SCHEMA_VERSION}); upgrade reader to sync with it")
+            raise HubError(
+                f"the hub {self.name} was set up by a newer reader (hub schema {version}; this one "
+                f"knows up to {HUB_SCHEMA_VERSION}); upgrade reader to sync with it"
+            )
         if version < HUB_SCHEMA_VERSION:
             with self.conn.transaction():
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATE_LOCK])
@@ -168,9 +173,14 @@ class Hub:
                     self.conn.execute(HUB_SCHEMA[target])
                 self.conn.execute(
                     "INSERT INTO reader_hub (key, value) VALUES ('schema_version', %s) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(HUB_SCHEMA_VERSION)])
-                self.conn.execute("INSERT INTO reader_hub (key, value) VALUES ('hub_id', %s), ('created', now()::text) "
-                                  "ON CONFLICT (key) DO NOTHING", [uuid.uuid4().hex])
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [str(HUB_SCHEMA_VERSION)],
+                )
+                self.conn.execute(
+                    "INSERT INTO reader_hub (key, value) VALUES ('hub_id', %s), ('created', now()::text) "
+                    "ON CONFLICT (key) DO NOTHING",
+                    [uuid.uuid4().hex],
+                )
         row = self.conn.execute("SELECT value FROM reader_hub WHERE key = 'hub_id'").fetchone()
         return row[0]
 
@@ -181,7 +191,8 @@ class Hub:
 
         owner, member = self.conn.execute(
             "SELECT pg_get_userbyid(datdba), pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
-            "WHERE datname = current_database()").fetchone()
+            "WHERE datname = current_database()"
+        ).fetchone()
         if member:
             self.conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
 
@@ -190,7 +201,9 @@ class Hub:
     def register(self, origin: str, author: str) -> None:
         self.conn.execute(
             "INSERT INTO hub_origins (origin, author) VALUES (%s, %s) "
-            "ON CONFLICT (origin) DO UPDATE SET author = excluded.author, last_sync = now()", [origin, author])
+            "ON CONFLICT (origin) DO UPDATE SET author = excluded.author, last_sync = now()",
+            [origin, author],
+        )
 
     def lock(self) -> None:
         """Hold the hub's sync lock (a session lock: a killed process's lock goes with its connection)."""
@@ -203,19 +216,25 @@ class Hub:
         """Other origins' changes after seq, in order: (seq, origin, entity, key, hlc, author, payload)."""
         return self.conn.execute(
             "SELECT seq, origin, entity, key, hlc, author, payload FROM hub_changes "
-            "WHERE seq > %s AND origin <> %s ORDER BY seq LIMIT %s", [seq, origin, limit]).fetchall()
+            "WHERE seq > %s AND origin <> %s ORDER BY seq LIMIT %s",
+            [seq, origin, limit],
+        ).fetchall()
 
     def pushed_by(self, origin: str, after_id: int) -> dict[int, str]:
         """origin_id -> hlc of the changes an origin pushed after after_id (to tell a copy of a database,
         or one restored from a backup, from the database that really pushed them)."""
-        return dict(self.conn.execute("SELECT origin_id, hlc FROM hub_changes WHERE origin = %s AND origin_id > %s",
-                                      [origin, after_id]).fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT origin_id, hlc FROM hub_changes WHERE origin = %s AND origin_id > %s", [origin, after_id]
+            ).fetchall()
+        )
 
     def conflicts_after(self, last_id: int, origin: str) -> list[tuple]:
         return self.conn.execute(
             "SELECT id, origin, origin_id, entity, key, winner_hlc, winner_author, winner_payload, loser_hlc, "
             "loser_author, loser_payload, detected FROM hub_conflicts WHERE id > %s AND origin <> %s ORDER BY id",
-            [last_id, origin]).fetchall()
+            [last_id, origin],
+        ).fetchall()
 
     def texts(self, hashes: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """content hash -> (text, metadata) for those of hashes the hub has."""
@@ -224,8 +243,9 @@ class Hub:
             return {}
         from reader.store import content_hash
 
-        rows = self.conn.execute("SELECT content_hash, body, meta FROM hub_texts WHERE content_hash = ANY(%s)",
-                                 [wanted]).fetchall()
+        rows = self.conn.execute(
+            "SELECT content_hash, body, meta FROM hub_texts WHERE content_hash = ANY(%s)", [wanted]
+        ).fetchall()
         found = {}
         for digest, body, meta in rows:
             try:
@@ -240,12 +260,17 @@ class Hub:
         wanted = set(hashes)
         if not wanted:
             return set()
-        have = {row[0] for row in self.conn.execute(
-            "SELECT content_hash FROM hub_texts WHERE content_hash = ANY(%s)", [list(wanted)])}
+        have = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT content_hash FROM hub_texts WHERE content_hash = ANY(%s)", [list(wanted)]
+            )
+        }
         return wanted - have
 
-    def push(self, origin: str, changes: Sequence[tuple], texts: Sequence[tuple[str, str, dict]],
-             conflicts: Sequence[tuple]) -> None:
+    def push(
+        self, origin: str, changes: Sequence[tuple], texts: Sequence[tuple[str, str, dict]], conflicts: Sequence[tuple]
+    ) -> None:
         """In one transaction: texts (hash, text, meta), changes (origin_id, entity, key, hlc, author,
         payload) in the given order, conflicts; anything already pushed is skipped, not repeated."""
         conn = self.conn
@@ -255,10 +280,13 @@ class Hub:
                     cursor.executemany(
                         "INSERT INTO hub_texts (content_hash, body, meta) VALUES (%s, %s, %s) "
                         "ON CONFLICT (content_hash) DO NOTHING",
-                        [(h, text.encode("utf-8", "surrogatepass"), json.dumps(meta)) for h, text, meta in texts])
+                        [(h, text.encode("utf-8", "surrogatepass"), json.dumps(meta)) for h, text, meta in texts],
+                    )
             if changes:
-                conn.execute("CREATE TEMP TABLE push_changes (ord bigint, origin_id bigint, entity text, key text, "
-                             "hlc text, author text, payload text) ON COMMIT DROP")
+                conn.execute(
+                    "CREATE TEMP TABLE push_changes (ord bigint, origin_id bigint, entity text, key text, "
+                    "hlc text, author text, payload text) ON COMMIT DROP"
+                )
                 with conn.cursor() as cursor:
                     with cursor.copy("COPY push_changes FROM STDIN") as copy:
                         for order, change in enumerate(changes):
@@ -266,14 +294,18 @@ class Hub:
                 conn.execute(
                     "INSERT INTO hub_changes (origin, origin_id, entity, key, hlc, author, payload) "
                     "SELECT %s, origin_id, entity, key, hlc, author, payload FROM push_changes ORDER BY ord "
-                    "ON CONFLICT (origin, origin_id, hlc) DO NOTHING", [origin])
+                    "ON CONFLICT (origin, origin_id, hlc) DO NOTHING",
+                    [origin],
+                )
             if conflicts:
                 with conn.cursor() as cursor:
                     cursor.executemany(
                         "INSERT INTO hub_conflicts (origin, origin_id, entity, key, winner_hlc, winner_author, "
                         "winner_payload, loser_hlc, loser_author, loser_payload, detected) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (origin, origin_id) DO NOTHING",
-                        [(origin, *conflict) for conflict in conflicts])
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                        "ON CONFLICT (origin, origin_id) DO NOTHING",
+                        [(origin, *conflict) for conflict in conflicts],
+                    )
             conn.execute("UPDATE hub_origins SET last_sync = now() WHERE origin = %s", [origin])
 
     def error_type(self) -> type[BaseException]:

@@ -15,8 +15,8 @@ import json
 import os
 import re
 import uuid
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +25,14 @@ from urllib.parse import unquote, urlparse
 import msgspec
 
 from reader.anchoring import anchor
-from reader.exports import CSV_BASE_COLUMNS, CSV_COLUMNS, JSON_FORMAT_NAME, JSON_FORMAT_VERSION, W3C_CONTEXT, unguard_formula
+from reader.exports import (
+    CSV_BASE_COLUMNS,
+    CSV_COLUMNS,
+    JSON_FORMAT_NAME,
+    JSON_FORMAT_VERSION,
+    W3C_CONTEXT,
+    unguard_formula,
+)
 from reader.model import LINK_KINDS, ReaderError, Selector
 from reader.store import TAG_PALETTE, Store, content_hash, now
 
@@ -39,6 +46,7 @@ class ImportFileError(ReaderError):
 
 
 # --- what a file brings, whatever its format -----------------------------------------------------------
+
 
 @dataclass(slots=True)
 class IncomingSource:
@@ -147,11 +155,13 @@ class ImportReport:
         text += f" from {self.path.name} ({self.format})"
         if self.reanchored:
             text += "; re-anchored on changed text: " + ", ".join(
-                f"{count} {status}" for status, count in sorted(self.reanchored.items()))
+                f"{count} {status}" for status, count in sorted(self.reanchored.items())
+            )
         return text
 
 
 # --- the JSON export's schema (validated by msgspec, which names the offending field) ------------------
+
 
 class _JsonVersion(msgspec.Struct):
     content_hash: str
@@ -219,6 +229,7 @@ class _JsonExport(msgspec.Struct):
 
 # --- the W3C Web Annotation subset we read -------------------------------------------------------------
 
+
 class _W3CSelector(msgspec.Struct):
     type: str = ""
     exact: str | None = None
@@ -267,6 +278,7 @@ class _W3CDocument(_W3CAnnotation):
 
 
 # --- reading a file ------------------------------------------------------------------------------------
+
 
 def read_incoming(path: Path, raw_csv: bool = False) -> Incoming:
     """Parse an export file (format told by its content) into Incoming records, or say why not."""
@@ -338,24 +350,49 @@ def _read_reader_json(path: Path, data: bytes) -> Incoming:
     for source in export.sources:
         key = str(source.id)
         incoming.sources[key] = IncomingSource(
-            key=key, path=source.path, url=source.url, content_hash=source.content_hash, title=source.title,
+            key=key,
+            path=source.path,
+            url=source.url,
+            content_hash=source.content_hash,
+            title=source.title,
             versions={v.content_hash: v.text for v in source.versions if v.text is not None},
-            user_metadata=dict(source.user_metadata))
+            user_metadata=dict(source.user_metadata),
+        )
     incoming.tags = [IncomingTag(t.name, t.colour, t.description) for t in export.tags]
     for index, item in enumerate(export.annotations):
         if str(item.source) not in incoming.sources:
-            raise ImportFileError(f"{path}: annotation {index} refers to source {item.source}, which the file does not list")
-        incoming.annotations.append(IncomingAnnotation(
-            id=item.id, source_key=str(item.source), start=item.start, end=item.end, quote=item.quote,
-            prefix=item.prefix, suffix=item.suffix, note=item.note, author=item.author, created=item.created,
-            updated=item.updated, tags=list(item.tags), version_hash=item.version_hash))
-    incoming.links = [IncomingLink(link.from_id, link.to_id, link.kind, link.id, link.created, author=link.author)
-                      for link in export.links]
+            raise ImportFileError(
+                f"{path}: annotation {index} refers to source {item.source}, which the file does not list"
+            )
+        incoming.annotations.append(
+            IncomingAnnotation(
+                id=item.id,
+                source_key=str(item.source),
+                start=item.start,
+                end=item.end,
+                quote=item.quote,
+                prefix=item.prefix,
+                suffix=item.suffix,
+                note=item.note,
+                author=item.author,
+                created=item.created,
+                updated=item.updated,
+                tags=list(item.tags),
+                version_hash=item.version_hash,
+            )
+        )
+    incoming.links = [
+        IncomingLink(link.from_id, link.to_id, link.kind, link.id, link.created, author=link.author)
+        for link in export.links
+    ]
     for silence in export.silences:
         if str(silence.source) not in incoming.sources:
-            raise ImportFileError(f"{path}: a silent mark refers to source {silence.source}, which the file does not list")
-        incoming.silences.append(IncomingSilence(silence.annotation, str(silence.source), silence.marked,
-                                                 silence.author))
+            raise ImportFileError(
+                f"{path}: a silent mark refers to source {silence.source}, which the file does not list"
+            )
+        incoming.silences.append(
+            IncomingSilence(silence.annotation, str(silence.source), silence.marked, silence.author)
+        )
     incoming.claims = list(export.claims)
     return incoming
 
@@ -370,7 +407,9 @@ def _w3c_items(path: Path, document: _W3CDocument | list[_W3CAnnotation]) -> lis
     page = document.first
     while page is not None:
         if isinstance(page, str):
-            raise ImportFileError(f"{path}: the collection's pages are not in the file (only embedded pages can be imported)")
+            raise ImportFileError(
+                f"{path}: the collection's pages are not in the file (only embedded pages can be imported)"
+            )
         items.extend(page.items)
         page = page.next
     return items
@@ -421,15 +460,19 @@ def _read_w3c(path: Path, data: bytes) -> Incoming:
             raise ImportFileError(f"{path}: annotation {index} has no target with a source")
         selectors = _as_list(target.selector)
         quote = next((s for s in selectors if s.type == "TextQuoteSelector" and s.exact is not None), None)
-        position = next((s for s in selectors if s.type == "TextPositionSelector"
-                         and s.start is not None and s.end is not None), None)
+        position = next(
+            (s for s in selectors if s.type == "TextPositionSelector" and s.start is not None and s.end is not None),
+            None,
+        )
         if quote is None or not quote.exact:
             raise ImportFileError(f"{path}: annotation {index} has no TextQuoteSelector with the quoted text")
         source_iri = target.source or target.id
         if source_iri not in incoming.sources:
             incoming.sources[source_iri] = IncomingSource(
-                key=source_iri, path=_path_from_iri(source_iri), url=target.scope or (
-                    source_iri if urlparse(source_iri).scheme in ("http", "https") else ""))
+                key=source_iri,
+                path=_path_from_iri(source_iri),
+                url=target.scope or (source_iri if urlparse(source_iri).scheme in ("http", "https") else ""),
+            )
         start, end = (position.start, position.end) if position else (0, len(quote.exact))
         tags, notes = [], []
         for body in bodies:
@@ -447,24 +490,49 @@ def _read_w3c(path: Path, data: bytes) -> Incoming:
         author = creator if isinstance(creator, str) else (creator.name or creator.nickname) if creator else ""
         stamp = item.created or now()
         identity = item.id or f"{source_iri}#{start}-{end}:{quote.exact}"
-        incoming.annotations.append(IncomingAnnotation(
-            id=annotation_id_from_iri(identity), source_key=source_iri, start=start, end=end, quote=quote.exact,
-            prefix=quote.prefix, suffix=quote.suffix, note="\n\n".join(notes), author=author, created=stamp,
-            updated=item.modified or stamp, tags=tags))
+        incoming.annotations.append(
+            IncomingAnnotation(
+                id=annotation_id_from_iri(identity),
+                source_key=source_iri,
+                start=start,
+                end=end,
+                quote=quote.exact,
+                prefix=quote.prefix,
+                suffix=quote.suffix,
+                note="\n\n".join(notes),
+                author=author,
+                created=stamp,
+                updated=item.modified or stamp,
+                tags=tags,
+            )
+        )
     return incoming
 
 
 def _w3c_link(item: _W3CAnnotation, bodies: list[Any], targets: list[Any]) -> IncomingLink | None:
     target = next((t if isinstance(t, str) else (t.id or t.source) for t in targets), None)
-    linked = next((b.source or b.id for b in bodies if isinstance(b, _W3CResource)
-                   and (b.source or b.id) and "classifying" not in _as_list(b.purpose)), None)
+    linked = next(
+        (
+            b.source or b.id
+            for b in bodies
+            if isinstance(b, _W3CResource) and (b.source or b.id) and "classifying" not in _as_list(b.purpose)
+        ),
+        None,
+    )
     if not target or not linked:
         return None
-    kind = next((b.value for b in bodies if isinstance(b, _W3CResource)
-                 and "classifying" in _as_list(b.purpose) and b.value in LINK_KINDS), "same")
+    kind = next(
+        (
+            b.value
+            for b in bodies
+            if isinstance(b, _W3CResource) and "classifying" in _as_list(b.purpose) and b.value in LINK_KINDS
+        ),
+        "same",
+    )
     link_id = annotation_id_from_iri(item.id) if item.id else ""
-    return IncomingLink(annotation_id_from_iri(target), annotation_id_from_iri(linked), kind, link_id,
-                        item.created or now())
+    return IncomingLink(
+        annotation_id_from_iri(target), annotation_id_from_iri(linked), kind, link_id, item.created or now()
+    )
 
 
 _ASCII_DIGITS = re.compile("[0-9]{1,18}")
@@ -495,17 +563,29 @@ def _read_csv(path: Path, text: str, raw: bool) -> Incoming:
                 raise ImportFileError(f"{path}: record {line_number} has {len(cells)} cells, not {len(columns)}")
             row = dict(zip(columns, map(clean, cells)))
             if not (_ASCII_DIGITS.fullmatch(row["start"]) and _ASCII_DIGITS.fullmatch(row["end"])):
-                raise ImportFileError(f"{path}: record {line_number}: start and end must be whole numbers "
-                                      "in the digits 0-9")
+                raise ImportFileError(
+                    f"{path}: record {line_number}: start and end must be whole numbers in the digits 0-9"
+                )
             start, end = int(row["start"]), int(row["end"])
             key = row["source_path"]
             if key not in incoming.sources:
                 incoming.sources[key] = IncomingSource(key=key, path=key, title=row["source_title"])
-            incoming.annotations.append(IncomingAnnotation(
-                id=row["annotation_id"], source_key=key, start=start, end=end, quote=row["quote"],
-                prefix=row["prefix"], suffix=row["suffix"], note=row["note"], author=row["author"],
-                created=row["created"], updated=row["updated"],
-                tags=[t for t in row["tags"].split(";") if t]))
+            incoming.annotations.append(
+                IncomingAnnotation(
+                    id=row["annotation_id"],
+                    source_key=key,
+                    start=start,
+                    end=end,
+                    quote=row["quote"],
+                    prefix=row["prefix"],
+                    suffix=row["suffix"],
+                    note=row["note"],
+                    author=row["author"],
+                    created=row["created"],
+                    updated=row["updated"],
+                    tags=[t for t in row["tags"].split(";") if t],
+                )
+            )
             for entry in filter(None, row["links"].split(";")):
                 kind, _, other = entry.partition(":")
                 if kind not in LINK_KINDS or not other:
@@ -527,8 +607,9 @@ MAX_OFFSET = 1_000_000_000
 
 def _check_id(path: Path, what: str, value: str) -> None:
     if not _VALID_ID.fullmatch(value):
-        raise ImportFileError(f"{path}: {what} id {value[:40]!r} is not a valid id (1-128 letters, digits, "
-                              "'.', '_', '~', '+' or '-')")
+        raise ImportFileError(
+            f"{path}: {what} id {value[:40]!r} is not a valid id (1-128 letters, digits, '.', '_', '~', '+' or '-')"
+        )
 
 
 def _check_date(path: Path, what: str, value: str) -> None:
@@ -583,6 +664,7 @@ def tag_name_for_import(name: str) -> str:
 
 
 # --- writing -------------------------------------------------------------------------------------------
+
 
 def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport:
     """Import an export file into store in one transaction; returns what happened."""
@@ -684,7 +766,8 @@ def _plan(conn, incoming: Incoming, path: Path) -> _Plan:
                 report.missing_sources += count
                 report.problems.append(
                     f"{count} annotations not imported: their source {source.label!r} is not in the database "
-                    "(load it with --corpus, then import again)")
+                    "(load it with --corpus, then import again)"
+                )
     candidates = [a for a in incoming.annotations if matched.get(a.source_key) is not None]
     present = _existing_ids(conn, "annotations", [a.id for a in candidates])
     report.already_present = sum(1 for a in candidates if a.id in present)
@@ -699,7 +782,9 @@ def _plan(conn, incoming: Incoming, path: Path) -> _Plan:
     for item in new_items:
         row = placer.place(item)
         if row["anchor_status"] != "anchored" or (row["anchor_start"], row["anchor_end"]) != (
-                row["position_start"], row["position_end"]):
+            row["position_start"],
+            row["position_end"],
+        ):
             report.reanchored[row["anchor_status"]] = report.reanchored.get(row["anchor_status"], 0) + 1
         plan.rows.append(row)
         names = list(dict.fromkeys(name.casefold() for name in item.tags)) if item.tags else []
@@ -716,9 +801,25 @@ def _plan(conn, incoming: Incoming, path: Path) -> _Plan:
 
 # Staging: the plan's rows go into TEMP tables first (this connection's own temporary database, so no
 # lock on the reader's file), sorted by key; publishing is then one INSERT ... SELECT a table, in C.
-_ANNOTATION_COLUMNS = ("id", "source_id", "version_id", "position_start", "position_end", "quote", "prefix", "suffix",
-                       "note", "author", "created", "updated", "anchor_status", "anchor_version_id", "anchor_start",
-                       "anchor_end", "anchor_score")
+_ANNOTATION_COLUMNS = (
+    "id",
+    "source_id",
+    "version_id",
+    "position_start",
+    "position_end",
+    "quote",
+    "prefix",
+    "suffix",
+    "note",
+    "author",
+    "created",
+    "updated",
+    "anchor_status",
+    "anchor_version_id",
+    "anchor_start",
+    "anchor_end",
+    "anchor_score",
+)
 _STAGED = {
     "annotations": list(_ANNOTATION_COLUMNS),
     "annotation_tags": ["annotation_id", "tag_id"],
@@ -734,13 +835,19 @@ def _stage(conn, plan: _Plan, group: str, actor: str, own_transaction: bool = Tr
     if own_transaction:
         conn.execute("BEGIN")
     try:
-        conn.executemany(f"INSERT INTO temp.staged_annotations VALUES ({', '.join('?' * len(_ANNOTATION_COLUMNS))})",
-                         map(itemgetter(*_ANNOTATION_COLUMNS), plan.rows))
+        conn.executemany(
+            f"INSERT INTO temp.staged_annotations VALUES ({', '.join('?' * len(_ANNOTATION_COLUMNS))})",
+            map(itemgetter(*_ANNOTATION_COLUMNS), plan.rows),
+        )
         conn.executemany("INSERT INTO temp.staged_annotation_tags VALUES (?, ?)", plan.tag_rows)
         stamp = now()
-        conn.executemany("INSERT INTO temp.staged_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
-            (group, stamp, actor, action, entity, str(entity_id), _snapshot(before), _snapshot(after))
-            for action, entity, entity_id, before, after in plan.events))
+        conn.executemany(
+            "INSERT INTO temp.staged_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (group, stamp, actor, action, entity, str(entity_id), _snapshot(before), _snapshot(after))
+                for action, entity, entity_id, before, after in plan.events
+            ),
+        )
         if own_transaction:
             conn.execute("COMMIT")
     except BaseException:
@@ -764,21 +871,32 @@ def _snapshot(value: Any) -> str | None:
 def _publish(store: Store, conn, plan: _Plan) -> None:
     """Write a staged plan inside the caller's write transaction: a few statements, no Python work a row."""
     if plan.tags:
-        conn.executemany("INSERT INTO tags (id, name, colour, description, position, created) VALUES (?, ?, ?, ?, ?, ?)",
-                         plan.tags)
+        conn.executemany(
+            "INSERT INTO tags (id, name, colour, description, position, created) VALUES (?, ?, ?, ?, ?, ?)", plan.tags
+        )
     if plan.versions:
-        conn.executemany("INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", plan.versions)
+        conn.executemany(
+            "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?, ?)",
+            plan.versions,
+        )
     columns = ", ".join(_ANNOTATION_COLUMNS)
     conn.execute(f"INSERT INTO annotations ({columns}) SELECT {columns} FROM temp.staged_annotations ORDER BY id")
-    conn.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
-                 "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id")
+    conn.execute(
+        "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
+        "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id"
+    )
     if plan.links:
-        conn.executemany("INSERT INTO links (id, from_annotation, to_annotation, kind, created, author) "
-                         "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)", plan.links)
+        conn.executemany(
+            "INSERT INTO links (id, from_annotation, to_annotation, kind, created, author) "
+            "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)",
+            plan.links,
+        )
     if plan.silences:
-        conn.executemany("INSERT INTO silences (annotation_id, source_id, marked, author) "
-                         "VALUES (:annotation_id, :source_id, :marked, :author)", plan.silences)
+        conn.executemany(
+            "INSERT INTO silences (annotation_id, source_id, marked, author) "
+            "VALUES (:annotation_id, :source_id, :marked, :author)",
+            plan.silences,
+        )
     if plan.events:
         store.log_staged_events("temp.staged_events")
 
@@ -790,9 +908,10 @@ def _next_id(conn, table: str) -> int:
 def _existing_ids(conn, table: str, ids: list[str]) -> set[str]:
     found: set[str] = set()
     for offset in range(0, len(ids), 500):
-        chunk = ids[offset:offset + 500]
-        found.update(row[0] for row in conn.execute(
-            f"SELECT id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        chunk = ids[offset : offset + 500]
+        found.update(
+            row[0] for row in conn.execute(f"SELECT id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        )
     return found
 
 
@@ -818,7 +937,8 @@ def _match_sources(conn, sources: dict[str, IncomingSource]) -> dict[str, int | 
     """The database source for each of the file's: same path, else same file name, else same text, else URL."""
     stored = conn.execute(
         "SELECT s.id, s.path, s.url, v.content_hash FROM sources s "
-        "LEFT JOIN source_versions v ON v.id = s.current_version_id").fetchall()
+        "LEFT JOIN source_versions v ON v.id = s.current_version_id"
+    ).fetchall()
     by_path = {path: source_id for source_id, path, _, _ in stored}
     by_name: dict[str, list[int]] = {}
     by_url: dict[str, list[int]] = {}
@@ -835,7 +955,8 @@ def _match_sources(conn, sources: dict[str, IncomingSource]) -> dict[str, int | 
         candidates = list(dict.fromkeys(candidates))
         if len(candidates) > 1 and digest:
             candidates = [c for c in candidates if current_hash.get(c) == digest] or [
-                c for c in candidates if c in by_hash.get(digest, [])]
+                c for c in candidates if c in by_hash.get(digest, [])
+            ]
         return candidates[0] if len(candidates) == 1 else None
 
     matched: dict[str, int | None] = {}
@@ -851,8 +972,9 @@ def _match_sources(conn, sources: dict[str, IncomingSource]) -> dict[str, int | 
     return matched
 
 
-def _ensure_tags(conn, defined: list[IncomingTag], items: list[IncomingAnnotation],
-                 plan: _Plan, report: ImportReport) -> dict[str, tuple[int, str]]:
+def _ensure_tags(
+    conn, defined: list[IncomingTag], items: list[IncomingAnnotation], plan: _Plan, report: ImportReport
+) -> dict[str, tuple[int, str]]:
     """(id, stored name) by folded name for every tag the file defines or uses, creating the missing ones."""
     known = {name.casefold(): (tag_id, name) for tag_id, name in conn.execute("SELECT id, name FROM tags")}
     definitions = {tag.name.casefold(): tag for tag in defined}
@@ -869,9 +991,13 @@ def _ensure_tags(conn, defined: list[IncomingTag], items: list[IncomingAnnotatio
         definition = definitions.get(folded)
         name = definition.name if definition else first_spelling[folded]
         position += 1
-        row = {"name": name, "colour": _colour(definition.colour if definition else "", len(known)),
-               "description": definition.description if definition else "", "position": position,
-               "created": now()}
+        row = {
+            "name": name,
+            "colour": _colour(definition.colour if definition else "", len(known)),
+            "description": definition.description if definition else "",
+            "position": position,
+            "created": now(),
+        }
         tag_id += 1
         plan.tags.append((tag_id, row["name"], row["colour"], row["description"], row["position"], row["created"]))
         known[folded] = (tag_id, name)
@@ -884,7 +1010,9 @@ def _colour(colour: str, index: int) -> str:
     from rich.color import Color, ColorParseError
 
     try:
-        return Color.parse(colour.strip()).get_truecolor().hex if colour.strip() else TAG_PALETTE[index % len(TAG_PALETTE)]
+        return (
+            Color.parse(colour.strip()).get_truecolor().hex if colour.strip() else TAG_PALETTE[index % len(TAG_PALETTE)]
+        )
     except ColorParseError:
         return TAG_PALETTE[index % len(TAG_PALETTE)]
 
@@ -908,7 +1036,9 @@ class _Placer:
         if source_id not in self._current:
             self._current[source_id] = self.conn.execute(
                 "SELECT v.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-                "WHERE s.id = ?", [source_id]).fetchone()
+                "WHERE s.id = ?",
+                [source_id],
+            ).fetchone()
         return self._current[source_id]
 
     def version_for(self, source_id: int, item: IncomingAnnotation) -> int | None:
@@ -917,8 +1047,12 @@ class _Placer:
             return None
         versions = self._versions.get(source_id)
         if versions is None:
-            versions = self._versions[source_id] = {digest: version_id for version_id, digest in self.conn.execute(
-                "SELECT id, content_hash FROM source_versions WHERE source_id = ?", [source_id])}
+            versions = self._versions[source_id] = {
+                digest: version_id
+                for version_id, digest in self.conn.execute(
+                    "SELECT id, content_hash FROM source_versions WHERE source_id = ?", [source_id]
+                )
+            }
         if item.version_hash in versions:
             return versions[item.version_hash]
         text = self.sources[item.source_key].versions.get(item.version_hash)
@@ -945,20 +1079,34 @@ class _Placer:
         version_id = self.version_for(source_id, item)
         made_on_current = version_id is None or version_id == current_id
         if version_id is not None and item.end > self.length(version_id, current_id, text):
-            raise ImportFileError(f"annotation {item.id}: end {item.end} is past the end of the text it was made "
-                                  f"on ({self.length(version_id, current_id, text)} characters)")
+            raise ImportFileError(
+                f"annotation {item.id}: end {item.end} is past the end of the text it was made "
+                f"on ({self.length(version_id, current_id, text)} characters)"
+            )
         exact = item.end <= len(text) and item.end - item.start == len(item.quote)
-        if made_on_current and exact and text[item.start:item.end] == item.quote:
+        if made_on_current and exact and text[item.start : item.end] == item.quote:
             status, start, end, score = "anchored", item.start, item.end, 100.0
         else:
             found = anchor(text, Selector(item.start, item.end, item.quote, item.prefix, item.suffix))
             status, start, end, score = found.status, found.start, found.end, found.score
         return {
-            "id": item.id, "source_id": source_id, "version_id": version_id or current_id,
-            "position_start": item.start, "position_end": item.end, "quote": item.quote, "prefix": item.prefix,
-            "suffix": item.suffix, "note": item.note, "author": item.author, "created": item.created,
-            "updated": item.updated, "anchor_status": status, "anchor_version_id": current_id,
-            "anchor_start": start, "anchor_end": end, "anchor_score": score,
+            "id": item.id,
+            "source_id": source_id,
+            "version_id": version_id or current_id,
+            "position_start": item.start,
+            "position_end": item.end,
+            "quote": item.quote,
+            "prefix": item.prefix,
+            "suffix": item.suffix,
+            "note": item.note,
+            "author": item.author,
+            "created": item.created,
+            "updated": item.updated,
+            "anchor_status": status,
+            "anchor_version_id": current_id,
+            "anchor_start": start,
+            "anchor_end": end,
+            "anchor_score": score,
         }
 
 
@@ -982,10 +1130,16 @@ def _add_links(conn, links: list[IncomingLink], new_ids: set[str], plan: _Plan, 
         clash = conn.execute(
             "SELECT 1 FROM links WHERE id = ? OR (from_annotation = ? AND to_annotation = ? AND kind = ?) "
             "OR (? AND from_annotation = ? AND to_annotation = ? AND kind = ?)",
-            [link.id, *key, int(not link.directed), *reverse]).fetchone()
-        row = {"id": link.id or uuid.uuid5(_ID_NAMESPACE, ":".join(sorted(key[:2])) + ":" + link.kind).hex,
-               "from_annotation": link.from_id, "to_annotation": link.to_id, "kind": link.kind,
-               "created": link.created or now(), "author": link.author}
+            [link.id, *key, int(not link.directed), *reverse],
+        ).fetchone()
+        row = {
+            "id": link.id or uuid.uuid5(_ID_NAMESPACE, ":".join(sorted(key[:2])) + ":" + link.kind).hex,
+            "from_annotation": link.from_id,
+            "to_annotation": link.to_id,
+            "kind": link.kind,
+            "created": link.created or now(),
+            "author": link.author,
+        }
         if clash or row["id"] in planned_ids:
             continue
         planned_ids.add(row["id"])
@@ -996,8 +1150,14 @@ def _add_links(conn, links: list[IncomingLink], new_ids: set[str], plan: _Plan, 
         report.problems.append(f"{missing} links not imported: an annotation they join is not in the database")
 
 
-def _add_silences(conn, silences: list[IncomingSilence], matched: dict[str, int | None], new_ids: set[str],
-                  plan: _Plan, report: ImportReport) -> None:
+def _add_silences(
+    conn,
+    silences: list[IncomingSilence],
+    matched: dict[str, int | None],
+    new_ids: set[str],
+    plan: _Plan,
+    report: ImportReport,
+) -> None:
     """Silent marks whose annotation and source are both in the database (or the plan) and that it does
     not have yet."""
     present = _existing_ids(conn, "annotations", list({s.annotation_id for s in silences})) | new_ids
@@ -1007,12 +1167,18 @@ def _add_silences(conn, silences: list[IncomingSilence], matched: dict[str, int 
         if source_id is None or silence.annotation_id not in present:
             continue
         key = (silence.annotation_id, source_id)
-        if key in planned or conn.execute("SELECT 1 FROM silences WHERE annotation_id = ? AND source_id = ?",
-                                          key).fetchone():
+        if (
+            key in planned
+            or conn.execute("SELECT 1 FROM silences WHERE annotation_id = ? AND source_id = ?", key).fetchone()
+        ):
             continue
         planned.add(key)
-        row = {"annotation_id": silence.annotation_id, "source_id": source_id,
-               "marked": silence.marked or now(), "author": silence.author}
+        row = {
+            "annotation_id": silence.annotation_id,
+            "source_id": source_id,
+            "marked": silence.marked or now(),
+            "author": silence.author,
+        }
         plan.silences.append(row)
         plan.events.append(("create", "silence", f"{silence.annotation_id}:{source_id}", None, row))
         report.silences_added += 1

@@ -78,9 +78,13 @@ def sync_sources(store: Store, paths: list[Path], progress: Progress | None = No
     return report
 
 
-def _changed_document(path: Path, report: SyncReport, known_signatures: dict[str, tuple[int, int, int, dict]],
-                      real_folders: dict[str, str],
-                      metadata_by_folder: dict[str, dict[str, dict[str, str]]]) -> Document | None:
+def _changed_document(
+    path: Path,
+    report: SyncReport,
+    known_signatures: dict[str, tuple[int, int, int, dict]],
+    real_folders: dict[str, str],
+    metadata_by_folder: dict[str, dict[str, dict[str, str]]],
+) -> Document | None:
     """The loaded file if it is new or changed (by size and mtime); else None, noting its id or why it was skipped.
 
     Paths stay strings until a file must be read: on a cached run this is called 10,000 times a second.
@@ -97,8 +101,11 @@ def _changed_document(path: Path, report: SyncReport, known_signatures: dict[str
                 report.skipped.append((Path(folder) / METADATA_FILE, str(error)))
         stated = metadata_by_folder[folder].get(name) or {}
         known = known_signatures.get(resolved)
-        if (known is not None and known[:2] == (info.st_size, info.st_mtime_ns)
-                and all(known[3].get(key) == value for key, value in stated.items() if key in METADATA_FIELDS)):
+        if (
+            known is not None
+            and known[:2] == (info.st_size, info.st_mtime_ns)
+            and all(known[3].get(key) == value for key, value in stated.items() if key in METADATA_FIELDS)
+        ):
             report.source_ids.append(known[2])  # unchanged, and sources.toml says nothing new about it
             return None
         return load_document(Path(resolved), stated)

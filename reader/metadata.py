@@ -9,7 +9,7 @@ user's layer apart (sources.user_metadata) so that reloading a changed file neve
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from reader.model import ReaderError
@@ -30,19 +30,21 @@ def parse_published(value: str) -> datetime | None:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_published(value: str) -> str:
     """The value, stripped, if it is empty or an ISO 8601 date or date-time; else MetadataError."""
     value = (value or "").strip()
     if value and parse_published(value) is None:
-        raise MetadataError(f"published must be an ISO 8601 date or date-time such as 2024-10-14 or "
-                            f"2024-10-14T09:30:00Z, not {value[:40]!r}")
+        raise MetadataError(
+            f"published must be an ISO 8601 date or date-time such as 2024-10-14 or "
+            f"2024-10-14T09:30:00Z, not {value[:40]!r}"
+        )
     return value
 
 

@@ -276,8 +276,10 @@ def _v6(db: sqlite_utils.Database) -> None:
     refreshes), and claims with their text, verdict and evidence."""
     db.execute("ALTER TABLE sources ADD COLUMN user_metadata TEXT NOT NULL DEFAULT '{}'")
     db.execute("ALTER TABLE sources ADD COLUMN file_metadata TEXT NOT NULL DEFAULT '{}'")
-    db.execute("UPDATE sources SET file_metadata = json_object('title', title, 'outlet', outlet, "
-               "'author', author, 'published', published, 'url', url)")
+    db.execute(
+        "UPDATE sources SET file_metadata = json_object('title', title, 'outlet', outlet, "
+        "'author', author, 'published', published, 'url', url)"
+    )
     for statement in _statements(SCHEMA_V6):
         db.execute(statement)
 

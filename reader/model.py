@@ -20,6 +20,7 @@ DEFAULT_TAGS = (
     ("question", "#abb2bf", "Needs checking"),
 )
 
+
 class ReaderError(Exception):
     """A problem the user can act on, explained in one line (StoreError, SourceError and kin derive from it)."""
 

@@ -28,7 +28,7 @@ _NAMESPACE = uuid.UUID("b3f4a1d2-7c55-4e2b-9f0e-2a6d8c1e4b70")  # GUIDs for what
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})\}?")
-MAX_PROJECT_BYTES = 2 * 1024 ** 3
+MAX_PROJECT_BYTES = 2 * 1024**3
 LINK_DIRECTIONS = {"same": "Bidirectional", "supports": "OneWay", "contradicts": "OneWay"}
 
 
@@ -61,6 +61,7 @@ def _stamp(value: str) -> str:
 
 # --- export ------------------------------------------------------------------------------------------
 
+
 def _tags(store: Store) -> list[dict[str, Any]]:
     return store.query("SELECT name, colour, description FROM tags ORDER BY position, name")
 
@@ -77,8 +78,13 @@ def _code_element(tag: dict[str, Any], namespace: str):
     return code
 
 
-def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: list[str] | None = None,
-               authors: list[str] | None = None) -> int:
+def write_qdpx(
+    store: Store,
+    stream,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+) -> int:
     """Write a .qdpx archive to a binary stream (seekable); returns the number of annotations (selections)."""
     from lxml import etree
 
@@ -89,10 +95,16 @@ def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: 
     sources = store.query(
         "SELECT s.id, s.path, s.title, s.outlet, s.author, s.published, s.url, s.added, v.content_hash "
         "FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-        + (f"WHERE s.id IN ({','.join('?' * len(source_ids))}) " if source_ids else "") + "ORDER BY s.path",
-        list(source_ids or []))
-    authors = [row[0] for row in conn.execute(
-        f"SELECT DISTINCT a.author FROM annotations a WHERE {where} AND a.author != '' ORDER BY a.author", params)]
+        + (f"WHERE s.id IN ({','.join('?' * len(source_ids))}) " if source_ids else "")
+        + "ORDER BY s.path",
+        list(source_ids or []),
+    )
+    authors = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT a.author FROM annotations a WHERE {where} AND a.author != '' ORDER BY a.author", params
+        )
+    ]
     count = 0
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for source in sources:  # one text in memory at a time
@@ -101,8 +113,11 @@ def write_qdpx(store: Store, stream, source_ids: list[int] | None = None, tags: 
             del text
         with archive.open("project.qde", "w", force_zip64=True) as raw, etree.xmlfile(raw, encoding="utf-8") as xf:
             xf.write_declaration()
-            with xf.element(_q("Project"), nsmap={None: PROJECT_NS},
-                            attrib={"name": "reader export", "origin": "reader", "creationDateTime": now()}):
+            with xf.element(
+                _q("Project"),
+                nsmap={None: PROJECT_NS},
+                attrib={"name": "reader export", "origin": "reader", "creationDateTime": now()},
+            ):
                 if authors:
                     users = etree.Element(_q("Users"))
                     for author in authors:
@@ -128,12 +143,17 @@ def _write_text_source(xf, conn, source: dict[str, Any], where: str, params: lis
     from lxml import etree
 
     guid = guid_for(source["path"], "source")
-    attributes = {"guid": guid, "name": xml_text(Path(source["path"]).name),
-                  "plainTextPath": f"internal://{guid}.txt", "creationDateTime": _stamp(source["added"])}
+    attributes = {
+        "guid": guid,
+        "name": xml_text(Path(source["path"]).name),
+        "plainTextPath": f"internal://{guid}.txt",
+        "creationDateTime": _stamp(source["added"]),
+    }
     count = 0
     with xf.element(_q("TextSource"), attrib=attributes):
-        described = "\n".join(f"{key}: {source[key]}" for key in ("title", "outlet", "author", "published", "url")
-                              if source[key])
+        described = "\n".join(
+            f"{key}: {source[key]}" for key in ("title", "outlet", "author", "published", "url") if source[key]
+        )
         if described:
             element = etree.Element(_q("Description"))
             element.text = xml_text(described)
@@ -143,17 +163,30 @@ def _write_text_source(xf, conn, source: dict[str, Any], where: str, params: lis
             "a.note, a.author, a.created, a.updated, (SELECT group_concat(t.name, ';') FROM annotation_tags x "
             "JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = a.id) "
             f"FROM annotations a WHERE a.source_id = ? AND a.anchor_status != 'orphaned' AND {where} "
-            "ORDER BY 2, 3, a.id", [source["id"], *params])
+            "ORDER BY 2, 3, a.id",
+            [source["id"], *params],
+        )
         for annotation_id, start, end, quote, note, author, created, updated, tag_names in cursor:
-            selection = etree.Element(_q("PlainTextSelection"), {
-                "guid": guid_for(annotation_id), "name": xml_text(" ".join(quote.split())[:200]),
-                "startPosition": str(start), "endPosition": str(end), "creationDateTime": _stamp(created),
-                "modifiedDateTime": _stamp(updated)})
+            selection = etree.Element(
+                _q("PlainTextSelection"),
+                {
+                    "guid": guid_for(annotation_id),
+                    "name": xml_text(" ".join(quote.split())[:200]),
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creationDateTime": _stamp(created),
+                    "modifiedDateTime": _stamp(updated),
+                },
+            )
             if author:
                 selection.set("creatingUser", guid_for(author, "user"))
             for name in filter(None, (tag_names or "").split(";")):
-                coding = etree.SubElement(selection, _q("Coding"), guid=guid_for(f"{annotation_id}:{name.casefold()}", "coding"),
-                                          creationDateTime=_stamp(created))
+                coding = etree.SubElement(
+                    selection,
+                    _q("Coding"),
+                    guid=guid_for(f"{annotation_id}:{name.casefold()}", "coding"),
+                    creationDateTime=_stamp(created),
+                )
                 if author:
                     coding.set("creatingUser", guid_for(author, "user"))
                 etree.SubElement(coding, _q("CodeRef"), targetGUID=guid_for(name.casefold(), "tag"))
@@ -167,15 +200,19 @@ def _write_text_source(xf, conn, source: dict[str, Any], where: str, params: lis
 def _write_notes(xf, conn, where: str, params: list) -> None:
     from lxml import etree
 
-    cursor = conn.execute(f"SELECT a.id, a.note, a.author, a.created FROM annotations a WHERE {where} AND a.note != '' "
-                          "AND a.anchor_status != 'orphaned' ORDER BY a.id", params)
+    cursor = conn.execute(
+        f"SELECT a.id, a.note, a.author, a.created FROM annotations a WHERE {where} AND a.note != '' "
+        "AND a.anchor_status != 'orphaned' ORDER BY a.id",
+        params,
+    )
     first = next(cursor, None)
     if first is None:
         return
     with xf.element(_q("Notes")):
         for annotation_id, note, author, created in _chain(first, cursor):
-            element = etree.Element(_q("Note"), guid=guid_for(annotation_id, "note"), name="note",
-                                    creationDateTime=_stamp(created))
+            element = etree.Element(
+                _q("Note"), guid=guid_for(annotation_id, "note"), name="note", creationDateTime=_stamp(created)
+            )
             if author:
                 element.set("creatingUser", guid_for(author, "user"))
             etree.SubElement(element, _q("PlainTextContent")).text = xml_text(note)
@@ -191,15 +228,24 @@ def _write_links(xf, conn, where: str, params: list) -> None:
         "SELECT l.id, l.from_annotation, l.to_annotation, l.kind FROM links l "
         "JOIN annotations a ON a.id = l.from_annotation JOIN annotations b ON b.id = l.to_annotation "
         f"WHERE {where} AND {where_to} AND a.anchor_status != 'orphaned' AND b.anchor_status != 'orphaned' "
-        "ORDER BY l.created, l.id", params + params_to)
+        "ORDER BY l.created, l.id",
+        params + params_to,
+    )
     first = next(cursor, None)
     if first is None:
         return
     with xf.element(_q("Links")):
         for link_id, from_id, to_id, kind in _chain(first, cursor):
-            xf.write(etree.Element(_q("Link"), guid=guid_for(link_id), name=kind,
-                                   direction=LINK_DIRECTIONS.get(kind, "Associative"),
-                                   originGUID=guid_for(from_id), targetGUID=guid_for(to_id)))
+            xf.write(
+                etree.Element(
+                    _q("Link"),
+                    guid=guid_for(link_id),
+                    name=kind,
+                    direction=LINK_DIRECTIONS.get(kind, "Associative"),
+                    originGUID=guid_for(from_id),
+                    targetGUID=guid_for(to_id),
+                )
+            )
 
 
 def annotation_filter_for(where: str, params: list) -> tuple[str, list]:
@@ -233,17 +279,30 @@ def _atomic_binary(path: Path, force: bool, write) -> int:
         return write(stream)
 
 
-def write_qdpx_file(store: Store, path: Path, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                    force: bool = False, authors: list[str] | None = None) -> int:
+def write_qdpx_file(
+    store: Store,
+    path: Path,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    force: bool = False,
+    authors: list[str] | None = None,
+) -> int:
     return _atomic_binary(path, force, lambda stream: write_qdpx(store, stream, source_ids, tags, authors))
 
 
-def write_qdc_file(store: Store, path: Path, source_ids: list[int] | None = None, tags: list[str] | None = None,
-                   force: bool = False, authors: list[str] | None = None) -> int:
+def write_qdc_file(
+    store: Store,
+    path: Path,
+    source_ids: list[int] | None = None,
+    tags: list[str] | None = None,
+    force: bool = False,
+    authors: list[str] | None = None,
+) -> int:
     return _atomic_binary(path, force, lambda stream: write_qdc(store, stream))
 
 
 # --- import ------------------------------------------------------------------------------------------
+
 
 def project_schema():
     """The REFI-QDA project schema (Project-mrt2019.xsd, MIT licence, shipped in reader/schemas)."""
@@ -289,8 +348,9 @@ def read_qdpx(path: Path):
         schema = project_schema()
         if not schema.validate(document):
             problem = schema.error_log.last_error
-            raise ImportFileError(f"{path}: project.qde does not match the REFI-QDA schema "
-                                  f"(line {problem.line}: {problem.message[:120]})")
+            raise ImportFileError(
+                f"{path}: project.qde does not match the REFI-QDA schema (line {problem.line}: {problem.message[:120]})"
+            )
         root = document.getroot()
         ns = {"q": PROJECT_NS}
         users = {user.get("guid"): user.get("name") or "" for user in root.iterfind("q:Users/q:User", ns)}
@@ -301,38 +361,63 @@ def read_qdpx(path: Path):
             description = code.findtext("q:Description", default="", namespaces=ns)
             colour = code.get("color") or ""
             incoming.tags.append(IncomingTag(code.get("name"), colour if len(colour) == 7 else "", description))
-        notes = {note.get("guid"): note.findtext("q:PlainTextContent", default="", namespaces=ns)
-                 for note in root.iterfind("q:Notes/q:Note", ns)}
+        notes = {
+            note.get("guid"): note.findtext("q:PlainTextContent", default="", namespaces=ns)
+            for note in root.iterfind("q:Notes/q:Note", ns)
+        }
         for source in root.iterfind("q:Sources/q:TextSource", ns):
             text = _source_text(archive, names, source, path, ns)
             guid = source.get("guid")
             digest = content_hash(text)
             name = source.get("name") or guid
-            incoming.sources[guid] = IncomingSource(key=guid, path=name, content_hash=digest, title=name,
-                                                    versions={digest: text})
+            incoming.sources[guid] = IncomingSource(
+                key=guid, path=name, content_hash=digest, title=name, versions={digest: text}
+            )
             for selection in source.iterfind("q:PlainTextSelection", ns):
                 start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
                 if not 0 <= start < end <= len(text):
-                    raise ImportFileError(f"{path}: selection {selection.get('guid')} ({start}-{end}) is outside "
-                                          f"the text of {name} (0-{len(text)})")
+                    raise ImportFileError(
+                        f"{path}: selection {selection.get('guid')} ({start}-{end}) is outside "
+                        f"the text of {name} (0-{len(text)})"
+                    )
                 selector = make_selector(text, start, end)
-                tag_names = [codes[ref.get("targetGUID")] for ref in selection.iterfind("q:Coding/q:CodeRef", ns)
-                             if ref.get("targetGUID") in codes]
-                note = "\n\n".join(notes[ref.get("targetGUID")] for ref in selection.iterfind("q:NoteRef", ns)
-                                   if ref.get("targetGUID") in notes)
+                tag_names = [
+                    codes[ref.get("targetGUID")]
+                    for ref in selection.iterfind("q:Coding/q:CodeRef", ns)
+                    if ref.get("targetGUID") in codes
+                ]
+                note = "\n\n".join(
+                    notes[ref.get("targetGUID")]
+                    for ref in selection.iterfind("q:NoteRef", ns)
+                    if ref.get("targetGUID") in notes
+                )
                 created = selection.get("creationDateTime") or now()
-                incoming.annotations.append(IncomingAnnotation(
-                    id=id_from_guid(selection.get("guid")), source_key=guid, start=start, end=end,
-                    quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix, note=note,
-                    author=users.get(selection.get("creatingUser"), ""), created=created,
-                    updated=selection.get("modifiedDateTime") or created, tags=list(dict.fromkeys(tag_names)),
-                    version_hash=digest))
+                incoming.annotations.append(
+                    IncomingAnnotation(
+                        id=id_from_guid(selection.get("guid")),
+                        source_key=guid,
+                        start=start,
+                        end=end,
+                        quote=selector.quote,
+                        prefix=selector.prefix,
+                        suffix=selector.suffix,
+                        note=note,
+                        author=users.get(selection.get("creatingUser"), ""),
+                        created=created,
+                        updated=selection.get("modifiedDateTime") or created,
+                        tags=list(dict.fromkeys(tag_names)),
+                        version_hash=digest,
+                    )
+                )
         for link in root.iterfind("q:Links/q:Link", ns):
             origin, target = link.get("originGUID"), link.get("targetGUID")
             if origin and target:
                 kind = link.get("name") if link.get("name") in LINK_KINDS else "same"
-                incoming.links.append(IncomingLink(id_from_guid(origin), id_from_guid(target), kind,
-                                                   id_from_guid(link.get("guid")), now()))
+                incoming.links.append(
+                    IncomingLink(
+                        id_from_guid(origin), id_from_guid(target), kind, id_from_guid(link.get("guid")), now()
+                    )
+                )
     return incoming
 
 
@@ -350,5 +435,7 @@ def _source_text(archive: zipfile.ZipFile, names: set[str], source, path: Path, 
                 return archive.read(member).decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise ImportFileError(f"{path}: {member} is not UTF-8 text") from None
-    raise ImportFileError(f"{path}: the text of source {source.get('name') or source.get('guid')!r} is not in the "
-                          f"project ({where[:80] or 'no plainTextPath'})")
+    raise ImportFileError(
+        f"{path}: the text of source {source.get('name') or source.get('guid')!r} is not in the "
+        f"project ({where[:80] or 'no plainTextPath'})"
+    )

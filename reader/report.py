@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.claims import Claim, build_matrix
@@ -45,11 +45,12 @@ def safe_colour(colour: str) -> str:
 def tint(colour: str, alpha: float) -> str:
     """#rrggbb as an rgba() with the given opacity, so dark text stays readable on any tag colour."""
     colour = safe_colour(colour)
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 # --- highlighting ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -66,6 +67,7 @@ def segments(text: str, annotations: Iterable[Annotation]) -> list[Segment]:
     Overlapping and nested annotations are handled alike: a longer (outer) annotation comes before a
     shorter one that starts at the same place, so marks nest in the order the reader expects.
     """
+
     def order(a: Annotation) -> tuple[int, int, str]:
         return (a.start, -a.end, a.id)
 
@@ -109,7 +111,7 @@ def highlighted_html(text: str, annotations: list[Annotation], tag_classes: dict
             out.append(_open_mark(annotation, tag_classes, first=annotation.id not in started))
             started.add(annotation.id)
             open_marks.append(annotation)
-        out.append(escape(text[piece.start:piece.end]))
+        out.append(escape(text[piece.start : piece.end]))
     out.extend("</mark>" for _ in open_marks)
     return "".join(out)
 
@@ -120,14 +122,19 @@ def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool)
     if first:
         label = ", ".join(annotation.tags) or "untagged"
         tip = label + (f" — {annotation.note}" if annotation.note else "")
-        attributes += [f'id="a-{escape(annotation.id)}"', 'tabindex="0"', f'data-tip="{escape(tip)}"',
-                       f'aria-describedby="note-{escape(annotation.id)}"']
+        attributes += [
+            f'id="a-{escape(annotation.id)}"',
+            'tabindex="0"',
+            f'data-tip="{escape(tip)}"',
+            f'aria-describedby="note-{escape(annotation.id)}"',
+        ]
     else:
         attributes.append('data-continued="1"')
     return f"<mark {' '.join(attributes)}>"
 
 
 # --- the claims matrix ----------------------------------------------------------------------------
+
 
 def report_claims(store: Store, sources: list[Source], annotations: list[Annotation]) -> list[Claim]:
     """The claims matrix (reader.claims) over the report's sources and annotations."""
@@ -138,8 +145,10 @@ def report_claims(store: Store, sources: list[Source], annotations: list[Annotat
 
 # --- the chart ------------------------------------------------------------------------------------
 
-def tags_chart_svg(sources: list[Source], annotations: list[Annotation], tags: list[Tag],
-                   tag_classes: dict[str, str]) -> str:
+
+def tags_chart_svg(
+    sources: list[Source], annotations: list[Annotation], tags: list[Tag], tag_classes: dict[str, str]
+) -> str:
     """Inline SVG: one stacked bar per source, a segment per tag sized by its number of annotations."""
     counts = {source.id: Counter() for source in sources}
     for annotation in annotations:
@@ -153,10 +162,12 @@ def tags_chart_svg(sources: list[Source], annotations: list[Annotation], tags: l
     legend_rows = (len(used) + 3) // 4
     height = top + row_height * len(sources) + 20 + 22 * legend_rows
     width = label_width + bar_width + 60
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" aria-labelledby="chart-title chart-desc">',
-             '<title id="chart-title">Tags per source</title>',
-             f'<desc id="chart-desc">{escape(_chart_description(sources, counts, used))}</desc>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="chart-title chart-desc">',
+        '<title id="chart-title">Tags per source</title>',
+        f'<desc id="chart-desc">{escape(_chart_description(sources, counts, used))}</desc>',
+    ]
     for row, source in enumerate(sources):
         y = top + row * row_height
         name = source.title if len(source.title) <= 36 else source.title[:35] + "…"
@@ -167,17 +178,21 @@ def tags_chart_svg(sources: list[Source], annotations: list[Annotation], tags: l
             if not count:
                 continue
             span = bar_width * count / largest
-            parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{span:.1f}" height="{row_height - 8}" '
-                         f'class="{tag_classes.get(tag_name, "tag-none")}"><title>{escape(source.title)}: '
-                         f'{escape(tag_name)} — {count}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{span:.1f}" height="{row_height - 8}" '
+                f'class="{tag_classes.get(tag_name, "tag-none")}"><title>{escape(source.title)}: '
+                f"{escape(tag_name)} — {count}</title></rect>"
+            )
             x += span
         total = sum(counts[source.id].values())
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 17}" class="axis">{total}</text>')
     legend_top = top + row_height * len(sources) + 16
     for index, tag_name in enumerate(used):
         x, y = 10 + (index % 4) * 200, legend_top + (index // 4) * 22
-        parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" class="{tag_classes.get(tag_name, "tag-none")}">'
-                     f'<title>{escape(tag_name)}</title></rect>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="14" height="14" class="{tag_classes.get(tag_name, "tag-none")}">'
+            f"<title>{escape(tag_name)}</title></rect>"
+        )
         parts.append(f'<text x="{x + 20}" y="{y + 12}" class="axis">{escape(tag_name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -193,6 +208,7 @@ def _chart_description(sources: list[Source], counts: dict[int, Counter], used: 
 
 # --- the page -------------------------------------------------------------------------------------
 
+
 @dataclass
 class ReportData:
     """Everything the page shows, gathered from the store once."""
@@ -205,8 +221,13 @@ class ReportData:
     tag_filter: list[str]
 
 
-def gather(store: Store, source_ids: list[int] | None = None, tag_names: list[str] | None = None,
-           progress: Progress | None = None, authors: list[str] | None = None) -> ReportData:
+def gather(
+    store: Store,
+    source_ids: list[int] | None = None,
+    tag_names: list[str] | None = None,
+    progress: Progress | None = None,
+    authors: list[str] | None = None,
+) -> ReportData:
     """Read what the report needs: the chosen sources (all by default) and their annotations."""
     chosen = store.sources()
     if source_ids:
@@ -233,7 +254,7 @@ def render_report(data: ReportData, title: str = "Reader report") -> str:
     """The whole page as one HTML string: inline CSS, inline SVG, no script, nothing fetched."""
     tag_classes = {tag.name: f"tag-{index}" for index, tag in enumerate(data.tags)}
     colours = {tag_classes[tag.name]: tag.colour for tag in data.tags}
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     by_source: dict[int, list[Annotation]] = {source.id: [] for source in data.sources}
     for annotation in data.annotations:
         by_source.setdefault(annotation.source_id, []).append(annotation)
@@ -251,30 +272,46 @@ def render_report(data: ReportData, title: str = "Reader report") -> str:
     ]
     for source in data.sources:
         body.append(_source_column(source, data.texts[source.id], by_source[source.id], tag_classes))
-    body += ["</div>", "</section>", _claims_section(data, tag_classes),
-             '<section id="chart"><h2>Tags per source</h2>',
-             tags_chart_svg(data.sources, data.annotations, data.tags, tag_classes), "</section>"]
+    body += [
+        "</div>",
+        "</section>",
+        _claims_section(data, tag_classes),
+        '<section id="chart"><h2>Tags per source</h2>',
+        tags_chart_svg(data.sources, data.annotations, data.tags, tag_classes),
+        "</section>",
+    ]
     return _PAGE.format(title=escape(title), css=_CSS + _tag_css(colours), body="\n".join(body))
 
 
 def _source_column(source: Source, text: str, annotations: list[Annotation], tag_classes: dict[str, str]) -> str:
     byline = " · ".join(escape(part) for part in (source.outlet, source.author, source.published) if part)
-    parts = [f'<article class="source" data-source-id="{source.id}" aria-labelledby="title-{source.id}">',
-             f'<h2 id="title-{source.id}">{escape(source.title)}</h2>',
-             f'<p class="meta">{byline + " · " if byline else ""}{escape(source.name)} · {source.words:,} words</p>',
-             _source_url(source),
-             f'<div class="text" tabindex="0" role="region" aria-label="Text of {escape(source.title)}">'
-             f"{highlighted_html(text, annotations, tag_classes)}</div>"]
+    parts = [
+        f'<article class="source" data-source-id="{source.id}" aria-labelledby="title-{source.id}">',
+        f'<h2 id="title-{source.id}">{escape(source.title)}</h2>',
+        f'<p class="meta">{byline + " · " if byline else ""}{escape(source.name)} · {source.words:,} words</p>',
+        _source_url(source),
+        f'<div class="text" tabindex="0" role="region" aria-label="Text of {escape(source.title)}">'
+        f"{highlighted_html(text, annotations, tag_classes)}</div>",
+    ]
     if annotations:
         parts.append('<h3>Annotations</h3><ol class="notes">')
         for annotation in annotations:
-            tags = "".join(f'<span class="chip {tag_classes.get(t, "tag-none")}">{escape(t)}</span>'
-                           for t in annotation.tags) or '<span class="chip tag-none">untagged</span>'
+            tags = (
+                "".join(
+                    f'<span class="chip {tag_classes.get(t, "tag-none")}">{escape(t)}</span>' for t in annotation.tags
+                )
+                or '<span class="chip tag-none">untagged</span>'
+            )
             note = f'<span class="note-text">{escape(annotation.note)}</span>' if annotation.note else ""
-            status = "" if annotation.anchor_status == "anchored" else \
-                f' <span class="status">({escape(annotation.anchor_status)})</span>'
-            parts.append(f'<li id="note-{escape(annotation.id)}"><a href="#a-{escape(annotation.id)}">'
-                         f"“{escape(_shorten(annotation.quote, 90))}”</a>{status} {tags} {note}</li>")
+            status = (
+                ""
+                if annotation.anchor_status == "anchored"
+                else f' <span class="status">({escape(annotation.anchor_status)})</span>'
+            )
+            parts.append(
+                f'<li id="note-{escape(annotation.id)}"><a href="#a-{escape(annotation.id)}">'
+                f"“{escape(_shorten(annotation.quote, 90))}”</a>{status} {tags} {note}</li>"
+            )
         parts.append("</ol>")
     parts.append("</article>")
     return "".join(parts)
@@ -294,8 +331,10 @@ def _claim_facts(claim: Claim) -> str:
     parts = []
     first = claim.first_appearance
     if first is not None:
-        parts.append(f'<div class="first">first: {escape(first.published)} · '
-                     f"{escape(first.source.outlet or first.source.title)}</div>")
+        parts.append(
+            f'<div class="first">first: {escape(first.published)} · '
+            f"{escape(first.source.outlet or first.source.title)}</div>"
+        )
     verdict = claim.verdict
     if verdict:
         note = f" — {escape(verdict['note'])}" if verdict["note"] else ""
@@ -308,33 +347,43 @@ def _claim_facts(claim: Claim) -> str:
 def _claims_section(data: ReportData, tag_classes: dict[str, str]) -> str:
     parts = ['<section id="claims"><h2>Claims matrix</h2>']
     if not data.claims:
-        parts.append('<p class="meta">No claims yet: link annotations in different sources as the same claim '
-                     "(<code>reader link A B</code>) and they appear here, one row per claim.</p></section>")
+        parts.append(
+            '<p class="meta">No claims yet: link annotations in different sources as the same claim '
+            "(<code>reader link A B</code>) and they appear here, one row per claim.</p></section>"
+        )
         return "".join(parts)
-    parts.append('<p class="meta">One row per claim (annotations linked as the same claim). '
-                 "<b>present</b>: the source makes it (in its own words or the same); <b>differs</b>: with a "
-                 "different figure, name or quotation; <b>supports</b> / <b>contradicts</b>: as linked; "
-                 "<b>silent</b>: checked and not there; <b>absent</b>: not found (or not yet checked). "
-                 "Statuses are read against the claim's first appearance.</p>")
+    parts.append(
+        '<p class="meta">One row per claim (annotations linked as the same claim). '
+        "<b>present</b>: the source makes it (in its own words or the same); <b>differs</b>: with a "
+        "different figure, name or quotation; <b>supports</b> / <b>contradicts</b>: as linked; "
+        "<b>silent</b>: checked and not there; <b>absent</b>: not found (or not yet checked). "
+        "Statuses are read against the claim's first appearance.</p>"
+    )
     parts.append('<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col">Claim</th>')
     for source in data.sources:
         parts.append(f'<th scope="col">{escape(_shorten(source.title, 40))}</th>')
     parts.append("</tr></thead><tbody>")
     for number, claim in enumerate(data.claims, 1):
-        parts.append(f'<tr data-claim="{escape(claim.id)}"><th scope="row">{number}. {escape(_shorten(claim.label, 120))}'
-                     f"{_claim_facts(claim)}</th>")
+        parts.append(
+            f'<tr data-claim="{escape(claim.id)}"><th scope="row">{number}. {escape(_shorten(claim.label, 120))}'
+            f"{_claim_facts(claim)}</th>"
+        )
         for source in data.sources:
             cell = claim.cells[source.id]
             detail = ""
             if cell.annotations:
-                links = " ".join(f'<a href="#a-{escape(m.id)}" data-member-id="{escape(m.id)}">'
-                                 f"{escape(_shorten(m.quote, 60))}</a>" for m in cell.annotations)
+                links = " ".join(
+                    f'<a href="#a-{escape(m.id)}" data-member-id="{escape(m.id)}">{escape(_shorten(m.quote, 60))}</a>'
+                    for m in cell.annotations
+                )
                 detail = f'<div class="quote">{links}</div>'
             if cell.differing_words:
                 detail += f'<div class="diff">{escape("; ".join(cell.differing_words))}</div>'
             state = escape(cell.status)
-            parts.append(f'<td class="cell-{state}" data-claim="{escape(claim.id)}" data-source-id="{source.id}">'
-                         f'<span class="state">{state}</span>{detail}</td>')
+            parts.append(
+                f'<td class="cell-{state}" data-claim="{escape(claim.id)}" data-source-id="{source.id}">'
+                f'<span class="state">{state}</span>{detail}</td>'
+            )
         parts.append("</tr>")
     parts.append("</tbody></table></div></section>")
     return "".join(parts)
@@ -349,7 +398,7 @@ def _tag_css(colours: dict[str, str]) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _PAGE = """<!DOCTYPE html>

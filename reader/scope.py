@@ -19,8 +19,11 @@ from reader.store import Store, StoreError
 
 def stored_files(store: Store, exclude: set[int] | frozenset[int] = frozenset()) -> list[Path]:
     """The files behind the database's sources that are still there (a vanished one keeps its stored text)."""
-    return [Path(path) for path, (_, _, source_id, _) in store.known_signatures().items()
-            if source_id not in exclude and os.path.isfile(path)]
+    return [
+        Path(path)
+        for path, (_, _, source_id, _) in store.known_signatures().items()
+        if source_id not in exclude and os.path.isfile(path)
+    ]
 
 
 def files_in_play(store: Store, corpus: list[Path] | None) -> list[Path]:

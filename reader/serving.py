@@ -79,5 +79,6 @@ class GuardedServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         self.console.print(f"Serving the reader on {self.url}", highlight=False, markup=False, soft_wrap=True)
-        self.console.print("Only this address (with its token) opens it. Press Ctrl+C to quit.", highlight=False,
-                           markup=False)
+        self.console.print(
+            "Only this address (with its token) opens it. Press Ctrl+C to quit.", highlight=False, markup=False
+        )

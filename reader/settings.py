@@ -48,8 +48,14 @@ class Rating:
 
 
 # The default verdict scale, best first (ClaimReview's bestRating is the highest value, worstRating the lowest).
-DEFAULT_RATINGS = (Rating("true", 5), Rating("mostly true", 4), Rating("mixed", 3), Rating("mostly false", 2),
-                   Rating("false", 1), Rating("unproven", None))
+DEFAULT_RATINGS = (
+    Rating("true", 5),
+    Rating("mostly true", 4),
+    Rating("mixed", 3),
+    Rating("mostly false", 2),
+    Rating("false", 1),
+    Rating("unproven", None),
+)
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,9 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
     where = f"{path}: " if path else ""
     unknown = sorted(set(data) - {"author", "theme", "tags", "keys", "ratings", "reviewer"})
     if unknown:
-        raise SettingsError(f"{where}unknown setting {unknown[0]!r} (known: author, theme, tags, keys, ratings, "
-                            "reviewer)")
+        raise SettingsError(
+            f"{where}unknown setting {unknown[0]!r} (known: author, theme, tags, keys, ratings, reviewer)"
+        )
     defaults = Settings()
     author = _string(data, "author", defaults.author, where)
     theme = _string(data, "theme", defaults.theme, where) or DEFAULT_THEME
@@ -123,7 +130,7 @@ def settings_from_dict(data: dict[str, Any], path: Path | None = None) -> Settin
             if not _BINDING_ID.fullmatch(binding_id):
                 raise SettingsError(f"{where}keys: {binding_id!r} is not a binding id")
             if not isinstance(key, str) or not key.strip():
-                raise SettingsError(f"{where}keys.{binding_id} must be a key name such as \"ctrl+n\"")
+                raise SettingsError(f'{where}keys.{binding_id} must be a key name such as "ctrl+n"')
             keys[binding_id] = key.strip()
     ratings = _ratings(data["ratings"], where) if "ratings" in data else defaults.ratings
     reviewer = _reviewer(data.get("reviewer", {}), where)
@@ -152,7 +159,11 @@ def _ratings(entries: Any, where: str) -> tuple[Rating, ...]:
 
 
 def _reviewer(entry: Any, where: str) -> dict[str, str]:
-    if not isinstance(entry, dict) or set(entry) - {"name", "url"} or not all(isinstance(v, str) for v in entry.values()):
+    if (
+        not isinstance(entry, dict)
+        or set(entry) - {"name", "url"}
+        or not all(isinstance(v, str) for v in entry.values())
+    ):
         raise SettingsError(f"{where}'reviewer' must be a table with name and url (strings)")
     return {key: value.strip() for key, value in entry.items() if value.strip()}
 
@@ -229,14 +240,20 @@ def default_settings_text() -> str:
     """The commented file `reader config --init` writes: every default, each explained."""
     defaults = Settings()
     tags = tomli_w.dumps({"tags": settings_to_dict(defaults)["tags"]})
-    ratings = "".join(f"\n[[ratings]]\nname = {tomli_w.dumps({'n': r.name})[4:]}"
-                      + (f"value = {r.value}\n" if r.value is not None else "") for r in defaults.ratings)
-    return (_DEFAULT_FILE_HEADER.format(theme=defaults.theme) + tags
-            + "\n# The verdict scale (`reader verdict`, v in the claims matrix), best first; a rating without a\n"
-              "# value (unproven) has no place on the scale. ClaimReview's best and worst are the highest and lowest.\n"
-            + ratings
-            + "\n# The fact-checking organisation that signs ClaimReview exports.\n"
-              "# [reviewer]\n# name = \"Example Fact Check\"\n# url = \"https://factcheck.example.org\"\n")
+    ratings = "".join(
+        f"\n[[ratings]]\nname = {tomli_w.dumps({'n': r.name})[4:]}"
+        + (f"value = {r.value}\n" if r.value is not None else "")
+        for r in defaults.ratings
+    )
+    return (
+        _DEFAULT_FILE_HEADER.format(theme=defaults.theme)
+        + tags
+        + "\n# The verdict scale (`reader verdict`, v in the claims matrix), best first; a rating without a\n"
+        "# value (unproven) has no place on the scale. ClaimReview's best and worst are the highest and lowest.\n"
+        + ratings
+        + "\n# The fact-checking organisation that signs ClaimReview exports.\n"
+        '# [reviewer]\n# name = "Example Fact Check"\n# url = "https://factcheck.example.org"\n'
+    )
 
 
 def write_default_settings(path: Path) -> None:

@@ -15,14 +15,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from reader.authors import BLIND_SETTING, resolve_author, session_blind
 from reader.anchoring import TextChange, anchor, make_selector
+from reader.authors import BLIND_SETTING, resolve_author, session_blind
 from reader.corpus import Document
 from reader.metadata import effective_metadata
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -42,8 +42,20 @@ APPLICATION_ID = 0x52445231
 # from another program's SQLite file (which may well have a user_version of 1, 2 or 3).
 READER_TABLES = frozenset({"sources", "source_versions", "annotations", "tags", "annotation_tags", "links", "events"})
 
-TAG_PALETTE = ("#e5c07b", "#61afef", "#d19a66", "#56b6c2", "#c678dd", "#e06c75", "#98c379", "#abb2bf",
-               "#be5046", "#4db5bd", "#ecbe7b", "#a9a1e1")
+TAG_PALETTE = (
+    "#e5c07b",
+    "#61afef",
+    "#d19a66",
+    "#56b6c2",
+    "#c678dd",
+    "#e06c75",
+    "#98c379",
+    "#abb2bf",
+    "#be5046",
+    "#4db5bd",
+    "#ecbe7b",
+    "#a9a1e1",
+)
 
 
 # What a corpus's sources.toml can state about a file (columns of `sources` of the same names).
@@ -68,7 +80,7 @@ def passage_spans(text: str) -> list[tuple[int, int]]:
             cut = text.rfind(" ", start + PASSAGE_MAX_CHARS // 2, start + PASSAGE_MAX_CHARS)
             cut = cut if cut > start else start + PASSAGE_MAX_CHARS
             spans.append((start, cut, False))
-            start = cut + 1 if text[cut:cut + 1] == " " else cut
+            start = cut + 1 if text[cut : cut + 1] == " " else cut
         spans.append((start, end, short))
     return [(start, end) for start, end, _ in spans if end > start]
 
@@ -84,7 +96,7 @@ class WriteBusy(StoreError):
 
 def now() -> str:
     """UTC timestamp with milliseconds, ISO 8601: sorts as text and reads well in any SQLite client."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def default_author() -> str:
@@ -96,8 +108,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def open_store(path: str | os.PathLike[str], actor: str = "cli", author: str = "",
-               default_tags: Iterable[tuple[str, str, str]] | None = None, blind: bool | None = None) -> "Store":
+def open_store(
+    path: str | os.PathLike[str],
+    actor: str = "cli",
+    author: str = "",
+    default_tags: Iterable[tuple[str, str, str]] | None = None,
+    blind: bool | None = None,
+) -> Store:
     """Open (creating if needed) and migrate the database at path; StoreError explains any refusal.
 
     author is the settings' author (the one in effect is READER_AUTHOR, else it, else the login name:
@@ -110,8 +127,14 @@ def open_store(path: str | os.PathLike[str], actor: str = "cli", author: str = "
 class Store:
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
-    def __init__(self, path: Path, actor: str = "cli", author: str = "",
-                 default_tags: Iterable[tuple[str, str, str]] | None = None, blind: bool | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        actor: str = "cli",
+        author: str = "",
+        default_tags: Iterable[tuple[str, str, str]] | None = None,
+        blind: bool | None = None,
+    ) -> None:
         self.path = path
         self.actor = actor
         self.author = resolve_author(author)
@@ -155,14 +178,16 @@ class Store:
                         return sqlite_utils.Database(Store._open(f"{path.resolve().as_uri()}?{options}", uri=True))
                     except sqlite3.DatabaseError:
                         continue
-                raise StoreError(f"{path} is on a read-only file system or folder and cannot be read there "
-                                 f"({error})") from None
+                raise StoreError(
+                    f"{path} is on a read-only file system or folder and cannot be read there ({error})"
+                ) from None
             raise StoreError(f"{path} is not a usable SQLite database ({error})") from None
 
     @staticmethod
     def _open(target: str, uri: bool = False) -> sqlite3.Connection:
-        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
-                               uri=uri)
+        conn = sqlite3.connect(
+            target, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, uri=uri
+        )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -199,8 +224,10 @@ class Store:
         ours = application_id == APPLICATION_ID or (application_id == 0 and READER_TABLES <= tables)
         if not empty and not ours:
             detail = f"application_id {application_id:#x}" if application_id else f"user_version {version}"
-            raise StoreError(f"{self.path} is a SQLite database of another program ({detail}), not a reader "
-                             "database; nothing was changed")
+            raise StoreError(
+                f"{self.path} is a SQLite database of another program ({detail}), not a reader "
+                "database; nothing was changed"
+            )
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer reader (schema {version}; this one knows up to "
@@ -312,12 +339,16 @@ class Store:
                     if waited_since is None:
                         waited_since = time.monotonic()
                         if self.on_wait is not None:
-                            self.on_wait(f"waiting: another program is writing to {self.path} (an import?); "
-                                         "your change is saved as soon as it finishes")
+                            self.on_wait(
+                                f"waiting: another program is writing to {self.path} (an import?); "
+                                "your change is saved as soon as it finishes"
+                            )
                         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                     elif time.monotonic() - waited_since > WRITE_WAIT_LIMIT_S:
-                        raise StoreError(f"cannot write to {self.path}: another program has held it locked for over "
-                                         f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was changed") from None
+                        raise StoreError(
+                            f"cannot write to {self.path}: another program has held it locked for over "
+                            f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was changed"
+                        ) from None
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
@@ -349,7 +380,9 @@ class Store:
         except sqlite3.DatabaseError as error:
             problems = [str(error)]
         if problems != ["ok"]:
-            raise StoreError(f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}")
+            raise StoreError(
+                f"{self.path} is damaged ({problems[0][:120]}); nothing was written. {recovery_hint(self.path)}"
+            )
         self._checked_signature = signature
         _remember_checked(self.path, signature)
 
@@ -374,8 +407,10 @@ class Store:
         """Every stored path's (size, mtime_ns, source id, metadata) in one query: a sync checks files against it."""
         with self._lock:
             # What the files state (not the user's own values, which a sync leaves alone).
-            return {row[0]: (row[1], row[2], row[3], json.loads(row[4] or "{}")) for row in
-                    self.db.conn.execute("SELECT path, size, mtime_ns, id, file_metadata FROM sources")}
+            return {
+                row[0]: (row[1], row[2], row[3], json.loads(row[4] or "{}"))
+                for row in self.db.conn.execute("SELECT path, size, mtime_ns, id, file_metadata FROM sources")
+            }
 
     def resolve_path_id(self, path: str) -> int:
         rows = self.query("SELECT id FROM sources WHERE path = ?", [path])
@@ -391,37 +426,54 @@ class Store:
         path = str(document.path)
         digest = content_hash(document.text)
         with self.write() as db:
-            existing = list(db.query("SELECT id, current_version_id, user_metadata FROM sources WHERE path = ?",
-                                     [path]))
+            existing = list(
+                db.query("SELECT id, current_version_id, user_metadata FROM sources WHERE path = ?", [path])
+            )
             if not existing:  # a source a team hub brought (path hub:<hash>) becomes this file with the same text
-                existing = list(db.query(
-                    "SELECT s.id, s.current_version_id, s.user_metadata FROM sources s JOIN source_versions v "
-                    "ON v.id = s.current_version_id WHERE s.path LIKE 'hub:%' AND v.content_hash = ? ORDER BY s.id "
-                    "LIMIT 1", [digest]))
+                existing = list(
+                    db.query(
+                        "SELECT s.id, s.current_version_id, s.user_metadata FROM sources s JOIN source_versions v "
+                        "ON v.id = s.current_version_id WHERE s.path LIKE 'hub:%' AND v.content_hash = ? ORDER BY s.id "
+                        "LIMIT 1",
+                        [digest],
+                    )
+                )
                 if existing:
                     db.execute("UPDATE sources SET path = ? WHERE id = ?", [path, existing[0]["id"]])
-            stated = {"title": document.title, "outlet": document.outlet, "author": document.author,
-                      "published": document.published, "url": document.url}
+            stated = {
+                "title": document.title,
+                "outlet": document.outlet,
+                "author": document.author,
+                "published": document.published,
+                "url": document.url,
+            }
             # What the user set (reader meta, the sources screen) wins over what the file states.
             user_set = json.loads(existing[0]["user_metadata"] or "{}") if existing else {}
             fields = {
-                **effective_metadata(stated, user_set), "file_metadata": json.dumps(stated, ensure_ascii=False),
+                **effective_metadata(stated, user_set),
+                "file_metadata": json.dumps(stated, ensure_ascii=False),
                 "format": document.format,
-                "encoding": document.encoding, "warnings": json.dumps(document.warnings),
-                "size": document.size, "mtime_ns": document.mtime_ns,
+                "encoding": document.encoding,
+                "warnings": json.dumps(document.warnings),
+                "size": document.size,
+                "mtime_ns": document.mtime_ns,
             }
             # Plain SQL here, not table.update()/insert(): this runs once per file of a corpus, and
             # sqlite-utils introspects the table on every call (a third of a 10,000-file first load).
             if existing:
                 source_id = existing[0]["id"]
-                db.execute(f"UPDATE sources SET {', '.join(f'{k} = :{k}' for k in fields)} WHERE id = :id",
-                           {**fields, "id": source_id})
+                db.execute(
+                    f"UPDATE sources SET {', '.join(f'{k} = :{k}' for k in fields)} WHERE id = :id",
+                    {**fields, "id": source_id},
+                )
             else:
                 row = {"path": path, "added": now(), "words": 0, **fields}
                 source_id = db.execute(
-                    f"INSERT INTO sources ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row).lastrowid
-            version = list(db.query(
-                "SELECT id FROM source_versions WHERE source_id = ? AND content_hash = ?", [source_id, digest]))
+                    f"INSERT INTO sources ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row
+                ).lastrowid
+            version = list(
+                db.query("SELECT id FROM source_versions WHERE source_id = ? AND content_hash = ?", [source_id, digest])
+            )
             current = existing[0]["current_version_id"] if existing else None
             if version and version[0]["id"] == current:
                 return source_id, False
@@ -431,10 +483,12 @@ class Store:
                 version_id = db.execute(
                     "INSERT INTO source_versions (source_id, content_hash, text, length, loaded, pages) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    [source_id, digest, document.text, len(document.text), now(), json.dumps(document.pages)]
+                    [source_id, digest, document.text, len(document.text), now(), json.dumps(document.pages)],
                 ).lastrowid
-            db.execute("UPDATE sources SET current_version_id = ?, words = ? WHERE id = ?",
-                       [version_id, word_count(document.text), source_id])
+            db.execute(
+                "UPDATE sources SET current_version_id = ?, words = ? WHERE id = ?",
+                [version_id, word_count(document.text), source_id],
+            )
             self._index_passages(db, source_id, version_id, document.text)
             self._reanchor(db, source_id, version_id, document.text)
         return source_id, True
@@ -444,14 +498,18 @@ class Store:
         db.execute("DELETE FROM passages WHERE source_id = ?", [source_id])
         db.conn.executemany(
             "INSERT INTO passages (source_id, version_id, position_start, position_end, text) VALUES (?, ?, ?, ?, ?)",
-            ((source_id, version_id, start, end, text[start:end]) for start, end in passage_spans(text)))
+            ((source_id, version_id, start, end, text[start:end]) for start, end in passage_spans(text)),
+        )
 
     @staticmethod
     def _reanchor(db: sqlite_utils.Database, source_id: int, version_id: int, text: str) -> None:
-        rows = list(db.query(
-            "SELECT a.id, a.version_id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix "
-            "FROM annotations a WHERE a.source_id = ? AND coalesce(a.anchor_version_id, -1) != ?",
-            [source_id, version_id]))
+        rows = list(
+            db.query(
+                "SELECT a.id, a.version_id, a.position_start, a.position_end, a.quote, a.prefix, a.suffix "
+                "FROM annotations a WHERE a.source_id = ? AND coalesce(a.anchor_version_id, -1) != ?",
+                [source_id, version_id],
+            )
+        )
         # One diff per version the annotations were made on: it tells moved, deleted and duplicated
         # passages apart, which the quote and its context alone cannot.
         changes: dict[int, TextChange | None] = {}
@@ -460,12 +518,16 @@ class Store:
             if made_on not in changes:
                 old = list(db.query("SELECT text FROM source_versions WHERE id = ?", [made_on]))
                 changes[made_on] = TextChange(old[0]["text"], text) if old else None
-            found = anchor(text, Selector(row["position_start"], row["position_end"], row["quote"],
-                                          row["prefix"], row["suffix"]), changes[made_on])
+            found = anchor(
+                text,
+                Selector(row["position_start"], row["position_end"], row["quote"], row["prefix"], row["suffix"]),
+                changes[made_on],
+            )
             db.execute(
                 "UPDATE annotations SET anchor_status = ?, anchor_start = ?, anchor_end = ?, "
                 "anchor_version_id = ?, anchor_score = ? WHERE id = ?",
-                [found.status, found.start, found.end, version_id, found.score, row["id"]])
+                [found.status, found.start, found.end, version_id, found.score, row["id"]],
+            )
 
     def sources(self) -> list[Source]:
         """Every source with its word and annotation counts and reading progress, in path order."""
@@ -473,7 +535,9 @@ class Store:
         rows = self.query(
             f"SELECT s.*, (SELECT count(*) FROM annotations a WHERE a.source_id = s.id AND {visible}) "
             "AS annotation_count, max(coalesce(r.fraction, 0), coalesce(r.furthest, 0)) AS read_fraction "
-            "FROM sources s LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path", params)
+            "FROM sources s LEFT JOIN reading_state r ON r.source_id = s.id ORDER BY s.path",
+            params,
+        )
         return [_source_from_row(row) for row in rows]
 
     def source(self, source_id: int) -> Source:
@@ -489,7 +553,8 @@ class Store:
         """The canonical text of a source's current version."""
         rows = self.query(
             "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
-            [source_id])
+            [source_id],
+        )
         if not rows:
             raise StoreError(f"no text stored for source {source_id}")
         return rows[0]["text"]
@@ -501,7 +566,8 @@ class Store:
         """Where each page starts in the current text (PDF sources); empty for sources without pages."""
         rows = self.query(
             "SELECT v.pages FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
-            [source_id])
+            [source_id],
+        )
         return json.loads(rows[0]["pages"]) if rows else []
 
     def resolve_source(self, reference: str) -> Source:
@@ -517,7 +583,9 @@ class Store:
             if reference in (source.path, source.name) or source.path == resolved:
                 return source
         needle = reference.casefold()
-        matches = [s for s in sources if needle and (needle in s.title.casefold() or s.name.casefold().startswith(needle))]
+        matches = [
+            s for s in sources if needle and (needle in s.title.casefold() or s.name.casefold().startswith(needle))
+        ]
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -539,7 +607,8 @@ class Store:
                 # on a 10,000-file corpus (a word in 50,000 paragraphs: 64 ms against 105 ms).
                 "JOIN sources s ON s.id = p.source_id WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) "
                 "LIMIT ?",
-                [fts_query, limit])
+                [fts_query, limit],
+            )
         except sqlite3.OperationalError as error:
             raise StoreError(f"cannot search for {query!r}: {error}") from None
 
@@ -552,7 +621,8 @@ class Store:
                 "VALUES (:source_id, :position, :fraction, :fraction, :updated) ON CONFLICT (source_id) DO UPDATE "
                 "SET position = excluded.position, fraction = excluded.fraction, "
                 "furthest = max(reading_state.furthest, excluded.fraction), updated = excluded.updated",
-                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()})
+                {"source_id": source_id, "position": position, "fraction": round(fraction, 4), "updated": now()},
+            )
 
     def reading_position(self, source_id: int) -> int:
         rows = self.query("SELECT position FROM reading_state WHERE source_id = ?", [source_id])
@@ -596,16 +666,18 @@ class Store:
             if db["tags"].count:
                 return
             db["tags"].insert_all(
-                {"name": name, "colour": colour, "description": description, "position": index,
-                 "created": now()}
-                for index, (name, colour, description) in enumerate(self.default_tags))
+                {"name": name, "colour": colour, "description": description, "position": index, "created": now()}
+                for index, (name, colour, description) in enumerate(self.default_tags)
+            )
 
     def tags(self) -> list[Tag]:
         rows = self.query(
             "SELECT t.*, (SELECT count(*) FROM annotation_tags x WHERE x.tag_id = t.id) AS uses "
-            "FROM tags t ORDER BY t.position, t.name")
-        return [Tag(row["id"], row["name"], row["colour"], row["description"], row["position"], row["uses"])
-                for row in rows]
+            "FROM tags t ORDER BY t.position, t.name"
+        )
+        return [
+            Tag(row["id"], row["name"], row["colour"], row["description"], row["position"], row["uses"]) for row in rows
+        ]
 
     def tag(self, name: str) -> Tag:
         for tag in self.tags():
@@ -621,8 +693,9 @@ class Store:
             tag = self._create_tag(name, colour, description)
         return tag
 
-    def _create_tag(self, name: str, colour: str = "", description: str = "", group: str | None = None,
-                    log: bool = True) -> Tag:
+    def _create_tag(
+        self, name: str, colour: str = "", description: str = "", group: str | None = None, log: bool = True
+    ) -> Tag:
         existing = self.tags()
         colour = _check_colour(colour) if colour else TAG_PALETTE[len(existing) % len(TAG_PALETTE)]
         position = max((t.position for t in existing), default=-1) + 1
@@ -633,8 +706,9 @@ class Store:
             self._log("create", "tag", tag_id, None, snapshot, group)
         return self.tag(name)
 
-    def update_tag(self, name: str, new_name: str | None = None, colour: str | None = None,
-                   description: str | None = None) -> Tag:
+    def update_tag(
+        self, name: str, new_name: str | None = None, colour: str | None = None, description: str | None = None
+    ) -> Tag:
         with self.write() as db:
             tag = self.tag(name)
             before = self._tag_snapshot(tag.id)
@@ -667,14 +741,19 @@ class Store:
             if source.id == target.id:
                 raise StoreError("cannot merge a tag into itself")
             group = self._change_group
-            annotation_ids = [row["annotation_id"] for row in db.query(
-                "SELECT annotation_id FROM annotation_tags WHERE tag_id = ?", [source.id])]
+            annotation_ids = [
+                row["annotation_id"]
+                for row in db.query("SELECT annotation_id FROM annotation_tags WHERE tag_id = ?", [source.id])
+            ]
             for annotation_id in annotation_ids:
                 before = self._annotation_snapshot(annotation_id)
-                db.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                           [annotation_id, target.id])
-                self._log("update", "annotation", annotation_id, before,
-                          self._annotation_snapshot(annotation_id), group)
+                db.execute(
+                    "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                    [annotation_id, target.id],
+                )
+                self._log(
+                    "update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id), group
+                )
             before_tag = self._tag_snapshot(source.id)
             db["tags"].delete(source.id)
             self._log("delete", "tag", source.id, before_tag, None, group)
@@ -700,13 +779,25 @@ class Store:
 
     # --- annotations -----------------------------------------------------------------------------
 
-    def add_annotation(self, source_id: int, start: int, end: int, tags: Iterable[str] = (),
-                       note: str = "", author: str | None = None, annotation_id: str | None = None) -> Annotation:
+    def add_annotation(
+        self,
+        source_id: int,
+        start: int,
+        end: int,
+        tags: Iterable[str] = (),
+        note: str = "",
+        author: str | None = None,
+        annotation_id: str | None = None,
+    ) -> Annotation:
         """Annotate text[start:end] of a source's current version; returns the stored annotation."""
         with self.write() as db:
-            rows = list(db.query(
-                "SELECT v.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-                "WHERE s.id = ?", [source_id]))
+            rows = list(
+                db.query(
+                    "SELECT v.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
+                    "WHERE s.id = ?",
+                    [source_id],
+                )
+            )
             if not rows:
                 raise StoreError(f"no source with id {source_id}")
             version_id, text = rows[0]["id"], rows[0]["text"]
@@ -715,12 +806,23 @@ class Store:
             selector = make_selector(text, start, end)
             stamp = now()
             row = {
-                "id": annotation_id or uuid.uuid4().hex, "source_id": source_id, "version_id": version_id,
-                "position_start": start, "position_end": end, "quote": selector.quote,
-                "prefix": selector.prefix, "suffix": selector.suffix, "note": note,
-                "author": self.author if author is None else author, "created": stamp, "updated": stamp,
-                "anchor_status": "anchored", "anchor_start": start, "anchor_end": end,
-                "anchor_version_id": version_id, "anchor_score": 100.0,
+                "id": annotation_id or uuid.uuid4().hex,
+                "source_id": source_id,
+                "version_id": version_id,
+                "position_start": start,
+                "position_end": end,
+                "quote": selector.quote,
+                "prefix": selector.prefix,
+                "suffix": selector.suffix,
+                "note": note,
+                "author": self.author if author is None else author,
+                "created": stamp,
+                "updated": stamp,
+                "anchor_status": "anchored",
+                "anchor_start": start,
+                "anchor_end": end,
+                "anchor_version_id": version_id,
+                "anchor_score": 100.0,
             }
             group = self._change_group
             tag_ids = self._tag_ids(tags, group)
@@ -729,8 +831,13 @@ class Store:
             self._log("create", "annotation", row["id"], None, self._annotation_snapshot(row["id"]), group)
             return self.annotation(row["id"])
 
-    def update_annotation(self, annotation_id: str, note: str | None = None,
-                          tags: Iterable[str] | None = None, add_tags: Iterable[str] = ()) -> Annotation:
+    def update_annotation(
+        self,
+        annotation_id: str,
+        note: str | None = None,
+        tags: Iterable[str] | None = None,
+        add_tags: Iterable[str] = (),
+    ) -> Annotation:
         """Change an annotation's note, replace its tags, or add tags to it."""
         with self.write() as db:
             before = self._annotation_snapshot(annotation_id)
@@ -740,13 +847,16 @@ class Store:
             if tags is not None:
                 db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
             for tag_id in self._tag_ids(list(tags or []) + list(add_tags), group):
-                db.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                           [annotation_id, tag_id])
+                db.execute(
+                    "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                    [annotation_id, tag_id],
+                )
             after = self._annotation_snapshot(annotation_id)
             if after != before:
                 db["annotations"].update(annotation_id, {"updated": now()})
-                self._log("update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id),
-                          group)
+                self._log(
+                    "update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id), group
+                )
             return self.annotation(annotation_id)
 
     def delete_annotation(self, annotation_id: str) -> None:
@@ -761,16 +871,26 @@ class Store:
             raise StoreError(f"no annotation with id {annotation_id!r}")
         return found[0]
 
-    def annotations(self, source_id: int | None = None, tag: str | None = None,
-                    ids: list[str] | None = None, authors: list[str] | None = None) -> list[Annotation]:
+    def annotations(
+        self,
+        source_id: int | None = None,
+        tag: str | None = None,
+        ids: list[str] | None = None,
+        authors: list[str] | None = None,
+    ) -> list[Annotation]:
         """Annotations with their tags, placed on their source's current text, in reading order
         (only the visible authors' while blind coding is on)."""
         return [_annotation_from_row(row) for row in self.iter_annotation_rows(source_id, tag, ids, authors=authors)]
 
-    def iter_annotation_rows(self, source_id: int | None = None, tag: str | None = None,
-                             ids: list[str] | None = None, source_ids: list[int] | None = None,
-                             tags: list[str] | None = None,
-                             authors: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    def iter_annotation_rows(
+        self,
+        source_id: int | None = None,
+        tag: str | None = None,
+        ids: list[str] | None = None,
+        source_ids: list[int] | None = None,
+        tags: list[str] | None = None,
+        authors: list[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Stream flat annotation rows (as annotations_view has them), for exports of any size.
 
         authors limits them to those authors; blind coding limits them to this store's author."""
@@ -789,7 +909,8 @@ class Store:
         if wanted_tags:
             where.append(
                 "id IN (SELECT x.annotation_id FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
-                f"WHERE t.name IN ({','.join('?' * len(wanted_tags))}))")
+                f"WHERE t.name IN ({','.join('?' * len(wanted_tags))}))"
+            )
             params.extend(wanted_tags)
         if ids is not None:
             where.append(f"id IN ({','.join('?' * len(ids))})")
@@ -797,7 +918,7 @@ class Store:
         sql = "SELECT * FROM annotations_view"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY source_path, start, \"end\", id"
+        sql += ' ORDER BY source_path, start, "end", id'
         cursor = self.db.conn.execute(sql, params)
         columns = [d[0] for d in cursor.description]
         for row in cursor:
@@ -816,7 +937,9 @@ class Store:
         rows = self.query(
             "SELECT a.source_id, coalesce(t.name, '') AS tag, count(*) AS n FROM annotations a "
             "LEFT JOIN annotation_tags x ON x.annotation_id = a.id LEFT JOIN tags t ON t.id = x.tag_id "
-            f"WHERE {visible} GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name", params)
+            f"WHERE {visible} GROUP BY a.source_id, t.id ORDER BY a.source_id, min(t.position), t.name",
+            params,
+        )
         return [(row["source_id"], row["tag"], row["n"]) for row in rows]
 
     def annotations_per_day(self, source_ids: list[int] | None = None) -> list[tuple[str, int]]:
@@ -826,8 +949,11 @@ class Store:
         if source_ids is not None:
             visible += f" AND source_id IN ({','.join('?' * len(source_ids))})"
             params = [*params, *source_ids]
-        rows = self.query("SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations a "
-                          f"WHERE {visible} GROUP BY day ORDER BY day", params)
+        rows = self.query(
+            "SELECT substr(created, 1, 10) AS day, count(*) AS n FROM annotations a "
+            f"WHERE {visible} GROUP BY day ORDER BY day",
+            params,
+        )
         return [(row["day"], row["n"]) for row in rows]
 
     def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
@@ -835,18 +961,30 @@ class Store:
         if not rows:
             raise StoreError(f"no annotation with id {annotation_id!r}")
         snapshot = rows[0]
-        snapshot["tags"] = [r["name"] for r in self.db.query(
-            "SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = ? "
-            "ORDER BY t.position, t.name", [annotation_id])]
-        snapshot["links"] = list(self.db.query(
-            "SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY id",
-            [annotation_id, annotation_id]))
+        snapshot["tags"] = [
+            r["name"]
+            for r in self.db.query(
+                "SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = ? "
+                "ORDER BY t.position, t.name",
+                [annotation_id],
+            )
+        ]
+        snapshot["links"] = list(
+            self.db.query(
+                "SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY id",
+                [annotation_id, annotation_id],
+            )
+        )
         return snapshot
 
     def _tag_snapshot(self, tag_id: int) -> dict[str, Any]:
         snapshot = list(self.db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))[0]
-        snapshot["annotation_ids"] = [r["annotation_id"] for r in self.db.query(
-            "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", [tag_id])]
+        snapshot["annotation_ids"] = [
+            r["annotation_id"]
+            for r in self.db.query(
+                "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", [tag_id]
+            )
+        ]
         return snapshot
 
     # --- links -----------------------------------------------------------------------------------
@@ -859,13 +997,22 @@ class Store:
         with self.write() as db:
             self.annotation(from_annotation)
             self.annotation(to_annotation)
-            existing = list(db.query(
-                "SELECT * FROM links WHERE from_annotation = ? AND to_annotation = ? AND kind = ?",
-                [from_annotation, to_annotation, kind]))
+            existing = list(
+                db.query(
+                    "SELECT * FROM links WHERE from_annotation = ? AND to_annotation = ? AND kind = ?",
+                    [from_annotation, to_annotation, kind],
+                )
+            )
             if existing:
                 return _link_from_row(existing[0])
-            row = {"id": uuid.uuid4().hex, "from_annotation": from_annotation, "to_annotation": to_annotation,
-                   "kind": kind, "created": now(), "author": self.author}
+            row = {
+                "id": uuid.uuid4().hex,
+                "from_annotation": from_annotation,
+                "to_annotation": to_annotation,
+                "kind": kind,
+                "created": now(),
+                "author": self.author,
+            }
             db["links"].insert(row)
             self._log("create", "link", row["id"], None, row)
             return _link_from_row(row)
@@ -882,8 +1029,10 @@ class Store:
         if annotation_id is None:
             rows = self.query("SELECT * FROM links ORDER BY created, id")
         else:
-            rows = self.query("SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY created",
-                              [annotation_id, annotation_id])
+            rows = self.query(
+                "SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY created",
+                [annotation_id, annotation_id],
+            )
         return [_link_from_row(row) for row in rows]
 
     # --- checked-and-silent marks for the claims matrix ------------------------------------------
@@ -894,38 +1043,46 @@ class Store:
             self.annotation(annotation_id)
             self.source(source_id)
             key = f"{annotation_id}:{source_id}"
-            row = {"annotation_id": annotation_id, "source_id": source_id, "marked": now(),
-                   "author": self.author}
-            existing = list(db.query("SELECT * FROM silences WHERE annotation_id = ? AND source_id = ?",
-                                     [annotation_id, source_id]))
+            row = {"annotation_id": annotation_id, "source_id": source_id, "marked": now(), "author": self.author}
+            existing = list(
+                db.query("SELECT * FROM silences WHERE annotation_id = ? AND source_id = ?", [annotation_id, source_id])
+            )
             if silent and not existing:
                 db["silences"].insert(row)
                 self._log("create", "silence", key, None, row)
             elif not silent and existing:
-                db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
-                           [annotation_id, source_id])
+                db.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?", [annotation_id, source_id])
                 self._log("delete", "silence", key, existing[0], None)
 
     def silences(self) -> list[tuple[str, int]]:
         """Every (annotation_id, source_id) silent mark."""
-        return [(row["annotation_id"], row["source_id"])
-                for row in self.query("SELECT annotation_id, source_id FROM silences ORDER BY marked")]
+        return [
+            (row["annotation_id"], row["source_id"])
+            for row in self.query("SELECT annotation_id, source_id FROM silences ORDER BY marked")
+        ]
 
     # --- the event log, undo and redo ------------------------------------------------------------
 
-    def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any,
-             group: str | None = None) -> None:
-        self.db["events"].insert({
-            "group_id": group or self._change_group or uuid.uuid4().hex, "at": now(), "actor": self.actor,
-            "action": action,
-            "entity": entity, "entity_id": str(entity_id),
-            "before": None if before is None else json.dumps(before, ensure_ascii=False),
-            "after": None if after is None else json.dumps(after, ensure_ascii=False), "ref_group": None,
-            "author": self.author, "session": self.session,
-        })
+    def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any, group: str | None = None) -> None:
+        self.db["events"].insert(
+            {
+                "group_id": group or self._change_group or uuid.uuid4().hex,
+                "at": now(),
+                "actor": self.actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "before": None if before is None else json.dumps(before, ensure_ascii=False),
+                "after": None if after is None else json.dumps(after, ensure_ascii=False),
+                "ref_group": None,
+                "author": self.author,
+                "session": self.session,
+            }
+        )
 
-    def log_events(self, entries: Iterable[tuple[str, str, Any, Any, Any]], actor: str | None = None,
-                   group: str | None = None) -> str:
+    def log_events(
+        self, entries: Iterable[tuple[str, str, Any, Any, Any]], actor: str | None = None, group: str | None = None
+    ) -> str:
         """Append (action, entity, entity_id, before, after) events as one undo group, in one statement.
 
         For bulk changes such as an import, where one _log call a row would be slow; returns the group id.
@@ -943,9 +1100,22 @@ class Store:
             db.conn.executemany(
                 "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
                 "author, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                ((group, stamp, who, action, entity, str(entity_id), encoded(before), encoded(after), self.author,
-                  self.session)
-                 for action, entity, entity_id, before, after in entries))
+                (
+                    (
+                        group,
+                        stamp,
+                        who,
+                        action,
+                        entity,
+                        str(entity_id),
+                        encoded(before),
+                        encoded(after),
+                        self.author,
+                        self.session,
+                    )
+                    for action, entity, entity_id, before, after in entries
+                ),
+            )
         return group
 
     def log_staged_events(self, table: str) -> None:
@@ -955,7 +1125,9 @@ class Store:
             db.conn.execute(
                 "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
                 "author, session) SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL, ?, ? "
-                f"FROM {table} ORDER BY rowid", (self.author, self.session))
+                f"FROM {table} ORDER BY rowid",
+                (self.author, self.session),
+            )
 
     def undo(self, scope: str | None = None) -> str | None:
         """Reverse the newest change of this author (scope "author") or of this connection ("session")
@@ -989,28 +1161,47 @@ class Store:
 
 # --- row conversion and small checks -------------------------------------------------------------
 
+
 def _source_from_row(row: dict[str, Any]) -> Source:
     return Source(
-        id=row["id"], path=row["path"], title=row["title"], outlet=row["outlet"] or "",
-        author=row["author"] or "", published=row["published"] or "", url=row["url"] or "",
-        words=row["words"] or 0, annotations=row.get("annotation_count", 0) or 0,
-        version_id=row["current_version_id"] or 0, warnings=tuple(json.loads(row["warnings"] or "[]")),
+        id=row["id"],
+        path=row["path"],
+        title=row["title"],
+        outlet=row["outlet"] or "",
+        author=row["author"] or "",
+        published=row["published"] or "",
+        url=row["url"] or "",
+        words=row["words"] or 0,
+        annotations=row.get("annotation_count", 0) or 0,
+        version_id=row["current_version_id"] or 0,
+        warnings=tuple(json.loads(row["warnings"] or "[]")),
         read_fraction=row.get("read_fraction", 0.0) or 0.0,
     )
 
 
 def _annotation_from_row(row: dict[str, Any]) -> Annotation:
     return Annotation(
-        id=row["id"], source_id=row["source_id"], start=row["start"], end=row["end"], quote=row["quote"],
-        prefix=row["prefix"], suffix=row["suffix"], note=row["note"], author=row["author"],
-        created=row["created"], updated=row["updated"], anchor_status=row["anchor_status"],
-        tags=[t for t in (row["tags"] or "").split(";") if t], version_id=row["version_id"],
+        id=row["id"],
+        source_id=row["source_id"],
+        start=row["start"],
+        end=row["end"],
+        quote=row["quote"],
+        prefix=row["prefix"],
+        suffix=row["suffix"],
+        note=row["note"],
+        author=row["author"],
+        created=row["created"],
+        updated=row["updated"],
+        anchor_status=row["anchor_status"],
+        tags=[t for t in (row["tags"] or "").split(";") if t],
+        version_id=row["version_id"],
     )
 
 
 def _link_from_row(row: dict[str, Any]) -> Link:
-    return Link(row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"],
-                row.get("author") or "")
+    return Link(
+        row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"], row.get("author") or ""
+    )
 
 
 def _clean_tag_name(name: str) -> str:
@@ -1098,4 +1289,3 @@ def _explain_write_error(path: Path, error: sqlite3.DatabaseError) -> str:
     if "locked" in message or "busy" in message:
         return f"cannot write to {path}: another program held it locked for over {BUSY_TIMEOUT_MS // 1000} s"
     return f"cannot write to {path}: {message}"
-

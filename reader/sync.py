@@ -39,8 +39,16 @@ ENTITY_ORDER = {"tag": 0, "annotation": 1, "link": 2, "silence": 3, "sync_confli
 # Where a hub-made source lives locally: its path names the text it holds.
 HUB_PATH_PREFIX = "hub:"
 # Annotation columns that describe where it sits on this machine's text: recomputed on arrival.
-_LOCAL_ANNOTATION_FIELDS = ("source_id", "version_id", "anchor_status", "anchor_version_id", "anchor_start",
-                            "anchor_end", "anchor_score", "links")
+_LOCAL_ANNOTATION_FIELDS = (
+    "source_id",
+    "version_id",
+    "anchor_status",
+    "anchor_version_id",
+    "anchor_start",
+    "anchor_end",
+    "anchor_score",
+    "links",
+)
 
 
 @dataclass
@@ -55,6 +63,7 @@ class SyncResult:
 
 
 # --- the hybrid logical clock ----------------------------------------------------------------------
+
 
 def _hlc_parts(hlc: str) -> tuple[int, int]:
     physical, counter, _origin = hlc.split(".", 2)
@@ -103,14 +112,17 @@ def _wall_ms(stamp: str) -> int:
 
 # --- local sync state ------------------------------------------------------------------------------
 
+
 def _state(store: Store, key: str, default: str = "") -> str:
     row = store.db.conn.execute("SELECT value FROM sync_state WHERE key = ?", [key]).fetchone()
     return row[0] if row else default
 
 
 def _set_state(store: Store, key: str, value: str) -> None:
-    store.db.conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+    store.db.conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
 
 
 def origin_of(store: Store) -> str:
@@ -124,6 +136,7 @@ def origin_of(store: Store) -> str:
 
 # --- local snapshots to hub payloads -----------------------------------------------------------------
 
+
 class LocalTexts:
     """Content hashes of this database's source texts, and the reverse: what a hash is here."""
 
@@ -131,11 +144,12 @@ class LocalTexts:
         self.store = store
         self.version_hash: dict[int, str] = {}
         self.current_hash: dict[int, str] = {}
-        self.by_hash: dict[str, tuple[int, int]] = {}      # hash -> (source_id, version_id), lowest source
+        self.by_hash: dict[str, tuple[int, int]] = {}  # hash -> (source_id, version_id), lowest source
         self.current_version: dict[int, int] = {}
         for version_id, source_id, digest, current in store.db.conn.execute(
-                "SELECT v.id, v.source_id, v.content_hash, s.current_version_id FROM source_versions v "
-                "JOIN sources s ON s.id = v.source_id ORDER BY v.source_id, v.id"):
+            "SELECT v.id, v.source_id, v.content_hash, s.current_version_id FROM source_versions v "
+            "JOIN sources s ON s.id = v.source_id ORDER BY v.source_id, v.id"
+        ):
             self._learn(version_id, source_id, digest, current)
 
     def _learn(self, version_id: int, source_id: int, digest: str, current: int | None) -> None:
@@ -149,13 +163,16 @@ class LocalTexts:
 
     def refresh_source(self, source_id: int) -> None:
         for version_id, digest, current in self.store.db.conn.execute(
-                "SELECT v.id, v.content_hash, s.current_version_id FROM source_versions v "
-                "JOIN sources s ON s.id = v.source_id WHERE s.id = ?", [source_id]):
+            "SELECT v.id, v.content_hash, s.current_version_id FROM source_versions v "
+            "JOIN sources s ON s.id = v.source_id WHERE s.id = ?",
+            [source_id],
+        ):
             self._learn(version_id, source_id, digest, current)
 
 
-def _encode(entity: str, entity_id: str, snapshot: dict | None, other: dict | None,
-            texts: LocalTexts) -> tuple[str, dict | None, list[str]] | None:
+def _encode(
+    entity: str, entity_id: str, snapshot: dict | None, other: dict | None, texts: LocalTexts
+) -> tuple[str, dict | None, list[str]] | None:
     """(hub key, hub payload or None for a deletion, source text hashes it needs); None: cannot travel."""
     known = snapshot or other or {}
     if entity == "tag":
@@ -236,16 +253,22 @@ def stamp_pending(store: Store, origin: str, clock: Clock) -> int:
     last_id = mark
     for event in rows:
         last_id, at, actor, action = event["id"], event["at"], event["actor"], event["action"]
-        entity, entity_id, before, after, ref_group = (event["entity"], event["entity_id"], event["before"],
-                                                      event["after"], event["ref_group"])
+        entity, entity_id, before, after, ref_group = (
+            event["entity"],
+            event["entity_id"],
+            event["before"],
+            event["after"],
+            event["ref_group"],
+        )
         # Who made the change: the event's author where the log records one, else this database's user
         # (not the annotation's author: editing someone's note is the editor's change).
         author = str(event.get("author") or store.author)
         if actor == SYNC_ACTOR:
             continue
         if action in ("undo", "redo"):
-            replayed = conn.execute("SELECT entity, entity_id, before, after FROM events WHERE group_id = ? "
-                                    "ORDER BY id", [ref_group]).fetchall()
+            replayed = conn.execute(
+                "SELECT entity, entity_id, before, after FROM events WHERE group_id = ? ORDER BY id", [ref_group]
+            ).fetchall()
             # (entity, id, the snapshot it now has, the one it had): undo restores `before`, redo `after`.
             if action == "undo":
                 changes = [(e, i, before_, after_) for e, i, before_, after_ in reversed(replayed)]
@@ -264,8 +287,11 @@ def stamp_pending(store: Store, origin: str, clock: Clock) -> int:
             latest[(change_entity, key)] = (hlc, author, _encode_json(payload), needed)
     conn.executemany(
         "INSERT OR REPLACE INTO sync_outbox (entity, key, hlc, author, payload, texts) VALUES (?, ?, ?, ?, ?, ?)",
-        ((entity, key, hlc, author, payload, json.dumps(needed))
-         for (entity, key), (hlc, author, payload, needed) in latest.items()))
+        (
+            (entity, key, hlc, author, payload, json.dumps(needed))
+            for (entity, key), (hlc, author, payload, needed) in latest.items()
+        ),
+    )
     _set_state(store, "stamped", str(last_id))
     _set_state(store, "hlc", clock.state)
     return len(latest)
@@ -323,11 +349,19 @@ class Applier:
                 return None
             text, meta = self.fetched[source_hash]
             document = Document(
-                path=Path(f"{HUB_PATH_PREFIX}{source_hash}"), text=text, title=str(meta.get("title") or source_hash[:12]),
-                encoding="utf-8", format=str(meta.get("format") or "text"), size=len(text.encode("utf-8", "surrogatepass")),
-                mtime_ns=0, outlet=str(meta.get("outlet") or ""), author=str(meta.get("author") or ""),
-                published=str(meta.get("published") or ""), url=str(meta.get("url") or ""),
-                pages=list(meta.get("pages") or []))
+                path=Path(f"{HUB_PATH_PREFIX}{source_hash}"),
+                text=text,
+                title=str(meta.get("title") or source_hash[:12]),
+                encoding="utf-8",
+                format=str(meta.get("format") or "text"),
+                size=len(text.encode("utf-8", "surrogatepass")),
+                mtime_ns=0,
+                outlet=str(meta.get("outlet") or ""),
+                author=str(meta.get("author") or ""),
+                published=str(meta.get("published") or ""),
+                url=str(meta.get("url") or ""),
+                pages=list(meta.get("pages") or []),
+            )
             source_id, _ = self.store.save_document(document)  # search index and re-anchoring, as for a file
             self.texts.refresh_source(source_id)
             home = self.texts.by_hash[source_hash]
@@ -337,8 +371,10 @@ class Applier:
             return None
         text, meta = self.fetched[text_hash]
         version_id = self.conn.execute(
-            "INSERT INTO source_versions (source_id, content_hash, text, length, loaded, pages) VALUES (?, ?, ?, ?, ?, ?)",
-            [home[0], text_hash, text, len(text), now(), json.dumps(list(meta.get("pages") or []))]).lastrowid
+            "INSERT INTO source_versions (source_id, content_hash, text, length, loaded, pages) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [home[0], text_hash, text, len(text), now(), json.dumps(list(meta.get("pages") or []))],
+        ).lastrowid
         self.texts.refresh_source(home[0])
         return home[0], version_id
 
@@ -347,9 +383,14 @@ class Applier:
     def apply(self, entity: str, key: str, payload: dict | None, author: str | None = None) -> None:
         """Apply one change in its own savepoint: a change this reader cannot apply (malformed, or breaking
         a constraint here) is skipped and counted, never left half-done or blocking the rest of the sync."""
-        handler = {"annotation": self._apply_annotation, "tag": self._apply_tag, "link": self._apply_link,
-                   "silence": self._apply_silence, "source": self._apply_source,
-                   CONFLICT_ENTITY: self._apply_sync_conflict}.get(entity)
+        handler = {
+            "annotation": self._apply_annotation,
+            "tag": self._apply_tag,
+            "link": self._apply_link,
+            "silence": self._apply_silence,
+            "source": self._apply_source,
+            CONFLICT_ENTITY: self._apply_sync_conflict,
+        }.get(entity)
         logged, applied = len(self.events), self.applied
         self.author = author or self.store.author
         self.conn.execute("SAVEPOINT sync_change")
@@ -387,17 +428,24 @@ class Applier:
         row = {k: v for k, v in payload.items() if k in self._annotation_columns}
         row.update(id=key, source_id=source_id, version_id=version_id)
         if version_id == current:
-            row.update(anchor_status="anchored", anchor_start=row.get("position_start"),
-                       anchor_end=row.get("position_end"), anchor_version_id=version_id, anchor_score=100.0)
+            row.update(
+                anchor_status="anchored",
+                anchor_start=row.get("position_start"),
+                anchor_end=row.get("position_end"),
+                anchor_version_id=version_id,
+                anchor_score=100.0,
+            )
         else:
-            row.update(anchor_status="anchored", anchor_start=None, anchor_end=None, anchor_version_id=None,
-                       anchor_score=None)
+            row.update(
+                anchor_status="anchored", anchor_start=None, anchor_end=None, anchor_version_id=None, anchor_score=None
+            )
             self.reanchor.add(source_id)
         columns = list(row)
         self.conn.execute(
             f"INSERT INTO annotations ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'id')}",
-            [row[c] for c in columns])
+            [row[c] for c in columns],
+        )
         tag_ids = []
         for name in payload.get("tags") or []:
             tag_id = self._tag_ids.get(str(name).casefold())
@@ -407,10 +455,13 @@ class Applier:
                 tag_ids.append(tag_id)
         if exists:
             self.conn.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [key])
-        self.conn.executemany("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                              [(key, tag_id) for tag_id in tag_ids])
-        after = store._annotation_snapshot(key) if exists else {**row, "tags": list(payload.get("tags") or []),
-                                                                 "links": []}
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+            [(key, tag_id) for tag_id in tag_ids],
+        )
+        after = (
+            store._annotation_snapshot(key) if exists else {**row, "tags": list(payload.get("tags") or []), "links": []}
+        )
         self._log("update" if exists else "create", "annotation", key, before, after)
         self.applied += 1
 
@@ -424,13 +475,25 @@ class Applier:
             return None
         count, position = self.conn.execute("SELECT count(*), coalesce(max(position), -1) + 1 FROM tags").fetchone()
         try:
-            colour = _check_colour(str(payload["colour"])) if payload.get("colour") else TAG_PALETTE[count % len(TAG_PALETTE)]
+            colour = (
+                _check_colour(str(payload["colour"]))
+                if payload.get("colour")
+                else TAG_PALETTE[count % len(TAG_PALETTE)]
+            )
         except StoreError:
             colour = TAG_PALETTE[count % len(TAG_PALETTE)]
-        row = {"name": name, "colour": colour, "description": str(payload.get("description") or ""),
-               "position": position, "created": payload.get("created") or now()}
-        tag_id = self.conn.execute("INSERT INTO tags (name, colour, description, position, created) "
-                                   "VALUES (:name, :colour, :description, :position, :created)", row).lastrowid
+        row = {
+            "name": name,
+            "colour": colour,
+            "description": str(payload.get("description") or ""),
+            "position": position,
+            "created": payload.get("created") or now(),
+        }
+        tag_id = self.conn.execute(
+            "INSERT INTO tags (name, colour, description, position, created) "
+            "VALUES (:name, :colour, :description, :position, :created)",
+            row,
+        ).lastrowid
         self._tag_ids[name.casefold()] = tag_id
         self._log("create", "tag", tag_id, None, {"id": tag_id, **row, "annotation_ids": []})
         return tag_id
@@ -458,18 +521,24 @@ class Applier:
             before = None
         else:
             before = store._tag_snapshot(tag_id)
-            changes = {"name": payload.get("name") or before["name"], "description": str(payload.get("description") or "")}
+            changes = {
+                "name": payload.get("name") or before["name"],
+                "description": str(payload.get("description") or ""),
+            }
             if payload.get("colour"):
                 from reader.store import _check_colour
 
                 changes["colour"] = _check_colour(str(payload["colour"]))
-            self.conn.execute(f"UPDATE tags SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
-                              [*changes.values(), tag_id])
+            self.conn.execute(
+                f"UPDATE tags SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", [*changes.values(), tag_id]
+            )
             self._tag_ids[str(changes["name"]).casefold()] = tag_id
         for annotation_id in payload.get("annotation_ids") or []:
-            self.conn.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
-                              "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
-                              [annotation_id, tag_id, annotation_id])
+            self.conn.execute(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
+                "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
+                [annotation_id, tag_id, annotation_id],
+            )
         self._log("update" if before else "create", "tag", tag_id, before, store._tag_snapshot(tag_id))
         self.applied += 1
 
@@ -485,8 +554,10 @@ class Applier:
             self._skip("silent mark on a text the hub does not have")
             return
         local_key = f"{annotation_id}:{found[0]}"
-        existing = self.conn.execute("SELECT annotation_id, source_id, marked, author FROM silences "
-                                     "WHERE annotation_id = ? AND source_id = ?", [annotation_id, found[0]]).fetchone()
+        existing = self.conn.execute(
+            "SELECT annotation_id, source_id, marked, author FROM silences WHERE annotation_id = ? AND source_id = ?",
+            [annotation_id, found[0]],
+        ).fetchone()
         before = dict(zip(("annotation_id", "source_id", "marked", "author"), existing)) if existing else None
         if payload is None:
             if before:
@@ -494,8 +565,12 @@ class Applier:
                 self._log("delete", "silence", local_key, before, None)
                 self.applied += 1
             return
-        snapshot = {"annotation_id": annotation_id, "source_id": found[0], "marked": payload.get("marked") or now(),
-                    "author": payload.get("author") or ""}
+        snapshot = {
+            "annotation_id": annotation_id,
+            "source_id": found[0],
+            "marked": payload.get("marked") or now(),
+            "author": payload.get("author") or "",
+        }
         self._replayer().put("silence", snapshot)
         if not before:
             self._log("create", "silence", local_key, None, snapshot)
@@ -524,15 +599,23 @@ class Applier:
     def _apply_sync_conflict(self, key: str, payload: dict | None) -> None:
         """A conflict settled (on any member's database): key is origin:origin_id, where it was found."""
         origin, _, origin_id = key.rpartition(":")
-        found = self.conn.execute("SELECT resolved, resolution FROM sync_conflicts WHERE origin = ? AND origin_id = ?",
-                                  [origin, int(origin_id or 0)]).fetchone()
+        found = self.conn.execute(
+            "SELECT resolved, resolution FROM sync_conflicts WHERE origin = ? AND origin_id = ?",
+            [origin, int(origin_id or 0)],
+        ).fetchone()
         if found is None or payload is None:
             return
-        self.conn.execute("UPDATE sync_conflicts SET resolved = ?, resolution = ? WHERE origin = ? AND origin_id = ?",
-                          [payload.get("resolved") or now(), str(payload.get("resolution") or ""), origin,
-                           int(origin_id)])
-        self._log("update", CONFLICT_ENTITY, key, {"resolved": found[0], "resolution": found[1]},
-                            {"resolved": payload.get("resolved"), "resolution": payload.get("resolution")})
+        self.conn.execute(
+            "UPDATE sync_conflicts SET resolved = ?, resolution = ? WHERE origin = ? AND origin_id = ?",
+            [payload.get("resolved") or now(), str(payload.get("resolution") or ""), origin, int(origin_id)],
+        )
+        self._log(
+            "update",
+            CONFLICT_ENTITY,
+            key,
+            {"resolved": found[0], "resolution": found[1]},
+            {"resolved": payload.get("resolved"), "resolution": payload.get("resolution")},
+        )
         self.applied += 1
 
     def _apply_generic(self, entity: str, key: str, payload: dict | None, table: str | None = None) -> None:
@@ -543,8 +626,10 @@ class Applier:
             found = cursor.fetchone()
             before = dict(zip([c[0] for c in cursor.description], found)) if found else None
         else:  # the entity as its last logged change left it
-            last = self.conn.execute("SELECT action, after FROM events WHERE entity = ? AND entity_id = ? "
-                                     "ORDER BY id DESC LIMIT 1", [entity, key]).fetchone()
+            last = self.conn.execute(
+                "SELECT action, after FROM events WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+                [entity, key],
+            ).fetchone()
             before = json.loads(last[1]) if last and last[1] else None
         try:
             if payload is None:
@@ -556,8 +641,9 @@ class Applier:
                 return
             snapshot = dict(payload)
             if "text_hash" in snapshot or "source_hash" in snapshot:
-                place = self._source_for(snapshot.pop("text_hash", None) or snapshot.get("source_hash"),
-                                         snapshot.pop("source_hash", None))
+                place = self._source_for(
+                    snapshot.pop("text_hash", None) or snapshot.get("source_hash"), snapshot.pop("source_hash", None)
+                )
                 if place is None:
                     self._skip(f"{entity} on a text the hub does not have")
                     return
@@ -578,8 +664,11 @@ class Applier:
         """Re-anchor annotations placed on older texts, and log every change as one undo group."""
         conn = self.conn
         for source_id in self.reanchor:
-            row = conn.execute("SELECT v.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-                               "WHERE s.id = ?", [source_id]).fetchone()
+            row = conn.execute(
+                "SELECT v.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
+                "WHERE s.id = ?",
+                [source_id],
+            ).fetchone()
             if row:
                 Store._reanchor(self.store.db, source_id, row[0], row[1])
         if self.events:
@@ -590,8 +679,22 @@ class Applier:
             conn.executemany(
                 "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
                 "author, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                [(group, stamp, self.actor, action, entity, entity_id, _snapshot_json(before), _snapshot_json(after),
-                  author, session) for action, entity, entity_id, before, after, author in self.events])
+                [
+                    (
+                        group,
+                        stamp,
+                        self.actor,
+                        action,
+                        entity,
+                        entity_id,
+                        _snapshot_json(before),
+                        _snapshot_json(after),
+                        author,
+                        session,
+                    )
+                    for action, entity, entity_id, before, after, author in self.events
+                ],
+            )
         self.events = []
         self._replay = None
 
@@ -601,6 +704,7 @@ def _snapshot_json(snapshot: Any) -> str | None:
 
 
 # --- the sync itself ---------------------------------------------------------------------------------
+
 
 def _decode(payload: str | None) -> dict | None:
     return None if payload is None else json.loads(payload)
@@ -627,20 +731,33 @@ def _local_hashes(store: Store, hashes: set[str]) -> set[str]:
     have: set[str] = set()
     wanted = list(hashes)
     for offset in range(0, len(wanted), 500):
-        chunk = wanted[offset:offset + 500]
-        have.update(row[0] for row in store.db.conn.execute(
-            f"SELECT DISTINCT content_hash FROM source_versions WHERE content_hash IN ({','.join('?' * len(chunk))})",
-            chunk))
+        chunk = wanted[offset : offset + 500]
+        have.update(
+            row[0]
+            for row in store.db.conn.execute(
+                "SELECT DISTINCT content_hash FROM source_versions "
+                f"WHERE content_hash IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
     return have
 
 
-def _record_conflict(store: Store, origin: str, hub_id: str, entity: str, key: str,
-                     winner: tuple[str, str, str | None], loser: tuple[str, str, str | None]) -> None:
+def _record_conflict(
+    store: Store,
+    origin: str,
+    hub_id: str,
+    entity: str,
+    key: str,
+    winner: tuple[str, str, str | None],
+    loser: tuple[str, str, str | None],
+) -> None:
     conn = store.db.conn
     row_id = conn.execute(
         "INSERT INTO sync_conflicts (origin, origin_id, hub, entity, key, winner_hlc, winner_author, winner_payload, "
         "loser_hlc, loser_author, loser_payload, detected) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [origin + "/new", hub_id, entity, key, *winner, *loser, now()]).lastrowid
+        [origin + "/new", hub_id, entity, key, *winner, *loser, now()],
+    ).lastrowid
     conn.execute("UPDATE sync_conflicts SET origin = ?, origin_id = id WHERE id = ?", [origin, row_id])
 
 
@@ -650,8 +767,10 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
     mark_key = f"pulled:{hub.hub_id}"
     mark = int(_state(store, mark_key, "0"))
     rows = hub.changes_after(mark, origin, PULL_BATCH)
-    decoded = [(seq, entity, key, hlc, author, payload, _decode_remote(payload))
-               for seq, _origin, entity, key, hlc, author, payload in rows]
+    decoded = [
+        (seq, entity, key, hlc, author, payload, _decode_remote(payload))
+        for seq, _origin, entity, key, hlc, author, payload in rows
+    ]
     wanted = {h for _s, entity, key, _h, _a, _p, data in decoded for h in _hashes_in(entity, key, data)}
     missing = wanted - _local_hashes(store, wanted)
     fetched = hub.texts(missing) if missing else {}
@@ -665,14 +784,17 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
         pending: dict[tuple[str, str], tuple] = {}
         keys = list({key for _entity, key in final})
         for offset in range(0, len(keys), 500):
-            chunk = keys[offset:offset + 500]
-            for row in conn.execute(f"SELECT id, entity, key, hlc, author, payload FROM sync_outbox "
-                                    f"WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+            chunk = keys[offset : offset + 500]
+            for row in conn.execute(
+                f"SELECT id, entity, key, hlc, author, payload FROM sync_outbox "
+                f"WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
                 if (row[1], row[2]) in final:
                     pending[(row[1], row[2])] = row
         applier = Applier(store, fetched)
         ordered = sorted(final.values(), key=lambda c: (ENTITY_ORDER.get(c[1], len(ENTITY_ORDER)), c[0]))
-        for seq, entity, key, hlc, author, payload, data in ordered:
+        for _seq, entity, key, hlc, author, payload, data in ordered:
             clock.see(hlc)
             local = pending.get((entity, key))
             if local is not None:
@@ -681,13 +803,27 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
                 if hlc > local_hlc:
                     conn.execute("DELETE FROM sync_outbox WHERE id = ?", [local_id])
                     if not same:
-                        _record_conflict(store, origin, hub.hub_id, entity, key, (hlc, author, payload),
-                                         (local_hlc, local_author, local_payload))
+                        _record_conflict(
+                            store,
+                            origin,
+                            hub.hub_id,
+                            entity,
+                            key,
+                            (hlc, author, payload),
+                            (local_hlc, local_author, local_payload),
+                        )
                         result.conflicts += 1
                 else:
                     if not same:
-                        _record_conflict(store, origin, hub.hub_id, entity, key,
-                                         (local_hlc, local_author, local_payload), (hlc, author, payload))
+                        _record_conflict(
+                            store,
+                            origin,
+                            hub.hub_id,
+                            entity,
+                            key,
+                            (local_hlc, local_author, local_payload),
+                            (hlc, author, payload),
+                        )
                         result.conflicts += 1
                     continue  # ours is later: it stays in the outbox and is pushed
             applier.apply(entity, key, data, author)
@@ -712,7 +848,8 @@ def _pull_conflicts(store: Store, hub, origin: str) -> None:
             "INSERT OR IGNORE INTO sync_conflicts (origin, origin_id, hub, entity, key, winner_hlc, winner_author, "
             "winner_payload, loser_hlc, loser_author, loser_payload, detected, pushed) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            [(row[1], row[2], hub.hub_id, *row[3:]) for row in rows])
+            [(row[1], row[2], hub.hub_id, *row[3:]) for row in rows],
+        )
         _set_state(store, mark_key, str(rows[-1][0]))
 
 
@@ -721,7 +858,8 @@ def _push(store: Store, hub, origin: str, result: SyncResult) -> None:
     rows = conn.execute("SELECT id, entity, key, hlc, author, payload, texts FROM sync_outbox ORDER BY id").fetchall()
     conflicts = conn.execute(
         "SELECT id, entity, key, winner_hlc, winner_author, winner_payload, loser_hlc, loser_author, loser_payload, "
-        "detected FROM sync_conflicts WHERE pushed = 0 ORDER BY id").fetchall()
+        "detected FROM sync_conflicts WHERE pushed = 0 ORDER BY id"
+    ).fetchall()
     if not rows and not conflicts:
         return
     rows.sort(key=lambda r: (ENTITY_ORDER.get(r[1], len(ENTITY_ORDER)), r[0]))
@@ -731,16 +869,26 @@ def _push(store: Store, hub, origin: str, result: SyncResult) -> None:
     if to_send:
         wanted = list(to_send)
         for offset in range(0, len(wanted), 500):
-            chunk = wanted[offset:offset + 500]
+            chunk = wanted[offset : offset + 500]
             for digest, text, pages, title, outlet, author, published, url, fmt in conn.execute(
-                    "SELECT v.content_hash, v.text, v.pages, s.title, s.outlet, s.author, s.published, s.url, s.format "
-                    f"FROM source_versions v JOIN sources s ON s.id = v.source_id WHERE v.content_hash IN "
-                    f"({','.join('?' * len(chunk))}) GROUP BY v.content_hash", chunk):
-                meta = {"title": title, "outlet": outlet, "author": author, "published": published, "url": url,
-                        "format": fmt, "pages": json.loads(pages or "[]")}
+                "SELECT v.content_hash, v.text, v.pages, s.title, s.outlet, s.author, s.published, s.url, s.format "
+                f"FROM source_versions v JOIN sources s ON s.id = v.source_id WHERE v.content_hash IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY v.content_hash",
+                chunk,
+            ):
+                meta = {
+                    "title": title,
+                    "outlet": outlet,
+                    "author": author,
+                    "published": published,
+                    "url": url,
+                    "format": fmt,
+                    "pages": json.loads(pages or "[]"),
+                }
                 texts.append((digest, text, meta))
-    hub.push(origin, [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows], texts,
-             [row for row in conflicts])
+    hub.push(
+        origin, [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows], texts, [row for row in conflicts]
+    )
     result.pushed += len(rows)
     result.texts_sent += len(texts)
     with store.write():
@@ -748,8 +896,9 @@ def _push(store: Store, hub, origin: str, result: SyncResult) -> None:
             conn.execute("DELETE FROM sync_outbox WHERE id <= ?", [max(row[0] for row in rows)])
             _set_state(store, "pushed", str(max(row[0] for row in rows)))
         if conflicts:
-            conn.execute("UPDATE sync_conflicts SET pushed = 1 WHERE pushed = 0 AND id <= ?",
-                         [max(row[0] for row in conflicts)])
+            conn.execute(
+                "UPDATE sync_conflicts SET pushed = 1 WHERE pushed = 0 AND id <= ?", [max(row[0] for row in conflicts)]
+            )
 
 
 def _fork_if_copied(store: Store, hub, origin: str) -> str:
@@ -799,10 +948,13 @@ def sync(store: Store, hub, progress: Callable[[SyncResult], None] | None = None
 def status(store: Store) -> dict[str, Any]:
     """What `reader sync --status` shows: this database's origin, what waits to be pushed, open conflicts."""
     state = {row["key"]: row["value"] for row in store.query("SELECT key, value FROM sync_state")}
-    unstamped = store.query("SELECT count(*) AS n FROM events WHERE id > ? AND actor != ? AND action NOT IN "
-                            "('undo', 'redo')", [int(state.get("stamped", "0")), SYNC_ACTOR])[0]["n"]
-    undos = store.query("SELECT count(*) AS n FROM events WHERE id > ? AND action IN ('undo', 'redo')",
-                        [int(state.get("stamped", "0"))])[0]["n"]
+    unstamped = store.query(
+        "SELECT count(*) AS n FROM events WHERE id > ? AND actor != ? AND action NOT IN ('undo', 'redo')",
+        [int(state.get("stamped", "0")), SYNC_ACTOR],
+    )[0]["n"]
+    undos = store.query(
+        "SELECT count(*) AS n FROM events WHERE id > ? AND action IN ('undo', 'redo')", [int(state.get("stamped", "0"))]
+    )[0]["n"]
     return {
         "origin": state.get("origin", ""),
         "author": store.author,
@@ -814,9 +966,11 @@ def status(store: Store) -> dict[str, Any]:
 
 # --- conflicts -----------------------------------------------------------------------------------------
 
+
 def conflicts(store: Store, include_resolved: bool = False) -> list[dict[str, Any]]:
-    rows = store.query("SELECT * FROM sync_conflicts" + ("" if include_resolved else " WHERE resolved IS NULL")
-                       + " ORDER BY id")
+    rows = store.query(
+        "SELECT * FROM sync_conflicts" + ("" if include_resolved else " WHERE resolved IS NULL") + " ORDER BY id"
+    )
     for row in rows:
         row["winner"] = _decode(row.pop("winner_payload"))
         row["loser"] = _decode(row.pop("loser_payload"))
@@ -852,5 +1006,6 @@ def annotations_digest(store: Store) -> str:
         "SELECT a.id, v.content_hash, a.position_start, a.position_end, a.quote, a.note, a.author, a.created, "
         "(SELECT group_concat(name, ';') FROM (SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
         " WHERE x.annotation_id = a.id ORDER BY t.name)) FROM annotations a "
-        "JOIN source_versions v ON v.id = a.version_id ORDER BY a.id")
+        "JOIN source_versions v ON v.id = a.version_id ORDER BY a.id"
+    )
     return content_hash(json.dumps([list(row) for row in rows], ensure_ascii=False))

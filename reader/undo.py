@@ -52,8 +52,10 @@ def undo_target(conn: sqlite3.Connection, scope: str, value: str) -> str | None:
     while True:
         row = conn.execute(
             f"SELECT group_id FROM events WHERE {scope} = ? AND {_CHANGE_FILTER}"
-            + (" AND id < ?" if bound is not None else "") + " ORDER BY id DESC LIMIT 1",
-            [value] if bound is None else [value, bound]).fetchone()
+            + (" AND id < ?" if bound is not None else "")
+            + " ORDER BY id DESC LIMIT 1",
+            [value] if bound is None else [value, bound],
+        ).fetchone()
         if row is None:
             return None
         if not is_undone(conn, row[0]):
@@ -63,13 +65,15 @@ def undo_target(conn: sqlite3.Connection, scope: str, value: str) -> str | None:
 
 def redo_target(conn: sqlite3.Connection, scope: str, value: str) -> str | None:
     """The change the scope undid most recently and has not redone, if it made no new change since."""
-    row = conn.execute(f"SELECT id FROM events WHERE {scope} = ? AND {_CHANGE_FILTER} ORDER BY id DESC LIMIT 1",
-                       [value]).fetchone()
+    row = conn.execute(
+        f"SELECT id FROM events WHERE {scope} = ? AND {_CHANGE_FILTER} ORDER BY id DESC LIMIT 1", [value]
+    ).fetchone()
     last_change = row[0] if row else 0
     undone: list[str] = []
     for action, group in conn.execute(
-            f"SELECT action, ref_group FROM events WHERE {scope} = ? AND action IN ('undo', 'redo') AND id > ? "
-            "ORDER BY id", [value, last_change]):
+        f"SELECT action, ref_group FROM events WHERE {scope} = ? AND action IN ('undo', 'redo') AND id > ? ORDER BY id",
+        [value, last_change],
+    ):
         if group in undone:
             undone.remove(group)
         if action == "undo":
@@ -81,8 +85,9 @@ def redo_target(conn: sqlite3.Connection, scope: str, value: str) -> str | None:
     return None
 
 
-def check_ownership(conn: sqlite3.Connection, group: str, undo: bool, scope: str, value: str,
-                    description: str, me: str = "") -> None:
+def check_ownership(
+    conn: sqlite3.Connection, group: str, undo: bool, scope: str, value: str, description: str, me: str = ""
+) -> None:
     """Refuse (UndoRefused) when replaying group would overwrite or take away work from outside the
     scope; me is the author asking, named as 'you' when the work in the way is their own elsewhere."""
     verb = "undo" if undo else "redo"
@@ -92,32 +97,46 @@ def check_ownership(conn: sqlite3.Connection, group: str, undo: bool, scope: str
         f"WHERE g.group_id = ? AND e.id > ? AND e.{scope} != ? AND e.action IN ('create', 'update', 'delete') "
         # a change its maker has undone since no longer stands in the way
         "AND coalesce((SELECT m.action FROM events m WHERE m.ref_group = e.group_id ORDER BY m.id DESC LIMIT 1), "
-        "'') != 'undo' LIMIT 1", [group, last, value]).fetchone()
+        "'') != 'undo' LIMIT 1",
+        [group, last, value],
+    ).fetchone()
     if touched:
-        raise UndoRefused(f"cannot {verb} {description}: {_who(touched[0], me)} changed that "
-                          f"{touched[1]} later; nothing was {verb}ne")
+        raise UndoRefused(
+            f"cannot {verb} {description}: {_who(touched[0], me)} changed that {touched[1]} later; nothing was {verb}ne"
+        )
     removed = "before" if undo else "after"  # the snapshot that is NULL where replaying removes the entity
     in_group = "SELECT entity_id FROM events WHERE group_id = :group AND entity = '{}'"
     dependents = (
-        ("link", "SELECT l.id, (SELECT author FROM events WHERE entity = 'link' AND entity_id = l.id "
-                 "ORDER BY id DESC LIMIT 1) FROM events g JOIN links l ON l.{end} = g.entity_id "
-                 f"WHERE g.group_id = :group AND g.entity = 'annotation' AND g.{removed} IS NULL "
-                 f"AND l.id NOT IN ({in_group.format('link')}) LIMIT 1"),
-        ("silent mark", "SELECT s.annotation_id, s.author FROM events g JOIN silences s ON s.annotation_id = g.entity_id "
-                        f"WHERE g.group_id = :group AND g.entity = 'annotation' AND g.{removed} IS NULL "
-                        f"AND s.annotation_id || ':' || s.source_id NOT IN ({in_group.format('silence')}) LIMIT 1"),
-        ("use of the tag", "SELECT x.annotation_id, a.author FROM events g "
-                           "JOIN annotation_tags x ON x.tag_id = CAST(g.entity_id AS INTEGER) "
-                           "JOIN annotations a ON a.id = x.annotation_id "
-                           f"WHERE g.group_id = :group AND g.entity = 'tag' AND g.{removed} IS NULL "
-                           f"AND x.annotation_id NOT IN ({in_group.format('annotation')}) LIMIT 1"),
+        (
+            "link",
+            "SELECT l.id, (SELECT author FROM events WHERE entity = 'link' AND entity_id = l.id "
+            "ORDER BY id DESC LIMIT 1) FROM events g JOIN links l ON l.{end} = g.entity_id "
+            f"WHERE g.group_id = :group AND g.entity = 'annotation' AND g.{removed} IS NULL "
+            f"AND l.id NOT IN ({in_group.format('link')}) LIMIT 1",
+        ),
+        (
+            "silent mark",
+            "SELECT s.annotation_id, s.author FROM events g JOIN silences s ON s.annotation_id = g.entity_id "
+            f"WHERE g.group_id = :group AND g.entity = 'annotation' AND g.{removed} IS NULL "
+            f"AND s.annotation_id || ':' || s.source_id NOT IN ({in_group.format('silence')}) LIMIT 1",
+        ),
+        (
+            "use of the tag",
+            "SELECT x.annotation_id, a.author FROM events g "
+            "JOIN annotation_tags x ON x.tag_id = CAST(g.entity_id AS INTEGER) "
+            "JOIN annotations a ON a.id = x.annotation_id "
+            f"WHERE g.group_id = :group AND g.entity = 'tag' AND g.{removed} IS NULL "
+            f"AND x.annotation_id NOT IN ({in_group.format('annotation')}) LIMIT 1",
+        ),
     )
     for what, sql in dependents:
         for end in ("from_annotation", "to_annotation") if what == "link" else ("",):
             found = conn.execute(sql.format(end=end), {"group": group}).fetchone()
             if found:
-                raise UndoRefused(f"cannot {verb} {description}: it would take away a {what} "
-                                  f"{_who(found[1], me)} made later; nothing was {verb}ne")
+                raise UndoRefused(
+                    f"cannot {verb} {description}: it would take away a {what} "
+                    f"{_who(found[1], me)} made later; nothing was {verb}ne"
+                )
 
 
 def _who(author: str | None, me: str) -> str:
@@ -132,7 +151,9 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
     annotations and 1 tag'. Counted in SQL, so a 300,000-event import is described without loading it."""
     counts = conn.execute(
         "SELECT action, entity, count(*), min(id) FROM events WHERE group_id = ? GROUP BY action, entity "
-        "ORDER BY min(id)", [group]).fetchall()
+        "ORDER BY min(id)",
+        [group],
+    ).fetchall()
     verbs = {"create": "adding", "update": "changing", "delete": "deleting"}
     parts = []
     for action, entity, count, _ in counts:
@@ -184,7 +205,9 @@ def replay(store: Store, group: str, undo: bool) -> None:
 def _replay_events(replayer: _Replayer, conn: sqlite3.Connection, group: str, undo: bool) -> None:
     cursor = conn.execute(
         "SELECT entity, entity_id, before, after FROM events WHERE group_id = ? ORDER BY id"
-        + (" DESC" if undo else ""), [group])
+        + (" DESC" if undo else ""),
+        [group],
+    )
     for entity, entity_id, before, after in cursor:
         target = before if undo else after
         if target is None:
@@ -195,13 +218,24 @@ def _replay_events(replayer: _Replayer, conn: sqlite3.Connection, group: str, un
 
 def record(store: Store, group: str, undo: bool) -> None:
     """Append the undo or redo marker for group, attributed like any change."""
-    first = store.db.conn.execute("SELECT entity, entity_id FROM events WHERE group_id = ? ORDER BY id LIMIT 1",
-                                  [group]).fetchone()
+    first = store.db.conn.execute(
+        "SELECT entity, entity_id FROM events WHERE group_id = ? ORDER BY id LIMIT 1", [group]
+    ).fetchone()
     store.db.conn.execute(
         "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, author, "
         "session) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
-        [uuid.uuid4().hex, _now(), store.actor, "undo" if undo else "redo", first[0], first[1], group,
-         store.author, store.session])
+        [
+            uuid.uuid4().hex,
+            _now(),
+            store.actor,
+            "undo" if undo else "redo",
+            first[0],
+            first[1],
+            group,
+            store.author,
+            store.session,
+        ],
+    )
 
 
 def _now() -> str:
@@ -226,8 +260,10 @@ class _Replayer:
         key = (table, columns)
         if key not in self._upserts:
             updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id") or "id = excluded.id"
-            self._upserts[key] = (f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
-                                  f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT(id) DO UPDATE SET {updates}")
+            self._upserts[key] = (
+                f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT(id) DO UPDATE SET {updates}"
+            )
         return self._upserts[key]
 
     def remove(self, entity: str, entity_id: str) -> None:
@@ -237,8 +273,9 @@ class _Replayer:
             REPLAYED_ENTITIES[entity].remove(self.store.db, entity_id)
         elif entity == "silence":
             annotation_id, source_id = entity_id.rsplit(":", 1)
-            self.conn.execute("DELETE FROM silences WHERE annotation_id = ? AND source_id = ?",
-                              [annotation_id, int(source_id)])
+            self.conn.execute(
+                "DELETE FROM silences WHERE annotation_id = ? AND source_id = ?", [annotation_id, int(source_id)]
+            )
         elif entity == "tag":
             self.conn.execute("DELETE FROM tags WHERE id = ?", [int(entity_id)])
             self.tag_ids = {name: tag_id for name, tag_id in self.tag_ids.items() if tag_id != int(entity_id)}
@@ -263,8 +300,10 @@ class _Replayer:
         self.conn.execute(self._upsert_sql("annotations", columns), [snapshot[c] for c in columns])
         self.conn.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [snapshot["id"]])
         for name in dict.fromkeys(tags):
-            self.conn.execute("INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                              [snapshot["id"], self._tag_id(name)])
+            self.conn.execute(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                [snapshot["id"], self._tag_id(name)],
+            )
         for link in links:
             self._put_link(link)
 
@@ -278,8 +317,9 @@ class _Replayer:
 
     def _put_tag(self, snapshot: dict[str, Any]) -> None:
         annotation_ids = snapshot.pop("annotation_ids", [])
-        clash = self.conn.execute("SELECT id FROM tags WHERE name = ? COLLATE NOCASE AND id != ?",
-                                  [snapshot["name"], snapshot["id"]]).fetchone()
+        clash = self.conn.execute(
+            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE AND id != ?", [snapshot["name"], snapshot["id"]]
+        ).fetchone()
         if clash:
             self.remove("tag", str(clash[0]))
         columns = tuple(c for c in self.tag_columns if c in snapshot)
@@ -290,18 +330,25 @@ class _Replayer:
             self.conn.execute(
                 "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
                 "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM annotations WHERE id = ?)",
-                [annotation_id, snapshot["id"], annotation_id])
+                [annotation_id, snapshot["id"], annotation_id],
+            )
 
     def _put_silence(self, snapshot: dict[str, Any]) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO silences (annotation_id, source_id, marked, author) "
             "SELECT :annotation_id, :source_id, :marked, :author "
-            "WHERE EXISTS (SELECT 1 FROM annotations WHERE id = :annotation_id)", snapshot)
+            "WHERE EXISTS (SELECT 1 FROM annotations WHERE id = :annotation_id)",
+            snapshot,
+        )
 
     def _put_link(self, snapshot: dict[str, Any]) -> None:
-        ends = self.conn.execute("SELECT count(*) FROM annotations WHERE id IN (?, ?)",
-                                 [snapshot["from_annotation"], snapshot["to_annotation"]]).fetchone()[0]
+        ends = self.conn.execute(
+            "SELECT count(*) FROM annotations WHERE id IN (?, ?)",
+            [snapshot["from_annotation"], snapshot["to_annotation"]],
+        ).fetchone()[0]
         if ends == 2:
             self.conn.execute(
                 "INSERT OR REPLACE INTO links (id, from_annotation, to_annotation, kind, created, author) "
-                "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)", {"author": "", **snapshot})
+                "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)",
+                {"author": "", **snapshot},
+            )

@@ -17,19 +17,53 @@ from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet, claim_spans, prepare_claims, sentence_units
 from reader.align.differences import word_differences
 from reader.align.pipeline import align_claims, align_sources
-from reader.align.result import (Alignment, AlignmentHit, Cluster, Difference, Member, Repeat, SourceText,
-                                 WordChange, alignment_to_json, cluster_to_json, iter_claim_sets)
+from reader.align.result import (
+    Alignment,
+    AlignmentHit,
+    Cluster,
+    Difference,
+    Member,
+    Repeat,
+    SourceText,
+    WordChange,
+    alignment_to_json,
+    cluster_to_json,
+    iter_claim_sets,
+)
 from reader.align.scoring import PairScore, claim_score
 from reader.align.tuning import *  # noqa: F403 -- the tunables, as reader.align.ACCEPT_SCORE and so on
-from reader.align.words import (NUMBER_WORDS, STOPWORDS, content_stems, fold_word, is_number_word,
-                                quotation_spans)
+from reader.align.words import NUMBER_WORDS, STOPWORDS, content_stems, fold_word, is_number_word, quotation_spans
 
 __all__ = [
-    "Alignment", "AlignmentHit", "Clause", "ClauseSet", "Cluster", "Difference", "Member", "NUMBER_WORDS",
-    "PairScore", "Repeat", "STOPWORDS", "SourceText", "WordChange", "align_claims", "align_sources",
-    "alignment_to_json", "claim_score", "claim_spans", "cluster_to_json", "content_stems", "fold_word",
-    "is_number_word", "iter_claim_sets", "prepare_claims", "quotation_spans", "sentence_units", "tuning",
-    "word_differences", *tuning.NAMES,
+    "Alignment",
+    "AlignmentHit",
+    "Clause",
+    "ClauseSet",
+    "Cluster",
+    "Difference",
+    "Member",
+    "NUMBER_WORDS",
+    "PairScore",
+    "Repeat",
+    "STOPWORDS",
+    "SourceText",
+    "WordChange",
+    "align_claims",
+    "align_sources",
+    "alignment_to_json",
+    "claim_score",
+    "claim_spans",
+    "cluster_to_json",
+    "content_stems",
+    "fold_word",
+    "is_number_word",
+    "iter_claim_sets",
+    "prepare_claims",
+    "quotation_spans",
+    "sentence_units",
+    "tuning",
+    "word_differences",
+    *tuning.NAMES,
 ]
 
 

@@ -16,36 +16,39 @@ import copy
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from rapidfuzz import fuzz
 
 from reader.align import tuning
-from reader.align.result import SourceText
 from reader.align.figures import figure_keys
+from reader.align.result import SourceText
 from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
 from reader.text import Span, sentence_spans, word_spans
 
 # Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
 _LEADING_CLAUSE = re.compile(
     r"(?:while|although|though|despite|following|after|before|as|when|because|amid|amidst|if|unlike|"
-    r"given|combined with|in addition to|in response to)\b", re.IGNORECASE)
+    r"given|combined with|in addition to|in response to)\b",
+    re.IGNORECASE,
+)
 _CUTS = re.compile(
-    r"\s*;\s+"                                    # semicolon
-    r"|\s+(?:--|[\u2013\u2014])\s+"               # dash between spaces
-    r"|:\s+(?=[A-Z\"\u201c])"                     # colon before a new statement
-    r"|\s*,\s+(?=(?:and|but)\s+[a-z])"          # ", and some have": not a list of names ", and Satya Nadella"
+    r"\s*;\s+"  # semicolon
+    r"|\s+(?:--|[\u2013\u2014])\s+"  # dash between spaces
+    r"|:\s+(?=[A-Z\"\u201c])"  # colon before a new statement
+    r"|\s*,\s+(?=(?:and|but)\s+[a-z])"  # ", and some have": not a list of names ", and Satya Nadella"
     r"|\s*,\s+(?=(?:while|whereas|although|though|thereby|which|who)\s)"  # , while / , which
-    r"|\s*,\s+(?=[a-z]+ing\s)"                    # participle clause: , adding that / , leading to
-    r"|\s*,\s+(?=according\s+to\s)"              # attribution: , according to a report by X
+    r"|\s*,\s+(?=[a-z]+ing\s)"  # participle clause: , adding that / , leading to
+    r"|\s*,\s+(?=according\s+to\s)"  # attribution: , according to a report by X
     r"|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|can|could|may|might|should|also|then|later|"
-    r"since|now|still)\s)"                        # "and has since been"
+    r"since|now|still)\s)"  # "and has since been"
 )
 # "Bubeck, who spent 10 years at Microsoft, is an AGI specialist": the inserted relative clause is one
 # claim, the main predicate after its closing comma another.
 _APPOSITIVE_END = re.compile(
-    r",\s+(?:who|which)\s[^,;]*?(,)\s+(?=(?:is|are|was|were|has|have|had|will|would|remains?|became|becomes)\s)")
+    r",\s+(?:who|which)\s[^,;]*?(,)\s+(?=(?:is|are|was|were|has|have|had|will|would|remains?|became|becomes)\s)"
+)
 # A full stop, or a closing bracket, glued to the next sentence: "market.Emerging", "(x.com)In".
 _GLUED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])")
 _EDGE_PUNCTUATION = ",;:-\u2013\u2014 \t\n"
@@ -74,7 +77,6 @@ class Clause:
     position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
 
 
-
 def sentence_units(text: str) -> list[Span]:
     """Sentences, also split where a missing space glued two together ("market.Emerging"); headings
     (a line that does not end as a sentence does: "Conclusion", "High-Profile Departures at OpenAI")
@@ -90,7 +92,7 @@ def sentence_units(text: str) -> list[Span]:
     return [(start, end) for start, end in spans if not _is_heading(text, start, end)]
 
 
-_SENTENCE_END = (".", "!", "?", "\"", "\u201d", "'", "\u2019", ")", "\u2026", ":")
+_SENTENCE_END = (".", "!", "?", '"', "\u201d", "'", "\u2019", ")", "\u2026", ":")
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
@@ -126,8 +128,10 @@ def claim_spans(text: str, start: int, end: int) -> list[Span]:
     for left_end, right_start in cuts:
         if left_end <= piece_start:
             continue
-        if _content_count(text, piece_start, left_end) >= tuning.MIN_CLAIM_WORDS and \
-                _content_count(text, right_start, end) >= tuning.MIN_CLAIM_WORDS:
+        if (
+            _content_count(text, piece_start, left_end) >= tuning.MIN_CLAIM_WORDS
+            and _content_count(text, right_start, end) >= tuning.MIN_CLAIM_WORDS
+        ):
             pieces.append((piece_start, left_end))
             piece_start = right_start
     pieces.append((piece_start, end))
@@ -174,14 +178,17 @@ class ClauseSet:
 
     def text(self, claim: Clause) -> str:
         """The claim's passage as it stands in its source."""
-        return self.docs[claim.doc].text[claim.start:claim.end]
+        return self.docs[claim.doc].text[claim.start : claim.end]
 
-    def subset(self, keep: Sequence[int]) -> "ClauseSet":
+    def subset(self, keep: Sequence[int]) -> ClauseSet:
         """The clauses of docs[i] for i in keep (in that order), weighed as in this whole set: the same two
         sources then align the same way whichever other sources are open beside them."""
         position = {doc: new for new, doc in enumerate(keep)}
-        kept = [c for c in self.claims if c.doc in position
-                and (c.canonical < 0 or self.claims[c.canonical].doc in position)]
+        kept = [
+            c
+            for c in self.claims
+            if c.doc in position and (c.canonical < 0 or self.claims[c.canonical].doc in position)
+        ]
         index = {c.index: new for new, c in enumerate(kept)}
         claims: list[Clause] = []
         by_doc: list[list[Clause]] = [[] for _ in keep]
@@ -232,10 +239,18 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
                         quoted.update(stems)
                 if len(stems_found) < tuning.MIN_CLAIM_WORDS:
                     continue
-                claim = Clause(len(claims), doc_index, start, end, sentence_index,
-                               stems=frozenset(stems_found), numbers=figure_keys(text, start, end),
-                               amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                               quote_stems=frozenset(quoted), name_stems=frozenset(names) if names else _NO_STEMS)
+                claim = Clause(
+                    len(claims),
+                    doc_index,
+                    start,
+                    end,
+                    sentence_index,
+                    stems=frozenset(stems_found),
+                    numbers=figure_keys(text, start, end),
+                    amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
+                    quote_stems=frozenset(quoted),
+                    name_stems=frozenset(names) if names else _NO_STEMS,
+                )
                 claim.key = " ".join(folded_words)
                 claim.position = start / len(text)
                 claims.append(claim)
@@ -257,7 +272,9 @@ def _weigh(claims: list[Clause]) -> Counter[str]:
         df.update(claim.stems)
     n = len(claims) or 1
     idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
-    topic = frozenset(stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS)
+    topic = frozenset(
+        stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS
+    )
     for claim in claims:
         claim.weights = {stem: idf[stem] for stem in claim.stems}
         claim.total = sum(claim.weights.values())
@@ -276,8 +293,11 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
                 # Near-identical: compare with earlier claims sharing a rare word. A word in more than
                 # MAX_POSTING claims is too common to say which claims to compare (as in blocking): without
                 # this, a huge source compared each claim with hundreds of others (minutes for a million lines).
-                rare = [s for s in sorted(claim.stems, key=lambda s: (df[s], s))[:tuning.NEAR_REPEAT_KEYS]
-                        if df[s] <= tuning.MAX_POSTING]
+                rare = [
+                    s
+                    for s in sorted(claim.stems, key=lambda s: (df[s], s))[: tuning.NEAR_REPEAT_KEYS]
+                    if df[s] <= tuning.MAX_POSTING
+                ]
                 seen: set[int] = set()
                 for stem in rare:
                     for other in keyed[stem]:
@@ -296,4 +316,3 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
                 claim.canonical = first.canonical if first.canonical >= 0 else first.index
             else:
                 exact.setdefault(claim.key, claim)
-

@@ -11,7 +11,7 @@ at least CORROBORATED * accept score joins that cluster, repeatedly, so it can c
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from reader.align import tuning
 from reader.align.clauses import Clause
@@ -45,8 +45,14 @@ class _Components:
         self.members_of[root].extend(self.members_of.pop(other))
 
 
-def build_alignment(docs: Sequence[SourceText], claims: list[Clause], by_doc: list[list[Clause]],
-                    accepted: list[Pair], accept_score: float, pair_score: PairScore) -> Alignment:
+def build_alignment(
+    docs: Sequence[SourceText],
+    claims: list[Clause],
+    by_doc: list[list[Clause]],
+    accepted: list[Pair],
+    accept_score: float,
+    pair_score: PairScore,
+) -> Alignment:
     """Cluster the accepted pairs (best first; those below accept_score only corroborate) into an Alignment."""
     components = _Components(claims)
     best_score: dict[int, float] = defaultdict(float)
@@ -60,8 +66,14 @@ def build_alignment(docs: Sequence[SourceText], claims: list[Clause], by_doc: li
     return Alignment(clusters, unique, repeats)
 
 
-def _merge_pairs(components: _Components, claims: list[Clause], accepted: list[Pair], accept_score: float,
-                 pair_score: PairScore, best_score: dict[int, float]) -> None:
+def _merge_pairs(
+    components: _Components,
+    claims: list[Clause],
+    accepted: list[Pair],
+    accept_score: float,
+    pair_score: PairScore,
+    best_score: dict[int, float],
+) -> None:
     """Join the components of each accepted pair, best first, unless that puts two passages of one source in
     one cluster or the two clusters are not about one claim."""
     find, docs_in, members_of = components.find, components.docs_in, components.members_of
@@ -73,8 +85,14 @@ def _merge_pairs(components: _Components, claims: list[Clause], accepted: list[P
             continue
         if docs_in[root_a] & docs_in[root_b]:
             continue  # would put two passages of one source in one cluster
-        if not coherent(claims, members_of[root_a], members_of[root_b], tuning.COHERENCE * accept_score,
-                        tuning.CORROBORATED * accept_score, pair_score):
+        if not coherent(
+            claims,
+            members_of[root_a],
+            members_of[root_b],
+            tuning.COHERENCE * accept_score,
+            tuning.CORROBORATED * accept_score,
+            pair_score,
+        ):
             continue  # a chain through one shared word, not one claim
         if len(members_of[root_a]) < len(members_of[root_b]):
             root_a, root_b = root_b, root_a  # merge the smaller cluster into the larger: linear overall
@@ -83,8 +101,14 @@ def _merge_pairs(components: _Components, claims: list[Clause], accepted: list[P
         best_score[b] = max(best_score[b], score)
 
 
-def _corroborate(components: _Components, claims: list[Clause], weak: list[Pair], accept_score: float,
-                 pair_score: PairScore, best_score: dict[int, float]) -> None:
+def _corroborate(
+    components: _Components,
+    claims: list[Clause],
+    weak: list[Pair],
+    accept_score: float,
+    pair_score: PairScore,
+    best_score: dict[int, float],
+) -> None:
     """A passage with weaker mutual-best links to members of several sources of one cluster joins it
     (repeated until nothing joins, so a passage that joined can corroborate the next)."""
     find, docs_in, members_of = components.find, components.docs_in, components.members_of
@@ -105,8 +129,9 @@ def _corroborate(components: _Components, claims: list[Clause], weak: list[Pair]
                 if len(members_of[root]) > 1 and claims[x].doc not in docs_in[root]:
                     support[root].append((score, y))
             for root, found in sorted(support.items(), key=lambda item: -sum(s for s, _ in item[1])):
-                if len({claims[y].doc for _, y in found}) < tuning.CORROBORATION or \
-                        not coherent(claims, [x], members_of[root], floor, 0.0, pair_score):
+                if len({claims[y].doc for _, y in found}) < tuning.CORROBORATION or not coherent(
+                    claims, [x], members_of[root], floor, 0.0, pair_score
+                ):
                     continue
                 components.join(root, find(x))
                 for score, y in found:
@@ -116,8 +141,9 @@ def _corroborate(components: _Components, claims: list[Clause], weak: list[Pair]
                 break
 
 
-def _clusters(docs: Sequence[SourceText], claims: list[Clause], components: _Components,
-              best_score: dict[int, float]) -> tuple[list[Cluster], set[int]]:
+def _clusters(
+    docs: Sequence[SourceText], claims: list[Clause], components: _Components, best_score: dict[int, float]
+) -> tuple[list[Cluster], set[int]]:
     """The components of two or more passages as Clusters (with each member's repeats and the differences
     against the first member), in text order of their first member; and the clause indices clustered."""
     repeats_of: dict[int, list[Clause]] = defaultdict(list)
@@ -127,8 +153,10 @@ def _clusters(docs: Sequence[SourceText], claims: list[Clause], components: _Com
     groups: dict[int, list[Clause]] = defaultdict(list)
     for index in components.parent:
         groups[components.find(index)].append(claims[index])
-    ordered = sorted((sorted(g, key=lambda c: (c.doc, c.start)) for g in groups.values() if len(g) > 1),
-                     key=lambda g: (g[0].doc, g[0].start))
+    ordered = sorted(
+        (sorted(g, key=lambda c: (c.doc, c.start)) for g in groups.values() if len(g) > 1),
+        key=lambda g: (g[0].doc, g[0].start),
+    )
     texts = {doc.source_id: doc.text for doc in docs}
     clusters: list[Cluster] = []
     clustered: set[int] = set()
@@ -139,13 +167,35 @@ def _clusters(docs: Sequence[SourceText], claims: list[Clause], components: _Com
             repeated = repeats_of.get(claim.index, [])
             for item in [claim, *repeated]:
                 clustered.add(item.index)
-                members.append(Member(doc.source_id, doc.path, item.start, item.end, doc.text[item.start:item.end],
-                                      round(best_score[claim.index], 3), repeat=bool(repeated)))
+                members.append(
+                    Member(
+                        doc.source_id,
+                        doc.path,
+                        item.start,
+                        item.end,
+                        doc.text[item.start : item.end],
+                        round(best_score[claim.index], 3),
+                        repeat=bool(repeated),
+                    )
+                )
         reference = members[0]
         differences = tuple(
-            Difference(0, index, tuple(word_differences(texts[reference.source_id], reference.start, reference.end,
-                                                        texts[member.source_id], member.start, member.end)))
-            for index, member in enumerate(members[1:], 1))
+            Difference(
+                0,
+                index,
+                tuple(
+                    word_differences(
+                        texts[reference.source_id],
+                        reference.start,
+                        reference.end,
+                        texts[member.source_id],
+                        member.start,
+                        member.end,
+                    )
+                ),
+            )
+            for index, member in enumerate(members[1:], 1)
+        )
         clusters.append(Cluster(number, tuple(members), differences))
     return clusters, clustered
 
@@ -166,14 +216,15 @@ def _unique_spans(mine: list[Clause], clustered: set[int]) -> list[Span]:
     return spans
 
 
-def coherent(claims: list[Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float,
-              score: PairScore) -> bool:
+def coherent(
+    claims: list[Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float, score: PairScore
+) -> bool:
     """Whether two clusters about to merge are about one claim: their passages score, on average, at
     least floor against each other, and no pair below weakest (a sample of at most tuning.COHERENCE_SAMPLE from
     each side): a passage that matches one member well and another not at all is about something else."""
     if len(group_a) == 1 and len(group_b) == 1:
         return True
-    sample_a, sample_b = group_a[:tuning.COHERENCE_SAMPLE], group_b[:tuning.COHERENCE_SAMPLE]
+    sample_a, sample_b = group_a[: tuning.COHERENCE_SAMPLE], group_b[: tuning.COHERENCE_SAMPLE]
     scores = [score(claims[a], claims[b]) for a in sample_a for b in sample_b]
     return sum(scores) / len(scores) >= floor and min(scores) >= weakest
 
@@ -188,8 +239,10 @@ def repeat_runs(doc: SourceText, mine: list[Clause], claims: list[Clause]) -> li
         first = claims[claim.canonical]
         if runs:
             last_again, last_first = runs[-1][-1][1], runs[-1][-1][0]
-            if position[claim.index] == position[last_again.index] + 1 and \
-                    position[first.index] == position[last_first.index] + 1:
+            if (
+                position[claim.index] == position[last_again.index] + 1
+                and position[first.index] == position[last_first.index] + 1
+            ):
                 runs[-1].append((first, claim))
                 continue
         runs.append([(first, claim)])
@@ -197,6 +250,5 @@ def repeat_runs(doc: SourceText, mine: list[Clause], claims: list[Clause]) -> li
     for run in runs:
         first_span = (run[0][0].start, run[-1][0].end)
         again_span = (run[0][1].start, run[-1][1].end)
-        repeats.append(Repeat(doc.source_id, doc.path, first_span, again_span, doc.text[again_span[0]:again_span[1]]))
+        repeats.append(Repeat(doc.source_id, doc.path, first_span, again_span, doc.text[again_span[0] : again_span[1]]))
     return repeats
-

@@ -9,8 +9,7 @@ from reader.align.words import STOPWORDS, fold_word, is_number_word, occurs_lowe
 from reader.text import Span, word_spans
 
 
-def word_differences(text_a: str, start_a: int, end_a: int,
-                     text_b: str, start_b: int, end_b: int) -> list[WordChange]:
+def word_differences(text_a: str, start_a: int, end_a: int, text_b: str, start_b: int, end_b: int) -> list[WordChange]:
     """The words that differ between text_a[start_a:end_a] and text_b[start_b:end_b], with offsets into each.
 
     Words are compared case-, accent- and apostrophe-blind. A change is emphasised as "number" when it
@@ -37,8 +36,18 @@ def word_differences(text_a: str, start_a: int, end_a: int,
         if _in_quotes(quotes_a, words_a, i1, i2, start_a) or _in_quotes(quotes_b, words_b, j1, j2, start_b):
             emphasis.append("quote")
         kind = {"replace": "replace", "delete": "delete", "insert": "insert"}[op]
-        changes.append(WordChange(kind, a_span[0], a_span[1], text_a[a_span[0]:a_span[1]],
-                                  b_span[0], b_span[1], text_b[b_span[0]:b_span[1]], tuple(emphasis)))
+        changes.append(
+            WordChange(
+                kind,
+                a_span[0],
+                a_span[1],
+                text_a[a_span[0] : a_span[1]],
+                b_span[0],
+                b_span[1],
+                text_b[b_span[0] : b_span[1]],
+                tuple(emphasis),
+            )
+        )
     return changes
 
 
@@ -63,7 +72,7 @@ def _has_name(text: str, words: list[Span], i1: int, i2: int, start: int) -> boo
         word = text[s:e]
         if not word[:1].isupper() or fold_word(word) in STOPWORDS:
             continue
-        opens_sentence = index == 0 or s > 0 and text[max(0, s - 2):s].strip() in (".", "\u201c", '"')
+        opens_sentence = index == 0 or s > 0 and text[max(0, s - 2) : s].strip() in (".", "\u201c", '"')
         if not opens_sentence or not occurs_lower_case(text, fold_word(word)):
             return True
     return False
@@ -75,4 +84,3 @@ def _in_quotes(quotes: list[Span], words: list[Span], i1: int, i2: int, start: i
         if any(s <= offset < e for s, e in quotes):
             return True
     return False
-

@@ -13,12 +13,38 @@ from dataclasses import dataclass
 from reader.text import Span, word_spans
 
 MAGNITUDES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
-DURATIONS = {"year": "year", "years": "year", "month": "month", "months": "month", "week": "week",
-             "weeks": "week", "day": "day", "days": "day", "decade": "decade", "decades": "decade"}
+DURATIONS = {
+    "year": "year",
+    "years": "year",
+    "month": "month",
+    "months": "month",
+    "week": "week",
+    "weeks": "week",
+    "day": "day",
+    "days": "day",
+    "decade": "decade",
+    "decades": "decade",
+}
 PERCENT_WORDS = {"percent", "%", "per"}
 CURRENCY = "$€£¥"
-NUMBER_NAMES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "a": 1, "an": 1}
+NUMBER_NAMES = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "a": 1,
+    "an": 1,
+}
 _VALUE = re.compile(r"^([$€£¥]?)(\d+(?:[.,]\d+)*)(%|bn|m|k)?$", re.IGNORECASE)
 
 
@@ -56,7 +82,7 @@ def figures(text: str, start: int, end: int) -> list[Figure]:
 def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tuple[Figure | None, int]:
     word = words[index].strip(",.;:()\"'\u201c\u201d")
     lower = word.casefold()
-    following = [w.casefold().strip(",.;:()\"'\u201c\u201d") for w in words[index + 1:index + 3]]
+    following = [w.casefold().strip(",.;:()\"'\u201c\u201d") for w in words[index + 1 : index + 3]]
     match = _VALUE.match(word)
     if match is None and any(char.isdigit() for char in word):
         # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.

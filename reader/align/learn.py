@@ -9,22 +9,38 @@ log-loss, a few milliseconds for thousands of decisions).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from reader.align import tuning
 from reader.align.clauses import Clause
 from reader.align.scoring import claim_score
 
-FEATURES = ("score", "dice", "containment", "shared_figure", "figure_conflict", "shared_names", "quote_overlap",
-            "telling_words", "event_clash", "topic_only", "position_gap")
+FEATURES = (
+    "score",
+    "dice",
+    "containment",
+    "shared_figure",
+    "figure_conflict",
+    "shared_names",
+    "quote_overlap",
+    "telling_words",
+    "event_clash",
+    "topic_only",
+    "position_gap",
+)
 
 # Event words that say opposite things about the same names: "joins" / "leaves", "confirms" / "denies".
 _OPPOSITE_EVENTS = (
-    (frozenset({"join", "hire", "arriv", "appoint", "recruit"}), frozenset({"leav", "depart", "exit", "quit", "resign", "fire"})),
+    (
+        frozenset({"join", "hire", "arriv", "appoint", "recruit"}),
+        frozenset({"leav", "depart", "exit", "quit", "resign", "fire"}),
+    ),
     (frozenset({"confirm", "admit", "acknowledg"}), frozenset({"deni", "reject", "disput"})),
-    (frozenset({"rise", "rose", "increas", "grow", "grew", "gain", "rais"}),
-     frozenset({"fall", "fell", "declin", "drop", "cut", "lost", "lose", "shrink"})),
+    (
+        frozenset({"rise", "rose", "increas", "grow", "grew", "gain", "rais"}),
+        frozenset({"fall", "fell", "declin", "drop", "cut", "lost", "lose", "shrink"}),
+    ),
 )
 
 
@@ -40,8 +56,11 @@ def pair_features(a: Clause, b: Clause) -> list[float]:
     if a.quote_stems and b.quote_stems:
         quote = len(a.quote_stems & b.quote_stems) / min(len(a.quote_stems), len(b.quote_stems))
     figures_a, figures_b = _true_figures(a.numbers), _true_figures(b.numbers)
-    clash = any((left & a.stems and right & b.stems and not right & a.stems) or
-                (right & a.stems and left & b.stems and not left & a.stems) for left, right in _OPPOSITE_EVENTS)
+    clash = any(
+        (left & a.stems and right & b.stems and not right & a.stems)
+        or (right & a.stems and left & b.stems and not left & a.stems)
+        for left, right in _OPPOSITE_EVENTS
+    )
     return [
         claim_score(a, b),
         dice,
@@ -79,8 +98,13 @@ DEFAULT_MODEL = PairModel(tuning.DEFAULT_PAIR_WEIGHTS)
 MAX_STEP = 2.0  # largest change of one weight in one Newton step
 
 
-def fit(rows: Sequence[Sequence[float]], labels: Sequence[int], prior: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS,
-        strength: float = tuning.PRIOR_STRENGTH, iterations: int = 25) -> PairModel:
+def fit(
+    rows: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    prior: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS,
+    strength: float = tuning.PRIOR_STRENGTH,
+    iterations: int = 25,
+) -> PairModel:
     """Weights minimising the log-loss of rows (feature vectors) against labels (1 same claim, 0 not) plus
     strength * |weights - prior|^2: with few decisions the prior dominates, with many the data."""
     import numpy

@@ -15,13 +15,16 @@ from reader.align import tuning
 from reader.align.clauses import Clause
 from reader.align.scoring import PairScore
 
+
 def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -> dict[tuple[int, int], float]:
     """Score each claim against the claims of other sources that share one of its rarest words."""
     active = [claim for claim in claims if claim.canonical < 0]
     postings: dict[str, list[int]] = defaultdict(list)
     keys_of: dict[int, list[str]] = {}
     for claim in active:
-        keys = [s for s in sorted(claim.stems, key=lambda s: (df[s], s)) if 1 < df[s] <= tuning.MAX_POSTING][:tuning.BLOCKING_KEYS]
+        keys = [s for s in sorted(claim.stems, key=lambda s: (df[s], s)) if 1 < df[s] <= tuning.MAX_POSTING][
+            : tuning.BLOCKING_KEYS
+        ]
         keys_of[claim.index] = keys
         for key in keys:
             postings[key].append(claim.index)
@@ -41,8 +44,11 @@ def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -
         shared_keys: Counter[int] = Counter()
         for key in keys_of[claim.index]:
             shared_keys.update(postings[key])
-        ranked = [other for other, _ in shared_keys.most_common(tuning.CANDIDATE_POOL * tuning.MAX_CANDIDATES)
-                  if claims[other].doc != claim.doc][:tuning.MAX_CANDIDATES]
+        ranked = [
+            other
+            for other, _ in shared_keys.most_common(tuning.CANDIDATE_POOL * tuning.MAX_CANDIDATES)
+            if claims[other].doc != claim.doc
+        ][: tuning.MAX_CANDIDATES]
         for other_index in ranked:
             pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
             if pair not in scores:
@@ -50,9 +56,9 @@ def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -
     return scores
 
 
-
-def one_to_one(claims: list[Clause], scores: dict[tuple[int, int], float], weak_floor: float,
-                accept_score: float) -> list[tuple[float, int, int]]:
+def one_to_one(
+    claims: list[Clause], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
+) -> list[tuple[float, int, int]]:
     """Pairs of claims, at most one per claim and other source, best first: every pair that is each
     other's best match between their two sources and clears weak_floor (mutual best), and, for a claim
     whose best match was taken by a better pair, its next best that clears accept_score (second choice)."""
@@ -64,6 +70,7 @@ def one_to_one(claims: list[Clause], scores: dict[tuple[int, int], float], weak_
             slot = (mine, claims[other].doc)
             if slot not in best or score > best[slot][0]:
                 best[slot] = (score, other)
+
     def has_mutual_best(mine: int, other_doc: int) -> bool:
         found = best.get((mine, other_doc))
         return found is not None and best[(found[1], claims[mine].doc)][1] == mine
@@ -74,10 +81,14 @@ def one_to_one(claims: list[Clause], scores: dict[tuple[int, int], float], weak_
             accepted.append((score, a, b))
     # Second choices, greedily by score: only claims without a mutual best in that source can have one
     # (a mutual best outscores every other pair of its two claims), which keeps this list short.
-    second = sorted(((score, a, b) for (a, b), score in scores.items()
-                     if score >= accept_score and not has_mutual_best(a, claims[b].doc)
-                     and not has_mutual_best(b, claims[a].doc)),
-                    key=lambda item: (-item[0], item[1], item[2]))
+    second = sorted(
+        (
+            (score, a, b)
+            for (a, b), score in scores.items()
+            if score >= accept_score and not has_mutual_best(a, claims[b].doc) and not has_mutual_best(b, claims[a].doc)
+        ),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )
     taken: set[tuple[int, int]] = set()
     for score, a, b in second:
         slot_a, slot_b = (a, claims[b].doc), (b, claims[a].doc)
@@ -86,4 +97,3 @@ def one_to_one(claims: list[Clause], scores: dict[tuple[int, int], float], weak_
             accepted.append((score, a, b))
     accepted.sort(key=lambda item: (-item[0], item[1], item[2]))
     return accepted
-

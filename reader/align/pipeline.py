@@ -6,8 +6,8 @@ semantic backend (reader.align.semantic) reuses every rule here with embeddings 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Sequence
 
 from reader.align import tuning
 from reader.align.clauses import ClauseSet, prepare_claims
@@ -41,8 +41,12 @@ def align_sources(docs: Sequence[SourceText], accept_score: float = tuning.ACCEP
         return align_claims(prepare_claims(docs), accept_score)
 
 
-def align_claims(claim_set: ClauseSet, accept_score: float = tuning.ACCEPT_SCORE, score: PairScore | None = None,
-                 extra_pairs: Iterable[tuple[int, int]] = ()) -> Alignment:
+def align_claims(
+    claim_set: ClauseSet,
+    accept_score: float = tuning.ACCEPT_SCORE,
+    score: PairScore | None = None,
+    extra_pairs: Iterable[tuple[int, int]] = (),
+) -> Alignment:
     """Score candidate pairs of claims, keep one-to-one pairs above accept_score and cluster them.
 
     score (default: claim_score, the lexical evidence) judges a pair; extra_pairs (claim indices) are
@@ -59,4 +63,3 @@ def align_claims(claim_set: ClauseSet, accept_score: float = tuning.ACCEPT_SCORE
             scores[pair] = score(claims[pair[0]], claims[pair[1]])
     accepted = one_to_one(claims, scores, min(accept_score, tuning.CORROBORATED * accept_score), accept_score)
     return build_alignment(claim_set.docs, claims, claim_set.by_doc, accepted, accept_score, score)
-

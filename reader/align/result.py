@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable
 
 from reader.align import tuning
 from reader.align.figures import figures
@@ -38,7 +38,9 @@ class Member:
     score: float
     repeat: bool = False  # the source states this passage again elsewhere (another member of its source)
     status: str = "suggested"  # "confirmed": joined by the user's own links; "suggested": by the aligner
-    confidence: float | None = None  # P(same claim) of its best pair in the cluster (reader.align.learn); None: not assessed
+    confidence: float | None = (
+        None  # P(same claim) of its best pair in the cluster (reader.align.learn); None: not assessed
+    )
     link_kind: str = ""  # for a confirmed member: the kind of the user's link ("same", "supports", "contradicts")
 
 
@@ -88,7 +90,7 @@ class Cluster:
 
     @property
     def status(self) -> str:
-        """"confirmed" when the user linked its passages, else "suggested"."""
+        """ "confirmed" when the user linked its passages, else "suggested"."""
         return "confirmed" if all(member.status == "confirmed" for member in self.members) else "suggested"
 
     @property
@@ -177,11 +179,22 @@ def alignment_to_json(alignment: Alignment) -> dict:
     """Clusters (id, members, differences), unique passages and repeats as JSON-ready dicts."""
     return {
         "clusters": [cluster_to_json(cluster) for cluster in alignment.clusters],
-        "unique": [{"source_id": source_id, "start": s, "end": e} for source_id, spans in alignment.unique.items()
-                   for s, e in spans],
-        "repeats": [{"source_id": r.source_id, "source_path": r.source_path, "first": list(r.first),
-                     "again": list(r.again), "text": r.text}
-                    for repeats in alignment.repeats.values() for r in repeats],
+        "unique": [
+            {"source_id": source_id, "start": s, "end": e}
+            for source_id, spans in alignment.unique.items()
+            for s, e in spans
+        ],
+        "repeats": [
+            {
+                "source_id": r.source_id,
+                "source_path": r.source_path,
+                "first": list(r.first),
+                "again": list(r.again),
+                "text": r.text,
+            }
+            for repeats in alignment.repeats.values()
+            for r in repeats
+        ],
     }
 
 
@@ -191,17 +204,39 @@ def cluster_to_json(cluster: Cluster) -> dict:
         "id": cluster.id,
         "status": cluster.status,
         "confidence": cluster.confidence,
-        "members": [{"source_id": m.source_id, "source_path": m.source_path, "start": m.start, "end": m.end,
-                     "text": m.text, "score": m.score, "repeat": m.repeat, "status": m.status,
-                     "confidence": 1.0 if m.status == "confirmed" else m.confidence,
-                     **({"link_kind": m.link_kind} if m.link_kind else {})} for m in cluster.members],
+        "members": [
+            {
+                "source_id": m.source_id,
+                "source_path": m.source_path,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "score": m.score,
+                "repeat": m.repeat,
+                "status": m.status,
+                "confidence": 1.0 if m.status == "confirmed" else m.confidence,
+                **({"link_kind": m.link_kind} if m.link_kind else {}),
+            }
+            for m in cluster.members
+        ],
         "differences": [
-            {"reference": d.reference, "member": d.member, "numbers_differ": d.numbers_differ,
-             **figures_side_by_side(cluster.members[d.reference].text, cluster.members[d.member].text),
-             "changes": [{"op": c.op, "a": {"start": c.a_start, "end": c.a_end, "text": c.a_text},
-                          "b": {"start": c.b_start, "end": c.b_end, "text": c.b_text},
-                          "emphasis": list(c.emphasis)} for c in d.changes]}
-            for d in cluster.differences],
+            {
+                "reference": d.reference,
+                "member": d.member,
+                "numbers_differ": d.numbers_differ,
+                **figures_side_by_side(cluster.members[d.reference].text, cluster.members[d.member].text),
+                "changes": [
+                    {
+                        "op": c.op,
+                        "a": {"start": c.a_start, "end": c.a_end, "text": c.a_text},
+                        "b": {"start": c.b_start, "end": c.b_end, "text": c.b_text},
+                        "emphasis": list(c.emphasis),
+                    }
+                    for c in d.changes
+                ],
+            }
+            for d in cluster.differences
+        ],
     }
 
 
@@ -220,6 +255,6 @@ def iter_claim_sets(alignment: Alignment) -> Iterable[tuple[int, Member, Member]
     """Every cross-source pair of members of every cluster: (cluster id, member a, member b)."""
     for cluster in alignment.clusters:
         for i, a in enumerate(cluster.members):
-            for b in cluster.members[i + 1:]:
+            for b in cluster.members[i + 1 :]:
                 if a.source_id != b.source_id:
                     yield cluster.id, a, b

@@ -9,7 +9,7 @@ off. Every constant is in reader.align.tuning.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 
@@ -17,7 +17,6 @@ from reader.align import tuning
 from reader.align.clauses import Clause
 
 PairScore = Callable[["Clause", "Clause"], float]
-
 
 
 def claim_score(a: Clause, b: Clause, count_topic: bool = False) -> float:
@@ -37,7 +36,9 @@ def claim_score(a: Clause, b: Clause, count_topic: bool = False) -> float:
     score = tuning.DICE_SHARE * dice + (1 - tuning.DICE_SHARE) * containment
     telling = shared if count_topic else shared - a.topic_stems  # not the story's own topic words
     if len(telling) <= 1 and not a.name_stems & b.name_stems & telling and not a.numbers & b.numbers:
-        score *= tuning.SINGLE_WORD_SHARE  # one word in common besides the topic is a coincidence more often than a claim
+        score *= (
+            tuning.SINGLE_WORD_SHARE
+        )  # one word in common besides the topic is a coincidence more often than a claim
     if a.numbers & b.numbers:
         score += tuning.NUMBER_BONUS
     elif a.amounts and b.amounts:
@@ -60,4 +61,3 @@ def _fuzzy_weight(a: Clause, b: Clause, shared: frozenset[str]) -> float:
             if found:
                 weight += tuning.FUZZY_WORD_CREDIT * min(a.weights[stem], b.weights[found[0]])
     return weight
-

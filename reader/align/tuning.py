@@ -6,42 +6,42 @@ or on the `reader.align` package) and the whole pipeline follows.
 
 from __future__ import annotations
 
-ACCEPT_SCORE = 0.23          # lowest score of an accepted pair
-REPEAT_RATIO = 88.0          # rapidfuzz ratio (0-100) of normalised text above which a source repeats itself
-MIN_CLAIM_WORDS = 3          # content words a clause needs to count as a claim (headings like "Conclusion" do not)
-BLOCKING_KEYS = 6            # rarest content words a clause is indexed under
-MAX_POSTING = 120            # a word in more clauses than this is too common to block on
-MAX_CANDIDATES = 24          # clauses scored per clause, most shared keys first
-CANDIDATE_POOL = 2           # ... taken from this many times MAX_CANDIDATES (before dropping the clause's own source)
-FUZZY_WORD_RATIO = 85.0      # rapidfuzz ratio above which two different words count as the same word
-FUZZY_WORD_CREDIT = 0.8      # share of a word's weight a near-identical word earns
-FUZZY_FLOOR = 0.1            # Dice of exact words below which near-identical words are not looked for
-FUZZY_MIN_STEM = 5           # shortest stem (letters only) that may count as near-identical to another
-DICE_SHARE = 0.9             # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
-NUMBER_BONUS = 0.08          # a number both claims state
-AMOUNT_CONFLICT = 0.08       # both claims state figures (more than one digit) and share none
-SINGLE_WORD_SHARE = 0.5      # share of the score kept by a pair with one word in common, unless a name or number
-TOPIC_SHARE = 0.1            # a word in more than this share of all claims is the story's topic ("OpenAI", "Bubeck"),
-MIN_TOPIC_CLAIMS = 5         # ... if it is in at least this many (in a few short sources every word is in a tenth)
-QUOTE_BONUS = 0.15           # quotations sharing most of their words
-QUOTE_OVERLAP = 0.5          # ... "most": this share of the shorter quotation's words
-COHERENCE_SAMPLE = 4         # passages of each cluster compared when checking coherence
-COHERENCE = 0.9              # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
-CORROBORATED = 0.68          # a weaker mutual-best pair (this share of the accept score) counts as corroboration:
-CORROBORATION = 2            # a passage with such links to members of this many sources of one cluster joins it
-NEAR_REPEAT_MIN_CHARS = 20   # a clause this long or longer is compared with earlier ones for near-identical text
-NEAR_REPEAT_KEYS = 3         # ... those sharing one of its this many rarest words
-LABEL_WORD_CHARS = 3         # words longer than this, all capitalised before a colon, make a label ("Key Findings:")
-LOOKUP_LOOKBACK = 3          # aligned passages looked back from an offset's position in Alignment.at
+ACCEPT_SCORE = 0.23  # lowest score of an accepted pair
+REPEAT_RATIO = 88.0  # rapidfuzz ratio (0-100) of normalised text above which a source repeats itself
+MIN_CLAIM_WORDS = 3  # content words a clause needs to count as a claim (headings like "Conclusion" do not)
+BLOCKING_KEYS = 6  # rarest content words a clause is indexed under
+MAX_POSTING = 120  # a word in more clauses than this is too common to block on
+MAX_CANDIDATES = 24  # clauses scored per clause, most shared keys first
+CANDIDATE_POOL = 2  # ... taken from this many times MAX_CANDIDATES (before dropping the clause's own source)
+FUZZY_WORD_RATIO = 85.0  # rapidfuzz ratio above which two different words count as the same word
+FUZZY_WORD_CREDIT = 0.8  # share of a word's weight a near-identical word earns
+FUZZY_FLOOR = 0.1  # Dice of exact words below which near-identical words are not looked for
+FUZZY_MIN_STEM = 5  # shortest stem (letters only) that may count as near-identical to another
+DICE_SHARE = 0.9  # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
+NUMBER_BONUS = 0.08  # a number both claims state
+AMOUNT_CONFLICT = 0.08  # both claims state figures (more than one digit) and share none
+SINGLE_WORD_SHARE = 0.5  # share of the score kept by a pair with one word in common, unless a name or number
+TOPIC_SHARE = 0.1  # a word in more than this share of all claims is the story's topic ("OpenAI", "Bubeck"),
+MIN_TOPIC_CLAIMS = 5  # ... if it is in at least this many (in a few short sources every word is in a tenth)
+QUOTE_BONUS = 0.15  # quotations sharing most of their words
+QUOTE_OVERLAP = 0.5  # ... "most": this share of the shorter quotation's words
+COHERENCE_SAMPLE = 4  # passages of each cluster compared when checking coherence
+COHERENCE = 0.9  # clusters merge only if their passages score, on average, this share of ACCEPT_SCORE
+CORROBORATED = 0.68  # a weaker mutual-best pair (this share of the accept score) counts as corroboration:
+CORROBORATION = 2  # a passage with such links to members of this many sources of one cluster joins it
+NEAR_REPEAT_MIN_CHARS = 20  # a clause this long or longer is compared with earlier ones for near-identical text
+NEAR_REPEAT_KEYS = 3  # ... those sharing one of its this many rarest words
+LABEL_WORD_CHARS = 3  # words longer than this, all capitalised before a colon, make a label ("Key Findings:")
+LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in Alignment.at
 
 # --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
 # Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
 # (bench/eval_align.py --fit prints them); a database's own decisions refit them.
 DEFAULT_PAIR_WEIGHTS = (-3.35, 4.56, 5.35, 2.66, 0.85, 0.17, -0.30, 0.96, 0.59, 0.89, -0.29, -2.74)
-PRIOR_STRENGTH = 1.0         # pull of the default weights when refitting on a database's decisions
-DRAW_CONFIDENCE = 0.5        # suggestions at least this confident are drawn by default; weaker ones on request
-TOP_CANDIDATES = 3           # counterparts listed per other source
-STABLE_LIBRARY = 40          # up to this many sources in the library, words are weighed over all of them
-SAME_SPAN_OVERLAP = 0.5      # two spans are the same passage when they share this share of the shorter one
+PRIOR_STRENGTH = 1.0  # pull of the default weights when refitting on a database's decisions
+DRAW_CONFIDENCE = 0.5  # suggestions at least this confident are drawn by default; weaker ones on request
+TOP_CANDIDATES = 3  # counterparts listed per other source
+STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them
+SAME_SPAN_OVERLAP = 0.5  # two spans are the same passage when they share this share of the shorter one
 
 NAMES = tuple(name for name in dir() if name.isupper())

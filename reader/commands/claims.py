@@ -15,12 +15,26 @@ from reader.text import display_safe
 @click.option("--author", help="Who wrote it.")
 @click.option("--published", help="When it was published: ISO 8601 date or date-time (2024-10-14, 2024-10-14T09:30Z).")
 @click.option("--title", help="The article's title.")
-@click.option("--unset", "unset", multiple=True, type=click.Choice(["url", "outlet", "author", "published", "title"]),
-              help="Drop your own value for this field, going back to sources.toml or the file (repeatable).")
+@click.option(
+    "--unset",
+    "unset",
+    multiple=True,
+    type=click.Choice(["url", "outlet", "author", "published", "title"]),
+    help="Drop your own value for this field, going back to sources.toml or the file (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
 @click.pass_obj
-def meta(obj: Context, source: str, url: str | None, outlet: str | None, author: str | None,
-         published: str | None, title: str | None, unset: tuple[str, ...], as_json: bool) -> None:
+def meta(
+    obj: Context,
+    source: str,
+    url: str | None,
+    outlet: str | None,
+    author: str | None,
+    published: str | None,
+    title: str | None,
+    unset: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Show or set SOURCE's metadata: url, outlet, author, published, title.
 
     What you set here wins over sources.toml beside the file, which wins over what the file states
@@ -31,16 +45,24 @@ def meta(obj: Context, source: str, url: str | None, outlet: str | None, author:
 
     store, _ = obj.synced_store()
     found = store.resolve_source(source)
-    given = {key: value for key, value in (("url", url), ("outlet", outlet), ("author", author),
-                                           ("published", published), ("title", title)) if value is not None}
+    given = {
+        key: value
+        for key, value in (
+            ("url", url),
+            ("outlet", outlet),
+            ("author", author),
+            ("published", published),
+            ("title", title),
+        )
+        if value is not None
+    }
     if given or unset:
         set_source_metadata(store, found.id, given, list(unset))
     found = store.source(found.id)
     file_values, user_values = source_metadata_layers(store, found.id)
     shown = {key: getattr(found, key) for key in METADATA_FIELDS}
     if as_json:
-        click.echo(_json({"id": found.id, "path": found.path, **shown,
-                          "set_by_user": sorted(user_values)}, indent=2))
+        click.echo(_json({"id": found.id, "path": found.path, **shown, "set_by_user": sorted(user_values)}, indent=2))
         return
     for key in METADATA_FIELDS:
         origin = "you" if key in user_values else ("file" if file_values.get(key) else "")
@@ -57,8 +79,14 @@ def _claims_and_sources(obj: Context):
 
 @cli.command("claims")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of claims.")
-@click.option("--sort", "order", type=click.Choice(["first", "reading"]), default="first", show_default=True,
-              help="first: by first appearance (who said it first; undated last); reading: in reading order.")
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice(["first", "reading"]),
+    default="first",
+    show_default=True,
+    help="first: by first appearance (who said it first; undated last); reading: in reading order.",
+)
 @click.pass_obj
 def claims_command(obj: Context, as_json: bool, order: str) -> None:
     """List the claims (annotations linked across sources): id, text, first appearance, verdict, and
@@ -81,8 +109,11 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
         first = claim.first_appearance
         first_text = f"{first.published[:10]} {first.source.outlet or first.source.name}" if first else "-"
         verdict = claim.verdict["rating"] if claim.verdict else "-"
-        statuses = " ".join(f"{short[source.name]}:{claim.cells[source.id].status}" for source in sources
-                            if claim.cells[source.id].status != "absent")
+        statuses = " ".join(
+            f"{short[source.name]}:{claim.cells[source.id].status}"
+            for source in sources
+            if claim.cells[source.id].status != "absent"
+        )
         rows.append((claim.id[:12], claim.label, first_text, verdict, statuses))
     _print_columns(("id", "claim", "first appearance", "verdict", "sources"), rows, right_aligned=set(), flexible=1)
 
@@ -143,7 +174,9 @@ def claim_command(obj: Context, claim_id: str, text: str | None, as_json: bool) 
         click.echo(f"  {_one_line(name)}: {status}")
     verdict = record["verdict"]
     if verdict:
-        click.echo(f"verdict: {_one_line(verdict['rating'])}" + (f" — {_one_line(verdict['note'])}" if verdict["note"] else ""))
+        click.echo(
+            f"verdict: {_one_line(verdict['rating'])}" + (f" — {_one_line(verdict['note'])}" if verdict["note"] else "")
+        )
         for item in verdict["evidence"]:
             click.echo(f"  evidence ({item['kind']}): {_one_line(item['value'])}")
 
@@ -152,20 +185,23 @@ def claim_command(obj: Context, claim_id: str, text: str | None, as_json: bool) 
 @click.argument("claim_id")
 @click.argument("rating")
 @click.option("--note", help="Why: the verdict's explanation.")
-@click.option("--evidence", "evidence", multiple=True,
-              help="A URL or an annotation id backing the verdict (repeatable).")
+@click.option(
+    "--evidence", "evidence", multiple=True, help="A URL or an annotation id backing the verdict (repeatable)."
+)
 @click.option("--url", "review_url", help="Where the fact-check is published (the ClaimReview's url).")
 @click.pass_obj
-def verdict(obj: Context, claim_id: str, rating: str, note: str | None, evidence: tuple[str, ...],
-            review_url: str | None) -> None:
+def verdict(
+    obj: Context, claim_id: str, rating: str, note: str | None, evidence: tuple[str, ...], review_url: str | None
+) -> None:
     """Give CLAIM_ID a verdict: RATING is a name on the scale (default: true, "mostly true", mixed,
     "mostly false", false, unproven; see `reader config`). Undo takes it back."""
     from reader.claim_store import rating_on_scale, set_verdict
 
     chosen = rating_on_scale(obj.settings().ratings, rating)  # before any work: one line if it is not on the scale
     store, _, claim = _resolve(obj, claim_id)
-    set_verdict(store, claim.id, [m.id for m in claim.members], chosen.name, chosen.value, note, list(evidence),
-                review_url)
+    set_verdict(
+        store, claim.id, [m.id for m in claim.members], chosen.name, chosen.value, note, list(evidence), review_url
+    )
     click.echo(f"{claim.id}: {display_safe(chosen.name)}" + (f", {len(evidence)} evidence" if evidence else ""))
 
 

@@ -30,18 +30,37 @@ def _summary(entity: str, payload: dict | None) -> str:
 
 @cli.command("sync")
 @click.argument("url", required=False, envvar="READER_HUB")
-@click.option("--conflicts", "list_conflicts", is_flag=True,
-              help="List concurrent edits that lost (kept here until resolved); no hub needed.")
+@click.option(
+    "--conflicts",
+    "list_conflicts",
+    is_flag=True,
+    help="List concurrent edits that lost (kept here until resolved); no hub needed.",
+)
 @click.option("--all", "include_resolved", is_flag=True, help="With --conflicts: resolved ones too.")
 @click.option("--resolve", "resolve_id", type=int, metavar="N", help="Settle conflict N (with --keep).")
-@click.option("--keep", type=click.Choice(["kept", "lost"]),
-              help="With --resolve: keep the version that won, or bring back the one that lost.")
-@click.option("--status", "show_status", is_flag=True,
-              help="This database's sync state: changes not pushed yet, open conflicts; no hub needed.")
+@click.option(
+    "--keep",
+    type=click.Choice(["kept", "lost"]),
+    help="With --resolve: keep the version that won, or bring back the one that lost.",
+)
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    help="This database's sync state: changes not pushed yet, open conflicts; no hub needed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_resolved: bool,
-                 resolve_id: int | None, keep: str | None, show_status: bool, as_json: bool) -> None:
+def sync_command(
+    obj: Context,
+    url: str | None,
+    list_conflicts: bool,
+    include_resolved: bool,
+    resolve_id: int | None,
+    keep: str | None,
+    show_status: bool,
+    as_json: bool,
+) -> None:
     """Sync with the team's hub: push your changes it has not seen, pull everyone else's.
 
     URL is a PostgreSQL connection string (env READER_HUB), e.g. postgresql://alice@hub.example.org/team
@@ -54,8 +73,10 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
         if keep is None:
             raise click.UsageError("--resolve N needs --keep kept (the version that won) or --keep lost")
         kept = syncing.resolve(obj.store(), resolve_id, keep)
-        click.echo(f"conflict #{resolve_id} resolved: "
-                   + ("the winning version stays" if kept == "kept" else "the losing version is back (undo takes it back)"))
+        click.echo(
+            f"conflict #{resolve_id} resolved: "
+            + ("the winning version stays" if kept == "kept" else "the losing version is back (undo takes it back)")
+        )
         return
     if keep is not None:
         raise click.UsageError("--keep goes with --resolve N")
@@ -65,13 +86,21 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
             click.echo(_json(state))
             return
         if not state["origin"]:
-            click.echo(_one_line(f"never synced; {state['unpushed']} change{'s' * (state['unpushed'] != 1)} "
-                                 "will be pushed on the first sync "
-                                 f"(as {state['author']})"))
+            click.echo(
+                _one_line(
+                    f"never synced; {state['unpushed']} change{'s' * (state['unpushed'] != 1)} "
+                    "will be pushed on the first sync "
+                    f"(as {state['author']})"
+                )
+            )
             return
-        click.echo(_one_line(f"origin {state['origin']} (as {state['author']}): {state['unpushed']} change"
-                             f"{'s' * (state['unpushed'] != 1)} not pushed yet, {state['open_conflicts']} open "
-                             f"conflict{'s' * (state['open_conflicts'] != 1)}"))
+        click.echo(
+            _one_line(
+                f"origin {state['origin']} (as {state['author']}): {state['unpushed']} change"
+                f"{'s' * (state['unpushed'] != 1)} not pushed yet, {state['open_conflicts']} open "
+                f"conflict{'s' * (state['open_conflicts'] != 1)}"
+            )
+        )
         return
     if list_conflicts:
         found = syncing.conflicts(obj.store(), include_resolved)
@@ -83,10 +112,13 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
             return
         for row in found:
             state = f"resolved: {row['resolution']}" if row["resolved"] else "open"
-            click.echo(_one_line(
-                f"#{row['id']} {row['entity']} {row['key'][:12]} ({state}): kept {row['winner_author'] or '?'}'s "
-                f"{_summary(row['entity'], row['winner'])}; lost {row['loser_author'] or '?'}'s "
-                f"{_summary(row['entity'], row['loser'])}"))
+            click.echo(
+                _one_line(
+                    f"#{row['id']} {row['entity']} {row['key'][:12]} ({state}): kept {row['winner_author'] or '?'}'s "
+                    f"{_summary(row['entity'], row['winner'])}; lost {row['loser_author'] or '?'}'s "
+                    f"{_summary(row['entity'], row['loser'])}"
+                )
+            )
         click.echo("settle one with: reader sync --resolve N --keep kept|lost", err=True)
         return
     if not url:
@@ -107,14 +139,27 @@ def sync_command(obj: Context, url: str | None, list_conflicts: bool, include_re
         except hub.error_type() as error:
             from reader.hub import _reason
 
-            raise click.ClickException(f"sync with {hub.name} stopped: {_reason(error)}; what was done is kept, "
-                                       "run it again to finish") from None
+            raise click.ClickException(
+                f"sync with {hub.name} stopped: {_reason(error)}; what was done is kept, run it again to finish"
+            ) from None
     if as_json:
-        click.echo(_json({"hub": hub.name, "pushed": result.pushed, "pulled": result.pulled,
-                          "applied": result.applied, "conflicts": result.conflicts, "skipped": result.skipped}))
+        click.echo(
+            _json(
+                {
+                    "hub": hub.name,
+                    "pushed": result.pushed,
+                    "pulled": result.pulled,
+                    "applied": result.applied,
+                    "conflicts": result.conflicts,
+                    "skipped": result.skipped,
+                }
+            )
+        )
         return
-    line = (f"synced with {hub.name}: pushed {result.pushed:,} change{'s' * (result.pushed != 1)}, pulled "
-            f"{result.pulled:,} ({result.applied:,} applied)")
+    line = (
+        f"synced with {hub.name}: pushed {result.pushed:,} change{'s' * (result.pushed != 1)}, pulled "
+        f"{result.pulled:,} ({result.applied:,} applied)"
+    )
     if result.conflicts:
         line += f", {result.conflicts} conflict{'s' * (result.conflicts != 1)} (see `reader sync --conflicts`)"
     click.echo(_one_line(line))

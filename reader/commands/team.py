@@ -24,8 +24,10 @@ def blind(obj: Context, state: str) -> None:
     if store.database_blind():
         click.echo(f"blind coding is on for this database: {_one_line(store.author)} sees only their own annotations")
     elif store.session_blind:
-        click.echo(f"blind coding is on for this session (READER_BLIND): {_one_line(store.author)} sees only "
-                   "their own annotations")
+        click.echo(
+            f"blind coding is on for this session (READER_BLIND): {_one_line(store.author)} sees only "
+            "their own annotations"
+        )
     else:
         click.echo("blind coding is off: every author's annotations are visible")
 
@@ -39,15 +41,26 @@ def _figure(value: float | None, percent: bool = False) -> str:
 @cli.command()
 @click.option("--tag", "tags", multiple=True, help="Only this tag (repeatable); default: every tag used.")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable; id, file name or title).")
-@click.option("--author", "authors", multiple=True,
-              help="Compare these authors (repeatable); default: everyone who annotated.")
-@click.option("--unit", type=click.Choice(["sentence", "character"]), default="sentence", show_default=True,
-              help="What one coding decision is: a sentence, or a character.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: per tag and overall kappa, alpha, percent, "
-                                                      "units and a coded_only object with the same keys.")
+@click.option(
+    "--author", "authors", multiple=True, help="Compare these authors (repeatable); default: everyone who annotated."
+)
+@click.option(
+    "--unit",
+    type=click.Choice(["sentence", "character"]),
+    default="sentence",
+    show_default=True,
+    help="What one coding decision is: a sentence, or a character.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: per tag and overall kappa, alpha, percent, units and a coded_only object with the same keys.",
+)
 @click.pass_obj
-def agreement(obj: Context, tags: tuple[str, ...], sources: tuple[str, ...], authors: tuple[str, ...],
-              unit: str, as_json: bool) -> None:
+def agreement(
+    obj: Context, tags: tuple[str, ...], sources: tuple[str, ...], authors: tuple[str, ...], unit: str, as_json: bool
+) -> None:
     """How far coders agree, per tag and overall: Cohen's kappa (two authors), Krippendorff's alpha
     (nominal, any number of authors) and percent agreement, on the units of the sources every compared
     author annotated; and the same on coded units only (units at least one author coded), since
@@ -63,31 +76,46 @@ def agreement(obj: Context, tags: tuple[str, ...], sources: tuple[str, ...], aut
     if as_json:
         click.echo(_json(report.as_json(), indent=2))
         return
-    click.echo(f"{len(report.authors)} authors ({', '.join(_one_line(a) for a in report.authors)}), "
-               f"{len(report.sources)} sources, units: {unit}s")
+    click.echo(
+        f"{len(report.authors)} authors ({', '.join(_one_line(a) for a in report.authors)}), "
+        f"{len(report.sources)} sources, units: {unit}s"
+    )
     header = ("tag", "units", "kappa", "alpha", "agree", "coded", "kappa", "alpha", "agree")
     rows = [("overall", report.overall)] + list(report.tags.items())
     table = [header] + [
-        (_one_line(name), f"{figures.all_units.units:,}", _figure(figures.all_units.kappa),
-         _figure(figures.all_units.alpha), _figure(figures.all_units.percent, True),
-         f"{figures.coded_only.units:,}", _figure(figures.coded_only.kappa), _figure(figures.coded_only.alpha),
-         _figure(figures.coded_only.percent, True))
-        for name, figures in rows]
+        (
+            _one_line(name),
+            f"{figures.all_units.units:,}",
+            _figure(figures.all_units.kappa),
+            _figure(figures.all_units.alpha),
+            _figure(figures.all_units.percent, True),
+            f"{figures.coded_only.units:,}",
+            _figure(figures.coded_only.kappa),
+            _figure(figures.coded_only.alpha),
+            _figure(figures.coded_only.percent, True),
+        )
+        for name, figures in rows
+    ]
     from rich.cells import cell_len
 
     widths = [max(cell_len(row[i]) for row in table) for i in range(len(header))]
     click.echo(" " * (widths[0] + 2) + "all units".ljust(sum(widths[1:5]) + 6) + "  coded units only")
     for row in table:
-        click.echo("  ".join(value.ljust(width) if i == 0 else value.rjust(width)
-                             for i, (value, width) in enumerate(zip(row, widths))).rstrip())
+        click.echo(
+            "  ".join(
+                value.ljust(width) if i == 0 else value.rjust(width)
+                for i, (value, width) in enumerate(zip(row, widths))
+            ).rstrip()
+        )
     if len(report.authors) != 2:
         click.echo("(kappa is Cohen's, for two authors: choose two with --author A --author B)")
 
 
 @cli.command()
 @click.argument("source")
-@click.option("--authors", "authors", nargs=2, required=True, metavar="A B",
-              help="The two authors whose annotations to compare.")
+@click.option(
+    "--authors", "authors", nargs=2, required=True, metavar="A B", help="The two authors whose annotations to compare."
+)
 @click.pass_obj
 def adjudicate(obj: Context, source: str, authors: tuple[str, str]) -> None:
     """Open SOURCE in the reader with two authors' annotations side by side, disagreements marked, to
@@ -104,9 +132,9 @@ def adjudicate(obj: Context, source: str, authors: tuple[str, str]) -> None:
     obj._store = None
     from reader.tui.app import ReaderApp
 
-    app = ReaderApp(db_path=obj.db_path, paths=obj.corpus, whole_library=True,
-                    adjudicate=(found.id, authors[0], authors[1]))
+    app = ReaderApp(
+        db_path=obj.db_path, paths=obj.corpus, whole_library=True, adjudicate=(found.id, authors[0], authors[1])
+    )
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
-

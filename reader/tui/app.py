@@ -21,14 +21,14 @@ from textual.message import Message
 
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
-from reader.settings import Settings, SettingsError, load_settings
 from reader.model import ReaderError
+from reader.settings import Settings, SettingsError, load_settings
 from reader.store import Store, StoreError, open_store
 from reader.text import canonicalise_newlines, display_safe
+from reader.tui.saving import SaveFailed, save_in_process
 from reader.tui.screens.adjudicate import AdjudicationCommands
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
-from reader.tui.saving import SaveFailed, save_in_process
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
@@ -63,6 +63,8 @@ def read_preview(path: Path) -> str | None:
     if canonicalise_newlines(text) != text:
         return None
     return text[: text.rfind("\n") + 1] or None
+
+
 OPEN_SOURCE_SETTING = "tui.open_source"
 PANEL_SETTING = "tui.panel"
 COMPARE_SETTING = "tui.compare"  # the source ids of the comparison open at quit, in pane order
@@ -79,8 +81,14 @@ class ReaderApp(App[None]):
         Binding("question_mark", "help", "Help: every key", id="app.help"),
         Binding("percent_sign", "stats", "Statistics: tags, claims and activity", id="app.stats"),
         Binding("ctrl+p", "command_palette", "Command palette: the reader's commands", id="app.command_palette"),
-        Binding("ctrl+q", "quit", "Quit (asks first when a dialog holds typed text)", show=False,
-                priority=True, id="app.ctrl_quit"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit (asks first when a dialog holds typed text)",
+            show=False,
+            priority=True,
+            id="app.ctrl_quit",
+        ),
         Binding("A", "adjudicate", "Compare coders on this source (adjudicate)", id="app.adjudicate"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
@@ -116,8 +124,14 @@ class ReaderApp(App[None]):
             super().__init__()
             self.reason, self.fatal = reason, fatal
 
-    def __init__(self, db_path: Path, paths: list[Path], open_single: bool = False,
-                 whole_library: bool = False, adjudicate: tuple[int, str, str] | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        paths: list[Path],
+        open_single: bool = False,
+        whole_library: bool = False,
+        adjudicate: tuple[int, str, str] | None = None,
+    ) -> None:
         """paths are loaded (changed files only) and shown; with whole_library, every source the
         database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added).
         adjudicate (source id, author A, author B) opens the adjudication screen on that source."""
@@ -169,8 +183,12 @@ class ReaderApp(App[None]):
 
     def _open_store(self) -> Store:
         """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
-        store = open_store(self.db_path, actor="tui", author=self.settings.author,
-                           default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags])
+        store = open_store(
+            self.db_path,
+            actor="tui",
+            author=self.settings.author,
+            default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags],
+        )
         store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
         # A write that meets another program's lock (a long import) never blocks the event loop: it raises
         # WriteBusy there and is retried in a worker, which waits and says so in a notice.
@@ -189,8 +207,10 @@ class ReaderApp(App[None]):
             if self.theme != self.settings.theme:
                 self.theme = self.settings.theme
         else:
-            self.notify_error(f"unknown theme {self.settings.theme!r} in the settings; "
-                              f"known: {', '.join(sorted(self.available_themes))}")
+            self.notify_error(
+                f"unknown theme {self.settings.theme!r} in the settings; "
+                f"known: {', '.join(sorted(self.available_themes))}"
+            )
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
             self.check_keymap(list(self.settings.keys))
@@ -202,8 +222,10 @@ class ReaderApp(App[None]):
 
         unknown = unknown_binding_ids(binding_ids)
         if unknown:
-            self.call_from_thread(self.notify_error, f"unknown binding ids in the settings, ignored: "
-                                                     f"{', '.join(unknown)} (? lists each key's id)")
+            self.call_from_thread(
+                self.notify_error,
+                f"unknown binding ids in the settings, ignored: {', '.join(unknown)} (? lists each key's id)",
+            )
 
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
@@ -226,8 +248,9 @@ class ReaderApp(App[None]):
         try:
             preview = read_preview(resolved)
             if preview:
-                self.post_message(self.DocumentReady(None, title_from_text(preview), preview, str(resolved),
-                                                     preview=True))
+                self.post_message(
+                    self.DocumentReady(None, title_from_text(preview), preview, str(resolved), preview=True)
+                )
                 # Decoding or fetching 100 MB holds the GIL for a while: let the preview reach the screen first.
                 self._preview_painted.wait(timeout=3)
             known = self.store.known_signature(str(resolved))
@@ -235,14 +258,15 @@ class ReaderApp(App[None]):
             if known == (info.st_size, info.st_mtime_ns):
                 source_id = self.store.resolve_path_id(str(resolved))
                 source = self.store.source(source_id)
-                self.post_message(self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved)))
+                self.post_message(
+                    self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved))
+                )
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
             metadata = read_metadata(resolved.parent).get(resolved.name)
             document = load_document(resolved, metadata)
             self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
-            source_id = self._save_elsewhere(resolved, metadata,
-                                             [document.size, document.mtime_ns, len(document.text)])
+            source_id = self._save_elsewhere(resolved, metadata, [document.size, document.mtime_ns, len(document.text)])
         except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
             return
@@ -256,8 +280,13 @@ class ReaderApp(App[None]):
         """Save the file shown to the store in a separate process (keys stay fast meanwhile); expected
         (size, mtime_ns, text length) lets the child check it read the file shown."""
         source_id, self.save_process_pid = save_in_process(
-            str(self.db_path), str(path), metadata, expected, self.settings.author,
-            [(t.name, t.colour, t.description) for t in self.settings.tags])
+            str(self.db_path),
+            str(path),
+            metadata,
+            expected,
+            self.settings.author,
+            [(t.name, t.colour, t.description) for t in self.settings.tags],
+        )
         return source_id
 
     def _progress_poster(self):
@@ -405,7 +434,9 @@ class ReaderApp(App[None]):
         from reader.tui.screens.compare import MAX_PANES, MIN_PANES, CompareScreen
 
         if not MIN_PANES <= len(source_ids) <= MAX_PANES:
-            self.notify_error(f"compare {MIN_PANES} to {MAX_PANES} sources (space marks them); {len(source_ids)} chosen")
+            self.notify_error(
+                f"compare {MIN_PANES} to {MAX_PANES} sources (space marks them); {len(source_ids)} chosen"
+            )
             return
         try:
             by_id = {source.id: source for source in self.store.sources_by_ids(source_ids)}
@@ -429,8 +460,10 @@ class ReaderApp(App[None]):
         if not others:
             self.notify_error("no other source to compare with")
             return
-        self.push_screen(PickSourceScreen(others),
-                         lambda chosen: self.open_compare([source_id, chosen]) if chosen is not None else None)
+        self.push_screen(
+            PickSourceScreen(others),
+            lambda chosen: self.open_compare([source_id, chosen]) if chosen is not None else None,
+        )
 
     def open_matrix(self, source_ids: list[int] | None = None) -> None:
         """The claims matrix over these sources (default: every source in play)."""
@@ -471,15 +504,17 @@ class ReaderApp(App[None]):
             self.notify_error(str(error))
             return
         if len(coders) < 2:
-            self.notify_error(f"comparing coders needs two authors' annotations on this source besides yours "
-                              f"(found {len(coders)})")
+            self.notify_error(
+                f"comparing coders needs two authors' annotations on this source besides yours (found {len(coders)})"
+            )
             return
         if len(coders) == 2:
             self.open_adjudication(source_id, *coders)
             return
-        pairs = [(a, b) for i, a in enumerate(coders) for b in coders[i + 1:]]
-        self.push_screen(PickCodersScreen(pairs),
-                         lambda pair: self.open_adjudication(source_id, *pair) if pair else None)
+        pairs = [(a, b) for i, a in enumerate(coders) for b in coders[i + 1 :]]
+        self.push_screen(
+            PickCodersScreen(pairs), lambda pair: self.open_adjudication(source_id, *pair) if pair else None
+        )
 
     def open_adjudication(self, source_id: int, author_a: str, author_b: str) -> None:
         """The adjudication screen for two coders on one source; a notice says why not when it cannot."""
@@ -499,8 +534,10 @@ class ReaderApp(App[None]):
             return
         # The screen's own bindings, and the document view's when the screen shows documents.
         screen = self.screen
-        owners: list[tuple[str, type]] = [("everywhere", ReaderApp),
-                                          (type(screen).__name__.removesuffix("Screen").lower(), type(screen))]
+        owners: list[tuple[str, type]] = [
+            ("everywhere", ReaderApp),
+            (type(screen).__name__.removesuffix("Screen").lower(), type(screen)),
+        ]
         if any(view.can_focus for view in screen.query(DocumentView)):  # the adjudication's views take no keys
             owners.append(("document", DocumentView))
         self.push_screen(HelpScreen(owners))
@@ -533,8 +570,9 @@ class ReaderApp(App[None]):
         if callable(unsaved) and unsaved():
             from reader.tui.widgets.confirm import Confirm
 
-            self.push_screen(Confirm("Quit and drop what was typed in this dialog?"),
-                             lambda yes: self._quit_now() if yes else None)
+            self.push_screen(
+                Confirm("Quit and drop what was typed in this dialog?"), lambda yes: self._quit_now() if yes else None
+            )
             return
         self._quit_now()
 
@@ -545,15 +583,21 @@ class ReaderApp(App[None]):
         if self.store is not None:
             # the compare module is imported only once a comparison was opened (it pulls in numpy)
             compare_module = sys.modules.get("reader.tui.screens.compare")
-            compare = next((s for s in reversed(self.screen_stack)
-                            if compare_module and isinstance(s, compare_module.CompareScreen)), None)
+            compare = next(
+                (
+                    s
+                    for s in reversed(self.screen_stack)
+                    if compare_module and isinstance(s, compare_module.CompareScreen)
+                ),
+                None,
+            )
             try:
-                self.store.set_setting(COMPARE_SETTING,
-                                       ",".join(map(str, compare.source_ids)) if compare else "")
+                self.store.set_setting(COMPARE_SETTING, ",".join(map(str, compare.source_ids)) if compare else "")
                 for pane in compare.panes if compare else []:  # each pane comes back where it was
                     if pane.view is not None and pane.text:
-                        self.store.set_reading_position(pane.source.id, pane.view.cursor[0],
-                                                        min(1.0, pane.view.cursor[1] / len(pane.text)))
+                        self.store.set_reading_position(
+                            pane.source.id, pane.view.cursor[0], min(1.0, pane.view.cursor[1] / len(pane.text))
+                        )
             except StoreError as error:
                 self.notify_error(str(error))
         self.exit()

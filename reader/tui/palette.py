@@ -79,8 +79,11 @@ class SearchHits(ModalScreen["tuple[int, int] | None"]):
                 prompt.append(display_safe(part.replace("\n", " ")), style="reverse" if index % 2 else "")
             options.append(Option(prompt))
         with Vertical(id="dialog"):
-            yield Label(f"{len(self.hits)} hits for {self.query_text!r} (enter opens, escape closes)",
-                        id="dialog-title", markup=False)
+            yield Label(
+                f"{len(self.hits)} hits for {self.query_text!r} (enter opens, escape closes)",
+                id="dialog-title",
+                markup=False,
+            )
             yield OptionList(*options, id="hits-options")
 
     def on_mount(self) -> None:
@@ -100,27 +103,41 @@ class SearchHits(ModalScreen["tuple[int, int] | None"]):
         self.dismiss(None)
 
 
-def reader_commands(app: "ReaderApp") -> list[SystemCommand]:
+def reader_commands(app: ReaderApp) -> list[SystemCommand]:
     """The reader's commands for the palette."""
     return [
-        SystemCommand("Export annotations", "Write every annotation to a file (.csv, .json, .jsonld or .md)",
-                      lambda: app.push_screen(Prompt("Export annotations to (.csv .json .jsonld .md):",
-                                                     "annotations.csv"), lambda path: export_to(app, path))),
-        SystemCommand("Compare sources", "Put sources side by side (marked ones, or pick one beside this)",
-                      app.action_compare_sources),
+        SystemCommand(
+            "Export annotations",
+            "Write every annotation to a file (.csv, .json, .jsonld or .md)",
+            lambda: app.push_screen(
+                Prompt("Export annotations to (.csv .json .jsonld .md):", "annotations.csv"),
+                lambda path: export_to(app, path),
+            ),
+        ),
+        SystemCommand(
+            "Compare sources",
+            "Put sources side by side (marked ones, or pick one beside this)",
+            app.action_compare_sources,
+        ),
         SystemCommand("Claims matrix", "Every claim against every source", lambda: app.open_matrix()),
         SystemCommand("Statistics", "Tags, claims and activity", app.action_stats),
-        SystemCommand("HTML report", "One self-contained page: sources, annotations, claims, a chart",
-                      lambda: app.push_screen(Prompt("Write the HTML report to:", "report.html"),
-                                              lambda path: report_to(app, path))),
-        SystemCommand("Search all sources", "Full-text search over every source; enter opens the hit",
-                      lambda: app.push_screen(Prompt("Search every source for:"),
-                                              lambda query: search_all(app, query))),
+        SystemCommand(
+            "HTML report",
+            "One self-contained page: sources, annotations, claims, a chart",
+            lambda: app.push_screen(
+                Prompt("Write the HTML report to:", "report.html"), lambda path: report_to(app, path)
+            ),
+        ),
+        SystemCommand(
+            "Search all sources",
+            "Full-text search over every source; enter opens the hit",
+            lambda: app.push_screen(Prompt("Search every source for:"), lambda query: search_all(app, query)),
+        ),
     ]
 
 
 @work(thread=True, group="palette")
-def _export_worker(app: "ReaderApp", path: Path) -> None:
+def _export_worker(app: ReaderApp, path: Path) -> None:
     from reader.exports import ExportError, export, format_for_path
     from reader.store import StoreError
 
@@ -136,13 +153,13 @@ def _export_worker(app: "ReaderApp", path: Path) -> None:
     app.call_from_thread(app.notify_plain, f"exported {count} annotations to {path}")
 
 
-def export_to(app: "ReaderApp", path: str | None) -> None:
+def export_to(app: ReaderApp, path: str | None) -> None:
     if path:
         _export_worker(app, Path(path).expanduser())
 
 
 @work(thread=True, group="palette")
-def _report_worker(app: "ReaderApp", path: Path) -> None:
+def _report_worker(app: ReaderApp, path: Path) -> None:
     from reader.report import ReportError, gather, render_report, write_report
     from reader.store import StoreError
 
@@ -156,17 +173,18 @@ def _report_worker(app: "ReaderApp", path: Path) -> None:
     except (ReportError, StoreError, OSError) as error:
         app.call_from_thread(app.notify_error, f"report failed: {error}")
         return
-    app.call_from_thread(app.notify_plain, f"wrote {path}: {len(data.sources)} sources, "
-                                           f"{len(data.annotations)} annotations")
+    app.call_from_thread(
+        app.notify_plain, f"wrote {path}: {len(data.sources)} sources, {len(data.annotations)} annotations"
+    )
 
 
-def report_to(app: "ReaderApp", path: str | None) -> None:
+def report_to(app: ReaderApp, path: str | None) -> None:
     if path:
         _report_worker(app, Path(path).expanduser())
 
 
 @work(thread=True, group="palette")
-def _search_worker(app: "ReaderApp", query: str) -> None:
+def _search_worker(app: ReaderApp, query: str) -> None:
     from reader.store import StoreError
 
     try:
@@ -181,14 +199,13 @@ def _search_worker(app: "ReaderApp", query: str) -> None:
     app.call_from_thread(_show_hits, app, query, hits)
 
 
-def _show_hits(app: "ReaderApp", query: str, hits: list[dict]) -> None:
+def _show_hits(app: ReaderApp, query: str, hits: list[dict]) -> None:
     if not hits:
         app.notify_plain(f"no matches for {query!r}")
         return
-    app.push_screen(SearchHits(query, hits),
-                    lambda chosen: app.open_source_at(*chosen) if chosen is not None else None)
+    app.push_screen(SearchHits(query, hits), lambda chosen: app.open_source_at(*chosen) if chosen is not None else None)
 
 
-def search_all(app: "ReaderApp", query: str | None) -> None:
+def search_all(app: ReaderApp, query: str | None) -> None:
     if query:
         _search_worker(app, query)

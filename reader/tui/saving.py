@@ -20,8 +20,14 @@ class SaveFailed(Exception):
     """The child could not save the file (its one-line reason), or the file changed meanwhile."""
 
 
-def save_file(db_path: str, path: str, metadata: dict[str, str] | None, expected: list[int],
-              author: str, default_tags: list[list[str]]) -> int:
+def save_file(
+    db_path: str,
+    path: str,
+    metadata: dict[str, str] | None,
+    expected: list[int],
+    author: str,
+    default_tags: list[list[str]],
+) -> int:
     """In the child process: load path, check it is the file shown (expected: size, mtime_ns, text
     length), save it; returns the source id."""
     from reader.corpus import load_document
@@ -30,8 +36,7 @@ def save_file(db_path: str, path: str, metadata: dict[str, str] | None, expected
     document = load_document(Path(path), metadata)
     if [document.size, document.mtime_ns, len(document.text)] != list(expected):
         raise SaveFailed(f"{path} changed while it was being saved; open it again")
-    store = open_store(Path(db_path), actor="tui", author=author,
-                       default_tags=[tuple(tag) for tag in default_tags])
+    store = open_store(Path(db_path), actor="tui", author=author, default_tags=[tuple(tag) for tag in default_tags])
     try:
         source_id, _ = store.save_document(document)
     finally:
@@ -39,15 +44,34 @@ def save_file(db_path: str, path: str, metadata: dict[str, str] | None, expected
     return source_id
 
 
-def save_in_process(db_path: str, path: str, metadata: dict[str, str] | None, expected: list[int],
-                    author: str, default_tags: list[tuple[str, str, str]]) -> tuple[int, int]:
+def save_in_process(
+    db_path: str,
+    path: str,
+    metadata: dict[str, str] | None,
+    expected: list[int],
+    author: str,
+    default_tags: list[tuple[str, str, str]],
+) -> tuple[int, int]:
     """Run save_file in a child process and wait for it (the waiting thread holds no GIL).
 
     Returns (source id, the child's pid); raises SaveFailed with the child's reason."""
-    request = json.dumps({"db_path": db_path, "path": path, "metadata": metadata, "expected": expected,
-                          "author": author, "default_tags": [list(tag) for tag in default_tags]})
-    child = subprocess.Popen([sys.executable, "-m", "reader.tui.saving"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    request = json.dumps(
+        {
+            "db_path": db_path,
+            "path": path,
+            "metadata": metadata,
+            "expected": expected,
+            "author": author,
+            "default_tags": [list(tag) for tag in default_tags],
+        }
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reader.tui.saving"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = child.communicate(request)
     try:
         answer = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}

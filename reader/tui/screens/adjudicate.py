@@ -18,22 +18,30 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.adjudication import (AGREE, AdjudicationError, Item, accept, accept_agreements, adjudicated,
-                                 check_adjudication, compare_coders, decision_for)
+from reader.adjudication import (
+    AGREE,
+    AdjudicationError,
+    Item,
+    accept,
+    accept_agreements,
+    adjudicated,
+    check_adjudication,
+    compare_coders,
+    decision_for,
+)
 from reader.model import ReaderError, Source
 from reader.text import display_safe
 from reader.tui.widgets.document_view import DocumentView, Highlight
 
 COLOUR_A = "#61afef"
 COLOUR_B = "#e5c07b"
-DECISIONS = {"": "not decided", "a": "A's kept", "b": "B's kept", "both": "both kept",
-             "other": "changed by hand"}
+DECISIONS = {"": "not decided", "a": "A's kept", "b": "B's kept", "both": "both kept", "other": "changed by hand"}
 
 
 def one_line(text: str, limit: int) -> str:
     """Untrusted text for one line of the screen: display-safe, newlines shown as ␤, cut with …."""
     text = display_safe(text).replace("\n", "␤")
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class AdjudicateScreen(Screen[None]):
@@ -133,19 +141,33 @@ class AdjudicateScreen(Screen[None]):
             for item in self.items:
                 annotation = item.a if side == "a" else item.b
                 if annotation is not None:
-                    highlights.append(Highlight(annotation.start, annotation.end, colour, key=annotation.id,
-                                                marked=item.kind != AGREE, status=annotation.anchor_status))
+                    highlights.append(
+                        Highlight(
+                            annotation.start,
+                            annotation.end,
+                            colour,
+                            key=annotation.id,
+                            marked=item.kind != AGREE,
+                            status=annotation.anchor_status,
+                        )
+                    )
             view.set_highlights("annotations", highlights)
             if current is not None:
                 view.move_cursor_to(current.start)
         you = one_line(self.store.author, 30) if self.app.store is not None else ""
-        self.query_one("#adjudicate-heading", Static).update(Text.assemble(
-            ("Adjudicating  ", "bold"), (one_line(self.source.title or self.source.name, 50), "bold"),
-            (f"   decisions made as {you}", "dim")))
+        self.query_one("#adjudicate-heading", Static).update(
+            Text.assemble(
+                ("Adjudicating  ", "bold"),
+                (one_line(self.source.title or self.source.name, 50), "bold"),
+                (f"   decisions made as {you}", "dim"),
+            )
+        )
         self.query_one("#adjudicate-label-a", Static).update(
-            Text.assemble(("A ", f"bold {COLOUR_A}"), one_line(self.author_a, 40)))
+            Text.assemble(("A ", f"bold {COLOUR_A}"), one_line(self.author_a, 40))
+        )
         self.query_one("#adjudicate-label-b", Static).update(
-            Text.assemble(("B ", f"bold {COLOUR_B}"), one_line(self.author_b, 40)))
+            Text.assemble(("B ", f"bold {COLOUR_B}"), one_line(self.author_b, 40))
+        )
         self.query_one("#adjudicate-detail", Static).update(self._detail(current))
         self.query_one("#adjudicate-status", Static).update(self._status())
 
@@ -158,8 +180,11 @@ class AdjudicateScreen(Screen[None]):
             return Text("Neither coder has annotations here to compare.", style="italic")
         width = max(20, self.size.width - 12)
         decision = self.decisions[self.shown[self.current]]
-        lines = Text.assemble((f"{self.current + 1}/{len(self.shown)}  ", "bold"), (item.kind, "bold reverse"),
-                              f"   {DECISIONS[decision]}\n")
+        lines = Text.assemble(
+            (f"{self.current + 1}/{len(self.shown)}  ", "bold"),
+            (item.kind, "bold reverse"),
+            f"   {DECISIONS[decision]}\n",
+        )
         for label, colour, annotation in (("A", COLOUR_A, item.a), ("B", COLOUR_B, item.b)):
             lines.append(f"{label} ", style=f"bold {colour}")
             if annotation is None:
@@ -168,16 +193,17 @@ class AdjudicateScreen(Screen[None]):
             tags = ", ".join(annotation.tags) or "untagged"
             lines.append(f"[{one_line(tags, 30)}] {annotation.start}-{annotation.end} ", style="bold")
             lines.append(one_line(annotation.quote, width - len(tags) - 16) + "\n")
-        lines.append("a A's · b B's · o both · x neither · g all agreements · n/p next/previous · u undo",
-                     style="dim")
+        lines.append("a A's · b B's · o both · x neither · g all agreements · n/p next/previous · u undo", style="dim")
         return lines
 
     def _status(self) -> Text:
         differences = sum(1 for item in self.items if item.kind != AGREE)
         decided = sum(1 for decision in self.decisions if decision)
-        parts = [f"{differences} difference{'s' if differences != 1 else ''} of {len(self.items)} items",
-                 f"{decided} decided", "agreements shown (d hides)" if self.show_agreements
-                 else "agreements hidden (d shows)"]
+        parts = [
+            f"{differences} difference{'s' if differences != 1 else ''} of {len(self.items)} items",
+            f"{decided} decided",
+            "agreements shown (d hides)" if self.show_agreements else "agreements hidden (d shows)",
+        ]
         if self.message:
             parts.insert(0, self.message)  # first: what the last key did must show in 80 columns
         return Text(one_line(" · ".join(parts), 200))
@@ -190,8 +216,13 @@ class AdjudicateScreen(Screen[None]):
             self.current = moved % len(self.shown)
             # say so when n/p go round: after a decision has moved on, n from the last item comes back
             # to the one just decided, and a key pressed there replaces that decision
-            self.message = ("wrapped to the first item" if moved >= len(self.shown) else
-                            "wrapped to the last item" if moved < 0 else "")
+            self.message = (
+                "wrapped to the first item"
+                if moved >= len(self.shown)
+                else "wrapped to the last item"
+                if moved < 0
+                else ""
+            )
             self.draw()
 
     def action_decide(self, choice: str) -> None:
@@ -255,9 +286,15 @@ class PickCodersScreen(ModalScreen[tuple[str, str] | None]):
         self.pairs = pairs
 
     def compose(self) -> ComposeResult:
-        options = [Option(Text.assemble(("A ", f"bold {COLOUR_A}"), one_line(a, 30), "  ·  ",
-                                        ("B ", f"bold {COLOUR_B}"), one_line(b, 30)), id=str(index))
-                   for index, (a, b) in enumerate(self.pairs)]
+        options = [
+            Option(
+                Text.assemble(
+                    ("A ", f"bold {COLOUR_A}"), one_line(a, 30), "  ·  ", ("B ", f"bold {COLOUR_B}"), one_line(b, 30)
+                ),
+                id=str(index),
+            )
+            for index, (a, b) in enumerate(self.pairs)
+        ]
         with Vertical(id="dialog"):
             yield Static(Text("Compare which coders?  (enter picks, escape cancels)", style="bold"))
             yield OptionList(*options, id="pick-coders")
@@ -275,8 +312,11 @@ class PickCodersScreen(ModalScreen[tuple[str, str] | None]):
 
 def coders_on(store, source_id: int) -> list[str]:
     """Authors with annotations on the source other than the adjudicator, most annotations first."""
-    rows = store.query("SELECT author, count(*) AS n FROM annotations WHERE source_id = ? AND author != ? "
-                       "GROUP BY author ORDER BY n DESC, author", [source_id, store.author])
+    rows = store.query(
+        "SELECT author, count(*) AS n FROM annotations WHERE source_id = ? AND author != ? "
+        "GROUP BY author ORDER BY n DESC, author",
+        [source_id, store.author],
+    )
     return [row["author"] for row in rows]
 
 

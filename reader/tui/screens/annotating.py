@@ -31,15 +31,20 @@ def annotating_bindings(prefix: str, search_description: str = "Search in the so
     """The annotating keys, with binding ids under prefix ("reading", "compare") so each can be remapped."""
     return [
         Binding("a,enter", "annotate", "Annotate the selection or sentence", id=f"{prefix}.annotate"),
-        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"{prefix}.tag_{n}")
-          for n in range(1, 10)],
+        *[Binding(str(n), f"tag({n})", f"Tag with tag {n}", show=False, id=f"{prefix}.tag_{n}") for n in range(1, 10)],
         Binding("right_square_bracket", "next_annotation(1)", "Next annotation", id=f"{prefix}.next_annotation"),
-        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation",
-                id=f"{prefix}.previous_annotation"),
-        Binding("e", "edit", "Edit the annotation under the cursor (a choice when several overlap)",
-                id=f"{prefix}.edit"),
-        Binding("x", "delete", "Delete the annotation under the cursor (a choice when several overlap)",
-                id=f"{prefix}.delete"),
+        Binding(
+            "left_square_bracket", "next_annotation(-1)", "Previous annotation", id=f"{prefix}.previous_annotation"
+        ),
+        Binding(
+            "e", "edit", "Edit the annotation under the cursor (a choice when several overlap)", id=f"{prefix}.edit"
+        ),
+        Binding(
+            "x",
+            "delete",
+            "Delete the annotation under the cursor (a choice when several overlap)",
+            id=f"{prefix}.delete",
+        ),
         Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
         Binding("ctrl+r", "redo", "Redo", id=f"{prefix}.redo"),
         Binding("slash", "search", search_description, id=f"{prefix}.search"),
@@ -149,13 +154,16 @@ class AnnotatingScreen(Screen[None]):
         first, last = min(looked_at[0], view.cursor[0]), max(looked_at[1], view.cursor[1])
         # Starting shortly before to the end of what is looked at, plus any long one the view's
         # highlights say covers its start: a few, not all 50,000, on every key.
-        nearby = placed[bisect_left(starts, first - NEARBY_REACH):bisect_right(starts, last)]
+        nearby = placed[bisect_left(starts, first - NEARBY_REACH) : bisect_right(starts, last)]
         seen = {a.id for a in nearby}
         by_id = {a.id: a for a in self.active_annotations()} if len(placed) <= 2000 else None
         for highlight in view.highlights_at(first):
             if highlight.key not in seen:
-                found = by_id.get(highlight.key) if by_id is not None else next(
-                    (a for a in placed if a.id == highlight.key), None)
+                found = (
+                    by_id.get(highlight.key)
+                    if by_id is not None
+                    else next((a for a in placed if a.id == highlight.key), None)
+                )
                 if found is not None and found.anchor_status != "orphaned":
                     nearby.append(found)
                     seen.add(found.id)
@@ -182,8 +190,7 @@ class AnnotatingScreen(Screen[None]):
         if len(under) == 1:
             act(under[0])
             return
-        self.app.push_screen(ChooseAnnotation(verb, under),
-                             lambda chosen: act(chosen) if chosen is not None else None)
+        self.app.push_screen(ChooseAnnotation(verb, under), lambda chosen: act(chosen) if chosen is not None else None)
 
     # --- annotating ------------------------------------------------------------------------------
 
@@ -228,8 +235,16 @@ class AnnotatingScreen(Screen[None]):
             return False
         return True
 
-    def annotate_span(self, source_id: int, annotations: list[Annotation], start: int, end: int,
-                      tags: list[str], note: str = "", store=None) -> Annotation:
+    def annotate_span(
+        self,
+        source_id: int,
+        annotations: list[Annotation],
+        start: int,
+        end: int,
+        tags: list[str],
+        note: str = "",
+        store=None,
+    ) -> Annotation:
         """Annotate source_id's text[start:end]; an annotation on exactly that span gains the tags instead.
 
         annotations are that source's, sorted by start; store: another connection than the screen's.
@@ -238,7 +253,7 @@ class AnnotatingScreen(Screen[None]):
         store = store or self.store
         placed, starts = self._placed_index(annotations)
         index = bisect_left(starts, start)
-        existing = next((a for a in placed[index:index + 50] if (a.start, a.end) == (start, end)), None)
+        existing = next((a for a in placed[index : index + 50] if (a.start, a.end) == (start, end)), None)
         store = store or self.store
         if existing:
             return store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
@@ -260,8 +275,9 @@ class AnnotatingScreen(Screen[None]):
             self.refresh_tags()
             self.show_annotations([*(a for a in self.active_annotations() if a.id != annotation.id), annotation])
 
-        self.write_change(lambda store: self.annotate_span(source_id, annotations, start, end, tags, note, store=store),
-                   shown)
+        self.write_change(
+            lambda store: self.annotate_span(source_id, annotations, start, end, tags, note, store=store), shown
+        )
 
     def action_tag(self, number: int) -> None:
         if not self._writable():
@@ -278,7 +294,8 @@ class AnnotatingScreen(Screen[None]):
         start, end = view.target
         self.app.push_screen(
             AnnotateDialog(view.text[start:end], [t.name for t in self.tags]),
-            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None)
+            lambda result: self._apply(result.tags, result.note, (start, end)) if result else None,
+        )
 
     def action_edit(self) -> None:
         self.choose_annotation("Edit", self.edit_annotation)
@@ -294,11 +311,20 @@ class AnnotatingScreen(Screen[None]):
                 self.refresh_tags()
                 self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
 
-            self.write_change(lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags),
-                       shown)
+            self.write_change(
+                lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags), shown
+            )
 
-        self.app.push_screen(AnnotateDialog(annotation.quote, [t.name for t in self.tags], annotation.tags,
-                                            annotation.note, heading="Edit annotation"), save)
+        self.app.push_screen(
+            AnnotateDialog(
+                annotation.quote,
+                [t.name for t in self.tags],
+                annotation.tags,
+                annotation.note,
+                heading="Edit annotation",
+            ),
+            save,
+        )
 
     def action_delete(self) -> None:
         self.choose_annotation("Delete", self.delete_annotation)
@@ -341,9 +367,11 @@ class AnnotatingScreen(Screen[None]):
         view = self.active_view()
         self._visit = (target.id, view, view.word)
         described = ", ".join(target.tags) or "untagged"
-        self.say(f"annotation {index + 1} of {len(placed)}: {described}"
-                 + (" (wrapped to the start)" if wrapped and direction > 0 else
-                    " (wrapped to the end)" if wrapped else ""), about_annotations=True)
+        self.say(
+            f"annotation {index + 1} of {len(placed)}: {described}"
+            + (" (wrapped to the start)" if wrapped and direction > 0 else " (wrapped to the end)" if wrapped else ""),
+            about_annotations=True,
+        )
 
     # --- searching -------------------------------------------------------------------------------
 

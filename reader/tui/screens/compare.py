@@ -45,7 +45,7 @@ REPEAT_COLOUR = "#b0399a"
 FOCUS_COLOUR = "#2f81f7"
 LINK_COLOUR = "#ff79c6"
 CONFIRMED_COLOUR = "#2e8b57"  # a passage the user linked: drawn unlike any suggestion
-WEAK_COLOUR = "#3a3f4b"      # a suggestion below the drawing confidence, shown only on request (W)
+WEAK_COLOUR = "#3a3f4b"  # a suggestion below the drawing confidence, shown only on request (W)
 PASSAGE_COLOURS = {"aligned": ALIGNED_COLOUR, "unique": UNIQUE_COLOUR, "repeat": REPEAT_COLOUR}
 EMPHASIS_STYLES = {"number": "bold #e5c07b", "name": "bold #56b6c2", "quote": "bold #c678dd"}
 LINK_KIND_NAMES = {"same": "same claim", "supports": "supports", "contradicts": "contradicts"}
@@ -53,6 +53,7 @@ CONTEXT_ROWS = 3  # rows kept above a counterpart scrolled into view
 
 
 # --- pure helpers ----------------------------------------------------------------------------------
+
 
 def subtract_spans(start: int, end: int, covered: list[Span]) -> list[Span]:
     """The parts of [start, end) not covered by any of the (sorted, possibly overlapping) spans."""
@@ -72,9 +73,12 @@ def subtract_spans(start: int, end: int, covered: list[Span]) -> list[Span]:
     return parts
 
 
-def passage_highlights(passages: list[tuple[int, int, str, int | None]], annotated: list[Span],
-                       confirmed: frozenset[int] | set[int] = frozenset(),
-                       weak: frozenset[int] | set[int] = frozenset()) -> list[Highlight]:
+def passage_highlights(
+    passages: list[tuple[int, int, str, int | None]],
+    annotated: list[Span],
+    confirmed: frozenset[int] | set[int] = frozenset(),
+    weak: frozenset[int] | set[int] = frozenset(),
+) -> list[Highlight]:
     """The alignment overlay of one pane: aligned, unique and repeated passages, leaving out what is
     annotated (so an annotation keeps its tag colour, and a link's underline stays distinct). Clusters
     the user confirmed and weak suggestions (cluster ids) get their own colours."""
@@ -97,8 +101,7 @@ def emphasised_text(text: str, emphasis: tuple[str, ...], base: str) -> Text:
     return Text(display_safe(" ".join(text.split())), style=style.strip())
 
 
-def difference_line(label: str, text_a: str, member: Member, text_b: str, counterpart: Member,
-                    limit: int = 6) -> Text:
+def difference_line(label: str, text_a: str, member: Member, text_b: str, counterpart: Member, limit: int = 6) -> Text:
     """'label: "a words" → "b words"; ...' for the word changes from member to counterpart."""
     line = Text.assemble(Text(display_safe(label), style="bold"), Text(": "))
     changes = word_differences(text_a, member.start, member.end, text_b, counterpart.start, counterpart.end)
@@ -110,11 +113,13 @@ def difference_line(label: str, text_a: str, member: Member, text_b: str, counte
     for index, change in enumerate(ordered[:limit]):
         if index:
             line.append("; ", style="dim")
-        line.append_text(emphasised_text(change.a_text, change.emphasis, "strike") if change.a_text
-                         else Text("∅", style="dim"))
+        line.append_text(
+            emphasised_text(change.a_text, change.emphasis, "strike") if change.a_text else Text("∅", style="dim")
+        )
         line.append(" → ", style="dim")
-        line.append_text(emphasised_text(change.b_text, change.emphasis, "") if change.b_text
-                         else Text("∅", style="dim"))
+        line.append_text(
+            emphasised_text(change.b_text, change.emphasis, "") if change.b_text else Text("∅", style="dim")
+        )
     if len(changes) > limit:
         line.append(f"; +{len(changes) - limit} more", style="dim")
     return line
@@ -149,9 +154,13 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
         options = []
         for label, annotation in self.targets:
             for kind in LINK_KINDS:
-                prompt = Text.assemble(Text(LINK_KIND_NAMES[kind], style="bold"), " → ",
-                                       Text(display_safe(label), style="italic"), ": ",
-                                       Text(display_safe(" ".join(annotation.quote.split())[:60] + "…")))
+                prompt = Text.assemble(
+                    Text(LINK_KIND_NAMES[kind], style="bold"),
+                    " → ",
+                    Text(display_safe(label), style="italic"),
+                    ": ",
+                    Text(display_safe(" ".join(annotation.quote.split())[:60] + "…")),
+                )
                 options.append(Option(prompt, id=f"{kind}:{annotation.id}"))
         with Vertical(id="dialog"):
             yield Static(Text("Link the annotation", style="bold"))
@@ -176,6 +185,7 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
 
 # --- the screen ------------------------------------------------------------------------------------
 
+
 class CompareScreen(PairDecisions, AnnotatingScreen):
     """Read 2-4 sources side by side; the alignment ties their passages together."""
 
@@ -184,10 +194,15 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         Binding("shift+tab", "next_pane(-1)", "Previous pane", id="compare.previous_pane"),
         Binding("s", "toggle_sync", "Sync the other panes to the cursor (on/off)", id="compare.sync"),
         Binding("l", "link", "Link the annotation under the cursor to one in another pane", id="compare.link"),
-        Binding("L", "accept_alignment", "Link the aligned passages under the cursor as one claim",
-                id="compare.accept"),
-        Binding("c", "counterparts", "Ranked counterparts of the passage: a digit confirms, x rejects",
-                id="compare.counterparts"),
+        Binding(
+            "L", "accept_alignment", "Link the aligned passages under the cursor as one claim", id="compare.accept"
+        ),
+        Binding(
+            "c",
+            "counterparts",
+            "Ranked counterparts of the passage: a digit confirms, x rejects",
+            id="compare.counterparts",
+        ),
         Binding("W", "toggle_weak", "Show or hide weak suggestions", id="compare.weak"),
         Binding("m", "matrix", "Claims matrix of these sources", id="compare.matrix"),
         *annotating_bindings("compare", "Search in the pane"),
@@ -229,7 +244,7 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
-            for index, pane in enumerate(self.panes):
+            for index in range(len(self.panes)):
                 with Vertical(classes="compare-pane", id=f"compare-pane-{index}"):
                     yield Static(classes="pane-header", id=f"pane-header-{index}")
                     yield DocumentView(id=f"pane-view-{index}", classes="pane-view")
@@ -283,8 +298,9 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         try:
             annotations = {sid: self.store.annotations(source_id=sid) for sid in self.source_ids}
             ids = {a.id for found in annotations.values() for a in found}
-            linked = {end for link in self.store.links() for end in (link.from_annotation, link.to_annotation)
-                      if end in ids}
+            linked = {
+                end for link in self.store.links() for end in (link.from_annotation, link.to_annotation) if end in ids
+            }
         except StoreError as error:
             self.app.call_from_thread(self.app.notify_error, str(error))
             return
@@ -302,8 +318,9 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         self._difference_cache.clear()
         self._focus_cluster.clear()
         for index, pane in enumerate(self.panes):
-            aligned = sorted((start, end) for start, end, kind, _ in self.alignment.passages(pane.source.id)
-                             if kind == "aligned")
+            aligned = sorted(
+                (start, end) for start, end, kind, _ in self.alignment.passages(pane.source.id) if kind == "aligned"
+            )
             self._aligned_starts[pane.source.id] = ([s for s, _ in aligned], aligned)
             self._paint_passages(index)
             self._update_header(index)
@@ -344,11 +361,22 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         pane = self.panes[index]
         colours = {tag.name: tag.colour for tag in self.tags}
         placed = [a for a in pane.annotations if a.anchor_status != "orphaned" and a.end > a.start]
-        pane.view.set_highlights("annotations", [
-            Highlight(a.start, a.end, colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-                      key=a.id, status=a.anchor_status) for a in placed])
-        pane.view.set_highlights("links", [
-            Highlight(a.start, a.end, LINK_COLOUR, key=f"link:{a.id}") for a in placed if a.id in pane.linked])
+        pane.view.set_highlights(
+            "annotations",
+            [
+                Highlight(
+                    a.start,
+                    a.end,
+                    colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
+                    key=a.id,
+                    status=a.anchor_status,
+                )
+                for a in placed
+            ],
+        )
+        pane.view.set_highlights(
+            "links", [Highlight(a.start, a.end, LINK_COLOUR, key=f"link:{a.id}") for a in placed if a.id in pane.linked]
+        )
         self._paint_passages(index)
         self._update_header(index)
 
@@ -360,10 +388,14 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         confirmed = {c.id for c in self.alignment.clusters if c.status == "confirmed"}
         weak = set()
         if self.show_weak:
-            weak = {c.id for c in self.alignment.clusters if c.status == "suggested"
-                    and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE}
-        pane.view.set_highlights("alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated,
-                                                                 confirmed, weak))
+            weak = {
+                c.id
+                for c in self.alignment.clusters
+                if c.status == "suggested" and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE
+            }
+        pane.view.set_highlights(
+            "alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated, confirmed, weak)
+        )
 
     def _update_header(self, index: int) -> None:
         """Two lines: the pane's number and title; its outlet and what the alignment found in it."""
@@ -404,7 +436,7 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
             hits[(first.member.start, first.cluster.id)] = first
         starts, spans = self._aligned_starts.get(pane.source.id, ([], []))
         position = max(0, bisect_right(starts, start) - 1)
-        for a, b in spans[position:position + 8]:
+        for a, b in spans[position : position + 8]:
             if a < end and b > start:
                 hit = self.alignment.at(pane.source.id, a)
                 if hit is not None:
@@ -416,8 +448,9 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
             return None
         pane = self.panes[index]
         start, end = pane.view.cursor
-        return next((r for r in self.alignment.repeats.get(pane.source.id, [])
-                     if r.again[0] < end and r.again[1] > start), None)
+        return next(
+            (r for r in self.alignment.repeats.get(pane.source.id, []) if r.again[0] < end and r.again[1] > start), None
+        )
 
     def sync_from(self, index: int, force: bool = False) -> None:
         """Highlight the passage under pane index's cursor and, with sync on, its counterparts in the
@@ -431,8 +464,9 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         own_spans = [(m.start, m.end) for hit in hits for m in hit.cluster.members if m.source_id == own.source.id]
         if repeat is not None:
             own_spans.append(repeat.first)
-        own.view.set_highlights("focus", [Highlight(a, b, FOCUS_COLOUR, key="focus", marked=False)
-                                          for a, b in own_spans])
+        own.view.set_highlights(
+            "focus", [Highlight(a, b, FOCUS_COLOUR, key="focus", marked=False) for a, b in own_spans]
+        )
         for other_index, pane in enumerate(self.panes):
             if other_index == index:
                 continue
@@ -445,8 +479,9 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
                 continue
             self._focus_cluster[other_index] = cluster_id
             members = [m for hit in hits for m in hit.counterparts if m.source_id == pane.source.id]
-            pane.view.set_highlights("focus", [Highlight(m.start, m.end, FOCUS_COLOUR, key="focus", marked=False)
-                                               for m in members])
+            pane.view.set_highlights(
+                "focus", [Highlight(m.start, m.end, FOCUS_COLOUR, key="focus", marked=False) for m in members]
+            )
             if members:
                 self._bring_into_view(pane.view, members[0])
         self._focus_cluster[index] = cluster_id
@@ -493,19 +528,36 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         if not panel.display:
             return
         legend = Text.assemble(
-            Text("Differences", style="bold"), "  ",
+            Text("Differences", style="bold"),
+            "  ",
             Text("sync on" if self.sync else "sync off", style="reverse" if self.sync else "dim"),
             Text(" (s)   ", style="dim"),
-            Text("▌", style=ALIGNED_COLOUR), "aligned ", Text("▌", style=UNIQUE_COLOUR), "unique ",
-            Text("▌", style=REPEAT_COLOUR), "repeated ", Text("▌", style=LINK_COLOUR), "linked ",
-            Text("▌", style=FOCUS_COLOUR), "counterparts  ",
-            Text("aligned = suggested; c ranks counterparts; W " + ("hides" if self.show_weak else "shows")
-                 + " weak ones", style="dim"),
+            Text("▌", style=ALIGNED_COLOUR),
+            "aligned ",
+            Text("▌", style=UNIQUE_COLOUR),
+            "unique ",
+            Text("▌", style=REPEAT_COLOUR),
+            "repeated ",
+            Text("▌", style=LINK_COLOUR),
+            "linked ",
+            Text("▌", style=FOCUS_COLOUR),
+            "counterparts  ",
+            Text(
+                "aligned = suggested; c ranks counterparts; W "
+                + ("hides" if self.show_weak else "shows")
+                + " weak ones",
+                style="dim",
+            ),
         )
         lines = [legend]
         if self.comparison is not None and not self.comparison.library_weights:
-            lines.append(Text(f"words weighed over the open panes only (library over {tuning.STABLE_LIBRARY} "
-                              "sources): other panes may change these pairs", style="dim italic"))
+            lines.append(
+                Text(
+                    f"words weighed over the open panes only (library over {tuning.STABLE_LIBRARY} "
+                    "sources): other panes may change these pairs",
+                    style="dim italic",
+                )
+            )
         if self.alignment is None:
             lines.append(Text("aligning the sources…", style="dim italic"))
         else:
@@ -518,19 +570,31 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         lines: list[Text] = []
         repeat = self.repeat_under_cursor(index)
         if repeat is not None:
-            lines.append(Text(f"repeated: this passage also stands at {repeat.first[0]:,}–{repeat.first[1]:,} "
-                              "in this source", style=REPEAT_COLOUR))
+            lines.append(
+                Text(
+                    f"repeated: this passage also stands at {repeat.first[0]:,}–{repeat.first[1]:,} in this source",
+                    style=REPEAT_COLOUR,
+                )
+            )
         if not hits:
             start, end = pane.view.cursor
             unique = any(a < end and b > start for a, b in self.alignment.unique.get(pane.source.id, []))
-            lines.append(Text("unique: no other pane states this" if unique else "no aligned passage here",
-                              style=UNIQUE_COLOUR if unique else "dim"))
+            lines.append(
+                Text(
+                    "unique: no other pane states this" if unique else "no aligned passage here",
+                    style=UNIQUE_COLOUR if unique else "dim",
+                )
+            )
             return lines
         for number, hit in enumerate(hits, 1):
             if len(hits) > 1:  # a sentence that makes several claims: one block each
                 words = " ".join(hit.member.text.split())
-                lines.append(Text(display_safe(f"claim {number}/{len(hits)}: {words[:70]}" + ("…" if len(words) > 70 else "")),
-                                  style="bold dim"))
+                lines.append(
+                    Text(
+                        display_safe(f"claim {number}/{len(hits)}: {words[:70]}" + ("…" if len(words) > 70 else "")),
+                        style="bold dim",
+                    )
+                )
             lines += self._hit_lines(index, hit)
         return lines
 
@@ -545,8 +609,12 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
             members = [m for m in hit.counterparts if m.source_id == other.source.id]
             label = pane_label(other_index + 1, other.source)[:40]
             if not members:
-                lines.append(Text.assemble(Text(display_safe(label), style="bold"),
-                                           Text(": no counterpart (silent or not found)", style="dim")))
+                lines.append(
+                    Text.assemble(
+                        Text(display_safe(label), style="bold"),
+                        Text(": no counterpart (silent or not found)", style="dim"),
+                    )
+                )
                 continue
             key = (hit.member.source_id, hit.member.start, members[0].source_id, members[0].start, hit.cluster.id)
             line = self._difference_cache.get(key)
@@ -571,8 +639,10 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
             b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
             found = evidence(clause_set, a, b)
             if found.differs:
-                status.append(display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
-                              style="bold #e5c07b")
+                status.append(
+                    display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                    style="bold #e5c07b",
+                )
         return status
 
     def annotation_under_cursor(self, index: int | None = None) -> Annotation | None:
@@ -581,8 +651,11 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
         keys = {h.key for h in view.highlights_at(view.cursor[0])}
         under = [a for a in pane.annotations if a.id in keys]
         if not under:
-            under = [a for a in pane.annotations if a.start < view.cursor[1] and a.end > view.cursor[0]
-                     and a.anchor_status != "orphaned"]
+            under = [
+                a
+                for a in pane.annotations
+                if a.start < view.cursor[1] and a.end > view.cursor[0] and a.anchor_status != "orphaned"
+            ]
         if not under:
             return None
         exact = [a for a in under if (a.start, a.end) == view.cursor]
@@ -602,7 +675,7 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
                 described += f": {annotation.note}"
         selection = ""
         if view.selection:
-            words = len(view.text[view.selection[0]:view.selection[1]].split())
+            words = len(view.text[view.selection[0] : view.selection[1]].split())
             selection = f"selecting {words} word{'s' if words != 1 else ''}"
         self.query_one(StatusLine).show(pane.source.title, percent, described, selection)
 
@@ -625,8 +698,11 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
     def action_toggle_weak(self) -> None:
         self.show_weak = not self.show_weak
         self._use_alignment()
-        self.app.notify_plain("weak suggestions shown (dim)" if self.show_weak
-                              else "weak suggestions hidden: your links and confident suggestions only")
+        self.app.notify_plain(
+            "weak suggestions shown (dim)"
+            if self.show_weak
+            else "weak suggestions hidden: your links and confident suggestions only"
+        )
 
     def action_matrix(self) -> None:
         self.app.open_matrix(self.source_ids)
@@ -693,8 +769,13 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
             try:
                 with self.store.write():  # the link and what the pair model learns from it: one step
                     self.store.add_link(annotation.id, target_id, kind)
-                    self._record(annotation.source_id, (annotation.start, annotation.end), target.source_id,
-                                 (target.start, target.end), "confirmed")
+                    self._record(
+                        annotation.source_id,
+                        (annotation.start, annotation.end),
+                        target.source_id,
+                        (target.start, target.end),
+                        "confirmed",
+                    )
             except StoreError as error:
                 self.app.notify_error(str(error))
                 return
@@ -726,8 +807,13 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
                 for index, member in counterparts:
                     other = self.claim_annotation(index, member.start, member.end)
                     self.store.add_link(own.id, other.id, "same")
-                    self._record(hit.member.source_id, (hit.member.start, hit.member.end), member.source_id,
-                                 (member.start, member.end), "confirmed")
+                    self._record(
+                        hit.member.source_id,
+                        (hit.member.start, hit.member.end),
+                        member.source_id,
+                        (member.start, member.end),
+                        "confirmed",
+                    )
         except StoreError as error:
             self.app.notify_error(str(error))
             self.reload()

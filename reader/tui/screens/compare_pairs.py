@@ -27,8 +27,12 @@ class PairDecisions:
         """The annotation that stands for a passage of pane index: one that already covers most of it gains
         the tag "claim" (never a duplicate); otherwise a new one on exactly the passage."""
         pane = self.panes[index]
-        covering = [a for a in pane.annotations if a.anchor_status != "orphaned"
-                    and min(a.end, end) - max(a.start, start) >= tuning.SAME_SPAN_OVERLAP * (end - start)]
+        covering = [
+            a
+            for a in pane.annotations
+            if a.anchor_status != "orphaned"
+            and min(a.end, end) - max(a.start, start) >= tuning.SAME_SPAN_OVERLAP * (end - start)
+        ]
         if not covering:
             return self.annotate_pane_span(index, start, end, [CLAIM_TAG])
         best = min(covering, key=lambda a: (abs(a.start - start) + abs(a.end - end), a.id))
@@ -43,9 +47,14 @@ class PairDecisions:
             index = {doc.source_id: i for i, doc in enumerate(self.comparison.docs)}
             if source_a in index and source_b in index:
                 clause_set = self.comparison.clause_set
-                features = max((pair_features(x, y)
-                                for x in query_clauses(clause_set, index[source_a], *span_a)
-                                for y in query_clauses(clause_set, index[source_b], *span_b)), key=lambda f: f[0])
+                features = max(
+                    (
+                        pair_features(x, y)
+                        for x in query_clauses(clause_set, index[source_a], *span_a)
+                        for y in query_clauses(clause_set, index[source_b], *span_b)
+                    ),
+                    key=lambda f: f[0],
+                )
         record_decision(self.store, decision, (source_a, *span_a), (source_b, *span_b), features)
 
     # --- ranked counterparts -------------------------------------------------------------------------
@@ -60,10 +69,19 @@ class PairDecisions:
         if end <= start:
             self.app.notify_error("no passage under the cursor")
             return
-        ranked = rank_counterparts(self.comparison.clause_set, pane.source.id, start, end, self.comparison.model,
-                                   rejected=self.comparison.rejected)
-        rows = [(index, pane_label(index + 1, other.source)[:40], ranked.get(other.source.id, []))
-                for index, other in enumerate(self.panes) if index != self.active]
+        ranked = rank_counterparts(
+            self.comparison.clause_set,
+            pane.source.id,
+            start,
+            end,
+            self.comparison.model,
+            rejected=self.comparison.rejected,
+        )
+        rows = [
+            (index, pane_label(index + 1, other.source)[:40], ranked.get(other.source.id, []))
+            for index, other in enumerate(self.panes)
+            if index != self.active
+        ]
         active = self.active
 
         def chosen(choice: Choice | None) -> None:

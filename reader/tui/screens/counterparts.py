@@ -22,13 +22,18 @@ def candidate_prompt(number: int, label: str, candidate: Candidate, width: int =
     """'3  2 The Verge  0.87  "text…"' and, under it, the evidence (figures that differ first)."""
     text = " ".join(candidate.text.split())
     if len(text) > width:
-        text = text[:width - 1] + "…"
+        text = text[: width - 1] + "…"
     evidence = candidate.evidence
     style = "bold" if candidate.confidence >= 0.5 else ""
-    prompt = Text.assemble(Text(f"{number} ", style="bold reverse"), " ",
-                           Text(display_safe(label), style="italic"), "  ",
-                           Text(f"{candidate.confidence:.2f}", style="bold #e5c07b" if evidence.differs else style),
-                           "  ", Text(display_safe(text), style=style))
+    prompt = Text.assemble(
+        Text(f"{number} ", style="bold reverse"),
+        " ",
+        Text(display_safe(label), style="italic"),
+        "  ",
+        Text(f"{candidate.confidence:.2f}", style="bold #e5c07b" if evidence.differs else style),
+        "  ",
+        Text(display_safe(text), style=style),
+    )
     prompt.append("\n     ")
     prompt.append(display_safe(evidence.describe()), style="bold #e5c07b" if evidence.differs else "dim")
     return prompt
@@ -42,8 +47,10 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
         Binding("x", "reject", "Reject the highlighted suggestion (never suggested again)", id="counterparts.reject"),
         Binding("j", "move(1)", "Next candidate", show=False, id="counterparts.down"),
         Binding("k", "move(-1)", "Previous candidate", show=False, id="counterparts.up"),
-        *[Binding(str(n), f"pick({n})", f"Confirm candidate {n}", show=False, id=f"counterparts.pick{n}")
-          for n in range(1, 10)],
+        *[
+            Binding(str(n), f"pick({n})", f"Confirm candidate {n}", show=False, id=f"counterparts.pick{n}")
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self, quote: str, ranked: list[tuple[int, str, list[Candidate]]]) -> None:
@@ -55,7 +62,7 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
     def compose(self) -> ComposeResult:
         options: list[Option] = []
         number = 0
-        for pane, label, found in self.ranked:
+        for _pane, label, found in self.ranked:
             if not found:
                 options.append(Option(Text(f"{display_safe(label)}: no candidate", style="dim"), disabled=True))
             for candidate in found:

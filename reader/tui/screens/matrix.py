@@ -17,16 +17,31 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from reader.claims import (ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, Claim, matrix_for_store,
-                           sort_by_first_appearance)
+from reader.claims import (
+    ABSENT,
+    CONTRADICTS,
+    DIFFERS,
+    PRESENT,
+    SILENT,
+    SUPPORTS,
+    Claim,
+    matrix_for_store,
+    sort_by_first_appearance,
+)
 from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
 from reader.store import StoreError
 from reader.text import display_safe
 from reader.tui.screens.annotating import replay_change
 
-CELL_STYLES = {PRESENT: "bold #98c379", DIFFERS: "bold #e5c07b", SUPPORTS: "bold #56b6c2",
-               CONTRADICTS: "bold #e06c75", SILENT: "italic #61afef", ABSENT: "dim"}
+CELL_STYLES = {
+    PRESENT: "bold #98c379",
+    DIFFERS: "bold #e5c07b",
+    SUPPORTS: "bold #56b6c2",
+    CONTRADICTS: "bold #e06c75",
+    SILENT: "italic #61afef",
+    ABSENT: "dim",
+}
 CLAIM_WIDTH = 48
 MIN_CELL_WIDTH = 14
 
@@ -51,8 +66,9 @@ class MatrixScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "jump", "Open the source at the claim", id="matrix.jump"),
-        Binding("z", "toggle_silent", "Mark the source as checked and silent on the claim (toggles)",
-                id="matrix.silent"),
+        Binding(
+            "z", "toggle_silent", "Mark the source as checked and silent on the claim (toggles)", id="matrix.silent"
+        ),
         Binding("v", "verdict", "Set the claim's verdict (rating and note)", id="matrix.verdict"),
         Binding("e", "evidence", "Add evidence to the claim (a URL or an annotation id)", id="matrix.evidence"),
         Binding("t", "claim_text", "Edit the claim's text", id="matrix.text"),
@@ -131,31 +147,40 @@ class MatrixScreen(Screen[None]):
         cell_width = max(MIN_CELL_WIDTH, (self.app.size.width - CLAIM_WIDTH - 6) // max(1, len(self.sources)) - 2)
         table.add_column("Claim", key="claim", width=CLAIM_WIDTH)
         for source in self.sources:
-            table.add_column(Text(_fit(display_safe(source.title or source.name), cell_width)),
-                             key=str(source.id), width=cell_width)
+            table.add_column(
+                Text(_fit(display_safe(source.title or source.name), cell_width)), key=str(source.id), width=cell_width
+            )
         for number, claim in enumerate(self.claims, 1):
             cells = [Text(_fit(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
             for source in self.sources:
                 cell = claim.cells[source.id]
-                cells.append(Text(_fit(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
-                                  style=CELL_STYLES.get(cell.status, "")))
+                cells.append(
+                    Text(
+                        _fit(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
+                        style=CELL_STYLES.get(cell.status, ""),
+                    )
+                )
             table.add_row(*cells, key=claim.id)
         if self.claims:
-            table.move_cursor(row=min(where.row, len(self.claims) - 1),
-                              column=min(max(where.column, 1 if where == (0, 0) else 0), len(self.sources)),
-                              animate=False)
+            table.move_cursor(
+                row=min(where.row, len(self.claims) - 1),
+                column=min(max(where.column, 1 if where == (0, 0) else 0), len(self.sources)),
+                animate=False,
+            )
         self._update_heading()
         self._update_detail()
 
     def _update_heading(self) -> None:
-        heading = Text.assemble(Text("Claims matrix  ", style="bold"),
-                                Text(f"{len(self.claims)} claims × {len(self.sources)} sources", style="dim"),
-                                Text(" · by first appearance" if self.by_first_appearance else "", style="dim"),
-                                Text("   enter opens · z silent · v verdict · e evidence · t text · o order · u undo",
-                                     style="dim"))
+        heading = Text.assemble(
+            Text("Claims matrix  ", style="bold"),
+            Text(f"{len(self.claims)} claims × {len(self.sources)} sources", style="dim"),
+            Text(" · by first appearance" if self.by_first_appearance else "", style="dim"),
+            Text("   enter opens · z silent · v verdict · e evidence · t text · o order · u undo", style="dim"),
+        )
         if not self.claims:
-            heading.append("\nNo claims yet: link annotations across sources (l or L in the comparison, c).",
-                           style="italic")
+            heading.append(
+                "\nNo claims yet: link annotations across sources (l or L in the comparison, c).", style="italic"
+            )
         self.query_one("#matrix-heading", Static).update(heading)
 
     # --- where the cursor is ---------------------------------------------------------------------
@@ -179,8 +204,10 @@ class MatrixScreen(Screen[None]):
             detail.append(display_safe(claim.label), style="bold")
             first = claim.first_appearance
             if first is not None:
-                detail.append("\nfirst: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
-                              style="dim")
+                detail.append(
+                    "\nfirst: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
+                    style="dim",
+                )
             verdict = claim.verdict
             if verdict:
                 detail.append("\nverdict: ")
@@ -188,19 +215,24 @@ class MatrixScreen(Screen[None]):
                 if verdict["note"]:
                     detail.append(" — " + display_safe(verdict["note"]))
                 if verdict["evidence"]:
-                    detail.append(f"  ({len(verdict['evidence'])} evidence: "
-                                  + display_safe(", ".join(e["value"] for e in verdict["evidence"])[:120]) + ")",
-                                  style="dim")
+                    detail.append(
+                        f"  ({len(verdict['evidence'])} evidence: "
+                        + display_safe(", ".join(e["value"] for e in verdict["evidence"])[:120])
+                        + ")",
+                        style="dim",
+                    )
             if source is not None:
                 cell = claim.cells[source.id]
                 detail.append("\n")
                 detail.append(display_safe(source.title or source.name), style="dim")
                 detail.append(": ")
-                detail.append(display_safe(cell_words(cell.status, cell.differing_words)),
-                              style=CELL_STYLES.get(cell.status, ""))
+                detail.append(
+                    display_safe(cell_words(cell.status, cell.differing_words)), style=CELL_STYLES.get(cell.status, "")
+                )
                 if cell.annotations:
-                    detail.append("\n“" + display_safe(" ".join(cell.annotations[0].quote.split())) + "”",
-                                  style="italic")
+                    detail.append(
+                        "\n“" + display_safe(" ".join(cell.annotations[0].quote.split())) + "”", style="italic"
+                    )
         self.query_one("#matrix-detail", Static).update(detail)
 
     # --- actions ---------------------------------------------------------------------------------
@@ -290,19 +322,32 @@ class MatrixScreen(Screen[None]):
                 return
             try:
                 rating = rating_on_scale(ratings, chosen(values))
-                set_verdict(self.store, claim.id, [m.id for m in claim.members], rating.name, rating.value,
-                            values["note"])
+                set_verdict(
+                    self.store, claim.id, [m.id for m in claim.members], rating.name, rating.value, values["note"]
+                )
             except (ClaimError, StoreError) as error:
                 self.app.notify_error(str(error))
                 return
             self.app.notify_plain(f"verdict: {rating.name}")
             self.load_matrix()
 
-        self.app.push_screen(FormDialog(
-            "Verdict", [Field("rating", f"Rating ({', '.join(names)}; enter or → completes)",
-                              placeholder=f"now: {verdict['rating']}" if verdict else "", suggestions=names),
-                        Field("note", "Note: why", verdict.get("note", ""))],
-            about=claim.label, check=check), saved)
+        self.app.push_screen(
+            FormDialog(
+                "Verdict",
+                [
+                    Field(
+                        "rating",
+                        f"Rating ({', '.join(names)}; enter or → completes)",
+                        placeholder=f"now: {verdict['rating']}" if verdict else "",
+                        suggestions=names,
+                    ),
+                    Field("note", "Note: why", verdict.get("note", "")),
+                ],
+                about=claim.label,
+                check=check,
+            ),
+            saved,
+        )
 
     def action_evidence(self) -> None:
         from reader.claim_store import ClaimError, _check_evidence, add_evidence
@@ -330,9 +375,18 @@ class MatrixScreen(Screen[None]):
             self.app.notify_plain("evidence added")
             self.load_matrix()
 
-        self.app.push_screen(FormDialog(
-            "Evidence", [Field("reference", "A URL (http or https) or an annotation id", placeholder="https://…"),
-                         Field("note", "What it shows (optional)")], about=claim.label, check=check), saved)
+        self.app.push_screen(
+            FormDialog(
+                "Evidence",
+                [
+                    Field("reference", "A URL (http or https) or an annotation id", placeholder="https://…"),
+                    Field("note", "What it shows (optional)"),
+                ],
+                about=claim.label,
+                check=check,
+            ),
+            saved,
+        )
 
     def action_claim_text(self) -> None:
         from reader.claim_store import ClaimError, set_claim_text
@@ -352,9 +406,12 @@ class MatrixScreen(Screen[None]):
                 return
             self.load_matrix()
 
-        self.app.push_screen(FormDialog(
-            "Claim", [Field("text", "The claim in your words (empty: the first appearance's quote)", claim.label)]),
-            saved)
+        self.app.push_screen(
+            FormDialog(
+                "Claim", [Field("text", "The claim in your words (empty: the first appearance's quote)", claim.label)]
+            ),
+            saved,
+        )
 
     def action_undo(self) -> None:
         if replay_change(self.app, self.store.undo, "nothing to undo"):
@@ -366,4 +423,3 @@ class MatrixScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-

@@ -6,7 +6,6 @@ worker; a source still being saved (a big file opened directly) can be read but 
 
 from __future__ import annotations
 
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,8 +47,15 @@ class ReadingScreen(AnnotatingScreen):
             self.source_id = source_id
             self.annotations = annotations
 
-    def __init__(self, source_id: int | None, title: str, text: str, position: int = 0,
-                 show_panel: bool = True, preview: bool = False) -> None:
+    def __init__(
+        self,
+        source_id: int | None,
+        title: str,
+        text: str,
+        position: int = 0,
+        show_panel: bool = True,
+        preview: bool = False,
+    ) -> None:
         super().__init__()
         self.preview = preview
         self.source_id = source_id
@@ -137,9 +143,15 @@ class ReadingScreen(AnnotatingScreen):
         self._by_id = {a.id: a for a in self.annotations}
         colours = {tag.name: tag.colour for tag in self.tags}
         highlights = [
-            Highlight(a.start, a.end, colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-                      key=a.id, status=a.anchor_status)
-            for a in self.annotations if a.anchor_status != "orphaned" and a.end > a.start
+            Highlight(
+                a.start,
+                a.end,
+                colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
+                key=a.id,
+                status=a.anchor_status,
+            )
+            for a in self.annotations
+            if a.anchor_status != "orphaned" and a.end > a.start
         ]
         view = self.query_one(DocumentView)
         view.set_highlights("annotations", highlights)
@@ -218,9 +230,11 @@ class ReadingScreen(AnnotatingScreen):
             described = f"{said[0]} · {described}" if described else said[0]
         selection = ""
         if view.selection:
-            words = len(view.text[view.selection[0]:view.selection[1]].split())
-            selection = (f"selecting {words} word{'s' if words != 1 else ''} "
-                         "(w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)")
+            words = len(view.text[view.selection[0] : view.selection[1]].split())
+            selection = (
+                f"selecting {words} word{'s' if words != 1 else ''} "
+                "(w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)"
+            )
         if self.preview:
             described = "reading the rest of the file…"
         elif self.source_id is None:
@@ -263,4 +277,3 @@ class ReadingScreen(AnnotatingScreen):
             return
         self.save_position()
         self.app.close_reading()
-

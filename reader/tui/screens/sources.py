@@ -41,12 +41,15 @@ class SourcesScreen(Screen[None]):
         Binding("space", "toggle_mark", "Mark for comparison", id="sources.mark"),
         Binding("c", "compare", "Compare the marked sources side by side (2-4)", id="sources.compare"),
         Binding("m", "matrix", "Claims matrix (marked sources, else all)", id="sources.matrix"),
-        Binding("i", "edit_metadata", "Edit the source's metadata (url, outlet, author, published, title)",
-                id="sources.metadata"),
+        Binding(
+            "i",
+            "edit_metadata",
+            "Edit the source's metadata (url, outlet, author, published, title)",
+            id="sources.metadata",
+        ),
         Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
         Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
-        Binding("slash,f", "start_filter", "Filter the list (type, enter keeps, escape clears)",
-                id="sources.filter"),
+        Binding("slash,f", "start_filter", "Filter the list (type, enter keeps, escape clears)", id="sources.filter"),
         Binding("escape", "clear_filter", "Clear the filter", id="sources.clear_filter"),
     ]
 
@@ -106,8 +109,9 @@ class SourcesScreen(Screen[None]):
         # A Published column only once some source has a date (a list without any keeps its room for titles).
         dated = any(source.published for source in self.sources)
         published_width = 10 if dated else 0
-        title_width = max(16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2
-                          - (published_width + 2 if dated else 0))
+        title_width = max(
+            16, self.app.size.width - (1 + outlet_width + 7 + 5 + 4) - 2 * 6 - 2 - (published_width + 2 if dated else 0)
+        )
         columns = [(" ", "mark", 1), ("Title", "title", title_width), ("Outlet", "outlet", outlet_width)]
         if dated:
             columns.append(("Published", "published", published_width))
@@ -144,11 +148,17 @@ class SourcesScreen(Screen[None]):
         count = f"{len(self.listed)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
         parts = [Text("Sources  ", style="bold"), Text(count, style="dim")]
         if self.filtering:
-            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter) + "▏", style="reverse"),
-                      Text("  enter keeps · escape clears", style="dim")]
+            parts += [
+                Text("   filter: ", style="dim"),
+                Text(display_safe(self.filter) + "▏", style="reverse"),
+                Text("  enter keeps · escape clears", style="dim"),
+            ]
         elif self.filter:
-            parts += [Text("   filter: ", style="dim"), Text(display_safe(self.filter), style="reverse"),
-                      Text("  / changes · escape clears", style="dim")]
+            parts += [
+                Text("   filter: ", style="dim"),
+                Text(display_safe(self.filter), style="reverse"),
+                Text("  / changes · escape clears", style="dim"),
+            ]
         else:
             parts.append(Text("   / filters · enter opens · space marks · ? help", style="dim"))
         heading.update(Text.assemble(*parts))
@@ -239,8 +249,13 @@ class SourcesScreen(Screen[None]):
         if source is None:
             return
         current = {key: getattr(source, key) for key in METADATA_FIELDS}
-        labels = {"url": "URL (http or https)", "outlet": "Outlet", "author": "Author",
-                  "published": "Published (ISO 8601: 2024-10-14 or 2024-10-14T09:30Z)", "title": "Title"}
+        labels = {
+            "url": "URL (http or https)",
+            "outlet": "Outlet",
+            "author": "Author",
+            "published": "Published (ISO 8601: 2024-10-14 or 2024-10-14T09:30Z)",
+            "title": "Title",
+        }
         order = ("title", "outlet", "author", "published", "url")
 
         def changed(values: dict[str, str]) -> dict[str, str]:
@@ -264,10 +279,15 @@ class SourcesScreen(Screen[None]):
             self.app.notify_plain(f"saved the metadata of {source.name} (u in a source or `reader undo` takes it back)")
             self.app.refresh_sources()
 
-        self.app.push_screen(FormDialog(f"Metadata: {source.name}",
-                                        [Field(key, labels[key], current[key]) for key in order],
-                                        about="Your values win over sources.toml and the file itself.",
-                                        check=check), saved)
+        self.app.push_screen(
+            FormDialog(
+                f"Metadata: {source.name}",
+                [Field(key, labels[key], current[key]) for key in order],
+                about="Your values win over sources.toml and the file itself.",
+                check=check,
+            ),
+            saved,
+        )
 
     def action_open_source(self) -> None:
         source = self.highlighted

@@ -29,8 +29,14 @@ from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
 UNTAGGED = "(untagged)"
 UNTAGGED_COLOUR = "#7f848e"
-COVERAGE_COLOURS = {PRESENT: "#98c379", DIFFERS: "#e5c07b", SUPPORTS: "#56b6c2", CONTRADICTS: "#e06c75",
-                    SILENT: "#61afef", ABSENT: "#3e4451"}
+COVERAGE_COLOURS = {
+    PRESENT: "#98c379",
+    DIFFERS: "#e5c07b",
+    SUPPORTS: "#56b6c2",
+    CONTRADICTS: "#e06c75",
+    SILENT: "#61afef",
+    ABSENT: "#3e4451",
+}
 LABEL_WIDTH = 30
 
 
@@ -81,8 +87,12 @@ def statistics_agreement(store) -> AgreementReport | None:
         return compute_agreement(store)
     except AgreementError:
         pass
-    busiest = [row["author"] for row in store.query(
-        "SELECT author, count(*) AS n FROM annotations GROUP BY author ORDER BY n DESC, author LIMIT 2")]
+    busiest = [
+        row["author"]
+        for row in store.query(
+            "SELECT author, count(*) AS n FROM annotations GROUP BY author ORDER BY n DESC, author LIMIT 2"
+        )
+    ]
     try:
         return compute_agreement(store, authors=busiest) if len(busiest) == 2 else None
     except AgreementError:  # one author, no source in common, or blind coding: nothing to show
@@ -98,21 +108,31 @@ def _figure(value: float | None, percent: bool = False) -> str:
 def agreement_table(report: AgreementReport) -> Text:
     """Agreement per tag and overall as aligned text: all units, then coded units only."""
     authors = ", ".join(display_safe(author).replace("\n", "␤") for author in report.authors)
-    lines = [Text("Agreement between coders", style="bold"),
-             Text(f"  {authors} · {plural(len(report.sources), 'source')} all coded · units: sentences "
-                  "(`reader agreement` for more)\n", style="dim")]
+    lines = [
+        Text("Agreement between coders", style="bold"),
+        Text(
+            f"  {authors} · {plural(len(report.sources), 'source')} all coded · units: sentences "
+            "(`reader agreement` for more)\n",
+            style="dim",
+        ),
+    ]
     kappa = len(report.authors) == 2
     # 64 cells at most: fits an 80-column terminal beside the padding and the scroll bar.
-    header = f"{'':<12}{'units':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}  " \
-             f"{'coded':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}"
+    header = (
+        f"{'':<12}{'units':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}  "
+        f"{'coded':>7}{'kappa' if kappa else '':>6}{'alpha':>6}{'agree':>6}"
+    )
     lines.append(Text(header + "\n", style="dim"))
     for name, figures in [("overall", report.overall), *report.tags.items()]:
         every, coded = figures.all_units, figures.coded_only
         label = display_safe(name).replace("\n", "␤")[:11]
-        lines.append(Text(
-            f"{label:<12}{every.units:>7,}{_figure(every.kappa) if kappa else '':>6}{_figure(every.alpha):>6}"
-            f"{_figure(every.percent, True):>6}  {coded.units:>7,}{_figure(coded.kappa) if kappa else '':>6}"
-            f"{_figure(coded.alpha):>6}{_figure(coded.percent, True):>6}\n"))
+        lines.append(
+            Text(
+                f"{label:<12}{every.units:>7,}{_figure(every.kappa) if kappa else '':>6}{_figure(every.alpha):>6}"
+                f"{_figure(every.percent, True):>6}  {coded.units:>7,}{_figure(coded.kappa) if kappa else '':>6}"
+                f"{_figure(coded.alpha):>6}{_figure(coded.percent, True):>6}\n"
+            )
+        )
     return Text.assemble(*lines)
 
 
@@ -185,24 +205,33 @@ class StatsScreen(Screen[None]):
         stats = self.statistics
         # the padding, and room for the scrollbar the charts bring on a small terminal (else every row wraps)
         width = max(40, self.size.width - 4 - self.query_one(VerticalScroll).styles.scrollbar_size_vertical)
-        heading, tags, claims, activity = (self.query_one(f"#stats-{part}", Static)
-                                           for part in ("heading", "tags", "claims", "activity"))
-        summary = (f"{plural(len(stats.sources), 'source')} · {plural(stats.annotations, 'annotation')} · "
-                   f"{plural(stats.claims, 'claim')}   escape goes back")
+        heading, tags, claims, activity = (
+            self.query_one(f"#stats-{part}", Static) for part in ("heading", "tags", "claims", "activity")
+        )
+        summary = (
+            f"{plural(len(stats.sources), 'source')} · {plural(stats.annotations, 'annotation')} · "
+            f"{plural(stats.claims, 'claim')}   escape goes back"
+        )
         heading.update(Text.assemble(("Statistics  ", "bold"), (summary, "dim")))
         agreement = self.query_one("#stats-agreement", Static)
         agreement.display = stats.agreement is not None  # shown only when two coders share a source
         if stats.agreement is not None:
             agreement.update(agreement_table(stats.agreement))
         if not stats.sources:
-            tags.update(Text("Nothing to chart yet: there are no sources. `reader add PATH` brings some in.",
-                             style="italic"))
+            tags.update(
+                Text("Nothing to chart yet: there are no sources. `reader add PATH` brings some in.", style="italic")
+            )
             claims.update("")
             activity.update("")
             return
         if not stats.annotations:
-            tags.update(Text("No annotations yet. Select a passage in a source and tag it (1-9); "
-                             "the charts fill in as you work.", style="italic"))
+            tags.update(
+                Text(
+                    "No annotations yet. Select a passage in a source and tag it (1-9); "
+                    "the charts fill in as you work.",
+                    style="italic",
+                )
+            )
             claims.update("")
             activity.update("")
             return
@@ -211,8 +240,11 @@ class StatsScreen(Screen[None]):
         tags.update(self._tags_chart(stats, label_width, bar_width, width))
         claims.update(self._claims_chart(stats, label_width, bar_width, width))
         today = self.today or date.today()
-        activity.update(Text.assemble(Text("Annotations per day\n", style="bold"),
-                                      activity_chart(stats.per_day, today, min(width, 160))))
+        activity.update(
+            Text.assemble(
+                Text("Annotations per day\n", style="bold"), activity_chart(stats.per_day, today, min(width, 160))
+            )
+        )
 
     @staticmethod
     def _source_label(source: Source) -> str:
@@ -223,26 +255,46 @@ class StatsScreen(Screen[None]):
         if any(counts[UNTAGGED] for counts in stats.tags_by_source.values()):
             colours[UNTAGGED] = UNTAGGED_COLOUR
         used = [name for name in colours if any(c[name] for c in stats.tags_by_source.values())]
-        rows = [(self._source_label(source),
-                 [(name, stats.tags_by_source.get(source.id, Counter())[name], colours[name]) for name in used])
-                for source in stats.sources]
-        return Text.assemble(Text("Tags per source", style="bold"),
-                             Text("  (an annotation with two tags counts for both)\n", style="dim"),
-                             stacked_bar_rows(rows, label_width, bar_width, width), "\n",
-                             legend([(name, colours[name]) for name in used], width))
+        rows = [
+            (
+                self._source_label(source),
+                [(name, stats.tags_by_source.get(source.id, Counter())[name], colours[name]) for name in used],
+            )
+            for source in stats.sources
+        ]
+        return Text.assemble(
+            Text("Tags per source", style="bold"),
+            Text("  (an annotation with two tags counts for both)\n", style="dim"),
+            stacked_bar_rows(rows, label_width, bar_width, width),
+            "\n",
+            legend([(name, colours[name]) for name in used], width),
+        )
 
     def _claims_chart(self, stats: Statistics, label_width: int, bar_width: int, width: int) -> Text:
         title = Text("Claims covered per source\n", style="bold")
         if not stats.claims:
-            return title + Text("No claims yet: link annotations across sources (L in the comparison, "
-                                "or `reader link`) and each linked group becomes a claim.", style="italic")
+            return title + Text(
+                "No claims yet: link annotations across sources (L in the comparison, "
+                "or `reader link`) and each linked group becomes a claim.",
+                style="italic",
+            )
         statuses = [PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT]
-        rows = [(self._source_label(source),
-                 [(status, stats.coverage_by_source.get(source.id, Counter())[status], COVERAGE_COLOURS[status])
-                  for status in statuses])
-                for source in stats.sources]
-        return Text.assemble(title, stacked_bar_rows(rows, label_width, bar_width, width), "\n",
-                             legend([(status, COVERAGE_COLOURS[status]) for status in statuses], width))
+        rows = [
+            (
+                self._source_label(source),
+                [
+                    (status, stats.coverage_by_source.get(source.id, Counter())[status], COVERAGE_COLOURS[status])
+                    for status in statuses
+                ],
+            )
+            for source in stats.sources
+        ]
+        return Text.assemble(
+            title,
+            stacked_bar_rows(rows, label_width, bar_width, width),
+            "\n",
+            legend([(status, COVERAGE_COLOURS[status]) for status in statuses], width),
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -57,12 +57,19 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("tab", "complete_or_next", "Take the completion, else the next field", show=False,
-                id="dialog.complete", priority=True),
+        Binding(
+            "tab",
+            "complete_or_next",
+            "Take the completion, else the next field",
+            show=False,
+            id="dialog.complete",
+            priority=True,
+        ),
     ]
 
-    def __init__(self, quote: str, tag_names: list[str], tags: list[str] | None = None, note: str = "",
-                 heading: str = "Annotate") -> None:
+    def __init__(
+        self, quote: str, tag_names: list[str], tags: list[str] | None = None, note: str = "", heading: str = "Annotate"
+    ) -> None:
         super().__init__()
         self.quote = quote
         self.tag_names = tag_names
@@ -76,8 +83,13 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
             yield Label(self.heading, id="dialog-title")
             yield Static(safe_content(quote), id="dialog-quote")
             yield Label("Tags (comma-separated; tab: complete; enter: complete, go on)")
-            yield Input(self.initial_tags, id="tags", suggester=TagSuggester(self.tag_names),
-                        placeholder="claim, number", select_on_focus=False)
+            yield Input(
+                self.initial_tags,
+                id="tags",
+                suggester=TagSuggester(self.tag_names),
+                placeholder="claim, number",
+                select_on_focus=False,
+            )
             yield Label("Note")
             yield Input(self.initial_note, id="note", placeholder="optional", select_on_focus=False)
             with Horizontal(id="dialog-buttons"):
@@ -90,8 +102,10 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
 
     def unsaved_input(self) -> bool:
         """Something was typed that closing the dialog would drop."""
-        return (self.query_one("#tags", Input).value != self.initial_tags
-                or self.query_one("#note", Input).value != self.initial_note)
+        return (
+            self.query_one("#tags", Input).value != self.initial_tags
+            or self.query_one("#note", Input).value != self.initial_note
+        )
 
     def _take_completion(self) -> bool:
         """Put the grey completion of the tags field into it; True if there was one."""

@@ -59,7 +59,7 @@ class AnnotationPanel(Vertical):
         if total > PANEL_LIMIT:
             middle = bisect_left([a.start for a in chosen], self.around)
             first = max(0, min(middle - PANEL_LIMIT // 2, total - PANEL_LIMIT))
-            chosen = chosen[first:first + PANEL_LIMIT]
+            chosen = chosen[first : first + PANEL_LIMIT]
         self.shown = chosen
         options = self.query_one(OptionList)
         highlighted = options.highlighted
@@ -70,7 +70,8 @@ class AnnotationPanel(Vertical):
         heading = f"Annotations {total}" + (f" (nearest {PANEL_LIMIT})" if total > PANEL_LIMIT else "")
         filter_note = f"  tag: {self.tag_filter}" if self.tag_filter else "  f filters"
         self.query_one("#panel-heading", Static).update(
-            Content("").join([Content.styled(heading, "bold"), safe_content(filter_note, "dim")]))
+            Content("").join([Content.styled(heading, "bold"), safe_content(filter_note, "dim")])
+        )
 
     def _describe(self, annotation: Annotation) -> Content:
         quote = annotation.quote.replace("\n", " ")

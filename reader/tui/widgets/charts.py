@@ -59,8 +59,9 @@ def bar_cells(counts: list[int], largest: int, width: int) -> list[int]:
     return cells
 
 
-def stacked_bar_rows(rows: list[tuple[str, list[tuple[str, int, str]]]], label_width: int, bar_width: int,
-                     total_width: int) -> Text:
+def stacked_bar_rows(
+    rows: list[tuple[str, list[tuple[str, int, str]]]], label_width: int, bar_width: int, total_width: int
+) -> Text:
     """One line per row: label, a bar whose parts (name, count, colour) are coloured, the total and a
     short breakdown ("claim 3 · figure 1") cut to total_width. Bars share one scale: the largest total."""
     largest = max((sum(count for _, count, _ in parts) for _, parts in rows), default=0)
@@ -106,8 +107,7 @@ def day_buckets(per_day: dict[date, int], first: date, last: date, columns: int)
     return size, buckets
 
 
-def activity_chart(per_day: dict[date, int], today: date, width: int, height: int = 8,
-                   colour: str = "#61afef") -> Text:
+def activity_chart(per_day: dict[date, int], today: date, width: int, height: int = 8, colour: str = "#61afef") -> Text:
     """Annotations created per day (or per few days, to fit width) from the first day with any to today,
     as columns of eighth blocks `height` rows tall, with the scale at the left and dates under it."""
     if not per_day:
@@ -120,7 +120,11 @@ def activity_chart(per_day: dict[date, int], today: date, width: int, height: in
     peak = max(count for _, count in buckets) or 1
     lines = []
     for row in range(height, 0, -1):  # top row first
-        axis = f"{peak:>{axis_width - 1}} ┤" if row == height else (f"{0:>{axis_width - 1}} ┤" if row == 1 else " " * (axis_width - 1) + " │")
+        axis = (
+            f"{peak:>{axis_width - 1}} ┤"
+            if row == height
+            else (f"{0:>{axis_width - 1}} ┤" if row == 1 else " " * (axis_width - 1) + " │")
+        )
         line = Text(axis, style="dim")
         for _, count in buckets:
             eighths = round(count * height * 8 / peak)
@@ -133,12 +137,19 @@ def activity_chart(per_day: dict[date, int], today: date, width: int, height: in
         lines.append(line)
     span = len(buckets) * 2
     left, right = first.isoformat(), last.isoformat()
-    axis_line = Text(" " * axis_width + (left + right.rjust(max(0, span - len(left))) if span >= len(left) + len(right) + 1
-                                         else left), style="dim")
+    axis_line = Text(
+        " " * axis_width
+        + (left + right.rjust(max(0, span - len(left))) if span >= len(left) + len(right) + 1 else left),
+        style="dim",
+    )
     lines.append(axis_line)
     unit = "day" if size == 1 else f"{size} days"
     total = sum(per_day.values())
     busiest_day, busiest = max(sorted(per_day.items()), key=lambda item: item[1])
-    lines.append(Text(f"{total} annotations · one column per {unit} · busiest day {busiest_day.isoformat()} "
-                      f"({busiest})", style="dim"))
+    lines.append(
+        Text(
+            f"{total} annotations · one column per {unit} · busiest day {busiest_day.isoformat()} ({busiest})",
+            style="dim",
+        )
+    )
     return Text("\n").join(lines)

@@ -17,7 +17,7 @@ from reader.tui.widgets.small import safe_content
 def describe_annotation(annotation: Annotation, width: int = 70) -> Content:
     """Tags, then the quote on one line, shortened: untrusted text as plain Content."""
     quote = " ".join(annotation.quote.split())
-    quote = quote if len(quote) <= width else quote[:width - 1] + "…"
+    quote = quote if len(quote) <= width else quote[: width - 1] + "…"
     tags = ", ".join(annotation.tags) or "untagged"
     return Content("").join([safe_content(tags, "bold"), Content("  "), safe_content(quote)])
 
@@ -38,10 +38,10 @@ class ChooseAnnotation(ModalScreen["Annotation | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"{self.verb} which annotation? ({len(self.annotations)} overlap here)",
-                        id="dialog-title", markup=False)
-            yield OptionList(*[Option(describe_annotation(a), id=a.id) for a in self.annotations],
-                             id="choose-options")
+            yield Label(
+                f"{self.verb} which annotation? ({len(self.annotations)} overlap here)", id="dialog-title", markup=False
+            )
+            yield OptionList(*[Option(describe_annotation(a), id=a.id) for a in self.annotations], id="choose-options")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -34,8 +34,8 @@ Span = tuple[int, int]
 BLOCK_CHARS = 64 * 1024
 EXACT_LAYOUT_LIMIT = 2 * 1024 * 1024  # documents up to this size are wrapped in full at once
 COUNT_HITS_LIMIT = 4 * 1024 * 1024  # search counts every hit (shows "hit 3 of 12") in texts up to this size
-SENTENCE_WINDOW = 20_000
-MAX_PARTIAL_ROWS = 200  # a cursor or selection spanning more rows repaints the whole view  # a paragraph longer than this is segmented around the cursor only
+SENTENCE_WINDOW = 20_000  # a paragraph longer than this is segmented around the cursor only
+MAX_PARTIAL_ROWS = 200  # a cursor or selection spanning more rows repaints the whole view
 GUTTER = 2  # margin mark column and a space
 _NON_SPACE = re.compile(r"\S")
 _TOKENS = re.compile(r"\S+\s*|\s+")
@@ -162,7 +162,9 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("j", "next_sentence", "Next sentence", id="doc.next_sentence"),
         Binding("k", "previous_sentence", "Previous sentence", id="doc.previous_sentence"),
         Binding("j", "extend_sentence(1)", "Extend selection by a sentence", show=False, id="doc.select_next_sentence"),
-        Binding("k", "extend_sentence(-1)", "Shrink selection by a sentence", show=False, id="doc.select_previous_sentence"),
+        Binding(
+            "k", "extend_sentence(-1)", "Shrink selection by a sentence", show=False, id="doc.select_previous_sentence"
+        ),
         Binding("w,l,right", "extend_word(1)", "Extend selection by a word", show=False, id="doc.select_next_word"),
         Binding("b,h,left", "extend_word(-1)", "Shrink selection by a word", show=False, id="doc.select_previous_word"),
         Binding("l", "move_word(1, True)", "Next word (word cursor)", id="doc.next_word"),
@@ -184,16 +186,17 @@ class DocumentView(ScrollView, can_focus=True):
     class CursorMoved(Message):
         """The cursor sentence or the selection changed."""
 
-        def __init__(self, view: "DocumentView") -> None:
+        def __init__(self, view: DocumentView) -> None:
             super().__init__()
             self.view = view
 
         @property
-        def control(self) -> "DocumentView":
+        def control(self) -> DocumentView:
             return self.view
 
-    def __init__(self, text: str = "", *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, text: str = "", *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.text = ""
         self.cursor: Span = (0, 0)
@@ -586,7 +589,7 @@ class DocumentView(ScrollView, can_focus=True):
         position = min(offset, len(self.text) - 1)
         while position >= 0:
             window_start = max(0, position - 4096)
-            chunk = self.text[window_start:position + 1]
+            chunk = self.text[window_start : position + 1]
             stripped = chunk.rstrip()
             if stripped:
                 return window_start + len(stripped) - 1
@@ -710,7 +713,7 @@ class DocumentView(ScrollView, can_focus=True):
             return None
         start = rows[local]
         end = rows[local + 1] if local + 1 < len(rows) else block.end
-        if end > start and self.text[end - 1:end] == "\n":
+        if end > start and self.text[end - 1 : end] == "\n":
             end -= 1
         return start, max(start, end)
 
@@ -736,7 +739,7 @@ class DocumentView(ScrollView, can_focus=True):
         if span is None:
             return None
         column = x - GUTTER
-        shown = display_safe(self.text[span[0]:span[1]])
+        shown = display_safe(self.text[span[0] : span[1]])
         used = 0
         for index, char in enumerate(shown):
             used += get_character_cell_size(char)
@@ -774,10 +777,10 @@ class DocumentView(ScrollView, can_focus=True):
             if last:
                 return last.span()
             end = start
-        matches = None
-        for matches in self._search.finditer(self.text, max(0, len(self.text) - window)):
+        last = None
+        for last in self._search.finditer(self.text, max(0, len(self.text) - window)):  # noqa: B007 (the last one)
             pass
-        return matches.span() if matches else None
+        return last.span() if last else None
 
     # --- rendering -------------------------------------------------------------------------------
 
@@ -818,8 +821,15 @@ class DocumentView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         start, end = span
         shown = display_safe(self.text[start:end])
-        highlights = [h for h in self._block_highlights[self._block_index(start)]
-                      if h.start < max(end, start + 1) and h.end > start] if self._block_highlights else []
+        highlights = (
+            [
+                h
+                for h in self._block_highlights[self._block_index(start)]
+                if h.start < max(end, start + 1) and h.end > start
+            ]
+            if self._block_highlights
+            else []
+        )
         cursor, selection, word = self.cursor, self.selection, self.word
         hits = self._hits_in(start, end)
         points = {start, end}
@@ -842,7 +852,7 @@ class DocumentView(ScrollView, can_focus=True):
                 next((2 if hit == self.current_hit else 1 for hit in hits if hit[0] <= a < hit[1]), 0),
                 bool(word and word[0] <= a < word[1]),
             )
-            segments.append(Segment(shown[a - start:b - start], style))
+            segments.append(Segment(shown[a - start : b - start], style))
         strip = Strip(segments)
         return strip.crop_extend(0, width, base)
 
@@ -865,8 +875,16 @@ class DocumentView(ScrollView, can_focus=True):
             found = [current if hit == current else hit for hit in found]
         return found
 
-    def _style_for(self, base: Style, colours: tuple[str, ...], guessed: bool, in_cursor: bool,
-                   in_selection: bool, hit: int, in_word: bool = False) -> Style:
+    def _style_for(
+        self,
+        base: Style,
+        colours: tuple[str, ...],
+        guessed: bool,
+        in_cursor: bool,
+        in_selection: bool,
+        hit: int,
+        in_word: bool = False,
+    ) -> Style:
         """The style of a run of text. The cursor sentence on highlighted text gets a stronger mix of
         the colours (not bold alone); the word cursor is drawn in reverse, visible on any background."""
         key = (colours, guessed, in_cursor, in_selection, hit, in_word)
@@ -878,8 +896,9 @@ class DocumentView(ScrollView, can_focus=True):
             style += Style(bgcolor=self._blend(colours, base), underline=len(colours) > 1, italic=guessed)
         if in_cursor:
             cursor = self.get_component_rich_style("document-view--cursor", partial=False)
-            style += Style(bold=cursor.bold,
-                           bgcolor=self._blend(colours, base, share=0.75) if colours else cursor.bgcolor)
+            style += Style(
+                bold=cursor.bold, bgcolor=self._blend(colours, base, share=0.75) if colours else cursor.bgcolor
+            )
         if in_selection:
             found = self.get_component_rich_style("document-view--selection", partial=False)
             style += Style(color=found.color, bgcolor=found.bgcolor)

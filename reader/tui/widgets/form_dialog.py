@@ -45,8 +45,13 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
     AUTO_FOCUS = "Input"  # focused as the screen activates, so keys typed at once land in the form in order
 
-    def __init__(self, heading: str, fields: list[Field], about: str = "",
-                 check: Callable[[dict[str, str]], str | None] | None = None) -> None:
+    def __init__(
+        self,
+        heading: str,
+        fields: list[Field],
+        about: str = "",
+        check: Callable[[dict[str, str]], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.heading, self.fields, self.about, self.check = heading, fields, about, check
 
@@ -58,8 +63,14 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             for field in self.fields:
                 yield Label(field.label)
                 suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None
-                yield Input(field.value, id=f"field-{field.key}", placeholder=field.placeholder,
-                            suggester=suggester, select_on_focus=False, compact=True)
+                yield Input(
+                    field.value,
+                    id=f"field-{field.key}",
+                    placeholder=field.placeholder,
+                    suggester=suggester,
+                    select_on_focus=False,
+                    compact=True,
+                )
             yield Static(id="form-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)

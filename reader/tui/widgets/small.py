@@ -11,8 +11,11 @@ from reader.text import display_safe
 
 def safe_content(text: str, style: str = "") -> Content:
     """Untrusted text as Content: never parsed as markup, control characters made visible, one line."""
-    return Content.styled(display_safe(text).replace("\n", " "), style) if style else Content(
-        display_safe(text).replace("\n", " "))
+    return (
+        Content.styled(display_safe(text).replace("\n", " "), style)
+        if style
+        else Content(display_safe(text).replace("\n", " "))
+    )
 
 
 class TagBar(Static):

@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
 )
 
 NUMBER_WORDS = frozenset(
-    "hundred thousand million billion trillion percent per cent dozen decade decades half quarter "(
+    (
+        "hundred thousand million billion trillion percent per cent dozen decade decades half quarter "
         "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty first second third"
     ).split()
 )

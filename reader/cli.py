@@ -426,6 +426,22 @@ def quote_not_found(name: str, text: str, quote: str) -> click.ClickException:
     return click.ClickException(message)
 
 
+def passage_span(store: Store, found: Source, quote: str, occurrence: int | None) -> tuple[int, int]:
+    """Where the quote's chosen occurrence (1-based; needed when it occurs more than once) is in a source."""
+    text = store.text(found.id)
+    spans = find_quote(text, quote)
+    if not spans:
+        raise quote_not_found(found.name, text, quote)
+    if occurrence is None and len(spans) > 1:
+        raise click.ClickException(
+            f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}"
+        )
+    index = (occurrence or 1) - 1
+    if index >= len(spans):
+        raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
+    return spans[index]
+
+
 @cli.command()
 @click.argument("source")
 @click.option(
@@ -441,18 +457,7 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
     """Annotate a passage of SOURCE found by its words; prints the new annotation's id."""
     store, _ = obj.synced_store([source])
     found = obj.source(store, source)
-    text = store.text(found.id)
-    spans = find_quote(text, quote)
-    if not spans:
-        raise quote_not_found(found.name, text, quote)
-    if occurrence is None and len(spans) > 1:
-        raise click.ClickException(
-            f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}"
-        )
-    index = (occurrence or 1) - 1
-    if index >= len(spans):
-        raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
-    start, end = spans[index]
+    start, end = passage_span(store, found, quote, occurrence)
     annotation = store.add_annotation(found.id, start, end, tags=tags, note=note)
     click.echo(_one_line(annotation.id))
 

@@ -7,26 +7,14 @@ import re
 
 import click
 
-from reader.cli import Context, _json, _one_line, cli, quote_not_found
-from reader.text import find_quote
+from reader.cli import Context, _json, _one_line, cli, passage_span
 
 _SPAN = re.compile(r"^(?P<source>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
 
 def _passage(store, source: str, quote: str, occurrence: int | None):
     found = store.resolve_source(source)
-    text = store.text(found.id)
-    spans = find_quote(text, quote)
-    if not spans:
-        raise quote_not_found(found.name, text, quote)
-    if occurrence is None and len(spans) > 1:
-        raise click.ClickException(
-            f"the quote occurs {len(spans)} times in {found.name}; choose one with --occurrence 1..{len(spans)}"
-        )
-    index = (occurrence or 1) - 1
-    if index >= len(spans):
-        raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
-    return found, spans[index]
+    return found, passage_span(store, found, quote, occurrence)
 
 
 @cli.command()

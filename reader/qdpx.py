@@ -99,7 +99,7 @@ def write_qdpx(
         + "ORDER BY s.path",
         list(source_ids or []),
     )
-    authors = [
+    author_names = [
         row[0]
         for row in conn.execute(
             f"SELECT DISTINCT a.author FROM annotations a WHERE {where} AND a.author != '' ORDER BY a.author", params
@@ -118,9 +118,9 @@ def write_qdpx(
                 nsmap={None: PROJECT_NS},
                 attrib={"name": "reader export", "origin": "reader", "creationDateTime": now()},
             ):
-                if authors:
+                if author_names:
                     users = etree.Element(_q("Users"))
-                    for author in authors:
+                    for author in author_names:
                         etree.SubElement(users, _q("User"), guid=guid_for(author, "user"), name=xml_text(author))
                     xf.write(users)
                 codebook_tags = _tags(store)

@@ -799,33 +799,15 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
             local = pending.get((entity, key))
             if local is not None:
                 local_id, _e, _k, local_hlc, local_author, local_payload = local
-                same = _decode(local_payload) == data
-                if hlc > local_hlc:
-                    conn.execute("DELETE FROM sync_outbox WHERE id = ?", [local_id])
-                    if not same:
-                        _record_conflict(
-                            store,
-                            origin,
-                            hub.hub_id,
-                            entity,
-                            key,
-                            (hlc, author, payload),
-                            (local_hlc, local_author, local_payload),
-                        )
-                        result.conflicts += 1
-                else:
-                    if not same:
-                        _record_conflict(
-                            store,
-                            origin,
-                            hub.hub_id,
-                            entity,
-                            key,
-                            (local_hlc, local_author, local_payload),
-                            (hlc, author, payload),
-                        )
-                        result.conflicts += 1
+                theirs_win = hlc > local_hlc
+                if _decode(local_payload) != data:  # the later clock wins; the other is kept as a conflict
+                    theirs, ours = (hlc, author, payload), (local_hlc, local_author, local_payload)
+                    winner, loser = (theirs, ours) if theirs_win else (ours, theirs)
+                    _record_conflict(store, origin, hub.hub_id, entity, key, winner, loser)
+                    result.conflicts += 1
+                if not theirs_win:
                     continue  # ours is later: it stays in the outbox and is pushed
+                conn.execute("DELETE FROM sync_outbox WHERE id = ?", [local_id])
             applier.apply(entity, key, data, author)
         applier.finish()
         for why, count in applier.skipped.items():

@@ -1,6 +1,6 @@
 """The user's decisions on suggested pairs, kept in the database: confirmed and rejected pairs (a rejected
-pair is never suggested again), the pair model refitted on them, and the user's links as groups of spans
-(a user's link always wins over the aligner).
+pair is never suggested again, and reader.comparison.pair_model refits the pair model on them), and the
+user's links as groups of spans (a user's link always wins over the aligner).
 """
 
 from __future__ import annotations
@@ -10,11 +10,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reader.align.learn import DEFAULT_MODEL, PairModel, fit
-from reader.align.suggest import LinkedSpan, RejectedPair, SpanRef
 from reader.store import now
 
 DECISIONS = ("confirmed", "rejected")
+
+# The shapes reader.align.suggest takes: a passage (source id, start, end), a pair the user rejected, and a
+# passage in a group of linked ones with the kind of its link.
+SpanRef = tuple[int, int, int]
+RejectedPair = tuple[SpanRef, SpanRef]
+LinkedSpan = tuple[int, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -61,28 +65,6 @@ def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequ
         db["pair_decisions"].insert(row)
 
 
-def record_link(store, from_annotation: str, to_annotation: str) -> None:
-    """A link made by hand between passages of two sources is a confirmed pair the model learns from."""
-    from reader.align import SourceText, prepare_claims
-    from reader.align.learn import pair_features
-    from reader.align.suggest import query_clauses
-
-    a, b = store.annotation(from_annotation), store.annotation(to_annotation)
-    if a.source_id == b.source_id or a.anchor_status == "orphaned" or b.anchor_status == "orphaned":
-        return
-    docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
-    clause_set = prepare_claims(docs)
-    features = max(
-        (
-            pair_features(x, y)
-            for x in query_clauses(clause_set, 0, a.start, a.end)
-            for y in query_clauses(clause_set, 1, b.start, b.end)
-        ),
-        key=lambda f: f[0],
-    )
-    record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)
-
-
 def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     """Every decision (of pairs within source_ids, if given), oldest first."""
     rows = store.query("SELECT * FROM pair_decisions ORDER BY id")
@@ -106,15 +88,12 @@ def rejected_pairs(store, source_ids: Iterable[int] | None = None) -> list[Rejec
     return [(d.a, d.b) for d in decisions(store, source_ids) if d.decision == "rejected"]
 
 
-def pair_model(store) -> PairModel:
-    """The pair model refitted on this database's decisions (the defaults when there are none)."""
-    rows, labels = [], []
-    for row in store.query("SELECT decision, features FROM pair_decisions"):
-        features = json.loads(row["features"])
-        if len(features) == len(DEFAULT_MODEL.weights) - 1:
-            rows.append(features)
-            labels.append(1 if row["decision"] == "confirmed" else 0)
-    return fit(rows, labels) if rows else DEFAULT_MODEL
+def decided_features(store) -> list[tuple[str, list[float]]]:
+    """(decision, pair features) of every decision, oldest first: what the pair model is refitted on."""
+    return [
+        (row["decision"], json.loads(row["features"]))
+        for row in store.query("SELECT decision, features FROM pair_decisions ORDER BY id")
+    ]
 
 
 def linked_groups(store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:

@@ -267,7 +267,7 @@ class _Replayer:
         return self._upserts[key]
 
     def remove(self, entity: str, entity_id: str) -> None:
-        from reader.claim_store import REPLAYED_ENTITIES  # claims, evidence and source metadata
+        from reader.store.claims import REPLAYED_ENTITIES  # claims, evidence and source metadata
 
         if entity in REPLAYED_ENTITIES:
             REPLAYED_ENTITIES[entity].remove(self.store.db, entity_id)
@@ -285,7 +285,7 @@ class _Replayer:
 
     def put(self, entity: str, snapshot: dict[str, Any]) -> None:
         """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
-        from reader.claim_store import REPLAYED_ENTITIES
+        from reader.store.claims import REPLAYED_ENTITIES
 
         if entity in REPLAYED_ENTITIES:
             REPLAYED_ENTITIES[entity].put(self.store.db, snapshot)

@@ -25,8 +25,8 @@ from reader.anchoring import TextChange, anchor, make_selector
 from reader.authors import BLIND_SETTING, resolve_author, session_blind
 from reader.corpus import Document
 from reader.metadata import effective_metadata
-from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.model import DEFAULT_TAGS, LINK_KINDS, Annotation, Link, ReaderError, Selector, Source, Tag
+from reader.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.text import fold_text, paragraph_spans, word_count
 
 BUSY_TIMEOUT_MS = 10_000
@@ -1140,7 +1140,7 @@ class Store:
         return self._replay(undo=False, scope=scope)
 
     def _replay(self, undo: bool, scope: str | None) -> str | None:
-        from reader import undo as undoing
+        from reader.store import undo as undoing
 
         scope = scope or self.undo_scope
         value = undoing.scope_value(self, scope)

@@ -323,7 +323,7 @@ class Applier:
 
     def _replayer(self):
         """Undo's own machinery for putting a snapshot back (any entity it knows, claims included)."""
-        from reader.store.undo import _Replayer
+        from reader.store.events import _Replayer
 
         if self._replay is None:
             self._replay = _Replayer(self.store)

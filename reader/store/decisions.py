@@ -9,8 +9,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reader.store import now
+from reader.store.connection import now
+
+if TYPE_CHECKING:
+    from reader.store import Store
 
 DECISIONS = ("confirmed", "rejected")
 
@@ -33,7 +37,7 @@ def _ordered(a: SpanRef, b: SpanRef) -> tuple[SpanRef, SpanRef]:
     return (a, b) if (a[0], a[1]) <= (b[0], b[1]) else (b, a)
 
 
-def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequence[float] = ()) -> None:
+def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, features: Sequence[float] = ()) -> None:
     """Remember that the user confirmed or rejected the pair a, b (spans of two sources' current texts);
     a later decision on the same pair replaces the earlier one."""
     if decision not in DECISIONS:
@@ -62,10 +66,10 @@ def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequ
             "AND start_b = ? AND end_b = ?",
             [a[0], a[1], a[2], b[0], b[1], b[2]],
         )
-        db["pair_decisions"].insert(row)
+        db.table("pair_decisions").insert(row)
 
 
-def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
+def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     """Every decision (of pairs within source_ids, if given), oldest first."""
     rows = store.query("SELECT * FROM pair_decisions ORDER BY id")
     wanted = None if source_ids is None else set(source_ids)
@@ -84,11 +88,11 @@ def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     return found
 
 
-def rejected_pairs(store, source_ids: Iterable[int] | None = None) -> list[RejectedPair]:
+def rejected_pairs(store: Store, source_ids: Iterable[int] | None = None) -> list[RejectedPair]:
     return [(d.a, d.b) for d in decisions(store, source_ids) if d.decision == "rejected"]
 
 
-def decided_features(store) -> list[tuple[str, list[float]]]:
+def decided_features(store: Store) -> list[tuple[str, list[float]]]:
     """(decision, pair features) of every decision, oldest first: what the pair model is refitted on."""
     return [
         (row["decision"], json.loads(row["features"]))
@@ -96,7 +100,7 @@ def decided_features(store) -> list[tuple[str, list[float]]]:
     ]
 
 
-def linked_groups(store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
+def linked_groups(store: Store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
     """The user's links between annotations of source_ids, as groups of linked spans (connected through
     links), each span with the kind of a link it takes part in ("same" first)."""
     wanted = set(source_ids)

@@ -224,7 +224,7 @@ class _JsonExport(msgspec.Struct):
     tags: list[_JsonTag] = []
     links: list[_JsonLink] = []
     silences: list[_JsonSilence] = []
-    claims: list[Any] = []  # claims with their text and verdict (reader.store.claims.import_claims checks them)
+    claims: list[Any] = []  # claims with their text and verdict (reader.store.bulk.import_claims checks them)
 
 
 # --- the W3C Web Annotation subset we read -------------------------------------------------------------
@@ -674,14 +674,7 @@ def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport
     try:
         incoming = read_incoming(path, raw_csv)
         _check(path, incoming)
-        report = import_incoming(store, incoming, path)
-        if incoming.claims:  # the claims' text and verdicts, once their members are in (reader.store.claims)
-            from reader.store.claims import import_claims
-
-            report.problems.extend(import_claims(store, incoming.claims))
-        if any(source.user_metadata for source in incoming.sources.values()):
-            report.problems.extend(_import_source_metadata(store, incoming.sources))
-        return report
+        return import_incoming(store, incoming, path)
     finally:
         if collecting:
             gc.enable()
@@ -702,6 +695,7 @@ class _Plan:
     links: list[dict[str, Any]] = field(default_factory=list)
     silences: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, str, Any, Any, Any]] = field(default_factory=list)
+    matched: dict[str, int | None] = field(default_factory=dict)  # the file's source key -> the database's id
 
 
 class _Stale(Exception):
@@ -739,6 +733,7 @@ def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportRepor
                     if db.conn.execute("PRAGMA data_version").fetchone()[0] != seen:
                         raise _Stale
                     _publish(store, db.conn, plan)
+                    _publish_records(store, db, incoming, plan, group)
                 return plan.report
             except _Stale:
                 continue
@@ -747,9 +742,11 @@ def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportRepor
                 _unstage(conn)
         with store.write() as db:  # other programs kept committing: plan and stage under the lock
             plan = _plan(db.conn, incoming, path)
-            _stage(conn, plan, uuid.uuid4().hex, IMPORT_ACTOR, own_transaction=False)
+            group = uuid.uuid4().hex
+            _stage(conn, plan, group, IMPORT_ACTOR, own_transaction=False)
             try:
                 _publish(store, db.conn, plan)
+                _publish_records(store, db, incoming, plan, group)
             finally:
                 _unstage(conn)
         return plan.report
@@ -758,7 +755,7 @@ def import_incoming(store: Store, incoming: Incoming, path: Path) -> ImportRepor
 def _plan(conn, incoming: Incoming, path: Path) -> _Plan:
     report = ImportReport(path=path, format=incoming.format)
     plan = _Plan(report)
-    matched = _match_sources(conn, incoming.sources)
+    matched = plan.matched = _match_sources(conn, incoming.sources)
     for key, source in incoming.sources.items():
         if matched.get(key) is None:
             count = sum(1 for a in incoming.annotations if a.source_key == key)
@@ -915,22 +912,26 @@ def _existing_ids(conn, table: str, ids: list[str]) -> set[str]:
     return found
 
 
-def _import_source_metadata(store: Store, sources: dict[str, IncomingSource]) -> list[str]:
-    """The metadata the exporting user set on each source (url, outlet, ...), set here the same way
-    (reader meta: undoable, and a second import changes nothing); a line per value left out."""
-    from reader.store.claims import ClaimError, set_source_metadata
+def _publish_records(store: Store, db, incoming: Incoming, plan: _Plan, group: str) -> None:
+    """The claims' text and verdicts and the sources' metadata, once the annotations are in, in the same
+    transaction and undo group as they are: the import lands, and is undone, as one change."""
+    from reader.store.bulk import import_claims, import_source_metadata
 
-    with store._lock:
-        local = _match_sources(store.db.conn, sources)
-    problems = []
-    for key, source in sources.items():
-        if not source.user_metadata or local.get(key) is None:
-            continue
-        try:
-            set_source_metadata(store, local[key], {k: str(v) for k, v in source.user_metadata.items()})
-        except ClaimError as error:
-            problems.append(f"metadata of {source.name} left out: {error}")
-    return problems
+    events: list[tuple[str, str, Any, Any, Any]] = []
+    if incoming.claims:
+        problems, events = import_claims(store, db, incoming.claims)
+        plan.report.problems.extend(problems)
+    metadata = {
+        source_id: (source.name, source.user_metadata)
+        for key, source in incoming.sources.items()
+        if source.user_metadata and (source_id := plan.matched.get(key)) is not None
+    }
+    if metadata:
+        problems, metadata_events = import_source_metadata(db, metadata)
+        plan.report.problems.extend(problems)
+        events.extend(metadata_events)
+    if events:
+        store.log_events(events, actor=IMPORT_ACTOR, group=group)
 
 
 def _match_sources(conn, sources: dict[str, IncomingSource]) -> dict[str, int | None]:

@@ -1,12 +1,17 @@
-"""Bulk writes of an import: the claim records (text, verdict, evidence) and the source metadata a JSON
-export carries, written inside the import's own write transaction so they land (and are undone) with its
-annotations, as one change.
+"""An import's writes: its planned rows (reader.store.import_plan) staged in TEMP tables without the write
+lock, then published in one write transaction with the claim records (text, verdict, evidence) and the
+source metadata a JSON export carries, all logged as one undo group: the import lands, and is undone, as
+one change, or not at all.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import uuid
 from collections.abc import Mapping
+from operator import itemgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
@@ -14,11 +19,168 @@ import sqlite_utils
 from reader.metadata import MetadataError, check_metadata, effective_metadata, is_web_url
 from reader.store.claims import _claim_snapshot, _insert_evidence, _put_source, _source_snapshot
 from reader.store.connection import now
+from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, plan_import
+from reader.store.incoming import ImportReport, Incoming
 
 if TYPE_CHECKING:
     from reader.store import Store
 
-Event = tuple[str, str, Any, Any, Any]  # (action, entity, entity_id, before, after), as EventLog.log_events takes
+IMPORT_ACTOR = "import"
+
+
+class _Stale(Exception):
+    """Another program committed between planning and publishing: plan again."""
+
+
+_PLAN_ATTEMPTS = 3  # plans made again when another program commits meanwhile, before planning under the lock
+
+
+def import_records(store: Store, incoming: Incoming, path: Path) -> ImportReport:
+    """Plan the import from a read snapshot (parsing, matching, anchoring: the slow part, no write lock),
+    then publish the planned rows in one short write transaction: all of it lands or none of it.
+
+    Another program committing in between makes the plan stale: it is made again (a few times, then
+    under the write lock, as before)."""
+    conn = store.db.conn
+    with store._lock:  # this process's other threads share the connection: they wait for the import
+        for _ in range(_PLAN_ATTEMPTS):
+            conn.execute("BEGIN")  # deferred: a read snapshot, no write lock
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                seen = conn.execute("PRAGMA data_version").fetchone()[0]
+                plan = plan_import(conn, incoming, path)
+            finally:
+                conn.execute("COMMIT")
+            group = uuid.uuid4().hex
+            _stage(conn, plan, group, IMPORT_ACTOR)
+            # Every row the plan references exists in its snapshot or in the plan itself, and data_version
+            # proves the snapshot is still the database: the per-row foreign key lookups (half the
+            # publish, so half the time the lock is held) would find nothing new. Set outside the
+            # transaction (the pragma is a no-op inside one), under store._lock (no other thread writes).
+            conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with store.write() as db:
+                    if db.conn.execute("PRAGMA data_version").fetchone()[0] != seen:
+                        raise _Stale
+                    _publish(store, db.conn, plan)
+                    _publish_records(store, db, incoming, plan, group)
+                return plan.report
+            except _Stale:
+                continue
+            finally:
+                conn.execute("PRAGMA foreign_keys = ON")
+                _unstage(conn)
+        with store.write() as db:  # other programs kept committing: plan and stage under the lock
+            plan = plan_import(db.conn, incoming, path)
+            group = uuid.uuid4().hex
+            _stage(conn, plan, group, IMPORT_ACTOR, own_transaction=False)
+            try:
+                _publish(store, db.conn, plan)
+                _publish_records(store, db, incoming, plan, group)
+            finally:
+                _unstage(conn)
+        return plan.report
+
+
+_STAGED = {
+    "annotations": list(ANNOTATION_COLUMNS),
+    "annotation_tags": ["annotation_id", "tag_id"],
+    "events": ["group_id", "at", "actor", "action", "entity", "entity_id", "before", "after"],
+}
+
+
+def _stage(conn: sqlite3.Connection, plan: Plan, group: str, actor: str, own_transaction: bool = True) -> None:
+    """Copy the plan's bulk rows into TEMP tables (no write lock on the database is taken)."""
+    for table, columns in _STAGED.items():
+        conn.execute(f"DROP TABLE IF EXISTS temp.staged_{table}")
+        conn.execute(f"CREATE TEMP TABLE staged_{table} ({', '.join(columns)})")
+    if own_transaction:
+        conn.execute("BEGIN")
+    try:
+        conn.executemany(
+            f"INSERT INTO temp.staged_annotations VALUES ({', '.join('?' * len(ANNOTATION_COLUMNS))})",
+            map(itemgetter(*ANNOTATION_COLUMNS), plan.rows),
+        )
+        conn.executemany("INSERT INTO temp.staged_annotation_tags VALUES (?, ?)", plan.tag_rows)
+        stamp = now()
+        conn.executemany(
+            "INSERT INTO temp.staged_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (group, stamp, actor, action, entity, str(entity_id), _snapshot(before), _snapshot(after))
+                for action, entity, entity_id, before, after in plan.events
+            ),
+        )
+        if own_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own_transaction:
+            conn.execute("ROLLBACK")
+        _unstage(conn)
+        raise
+
+
+def _unstage(conn: sqlite3.Connection) -> None:
+    for table in _STAGED:
+        conn.execute(f"DROP TABLE IF EXISTS temp.staged_{table}")
+
+
+def _snapshot(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _publish(store: Store, conn: sqlite3.Connection, plan: Plan) -> None:
+    """Write a staged plan inside the caller's write transaction: a few statements, no Python work a row."""
+    if plan.tags:
+        conn.executemany(
+            "INSERT INTO tags (id, name, colour, description, position, created) VALUES (?, ?, ?, ?, ?, ?)", plan.tags
+        )
+    if plan.versions:
+        conn.executemany(
+            "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?, ?)",
+            plan.versions,
+        )
+    columns = ", ".join(ANNOTATION_COLUMNS)
+    conn.execute(f"INSERT INTO annotations ({columns}) SELECT {columns} FROM temp.staged_annotations ORDER BY id")
+    conn.execute(
+        "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
+        "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id"
+    )
+    if plan.links:
+        conn.executemany(
+            "INSERT INTO links (id, from_annotation, to_annotation, kind, created, author) "
+            "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)",
+            plan.links,
+        )
+    if plan.silences:
+        conn.executemany(
+            "INSERT INTO silences (annotation_id, source_id, marked, author) "
+            "VALUES (:annotation_id, :source_id, :marked, :author)",
+            plan.silences,
+        )
+    if plan.events:
+        store.log_staged_events("temp.staged_events")
+
+
+def _publish_records(store: Store, db: sqlite_utils.Database, incoming: Incoming, plan: Plan, group: str) -> None:
+    """The claims' text and verdicts and the sources' metadata, once the annotations are in, in the same
+    transaction and undo group as they are: the import lands, and is undone, as one change."""
+    events: list[Event] = []
+    if incoming.claims:
+        problems, events = import_claims(store, db, incoming.claims)
+        plan.report.problems.extend(problems)
+    metadata = {
+        source_id: (source.name, source.user_metadata)
+        for key, source in incoming.sources.items()
+        if source.user_metadata and (source_id := plan.matched.get(key)) is not None
+    }
+    if metadata:
+        problems, metadata_events = import_source_metadata(db, metadata)
+        plan.report.problems.extend(problems)
+        events.extend(metadata_events)
+    if events:
+        store.log_events(events, actor=IMPORT_ACTOR, group=group)
 
 
 def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) -> tuple[list[str], list[Event]]:

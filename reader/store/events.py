@@ -142,8 +142,7 @@ class EventLog(StoreConnection):
         rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
         if not rows:
             raise StoreError(f"no annotation with id {annotation_id!r}")
-        snapshot = rows[0]
-        snapshot["tags"] = [
+        tags = [
             r["name"]
             for r in self.db.query(
                 "SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = ? "
@@ -151,24 +150,34 @@ class EventLog(StoreConnection):
                 [annotation_id],
             )
         ]
-        snapshot["links"] = list(
+        links = list(
             self.db.query(
                 "SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY id",
                 [annotation_id, annotation_id],
             )
         )
-        return snapshot
+        return annotation_snapshot(rows[0], tags, links)
 
     def _tag_snapshot(self, tag_id: int) -> dict[str, Any]:
         """A tag's row with the ids of the annotations using it: what an event's before or after holds."""
-        snapshot = list(self.db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))[0]
-        snapshot["annotation_ids"] = [
+        row = list(self.db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))[0]
+        annotation_ids = [
             r["annotation_id"]
             for r in self.db.query(
                 "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", [tag_id]
             )
         ]
-        return snapshot
+        return tag_snapshot(row, annotation_ids)
+
+
+def annotation_snapshot(row: dict[str, Any], tags: list[str], links: list[dict[str, Any]]) -> dict[str, Any]:
+    """The snapshot format of an annotation in the event log: its row, its tag names, its links' rows."""
+    return {**row, "tags": tags, "links": links}
+
+
+def tag_snapshot(row: dict[str, Any], annotation_ids: list[str]) -> dict[str, Any]:
+    """The snapshot format of a tag in the event log: its row and the ids of the annotations using it."""
+    return {**row, "annotation_ids": annotation_ids}
 
 
 def scope_value(store: EventLog, scope: str) -> str:

@@ -10,9 +10,9 @@ import sqlite3
 
 import pytest
 
-from reader import imports
 from reader.exports import write_json
 from reader.imports import import_file
+from reader.store import import_plan
 from reader.text import find_quote
 
 
@@ -37,7 +37,7 @@ def test_a_users_write_gets_in_while_an_import_works_and_both_are_kept(loaded_st
     path, ids = export_file
     other = sqlite3.connect(loaded_store.path, isolation_level=None, timeout=0)  # a user's write: no waiting
     outcome = []
-    place = imports._Placer.place
+    place = import_plan._Placer.place
 
     def place_while_a_user_writes(self, item):
         if not outcome:
@@ -51,7 +51,7 @@ def test_a_users_write_gets_in_while_an_import_works_and_both_are_kept(loaded_st
                 outcome.append(str(error))
         return place(self, item)
 
-    monkeypatch.setattr(imports._Placer, "place", place_while_a_user_writes)
+    monkeypatch.setattr(import_plan._Placer, "place", place_while_a_user_writes)
     report = import_file(loaded_store, path)
     other.close()
     assert outcome == ["written"]

@@ -8,12 +8,18 @@
    ratio per tag against the 10k case (1.0 = linear; the quadratic import gave ~2.5 and ~6.3).
 
     .venv/bin/python bench/bench_import_lock.py [--annotations 300000] [--tags 10000,40000,100000]
+        [--chunk-rows 0,20000]
+
+--chunk-rows runs the lock-hold measure once per value of READER_IMPORT_CHUNK_ROWS, in this one run: 0 is
+the import published in one transaction (the code path before chunked publishing), the default a batch
+written in chunks of that many rows and published in one short transaction.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -49,7 +55,7 @@ def longest_lock_wait(db: Path, stop: threading.Event, waits: list[float]) -> No
     conn.close()
 
 
-def lock_hold(annotations: int) -> None:
+def lock_hold(annotations: int, chunk_rows: str | None = None) -> None:
     source_db = BENCH_DIR / f"export_{annotations}.db"
     if not source_db.exists():
         build_database(source_db, annotations)
@@ -62,14 +68,16 @@ def lock_hold(annotations: int) -> None:
     prober = threading.Thread(target=longest_lock_wait, args=(target, stop, waits))
     prober.start()
     started = time.perf_counter()
+    env = dict(os.environ) if chunk_rows is None else {**os.environ, "READER_IMPORT_CHUNK_ROWS": chunk_rows}
     completed = subprocess.run([READER, "--db", str(target), "--corpus", str(BUNDLED_CORPUS), "import", str(exported)],
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
     stop.set()
     prober.join()
     with sqlite3.connect(target) as conn:
         imported = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
-    print(f"import of {annotations:,} annotations: {elapsed:.1f} s (exit {completed.returncode}, {imported:,} stored); "
+    mode = "" if chunk_rows is None else f" [chunk rows {chunk_rows}]"
+    print(f"import of {annotations:,} annotations{mode}: {elapsed:.1f} s (exit {completed.returncode}, {imported:,} stored); "
           f"longest wait for the write lock meanwhile: {max(waits):.2f} s over {len(waits)} tries")
     exported.unlink()
 
@@ -103,11 +111,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=int, default=300_000)
     parser.add_argument("--tags", default="10000,40000,100000")
+    parser.add_argument("--chunk-rows", default="", help="comma-separated READER_IMPORT_CHUNK_ROWS values to compare")
     args = parser.parse_args()
     BENCH_DIR.mkdir(exist_ok=True)
     tag_import([int(n) for n in args.tags.split(",") if n])
     if args.annotations:
-        lock_hold(args.annotations)
+        for chunk_rows in args.chunk_rows.split(",") if args.chunk_rows else [None]:
+            lock_hold(args.annotations, chunk_rows)
 
 
 if __name__ == "__main__":

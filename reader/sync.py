@@ -30,6 +30,8 @@ from typing import Any
 
 from reader.corpus import Document
 from reader.store import Store, StoreError, content_hash, now
+from reader.store.bulk import pending_horizon
+from reader.store.events import NOT_PENDING
 
 SYNC_ACTOR = "sync"
 CONFLICT_ENTITY = "sync_conflict"
@@ -243,7 +245,10 @@ def stamp_pending(store: Store, origin: str, clock: Clock) -> int:
     """
     conn = store.db.conn
     mark = int(_state(store, "stamped", "0"))
-    cursor = conn.execute("SELECT * FROM events WHERE id > ? ORDER BY id", [mark])
+    # Not past an import still being written: its events (a reserved range of ids) come when it is published.
+    cursor = conn.execute(
+        f"SELECT * FROM events WHERE id > ? AND id < ? AND {NOT_PENDING} ORDER BY id", [mark, pending_horizon(conn)]
+    )
     names = [column[0] for column in cursor.description]
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     if not rows:
@@ -442,7 +447,7 @@ class Applier:
             self.reanchor.add(source_id)
         columns = list(row)
         self.conn.execute(
-            f"INSERT INTO annotations ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"INSERT INTO annotation_rows ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'id')}",
             [row[c] for c in columns],
         )

@@ -64,7 +64,7 @@ class AnnotationStore(SourceStore):
             }
             group = self._change_group
             tag_ids = self._tag_ids(tags, group)
-            db.table("annotations").insert(row)
+            db.table("annotation_rows").insert(row)
             db.table("annotation_tags").insert_all({"annotation_id": row["id"], "tag_id": t} for t in tag_ids)
             self._log("create", "annotation", row["id"], None, self._annotation_snapshot(row["id"]), group)
             return self.annotation(row["id"])
@@ -81,7 +81,7 @@ class AnnotationStore(SourceStore):
             before = self._annotation_snapshot(annotation_id)
             group = self._change_group
             if note is not None:
-                db.table("annotations").update(annotation_id, {"note": note})
+                db.table("annotation_rows").update(annotation_id, {"note": note})
             if tags is not None:
                 db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
             for tag_id in self._tag_ids(list(tags or []) + list(add_tags), group):
@@ -91,7 +91,7 @@ class AnnotationStore(SourceStore):
                 )
             after = self._annotation_snapshot(annotation_id)
             if after != before:
-                db.table("annotations").update(annotation_id, {"updated": now()})
+                db.table("annotation_rows").update(annotation_id, {"updated": now()})
                 self._log(
                     "update", "annotation", annotation_id, before, self._annotation_snapshot(annotation_id), group
                 )
@@ -100,7 +100,7 @@ class AnnotationStore(SourceStore):
     def delete_annotation(self, annotation_id: str) -> None:
         with self.write() as db:
             before = self._annotation_snapshot(annotation_id)
-            db.table("annotations").delete(annotation_id)
+            db.table("annotation_rows").delete(annotation_id)
             self._log("delete", "annotation", annotation_id, before, None)
 
     def annotation(self, annotation_id: str) -> Annotation:

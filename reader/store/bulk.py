@@ -7,9 +7,12 @@ one change, or not at all.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,14 +21,15 @@ import sqlite_utils
 
 from reader.metadata import MetadataError, check_metadata, effective_metadata, is_web_url
 from reader.store.claims import _claim_snapshot, _insert_evidence, _put_source, _source_snapshot
-from reader.store.connection import now
-from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, plan_import
+from reader.store.connection import StoreConnection, now
+from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, plan_import, planning_basis
 from reader.store.incoming import ImportReport, Incoming
 
 if TYPE_CHECKING:
     from reader.store import Store
 
 IMPORT_ACTOR = "import"
+_COLUMNS = ", ".join(ANNOTATION_COLUMNS)
 
 
 class _Stale(Exception):
@@ -33,15 +37,28 @@ class _Stale(Exception):
 
 
 _PLAN_ATTEMPTS = 3  # plans made again when another program commits meanwhile, before planning under the lock
+# Annotations (and, separately, events) written per short transaction when an import is too big to
+# publish at once; READER_IMPORT_CHUNK_ROWS overrides it (0: always in one transaction, as before).
+CHUNK_ROWS = 20_000
+
+
+def chunk_rows() -> int:
+    """How many rows an import writes per transaction (0: the whole import in one)."""
+    value = os.environ.get("READER_IMPORT_CHUNK_ROWS", "")
+    return int(value) if value.isdigit() else CHUNK_ROWS
 
 
 def import_records(store: Store, incoming: Incoming, path: Path) -> ImportReport:
     """Plan the import from a read snapshot (parsing, matching, anchoring: the slow part, no write lock),
-    then publish the planned rows in one short write transaction: all of it lands or none of it.
+    then publish it: all of it lands or none of it.
 
-    Another program committing in between makes the plan stale: it is made again (a few times, then
-    under the write lock, as before)."""
+    A small import is published in one short write transaction. A big one is written in chunks, each a
+    short transaction, as a batch that readers do not see (the annotations view hides it) until one last
+    short transaction publishes it: the write lock is never held for long, and other writers get in
+    between. Another program committing what the plan depends on makes it stale: it is made again (a few
+    times, then under the write lock, in one transaction)."""
     conn = store.db.conn
+    chunk = chunk_rows()
     with store._lock:  # this process's other threads share the connection: they wait for the import
         for _ in range(_PLAN_ATTEMPTS):
             conn.execute("BEGIN")  # deferred: a read snapshot, no write lock
@@ -51,25 +68,14 @@ def import_records(store: Store, incoming: Incoming, path: Path) -> ImportReport
                 plan = plan_import(conn, incoming, path)
             finally:
                 conn.execute("COMMIT")
-            group = uuid.uuid4().hex
-            _stage(conn, plan, group, IMPORT_ACTOR)
-            # Every row the plan references exists in its snapshot or in the plan itself, and data_version
-            # proves the snapshot is still the database: the per-row foreign key lookups (half the
-            # publish, so half the time the lock is held) would find nothing new. Set outside the
-            # transaction (the pragma is a no-op inside one), under store._lock (no other thread writes).
-            conn.execute("PRAGMA foreign_keys = OFF")
             try:
-                with store.write() as db:
-                    if db.conn.execute("PRAGMA data_version").fetchone()[0] != seen:
-                        raise _Stale
-                    _publish(store, db.conn, plan)
-                    _publish_records(store, db, incoming, plan, group)
+                if chunk and len(plan.rows) > chunk:
+                    _publish_in_chunks(store, incoming, plan, chunk)
+                else:
+                    _publish_at_once(store, incoming, plan, seen)
                 return plan.report
             except _Stale:
                 continue
-            finally:
-                conn.execute("PRAGMA foreign_keys = ON")
-                _unstage(conn)
         with store.write() as db:  # other programs kept committing: plan and stage under the lock
             plan = plan_import(db.conn, incoming, path)
             group = uuid.uuid4().hex
@@ -80,6 +86,195 @@ def import_records(store: Store, incoming: Incoming, path: Path) -> ImportReport
             finally:
                 _unstage(conn)
         return plan.report
+
+
+def _publish_at_once(store: Store, incoming: Incoming, plan: Plan, seen: int) -> None:
+    """Publish the whole plan in one write transaction, if nothing was committed since it was made."""
+    conn = store.db.conn
+    group = uuid.uuid4().hex
+    _stage(conn, plan, group, IMPORT_ACTOR)
+    # Every row the plan references exists in its snapshot or in the plan itself, and data_version
+    # proves the snapshot is still the database: the per-row foreign key lookups (half the publish, so
+    # half the time the lock is held) would find nothing new. Set outside the transaction (the pragma
+    # is a no-op inside one), under store._lock (no other thread writes).
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with store.write() as db:
+            if db.conn.execute("PRAGMA data_version").fetchone()[0] != seen:
+                raise _Stale
+            _publish(store, db.conn, plan)
+            _publish_records(store, db, incoming, plan, group)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+        _unstage(conn)
+
+
+# --- a big import, in chunks ------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """An import being written in chunks: its row in import_batches and the event ids it reserved."""
+
+    id: str
+    first_event: int
+    events: int  # the plan's events, at first_event...; then room for the claims' and metadata's
+    reserved: int
+
+
+def _publish_in_chunks(store: Store, incoming: Incoming, plan: Plan, chunk: int) -> None:
+    """Write the plan as a hidden batch, a chunk per short transaction, then publish it in one more."""
+    conn = store.db.conn
+    group = uuid.uuid4().hex
+    _stage(conn, plan, group, IMPORT_ACTOR)
+    batch = None
+    try:
+        batch = _register(store, incoming, plan)
+        for low in range(1, len(plan.rows) + 1, chunk):
+            with store.write() as db:
+                _checked(
+                    db.conn.execute,
+                    f"INSERT INTO annotation_rows ({_COLUMNS}, import_batch) SELECT {_COLUMNS}, ? "
+                    "FROM temp.staged_annotations WHERE rowid BETWEEN ? AND ? ORDER BY id",
+                    (batch.id, low, low + chunk - 1),
+                )
+            between_chunks(store)
+        for low in range(1, batch.events + 1, chunk):
+            with store.write():
+                store.log_staged_events("temp.staged_events", batch.first_event, (low, low + chunk - 1))
+        with store.write() as db:
+            if planning_basis(db.conn) != plan.basis:
+                raise _Stale  # a tag or a source's text changed: the rows may no longer be right
+            db.conn.execute("UPDATE import_batches SET published = 1 WHERE id = ?", [batch.id])
+            _checked(_publish_links_and_tags, db.conn, plan)
+            _publish_records(store, db, incoming, plan, group, batch)
+    except BaseException:
+        if batch is not None:
+            abandon_batch(store, batch.id)
+        raise
+    finally:
+        _unstage(conn)
+
+
+def between_chunks(store: Store) -> None:
+    """Called after each chunk is committed (tests hook it to write or read meanwhile)."""
+
+
+def _checked(write: Any, *args: Any) -> Any:
+    """A write whose constraint failure means another program changed what the plan relies on."""
+    try:
+        return write(*args)
+    except sqlite3.IntegrityError:
+        raise _Stale from None
+
+
+def _register(store: Store, incoming: Incoming, plan: Plan) -> _Batch:
+    """Record the batch, reserve its event ids (contiguous: it is one undo step however others write
+    meanwhile) and store the source versions it needs, in one short transaction."""
+    events = len(plan.events)
+    reserved = events + len(incoming.claims) + sum(1 for s in incoming.sources.values() if s.user_metadata)
+    with store.write() as db:
+        conn = db.conn
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        last_used = max(row[0] if row else 0, conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+        if row:
+            conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'events'", [last_used + reserved])
+        else:
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)", [last_used + reserved])
+        if plan.versions:
+            _checked(
+                conn.executemany,
+                "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                plan.versions,
+            )
+        batch = _Batch(uuid.uuid4().hex, last_used + 1, events, reserved)
+        conn.execute(
+            "INSERT INTO import_batches (id, started, owner, first_event, last_event, first_rowid, versions) "
+            "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(rowid), 0) + 1 FROM annotation_rows), ?)",
+            [
+                batch.id,
+                now(),
+                owner(),
+                batch.first_event,
+                last_used + max(reserved, 1),
+                json.dumps([version[0] for version in plan.versions]),
+            ],
+        )
+    return batch
+
+
+def owner() -> str:
+    """Who writes a batch: this host and process (a batch whose process is gone is abandoned)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(batch_owner: str) -> bool:
+    host, _, pid = batch_owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's: it cannot be told, so it is left alone
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def abandon_batch(store: StoreConnection, batch_id: str) -> None:
+    """Remove an unpublished batch's rows (a chunk per transaction) and mark it abandoned; its events stay
+    in the append-only log, hidden for good."""
+    chunk = chunk_rows() or CHUNK_ROWS
+    while True:
+        with store.write() as db:
+            row = db.conn.execute(
+                "SELECT first_rowid, versions, published FROM import_batches WHERE id = ?", [batch_id]
+            ).fetchone()
+            if row is None or row[2] != 0:
+                return
+            removed = db.conn.execute(
+                "DELETE FROM annotation_rows WHERE rowid IN (SELECT rowid FROM annotation_rows WHERE rowid >= ? "
+                "AND import_batch = ? LIMIT ?)",
+                [row[0], batch_id, chunk],
+            ).rowcount
+            if removed:
+                continue
+            versions = json.loads(row[1])
+            if versions:  # the texts it stored, unless something else uses them by now
+                db.conn.execute(
+                    f"DELETE FROM source_versions WHERE id IN ({','.join('?' * len(versions))}) "
+                    "AND id NOT IN (SELECT current_version_id FROM sources WHERE current_version_id IS NOT NULL) "
+                    "AND NOT EXISTS (SELECT 1 FROM annotation_rows a WHERE a.version_id = source_versions.id "
+                    "OR a.anchor_version_id = source_versions.id)",
+                    versions,
+                )
+            db.conn.execute("UPDATE import_batches SET published = -1 WHERE id = ?", [batch_id])
+            return
+
+
+def clean_abandoned_imports(store: StoreConnection) -> None:
+    """Remove what imports left half-written when their process died (called when a store opens)."""
+    rows = store.query("SELECT id, owner FROM import_batches WHERE published = 0")
+    for row in rows:
+        if not _alive(row["owner"]):
+            abandon_batch(store, row["id"])
+
+
+def pending_horizon(conn: sqlite3.Connection) -> int:
+    """The first event id of an import still being written (events from there on may be published later
+    with lower ids than others': a reader of the log in id order stops before it), or a number past all."""
+    row = conn.execute("SELECT min(first_event) FROM import_batches WHERE published = 0").fetchone()
+    return row[0] if row and row[0] is not None else 2**63 - 1
+
+
+def _publish_links_and_tags(conn: sqlite3.Connection, plan: Plan) -> None:
+    """The rows a published batch adds besides its annotations: new tags, tag uses, links, silent marks."""
+    if plan.tags:
+        conn.executemany(
+            "INSERT INTO tags (id, name, colour, description, position, created) VALUES (?, ?, ?, ?, ?, ?)", plan.tags
+        )
+    _publish_relations(conn, plan)
 
 
 _STAGED = {
@@ -102,14 +297,7 @@ def _stage(conn: sqlite3.Connection, plan: Plan, group: str, actor: str, own_tra
             map(itemgetter(*ANNOTATION_COLUMNS), plan.rows),
         )
         conn.executemany("INSERT INTO temp.staged_annotation_tags VALUES (?, ?)", plan.tag_rows)
-        stamp = now()
-        conn.executemany(
-            "INSERT INTO temp.staged_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (group, stamp, actor, action, entity, str(entity_id), _snapshot(before), _snapshot(after))
-                for action, entity, entity_id, before, after in plan.events
-            ),
-        )
+        _stage_events(conn, plan.events, group, actor)
         if own_transaction:
             conn.execute("COMMIT")
     except BaseException:
@@ -117,6 +305,20 @@ def _stage(conn: sqlite3.Connection, plan: Plan, group: str, actor: str, own_tra
             conn.execute("ROLLBACK")
         _unstage(conn)
         raise
+
+
+def _stage_events(conn: sqlite3.Connection, events: Iterable[Event], group: str, actor: str) -> int:
+    """Append events to the staged ones; returns the rowid of the first appended."""
+    first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM temp.staged_events").fetchone()[0]
+    stamp = now()
+    conn.executemany(
+        "INSERT INTO temp.staged_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (group, stamp, actor, action, entity, str(entity_id), _snapshot(before), _snapshot(after))
+            for action, entity, entity_id, before, after in events
+        ),
+    )
+    return first
 
 
 def _unstage(conn: sqlite3.Connection) -> None:
@@ -141,8 +343,14 @@ def _publish(store: Store, conn: sqlite3.Connection, plan: Plan) -> None:
             "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?, ?)",
             plan.versions,
         )
-    columns = ", ".join(ANNOTATION_COLUMNS)
-    conn.execute(f"INSERT INTO annotations ({columns}) SELECT {columns} FROM temp.staged_annotations ORDER BY id")
+    conn.execute(f"INSERT INTO annotation_rows ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.staged_annotations ORDER BY id")
+    _publish_relations(conn, plan)
+    if plan.events:
+        store.log_staged_events("temp.staged_events")
+
+
+def _publish_relations(conn: sqlite3.Connection, plan: Plan) -> None:
+    """Tag uses, links and silent marks of the plan's annotations (which are written by now)."""
     conn.execute(
         "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
         "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id"
@@ -159,11 +367,11 @@ def _publish(store: Store, conn: sqlite3.Connection, plan: Plan) -> None:
             "VALUES (:annotation_id, :source_id, :marked, :author)",
             plan.silences,
         )
-    if plan.events:
-        store.log_staged_events("temp.staged_events")
 
 
-def _publish_records(store: Store, db: sqlite_utils.Database, incoming: Incoming, plan: Plan, group: str) -> None:
+def _publish_records(
+    store: Store, db: sqlite_utils.Database, incoming: Incoming, plan: Plan, group: str, batch: _Batch | None = None
+) -> None:
     """The claims' text and verdicts and the sources' metadata, once the annotations are in, in the same
     transaction and undo group as they are: the import lands, and is undone, as one change."""
     events: list[Event] = []
@@ -179,8 +387,11 @@ def _publish_records(store: Store, db: sqlite_utils.Database, incoming: Incoming
         problems, metadata_events = import_source_metadata(db, metadata)
         plan.report.problems.extend(problems)
         events.extend(metadata_events)
-    if events:
+    if events and batch is None:
         store.log_events(events, actor=IMPORT_ACTOR, group=group)
+    elif events and batch is not None:  # in the ids the batch reserved after its own, still one undo step
+        first = _stage_events(db.conn, events, group, IMPORT_ACTOR)
+        store.log_staged_events("temp.staged_events", batch.first_event, (first, first + len(events) - 1))
 
 
 def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) -> tuple[list[str], list[Event]]:

@@ -90,6 +90,7 @@ class StoreConnection:
             version = self._check_schema()
             self._use_wal()
             self._migrate(version)
+            self._clean_abandoned_imports()
         except BaseException:
             self.db.close()  # a refused file is left exactly as it was: no journal switch, no -wal file
             raise
@@ -153,7 +154,8 @@ class StoreConnection:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            # annotations is a view since schema 11 (reader.store.migrations)
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is damaged or not a database ({error})") from None
         empty = version == 0 and not tables - {"sqlite_sequence"}
@@ -193,6 +195,16 @@ class StoreConnection:
                     self.ensure_default_tags()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot set up {self.path}: {error}") from None
+
+    def _clean_abandoned_imports(self) -> None:
+        """Remove what an import killed midway left unpublished (reader.store.bulk); not on a read-only file."""
+        try:
+            if self.db.conn.execute("SELECT 1 FROM import_batches WHERE published = 0 LIMIT 1").fetchone():
+                from reader.store.bulk import clean_abandoned_imports
+
+                clean_abandoned_imports(self)
+        except (StoreError, sqlite3.DatabaseError):
+            pass  # a read-only file: the batch stays hidden, and is removed by the next writable open
 
     def _mark(self) -> None:
         """Set our application_id on a reader file written before there was one (skipped if read-only)."""

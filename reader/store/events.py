@@ -25,7 +25,13 @@ from reader.store.claims import REPLAYED_ENTITIES  # claims, evidence and source
 from reader.store.connection import StoreConnection, StoreError, now
 
 CHANGES = ("create", "update", "delete")
-_CHANGE_FILTER = "action IN ('create', 'update', 'delete')"
+# Events an import has written but not published yet (reader.store.bulk: each batch reserves a range of
+# event ids) are no change anyone can undo, redo or sync: hidden until the batch is published.
+NOT_PENDING = (
+    "NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.published != 1 "
+    "AND events.id BETWEEN b.first_event AND b.last_event)"
+)
+_CHANGE_FILTER = f"action IN ('create', 'update', 'delete') AND {NOT_PENDING}"
 SCOPES = ("author", "session")
 REPLAY_CACHE_KIB = 256 * 1024
 
@@ -93,14 +99,19 @@ class EventLog(StoreConnection):
             )
         return group
 
-    def log_staged_events(self, table: str) -> None:
+    def log_staged_events(self, table: str, first_id: int | None = None, rowids: tuple[int, int] | None = None) -> None:
         """Append events already staged in `table` (group_id, at, actor, action, entity, entity_id, before,
-        after), in their order, inside the caller's write: an import publishes its log in one statement."""
+        after), in their order, inside the caller's write: an import publishes its log in one statement.
+
+        rowids limits it to those staged rows (a chunk); first_id numbers them from the ids an import
+        reserved (staged row n gets first_id + n - 1), so its events are one contiguous undo step."""
+        ids = ("id, ", f"{int(first_id)} - 1 + rowid, ") if first_id is not None else ("", "")
+        where = f" WHERE rowid BETWEEN {int(rowids[0])} AND {int(rowids[1])}" if rowids else ""
         with self.write() as db:
             db.conn.execute(
-                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
-                "author, session) SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL, ?, ? "
-                f"FROM {table} ORDER BY rowid",
+                f"INSERT INTO events ({ids[0]}group_id, at, actor, action, entity, entity_id, before, after, "
+                f"ref_group, author, session) SELECT {ids[1]}group_id, at, actor, action, entity, entity_id, before, "
+                f"after, NULL, ?, ? FROM {table}{where} ORDER BY rowid",
                 (self.author, self.session),
             )
 
@@ -419,7 +430,7 @@ class _Replayer:
             self.conn.execute("DELETE FROM tags WHERE id = ?", [int(entity_id)])
             self.tag_ids = {name: tag_id for name, tag_id in self.tag_ids.items() if tag_id != int(entity_id)}
         else:
-            table = {"annotation": "annotations", "link": "links"}[entity]
+            table = {"annotation": "annotation_rows", "link": "links"}[entity]
             self.conn.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
 
     def put(self, entity: str, snapshot: dict[str, Any]) -> None:
@@ -434,7 +445,7 @@ class _Replayer:
         if snapshot["source_id"] not in self.source_ids:
             return  # its source is gone; nothing to hang it on
         columns = tuple(c for c in self.annotation_columns if c in snapshot)
-        self.conn.execute(self._upsert_sql("annotations", columns), [snapshot[c] for c in columns])
+        self.conn.execute(self._upsert_sql("annotation_rows", columns), [snapshot[c] for c in columns])
         self.conn.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [snapshot["id"]])
         for name in dict.fromkeys(tags):
             self.conn.execute(

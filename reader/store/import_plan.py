@@ -73,12 +73,13 @@ class Plan:
     silences: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, str, Any, Any, Any]] = field(default_factory=list)
     matched: dict[str, int | None] = field(default_factory=dict)  # the file's source key -> the database's id
+    basis: tuple = ()  # the tags and the sources' current texts it was made on (planning_basis)
 
 
 def plan_import(conn: sqlite3.Connection, incoming: Incoming, path: Path) -> Plan:
     """Every row importing incoming would write, from what conn sees now (no write lock taken)."""
     report = ImportReport(path=path, format=incoming.format)
-    plan = Plan(report)
+    plan = Plan(report, basis=planning_basis(conn))
     matched = plan.matched = _match_sources(conn, incoming.sources)
     for key, source in incoming.sources.items():
         if matched.get(key) is None:
@@ -118,6 +119,15 @@ def plan_import(conn: sqlite3.Connection, incoming: Incoming, path: Path) -> Pla
     _add_links(conn, incoming.links, new_ids, plan, report)
     _add_silences(conn, incoming.silences, matched, new_ids, plan, report)
     return plan
+
+
+def planning_basis(conn: sqlite3.Connection) -> tuple:
+    """What a plan's rows depend on beyond the rows they name (which foreign keys check): the tags' ids
+    and names, and each source's current text. A plan whose basis changed is made again."""
+    return (
+        conn.execute("SELECT id, name FROM tags ORDER BY id").fetchall(),
+        conn.execute("SELECT id, current_version_id FROM sources ORDER BY id").fetchall(),
+    )
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:

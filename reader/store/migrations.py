@@ -333,6 +333,68 @@ def _v8(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+ANNOTATION_COLUMNS = (
+    "id",
+    "source_id",
+    "version_id",
+    "position_start",
+    "position_end",
+    "quote",
+    "prefix",
+    "suffix",
+    "note",
+    "author",
+    "created",
+    "updated",
+    "anchor_status",
+    "anchor_version_id",
+    "anchor_start",
+    "anchor_end",
+    "anchor_score",
+)
+# What an INSERT through the annotations view gets for a column it leaves out (a view has no defaults).
+_VIEW_DEFAULTS = {"prefix": "''", "suffix": "''", "note": "''", "author": "''", "anchor_status": "'anchored'"}
+
+
+def _v11(db: sqlite_utils.Database) -> None:
+    """Version 11: imports publish in chunks. Annotation rows live in annotation_rows with the import batch
+    that wrote them (NULL: written otherwise); the annotations view shows only rows of no batch or of a
+    published one, so readers see a whole import or none of it. import_batches records each batch, the
+    event ids it reserved and whether it is published (one row flipped in one short transaction)."""
+    db.execute(
+        "CREATE TABLE import_batches (id TEXT PRIMARY KEY, started TEXT NOT NULL, owner TEXT NOT NULL, "
+        "first_event INTEGER NOT NULL, last_event INTEGER NOT NULL, first_rowid INTEGER NOT NULL, "
+        "versions TEXT NOT NULL DEFAULT '[]', "  # source versions it stored (removed with it if abandoned)
+        "published INTEGER NOT NULL DEFAULT 0)"  # 0: being written; 1: published; -1: abandoned, removed
+    )
+    db.execute("DROP VIEW annotations_view")
+    db.execute("ALTER TABLE annotations RENAME TO annotation_rows")  # foreign keys follow the rename
+    db.execute("ALTER TABLE annotation_rows ADD COLUMN import_batch TEXT")
+    columns = ", ".join(ANNOTATION_COLUMNS)
+    db.execute(
+        f"CREATE VIEW annotations AS SELECT {columns} FROM annotation_rows WHERE import_batch IS NULL "
+        "OR import_batch IN (SELECT id FROM import_batches WHERE published = 1)"
+    )
+    values = ", ".join(
+        f"coalesce(NEW.{c}, {_VIEW_DEFAULTS[c]})" if c in _VIEW_DEFAULTS else f"NEW.{c}" for c in ANNOTATION_COLUMNS
+    )
+    db.execute(
+        "CREATE TRIGGER annotations_insert INSTEAD OF INSERT ON annotations BEGIN "
+        f"INSERT INTO annotation_rows ({columns}) VALUES ({values}); END"
+    )
+    assignments = ", ".join(f"{c} = NEW.{c}" for c in ANNOTATION_COLUMNS)
+    db.execute(
+        "CREATE TRIGGER annotations_update INSTEAD OF UPDATE ON annotations BEGIN "
+        f"UPDATE annotation_rows SET {assignments} WHERE id = OLD.id; END"
+    )
+    db.execute(
+        "CREATE TRIGGER annotations_delete INSTEAD OF DELETE ON annotations BEGIN "
+        "DELETE FROM annotation_rows WHERE id = OLD.id; END"
+    )
+    view = SCHEMA_V1[SCHEMA_V1.index("CREATE VIEW annotations_view") :]
+    db.execute(view.strip().rstrip(";"))
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
@@ -343,5 +405,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     6: _v6,
     7: _v7,
     8: _v8,
+    11: _v11,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

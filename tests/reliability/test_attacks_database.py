@@ -108,7 +108,7 @@ def damaged_copy(loaded_store, source_id, tmp_path: Path) -> Path:
     shutil.copy(loaded_store.path, damaged)
     conn = sqlite3.connect(damaged)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'annotations' "
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'annotation_rows' "
                            "AND rootpage > 1 ORDER BY rootpage DESC LIMIT 1").fetchone()
     conn.close()
     with open(damaged, "r+b") as handle:

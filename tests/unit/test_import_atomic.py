@@ -11,7 +11,13 @@ import pytest
 
 from reader.store import open_store
 
-TABLES = ("annotations", "annotation_tags", "links", "claims", "claim_evidence", "tags")
+TABLES = ("annotations", "annotation_rows", "annotation_tags", "links", "claims", "claim_evidence", "tags")
+
+
+@pytest.fixture(autouse=True, params=["0", "1"], ids=["one transaction", "in chunks"])
+def publish(request, monkeypatch):
+    """Both ways an import is published: at once (small imports), and in chunks as a hidden batch (big ones)."""
+    monkeypatch.setenv("READER_IMPORT_CHUNK_ROWS", request.param)
 
 
 @pytest.fixture

@@ -42,9 +42,13 @@ def baseline_insert(source_db: Path, target_db: Path) -> float:
     rows = sqlite3.connect(source_db).execute("SELECT * FROM annotations").fetchall()
     tag_rows = sqlite3.connect(source_db).execute("SELECT annotation_id, tag_id FROM annotation_tags").fetchall()
     conn = sqlite3.connect(target_db, isolation_level=None)
+    # Since schema 11 annotations is a view (its INSERT a trigger): the floor writes the table itself.
+    table = "annotation_rows" if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'annotation_rows'").fetchone() else "annotations"
+    columns = [row[1] for row in sqlite3.connect(source_db).execute("PRAGMA table_info(annotations)")]
     started = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(f"INSERT INTO annotations VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
     conn.executemany("INSERT INTO annotation_tags VALUES (?, ?)", tag_rows)
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - started

@@ -1,7 +1,12 @@
-"""An import's writes: its planned rows (reader.store.import_plan) staged in TEMP tables without the write
-lock, then published in one write transaction with the claim records (text, verdict, evidence) and the
-source metadata a JSON export carries, all logged as one undo group: the import lands, and is undone, as
-one change, or not at all.
+"""An import's writes. Its planned rows (reader.store.import_plan) are staged in TEMP tables without the
+write lock, then published with the claim records (text, verdict, evidence) and the source metadata a JSON
+export carries, all logged as one undo group: the import lands, and is undone, as one change, or not at all.
+
+A small import is published in one write transaction. A big one is written as a batch (schema 11): its
+annotation rows and events a chunk per short transaction, hidden from readers (the annotations view shows
+no row of an unpublished batch; undo, redo and sync skip its reserved range of event ids), then published
+by one short transaction that flips the batch's row and adds its tags, tag uses, links and claims. A batch
+whose process died is removed when the database is next opened.
 """
 
 from __future__ import annotations
@@ -119,7 +124,6 @@ class _Batch:
     id: str
     first_event: int
     events: int  # the plan's events, at first_event...; then room for the claims' and metadata's
-    reserved: int
 
 
 def _publish_in_chunks(store: Store, incoming: Incoming, plan: Plan, chunk: int) -> None:
@@ -139,6 +143,17 @@ def _publish_in_chunks(store: Store, incoming: Incoming, plan: Plan, chunk: int)
                     (batch.id, low, low + chunk - 1),
                 )
             between_chunks(store)
+        # Their tag uses, but of the tags the import creates: those tags are only added when it is published.
+        new_tags = ",".join(str(int(tag[0])) for tag in plan.tags)
+        for low in range(1, len(plan.tag_rows) + 1, chunk):
+            with store.write() as db:
+                _checked(
+                    db.conn.execute,
+                    "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) SELECT annotation_id, tag_id "
+                    f"FROM temp.staged_annotation_tags WHERE rowid BETWEEN ? AND ? AND tag_id NOT IN ({new_tags}) "
+                    "ORDER BY annotation_id, tag_id",
+                    (low, low + chunk - 1),
+                )
         for low in range(1, batch.events + 1, chunk):
             with store.write():
                 store.log_staged_events("temp.staged_events", batch.first_event, (low, low + chunk - 1))
@@ -146,7 +161,7 @@ def _publish_in_chunks(store: Store, incoming: Incoming, plan: Plan, chunk: int)
             if planning_basis(db.conn) != plan.basis:
                 raise _Stale  # a tag or a source's text changed: the rows may no longer be right
             db.conn.execute("UPDATE import_batches SET published = 1 WHERE id = ?", [batch.id])
-            _checked(_publish_links_and_tags, db.conn, plan)
+            _checked(_publish_links_and_tags, db.conn, plan, new_tags)
             _publish_records(store, db, incoming, plan, group, batch)
     except BaseException:
         if batch is not None:
@@ -188,7 +203,7 @@ def _register(store: Store, incoming: Incoming, plan: Plan) -> _Batch:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 plan.versions,
             )
-        batch = _Batch(uuid.uuid4().hex, last_used + 1, events, reserved)
+        batch = _Batch(uuid.uuid4().hex, last_used + 1, events)
         conn.execute(
             "INSERT INTO import_batches (id, started, owner, first_event, last_event, first_rowid, versions) "
             "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(rowid), 0) + 1 FROM annotation_rows), ?)",
@@ -268,13 +283,18 @@ def pending_horizon(conn: sqlite3.Connection) -> int:
     return row[0] if row and row[0] is not None else 2**63 - 1
 
 
-def _publish_links_and_tags(conn: sqlite3.Connection, plan: Plan) -> None:
-    """The rows a published batch adds besides its annotations: new tags, tag uses, links, silent marks."""
+def _publish_links_and_tags(conn: sqlite3.Connection, plan: Plan, new_tags: str) -> None:
+    """What a batch adds when it is published besides its annotations: the new tags and their uses, the
+    links and the silent marks."""
     if plan.tags:
         conn.executemany(
             "INSERT INTO tags (id, name, colour, description, position, created) VALUES (?, ?, ?, ?, ?, ?)", plan.tags
         )
-    _publish_relations(conn, plan)
+        conn.execute(
+            "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) SELECT annotation_id, tag_id "
+            f"FROM temp.staged_annotation_tags WHERE tag_id IN ({new_tags}) ORDER BY annotation_id, tag_id"
+        )
+    _publish_links(conn, plan)
 
 
 _STAGED = {
@@ -355,6 +375,11 @@ def _publish_relations(conn: sqlite3.Connection, plan: Plan) -> None:
         "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) "
         "SELECT annotation_id, tag_id FROM temp.staged_annotation_tags ORDER BY annotation_id, tag_id"
     )
+    _publish_links(conn, plan)
+
+
+def _publish_links(conn: sqlite3.Connection, plan: Plan) -> None:
+    """The plan's links and silent marks (their annotations are written by now)."""
     if plan.links:
         conn.executemany(
             "INSERT INTO links (id, from_annotation, to_annotation, kind, created, author) "

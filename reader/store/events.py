@@ -175,7 +175,9 @@ class EventLog(StoreConnection):
         annotation_ids = [
             r["annotation_id"]
             for r in self.db.query(
-                "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", [tag_id]
+                "SELECT x.annotation_id FROM annotation_tags x JOIN annotations a ON a.id = x.annotation_id "
+                "WHERE x.tag_id = ? ORDER BY x.annotation_id",
+                [tag_id],
             )
         ]
         return tag_snapshot(row, annotation_ids)

@@ -40,7 +40,9 @@ class TagStore(SettingsStore):
 
     def tags(self) -> list[Tag]:
         rows = self.query(
-            "SELECT t.*, (SELECT count(*) FROM annotation_tags x WHERE x.tag_id = t.id) AS uses "
+            # joined with the annotations view: an import's unpublished batch is not counted
+            "SELECT t.*, (SELECT count(*) FROM annotation_tags x JOIN annotations a ON a.id = x.annotation_id "
+            "WHERE x.tag_id = t.id) AS uses "
             "FROM tags t ORDER BY t.position, t.name"
         )
         return [
@@ -111,7 +113,11 @@ class TagStore(SettingsStore):
             group = self._change_group
             annotation_ids = [
                 row["annotation_id"]
-                for row in db.query("SELECT annotation_id FROM annotation_tags WHERE tag_id = ?", [source.id])
+                for row in db.query(
+                    "SELECT x.annotation_id FROM annotation_tags x JOIN annotations a ON a.id = x.annotation_id "
+                    "WHERE x.tag_id = ?",
+                    [source.id],
+                )
             ]
             for annotation_id in annotation_ids:
                 before = self._annotation_snapshot(annotation_id)

@@ -27,7 +27,8 @@ def export_file(loaded_store, source_id, tmp_path):
     """A JSON export of five annotations (with a new tag and a link), then removed from the store."""
     first = source_id("001")
     text = loaded_store.text(first)
-    made = [loaded_store.add_annotation(first, *find_quote(text, word)[0], tags=["imported tag"]) for word in WORDS]
+    made = [loaded_store.add_annotation(first, *find_quote(text, word)[0], tags=["imported tag", "claim"])
+            for word in WORDS]
     loaded_store.add_link(made[0].id, made[1].id, "same")
     out = io.StringIO()
     write_json(loaded_store, out)
@@ -50,9 +51,16 @@ def test_other_writers_get_in_between_chunks_and_readers_see_nothing_until_it_is
     path, ids = export_file
     monkeypatch.setenv("READER_IMPORT_CHUNK_ROWS", "2")  # five annotations: three chunks
     before = counts(loaded_store.path)
-    seen = []
+    uses_before = {t.name: t.uses for t in loaded_store.tags()}
+    seen, uses = [], []
 
     def a_user_meanwhile(store):
+        reader = open_store(loaded_store.path)  # another reader, as the TUI would be
+        try:
+            uses.append({t.name: t.uses for t in reader.tags()})
+            assert reader.annotations() == []
+        finally:
+            reader.close()
         other = sqlite3.connect(loaded_store.path, isolation_level=None, timeout=0)  # no waiting for the lock
         try:
             other.execute("BEGIN IMMEDIATE")
@@ -68,11 +76,13 @@ def test_other_writers_get_in_between_chunks_and_readers_see_nothing_until_it_is
     assert len(seen) == 3  # a write got in after every chunk
     assert all(c["annotations"] == before["annotations"] and c["tags"] == before["tags"] for c in seen)
     assert [c["annotation_rows"] - before["annotation_rows"] for c in seen] == [2, 4, 5]  # written, hidden
+    assert uses == [uses_before] * 3  # the uses of 'claim' being written are not counted yet
     assert report.imported == 5 and report.links_added == 1
     after = counts(loaded_store.path)
     assert after["annotations"] == before["annotations"] + 5 and after["links"] == before["links"] + 1
     assert {a.id for a in loaded_store.annotations()} >= set(ids)
-    assert all(loaded_store.annotation(i).tags == ["imported tag"] for i in ids)
+    assert all(sorted(loaded_store.annotation(i).tags) == ["claim", "imported tag"] for i in ids)
+    assert {t.name: t.uses for t in loaded_store.tags()}["claim"] == uses_before["claim"] + 5
     assert loaded_store.undo().startswith("undid adding a tag, adding 5 annotations and adding a link")
     assert counts(loaded_store.path) == before
 
@@ -93,7 +103,7 @@ def test_a_tag_changed_meanwhile_makes_the_batch_stale_and_the_import_is_made_ag
     monkeypatch.setattr(bulk, "between_chunks", a_user_adds_the_same_tag)
     report = import_file(loaded_store, path)
     assert report.imported == 5 and report.tags_added == 0
-    assert all(loaded_store.annotation(i).tags == ["Imported Tag"] for i in ids)
+    assert all(sorted(loaded_store.annotation(i).tags) == ["Imported Tag", "claim"] for i in ids)
     assert [t.name for t in loaded_store.tags()].count("Imported Tag") == 1
     rows = loaded_store.query("SELECT published FROM import_batches ORDER BY started")
     assert [row["published"] for row in rows] == [-1, 1]  # the stale batch abandoned, the second published

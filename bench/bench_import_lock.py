@@ -77,7 +77,8 @@ def lock_hold(annotations: int, chunk_rows: str | None = None) -> None:
     with sqlite3.connect(target) as conn:
         imported = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
     mode = "" if chunk_rows is None else f" [chunk rows {chunk_rows}]"
-    print(f"import of {annotations:,} annotations{mode}: {elapsed:.1f} s (exit {completed.returncode}, {imported:,} stored); "
+    print(f"import of {annotations:,} annotations{mode}: {elapsed:.1f} s "
+          f"(exit {completed.returncode}, {imported:,} stored); "
           f"longest wait for the write lock meanwhile: {max(waits):.2f} s over {len(waits)} tries")
     exported.unlink()
 

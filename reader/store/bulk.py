@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from reader.metadata import MetadataError, check_metadata, effective_metadata, is_web_url
-from reader.store.claims import _claim_snapshot, _insert_evidence, _put_source, _source_snapshot
+from reader.store.claims import _insert_evidence, _put_source, _source_snapshot
 from reader.store.connection import StoreConnection, now
-from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, plan_import, planning_basis
+from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, existing_ids, plan_import, planning_basis
 from reader.store.incoming import ImportReport, Incoming
 
 if TYPE_CHECKING:
@@ -422,45 +422,67 @@ def _publish_records(
 def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) -> tuple[list[str], list[Event]]:
     """Claim records (text, verdict, evidence) from a JSON export, for claims whose members are in the
     database and that have no record yet (so importing twice adds nothing), inside the caller's write.
-    Returns a line per claim left out and why, and the events to log."""
+    Returns a line per claim left out and why, and the events to log. A few queries for all the claims,
+    not a few per claim: an import's publish holds the write lock."""
     problems: list[str] = []
-    events: list[Event] = []
+    wanted: list[tuple[dict[str, Any], dict[str, Any] | None, str, list[str]]] = []
     for entry in claims:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             problems.append("a claim without an id was left out")
             continue
-        members = [m.get("annotation") for m in entry.get("members") or [] if isinstance(m, dict)]
-        present = (
-            {
-                row["id"]
-                for row in db.query(f"SELECT id FROM annotations WHERE id IN ({','.join('?' * len(members))})", members)
-            }
-            if members
-            else set()
-        )
         verdict = entry.get("verdict") if isinstance(entry.get("verdict"), dict) else None
         quotes = {m.get("quote") for m in entry.get("members") or [] if isinstance(m, dict)}
         own_text = entry.get("text") if isinstance(entry.get("text"), str) and entry.get("text") not in quotes else ""
         if not verdict and not own_text:
             continue  # nothing stored about it: the links make the claim
-        if entry["id"] not in present:
+        member_ids = [m.get("annotation") for m in entry.get("members") or [] if isinstance(m, dict)]
+        wanted.append((entry, verdict, own_text or "", [m for m in member_ids if isinstance(m, str)]))
+    conn = db.conn
+    evidence_ids = [
+        str(item.get("value") or "")
+        for _, verdict, _, _ in wanted
+        for item in (verdict or {}).get("evidence") or []
+        if isinstance(item, dict) and item.get("kind") == "annotation"
+    ]
+    present = existing_ids(conn, "annotations", [m for *_, members in wanted for m in members] + evidence_ids)
+    recorded = existing_ids(conn, "claims", [entry["id"] for entry, *_ in wanted])
+    inserted: list[str] = []
+    for entry, verdict, own_text, members in wanted:
+        found = sorted(set(members) & present)
+        if entry["id"] not in found:
             problems.append(f"claim {entry['id'][:12]} left out: its members are not in the database")
             continue
-        if list(db.query("SELECT 1 FROM claims WHERE id = ?", [entry["id"]])):
+        if entry["id"] in recorded:
             continue
-        _insert_claim(db, entry["id"], sorted(present), own_text or "", verdict)
+        recorded.add(entry["id"])
+        _insert_claim(db, entry["id"], found, own_text, verdict)
         for item in (verdict or {}).get("evidence") or []:
             if not isinstance(item, dict) or item.get("kind") not in ("url", "annotation"):
                 continue
             value = str(item.get("value") or "")
             if item["kind"] == "url" and not is_web_url(value):
                 continue
-            if item["kind"] == "annotation" and not list(db.query("SELECT 1 FROM annotations WHERE id = ?", [value])):
+            if item["kind"] == "annotation" and value not in present:
                 problems.append(f"claim {entry['id'][:12]}: evidence annotation {value[:12]} is not in the database")
                 continue
             _insert_evidence(store, db, entry["id"], item["kind"], value, str(item.get("note") or ""))
-        events.append(("update", "claim", entry["id"], None, _claim_snapshot(db, entry["id"])))
-    return problems, events
+        inserted.append(entry["id"])
+    snapshots = _claim_snapshots(db, inserted)
+    return problems, [("update", "claim", claim_id, None, snapshots[claim_id]) for claim_id in inserted]
+
+
+def _claim_snapshots(db: sqlite_utils.Database, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """What reader.store.claims._claim_snapshot gives for each claim (its row and its evidence), in a few
+    queries."""
+    snapshots: dict[str, dict[str, Any]] = {}
+    for offset in range(0, len(claim_ids), 500):
+        chunk = claim_ids[offset : offset + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"SELECT * FROM claims WHERE id IN ({marks})", chunk):
+            snapshots[row["id"]] = {**row, "evidence": []}
+        for item in db.query(f"SELECT * FROM claim_evidence WHERE claim_id IN ({marks}) ORDER BY added, rowid", chunk):
+            snapshots[item["claim_id"]]["evidence"].append(item)
+    return snapshots
 
 
 def _insert_claim(

@@ -91,7 +91,7 @@ def plan_import(conn: sqlite3.Connection, incoming: Incoming, path: Path) -> Pla
                     "(load it with --corpus, then import again)"
                 )
     candidates = [a for a in incoming.annotations if matched.get(a.source_key) is not None]
-    present = _existing_ids(conn, "annotations", [a.id for a in candidates])
+    present = existing_ids(conn, "annotations", [a.id for a in candidates])
     report.already_present = sum(1 for a in candidates if a.id in present)
     new_items, seen = [], set(present)
     for item in candidates:
@@ -134,7 +134,8 @@ def _next_id(conn: sqlite3.Connection, table: str) -> int:
     return conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
 
 
-def _existing_ids(conn: sqlite3.Connection, table: str, ids: list[str]) -> set[str]:
+def existing_ids(conn: sqlite3.Connection, table: str, ids: list[str]) -> set[str]:
+    """Which of ids the table (or view) holds, asked 500 at a time."""
     found: set[str] = set()
     for offset in range(0, len(ids), 500):
         chunk = ids[offset : offset + 500]
@@ -333,7 +334,7 @@ def _add_links(
 ) -> None:
     """Links whose two ends are in the database (or the plan) and that it does not have yet (in either
     direction for csv)."""
-    ends = _existing_ids(conn, "annotations", list({i for link in links for i in (link.from_id, link.to_id)}))
+    ends = existing_ids(conn, "annotations", list({i for link in links for i in (link.from_id, link.to_id)}))
     ends |= new_ids
     planned_ids: set[str] = set()
     missing = 0
@@ -380,7 +381,7 @@ def _add_silences(
 ) -> None:
     """Silent marks whose annotation and source are both in the database (or the plan) and that it does
     not have yet."""
-    present = _existing_ids(conn, "annotations", list({s.annotation_id for s in silences})) | new_ids
+    present = existing_ids(conn, "annotations", list({s.annotation_id for s in silences})) | new_ids
     planned: set[tuple[str, int]] = set()
     for silence in silences:
         source_id = matched.get(silence.source_key)

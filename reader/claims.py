@@ -22,17 +22,16 @@ from functools import lru_cache
 from typing import Any
 
 from reader.metadata import parse_published, published_sort_key
-from reader.model import Annotation, Link, Source
+from reader.model import AnchorStatus, Annotation, ClaimStatus, Link, LinkKind, Source
 
-PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT = (
-    "present",
-    "differs",
-    "supports",
-    "contradicts",
-    "silent",
-    "absent",
-)
-STATUSES = (PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT)
+# The statuses by their short names, as the matrix and stats screens import them.
+PRESENT = ClaimStatus.PRESENT
+DIFFERS = ClaimStatus.DIFFERS
+SUPPORTS = ClaimStatus.SUPPORTS
+CONTRADICTS = ClaimStatus.CONTRADICTS
+SILENT = ClaimStatus.SILENT
+ABSENT = ClaimStatus.ABSENT
+STATUSES = tuple(ClaimStatus)
 
 Differ = Callable[[str, str], list[str]]
 
@@ -41,7 +40,7 @@ Differ = Callable[[str, str], list[str]]
 class Cell:
     """One source's standing on one claim; annotations are that source's members of the claim."""
 
-    status: str
+    status: ClaimStatus
     annotations: list[Annotation] = field(default_factory=list)
     differing_words: list[str] = field(default_factory=list)
 
@@ -50,7 +49,7 @@ class Cells(dict):
     """A claim's cells by source id; a source that has none (neither a member nor a silent mark) is absent."""
 
     def __missing__(self, source_id: int) -> Cell:
-        return Cell(ABSENT)
+        return Cell(ClaimStatus.ABSENT)
 
 
 @dataclass
@@ -218,21 +217,23 @@ def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
     return neighbours
 
 
-def _relations(ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation) -> dict[str, str]:
+def _relations(
+    ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation
+) -> dict[str, LinkKind]:
     """Each member's relation to the reference by the shortest chain of links: same, supports or
     contradicts (a contradiction flips, a support on an agreeing chain makes it supports)."""
-    relation = {reference.id: "same"}
+    relation = {reference.id: LinkKind.SAME}
     queue = deque([reference.id])
     while queue:
         node = queue.popleft()
-        for other, kind in sorted(neighbours.get(node, ()), key=lambda pair: (pair[1] != "same", pair[0])):
+        for other, kind in sorted(neighbours.get(node, ()), key=lambda pair: (pair[1] != LinkKind.SAME, pair[0])):
             if other in relation or other not in ids:
                 continue
             mine = relation[node]
-            if kind == "contradicts":
-                relation[other] = "same" if mine == "contradicts" else "contradicts"
-            elif kind == "supports":
-                relation[other] = "contradicts" if mine == "contradicts" else "supports"
+            if kind == LinkKind.CONTRADICTS:
+                relation[other] = LinkKind.SAME if mine == LinkKind.CONTRADICTS else LinkKind.CONTRADICTS
+            elif kind == LinkKind.SUPPORTS:
+                relation[other] = LinkKind.CONTRADICTS if mine == LinkKind.CONTRADICTS else LinkKind.SUPPORTS
             else:
                 relation[other] = mine
             queue.append(other)
@@ -302,20 +303,20 @@ def build_matrix(
         cells = Cells()
         for source_id in sorted(silent_sources - set(by_source)):
             if source_id in by_id:
-                cells[source_id] = Cell(SILENT)
+                cells[source_id] = Cell(ClaimStatus.SILENT)
         for source_id, own in by_source.items():
             if source_id not in by_id:
                 continue
-            kinds = {relation.get(m.id, "same") for m in own}
+            kinds = {relation.get(m.id, LinkKind.SAME) for m in own}
             differing: list[str] = []
-            if "contradicts" in kinds:
-                status = CONTRADICTS
-            elif "supports" in kinds:
-                status = SUPPORTS
+            if LinkKind.CONTRADICTS in kinds:
+                status = ClaimStatus.CONTRADICTS
+            elif LinkKind.SUPPORTS in kinds:
+                status = ClaimStatus.SUPPORTS
             else:
                 if reference not in own:
                     differing = differ(reference.quote, own[0].quote)
-                status = DIFFERS if differing else PRESENT
+                status = ClaimStatus.DIFFERS if differing else ClaimStatus.PRESENT
             cells[source_id] = Cell(status, own, differing)
         claim_id = claim_id_for(members, records, record_of_member)
         record = records.get(claim_id)
@@ -365,7 +366,7 @@ def linked_annotations(
             quote=row[4],
             created=row[5],
             updated=row[5],
-            anchor_status=row[6],
+            anchor_status=AnchorStatus(row[6]),
             version_id=row[7],
         )
         for row in rows
@@ -375,8 +376,8 @@ def linked_annotations(
 def all_links(store) -> list[Link]:
     with store._lock:
         return [
-            Link(*row)
-            for row in store.db.conn.execute(
+            Link(link_id, from_id, to_id, LinkKind(kind), created)
+            for link_id, from_id, to_id, kind, created in store.db.conn.execute(
                 "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
             )
         ]

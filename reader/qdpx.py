@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.files import atomic_output
+from reader.model import LINK_KINDS, LinkKind
 from reader.store import Store, content_hash, now
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -29,7 +30,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})\}?")
 MAX_PROJECT_BYTES = 2 * 1024**3
-LINK_DIRECTIONS = {"same": "Bidirectional", "supports": "OneWay", "contradicts": "OneWay"}
+LINK_DIRECTIONS = {LinkKind.SAME: "Bidirectional", LinkKind.SUPPORTS: "OneWay", LinkKind.CONTRADICTS: "OneWay"}
 
 
 def xml_text(value: str) -> str:
@@ -325,7 +326,6 @@ def read_qdpx(path: Path):
         IncomingSource,
         IncomingTag,
     )
-    from reader.model import LINK_KINDS
 
     try:
         archive = zipfile.ZipFile(path)
@@ -412,7 +412,7 @@ def read_qdpx(path: Path):
         for link in root.iterfind("q:Links/q:Link", ns):
             origin, target = link.get("originGUID"), link.get("targetGUID")
             if origin and target:
-                kind = link.get("name") if link.get("name") in LINK_KINDS else "same"
+                kind = link.get("name") if link.get("name") in LINK_KINDS else LinkKind.SAME
                 incoming.links.append(
                     IncomingLink(
                         id_from_guid(origin), id_from_guid(target), kind, id_from_guid(link.get("guid")), now()

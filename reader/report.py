@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reader.claims import Claim, build_matrix
 from reader.files import write_text_atomically
-from reader.model import Annotation, ReaderError, Source, Tag
+from reader.model import AnchorStatus, Annotation, ReaderError, Source, Tag
 from reader.store import Store
 from reader.text import display_safe
 
@@ -244,7 +244,7 @@ def gather(
         found = store.annotations(source_id=source.id, authors=authors or None)
         if wanted:
             found = [a for a in found if set(a.tags) & set(wanted)]
-        annotations.extend(a for a in found if a.anchor_status != "orphaned")
+        annotations.extend(a for a in found if a.anchor_status != AnchorStatus.ORPHANED)
     if progress:
         progress(len(chosen), len(chosen), "")
     return ReportData(chosen, texts, annotations, tags, report_claims(store, chosen, annotations), wanted)
@@ -305,7 +305,7 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
             note = f'<span class="note-text">{escape(annotation.note)}</span>' if annotation.note else ""
             status = (
                 ""
-                if annotation.anchor_status == "anchored"
+                if annotation.anchor_status == AnchorStatus.ANCHORED
                 else f' <span class="status">({escape(annotation.anchor_status)})</span>'
             )
             parts.append(

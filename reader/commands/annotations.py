@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reader.cli import Context, SuggestingGroup, _echo_json_rows, _json, _one_line, cli, passage_span
-from reader.model import LINK_KINDS
+from reader.model import LINK_KINDS, LinkKind
 from reader.text import display_safe
 
 
@@ -86,7 +86,7 @@ def delete(obj: Context, annotation_id: str) -> None:
 @click.option(
     "--kind",
     type=click.Choice(LINK_KINDS),
-    default="same",
+    default=LinkKind.SAME.value,  # a plain string: click.Choice would read a member by its name
     show_default=True,
     help="The same claim, or one supporting or contradicting the other.",
 )

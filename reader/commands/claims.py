@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reader.cli import Context, _json, _one_line, _print_columns, cli
+from reader.model import ClaimStatus
 from reader.text import display_safe
 
 
@@ -112,7 +113,7 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
         statuses = " ".join(
             f"{short[source.name]}:{claim.cells[source.id].status}"
             for source in sources
-            if claim.cells[source.id].status != "absent"
+            if claim.cells[source.id].status != ClaimStatus.ABSENT
         )
         rows.append((claim.id[:12], claim.label, first_text, verdict, statuses))
     _print_columns(("id", "claim", "first appearance", "verdict", "sources"), rows, right_aligned=set(), flexible=1)

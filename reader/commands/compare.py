@@ -9,6 +9,7 @@ import sys
 import click
 
 from reader.cli import Context, _json, _one_line, cli, passage_span
+from reader.model import Decision
 from reader.text import display_safe
 
 _SPAN = re.compile(r"^(?P<source>.+):(?P<start>\d+)-(?P<end>\d+)$")
@@ -126,7 +127,7 @@ def reject(obj: Context, first: str, second: str) -> None:
         ),
         key=lambda f: f[0],
     )
-    record_decision(store, "rejected", (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features)
+    record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features)
     click.echo(_one_line(f"rejected: {a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]} are not the same claim"))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from reader.cli import Context, _echo_json_rows, _one_line, _print_columns, cli
-from reader.model import Source
+from reader.model import AnchorStatus, Source
 from reader.text import display_safe
 
 
@@ -133,7 +133,7 @@ def show(obj: Context, source: str) -> None:
     colours = {t.name: t.colour for t in store.tags()}
     is_terminal = sys.stdout.isatty()
     # An orphan's offsets point into the text it was made on, not this one: listed, never highlighted.
-    placed = [(n, a) for n, a in enumerate(annotations, 1) if a.anchor_status != "orphaned"]
+    placed = [(n, a) for n, a in enumerate(annotations, 1) if a.anchor_status != AnchorStatus.ORPHANED]
     console = _console()
     console.print(Text(display_safe(found.title), style="bold"))
     if is_terminal:  # highlighted in one write; Rich's wrapping of the whole text took 39 s on a million lines
@@ -144,9 +144,8 @@ def show(obj: Context, source: str) -> None:
         console.print()
         for number, annotation in enumerate(annotations, 1):
             tags = display_safe(", ".join(annotation.tags)) or "untagged"
-            where = (
-                "not in this text" if annotation.anchor_status == "orphaned" else f"{annotation.start}-{annotation.end}"
-            )
+            orphaned = annotation.anchor_status == AnchorStatus.ORPHANED
+            where = "not in this text" if orphaned else f"{annotation.start}-{annotation.end}"
             line = f"[{number}] {where} {tags} ({annotation.anchor_status}): "
             line += display_safe(annotation.quote.replace("\n", " "))
             if annotation.note:

@@ -176,8 +176,8 @@ def accept(store: Store, source_id: int, item: Item, choice: str) -> list[Annota
     so one undo takes the decision back. Returns what was made."""
     if choice not in CHOICES:
         raise AdjudicationError(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
-    chosen = {Choice.A: [item.a], Choice.B: [item.b], Choice.BOTH: [item.a, item.b], Choice.NEITHER: []}[choice]
-    chosen = [x for x in chosen if x is not None]  # A's view of an item only B coded is: nothing here
+    sides = {Choice.A: [item.a], Choice.B: [item.b], Choice.BOTH: [item.a, item.b], Choice.NEITHER: []}[Choice(choice)]
+    chosen = [x for x in sides if x is not None]  # A's view of an item only B coded is: nothing here
     if len(chosen) == 2 and _key(chosen[0]) == _key(chosen[1]):
         chosen = chosen[:1]  # both the same: one copy
     made = []
@@ -198,10 +198,10 @@ def accept_agreements(store: Store, source_id: int, items: list[Item]) -> int:
     """Copy every pair the coders agree on (same extent, same tags) and not yet decided into the
     adjudicated set, in one undoable step; returns how many."""
     decided = adjudicated(store, source_id)
-    todo = [item for item in items if item.kind == AGREE and not decision_for(item, decided)]
+    todo = [item.a for item in items if item.kind == AGREE and item.a is not None and not decision_for(item, decided)]
     with store.write():
-        for item in todo:
+        for agreed in todo:
             store.add_annotation(
-                source_id, item.a.start, item.a.end, tags=item.a.tags, note=item.a.note, author=store.author
+                source_id, agreed.start, agreed.end, tags=agreed.tags, note=agreed.note, author=store.author
             )
     return len(todo)

@@ -167,7 +167,7 @@ def unit_profiles(
 ) -> Counter[tuple[frozenset[str], ...]]:
     """{(tags author 0 coded, tags author 1 coded, ...): number of units} for one source's text."""
     profiles: Counter[tuple[frozenset[str], ...]] = Counter()
-    empty = tuple(frozenset() for _ in range(authors))
+    empty: tuple[frozenset[str], ...] = tuple(frozenset() for _ in range(authors))
     if unit == "sentence":
         spans = sentence_spans(text)
         starts = [start for start, _ in spans]
@@ -179,13 +179,13 @@ def unit_profiles(
             first = bisect_right(ends, coding.start)  # first sentence ending after the annotation starts
             last = bisect_left(starts, coding.end)  # sentences starting before it ends
             for index in range(first, last):
-                sets = coded.get(index)
-                if sets is None:
-                    sets = coded[index] = [set() for _ in range(authors)]
-                sets[coding.author] |= coding.tags
+                tags_by_author = coded.get(index)
+                if tags_by_author is None:
+                    tags_by_author = coded[index] = [set() for _ in range(authors)]
+                tags_by_author[coding.author] |= coding.tags
         profiles[empty] += len(spans) - len(coded)
-        for sets in coded.values():
-            profiles[tuple(frozenset(s) for s in sets)] += 1
+        for tags_by_author in coded.values():
+            profiles[tuple(frozenset(s) for s in tags_by_author)] += 1
         return +profiles
     # Characters: between consecutive annotation boundaries every character has the same values.
     events: dict[int, list[tuple[int, _Coding]]] = defaultdict(list)
@@ -227,7 +227,8 @@ def compute_agreement(
             "lift it with `reader blind off` first"
         )
     source_ids, wanted_authors = list(dict.fromkeys(source_ids)), list(dict.fromkeys(authors))
-    where, params = ["a.anchor_status != 'orphaned'"], []
+    where = ["a.anchor_status != 'orphaned'"]
+    params: list[int | str] = []
     if source_ids:
         where.append(f"a.source_id IN ({','.join('?' * len(source_ids))})")
         params.extend(source_ids)

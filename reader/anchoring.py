@@ -160,7 +160,7 @@ def _fuzzy_near(text: str, quote: str, mapped: tuple[int, int]) -> Anchor | None
 
 
 def _occurrences(text: str, quote: str, limit: int = 10_000) -> list[int]:
-    found = []
+    found: list[int] = []
     position = text.find(quote)
     while position != -1 and len(found) < limit:
         found.append(position)

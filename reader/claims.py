@@ -205,7 +205,7 @@ def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
             block[0], block[1] = min(block[0], i1), max(block[1], i2)
             block[2], block[3] = min(block[2], j1), max(block[3], j2)
         previous_equal = False
-    return [tuple(block) for block in blocks]
+    return [(a_start, a_end, b_start, b_end) for a_start, a_end, b_start, b_end in blocks]
 
 
 def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:

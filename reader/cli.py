@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -184,8 +184,10 @@ class ReaderGroup(SuggestingGroup):
         except ReaderError as error:
             raise click.ClickException(_one_line(str(error))) from None
         except click.ClickException as error:  # messages name files, titles and quotes: untrusted text
-            error.message = _one_line(error.message)
-            raise
+            safe = _one_line_error(error)
+            if safe is error:
+                raise
+            raise safe from None
         except sqlite3.DatabaseError as error:  # damage found after opening: a page read mid-command
             from reader.store import recovery_hint
 
@@ -193,6 +195,18 @@ class ReaderGroup(SuggestingGroup):
             raise click.ClickException(
                 _one_line(f"{database} is damaged ({error}); nothing was changed. {recovery_hint(database)}")
             ) from None
+
+
+def _one_line_error(error: click.ClickException) -> click.ClickException:
+    """The error itself when its message is already terminal-safe and on one line; else the same message
+    made so, in a new error of the same family (a usage error keeps its usage line and exit status 2)."""
+    message = error.format_message()
+    safe = _one_line(message)
+    if safe == message:
+        return error
+    if isinstance(error, click.UsageError):
+        return click.UsageError(safe, error.ctx)
+    return click.ClickException(safe)
 
 
 @click.group(cls=ReaderGroup, default="open", default_if_no_args=True, invoke_without_command=True)
@@ -257,7 +271,7 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
 
 
 def _print_columns(
-    headers: tuple[str, ...], rows: list[tuple[str, ...]], right_aligned: set[int], flexible: int
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: set[int], flexible: int
 ) -> None:
     """An aligned plain table, one row a line; widths in terminal cells, so CJK and emoji line up.
 

@@ -150,7 +150,7 @@ def tags_chart_svg(
     sources: list[Source], annotations: list[Annotation], tags: list[Tag], tag_classes: dict[str, str]
 ) -> str:
     """Inline SVG: one stacked bar per source, a segment per tag sized by its number of annotations."""
-    counts = {source.id: Counter() for source in sources}
+    counts: dict[int, Counter[str]] = {source.id: Counter() for source in sources}
     for annotation in annotations:
         if annotation.source_id in counts:
             counts[annotation.source_id].update(annotation.tags or ["(untagged)"])

@@ -32,14 +32,14 @@ def annotate(obj: Context, source: str, quote: str, occurrence: int | None, tags
     click.echo(_one_line(annotation.id))
 
 
-@cli.command()
+@cli.command("annotations")
 @click.argument("source", required=False)
 @click.option("--tag", help="Only annotations with this tag.")
 @click.option("--author", "authors", multiple=True, help="Only annotations by this author (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects (as `sources --json`).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: one object a line.")
 @click.pass_obj
-def annotations(
+def list_annotations(
     obj: Context, source: str | None, tag: str | None, authors: tuple[str, ...], as_json: bool, as_jsonl: bool
 ) -> None:
     """List annotations (of SOURCE, or all), with their status, tags and notes."""

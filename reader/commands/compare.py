@@ -55,7 +55,7 @@ def suggest(
     if not chosen:
         raise click.ClickException("no other source to rank passages in")
     docs = [SourceText(s.id, s.path, store.text(s.id)) for s in [found, *chosen]]
-    ids = [doc.source_id for doc in docs]
+    ids = [s.id for s in [found, *chosen]]
     ranked = rank_counterparts(
         prepare_claims(docs), found.id, start, end, pair_model(store), top, rejected_pairs(store, ids)
     )
@@ -185,7 +185,8 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     from reader.exports import guard_row
 
     terminal = sys.stdout.isatty()  # a terminal is shown the rows through display_safe; a pipe gets them exact
-    out = io.StringIO() if terminal else sys.stdout
+    shown = io.StringIO() if terminal else None
+    out = shown if shown is not None else sys.stdout
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         guard_row(
@@ -228,5 +229,5 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
                     ]
                 )
             )
-    if terminal:
-        click.echo(display_safe(out.getvalue()), nl=False)
+    if shown is not None:
+        click.echo(display_safe(shown.getvalue()), nl=False)

@@ -46,9 +46,10 @@ def export_annotations(
     store = obj.checked_store()
     source_ids = [obj.source(store, reference).id for reference in sources_wanted]
     tag_names = [store.tag(name).name for name in tags_wanted]
+    chosen_format = export_format or format_for_path(output)
     count = export(
         store,
-        export_format or format_for_path(output),
+        chosen_format,
         output,
         source_ids=source_ids,
         tags=tag_names,
@@ -58,7 +59,7 @@ def export_annotations(
     )
     if output is not None:
         counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(
-            export_format, "annotations"
+            chosen_format, "annotations"
         )
         click.echo(f"exported {count} {counted} to {_one_line(str(output))}", err=True)
 

@@ -109,8 +109,8 @@ def _why_nothing_to_add(paths: tuple[Path, ...]) -> str:
     where = ", ".join(_one_line(str(path)) for path in paths)
     if not count:
         return f"nothing to add: {where} holds no files"
-    files = "1 file" if count == 1 else f"{count} files"
-    return f"nothing to add: {where} holds {files}, and none is a kind reader reads ({kinds})"
+    counted = "1 file" if count == 1 else f"{count} files"
+    return f"nothing to add: {where} holds {counted}, and none is a kind reader reads ({kinds})"
 
 
 def _stderr_console():
@@ -172,7 +172,9 @@ def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str
         [(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
         + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)]
     )
-    out, position, active = [], 0, set()
+    out: list[str] = []
+    position = 0
+    active: set[int] = set()  # the indexes of the annotations open at this point
     for offset, starts, index in events:
         if offset > position:
             piece = display_safe(text[position:offset])

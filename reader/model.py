@@ -49,7 +49,7 @@ class EvidenceKind(StrEnum):
 
 
 class Decision(StrEnum):
-    """A user's decision on a suggested pair, which the pair model learns from (reader.decisions)."""
+    """A user's decision on a suggested pair, which the pair model learns from (reader.store.decisions)."""
 
     CONFIRMED = "confirmed"
     REJECTED = "rejected"

@@ -6,7 +6,8 @@ event log that undo and redo replay. Every write is one `BEGIN IMMEDIATE` transa
 
 `Store` is composed of one part per job, each a module of this package: connection (opening, migrations,
 write transactions), events (the event log, undo and redo), settings (reading state, settings, blind
-coding), tags, sources (versions, search, re-anchoring), annotations and links (with silent marks).
+coding), tags, sources (versions, search, re-anchoring), annotations and links (with silent marks), and
+the read queries behind the exports (exporting) and the analyses (analysis).
 Claim records and pair decisions have their own modules (claims, decisions), as does the schema
 (migrations).
 """
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reader.model import DEFAULT_TAGS
+from reader.store.analysis import AnalysisQueries
 from reader.store.connection import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -67,7 +69,7 @@ __all__ = [
 ]
 
 
-class Store(LinkStore):
+class Store(LinkStore, AnalysisQueries):
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
 

@@ -7,7 +7,8 @@ event log that undo and redo replay. Every write is one `BEGIN IMMEDIATE` transa
 `Store` is composed of one part per job, each a module of this package: connection (opening, migrations,
 write transactions), events (the event log, undo and redo), settings (reading state, settings, blind
 coding), tags, sources (versions, search, re-anchoring), annotations and links (with silent marks), and
-the read queries behind the exports (exporting) and the analyses (analysis).
+the read queries behind the exports (exporting) and the analyses (analysis), and the local side of
+syncing with a team hub (syncing: sync state, outbox, conflicts; remote: applying a hub's changes).
 Claim records and pair decisions have their own modules (claims, decisions), as does the schema
 (migrations).
 """
@@ -41,6 +42,7 @@ from reader.store.sources import (
     _fts_query,
     passage_spans,
 )
+from reader.store.syncing import SyncLog
 from reader.store.tags import TAG_PALETTE, _check_colour, _clean_tag_name
 
 __all__ = [
@@ -69,7 +71,7 @@ __all__ = [
 ]
 
 
-class Store(LinkStore, AnalysisQueries):
+class Store(LinkStore, AnalysisQueries, SyncLog):
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
 

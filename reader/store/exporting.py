@@ -224,6 +224,16 @@ class ExportQueries(SettingsStore):
             "SELECT title, outlet, author, published, url, path FROM sources WHERE id = ?", [source_id]
         ).fetchone()
 
+    # --- ClaimReview -----------------------------------------------------------------------------
+
+    def annotation_quotes(self, annotation_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """id, source_id and quote of each of annotation_ids that exists, read a few hundred at a time."""
+        for start in range(0, len(annotation_ids), 500):
+            chunk = annotation_ids[start : start + 500]
+            yield from self.query(
+                f"SELECT id, source_id, quote FROM annotations WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+
     # --- REFI-QDA --------------------------------------------------------------------------------
 
     def codebook(self) -> list[dict[str, Any]]:

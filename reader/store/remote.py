@@ -105,21 +105,7 @@ class RemoteApplier:
         if home is None:
             if source_hash not in self.fetched:
                 return None
-            text, meta = self.fetched[source_hash]
-            document = Document(
-                path=Path(f"{HUB_PATH_PREFIX}{source_hash}"),
-                text=text,
-                title=str(meta.get("title") or source_hash[:12]),
-                encoding="utf-8",
-                format=str(meta.get("format") or "text"),
-                size=len(text.encode("utf-8", "surrogatepass")),
-                mtime_ns=0,
-                outlet=str(meta.get("outlet") or ""),
-                author=str(meta.get("author") or ""),
-                published=str(meta.get("published") or ""),
-                url=str(meta.get("url") or ""),
-                pages=list(meta.get("pages") or []),
-            )
+            document = _hub_document(source_hash, *self.fetched[source_hash])
             source_id, _ = self.store.save_document(document)  # search index and re-anchoring, as for a file
             self.texts.refresh_source(source_id)
             home = self.texts.by_hash[source_hash]
@@ -454,6 +440,24 @@ class RemoteApplier:
             )
         self.events = []
         self._replay = None
+
+
+def _hub_document(source_hash: str, text: str, meta: dict[str, Any]) -> Document:
+    """A text from the hub as a source of this database, at a path that names its hash."""
+    return Document(
+        path=Path(f"{HUB_PATH_PREFIX}{source_hash}"),
+        text=text,
+        title=str(meta.get("title") or source_hash[:12]),
+        encoding="utf-8",
+        format=str(meta.get("format") or "text"),
+        size=len(text.encode("utf-8", "surrogatepass")),
+        mtime_ns=0,
+        outlet=str(meta.get("outlet") or ""),
+        author=str(meta.get("author") or ""),
+        published=str(meta.get("published") or ""),
+        url=str(meta.get("url") or ""),
+        pages=list(meta.get("pages") or []),
+    )
 
 
 def _snapshot_json(snapshot: Any) -> str | None:

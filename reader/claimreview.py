@@ -134,13 +134,9 @@ def write_claimreview(
         {e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == EvidenceKind.ANNOTATION}
     )
     annotation_sources = {}
-    for start in range(0, len(evidence_ids), 500):
-        chunk = evidence_ids[start : start + 500]
-        for row in store.query(
-            f"SELECT id, source_id, quote FROM annotations WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            if row["source_id"] in by_id:
-                annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
+    for row in store.annotation_quotes(evidence_ids):
+        if row["source_id"] in by_id:
+            annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
     out.write('{\n "@context": "https://schema.org",\n "@graph": [')
     for index, claim in enumerate(judged):
         review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources)

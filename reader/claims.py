@@ -346,17 +346,7 @@ def linked_annotations(
     """The annotations that can belong to a claim (those with a link), placed on their current text, in
     one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
     second); only those of source_ids and, if given, with one of tags."""
-    from reader.exports import annotation_filter
-
-    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
-    sql = (
-        "SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
-        "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
-        "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
-        f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"
-    )
-    with store._lock:
-        rows = store.db.conn.execute(sql, params).fetchall()
+    rows = store.linked_annotation_rows(source_ids, tags, authors)
     return [
         Annotation(
             id=row[0],
@@ -374,13 +364,10 @@ def linked_annotations(
 
 
 def all_links(store) -> list[Link]:
-    with store._lock:
-        return [
-            Link(link_id, from_id, to_id, LinkKind(kind), created)
-            for link_id, from_id, to_id, kind, created in store.db.conn.execute(
-                "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
-            )
-        ]
+    return [
+        Link(link_id, from_id, to_id, LinkKind(kind), created)
+        for link_id, from_id, to_id, kind, created in store.link_rows_by_created()
+    ]
 
 
 def no_differences(a: str, b: str) -> list[str]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import PairModel
-from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn
+from reader.collector import paused_gc
 from reader.decisions import linked_groups, pair_model, rejected_pairs
 
 

@@ -139,13 +139,13 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     paraphrase) do not. Words are compared as the aligner compares them (case- and accent-blind); the
     word diff is rapidfuzz's (C), since a claims list may compare a hundred thousand pairs.
     """
+    if a == b or not _may_differ(a, b):
+        return []  # before the imports below: most pairs end here, and each import costs a lookup
     from rapidfuzz.distance import Indel
 
     from reader.align.differences import _has_name, _in_quotes, _touches_number
     from reader.align.words import quotation_spans
 
-    if a == b or not _may_differ(a, b):
-        return []
     words_a, keys_a = _words(a)
     words_b, keys_b = _words(b)
     if keys_a == keys_b:
@@ -196,10 +196,9 @@ def _may_differ(a: str, b: str) -> bool:
 def _words(text: str) -> tuple[list, list]:
     """A quote's word spans and folded words (a claim's reference quote is compared with every member)."""
     from reader.align import fold_word
-    from reader.text import word_spans
+    from reader.text import word_spans, word_texts
 
-    spans = word_spans(text)
-    return spans, [fold_word(text[s:e]) for s, e in spans]
+    return word_spans(text), list(map(fold_word, word_texts(text)))
 
 
 def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:

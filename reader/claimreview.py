@@ -126,7 +126,7 @@ def write_claimreview(
         settings = load_settings()
     except SettingsError as error:
         raise ExportError(str(error)) from None
-    sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences)  # statuses unused
+    sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences, statuses=False)
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]

@@ -11,8 +11,8 @@ from typing import cast
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import DEFAULT_MODEL, PairModel, fit
-from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn
+from reader.collector import paused_gc
 from reader.store.decisions import decided_features, linked_groups, record_decision, rejected_pairs
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from reader.align import tuning
 from reader.align.figures import figures
+from reader.collector import paused_gc
 from reader.text import Span
 
 
@@ -178,6 +179,11 @@ class Alignment:
 
 def alignment_to_json(alignment: Alignment) -> dict:
     """Clusters (id, members, differences), unique passages and repeats as JSON-ready dicts."""
+    with paused_gc():  # a million small dicts, none in a cycle: the collector would rescan the clauses held
+        return _alignment_dicts(alignment)
+
+
+def _alignment_dicts(alignment: Alignment) -> dict:
     return {
         "clusters": [cluster_to_json(cluster) for cluster in alignment.clusters],
         "unique": [

@@ -16,12 +16,14 @@ def export_claims(
     tags: list[str] | None = None,
     authors: list[str] | None = None,
     differ=None,
+    statuses: bool = True,
 ):
     """(sources, claims) over the chosen sources' annotations (those with one of tags, and by one of
-    authors, if given; blind coding narrows them to this store's author); differ as in build_matrix."""
+    authors, if given; blind coding narrows them to this store's author); differ and statuses as in
+    build_matrix."""
     from reader.claims import claims_for_store
 
-    return claims_for_store(store, source_ids, tags, authors, differ)
+    return claims_for_store(store, source_ids, tags, authors, differ, statuses)
 
 
 def matrix_cell_text(status: str, differing_words: list[str]) -> str:

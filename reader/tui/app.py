@@ -20,9 +20,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
+from reader.model import Source
 from reader.preview import read_preview
 from reader.saving import SaveFailed, save_in_process
 from reader.session import COMPARE_SETTING, OPEN_SOURCE_SETTING, ReaderSession, Store, StoreError
@@ -80,6 +82,13 @@ class ReaderApp(OpeningScreens, App[None]):
         def __init__(self, source_id: int, path: str) -> None:
             super().__init__()
             self.source_id, self.path = source_id, path
+
+    class SourcesRead(Message):
+        """The sources in play, read again."""
+
+        def __init__(self, sources: list[Source]) -> None:
+            super().__init__()
+            self.sources = sources
 
     class SyncProgress(Message):
         """How far a long sync has got (posted at most PROGRESS_INTERVAL apart, after PROGRESS_DELAY)."""
@@ -320,14 +329,20 @@ class ReaderApp(OpeningScreens, App[None]):
         if len(compared) >= 2 and all(source_id in self.source_ids for source_id in compared):
             self.open_compare(compared)
 
+    @work(thread=True, exclusive=True, group="sources")
     def refresh_sources(self) -> None:
+        """Read the sources in play again (their counts and progress), off the event loop."""
+        wanted = set(self.source_ids)
         try:
-            wanted = set(self.source_ids)
             sources = [s for s in self.session.store.sources() if s.id in wanted]
         except StoreError as error:
-            self.notify_error(str(error))
+            self.call_from_thread(self.notify_error, str(error))
             return
-        self.sources_screen.show_sources(sources)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SourcesRead(sources))
+
+    def on_reader_app_sources_read(self, message: SourcesRead) -> None:
+        self.sources_screen.show_sources(message.sources)
 
     def on_sources_screen_open_source(self, message: SourcesScreen.OpenSource) -> None:
         self.open_source(message.source_id)

@@ -38,6 +38,14 @@ class ComparisonRead(Message):
         self.sources, self.texts, self.positions = sources, texts, positions
 
 
+class AdjudicationRead(Message):
+    """A source and the two coders to compare on it, checked."""
+
+    def __init__(self, source: Source, text: str, author_a: str, author_b: str) -> None:
+        super().__init__()
+        self.source, self.text, self.author_a, self.author_b = source, text, author_a, author_b
+
+
 class OpeningScreens(App[None]):
     """Opens the reader's screens (see the module docstring); ReaderApp is the rest of the app."""
 
@@ -220,17 +228,25 @@ class OpeningScreens(App[None]):
 
     def open_adjudication(self, source_id: int, author_a: str, author_b: str) -> None:
         """The adjudication screen for two coders on one source; a notice says why not when it cannot."""
+        self.read_adjudication(source_id, author_a, author_b)
+
+    @work(thread=True, exclusive=True, group="open-adjudication")
+    def read_adjudication(self, source_id: int, author_a: str, author_b: str) -> None:
         from reader.adjudication import check_adjudication
-        from reader.tui.screens.adjudicate import AdjudicateScreen
 
         store = self.session.store
         try:
             check_adjudication(store, source_id, author_a, author_b)
             source, text = store.source(source_id), store.text(source_id)
         except ReaderError as error:
-            self.notify_error(str(error))
+            self.call_from_thread(self.notify_error, str(error))
             return
-        self.push_screen(AdjudicateScreen(source, text, author_a, author_b))
+        self.post_message(AdjudicationRead(source, text, author_a, author_b))
+
+    def on_adjudication_read(self, message: AdjudicationRead) -> None:
+        from reader.tui.screens.adjudicate import AdjudicateScreen
+
+        self.push_screen(AdjudicateScreen(message.source, message.text, message.author_a, message.author_b))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

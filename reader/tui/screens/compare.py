@@ -10,7 +10,6 @@ the database at once through the session, as on the reading screen.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,12 +18,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from reader.align import Alignment, AlignmentHit, Member, SourceText, tuning
+from reader.align import Alignment, AlignmentHit, Member, SourceText
 from reader.comparison import Comparison, compare_sources
 from reader.decisions import record_decision
 from reader.model import Annotation, Source, Tag
 from reader.session import Store, StoreError
-from reader.text import display_safe
 from reader.tui.screens.annotating import annotating_bindings
 from reader.tui.screens.compare_differences import DifferencesPanel
 from reader.tui.screens.compare_pairs import (
@@ -33,25 +31,25 @@ from reader.tui.screens.compare_pairs import (
     claim_change,
     linked_claims_change,
     pair_decision_features,
-    pane_label,
 )
 from reader.tui.screens.compare_parts import (
     CONFIRMED_COLOUR,
     FOCUS_COLOUR,
-    LINK_COLOUR,
     LINK_KIND_NAMES,
-    PASSAGE_COLOURS,
     REPEAT_COLOUR,
     UNIQUE_COLOUR,
-    UNTAGGED_COLOUR,
     WEAK_COLOUR,
     Pane,
+    alignment_highlights,
+    annotation_highlights,
+    pane_header,
+    pane_label,
     passage_highlights,
     subtract_spans,
 )
 from reader.tui.screens.compare_sync import PaneSync
 from reader.tui.screens.link_choice import LinkChoice
-from reader.tui.widgets.document_view import DocumentView, Highlight
+from reader.tui.widgets.document_view import DocumentView
 from reader.tui.widgets.small import StatusLine, TagBar
 
 MIN_PANES, MAX_PANES = 2, 4
@@ -224,62 +222,21 @@ class CompareScreen(PairDecisions):
 
     def _paint_annotations(self, index: int) -> None:
         pane = self.panes[index]
-        colours = {tag.name: tag.colour for tag in self.tags}
-        placed = [a for a in pane.annotations if a.anchor_status != "orphaned" and a.end > a.start]
-        pane.view.set_highlights(
-            "annotations",
-            [
-                Highlight(
-                    a.start,
-                    a.end,
-                    colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-                    key=a.id,
-                    status=a.anchor_status,
-                )
-                for a in placed
-            ],
-        )
-        pane.view.set_highlights(
-            "links", [Highlight(a.start, a.end, LINK_COLOUR, key=f"link:{a.id}") for a in placed if a.id in pane.linked]
-        )
+        annotations, links = annotation_highlights(pane, {tag.name: tag.colour for tag in self.tags})
+        pane.view.set_highlights("annotations", annotations)
+        pane.view.set_highlights("links", links)
         self._paint_passages(index)
         self._update_header(index)
 
     def _paint_passages(self, index: int) -> None:
-        if self.alignment is None:
-            return
-        pane = self.panes[index]
-        annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != "orphaned"]
-        confirmed = {c.id for c in self.alignment.clusters if c.status == "confirmed"}
-        weak = set()
-        if self.show_weak:
-            weak = {
-                c.id
-                for c in self.alignment.clusters
-                if c.status == "suggested" and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE
-            }
-        pane.view.set_highlights(
-            "alignment", passage_highlights(self.alignment.passages(pane.source.id), annotated, confirmed, weak)
-        )
+        if self.alignment is not None:
+            pane = self.panes[index]
+            pane.view.set_highlights("alignment", alignment_highlights(pane, self.alignment, self.show_weak))
 
     def _update_header(self, index: int) -> None:
-        """Two lines: the pane's number and title; its outlet and what the alignment found in it."""
-        pane = self.panes[index]
         width = max(10, self.app.size.width // max(1, len(self.panes)) - 3)
-        title = Text(display_safe(pane_label(index + 1, pane.source)), style="bold")
-        stated = " · ".join(part for part in (pane.source.outlet, pane.source.published[:10]) if part)
-        facts = Text(display_safe(stated) + "  " if stated else "", style="dim")
-        if self.alignment is not None:
-            passages = self.alignment.passages(pane.source.id)
-            counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}
-            facts.append(f"{counts['aligned']} aligned · {counts['unique']} unique")
-            if counts["repeat"]:
-                facts.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
-        else:
-            facts.append("aligning…")
-        for line in (title, facts):
-            line.truncate(width, overflow="ellipsis")
-        self.query_one(f"#pane-header-{index}", Static).update(Text("\n").join([title, facts]))
+        header = pane_header(index + 1, self.panes[index], self.alignment, width)
+        self.query_one(f"#pane-header-{index}", Static).update(header)
 
     # --- the synchronised cursor -----------------------------------------------------------------
 

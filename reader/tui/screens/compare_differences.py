@@ -12,7 +12,6 @@ from reader.align import AlignmentHit, Member, tuning
 from reader.align.suggest import evidence, query_clauses
 from reader.comparison import Comparison
 from reader.text import display_safe
-from reader.tui.screens.compare_pairs import pane_label
 from reader.tui.screens.compare_parts import (
     ALIGNED_COLOUR,
     CONFIRMED_COLOUR,
@@ -22,6 +21,7 @@ from reader.tui.screens.compare_parts import (
     REPEAT_COLOUR,
     UNIQUE_COLOUR,
     difference_line,
+    pane_label,
 )
 from reader.tui.screens.compare_sync import PaneSync
 

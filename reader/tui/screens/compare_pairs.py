@@ -11,9 +11,10 @@ from reader.align import tuning
 from reader.align.learn import pair_features
 from reader.align.suggest import Candidate, query_clauses, rank_counterparts
 from reader.decisions import record_decision
-from reader.model import Annotation, Source
+from reader.model import Annotation
 from reader.session import Store
 from reader.tui.screens.annotating import AnnotatingScreen
+from reader.tui.screens.compare_parts import pane_label
 from reader.tui.screens.counterparts import Choice, CounterpartChoice
 
 if TYPE_CHECKING:
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 Span = tuple[int, int]
 Passage = tuple[int, int, int]  # source id, start, end
 CLAIM_TAG = "claim"
-
-
-def pane_label(number: int, source: Source) -> str:
-    return f"{number} {source.title or source.name}"
 
 
 def claim_change(annotations: list[Annotation], source_id: int, start: int, end: int) -> Callable[[Store], Annotation]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from reader.align import Member, word_differences
+from reader.align import Alignment, Member, tuning, word_differences
 from reader.model import Annotation, Source
 from reader.text import display_safe
 from reader.tui.widgets.document_view import DocumentView, Highlight
@@ -108,3 +108,56 @@ class Pane:
     annotations: list[Annotation]
     linked: set[str]
     view: DocumentView
+
+
+def pane_label(number: int, source: Source) -> str:
+    return f"{number} {source.title or source.name}"
+
+
+def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Highlight], list[Highlight]]:
+    """A pane's annotations in their first tag's colour, and the underline of those that take part in a link."""
+    placed = [a for a in pane.annotations if a.anchor_status != "orphaned" and a.end > a.start]
+    annotations = [
+        Highlight(
+            a.start,
+            a.end,
+            colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
+            key=a.id,
+            status=a.anchor_status,
+        )
+        for a in placed
+    ]
+    links = [Highlight(a.start, a.end, LINK_COLOUR, key=f"link:{a.id}") for a in placed if a.id in pane.linked]
+    return annotations, links
+
+
+def alignment_highlights(pane: Pane, alignment: Alignment, show_weak: bool) -> list[Highlight]:
+    """A pane's alignment overlay: confirmed clusters in their own colour, weak suggestions too when shown."""
+    annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != "orphaned"]
+    confirmed = {c.id for c in alignment.clusters if c.status == "confirmed"}
+    weak = set()
+    if show_weak:
+        weak = {
+            c.id
+            for c in alignment.clusters
+            if c.status == "suggested" and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE
+        }
+    return passage_highlights(alignment.passages(pane.source.id), annotated, confirmed, weak)
+
+
+def pane_header(number: int, pane: Pane, alignment: Alignment | None, width: int) -> Text:
+    """Two lines: the pane's number and title; its outlet and what the alignment found in it."""
+    title = Text(display_safe(pane_label(number, pane.source)), style="bold")
+    stated = " · ".join(part for part in (pane.source.outlet, pane.source.published[:10]) if part)
+    facts = Text(display_safe(stated) + "  " if stated else "", style="dim")
+    if alignment is not None:
+        passages = alignment.passages(pane.source.id)
+        counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}
+        facts.append(f"{counts['aligned']} aligned · {counts['unique']} unique")
+        if counts["repeat"]:
+            facts.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
+    else:
+        facts.append("aligning…")
+    for line in (title, facts):
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n").join([title, facts])

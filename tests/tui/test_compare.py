@@ -426,3 +426,13 @@ async def test_a_change_from_another_process_seen_while_quitting_is_ignored(make
 
         app._prune = prune_then_poll
     assert app.return_code in (0, None)
+
+
+async def test_a_tag_that_lands_after_tab_is_painted_in_the_pane_it_was_made_in(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await pilot.press("j", "1", "tab")  # the change lands off the event loop, maybe after the tab
+        await wait_settled(pilot)
+        assert screen.active == 1
+        assert [a.tags for a in screen.panes[0].annotations] == [["claim"]]
+        assert screen.panes[1].annotations == []

@@ -324,3 +324,15 @@ async def test_orphaned_annotations_are_listed_and_marked_in_the_panel(make_app,
         [annotation] = panel.shown
         assert annotation.anchor_status in ("orphaned", "fuzzy")
         assert f"({annotation.anchor_status})" in str(panel._describe(annotation))
+
+
+async def test_two_tags_pressed_at_once_on_a_sentence_make_one_annotation(make_app, db_path):
+    """Changes land off the event loop: the second tag, pressed before the first landed, still adds to it."""
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_first_source(pilot)
+        await pilot.press("j", "1", "2")
+        await wait_settled(pilot)
+        [annotation] = screen.annotations
+        assert annotation.tags == ["claim", "quote"]
+    [stored] = open_store(db_path).annotations()
+    assert stored.tags == ["claim", "quote"]

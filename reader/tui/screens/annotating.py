@@ -64,9 +64,12 @@ class AnnotatingScreen(ReaderScreen):
     SEARCH_INPUT = "#search"  # the id of the screen's search field
 
     tags: list[Tag]
-    # An annotation being made on a span (source id, start, end): a second tag pressed on the same span
-    # before it landed adds to it (changes run in order, so the first has landed when the second runs).
-    _making: dict[tuple[int, int, int], Future[Written[Annotation]]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        # An annotation being made on a span (source id, start, end): a second tag pressed on the same span
+        # before it landed adds to it (changes run in order, so the first has landed when the second runs).
+        self._making: dict[tuple[int, int, int], Future[Written[Annotation]]] = {}
 
     # --- what a subclass provides ----------------------------------------------------------------
 
@@ -80,8 +83,13 @@ class AnnotatingScreen(ReaderScreen):
     def active_annotations(self) -> list[Annotation]:
         raise NotImplementedError
 
-    def show_annotations(self, annotations: list[Annotation]) -> None:
-        """Replace the active source's annotations and repaint them."""
+    def annotations_of(self, source_id: int) -> list[Annotation]:
+        """The annotations shown of a source (none when the screen does not show it)."""
+        raise NotImplementedError
+
+    def show_annotations_of(self, source_id: int, annotations: list[Annotation]) -> None:
+        """Replace a source's annotations and repaint them (a change lands after the user may have moved
+        to another pane: it is painted where it was made)."""
         raise NotImplementedError
 
     def annotation_under_cursor(self) -> Annotation | None:
@@ -193,7 +201,7 @@ class AnnotatingScreen(ReaderScreen):
         placed, starts = self._placed_index(annotations)
         index = bisect_left(starts, start)
         existing = next((a for a in placed[index : index + 50] if (a.start, a.end) == (start, end)), None)
-        making = getattr(self, "_making", {}).get((source_id, start, end)) if existing is None else None
+        making = self._making.get((source_id, start, end)) if existing is None else None
 
         def change(store: Store) -> Annotation:
             target = existing
@@ -210,8 +218,6 @@ class AnnotatingScreen(ReaderScreen):
     ) -> None:
         """Submit an annotate_change, remembered as being made on span until it has landed."""
         future = self.session.submit(change)
-        if not hasattr(self, "_making"):
-            self._making = {}
         key = (source_id, *span)
         self._making[key] = future
 
@@ -239,7 +245,8 @@ class AnnotatingScreen(ReaderScreen):
 
         def shown(annotation: Annotation) -> None:
             self.refresh_tags()
-            self.show_annotations([*(a for a in self.active_annotations() if a.id != annotation.id), annotation])
+            others = [a for a in self.annotations_of(source_id) if a.id != annotation.id]
+            self.show_annotations_of(source_id, [*others, annotation])
 
         self.submit_annotation(
             source_id, self.annotate_change(source_id, annotations, start, end, tags, note), (start, end), shown
@@ -275,7 +282,8 @@ class AnnotatingScreen(ReaderScreen):
 
             def shown(updated: Annotation) -> None:
                 self.refresh_tags()
-                self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+                shown = self.annotations_of(updated.source_id)
+                self.show_annotations_of(updated.source_id, [updated if a.id == updated.id else a for a in shown])
 
             self.submit_change(
                 lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags), shown
@@ -297,7 +305,8 @@ class AnnotatingScreen(ReaderScreen):
 
     def delete_annotation(self, annotation: Annotation) -> None:
         def shown(_: object) -> None:
-            self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
+            remaining = [a for a in self.annotations_of(annotation.source_id) if a.id != annotation.id]
+            self.show_annotations_of(annotation.source_id, remaining)
             self.notify_plain("deleted the annotation (u undoes)")
 
         self.submit_change(lambda store: store.delete_annotation(annotation.id), shown)

@@ -370,8 +370,13 @@ class CompareScreen(PairDecisions):
     def active_annotations(self) -> list[Annotation]:
         return self.panes[self.active].annotations
 
-    def show_annotations(self, annotations: list[Annotation]) -> None:
-        self._set_pane_annotations(self.active, annotations)
+    def annotations_of(self, source_id: int) -> list[Annotation]:
+        return next((pane.annotations for pane in self.panes if pane.source.id == source_id), [])
+
+    def show_annotations_of(self, source_id: int, annotations: list[Annotation]) -> None:
+        for index, pane in enumerate(self.panes):
+            if pane.source.id == source_id:
+                self._set_pane_annotations(index, annotations)
 
     def jump_to(self, annotation: Annotation) -> None:
         self.active_view().move_cursor_to(annotation.start)

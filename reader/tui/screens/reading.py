@@ -232,8 +232,12 @@ class ReadingScreen(AnnotatingScreen):
     def active_annotations(self) -> list[Annotation]:
         return self.annotations
 
-    def show_annotations(self, annotations: list[Annotation]) -> None:
-        self.set_annotations(annotations)
+    def annotations_of(self, source_id: int) -> list[Annotation]:
+        return self.annotations if source_id == self.source_id else []
+
+    def show_annotations_of(self, source_id: int, annotations: list[Annotation]) -> None:
+        if source_id == self.source_id:
+            self.set_annotations(annotations)
 
     def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
         self.jump_to(message.annotation)

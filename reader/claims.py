@@ -9,7 +9,7 @@ and not there) or `absent` (not found yet).
 
 A claim's id is the id of the member that founded it (the earliest created), and once anything is
 stored about the claim (its text, a verdict, evidence) the stored record keeps that id even when
-members are added, removed or linked in later (reader.claim_store).
+members are added, removed or linked in later (reader.store.claims).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Claim:
     cells: dict[int, Cell]
     reference: Annotation | None = None
     first_appearance: Appearance | None = None
-    record: dict[str, Any] | None = None  # the stored claim row with its evidence (reader.claim_store)
+    record: dict[str, Any] | None = None  # the stored claim row with its evidence (reader.store.claims)
 
     @property
     def verdict(self) -> dict[str, Any] | None:
@@ -279,7 +279,7 @@ def build_matrix(
     records: dict[str, dict[str, Any]] | None = None,
 ) -> list[Claim]:
     """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
-    and quotations; records are the stored claim rows by id (reader.claim_store.claim_records)."""
+    and quotations; records are the stored claim rows by id (reader.store.claims.claim_records)."""
     differ = differ or emphasised_differences
     records = records or {}
     record_of_member = {
@@ -396,7 +396,7 @@ def claims_for_store(
 ) -> tuple[list[Source], list[Claim]]:
     """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
     by one of authors, if given; only this author's while blind); differ as in build_matrix."""
-    from reader.claim_store import claim_records
+    from reader.store.claims import claim_records
 
     sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
     wanted = [s.id for s in sources]

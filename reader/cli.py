@@ -523,8 +523,8 @@ def delete(obj: Context, annotation_id: str) -> None:
 @click.pass_obj
 def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> None:
     """Link two annotations (usually in different sources); prints the link's id. The pair model of
-    suggested alignments learns from it (reader.decisions)."""
-    from reader.decisions import record_link
+    suggested alignments learns from it (reader.comparison.record_link)."""
+    from reader.comparison import record_link
 
     store = obj.store()
     with store.write():

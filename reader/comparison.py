@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
-from reader.align.learn import PairModel
+from reader.align.learn import DEFAULT_MODEL, PairModel, fit
 from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn
-from reader.decisions import linked_groups, pair_model, rejected_pairs
+from reader.store.decisions import decided_features, linked_groups, record_decision, rejected_pairs
 
 
 @dataclass
@@ -61,3 +61,34 @@ def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, bool]:
     others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
     everything = prepare_claims([*docs, *others])
     return everything.subset(range(len(docs))), True
+
+
+def pair_model(store) -> PairModel:
+    """The pair model refitted on this database's decisions (the defaults when there are none)."""
+    rows, labels = [], []
+    for decision, features in decided_features(store):
+        if len(features) == len(DEFAULT_MODEL.weights) - 1:
+            rows.append(features)
+            labels.append(1 if decision == "confirmed" else 0)
+    return fit(rows, labels) if rows else DEFAULT_MODEL
+
+
+def record_link(store, from_annotation: str, to_annotation: str) -> None:
+    """A link made by hand between passages of two sources is a confirmed pair the model learns from."""
+    from reader.align.learn import pair_features
+    from reader.align.suggest import query_clauses
+
+    a, b = store.annotation(from_annotation), store.annotation(to_annotation)
+    if a.source_id == b.source_id or a.anchor_status == "orphaned" or b.anchor_status == "orphaned":
+        return
+    docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
+    clause_set = prepare_claims(docs)
+    features = max(
+        (
+            pair_features(x, y)
+            for x in query_clauses(clause_set, 0, a.start, a.end)
+            for y in query_clauses(clause_set, 1, b.start, b.end)
+        ),
+        key=lambda f: f[0],
+    )
+    record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)

@@ -138,7 +138,7 @@ def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool)
 
 def report_claims(store: Store, sources: list[Source], annotations: list[Annotation]) -> list[Claim]:
     """The claims matrix (reader.claims) over the report's sources and annotations."""
-    from reader.claim_store import claim_records
+    from reader.store.claims import claim_records
 
     return build_matrix(sources, annotations, store.links(), store.silences(), records=claim_records(store))
 

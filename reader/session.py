@@ -2,7 +2,7 @@
 
 It owns the store connections (one for reads; one, in a single writer thread, for this session's changes),
 the settings in effect and the sources in play. The TUI reaches the core through it: it never imports
-reader.store, reader.undo or reader.claim_store itself (the names it needs for types and errors are
+reader.store or its modules itself (the names it needs for types and errors are
 re-exported here). No textual import: the TUI turns the callbacks below into messages.
 
 Changes are submitted as functions of a Store and run one at a time, in the order submitted, on the writer
@@ -18,7 +18,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from reader.claim_store import (
+from reader.settings import Settings
+from reader.store import Store, StoreError, WriteBusy, open_store
+from reader.store.claims import (
     ClaimError,
     add_evidence,
     rating_on_scale,
@@ -26,9 +28,8 @@ from reader.claim_store import (
     set_source_metadata,
     set_verdict,
 )
-from reader.claim_store import _check_evidence as _claim_evidence
-from reader.settings import Settings
-from reader.store import Store, StoreError, WriteBusy, open_store
+from reader.store.claims import _check_evidence as _claim_evidence
+from reader.store.decisions import record_decision
 
 __all__ = [
     "ClaimError",
@@ -38,6 +39,7 @@ __all__ = [
     "WriteBusy",
     "Written",
     "rating_on_scale",
+    "record_decision",
 ]
 
 T = TypeVar("T")
@@ -182,7 +184,7 @@ class ReaderSession:
 def verdict_change(
     claim_id: str, member_ids: list[str], rating: str, value: int | None, note: str
 ) -> Callable[[Store], object]:
-    """A change setting a claim's verdict (reader.claim_store.set_verdict), to submit."""
+    """A change setting a claim's verdict (reader.store.claims.set_verdict), to submit."""
     return lambda store: set_verdict(store, claim_id, member_ids, rating, value, note)
 
 

@@ -323,7 +323,7 @@ class Applier:
 
     def _replayer(self):
         """Undo's own machinery for putting a snapshot back (any entity it knows, claims included)."""
-        from reader.undo import _Replayer
+        from reader.store.events import _Replayer
 
         if self._replay is None:
             self._replay = _Replayer(self.store)
@@ -584,7 +584,7 @@ class Applier:
         if found is None:
             self._skip("source metadata on a text the hub does not have")
             return
-        from reader.claim_store import _source_snapshot
+        from reader.store.claims import _source_snapshot
 
         before = _source_snapshot(self.store.db, found[0])
         snapshot = {**{k: v for k, v in payload.items() if k != "source_hash"}, "id": found[0]}

@@ -43,7 +43,8 @@ def suggest(
     Pairs you rejected are left out."""
     from reader.align import SourceText, prepare_claims
     from reader.align.suggest import rank_counterparts
-    from reader.decisions import pair_model, rejected_pairs
+    from reader.comparison import pair_model
+    from reader.store.decisions import rejected_pairs
 
     store, _ = obj.synced_store()
     found, (start, end) = _passage(store, source, quote, occurrence)
@@ -108,7 +109,7 @@ def reject(obj: Context, first: str, second: str) -> None:
     from reader.align import SourceText, prepare_claims
     from reader.align.learn import pair_features
     from reader.align.suggest import query_clauses
-    from reader.decisions import record_decision
+    from reader.store.decisions import record_decision
 
     store, _ = obj.synced_store()
     a, b = _span_reference(store, first), _span_reference(store, second)

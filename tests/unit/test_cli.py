@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.migrations import SCHEMA_VERSION
 from reader.store import open_store
+from reader.store.migrations import SCHEMA_VERSION
 
 
 def ok(result) -> str:

@@ -20,9 +20,8 @@ from textual.widgets import Input, Static
 
 from reader.align import Alignment, AlignmentHit, Member, SourceText
 from reader.comparison import Comparison, compare_sources
-from reader.decisions import record_decision
 from reader.model import Annotation, Source, Tag
-from reader.session import Store, StoreError
+from reader.session import Store, StoreError, record_decision
 from reader.tui.screens.annotating import annotating_bindings
 from reader.tui.screens.compare_differences import DifferencesPanel
 from reader.tui.screens.compare_pairs import (

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 from reader.align import tuning
 from reader.align.learn import pair_features
 from reader.align.suggest import Candidate, query_clauses, rank_counterparts
-from reader.decisions import record_decision
 from reader.model import Annotation
-from reader.session import Store
+from reader.session import Store, record_decision
 from reader.tui.screens.annotating import AnnotatingScreen
 from reader.tui.screens.compare_parts import pane_label
 from reader.tui.screens.counterparts import Choice, CounterpartChoice

@@ -542,6 +542,10 @@ class DocumentView(ScrollView, can_focus=True):
         start, end = self._paragraph_bounds(offset)
         return sentence_spans(self.text, start, end)
 
+    def sentence_at(self, offset: int) -> Span:
+        """The sentence (start, end) the cursor takes at offset: where a sentence-wise cursor would stand."""
+        return self._sentence_at(offset)
+
     def _sentence_at(self, offset: int) -> Span:
         if not self.text:
             return (0, 0)

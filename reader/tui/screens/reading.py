@@ -104,7 +104,7 @@ class ReadingScreen(AnnotatingScreen):
         """
         self.source_id = source_id
         view = self.query_one(DocumentView)
-        if position and view.cursor[0] == view._sentence_at(0)[0]:
+        if position and view.cursor[0] == view.navigator.sentence_at(0)[0]:
             view.move_cursor_to(position)
             view.scroll_to_offset(view.cursor[0])
         self.load_annotations()

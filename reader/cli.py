@@ -281,7 +281,9 @@ def _print_columns(
     """
     import shutil
 
-    from rich.cells import cell_len, set_cell_size
+    from rich.cells import cell_len
+
+    from reader.presentation import fit_cells
 
     cells = [[display_safe(value).replace("\n", " ") for value in row] for row in rows]
     widths = [max([cell_len(header)] + [cell_len(row[i]) for row in cells]) for i, header in enumerate(headers)]
@@ -295,7 +297,8 @@ def _print_columns(
         for index, (value, width) in enumerate(zip(values, widths)):
             length = cell_len(value)
             if length > width:
-                value, length = set_cell_size(value, width - 1) + "\u2026", width
+                value = fit_cells(value, width)
+                length = cell_len(value)
             padding = " " * (width - length)
             parts.append(padding + value if index in right_aligned else value + padding)
         return "  ".join(parts).rstrip()
@@ -334,6 +337,8 @@ def show(obj: Context, source: str) -> None:
     """Print SOURCE's text with its annotations highlighted in their tag colours, then list them."""
     from rich.text import Text
 
+    from reader.presentation import annotation_place, tags_text
+
     store, _ = obj.synced_store([source])
     found = obj.source(store, source)
     text = store.text(found.id)
@@ -351,10 +356,8 @@ def show(obj: Context, source: str) -> None:
     if annotations:
         console.print()
         for number, annotation in enumerate(annotations, 1):
-            tags = display_safe(", ".join(annotation.tags)) or "untagged"
-            where = (
-                "not in this text" if annotation.anchor_status == "orphaned" else f"{annotation.start}-{annotation.end}"
-            )
+            tags = display_safe(tags_text(annotation.tags))
+            where = annotation_place(annotation)
             line = f"[{number}] {where} {tags} ({annotation.anchor_status}): "
             line += display_safe(annotation.quote.replace("\n", " "))
             if annotation.note:
@@ -368,6 +371,8 @@ def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str
     from rich.color import ColorSystem
     from rich.style import Style
 
+    from reader.presentation import annotation_colour
+
     if color_system is None:  # NO_COLOR or a dumb terminal
         return display_safe(text)
     system = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT, "windows": ColorSystem.WINDOWS}.get(
@@ -375,8 +380,7 @@ def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str
     )
     styles = []
     for _, annotation in numbered:
-        colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
-        styles.append(Style.parse(f"on {colour} black"))
+        styles.append(Style.parse(f"on {annotation_colour(annotation.tags, colours)} black"))
     events = sorted(
         [(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
         + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)]

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.model import Annotation, Tag
+from reader.presentation import tags_text
 from reader.store import StoreError, WriteBusy
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
 from reader.tui.widgets.choose_annotation import ChooseAnnotation
@@ -366,7 +367,7 @@ class AnnotatingScreen(Screen[None]):
         self.jump_to(target)
         view = self.active_view()
         self._visit = (target.id, view, view.word)
-        described = ", ".join(target.tags) or "untagged"
+        described = tags_text(target.tags)
         self.say(
             f"annotation {index + 1} of {len(placed)}: {described}"
             + (" (wrapped to the start)" if wrapped and direction > 0 else " (wrapped to the end)" if wrapped else ""),

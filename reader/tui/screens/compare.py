@@ -27,6 +27,21 @@ from reader.align import Alignment, AlignmentHit, Member, SourceText, tuning, wo
 from reader.align.suggest import evidence, query_clauses
 from reader.comparison import Comparison, compare_sources
 from reader.model import LINK_KINDS, Annotation, Source, Tag
+from reader.presentation import (
+    ALIGNED_COLOUR,
+    CONFIRMED_COLOUR,
+    FOCUS_COLOUR,
+    LINK_COLOUR,
+    PASSAGE_COLOURS,
+    REPEAT_COLOUR,
+    UNIQUE_COLOUR,
+    WEAK_COLOUR,
+    annotation_colour,
+    describe_annotation,
+    is_drawn,
+    position_percent,
+    selecting_text,
+)
 from reader.store import StoreError
 from reader.text import display_safe
 from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
@@ -37,16 +52,6 @@ from reader.tui.widgets.small import StatusLine, TagBar
 Span = tuple[int, int]
 
 MIN_PANES, MAX_PANES = 2, 4
-UNTAGGED_COLOUR = "#888888"
-# Overlay colours: blended into the background by DocumentView, so they stay readable.
-ALIGNED_COLOUR = "#34577f"
-UNIQUE_COLOUR = "#5c5040"
-REPEAT_COLOUR = "#b0399a"
-FOCUS_COLOUR = "#2f81f7"
-LINK_COLOUR = "#ff79c6"
-CONFIRMED_COLOUR = "#2e8b57"  # a passage the user linked: drawn unlike any suggestion
-WEAK_COLOUR = "#3a3f4b"  # a suggestion below the drawing confidence, shown only on request (W)
-PASSAGE_COLOURS = {"aligned": ALIGNED_COLOUR, "unique": UNIQUE_COLOUR, "repeat": REPEAT_COLOUR}
 EMPHASIS_STYLES = {"number": "bold #e5c07b", "name": "bold #56b6c2", "quote": "bold #c678dd"}
 LINK_KIND_NAMES = {"same": "same claim", "supports": "supports", "contradicts": "contradicts"}
 CONTEXT_ROWS = 3  # rows kept above a counterpart scrolled into view
@@ -360,17 +365,11 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
     def _paint_annotations(self, index: int) -> None:
         pane = self.panes[index]
         colours = {tag.name: tag.colour for tag in self.tags}
-        placed = [a for a in pane.annotations if a.anchor_status != "orphaned" and a.end > a.start]
+        placed = [a for a in pane.annotations if is_drawn(a)]
         pane.view.set_highlights(
             "annotations",
             [
-                Highlight(
-                    a.start,
-                    a.end,
-                    colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-                    key=a.id,
-                    status=a.anchor_status,
-                )
+                Highlight(a.start, a.end, annotation_colour(a.tags, colours), key=a.id, status=a.anchor_status)
                 for a in placed
             ],
         )
@@ -664,19 +663,16 @@ class CompareScreen(PairDecisions, AnnotatingScreen):
     def update_status(self) -> None:
         pane = self.panes[self.active]
         view = pane.view
-        percent = round(100 * view.cursor[1] / len(view.text)) if view.text else 0
+        percent = position_percent(view.cursor[1], len(view.text))
         annotation = self.annotation_under_cursor()
-        described = ""
-        if annotation:
-            described = ", ".join(annotation.tags) or "untagged"
-            if annotation.id in pane.linked:
-                described += " · linked"
-            if annotation.note:
-                described += f": {annotation.note}"
+        described = (
+            describe_annotation(annotation, with_status=False, linked=annotation.id in pane.linked)
+            if annotation
+            else ""
+        )
         selection = ""
         if view.selection:
-            words = len(view.text[view.selection[0] : view.selection[1]].split())
-            selection = f"selecting {words} word{'s' if words != 1 else ''}"
+            selection = selecting_text(len(view.text[view.selection[0] : view.selection[1]].split()))
         self.query_one(StatusLine).show(pane.source.title, percent, described, selection)
 
     # --- actions: panes, sync --------------------------------------------------------------------

@@ -23,12 +23,12 @@ from textual.widgets import Static
 from reader.agreement import AgreementError, AgreementReport, compute_agreement
 from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, matrix_for_store
 from reader.model import Source
+from reader.presentation import UNTAGGED_COLOUR
 from reader.store import StoreError
 from reader.text import display_safe
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
 UNTAGGED = "(untagged)"
-UNTAGGED_COLOUR = "#7f848e"
 COVERAGE_COLOURS = {
     PRESENT: "#98c379",
     DIFFERS: "#e5c07b",

@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-GUESSED_STATUSES = frozenset({"fuzzy", "ambiguous"})  # re-anchored guesses, drawn italic
+from reader.presentation import is_guessed
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Highlight:
     @property
     def guessed(self) -> bool:
         """True for a re-anchored guess (fuzzy or ambiguous), drawn differently from an exact anchor."""
-        return self.status in GUESSED_STATUSES
+        return is_guessed(self.status)
 
 
 class HighlightLayers:

@@ -41,6 +41,13 @@ def test_cjk_and_emoji_count_two_cells():
     assert rows[0] == "漢字漢字"  # a word wider than the row breaks at the edge, by cells
 
 
+def test_a_cjk_line_with_fewer_characters_than_the_width_still_wraps_by_cells():
+    text = "报告指出，交通拥堵每年造成巨大的经济损失。专家认为需要立即采取行动。"  # 35 characters, 70 cells
+    rows = rows_of(text, 40)
+    assert "".join(rows) == text and len(rows) == 2
+    assert all(cell_len(row) <= 40 for row in rows)
+
+
 def test_a_word_longer_than_the_row_is_broken():
     assert rows_of("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
 

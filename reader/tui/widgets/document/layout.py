@@ -67,11 +67,13 @@ def wrap_line(text: str, start: int, end: int, width: int) -> list[int]:
     two cells. A word wider than the row is broken where it reaches the edge.
     """
     width = max(1, width)
-    if end - start <= width:
+    if (end - start) * 2 <= width:  # fits even at two cells a character
         return [start]
     line = text[start:end]
     rows = [start]
     if line.isascii():  # one cell per character: find the last space that fits
+        if end - start <= width:
+            return rows
         position = start
         while end - position > width:
             cut = text.rfind(" ", position, position + width + 1)
@@ -79,6 +81,8 @@ def wrap_line(text: str, start: int, end: int, width: int) -> list[int]:
             rows.append(position)
         return rows
     shown = display_safe(line)
+    if cell_len(shown) <= width:
+        return rows
     used = 0
     for match in _TOKENS.finditer(shown):
         token = match.group()

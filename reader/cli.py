@@ -280,7 +280,9 @@ def _print_columns(
     """
     import shutil
 
-    from rich.cells import cell_len, set_cell_size
+    from rich.cells import cell_len
+
+    from reader.presentation import fit_cells
 
     cells = [[display_safe(value).replace("\n", " ") for value in row] for row in rows]
     widths = [max([cell_len(header)] + [cell_len(row[i]) for row in cells]) for i, header in enumerate(headers)]
@@ -294,7 +296,8 @@ def _print_columns(
         for index, (value, width) in enumerate(zip(values, widths)):
             length = cell_len(value)
             if length > width:
-                value, length = set_cell_size(value, width - 1) + "\u2026", width
+                value = fit_cells(value, width)
+                length = cell_len(value)
             padding = " " * (width - length)
             parts.append(padding + value if index in right_aligned else value + padding)
         return "  ".join(parts).rstrip()

@@ -19,10 +19,10 @@ from pathlib import Path
 from reader.claims import Claim, build_matrix
 from reader.files import write_text_atomically
 from reader.model import AnchorStatus, Annotation, ReaderError, Source, Tag
+from reader.presentation import UNTAGGED_COLOUR, by_first_tag, tags_text
 from reader.store import Store
 from reader.text import display_safe
 
-UNTAGGED_COLOUR = "#9aa0a6"
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 Progress = Callable[[int, int, str], None]
@@ -117,10 +117,10 @@ def highlighted_html(text: str, annotations: list[Annotation], tag_classes: dict
 
 
 def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool) -> str:
-    tag_class = tag_classes.get(annotation.tags[0], "tag-none") if annotation.tags else "tag-none"
+    tag_class = by_first_tag(annotation.tags, tag_classes, "tag-none")
     attributes = [f'class="ann {tag_class}"', f'data-annotation-id="{escape(annotation.id)}"']
     if first:
-        label = ", ".join(annotation.tags) or "untagged"
+        label = tags_text(annotation.tags)
         tip = label + (f" — {annotation.note}" if annotation.note else "")
         attributes += [
             f'id="a-{escape(annotation.id)}"',

@@ -36,7 +36,12 @@ def save_file(
     document = load_document(Path(path), metadata)
     if [document.size, document.mtime_ns, len(document.text)] != list(expected):
         raise SaveFailed(f"{path} changed while it was being saved; open it again")
-    store = open_store(Path(db_path), actor="tui", author=author, default_tags=[tuple(tag) for tag in default_tags])
+    store = open_store(
+        Path(db_path),
+        actor="tui",
+        author=author,
+        default_tags=[(name, colour, description) for name, colour, description in default_tags],
+    )
     try:
         source_id, _ = store.save_document(document)
     finally:

@@ -126,6 +126,8 @@ def show(obj: Context, source: str) -> None:
     """Print SOURCE's text with its annotations highlighted in their tag colours, then list them."""
     from rich.text import Text
 
+    from reader.presentation import annotation_place, tags_text
+
     store, _ = obj.synced_store([source])
     found = obj.source(store, source)
     text = store.text(found.id)
@@ -143,9 +145,8 @@ def show(obj: Context, source: str) -> None:
     if annotations:
         console.print()
         for number, annotation in enumerate(annotations, 1):
-            tags = display_safe(", ".join(annotation.tags)) or "untagged"
-            orphaned = annotation.anchor_status == AnchorStatus.ORPHANED
-            where = "not in this text" if orphaned else f"{annotation.start}-{annotation.end}"
+            tags = display_safe(tags_text(annotation.tags))
+            where = annotation_place(annotation)
             line = f"[{number}] {where} {tags} ({annotation.anchor_status}): "
             line += display_safe(annotation.quote.replace("\n", " "))
             if annotation.note:
@@ -159,6 +160,8 @@ def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str
     from rich.color import ColorSystem
     from rich.style import Style
 
+    from reader.presentation import annotation_colour
+
     if color_system is None:  # NO_COLOR or a dumb terminal
         return display_safe(text)
     system = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT, "windows": ColorSystem.WINDOWS}.get(
@@ -166,8 +169,7 @@ def _highlighted(text: str, numbered, colours: dict[str, str], color_system: str
     )
     styles = []
     for _, annotation in numbered:
-        colour = colours.get(annotation.tags[0], "#888888") if annotation.tags else "#888888"
-        styles.append(Style.parse(f"on {colour} black"))
+        styles.append(Style.parse(f"on {annotation_colour(annotation.tags, colours)} black"))
     events = sorted(
         [(a.start, 1, index) for index, (_, a) in enumerate(numbered)]
         + [(a.end, 0, index) for index, (_, a) in enumerate(numbered)]

@@ -76,7 +76,7 @@ async def test_the_word_cursor_is_drawn_in_reverse_even_on_highlighted_text(make
         screen, view = await open_source(pilot, 1)
         await pilot.press("j", "1", "l")
         await wait_settled(pilot)
-        row = view._row_of_offset(view.word[0]) - int(view.scroll_y)
+        row = view.document_layout.row_of_offset(view.word[0]) - int(view.scroll_y)
         strip = view.render_line(row)
         word_text = view.text[view.word[0]:view.word[1]]
         styles = [segment.style for segment in strip if segment.text == word_text]
@@ -99,7 +99,7 @@ async def test_brackets_visit_mid_sentence_and_overlapping_annotations_and_say_n
         altman = text.index('Altman stated, "I won')
         store.add_annotation(source_id, billion, billion + len("committing $1 billion"), tags=["number"])
         store.add_annotation(source_id, altman, altman + len('Altman stated, "I won\'t pretend'), tags=["quote"])
-        sentence = view.sentence_at(billion)
+        sentence = view.navigator.sentence_at(billion)
         store.add_annotation(source_id, sentence[0], sentence[1], tags=["claim"])  # overlaps the first
         screen.reload()
         await wait_for(pilot, lambda: len(screen.annotations) == 3)
@@ -359,7 +359,7 @@ async def test_repainting_only_the_cursor_rows_leaves_no_stale_row(make_app):
             await pilot.press(*keys)
             await pilot.pause()
             shown = [list(view.render_line(y)) for y in range(view.size.height)]
-            view._invalidate()
+            view.redraw()
             assert shown == [list(view.render_line(y)) for y in range(view.size.height)], keys
 
 

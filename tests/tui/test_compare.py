@@ -56,7 +56,7 @@ async def move_to_counterpart(pilot, screen: CompareScreen, pane: int = 0, other
 
 
 def focus_spans(screen: CompareScreen, index: int) -> list[tuple[int, int]]:
-    return [(h.start, h.end) for h in screen.panes[index].view._layers.get("focus", [])]
+    return [(h.start, h.end) for h in screen.panes[index].view.highlights("focus")]
 
 
 # --- pure helpers --------------------------------------------------------------------------------
@@ -164,8 +164,8 @@ async def test_cursor_on_a_passage_highlights_and_scrolls_to_its_counterpart(mak
         assert (counterpart.start, counterpart.end) in focus_spans(screen, 1)
         assert other.cursor[0] <= counterpart.start < other.cursor[1]
         top, bottom = int(other.scroll_y), int(other.scroll_y) + other.size.height
-        assert top <= other._row_of_offset(counterpart.start) < bottom
-        assert top <= other._row_of_offset(counterpart.end - 1) < bottom
+        assert top <= other.document_layout.row_of_offset(counterpart.start) < bottom
+        assert top <= other.document_layout.row_of_offset(counterpart.end - 1) < bottom
         assert (hit.member.start, hit.member.end) in focus_spans(screen, 0)
 
 
@@ -176,13 +176,13 @@ async def test_a_counterpart_far_down_scrolls_the_other_pane(make_app):
         for _ in range(12):
             hit = await move_to_counterpart(pilot, screen)
             counterpart = next(m for m in hit.counterparts if m.source_id == screen.panes[1].source.id)
-            if other._row_of_offset(counterpart.start) >= other.size.height:
+            if other.document_layout.row_of_offset(counterpart.start) >= other.size.height:
                 break
             await pilot.press("j")
         else:
             raise AssertionError("no counterpart below the first screen")
         assert other.scroll_y > 0
-        assert int(other.scroll_y) <= other._row_of_offset(counterpart.start) < int(other.scroll_y) + other.size.height
+        assert int(other.scroll_y) <= other.document_layout.row_of_offset(counterpart.start) < int(other.scroll_y) + other.size.height
 
 
 async def test_s_toggles_sync(make_app):
@@ -247,7 +247,7 @@ async def test_unique_passages_are_marked(make_app):
         screen = await open_compare(pilot, "000", "001")
         unique = screen.alignment.unique[screen.panes[0].source.id]
         assert unique
-        colours = {(h.start, h.end): h.colour for h in screen.panes[0].view._layers["alignment"]}
+        colours = {(h.start, h.end): h.colour for h in screen.panes[0].view.highlights("alignment")}
         assert colours[unique[0]] == UNIQUE_COLOUR
         await move_to_unaligned(pilot, screen)
         assert "unique" in screen.query_one("#compare-differences").render().plain
@@ -259,7 +259,7 @@ async def test_repeated_passages_are_flagged_in_their_pane(make_app):
         repeats = screen.alignment.repeats[screen.panes[0].source.id]
         assert repeats, "004 repeats whole paragraphs"
         assert "repeated" in str(screen.query_one("#pane-header-0").render())
-        layer = screen.panes[0].view._layers["alignment"]
+        layer = screen.panes[0].view.highlights("alignment")
         again = repeats[0].again
         assert any(h.colour == REPEAT_COLOUR and h.start < again[1] and h.end > again[0] for h in layer)
         screen.panes[0].view.move_cursor_to(again[0])
@@ -313,7 +313,7 @@ async def test_L_links_the_aligned_passages_as_one_claim(make_app):
         assert [(l.from_annotation, l.to_annotation, l.kind) for l in links] == [(own[0].id, other[0].id, "same")]
         # Shown in both panes: a link overlay on each annotation.
         for pane, annotation in ((screen.panes[0], own[0]), (screen.panes[1], other[0])):
-            assert [(h.start, h.end) for h in pane.view._layers["links"]] == [(annotation.start, annotation.end)]
+            assert [(h.start, h.end) for h in pane.view.highlights("links")] == [(annotation.start, annotation.end)]
 
 
 async def test_L_reuses_an_annotation_on_the_same_span(make_app):
@@ -391,7 +391,7 @@ async def test_the_focus_layer_uses_the_counterpart_colour(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         await move_to_counterpart(pilot, screen)
-        assert {h.colour for h in screen.panes[1].view._layers["focus"]} == {FOCUS_COLOUR}
+        assert {h.colour for h in screen.panes[1].view.highlights("focus")} == {FOCUS_COLOUR}
 
 
 async def test_escape_in_the_source_picker_goes_back_to_reading(make_app):

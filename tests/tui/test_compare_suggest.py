@@ -103,7 +103,7 @@ async def test_a_link_made_by_hand_wins_in_the_differences_panel_and_the_sync(ma
         plain = screen.query_one("#compare-differences").render().plain
         assert "no counterpart" not in plain
         assert "your link: same claim" in plain
-        assert (b.start, b.end) in [(h.start, h.end) for h in second.view._layers["focus"]]
+        assert (b.start, b.end) in [(h.start, h.end) for h in second.view.highlights("focus")]
         assert second.view.cursor[0] <= b.start < second.view.cursor[1] or second.view.cursor[0] == b.start
 
 
@@ -133,7 +133,7 @@ async def test_W_shows_weak_suggestions_in_their_own_colour_and_confirmed_ones_d
         assert all(c.confidence >= 0.5 for c in screen.alignment.clusters)
         await pilot.press("W")
         await wait_for(pilot, lambda: len(screen.alignment.clusters) > shown)
-        colours = {h.colour for h in screen.panes[0].view._layers["alignment"]}
+        colours = {h.colour for h in screen.panes[0].view.highlights("alignment")}
         assert WEAK_COLOUR in colours
         await pilot.press("W")
         await wait_for(pilot, lambda: len(screen.alignment.clusters) == shown)
@@ -143,10 +143,10 @@ async def test_W_shows_weak_suggestions_in_their_own_colour_and_confirmed_ones_d
                                                                      for c in screen.alignment.clusters))
         confirmed = next(c for c in screen.alignment.clusters if c.status == "confirmed")
         for pane in screen.panes:
-            links = [(h.start, h.end) for h in pane.view._layers["links"]]
+            links = [(h.start, h.end) for h in pane.view.highlights("links")]
             spans = [(m.start, m.end) for m in confirmed.members if m.source_id == pane.source.id]
             assert spans and set(spans) <= set(links)  # drawn as the user's link, not as a suggestion
-            assert not [h for h in pane.view._layers["alignment"]
+            assert not [h for h in pane.view.highlights("alignment")
                         if h.colour not in (CONFIRMED_COLOUR,) and any(h.start < e and h.end > s for s, e in spans)
                         and h.key.startswith("aligned")]
 

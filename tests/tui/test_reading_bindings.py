@@ -58,7 +58,7 @@ async def test_paging_keeps_the_cursor_on_screen(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         _, view = await open_first_source(pilot)
         await pilot.press("space")
-        row = view._row_of_offset(view.cursor[0])
+        row = view.document_layout.row_of_offset(view.cursor[0])
         assert view.scroll_y <= row < view.scroll_y + view.size.height
 
 
@@ -291,7 +291,7 @@ async def test_ctrl_p_opens_the_command_palette(make_app):
 async def test_clicking_moves_the_cursor(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
-        row = view._row_of_offset(sentences(view)[3][0])
+        row = view.document_layout.row_of_offset(sentences(view)[3][0])
         await pilot.click(DocumentView, offset=(6, row))
         assert view.cursor == sentences(view)[3]
 
@@ -299,11 +299,11 @@ async def test_clicking_moves_the_cursor(make_app):
 async def test_dragging_the_mouse_selects(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
-        row = view._row_of_offset(sentences(view)[3][0])
+        row = view.document_layout.row_of_offset(sentences(view)[3][0])
         await pilot.mouse_down(DocumentView, offset=(2, row))
         await pilot.hover(DocumentView, offset=(12, row))
         await pilot.mouse_up(DocumentView, offset=(12, row))
-        start = view._row_span(row)[0]
+        start = view.document_layout.row_span(row)[0]
         assert view.selection == (start, start + 11)
 
 

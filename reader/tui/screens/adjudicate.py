@@ -33,6 +33,7 @@ from reader.adjudication import (
     decision_for,
 )
 from reader.model import Annotation, ReaderError, Source
+from reader.presentation import fit_cells, tags_text
 from reader.session import Store
 from reader.text import display_safe
 from reader.tui.base import ReaderScreen
@@ -49,7 +50,7 @@ DECISIONS = {"": "not decided", "a": "A's kept", "b": "B's kept", "both": "both 
 def one_line(text: str, limit: int) -> str:
     """Untrusted text for one line of the screen: display-safe, newlines shown as ␤, cut with …."""
     text = display_safe(text).replace("\n", "␤")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return fit_cells(text, limit)
 
 
 class AdjudicateScreen(ReaderScreen):
@@ -212,7 +213,7 @@ class AdjudicateScreen(ReaderScreen):
             if annotation is None:
                 lines.append("—  (not coded)\n", style="dim")
                 continue
-            tags = ", ".join(annotation.tags) or "untagged"
+            tags = tags_text(annotation.tags)
             lines.append(f"[{one_line(tags, 30)}] {annotation.start}-{annotation.end} ", style="bold")
             lines.append(one_line(annotation.quote, width - len(tags) - 16) + "\n")
         lines.append("a A's · b B's · o both · x neither · g all agreements · n/p next/previous · u undo", style="dim")

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from reader.model import Annotation, Tag
+from reader.presentation import tags_text
 from reader.session import Store, Written
 from reader.tui.base import ReaderScreen
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
@@ -339,7 +340,7 @@ class AnnotatingScreen(ReaderScreen):
         self.jump_to(target)
         view = self.active_view()
         self._visit = (target.id, view, view.word)
-        described = ", ".join(target.tags) or "untagged"
+        described = tags_text(target.tags)
         self.say(
             f"annotation {index + 1} of {len(placed)}: {described}"
             + (" (wrapped to the start)" if wrapped and direction > 0 else " (wrapped to the end)" if wrapped else ""),

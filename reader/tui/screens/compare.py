@@ -21,6 +21,16 @@ from textual.widgets import Input, Static
 from reader.align import Alignment, AlignmentHit, Member, SourceText
 from reader.comparison import Comparison, compare_sources
 from reader.model import Annotation, Source, Tag
+from reader.presentation import (
+    CONFIRMED_COLOUR,
+    FOCUS_COLOUR,
+    REPEAT_COLOUR,
+    UNIQUE_COLOUR,
+    WEAK_COLOUR,
+    describe_annotation,
+    position_percent,
+    selecting_text,
+)
 from reader.session import Store, StoreError, record_decision
 from reader.tui.screens.annotating import annotating_bindings
 from reader.tui.screens.compare_differences import DifferencesPanel
@@ -32,12 +42,7 @@ from reader.tui.screens.compare_pairs import (
     pair_decision_features,
 )
 from reader.tui.screens.compare_parts import (
-    CONFIRMED_COLOUR,
-    FOCUS_COLOUR,
     LINK_KIND_NAMES,
-    REPEAT_COLOUR,
-    UNIQUE_COLOUR,
-    WEAK_COLOUR,
     Pane,
     alignment_highlights,
     annotation_highlights,
@@ -307,19 +312,16 @@ class CompareScreen(PairDecisions):
     def update_status(self) -> None:
         pane = self.panes[self.active]
         view = pane.view
-        percent = round(100 * view.cursor[1] / len(view.text)) if view.text else 0
+        percent = position_percent(view.cursor[1], len(view.text))
         annotation = self.annotation_under_cursor()
-        described = ""
-        if annotation:
-            described = ", ".join(annotation.tags) or "untagged"
-            if annotation.id in pane.linked:
-                described += " · linked"
-            if annotation.note:
-                described += f": {annotation.note}"
+        described = (
+            describe_annotation(annotation, with_status=False, linked=annotation.id in pane.linked)
+            if annotation
+            else ""
+        )
         selection = ""
         if view.selection:
-            words = len(view.text[view.selection[0] : view.selection[1]].split())
-            selection = f"selecting {words} word{'s' if words != 1 else ''}"
+            selection = selecting_text(len(view.text[view.selection[0] : view.selection[1]].split()))
         self.query_one(StatusLine).show(pane.source.title, percent, described, selection)
 
     # --- actions: panes, sync --------------------------------------------------------------------

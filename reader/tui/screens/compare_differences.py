@@ -11,18 +11,16 @@ from textual.widgets import Static
 from reader.align import AlignmentHit, Member, tuning
 from reader.align.suggest import evidence, query_clauses
 from reader.comparison import Comparison
-from reader.text import display_safe
-from reader.tui.screens.compare_parts import (
+from reader.presentation import (
     ALIGNED_COLOUR,
     CONFIRMED_COLOUR,
     FOCUS_COLOUR,
     LINK_COLOUR,
-    LINK_KIND_NAMES,
     REPEAT_COLOUR,
     UNIQUE_COLOUR,
-    difference_line,
-    pane_label,
 )
+from reader.text import display_safe
+from reader.tui.screens.compare_parts import LINK_KIND_NAMES, difference_line, pane_label
 from reader.tui.screens.compare_sync import PaneSync
 
 

@@ -9,21 +9,20 @@ from rich.text import Text
 
 from reader.align import Alignment, Member, tuning, word_differences
 from reader.model import Annotation, Source
+from reader.presentation import (
+    CONFIRMED_COLOUR,
+    LINK_COLOUR,
+    PASSAGE_COLOURS,
+    REPEAT_COLOUR,
+    WEAK_COLOUR,
+    annotation_colour,
+    is_drawn,
+)
 from reader.text import display_safe
 from reader.tui.widgets.document_view import DocumentView, Highlight
 
 Span = tuple[int, int]
 
-UNTAGGED_COLOUR = "#888888"
-# Overlay colours: blended into the background by DocumentView, so they stay readable.
-ALIGNED_COLOUR = "#34577f"
-UNIQUE_COLOUR = "#5c5040"
-REPEAT_COLOUR = "#b0399a"
-FOCUS_COLOUR = "#2f81f7"
-LINK_COLOUR = "#ff79c6"
-CONFIRMED_COLOUR = "#2e8b57"  # a passage the user linked: drawn unlike any suggestion
-WEAK_COLOUR = "#3a3f4b"  # a suggestion below the drawing confidence, shown only on request (W)
-PASSAGE_COLOURS = {"aligned": ALIGNED_COLOUR, "unique": UNIQUE_COLOUR, "repeat": REPEAT_COLOUR}
 EMPHASIS_STYLES = {"number": "bold #e5c07b", "name": "bold #56b6c2", "quote": "bold #c678dd"}
 LINK_KIND_NAMES = {"same": "same claim", "supports": "supports", "contradicts": "contradicts"}
 CONTEXT_ROWS = 3  # rows kept above a counterpart scrolled into view
@@ -116,16 +115,9 @@ def pane_label(number: int, source: Source) -> str:
 
 def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Highlight], list[Highlight]]:
     """A pane's annotations in their first tag's colour, and the underline of those that take part in a link."""
-    placed = [a for a in pane.annotations if a.anchor_status != "orphaned" and a.end > a.start]
+    placed = [a for a in pane.annotations if is_drawn(a)]
     annotations = [
-        Highlight(
-            a.start,
-            a.end,
-            colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-            key=a.id,
-            status=a.anchor_status,
-        )
-        for a in placed
+        Highlight(a.start, a.end, annotation_colour(a.tags, colours), key=a.id, status=a.anchor_status) for a in placed
     ]
     links = [Highlight(a.start, a.end, LINK_COLOUR, key=f"link:{a.id}") for a in placed if a.id in pane.linked]
     return annotations, links

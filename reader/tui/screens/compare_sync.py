@@ -6,7 +6,8 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from reader.align import Alignment, AlignmentHit, Member, Repeat
-from reader.tui.screens.compare_parts import CONTEXT_ROWS, FOCUS_COLOUR, Pane
+from reader.presentation import FOCUS_COLOUR
+from reader.tui.screens.compare_parts import CONTEXT_ROWS, Pane
 from reader.tui.widgets.document_view import DocumentView, Highlight
 
 

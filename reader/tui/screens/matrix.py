@@ -30,6 +30,7 @@ from reader.claims import (
 )
 from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
+from reader.presentation import fit_cells
 from reader.session import (
     ClaimError,
     Store,
@@ -52,10 +53,6 @@ CELL_STYLES = {
 }
 CLAIM_WIDTH = 48
 MIN_CELL_WIDTH = 14
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def _claim_summary(claim: Claim, with_date: bool) -> str:
@@ -146,15 +143,17 @@ class MatrixScreen(ReaderScreen):
         table.add_column("Claim", key="claim", width=CLAIM_WIDTH)
         for source in self.sources:
             table.add_column(
-                Text(_fit(display_safe(source.title or source.name), cell_width)), key=str(source.id), width=cell_width
+                Text(fit_cells(display_safe(source.title or source.name), cell_width)),
+                key=str(source.id),
+                width=cell_width,
             )
         for number, claim in enumerate(self.claims, 1):
-            cells = [Text(_fit(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
+            cells = [Text(fit_cells(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
             for source in self.sources:
                 cell = claim.cells[source.id]
                 cells.append(
                     Text(
-                        _fit(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
+                        fit_cells(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
                         style=CELL_STYLES.get(cell.status, ""),
                     )
                 )

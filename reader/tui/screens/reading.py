@@ -16,13 +16,13 @@ from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from reader.model import Annotation, Tag
+from reader.presentation import annotation_colour, describe_annotation, is_drawn, position_percent, selecting_text
 from reader.session import StoreError
 from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
 from reader.tui.widgets.annotation_panel import AnnotationPanel
 from reader.tui.widgets.document_view import DocumentView, Highlight, Span
 from reader.tui.widgets.small import StatusLine, TagBar
 
-UNTAGGED_COLOUR = "#888888"
 POSITION_SAVE_DELAY = 0.5
 
 
@@ -103,7 +103,7 @@ class ReadingScreen(AnnotatingScreen):
         """
         self.source_id = source_id
         view = self.query_one(DocumentView)
-        if position and view.cursor[0] == view.sentence_at(0)[0]:
+        if position and view.cursor[0] == view.navigator.sentence_at(0)[0]:
             view.move_cursor_to(position)
             view.scroll_to_offset(view.cursor[0])
         self.load_annotations()
@@ -142,15 +142,9 @@ class ReadingScreen(AnnotatingScreen):
         self._by_id = {a.id: a for a in self.annotations}
         colours = {tag.name: tag.colour for tag in self.tags}
         highlights = [
-            Highlight(
-                a.start,
-                a.end,
-                colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-                key=a.id,
-                status=a.anchor_status,
-            )
+            Highlight(a.start, a.end, annotation_colour(a.tags, colours), key=a.id, status=a.anchor_status)
             for a in self.annotations
-            if a.anchor_status != "orphaned" and a.end > a.start
+            if is_drawn(a)
         ]
         view = self.query_one(DocumentView)
         view.set_highlights("annotations", highlights)
@@ -196,15 +190,9 @@ class ReadingScreen(AnnotatingScreen):
 
     def update_status(self) -> None:
         view = self.query_one(DocumentView)
-        percent = round(100 * view.cursor[1] / len(view.text)) if view.text else 0
+        percent = position_percent(view.cursor[1], len(view.text))
         annotation = self.annotation_under_cursor()
-        described = ""
-        if annotation:
-            described = ", ".join(annotation.tags) or "untagged"
-            if annotation.anchor_status != "anchored":
-                described += f" ({annotation.anchor_status})"
-            if annotation.note:
-                described += f": {annotation.note}"
+        described = describe_annotation(annotation) if annotation else ""
         said = self._said
         if said and said[1:4] == (view.cursor, view.word, view.selection):
             described = f"{said[0]} · {described}" if described else said[0]
@@ -212,8 +200,7 @@ class ReadingScreen(AnnotatingScreen):
         if view.selection:
             words = len(view.text[view.selection[0] : view.selection[1]].split())
             selection = (
-                f"selecting {words} word{'s' if words != 1 else ''} "
-                "(w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)"
+                f"{selecting_text(words)} (w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)"
             )
         if self.preview:
             described = "reading the rest of the file…"

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, ProgressBar, Static
 
 from reader.model import Source
+from reader.presentation import fit_cells
 from reader.session import metadata_change
 from reader.text import display_safe
 from reader.tui.base import DatabaseChanged, ReaderScreen
@@ -26,13 +27,6 @@ def source_matches(source: Source, needle: str) -> bool:
     """Case-insensitive match of every word of the filter against title, outlet and file name."""
     haystack = f"{source.title} {source.outlet} {source.name}".casefold()
     return all(word in haystack for word in needle.casefold().split())
-
-
-def _fit(text: str, width: int) -> str:
-    """Shorten to width cells with an ellipsis."""
-    from rich.cells import cell_len, set_cell_size
-
-    return text if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
 
 
 class SourcesScreen(ReaderScreen):
@@ -135,8 +129,8 @@ class SourcesScreen(ReaderScreen):
             published = [Text(display_safe(source.published[:10]), style="dim")] if dated else []
             table.add_row(
                 Text("●" if source.id in self.marked else " ", style="bold"),
-                Text(_fit(display_safe(source.title), title_width)),
-                Text(_fit(display_safe(source.outlet), outlet_width), style="dim"),
+                Text(fit_cells(display_safe(source.title), title_width)),
+                Text(fit_cells(display_safe(source.outlet), outlet_width), style="dim"),
                 *published,
                 Text(f"{source.words:,}", justify="right"),
                 Text(str(source.annotations) if source.annotations else "", justify="right"),

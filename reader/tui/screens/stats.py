@@ -21,13 +21,13 @@ from textual.widgets import Static
 from reader.agreement import AgreementReport
 from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS
 from reader.model import Source
+from reader.presentation import UNTAGGED_COLOUR
 from reader.session import StoreError
 from reader.statistics import UNTAGGED, Statistics, gather_statistics
 from reader.text import display_safe
 from reader.tui.base import ReaderScreen
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
-UNTAGGED_COLOUR = "#7f848e"
 COVERAGE_COLOURS = {
     PRESENT: "#98c379",
     DIFFERS: "#e5c07b",

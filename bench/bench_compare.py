@@ -89,7 +89,9 @@ async def run(moves: int, panes: int) -> None:
             await wait_until(pilot, lambda: len(app.sources_screen.sources) == 5)
             ids = {source.name[:3]: source.id for source in app.sources_screen.sources}
             app.open_compare([ids[prefix] for prefix in PANE_ORDER[:panes]])
-            await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.ready)
+            await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             screen: CompareScreen = app.screen
             sync_handler = await walk(pilot, screen, moves)
             moved_counterparts = sum(1 for pane in screen.panes[1:] if pane.view.scroll_y > 0)

@@ -21,18 +21,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from reader.collector import paused_gc
 from reader.metadata import parse_published, published_sort_key
-from reader.model import Annotation, Link, Source
+from reader.model import AnchorStatus, Annotation, ClaimStatus, Link, LinkKind, Source
 
-PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT = (
-    "present",
-    "differs",
-    "supports",
-    "contradicts",
-    "silent",
-    "absent",
-)
-STATUSES = (PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT)
+# The statuses by their short names, as the matrix and stats screens import them.
+PRESENT = ClaimStatus.PRESENT
+DIFFERS = ClaimStatus.DIFFERS
+SUPPORTS = ClaimStatus.SUPPORTS
+CONTRADICTS = ClaimStatus.CONTRADICTS
+SILENT = ClaimStatus.SILENT
+ABSENT = ClaimStatus.ABSENT
+STATUSES = tuple(ClaimStatus)
 
 Differ = Callable[[str, str], list[str]]
 
@@ -41,7 +41,7 @@ Differ = Callable[[str, str], list[str]]
 class Cell:
     """One source's standing on one claim; annotations are that source's members of the claim."""
 
-    status: str
+    status: ClaimStatus
     annotations: list[Annotation] = field(default_factory=list)
     differing_words: list[str] = field(default_factory=list)
 
@@ -50,7 +50,7 @@ class Cells(dict):
     """A claim's cells by source id; a source that has none (neither a member nor a silent mark) is absent."""
 
     def __missing__(self, source_id: int) -> Cell:
-        return Cell(ABSENT)
+        return Cell(ClaimStatus.ABSENT)
 
 
 @dataclass
@@ -99,25 +99,35 @@ def evidence_json(record: dict[str, Any] | None) -> list[dict[str, Any]]:
     ]
 
 
-def cluster_annotations(annotations: list[Annotation], links: list[Link]) -> list[list[Annotation]]:
-    """Connected components of the link graph (every link kind joins a claim), in reading order."""
+def cluster_annotations(
+    annotations: list[Annotation], links: list[Link], neighbours: dict[str, list[tuple[str, str]]] | None = None
+) -> list[list[Annotation]]:
+    """Connected components of the link graph (every link kind joins a claim), in reading order.
+    neighbours: the link graph (_link_graph(links)) if the caller has built it already."""
+    neighbours = _link_graph(links) if neighbours is None else neighbours
     by_id = {a.id: a for a in annotations}
-    parent = {a.id: a.id for a in annotations}
+    component: dict[str, int] = {}
+    groups: list[list[Annotation]] = []
+    for annotation_id in by_id:  # groups in the order of their first annotation, members in annotation order
+        if annotation_id in component:
+            continue
+        number = len(groups)
+        component[annotation_id] = number
+        found = [annotation_id]
+        for node in found:  # breadth first over links between annotations both given
+            for other, _ in neighbours.get(node, ()):
+                if other not in component and other in by_id:
+                    component[other] = number
+                    found.append(other)
+        groups.append([])
+    for annotation_id, annotation in by_id.items():
+        groups[component[annotation_id]].append(annotation)
+    clusters = [sorted(group, key=_reading_order) for group in groups if len(group) > 1]
+    return sorted(clusters, key=lambda group: _reading_order(group[0]))
 
-    def root(node: str) -> str:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
 
-    for link in links:
-        if link.from_annotation in parent and link.to_annotation in parent:
-            parent[root(link.from_annotation)] = root(link.to_annotation)
-    groups: dict[str, list[Annotation]] = {}
-    for annotation_id in parent:
-        groups.setdefault(root(annotation_id), []).append(by_id[annotation_id])
-    clusters = [sorted(group, key=lambda a: (a.source_id, a.start)) for group in groups.values() if len(group) > 1]
-    return sorted(clusters, key=lambda group: (group[0].source_id, group[0].start))
+def _reading_order(annotation: Annotation) -> tuple[int, int]:
+    return (annotation.source_id, annotation.start)
 
 
 def emphasised_differences(a: str, b: str) -> list[str]:
@@ -128,13 +138,13 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     paraphrase) do not. Words are compared as the aligner compares them (case- and accent-blind); the
     word diff is rapidfuzz's (C), since a claims list may compare a hundred thousand pairs.
     """
+    if a == b or not _may_differ(a, b):
+        return []  # before the imports below: most pairs end here, and each import costs a lookup
     from rapidfuzz.distance import Indel
 
     from reader.align.differences import _has_name, _in_quotes, _touches_number
     from reader.align.words import quotation_spans
 
-    if a == b or not _may_differ(a, b):
-        return []
     words_a, keys_a = _words(a)
     words_b, keys_b = _words(b)
     if keys_a == keys_b:
@@ -166,7 +176,7 @@ def _marks(text: str) -> tuple[bool, frozenset[str], bool]:
     from reader.align import NUMBER_WORDS, fold_word
 
     words = _CAPITALISED.findall(text)
-    figure = any(char.isdigit() for char in text) or any(fold_word(w) in NUMBER_WORDS for w in words)
+    figure = any(map(str.isdigit, text)) or not NUMBER_WORDS.isdisjoint(map(fold_word, words))
     capitals = frozenset(fold_word(w) for w in words if w[0].isupper())
     return figure, capitals, bool(_QUOTE_MARKS.search(text))
 
@@ -185,10 +195,9 @@ def _may_differ(a: str, b: str) -> bool:
 def _words(text: str) -> tuple[list, list]:
     """A quote's word spans and folded words (a claim's reference quote is compared with every member)."""
     from reader.align import fold_word
-    from reader.text import word_spans
+    from reader.text import word_spans, word_texts
 
-    spans = word_spans(text)
-    return spans, [fold_word(text[s:e]) for s, e in spans]
+    return word_spans(text), list(map(fold_word, word_texts(text)))
 
 
 def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
@@ -206,7 +215,7 @@ def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
             block[0], block[1] = min(block[0], i1), max(block[1], i2)
             block[2], block[3] = min(block[2], j1), max(block[3], j2)
         previous_equal = False
-    return [tuple(block) for block in blocks]
+    return [(a_start, a_end, b_start, b_end) for a_start, a_end, b_start, b_end in blocks]
 
 
 def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
@@ -215,24 +224,33 @@ def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
     for link in links:
         neighbours.setdefault(link.from_annotation, []).append((link.to_annotation, link.kind))
         neighbours.setdefault(link.to_annotation, []).append((link.from_annotation, link.kind))
+    for linked in neighbours.values():
+        linked.sort(key=_same_first)  # the order _relations follows them in, sorted once
     return neighbours
 
 
-def _relations(ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation) -> dict[str, str]:
+def _same_first(pair: tuple[str, str]) -> tuple[bool, str]:
+    """Sort key of a neighbour (annotation id, link kind): links of kind "same" first, then by id."""
+    return (pair[1] != LinkKind.SAME, pair[0])
+
+
+def _relations(
+    ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation
+) -> dict[str, LinkKind]:
     """Each member's relation to the reference by the shortest chain of links: same, supports or
     contradicts (a contradiction flips, a support on an agreeing chain makes it supports)."""
-    relation = {reference.id: "same"}
+    relation = {reference.id: LinkKind.SAME}
     queue = deque([reference.id])
     while queue:
         node = queue.popleft()
-        for other, kind in sorted(neighbours.get(node, ()), key=lambda pair: (pair[1] != "same", pair[0])):
+        for other, kind in neighbours.get(node, ()):  # sorted by _link_graph: "same" first, then by id
             if other in relation or other not in ids:
                 continue
             mine = relation[node]
-            if kind == "contradicts":
-                relation[other] = "same" if mine == "contradicts" else "contradicts"
-            elif kind == "supports":
-                relation[other] = "contradicts" if mine == "contradicts" else "supports"
+            if kind == LinkKind.CONTRADICTS:
+                relation[other] = LinkKind.SAME if mine == LinkKind.CONTRADICTS else LinkKind.CONTRADICTS
+            elif kind == LinkKind.SUPPORTS:
+                relation[other] = LinkKind.CONTRADICTS if mine == LinkKind.CONTRADICTS else LinkKind.SUPPORTS
             else:
                 relation[other] = mine
             queue.append(other)
@@ -277,9 +295,12 @@ def build_matrix(
     silences: list[tuple[str, int]],
     differ: Differ | None = None,
     records: dict[str, dict[str, Any]] | None = None,
+    statuses: bool = True,
 ) -> list[Claim]:
     """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
-    and quotations; records are the stored claim rows by id (reader.store.claims.claim_records)."""
+    and quotations; records are the stored claim rows by id (reader.store.claims.claim_records). Without
+    statuses, cells are left out (every source reads absent): for callers that need only the members,
+    first appearance and verdict (ClaimReview), a third of the time."""
     differ = differ or emphasised_differences
     records = records or {}
     record_of_member = {
@@ -291,32 +312,13 @@ def build_matrix(
     for annotation_id, source_id in silences:
         silent_marks.setdefault(annotation_id, set()).add(source_id)
     neighbours = _link_graph(links)
+    compared = _PairCache(differ)  # a claim's members often share a wording: each pair is compared once
     claims = []
-    for members in cluster_annotations(annotations, links):
+    for members in cluster_annotations(annotations, links, neighbours):
         reference = min(members, key=order)
-        relation = _relations({m.id for m in members}, neighbours, reference)
-        silent_sources = set().union(*(silent_marks.get(m.id, set()) for m in members))
-        by_source: dict[int, list[Annotation]] = {}
-        for member in members:
-            by_source.setdefault(member.source_id, []).append(member)
         cells = Cells()
-        for source_id in sorted(silent_sources - set(by_source)):
-            if source_id in by_id:
-                cells[source_id] = Cell(SILENT)
-        for source_id, own in by_source.items():
-            if source_id not in by_id:
-                continue
-            kinds = {relation.get(m.id, "same") for m in own}
-            differing: list[str] = []
-            if "contradicts" in kinds:
-                status = CONTRADICTS
-            elif "supports" in kinds:
-                status = SUPPORTS
-            else:
-                if reference not in own:
-                    differing = differ(reference.quote, own[0].quote)
-                status = DIFFERS if differing else PRESENT
-            cells[source_id] = Cell(status, own, differing)
+        if statuses:
+            _fill_cells(cells, members, reference, by_id, neighbours, silent_marks, compared)
         claim_id = claim_id_for(members, records, record_of_member)
         record = records.get(claim_id)
         first_source = by_id.get(reference.source_id)
@@ -326,6 +328,57 @@ def build_matrix(
         text = (record or {}).get("text") or " ".join(reference.quote.split())
         claims.append(Claim(claim_id, text, members, cells, reference, first, record))
     return claims
+
+
+def _fill_cells(
+    cells: Cells,
+    members: list[Annotation],
+    reference: Annotation,
+    by_id: dict[int, Source],
+    neighbours: dict[str, list[tuple[str, str]]],
+    silent_marks: dict[str, set[int]],
+    differ: Differ,
+) -> None:
+    """Each source's standing on one claim (see the module doc), read relative to its reference member."""
+    relation = _relations({m.id for m in members}, neighbours, reference)
+    silent_sources = (
+        set().union(*(silent_marks[m.id] for m in members if m.id in silent_marks)) if silent_marks else set()
+    )
+    by_source: dict[int, list[Annotation]] = {}
+    for member in members:
+        by_source.setdefault(member.source_id, []).append(member)
+    for source_id in sorted(silent_sources - set(by_source)):
+        if source_id in by_id:
+            cells[source_id] = Cell(SILENT)
+    for source_id, own in by_source.items():
+        if source_id not in by_id:
+            continue
+        kinds = {relation.get(m.id, "same") for m in own}
+        differing: list[str] = []
+        if "contradicts" in kinds:
+            status = CONTRADICTS
+        elif "supports" in kinds:
+            status = SUPPORTS
+        else:
+            if all(member is not reference for member in own):  # not `in`: == compares every field
+                differing = differ(reference.quote, own[0].quote)
+            status = DIFFERS if differing else PRESENT
+        cells[source_id] = Cell(status, own, differing)
+
+
+class _PairCache(dict):
+    """differ(a, b) for each pair of wordings once (a fresh list each call, as differ returns)."""
+
+    def __init__(self, differ: Differ) -> None:
+        super().__init__()
+        self.differ = differ
+
+    def __call__(self, a: str, b: str) -> list[str]:
+        key = (a, b)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = tuple(self.differ(a, b))
+        return list(found)
 
 
 def sort_by_first_appearance(claims: list[Claim]) -> list[Claim]:
@@ -345,17 +398,7 @@ def linked_annotations(
     """The annotations that can belong to a claim (those with a link), placed on their current text, in
     one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
     second); only those of source_ids and, if given, with one of tags."""
-    from reader.exports import annotation_filter
-
-    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
-    sql = (
-        "SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
-        "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
-        "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
-        f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"
-    )
-    with store._lock:
-        rows = store.db.conn.execute(sql, params).fetchall()
+    rows = store.linked_annotation_rows(source_ids, tags, authors)
     return [
         Annotation(
             id=row[0],
@@ -365,7 +408,7 @@ def linked_annotations(
             quote=row[4],
             created=row[5],
             updated=row[5],
-            anchor_status=row[6],
+            anchor_status=AnchorStatus(row[6]),
             version_id=row[7],
         )
         for row in rows
@@ -373,13 +416,10 @@ def linked_annotations(
 
 
 def all_links(store) -> list[Link]:
-    with store._lock:
-        return [
-            Link(*row)
-            for row in store.db.conn.execute(
-                "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
-            )
-        ]
+    return [
+        Link(link_id, from_id, to_id, LinkKind(kind), created)
+        for link_id, from_id, to_id, kind, created in store.link_rows_by_created()
+    ]
 
 
 def no_differences(a: str, b: str) -> list[str]:
@@ -393,17 +433,25 @@ def claims_for_store(
     tags: list[str] | None = None,
     authors: list[str] | None = None,
     differ: Differ | None = None,
+    statuses: bool = True,
 ) -> tuple[list[Source], list[Claim]]:
     """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
-    by one of authors, if given; only this author's while blind); differ as in build_matrix."""
+    by one of authors, if given; only this author's while blind); differ and statuses as in build_matrix."""
     from reader.store.claims import claim_records
 
     sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
     wanted = [s.id for s in sources]
-    annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
-    return sources, build_matrix(
-        sources, annotations, all_links(store), store.silences(), differ=differ, records=claim_records(store)
-    )
+    with paused_gc():  # 100,000 annotations and their claims: about a third of the time was the collector's
+        annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
+        return sources, build_matrix(
+            sources,
+            annotations,
+            all_links(store),
+            store.silences() if statuses else [],
+            differ=differ,
+            records=claim_records(store),
+            statuses=statuses,
+        )
 
 
 def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[Source], list[Claim]]:

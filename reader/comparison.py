@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import DEFAULT_MODEL, PairModel, fit
-from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn
+from reader.collector import paused_gc
 from reader.store.decisions import decided_features, linked_groups, record_decision, rejected_pairs
 
 
@@ -43,7 +44,7 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
     else:
         alignment = align_claims(clause_set)
-    ids = [doc.source_id for doc in docs]
+    ids = [cast(int, doc.source_id) for doc in docs]  # the store's ids (the aligner takes any hashable)
     model = pair_model(store)
     rejected = rejected_pairs(store, ids)
     judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)

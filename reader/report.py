@@ -18,11 +18,11 @@ from pathlib import Path
 
 from reader.claims import Claim, build_matrix
 from reader.files import write_text_atomically
-from reader.model import Annotation, ReaderError, Source, Tag
+from reader.model import AnchorStatus, Annotation, ReaderError, Source, Tag
+from reader.presentation import UNTAGGED_COLOUR, by_first_tag, tags_text
 from reader.store import Store
 from reader.text import display_safe
 
-UNTAGGED_COLOUR = "#9aa0a6"
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 Progress = Callable[[int, int, str], None]
@@ -117,10 +117,10 @@ def highlighted_html(text: str, annotations: list[Annotation], tag_classes: dict
 
 
 def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool) -> str:
-    tag_class = tag_classes.get(annotation.tags[0], "tag-none") if annotation.tags else "tag-none"
+    tag_class = by_first_tag(annotation.tags, tag_classes, "tag-none")
     attributes = [f'class="ann {tag_class}"', f'data-annotation-id="{escape(annotation.id)}"']
     if first:
-        label = ", ".join(annotation.tags) or "untagged"
+        label = tags_text(annotation.tags)
         tip = label + (f" — {annotation.note}" if annotation.note else "")
         attributes += [
             f'id="a-{escape(annotation.id)}"',
@@ -150,7 +150,7 @@ def tags_chart_svg(
     sources: list[Source], annotations: list[Annotation], tags: list[Tag], tag_classes: dict[str, str]
 ) -> str:
     """Inline SVG: one stacked bar per source, a segment per tag sized by its number of annotations."""
-    counts = {source.id: Counter() for source in sources}
+    counts: dict[int, Counter[str]] = {source.id: Counter() for source in sources}
     for annotation in annotations:
         if annotation.source_id in counts:
             counts[annotation.source_id].update(annotation.tags or ["(untagged)"])
@@ -244,7 +244,7 @@ def gather(
         found = store.annotations(source_id=source.id, authors=authors or None)
         if wanted:
             found = [a for a in found if set(a.tags) & set(wanted)]
-        annotations.extend(a for a in found if a.anchor_status != "orphaned")
+        annotations.extend(a for a in found if a.anchor_status != AnchorStatus.ORPHANED)
     if progress:
         progress(len(chosen), len(chosen), "")
     return ReportData(chosen, texts, annotations, tags, report_claims(store, chosen, annotations), wanted)
@@ -305,7 +305,7 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
             note = f'<span class="note-text">{escape(annotation.note)}</span>' if annotation.note else ""
             status = (
                 ""
-                if annotation.anchor_status == "anchored"
+                if annotation.anchor_status == AnchorStatus.ANCHORED
                 else f' <span class="status">({escape(annotation.anchor_status)})</span>'
             )
             parts.append(

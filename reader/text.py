@@ -84,17 +84,14 @@ def safe_text(text: str, style: str = "") -> Text:
 
 # --- paragraphs -----------------------------------------------------------------------------------
 
-_LINE = re.compile(r"[^\n]+")
+# A line trimmed of white space: from its first to its last character that is not white space (\s is
+# exactly str.isspace for str patterns), never across a line break.
+_TRIMMED_LINE = re.compile(r"\S(?:[^\n]*\S)?")
 
 
 def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Paragraphs are the non-blank lines of the canonical text, trimmed of surrounding white space."""
-    spans: list[Span] = []
-    for match in _LINE.finditer(text, start, len(text) if end is None else end):
-        span = _trim(text, match.start(), match.end())
-        if span:
-            spans.append(span)
-    return spans
+    return [match.span() for match in _TRIMMED_LINE.finditer(text, start, len(text) if end is None else end)]
 
 
 def _trim(text: str, start: int, end: int) -> Span | None:
@@ -124,7 +121,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     """Sentences of text[start:end], never crossing a line break; abbreviations and decimals kept whole."""
     spans: list[Span] = []
     for paragraph_start, paragraph_end in paragraph_spans(text, start, end):
-        spans.extend(_sentences_in_paragraph(text, paragraph_start, paragraph_end))
+        if _CANDIDATE.search(text, paragraph_start, paragraph_end) is None:
+            spans.append((paragraph_start, paragraph_end))  # one sentence (most lines): already trimmed
+        else:
+            spans.extend(_sentences_in_paragraph(text, paragraph_start, paragraph_end))
     return spans
 
 
@@ -181,6 +181,12 @@ def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     return [m.span() for m in _WORD.finditer(text, start, len(text) if end is None else end)]
 
 
+def word_texts(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The words word_spans() finds, as strings (findall runs in C: for a clause, about 3x faster than
+    slicing its spans)."""
+    return _WORD.findall(text, start, len(text) if end is None else end)
+
+
 def word_count(text: str) -> int:
     """How many words word_spans() finds (findall runs in C; about 4x faster than counting finditer)."""
     return len(_WORD.findall(text))
@@ -215,7 +221,7 @@ def find_quote(text: str, quote: str) -> list[Span]:
         position = text.find(quote, position + 1)
     if exact:
         return exact
-    parts = []
+    parts: list[str] = []
     for char in quote:
         if char.isspace():
             if not parts or parts[-1] != r"\s+":

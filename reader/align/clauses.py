@@ -18,14 +18,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from rapidfuzz import fuzz
 
 from reader.align import tuning
-from reader.align.figures import figure_keys
+from reader.align.figures import figure_keys, may_state_figure
 from reader.align.result import SourceText
 from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
-from reader.text import Span, sentence_spans, word_spans
+from reader.text import Span, sentence_spans, word_spans, word_texts
 
 # Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
 _LEADING_CLAUSE = re.compile(
@@ -97,7 +98,10 @@ _SENTENCE_END = (".", "!", "?", '"', "\u201d", "'", "\u2019", ")", "\u2026", ":"
 
 def _is_heading(text: str, start: int, end: int) -> bool:
     """A unit that closes its line without closing as a sentence does: a heading, a label, a bullet."""
-    return not text[start:end].endswith(_SENTENCE_END) and not text[end:].split("\n", 1)[0].strip()
+    if text.endswith(_SENTENCE_END, start, end):
+        return False
+    line_end = text.find("\n", end)
+    return not text[end : len(text) if line_end < 0 else line_end].strip()
 
 
 def _is_label(text: str, start: int, end: int) -> bool:
@@ -183,6 +187,8 @@ class ClauseSet:
     def subset(self, keep: Sequence[int]) -> ClauseSet:
         """The clauses of docs[i] for i in keep (in that order), weighed as in this whole set: the same two
         sources then align the same way whichever other sources are open beside them."""
+        if list(keep) == list(range(len(self.docs))):
+            return ClauseSet(list(self.docs), self.claims, self.by_doc, self.df)  # all of them, as they are
         position = {doc: new for new, doc in enumerate(keep)}
         kept = [
             c
@@ -216,29 +222,18 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
         text = doc.text
         quotes = quotation_spans(text)
         quote_starts = [s for s, _ in quotes]
+        vocabulary = _Vocabulary(text)
         mine: list[Clause] = []
         for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
             for start, end in claim_spans(text, s_start, s_end):
                 if _is_label(text, start, end):
                     continue
-                stems_found: list[str] = []
-                folded_words: list[str] = []
-                quoted: set[str] = set()
-                names: set[str] = set()
-                for w_start, w_end in word_spans(text, start, end):
-                    word = text[w_start:w_end]
-                    folded = fold_word(word)
-                    folded_words.append(folded)
-                    stems = content_stems(word)
-                    if not stems:
-                        continue
-                    stems_found.extend(stems)
-                    if word[:1].isupper() and not occurs_lower_case(text, folded):
-                        names.update(stems)
-                    if quotes and _inside(quotes, quote_starts, w_start):
-                        quoted.update(stems)
+                words = word_texts(text, start, end)
+                stems_found, folded_words, names = vocabulary.read(words)
                 if len(stems_found) < tuning.MIN_CLAIM_WORDS:
                     continue
+                quoted = _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS
+                figures_possible = not vocabulary.figure_words.isdisjoint(words)
                 claim = Clause(
                     len(claims),
                     doc_index,
@@ -246,10 +241,11 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
                     end,
                     sentence_index,
                     stems=frozenset(stems_found),
-                    numbers=figure_keys(text, start, end),
-                    amounts=any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                    quote_stems=frozenset(quoted),
-                    name_stems=frozenset(names) if names else _NO_STEMS,
+                    numbers=figure_keys(text, start, end) if figures_possible else _NO_STEMS,
+                    amounts=figures_possible
+                    and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
+                    quote_stems=quoted,
+                    name_stems=names,
                 )
                 claim.key = " ".join(folded_words)
                 claim.position = start / len(text)
@@ -257,6 +253,58 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list
                 mine.append(claim)
         by_doc.append(mine)
     return claims, by_doc
+
+
+class _Vocabulary:
+    """What one source's words contribute, worked out once per distinct word rather than once per occurrence
+    (a million-line source repeats a few thousand words millions of times): the folded word, its content
+    stems, for a name (capitalised, never written in lower case in this source) those stems again, and the
+    words that may state a figure (a clause with none of them states none: figure_keys is not asked)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded: dict[str, str] = {}
+        self.stems: dict[str, tuple[str, ...]] = {}
+        self.names: dict[str, tuple[str, ...]] = {}
+        self.figure_words: set[str] = set()
+
+    def read(self, words: list[str]) -> tuple[list[str], list[str], frozenset[str]]:
+        """(content stems in word order, folded words, stems of names) of one clause's words."""
+        try:
+            folded_words = list(map(self.folded.__getitem__, words))
+        except KeyError:
+            self._learn(words)
+            folded_words = list(map(self.folded.__getitem__, words))
+        stems_found = list(chain.from_iterable(map(self.stems.__getitem__, words)))
+        named = self.names.keys() & words if self.names else ()
+        if not named:
+            return stems_found, folded_words, _NO_STEMS
+        return stems_found, folded_words, frozenset(chain.from_iterable(self.names[word] for word in named))
+
+    def _learn(self, words: list[str]) -> None:
+        for word in words:
+            if word in self.folded:
+                continue
+            folded = fold_word(word)
+            stems = content_stems(word)
+            self.folded[word] = folded
+            self.stems[word] = stems
+            if stems and word[:1].isupper() and not occurs_lower_case(self.text, folded):
+                self.names[word] = stems
+            if may_state_figure(word):  # every digit and duration word of a clause is inside one of its words
+                self.figure_words.add(word)
+
+
+def _quoted_stems(text: str, start: int, end: int, quotes: list[Span], quote_starts: list[int]) -> frozenset[str]:
+    """Content stems of the words of text[start:end] that start inside a quotation."""
+    last = bisect.bisect_left(quote_starts, end) - 1  # quotations never overlap: their ends rise with their starts
+    if last < 0 or quotes[last][1] <= start:
+        return _NO_STEMS
+    quoted: set[str] = set()
+    for w_start, w_end in word_spans(text, start, end):
+        if _inside(quotes, quote_starts, w_start):
+            quoted.update(content_stems(text[w_start:w_end]))
+    return frozenset(quoted)
 
 
 def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
@@ -267,35 +315,56 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
 def _weigh(claims: list[Clause]) -> Counter[str]:
     """Weigh words by inverse document frequency over claims (a word in few claims says more about which
     claim it is) and mark the story's topic words in each claim; returns the document frequencies."""
-    df: Counter[str] = Counter()
-    for claim in claims:
-        df.update(claim.stems)
+    df: Counter[str] = Counter(chain.from_iterable(claim.stems for claim in claims))
     n = len(claims) or 1
     idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
     topic = frozenset(
         stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS
     )
     for claim in claims:
-        claim.weights = {stem: idf[stem] for stem in claim.stems}
+        claim.weights = dict(zip(claim.stems, map(idf.__getitem__, claim.stems)))
         claim.total = sum(claim.weights.values())
         claim.topic_stems = (claim.stems & topic or _NO_STEMS) if topic else _NO_STEMS
     return df
 
 
+class _RarityRanks(dict):
+    """stem -> (document frequency, stem), the sort key that puts a clause's rarest stems first; a stem df
+    does not count ranks (0, stem), as df[stem] would."""
+
+    def __init__(self, df: Counter[str]) -> None:
+        super().__init__((stem, (count, stem)) for stem, count in df.items())
+
+    def __missing__(self, stem: str) -> tuple[int, str]:
+        return (0, stem)
+
+
+def rarity_ranks(df: Counter[str]) -> dict[str, tuple[int, str]]:
+    """Each stem's sort key, rarest first (its document frequency, then the stem): looked up (in C) rather
+    than rebuilt by a lambda for every stem of every clause."""
+    return _RarityRanks(df)
+
+
 def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
     """Within each source, a claim whose text is (nearly) that of an earlier claim repeats it."""
+    rank = rarity_ranks(df)
+    rare_enough = {stem for stem, count in df.items() if count <= tuning.MAX_POSTING}  # may find a near repeat
     for mine in by_doc:
         exact: dict[str, Clause] = {}
         keyed: dict[str, list[Clause]] = defaultdict(list)
         for claim in mine:
             first = exact.get(claim.key)
-            if first is None and len(claim.key) >= tuning.NEAR_REPEAT_MIN_CHARS:
+            if (
+                first is None
+                and len(claim.key) >= tuning.NEAR_REPEAT_MIN_CHARS
+                and not rare_enough.isdisjoint(claim.stems)
+            ):
                 # Near-identical: compare with earlier claims sharing a rare word. A word in more than
                 # MAX_POSTING claims is too common to say which claims to compare (as in blocking): without
                 # this, a huge source compared each claim with hundreds of others (minutes for a million lines).
                 rare = [
                     s
-                    for s in sorted(claim.stems, key=lambda s: (df[s], s))[: tuning.NEAR_REPEAT_KEYS]
+                    for s in sorted(claim.stems, key=rank.__getitem__)[: tuning.NEAR_REPEAT_KEYS]
                     if df[s] <= tuning.MAX_POSTING
                 ]
                 seen: set[int] = set()

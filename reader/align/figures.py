@@ -135,6 +135,11 @@ def _make(text: str, spans: list[Span], index: int, used: int, value: float, kin
 _MAY_STATE_FIGURE = re.compile(r"\d|\b(?:decades?|years?|months?|weeks?|days?)\b", re.IGNORECASE)
 
 
+def may_state_figure(word: str) -> bool:
+    """Whether a word holds a digit or names a duration: a passage whose words do not, states no figure."""
+    return _MAY_STATE_FIGURE.search(word) is not None
+
+
 def figure_keys(text: str, start: int, end: int) -> frozenset[str]:
     """The keys of the figures text[start:end] states (see Figure.key)."""
     if not _MAY_STATE_FIGURE.search(text, start, end):

@@ -12,19 +12,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from reader.align import tuning
-from reader.align.clauses import Clause
+from reader.align.clauses import Clause, rarity_ranks
 from reader.align.scoring import PairScore
 
 
 def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -> dict[tuple[int, int], float]:
     """Score each claim against the claims of other sources that share one of its rarest words."""
     active = [claim for claim in claims if claim.canonical < 0]
+    rank = rarity_ranks(df)
     postings: dict[str, list[int]] = defaultdict(list)
     keys_of: dict[int, list[str]] = {}
+    indexing = {stem for stem, count in df.items() if 1 < count <= tuning.MAX_POSTING}  # words that may be keys
     for claim in active:
-        keys = [s for s in sorted(claim.stems, key=lambda s: (df[s], s)) if 1 < df[s] <= tuning.MAX_POSTING][
-            : tuning.BLOCKING_KEYS
-        ]
+        keys = sorted(claim.stems & indexing, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
         keys_of[claim.index] = keys
         for key in keys:
             postings[key].append(claim.index)
@@ -41,6 +41,8 @@ def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -
                 seen_docs.add(other.doc)
                 scores[(first.index, other.index)] = score(first, other)
     for claim in active:
+        if not keys_of[claim.index]:
+            continue  # no word rare enough to index it: no candidates
         shared_keys: Counter[int] = Counter()
         for key in keys_of[claim.index]:
             shared_keys.update(postings[key])

@@ -5,9 +5,7 @@ semantic backend (reader.align.semantic) reuses every rule here with embeddings 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from reader.align import tuning
 from reader.align.clauses import ClauseSet, prepare_claims
@@ -15,20 +13,7 @@ from reader.align.clustering import build_alignment
 from reader.align.matching import one_to_one, score_candidates
 from reader.align.result import Alignment, SourceText
 from reader.align.scoring import PairScore, claim_score
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector off while the aligner builds millions of small objects that hold no
-    cycles (reference counting frees them): it re-scanned them all again and again, 40 % of the time of a
-    300,000-line source. Restored on exit unless it was already off."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+from reader.collector import paused_gc
 
 
 def align_sources(docs: Sequence[SourceText], accept_score: float = tuning.ACCEPT_SCORE) -> Alignment:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from reader.align import tuning
 from reader.align.figures import figures
+from reader.collector import paused_gc
 from reader.text import Span
 
 
@@ -97,7 +98,8 @@ class Cluster:
     def confidence(self) -> float | None:
         """The weakest member's confidence (1.0 for a confirmed cluster); None if not assessed."""
         values = [1.0 if m.status == "confirmed" else m.confidence for m in self.members]
-        return None if any(v is None for v in values) else round(min(values), 3)  # type: ignore[type-var]
+        assessed = [value for value in values if value is not None]
+        return round(min(assessed), 3) if len(assessed) == len(values) else None
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,11 @@ class Alignment:
 
 def alignment_to_json(alignment: Alignment) -> dict:
     """Clusters (id, members, differences), unique passages and repeats as JSON-ready dicts."""
+    with paused_gc():  # a million small dicts, none in a cycle: the collector would rescan the clauses held
+        return _alignment_dicts(alignment)
+
+
+def _alignment_dicts(alignment: Alignment) -> dict:
     return {
         "clusters": [cluster_to_json(cluster) for cluster in alignment.clusters],
         "unique": [

@@ -85,4 +85,4 @@ def occurs_lower_case(text: str, folded: str) -> bool:
 @lru_cache(maxsize=256)
 def _lower_case_words(text: str) -> frozenset[str]:
     """The words a text writes in lower case (a capitalised word that never appears so is a name)."""
-    return frozenset(word for word in re.findall(r"\w+", text) if word.islower())
+    return frozenset(filter(str.islower, re.findall(r"\w+", text)))

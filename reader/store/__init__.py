@@ -6,7 +6,9 @@ event log that undo and redo replay. Every write is one `BEGIN IMMEDIATE` transa
 
 `Store` is composed of one part per job, each a module of this package: connection (opening, migrations,
 write transactions), events (the event log, undo and redo), settings (reading state, settings, blind
-coding), tags, sources (versions, search, re-anchoring), annotations and links (with silent marks).
+coding), tags, sources (versions, search, re-anchoring), annotations and links (with silent marks), and
+the read queries behind the exports (exporting) and the analyses (analysis), and the local side of
+syncing with a team hub (syncing: sync state, outbox, conflicts; remote: applying a hub's changes).
 Claim records and pair decisions have their own modules (claims, decisions), as does the schema
 (migrations).
 """
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reader.model import DEFAULT_TAGS
+from reader.store.analysis import AnalysisQueries
 from reader.store.connection import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -39,6 +42,7 @@ from reader.store.sources import (
     _fts_query,
     passage_spans,
 )
+from reader.store.syncing import SyncLog
 from reader.store.tags import TAG_PALETTE, _check_colour, _clean_tag_name
 
 __all__ = [
@@ -67,7 +71,7 @@ __all__ = [
 ]
 
 
-class Store(LinkStore):
+class Store(LinkStore, AnalysisQueries, SyncLog):
     """One connection to the annotation database; safe to share between threads (writes are serialised)."""
 
 

@@ -115,6 +115,11 @@ class EventLog(StoreConnection):
                 (self.author, self.session),
             )
 
+    def snapshot_replayer(self) -> SnapshotReplayer:
+        """Undo's own machinery for putting logged snapshots back and removing entities, with table
+        layouts and tag names looked up once: sync applies a hub's changes with it."""
+        return SnapshotReplayer(self)
+
     def undo(self, scope: str | None = None) -> str | None:
         """Reverse the newest change of this author (scope "author") or of this connection ("session")
         not yet undone; returns what it undid, or None if there is nothing. Refuses (StoreError) rather
@@ -502,3 +507,6 @@ class _Replayer:
                 "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)",
                 {"author": "", **snapshot},
             )
+
+
+SnapshotReplayer = _Replayer  # the public name: EventLog.snapshot_replayer() hands one out

@@ -1,76 +1,47 @@
-"""ReaderApp: the Textual app behind `reader`. Opens the store, syncs sources in a worker, shows screens.
+"""ReaderApp: the Textual app behind `reader`. Opens the session, syncs sources in a worker, shows screens.
 
 Workers only read files and the store and post messages; the message handlers own the app's state.
-A timer polls Store.data_version() so changes made by another reader or a `reader annotate` show up.
+A timer asks the session whether another program committed; a DatabaseChanged message then goes to every
+screen (and after each of this session's own changes too, so the screens behind read again).
 """
 
 from __future__ import annotations
 
-import codecs
 import os
 import sys
-import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from threading import Event
 
 from rich.text import Text
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from reader.corpus import SourceError, load_document, read_metadata, title_from_text
 from reader.library import SyncReport, sync_sources
-from reader.model import ReaderError
+from reader.model import Source
+from reader.preview import read_preview
+from reader.saving import SaveFailed, save_in_process
+from reader.session import COMPARE_SETTING, OPEN_SOURCE_SETTING, ReaderSession, Store, StoreError
 from reader.settings import Settings, SettingsError, load_settings
-from reader.store import Store, StoreError, open_store
-from reader.text import canonicalise_newlines, display_safe
-from reader.tui.saving import SaveFailed, save_in_process
+from reader.text import display_safe
+from reader.tui.base import DatabaseChanged
+from reader.tui.opening import OpeningScreens
 from reader.tui.screens.adjudicate import AdjudicationCommands
-from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
-from reader.tui.widgets.document_view import DocumentView
 
 POLL_SECONDS = 1.0
 PROGRESS_DELAY = 0.3
 PROGRESS_INTERVAL = 0.1
-PREVIEW_MIN_BYTES = 4 * 1024 * 1024
-PREVIEW_BYTES = 256 * 1024
 
 
-def read_preview(path: Path) -> str | None:
-    """The start of a big plain-text UTF-8 file, shown while the whole file is read and decoded.
-
-    Only when its offsets are sure to match the full text's: plain text or Markdown, strict UTF-8
-    without a BOM, no carriage returns or other separators that canonicalisation would change.
-    """
-    if path.suffix.lower() not in {".txt", ".text", ".md", ".markdown"}:
-        return None
-    try:
-        if path.stat().st_size < PREVIEW_MIN_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            head = handle.read(PREVIEW_BYTES)
-    except OSError:
-        return None
-    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        return None
-    try:
-        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return None
-    if canonicalise_newlines(text) != text:
-        return None
-    return text[: text.rfind("\n") + 1] or None
-
-
-OPEN_SOURCE_SETTING = "tui.open_source"
-PANEL_SETTING = "tui.panel"
-COMPARE_SETTING = "tui.compare"  # the source ids of the comparison open at quit, in pane order
-
-
-class ReaderApp(App[None]):
+class ReaderApp(OpeningScreens, App[None]):
     """Sources, reading and help screens over one annotation database."""
 
     CSS_PATH = "reader.tcss"
@@ -112,6 +83,13 @@ class ReaderApp(App[None]):
             super().__init__()
             self.source_id, self.path = source_id, path
 
+    class SourcesRead(Message):
+        """The sources in play, read again."""
+
+        def __init__(self, sources: list[Source]) -> None:
+            super().__init__()
+            self.sources = sources
+
     class SyncProgress(Message):
         """How far a long sync has got (posted at most PROGRESS_INTERVAL apart, after PROGRESS_DELAY)."""
 
@@ -137,83 +115,69 @@ class ReaderApp(App[None]):
         adjudicate (source id, author A, author B) opens the adjudication screen on that source."""
         super().__init__()
         self.adjudicate_at = adjudicate
-        self.db_path = Path(db_path)
+        self.session = ReaderSession(Path(db_path))
         self.paths = [Path(p) for p in paths]
         self.open_single = open_single
         self.whole_library = whole_library
-        self.store: Store | None = None
         self.sources_screen = SourcesScreen()
-        self.source_ids: list[int] = []
-        self._seen_version = -1
         self._restored = False
-        self._preview_painted = threading.Event()
-        self.settings = Settings()
+        self._preview_painted = Event()
         self.save_process_pid: int | None = None  # the process that saved a file opened directly
         self.blind_notice = ""  # shown in the status line while blind coding is on
 
-    # --- start -----------------------------------------------------------------------------------
+    @property
+    def source_ids(self) -> list[int]:
+        """The sources in play, in list order."""
+        return self.session.source_ids
+
+    # --- start and end ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.apply_settings()
         try:
-            self.store = self._open_store()
+            self.session.open()
         except StoreError as error:
             self.exit(return_code=1, message=Text(display_safe(str(error))))
             return
-        self.refresh_blind_notice()
+        self.session.on_wait = lambda message: self.call_from_thread(self.notify_plain, message)
+        self.session.on_written = self._written
+        self.blind_notice = self.session.blind_notice()
         self.push_screen(self.sources_screen)
         if self.adjudicate_at is not None:
             self._restored = True  # `reader adjudicate`: that screen, not the last source read
             self.open_adjudication(*self.adjudicate_at)
-        self._seen_version = self._outside_version()
         if self.open_single:
             self.open_file(self.paths[0])
         else:
             self.sync_library()
         self.set_interval(POLL_SECONDS, self.poll_changes)
 
-    def _writer_store(self) -> Store:
-        """A second connection for a worker's long write, so the app's own connection (and its lock)
-        stays free for reads while a big file is saved (WAL lets readers go on beside one writer).
-        It writes as this session, so `u` takes back what it wrote (a change deferred past a lock too)."""
-        writer = self._open_store()
-        if self.store is not None:
-            writer.session = self.store.session
-        return writer
+    def _written(self) -> None:
+        """A change of this session landed (called in the writer thread): the screens behind read again."""
+        self.post_message(DatabaseChanged(outside=False))
 
-    def _open_store(self) -> Store:
-        """A connection attributing new annotations to the settings' author (a new database gets its tags)."""
-        store = open_store(
-            self.db_path,
-            actor="tui",
-            author=self.settings.author,
-            default_tags=[(t.name, t.colour, t.description) for t in self.settings.tags],
-        )
-        store.undo_scope = "session"  # `u` takes back this reader's own changes, never another's
-        # A write that meets another program's lock (a long import) never blocks the event loop: it raises
-        # WriteBusy there and is retried in a worker, which waits and says so in a notice.
-        store.main_thread_never_waits = True
-        store.on_wait = lambda message: self.call_from_thread(self.notify_plain, message)
-        return store
+    def on_unmount(self) -> None:
+        """The changes submitted land before the connections close (a change is never dropped)."""
+        self.session.close()
 
     def apply_settings(self) -> None:
         """The user's settings file: theme and key remapping. A broken file: defaults and a notice."""
         try:
-            self.settings = load_settings()
+            self.session.settings = load_settings()
         except SettingsError as error:
-            self.settings = Settings()
+            self.session.settings = Settings()
             self.notify_error(f"settings not used, defaults instead: {error}")
-        if self.settings.theme in self.available_themes:
-            if self.theme != self.settings.theme:
-                self.theme = self.settings.theme
+        settings = self.session.settings
+        if settings.theme in self.available_themes:
+            if self.theme != settings.theme:
+                self.theme = settings.theme
         else:
             self.notify_error(
-                f"unknown theme {self.settings.theme!r} in the settings; "
-                f"known: {', '.join(sorted(self.available_themes))}"
+                f"unknown theme {settings.theme!r} in the settings; known: {', '.join(sorted(self.available_themes))}"
             )
-        if self.settings.keys:
-            self.set_keymap(self.settings.keys)
-            self.check_keymap(list(self.settings.keys))
+        if settings.keys:
+            self.set_keymap(self.session.keymap)
+            self.check_keymap(list(settings.keys))
 
     @work(thread=True, exclusive=True, group="keymap")
     def check_keymap(self, binding_ids: list[str]) -> None:
@@ -229,9 +193,9 @@ class ReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="sync")
     def sync_library(self) -> None:
-        """Load new and changed files into the store, off the event loop."""
+        """Load new and changed files into the store, off the event loop (on a connection of its own)."""
         try:
-            writer = self._writer_store()
+            writer = self.session.connect()
             try:
                 report = sync_sources(writer, self.paths, progress=self._progress_poster())
             finally:
@@ -245,6 +209,7 @@ class ReaderApp(App[None]):
     def open_file(self, path: Path) -> None:
         """`reader FILE`: show the file as soon as it is read, then save it to the store."""
         resolved = Path(os.path.realpath(path))
+        store = self.session.store
         try:
             preview = read_preview(resolved)
             if preview:
@@ -253,14 +218,12 @@ class ReaderApp(App[None]):
                 )
                 # Decoding or fetching 100 MB holds the GIL for a while: let the preview reach the screen first.
                 self._preview_painted.wait(timeout=3)
-            known = self.store.known_signature(str(resolved))
+            known = store.known_signature(str(resolved))
             info = resolved.stat()
             if known == (info.st_size, info.st_mtime_ns):
-                source_id = self.store.resolve_path_id(str(resolved))
-                source = self.store.source(source_id)
-                self.post_message(
-                    self.DocumentReady(source_id, source.title, self.store.text(source_id), str(resolved))
-                )
+                source_id = store.resolve_path_id(str(resolved))
+                source = store.source(source_id)
+                self.post_message(self.DocumentReady(source_id, source.title, store.text(source_id), str(resolved)))
                 self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
                 return
             metadata = read_metadata(resolved.parent).get(resolved.name)
@@ -280,16 +243,16 @@ class ReaderApp(App[None]):
         """Save the file shown to the store in a separate process (keys stay fast meanwhile); expected
         (size, mtime_ns, text length) lets the child check it read the file shown."""
         source_id, self.save_process_pid = save_in_process(
-            str(self.db_path),
+            str(self.session.db_path),
             str(path),
             metadata,
             expected,
-            self.settings.author,
-            [(t.name, t.colour, t.description) for t in self.settings.tags],
+            self.session.settings.author,
+            self.session.default_tags(),
         )
         return source_id
 
-    def _progress_poster(self):
+    def _progress_poster(self) -> Callable[[int, int, str], None]:
         """A sync_sources progress callback that posts SyncProgress only once the sync has run for
         PROGRESS_DELAY (a quick start shows nothing), then at most once per PROGRESS_INTERVAL."""
         started = time.monotonic()
@@ -316,12 +279,12 @@ class ReaderApp(App[None]):
 
     def on_reader_app_library_synced(self, message: LibrarySynced) -> None:
         report = message.report
-        self.source_ids = report.source_ids
+        self.session.source_ids = list(report.source_ids)
         self.sources_screen.hide_progress()
         if self.whole_library:
             try:
-                in_play = set(self.source_ids)
-                self.source_ids += [s.id for s in self.store.sources() if s.id not in in_play]
+                in_play = set(self.session.source_ids)
+                self.session.source_ids += [s.id for s in self.session.store.sources() if s.id not in in_play]
             except StoreError as error:
                 self.notify_error(str(error))
         for path, reason in report.skipped[:5]:
@@ -337,9 +300,12 @@ class ReaderApp(App[None]):
             screen.replace_text(message.title, message.text, preview=message.preview)
             if message.source_id is not None:
                 self.remember_open_source(message.source_id)
-                screen.source_saved(message.source_id, self._saved_position(message.source_id))
+                screen.source_saved(message.source_id, self.session.saved_position(message.source_id))
             return
-        self.show_reading(message.source_id, message.title, message.text, preview=message.preview)
+        position = self.session.saved_position(message.source_id) if message.source_id is not None else 0
+        self.show_reading(
+            message.source_id, message.title, message.text, position, self.panel_shown(), preview=message.preview
+        )
         if message.preview:
             self.call_after_refresh(lambda: self.set_timer(0.05, self._preview_painted.set))
 
@@ -349,219 +315,50 @@ class ReaderApp(App[None]):
             screen.source_saved(message.source_id)
         self.remember_open_source(message.source_id)
 
-    # --- screens ---------------------------------------------------------------------------------
-
-    def _saved_position(self, source_id: int) -> int:
-        try:
-            return self.store.reading_position(source_id)
-        except StoreError:
-            return 0
+    # --- settings kept in the database -----------------------------------------------------------
 
     def restore_session(self) -> None:
         """Reopen the source that was open when the reader last quit, if it is still in play."""
         try:
-            wanted = self.store.setting(OPEN_SOURCE_SETTING)
+            wanted = self.session.store.setting(OPEN_SOURCE_SETTING)
+            compared = [int(part) for part in self.session.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
         except StoreError:
             return
         if wanted.isdigit() and int(wanted) in self.source_ids:
             self.open_source(int(wanted))
-        try:
-            compared = [int(part) for part in self.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
-        except StoreError:
-            return
         if len(compared) >= 2 and all(source_id in self.source_ids for source_id in compared):
             self.open_compare(compared)
 
+    @work(thread=True, exclusive=True, group="sources")
     def refresh_sources(self) -> None:
+        """Read the sources in play again (their counts and progress), off the event loop."""
+        wanted = set(self.source_ids)
         try:
-            wanted = set(self.source_ids)
-            sources = [s for s in self.store.sources() if s.id in wanted]
+            sources = [s for s in self.session.store.sources() if s.id in wanted]
         except StoreError as error:
-            self.notify_error(str(error))
+            self.call_from_thread(self.notify_error, str(error))
             return
-        self.sources_screen.show_sources(sources)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SourcesRead(sources))
+
+    def on_reader_app_sources_read(self, message: SourcesRead) -> None:
+        self.sources_screen.show_sources(message.sources)
 
     def on_sources_screen_open_source(self, message: SourcesScreen.OpenSource) -> None:
         self.open_source(message.source_id)
-
-    def open_source(self, source_id: int) -> None:
-        try:
-            source = self.store.source(source_id)
-            text = self.store.text(source_id)
-        except StoreError as error:
-            self.notify_error(str(error))
-            return
-        self.show_reading(source_id, source.title, text)
-
-    def show_reading(self, source_id: int | None, title: str, text: str, preview: bool = False) -> None:
-        position = 0
-        panel = True
-        try:
-            if source_id is not None:
-                position = self.store.reading_position(source_id)
-                self.remember_open_source(source_id)
-            panel = self.store.setting(PANEL_SETTING, "1") == "1"
-        except StoreError as error:
-            self.notify_error(str(error))
-        if isinstance(self.screen, ReadingScreen):
-            self.pop_screen()
-        self.push_screen(ReadingScreen(source_id, title, text, position, show_panel=panel, preview=preview))
-
-    def remember_open_source(self, source_id: int | None) -> None:
-        try:
-            self.store.set_setting(OPEN_SOURCE_SETTING, "" if source_id is None else str(source_id))
-        except StoreError as error:
-            self.notify_error(str(error))
 
     def close_reading(self) -> None:
         """Back from a source to the list (the reader no longer reopens it at start)."""
         if isinstance(self.screen, ReadingScreen):
             self.pop_screen()
             self.remember_open_source(None)
-            self.refresh_sources()
 
-    def save_layout(self, panel_shown: bool) -> None:
-        try:
-            self.store.set_setting(PANEL_SETTING, "1" if panel_shown else "0")
-        except StoreError as error:
-            self.notify_error(str(error))
-
-    # --- comparison and claims matrix ------------------------------------------------------------
-
-    def open_compare(self, source_ids: list[int]) -> None:
-        """Put 2-4 sources side by side (each pane opens where that source was last read)."""
-        # Imported here: the aligner pulls in numpy and a stemmer, too slow for the first screen.
-        from reader.tui.screens.compare import MAX_PANES, MIN_PANES, CompareScreen
-
-        if not MIN_PANES <= len(source_ids) <= MAX_PANES:
-            self.notify_error(
-                f"compare {MIN_PANES} to {MAX_PANES} sources (space marks them); {len(source_ids)} chosen"
-            )
-            return
-        try:
-            by_id = {source.id: source for source in self.store.sources_by_ids(source_ids)}
-            sources = [by_id[sid] for sid in source_ids if sid in by_id]
-            texts = {source.id: self.store.text(source.id) for source in sources}
-            positions = {source.id: self.store.reading_position(source.id) for source in sources}
-        except StoreError as error:
-            self.notify_error(str(error))
-            return
-        self.push_screen(CompareScreen(sources, texts, positions))
-
-    def ask_compare_with(self, source_id: int) -> None:
-        """From a reading screen: choose another source, then compare the two."""
-        from reader.tui.screens.pick_source import PickSourceScreen
-
-        try:
-            others = [s for s in self.store.sources_by_ids(self.source_ids) if s.id != source_id]
-        except StoreError as error:
-            self.notify_error(str(error))
-            return
-        if not others:
-            self.notify_error("no other source to compare with")
-            return
-        self.push_screen(
-            PickSourceScreen(others),
-            lambda chosen: self.open_compare([source_id, chosen]) if chosen is not None else None,
-        )
-
-    def open_matrix(self, source_ids: list[int] | None = None) -> None:
-        """The claims matrix over these sources (default: every source in play)."""
-        from reader.tui.screens.matrix import MatrixScreen
-
-        self.push_screen(MatrixScreen(source_ids or list(self.source_ids)))  # none in play: an empty matrix
-
-    def open_source_at(self, source_id: int, offset: int) -> None:
-        """Read a source with the cursor at offset (from the claims matrix); escape comes back."""
-        try:
-            source = self.store.source(source_id)
-            text = self.store.text(source_id)
-            panel = self.store.setting(PANEL_SETTING, "1") == "1"
-        except StoreError as error:
-            self.notify_error(str(error))
-            return
-        self.push_screen(ReadingScreen(source_id, source.title, text, offset, show_panel=panel))
-
-    def action_adjudicate(self) -> None:
-        """Compare two coders on the source being read: the two there, or a choice when there are more."""
-        from reader.tui.screens.adjudicate import AdjudicateScreen, PickCodersScreen, coders_on
-
-        screen = self.screen
-        if isinstance(screen, AdjudicateScreen):
-            return
-        source_id = getattr(screen, "source_id", None)
-        if source_id is None and hasattr(screen, "panes"):  # the comparison: its active pane
-            source_id = screen.panes[screen.active].source.id
-        if source_id is None:
-            self.notify_error("open a source first: coders are compared on one source")
-            return
-        try:
-            if self.store.is_blind():
-                self.notify_error("blind coding is on: coders are compared once it is lifted (`reader blind off`)")
-                return
-            coders = coders_on(self.store, source_id)
-        except StoreError as error:
-            self.notify_error(str(error))
-            return
-        if len(coders) < 2:
-            self.notify_error(
-                f"comparing coders needs two authors' annotations on this source besides yours (found {len(coders)})"
-            )
-            return
-        if len(coders) == 2:
-            self.open_adjudication(source_id, *coders)
-            return
-        pairs = [(a, b) for i, a in enumerate(coders) for b in coders[i + 1 :]]
-        self.push_screen(
-            PickCodersScreen(pairs), lambda pair: self.open_adjudication(source_id, *pair) if pair else None
-        )
-
-    def open_adjudication(self, source_id: int, author_a: str, author_b: str) -> None:
-        """The adjudication screen for two coders on one source; a notice says why not when it cannot."""
-        from reader.adjudication import check_adjudication
-        from reader.tui.screens.adjudicate import AdjudicateScreen
-
-        try:
-            check_adjudication(self.store, source_id, author_a, author_b)
-            source, text = self.store.source(source_id), self.store.text(source_id)
-        except ReaderError as error:
-            self.notify_error(str(error))
-            return
-        self.push_screen(AdjudicateScreen(source, text, author_a, author_b))
-
-    def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
-            return
-        # The screen's own bindings, and the document view's when the screen shows documents.
-        screen = self.screen
-        owners: list[tuple[str, type]] = [
-            ("everywhere", ReaderApp),
-            (type(screen).__name__.removesuffix("Screen").lower(), type(screen)),
-        ]
-        if any(view.can_focus for view in screen.query(DocumentView)):  # the adjudication's views take no keys
-            owners.append(("document", DocumentView))
-        self.push_screen(HelpScreen(owners))
-
-    def action_stats(self) -> None:
-        """The statistics screen, from anywhere (not stacked on itself)."""
-        from reader.tui.screens.stats import StatsScreen
-
-        if not isinstance(self.screen, StatsScreen) and self.store is not None:
-            self.push_screen(StatsScreen(source_ids=list(self.source_ids)))
-
-    def get_system_commands(self, screen):
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands and the reader's own (export, compare, matrix, statistics, report, search)."""
         from reader.tui.palette import reader_commands
 
         yield from reader_commands(self)
         yield from super().get_system_commands(screen)
-
-    def action_compare_sources(self) -> None:
-        """From the palette: the marked sources side by side, or pick one beside the source being read."""
-        if isinstance(self.screen, ReadingScreen) and self.screen.source_id is not None:
-            self.ask_compare_with(self.screen.source_id)
-        else:
-            self.sources_screen.action_compare()
 
     async def action_quit(self) -> None:
         """Quit, remembering the reading position and the comparison layout; a dialog holding typed text
@@ -577,10 +374,11 @@ class ReaderApp(App[None]):
         self._quit_now()
 
     def _quit_now(self) -> None:
+        """Submit the positions and the comparison layout (they land before the session closes), then exit."""
         for screen in self.screen_stack:
             if isinstance(screen, ReadingScreen):
                 screen.save_position()
-        if self.store is not None:
+        if self.session.is_open:
             # the compare module is imported only once a comparison was opened (it pulls in numpy)
             compare_module = sys.modules.get("reader.tui.screens.compare")
             compare = next(
@@ -591,56 +389,42 @@ class ReaderApp(App[None]):
                 ),
                 None,
             )
-            try:
-                self.store.set_setting(COMPARE_SETTING, ",".join(map(str, compare.source_ids)) if compare else "")
-                for pane in compare.panes if compare else []:  # each pane comes back where it was
-                    if pane.view is not None and pane.text:
-                        self.store.set_reading_position(
-                            pane.source.id, pane.view.cursor[0], min(1.0, pane.view.cursor[1] / len(pane.text))
-                        )
-            except StoreError as error:
-                self.notify_error(str(error))
+            layout = ",".join(map(str, compare.source_ids)) if compare else ""
+            positions = [
+                (pane.source.id, pane.view.cursor[0], min(1.0, pane.view.cursor[1] / len(pane.text)))
+                for pane in (compare.panes if compare else [])
+                if pane.text
+            ]
+
+            def remember(store: Store) -> None:
+                store.set_setting(COMPARE_SETTING, layout)
+                for source_id, position, fraction in positions:  # each pane comes back where it was
+                    store.set_reading_position(source_id, position, fraction)
+
+            self.submit_change(remember)
         self.exit()
 
     # --- live refresh ----------------------------------------------------------------------------
 
-    def _outside_version(self) -> int:
-        """Changes only when another connection commits (our own writes are already on screen)."""
-        return self.store.data_version()
-
     def poll_changes(self) -> None:
-        """Reload what is shown when another connection committed since the last look. Not while
-        quitting: Textual removes the screens' widgets before it stops this timer."""
-        if self.store is None or not self.is_running:
+        """Tell the screens when another connection committed since the last look. Not while quitting:
+        Textual removes the screens' widgets before it stops this timer."""
+        if not self.session.is_open or not self.is_running:
             return
         try:
-            version = self._outside_version()
+            changed = self.session.changed_outside()
         except Exception as error:  # sqlite3 errors on a vanished file must not crash the app
             self.notify_error(f"cannot read the database: {error}")
             return
-        if version == self._seen_version:
+        if changed:
+            self.post_message(DatabaseChanged(outside=True))
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        """The blind notice and the sources list follow the database; each screen decides what to read again."""
+        if not self.is_running or not self.session.is_open:
             return
-        self._seen_version = version
-        self.refresh_blind_notice()
-        self.refresh_sources()
+        self.blind_notice = self.session.blind_notice()
+        if message.outside:
+            self.refresh_sources()
         for screen in self.screen_stack:
-            reload = getattr(screen, "reload", None)  # reading, compare and matrix screens have one
-            if callable(reload) and screen.is_mounted:  # a screen still composing has nothing to refresh
-                reload()
-
-    def refresh_blind_notice(self) -> None:
-        """What the status line says about blind coding (set by the database or READER_BLIND)."""
-        try:
-            blind = self.store.is_blind()
-        except StoreError:
-            return
-        self.blind_notice = f"BLIND: {self.store.author[:20]} only" if blind else ""
-
-    # --- notices ---------------------------------------------------------------------------------
-
-    def notify_error(self, message: str) -> None:
-        """A problem as a notice, shown as plain text (never markup, control characters made visible)."""
-        self.notify(display_safe(message), severity="error", markup=False, timeout=6)
-
-    def notify_plain(self, message: str) -> None:
-        self.notify(display_safe(message), markup=False, timeout=3)
+            screen.post_message(DatabaseChanged(message.outside))

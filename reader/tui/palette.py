@@ -139,10 +139,10 @@ def reader_commands(app: ReaderApp) -> list[SystemCommand]:
 @work(thread=True, group="palette")
 def _export_worker(app: ReaderApp, path: Path) -> None:
     from reader.exports import ExportError, export, format_for_path
-    from reader.store import StoreError
+    from reader.session import StoreError
 
     try:
-        writer = app._writer_store()
+        writer = app.session.connect()
         try:
             count = export(writer, format_for_path(path), path)
         finally:
@@ -161,10 +161,10 @@ def export_to(app: ReaderApp, path: str | None) -> None:
 @work(thread=True, group="palette")
 def _report_worker(app: ReaderApp, path: Path) -> None:
     from reader.report import ReportError, gather, render_report, write_report
-    from reader.store import StoreError
+    from reader.session import StoreError
 
     try:
-        writer = app._writer_store()
+        writer = app.session.connect()
         try:
             data = gather(writer, list(app.source_ids) or None)
             write_report(render_report(data), path)
@@ -185,10 +185,10 @@ def report_to(app: ReaderApp, path: str | None) -> None:
 
 @work(thread=True, group="palette")
 def _search_worker(app: ReaderApp, query: str) -> None:
-    from reader.store import StoreError
+    from reader.session import StoreError
 
     try:
-        writer = app._writer_store()
+        writer = app.session.connect()
         try:
             hits = writer.search(query, limit=50)
         finally:

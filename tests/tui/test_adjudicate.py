@@ -11,7 +11,7 @@ from reader.tui.screens.adjudicate import AdjudicateScreen, PickCodersScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.stats import StatsScreen
 
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 
 @pytest.fixture
@@ -68,11 +68,11 @@ async def test_accept_a_b_both_and_undo(make_app, coded, db_path, size) -> None:
         await pilot.press("n")                       # the last one: n wraps round to the first
         await wait_for(pilot, lambda: screen.current_item().kind == TAGS)
         await pilot.press("g")                       # every agreement at once
-        await pilot.pause()
+        await wait_settled(pilot)
         assert adjudicated_set(db_path) == [(0, 20, ("claim",), "tester"), (40, 60, ("claim",), "tester"),
                                             (110, 150, ("quote",), "tester"), (200, 230, ("number",), "tester")]
         await pilot.press("u", "u")                  # undo the agreements, then 'both'
-        await pilot.pause()
+        await wait_settled(pilot)
         assert adjudicated_set(db_path) == [(40, 60, ("claim",), "tester"), (110, 150, ("quote",), "tester")]
         assert "1 decided" not in str(screen.query_one("#adjudicate-status").render())
         # the coders' own annotations are never touched
@@ -83,10 +83,10 @@ async def test_changing_a_decision_replaces_it(make_app, coded, db_path) -> None
     async with make_app().run_test(size=(120, 40)) as pilot:
         screen = await open_adjudication(pilot)
         await pilot.press("a", "p", "b")  # A's tags, back, then B's instead
-        await pilot.pause()
+        await wait_settled(pilot)
         assert adjudicated_set(db_path) == [(40, 60, ("opinion",), "tester")]
         await pilot.press("p", "x")       # neither
-        await pilot.pause()
+        await wait_settled(pilot)
         assert adjudicated_set(db_path) == []
         assert isinstance(pilot.app.screen, AdjudicateScreen)
         await pilot.press("escape")

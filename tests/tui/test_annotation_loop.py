@@ -14,7 +14,7 @@ from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.confirm import Confirm
 from reader.tui.widgets.document_view import DocumentView
 
-from pilot_helpers import wait_for
+from pilot_helpers import wait_settled, wait_for
 
 
 async def open_source(pilot, number: int) -> tuple[ReadingScreen, DocumentView]:
@@ -24,7 +24,7 @@ async def open_source(pilot, number: int) -> tuple[ReadingScreen, DocumentView]:
     await pilot.press(*["j"] * number, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen))
     screen = app.screen
-    await wait_for(pilot, lambda: screen.source_id is not None and screen.workers_idle())
+    await wait_settled(pilot, lambda: screen.source_id is not None)
     return screen, screen.query_one(DocumentView)
 
 
@@ -75,8 +75,8 @@ async def test_the_word_cursor_is_drawn_in_reverse_even_on_highlighted_text(make
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_source(pilot, 1)
         await pilot.press("j", "1", "l")
-        await pilot.pause()
-        row = view._row_of_offset(view.word[0]) - int(view.scroll_y)
+        await wait_settled(pilot)
+        row = view.document_layout.row_of_offset(view.word[0]) - int(view.scroll_y)
         strip = view.render_line(row)
         word_text = view.text[view.word[0]:view.word[1]]
         styles = [segment.style for segment in strip if segment.text == word_text]
@@ -92,14 +92,14 @@ async def test_the_word_cursor_is_drawn_in_reverse_even_on_highlighted_text(make
 async def test_brackets_visit_mid_sentence_and_overlapping_annotations_and_say_n_of_N(make_app, db_path):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen, view = await open_source(pilot, 4)
-        store = pilot.app.store
+        store = pilot.app.session.store
         text = view.text
         source_id = screen.source_id
         billion = text.index("committing $1 billion")
         altman = text.index('Altman stated, "I won')
         store.add_annotation(source_id, billion, billion + len("committing $1 billion"), tags=["number"])
         store.add_annotation(source_id, altman, altman + len('Altman stated, "I won\'t pretend'), tags=["quote"])
-        sentence = view._sentence_at(billion)
+        sentence = view.navigator.sentence_at(billion)
         store.add_annotation(source_id, sentence[0], sentence[1], tags=["claim"])  # overlaps the first
         screen.reload()
         await wait_for(pilot, lambda: len(screen.annotations) == 3)
@@ -252,6 +252,7 @@ async def test_palette_export_writes_the_file(make_app, tmp_path, monkeypatch):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen, view = await open_source(pilot, 0)
         await pilot.press("j", "1")
+        await wait_settled(pilot)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "CommandPalette")
         await pilot.press(*"Export annotations")
@@ -285,6 +286,7 @@ async def test_j_k_move_in_the_annotations_panel_and_help(make_app):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen, view = await open_source(pilot, 0)
         await pilot.press("j", "1", "j", "2", "j", "3", "tab")
+        await wait_settled(pilot)
         options = screen.query_one(AnnotationPanel).query_one("OptionList")
         assert options.highlighted == 0
         await pilot.press("j", "j")
@@ -357,7 +359,7 @@ async def test_repainting_only_the_cursor_rows_leaves_no_stale_row(make_app):
             await pilot.press(*keys)
             await pilot.pause()
             shown = [list(view.render_line(y)) for y in range(view.size.height)]
-            view._invalidate()
+            view.redraw()
             assert shown == [list(view.render_line(y)) for y in range(view.size.height)], keys
 
 
@@ -388,7 +390,7 @@ async def test_the_status_line_forgets_the_visited_annotation_once_it_is_deleted
     """QA: `]` then `x` left "annotation 1 of 2: attribution" in the status line with one annotation left."""
     async with make_app().run_test(size=(80, 24)) as pilot:
         screen, view = await open_source(pilot, 1)
-        store = pilot.app.store
+        store = pilot.app.session.store
         start = view.text.index("10 years at Microsoft")
         store.add_annotation(screen.source_id, start, start + 8, tags=["number"])
         store.add_annotation(screen.source_id, start + 3, start + 21, tags=["attribution"])
@@ -412,7 +414,7 @@ async def test_where_each_pane_was_comes_back_with_the_comparison(make_app):
         await pilot.press("space", "j", "space", "c")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
         screen = pilot.app.screen
-        await wait_for(pilot, lambda: screen.workers_idle())
+        await wait_settled(pilot)
         await pilot.press(*["j"] * 6)
         await pilot.pause()
         where = [pane.view.cursor for pane in screen.panes]
@@ -421,5 +423,5 @@ async def test_where_each_pane_was_comes_back_with_the_comparison(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
         screen = pilot.app.screen
-        await wait_for(pilot, lambda: screen.workers_idle())
+        await wait_settled(pilot)
         assert [pane.view.cursor for pane in screen.panes] == where

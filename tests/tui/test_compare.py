@@ -11,7 +11,7 @@ from reader.tui.screens.pick_source import PickSourceScreen
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 
 def ids_by_prefix(app) -> dict[str, int]:
@@ -24,7 +24,7 @@ async def open_compare(pilot, *prefixes: str) -> CompareScreen:
     await wait_for(pilot, lambda: len(app.sources_screen.sources) == 5)
     ids = ids_by_prefix(app)
     app.open_compare([ids[p] for p in prefixes])
-    await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.ready)
+    await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
     return app.screen
 
 
@@ -56,7 +56,7 @@ async def move_to_counterpart(pilot, screen: CompareScreen, pane: int = 0, other
 
 
 def focus_spans(screen: CompareScreen, index: int) -> list[tuple[int, int]]:
-    return [(h.start, h.end) for h in screen.panes[index].view._layers.get("focus", [])]
+    return [(h.start, h.end) for h in screen.panes[index].view.highlights("focus")]
 
 
 # --- pure helpers --------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ async def test_c_with_two_marked_sources_opens_them_side_by_side(make_app):
         ids = ids_by_prefix(app)
         assert app.screen.source_ids == [ids["000"], ids["002"]]
         assert [pane.view.text[:20] for pane in app.screen.panes] == [
-            app.store.text(ids["000"])[:20], app.store.text(ids["002"])[:20]]
+            app.session.store.text(ids["000"])[:20], app.session.store.text(ids["002"])[:20]]
 
 
 async def test_c_with_one_marked_source_explains_and_stays(make_app):
@@ -164,8 +164,8 @@ async def test_cursor_on_a_passage_highlights_and_scrolls_to_its_counterpart(mak
         assert (counterpart.start, counterpart.end) in focus_spans(screen, 1)
         assert other.cursor[0] <= counterpart.start < other.cursor[1]
         top, bottom = int(other.scroll_y), int(other.scroll_y) + other.size.height
-        assert top <= other._row_of_offset(counterpart.start) < bottom
-        assert top <= other._row_of_offset(counterpart.end - 1) < bottom
+        assert top <= other.document_layout.row_of_offset(counterpart.start) < bottom
+        assert top <= other.document_layout.row_of_offset(counterpart.end - 1) < bottom
         assert (hit.member.start, hit.member.end) in focus_spans(screen, 0)
 
 
@@ -176,13 +176,13 @@ async def test_a_counterpart_far_down_scrolls_the_other_pane(make_app):
         for _ in range(12):
             hit = await move_to_counterpart(pilot, screen)
             counterpart = next(m for m in hit.counterparts if m.source_id == screen.panes[1].source.id)
-            if other._row_of_offset(counterpart.start) >= other.size.height:
+            if other.document_layout.row_of_offset(counterpart.start) >= other.size.height:
                 break
             await pilot.press("j")
         else:
             raise AssertionError("no counterpart below the first screen")
         assert other.scroll_y > 0
-        assert int(other.scroll_y) <= other._row_of_offset(counterpart.start) < int(other.scroll_y) + other.size.height
+        assert int(other.scroll_y) <= other.document_layout.row_of_offset(counterpart.start) < int(other.scroll_y) + other.size.height
 
 
 async def test_s_toggles_sync(make_app):
@@ -247,7 +247,7 @@ async def test_unique_passages_are_marked(make_app):
         screen = await open_compare(pilot, "000", "001")
         unique = screen.alignment.unique[screen.panes[0].source.id]
         assert unique
-        colours = {(h.start, h.end): h.colour for h in screen.panes[0].view._layers["alignment"]}
+        colours = {(h.start, h.end): h.colour for h in screen.panes[0].view.highlights("alignment")}
         assert colours[unique[0]] == UNIQUE_COLOUR
         await move_to_unaligned(pilot, screen)
         assert "unique" in screen.query_one("#compare-differences").render().plain
@@ -259,7 +259,7 @@ async def test_repeated_passages_are_flagged_in_their_pane(make_app):
         repeats = screen.alignment.repeats[screen.panes[0].source.id]
         assert repeats, "004 repeats whole paragraphs"
         assert "repeated" in str(screen.query_one("#pane-header-0").render())
-        layer = screen.panes[0].view._layers["alignment"]
+        layer = screen.panes[0].view.highlights("alignment")
         again = repeats[0].again
         assert any(h.colour == REPEAT_COLOUR and h.start < again[1] and h.end > again[0] for h in layer)
         screen.panes[0].view.move_cursor_to(again[0])
@@ -274,14 +274,15 @@ async def test_tag_key_annotates_in_the_active_pane_and_u_undoes(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         await pilot.press("tab", "j", "1")
+        await wait_settled(pilot)
         pane = screen.panes[1]
         assert [(a.start, a.end, a.tags) for a in pane.annotations] == [(*pane.view.cursor, ["claim"])]
-        assert len(pilot.app.store.annotations(source_id=pane.source.id)) == 1
+        assert len(pilot.app.session.store.annotations(source_id=pane.source.id)) == 1
         await pilot.press("u")
-        await wait_for(pilot, lambda: screen.workers_idle() and not pane.annotations)
-        assert pilot.app.store.annotations(source_id=pane.source.id) == []
+        await wait_settled(pilot, lambda: not pane.annotations)
+        assert pilot.app.session.store.annotations(source_id=pane.source.id) == []
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: screen.workers_idle() and len(pane.annotations) == 1)
+        await wait_settled(pilot, lambda: len(pane.annotations) == 1)
 
 
 async def test_a_opens_the_annotate_dialog_for_the_pane(make_app):
@@ -302,8 +303,8 @@ async def test_L_links_the_aligned_passages_as_one_claim(make_app):
         hit = await move_to_counterpart(pilot, screen)
         counterpart = next(m for m in hit.counterparts if m.source_id == screen.panes[1].source.id)
         await pilot.press("L")
-        await wait_for(pilot, lambda: screen.workers_idle() and screen.panes[1].linked)
-        store = pilot.app.store
+        await wait_settled(pilot, lambda: screen.panes[1].linked)
+        store = pilot.app.session.store
         own = store.annotations(source_id=screen.panes[0].source.id)
         other = store.annotations(source_id=screen.panes[1].source.id)
         assert [(a.start, a.end, a.tags) for a in own] == [(hit.member.start, hit.member.end, ["claim"])]
@@ -312,19 +313,19 @@ async def test_L_links_the_aligned_passages_as_one_claim(make_app):
         assert [(l.from_annotation, l.to_annotation, l.kind) for l in links] == [(own[0].id, other[0].id, "same")]
         # Shown in both panes: a link overlay on each annotation.
         for pane, annotation in ((screen.panes[0], own[0]), (screen.panes[1], other[0])):
-            assert [(h.start, h.end) for h in pane.view._layers["links"]] == [(annotation.start, annotation.end)]
+            assert [(h.start, h.end) for h in pane.view.highlights("links")] == [(annotation.start, annotation.end)]
 
 
 async def test_L_reuses_an_annotation_on_the_same_span(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         hit = await move_to_counterpart(pilot, screen)
-        store = pilot.app.store
+        store = pilot.app.session.store
         existing = store.add_annotation(screen.panes[0].source.id, hit.member.start, hit.member.end, tags=["number"])
         screen.reload()
-        await wait_for(pilot, lambda: screen.workers_idle() and screen.panes[0].annotations)
+        await wait_settled(pilot, lambda: screen.panes[0].annotations)
         await pilot.press("L")
-        await wait_for(pilot, lambda: screen.workers_idle() and screen.panes[1].linked)
+        await wait_settled(pilot, lambda: screen.panes[1].linked)
         own = store.annotations(source_id=screen.panes[0].source.id)
         assert [a.id for a in own] == [existing.id]
         assert sorted(own[0].tags) == ["claim", "number"]
@@ -335,8 +336,8 @@ async def test_L_without_an_aligned_passage_explains(make_app):
         screen = await open_compare(pilot, "000", "001")
         await move_to_unaligned(pilot, screen)
         await pilot.press("L")
-        await pilot.pause()
-        assert pilot.app.store.links() == []
+        await wait_settled(pilot)
+        assert pilot.app.session.store.links() == []
         assert any("no aligned passage" in str(n.message) for n in pilot.app._notifications)
 
 
@@ -345,12 +346,13 @@ async def test_l_links_the_annotations_under_both_cursors_with_a_chosen_kind(mak
         screen = await open_compare(pilot, "000", "001")
         await move_to_counterpart(pilot, screen)  # sync puts pane 2's cursor on the counterpart
         await pilot.press("1", "tab", "1", "tab")
+        await wait_settled(pilot)
         assert screen.active == 0
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, LinkChoice))
         await pilot.press("down", "enter")  # same claim, *supports*, contradicts
-        await wait_for(pilot, lambda: screen.workers_idle() and screen.panes[0].linked)
-        links = pilot.app.store.links()
+        await wait_settled(pilot, lambda: screen.panes[0].linked)
+        links = pilot.app.session.store.links()
         own = screen.panes[0].annotations[0]
         other = screen.panes[1].annotations[0]
         assert [(l.from_annotation, l.to_annotation, l.kind) for l in links] == [(own.id, other.id, "supports")]
@@ -389,7 +391,7 @@ async def test_the_focus_layer_uses_the_counterpart_colour(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         await move_to_counterpart(pilot, screen)
-        assert {h.colour for h in screen.panes[1].view._layers["focus"]} == {FOCUS_COLOUR}
+        assert {h.colour for h in screen.panes[1].view.highlights("focus")} == {FOCUS_COLOUR}
 
 
 async def test_escape_in_the_source_picker_goes_back_to_reading(make_app):
@@ -424,3 +426,13 @@ async def test_a_change_from_another_process_seen_while_quitting_is_ignored(make
 
         app._prune = prune_then_poll
     assert app.return_code in (0, None)
+
+
+async def test_a_tag_that_lands_after_tab_is_painted_in_the_pane_it_was_made_in(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await pilot.press("j", "1", "tab")  # the change lands off the event loop, maybe after the tab
+        await wait_settled(pilot)
+        assert screen.active == 1
+        assert [a.tags for a in screen.panes[0].annotations] == [["claim"]]
+        assert screen.panes[1].annotations == []

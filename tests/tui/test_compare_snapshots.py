@@ -20,7 +20,7 @@ import reader.store.links
 from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.matrix import MatrixScreen
 
-from pilot_helpers import wait_for
+from pilot_helpers import wait_settled, wait_for
 from test_compare import move_to_counterpart
 
 SIZE = (160, 48)
@@ -41,12 +41,12 @@ async def compare(pilot, *prefixes: str) -> CompareScreen:
     await wait_for(pilot, lambda: len(app.sources_screen.sources) == 5)
     ids = {source.name[:3]: source.id for source in app.sources_screen.sources}
     app.open_compare([ids[p] for p in prefixes])
-    await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.ready)
+    await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
     return app.screen
 
 
 async def settle(pilot, screen) -> None:
-    await wait_for(pilot, screen.workers_idle)
+    await wait_settled(pilot)
     pilot.app.clear_notifications()
     await pilot.pause()
 
@@ -87,6 +87,7 @@ def test_claims_matrix(snap_compare, make_app):
         screen = await compare(pilot, "000", "001")
         await link_one_then_find_the_next(pilot, screen)
         await pilot.press("L")
+        await wait_settled(pilot)
         await settle(pilot, screen)
         ids = {source.name[:3]: source.id for source in pilot.app.sources_screen.sources}
         pilot.app.open_matrix([ids["000"], ids["001"], ids["002"]])
@@ -97,8 +98,7 @@ def test_claims_matrix(snap_compare, make_app):
                            if claim.cells[source.id].status == "absent")
         matrix.query_one("#matrix-table").move_cursor(row=row, column=column, animate=False)
         await pilot.press("z")
-        await wait_for(pilot, lambda: matrix.workers_idle()
-                       and any(c.status == "silent" for c in matrix.claims[row].cells.values()))
+        await wait_settled(pilot, lambda: any(c.status == "silent" for c in matrix.claims[row].cells.values()))
         await settle(pilot, matrix)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -4,7 +4,7 @@ differences panel and the sync, every clause of a sentence in the panel, weak su
 
 from __future__ import annotations
 
-from pilot_helpers import wait_for
+from pilot_helpers import wait_settled, wait_for
 from test_compare import move_to_counterpart, open_compare
 
 from reader.store.decisions import decisions
@@ -32,8 +32,8 @@ async def test_c_ranks_counterparts_and_a_digit_confirms_them_in_one_undo_step(m
         assert len(dialog.choices) == 3 and all(pane == 1 for pane, _ in dialog.choices)
         second = dialog.choices[1][1]
         await pilot.press("2")
-        await wait_for(pilot, lambda: pilot.app.screen is screen and screen.workers_idle() and screen.panes[1].linked)
-        store = pilot.app.store
+        await wait_settled(pilot, lambda: pilot.app.screen is screen and screen.panes[1].linked)
+        store = pilot.app.session.store
         own = store.annotations(source_id=screen.panes[0].source.id)
         other = store.annotations(source_id=screen.panes[1].source.id)
         assert [(a.start, a.end) for a in own] == [screen.panes[0].view.cursor]
@@ -41,7 +41,7 @@ async def test_c_ranks_counterparts_and_a_digit_confirms_them_in_one_undo_step(m
         assert [(l.from_annotation, l.to_annotation, l.kind) for l in store.links()] == [(own[0].id, other[0].id, "same")]
         assert [d.decision for d in decisions(store)] == ["confirmed"]
         await pilot.press("u")
-        await wait_for(pilot, lambda: screen.workers_idle() and not screen.panes[1].annotations)
+        await wait_settled(pilot, lambda: not screen.panes[1].annotations)
         assert store.annotations() == [] and store.links() == []
 
 
@@ -52,9 +52,9 @@ async def test_x_rejects_a_suggestion_for_good(make_app):
         dialog = await counterparts(pilot, screen)
         first = dialog.choices[0][1]
         await pilot.press("x")
-        await wait_for(pilot, lambda: pilot.app.screen is screen and screen.workers_idle())
-        assert [d.decision for d in decisions(pilot.app.store)] == ["rejected"]
-        assert pilot.app.store.annotations() == []
+        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        assert [d.decision for d in decisions(pilot.app.session.store)] == ["rejected"]
+        assert pilot.app.session.store.annotations() == []
         dialog = await counterparts(pilot, screen)
         assert all(c.start != first.start for _, c in dialog.choices)
         await pilot.press("escape")
@@ -70,16 +70,16 @@ async def test_L_reuses_an_annotation_that_covers_the_passage(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         hit = await move_to_counterpart(pilot, screen)
-        store = pilot.app.store
+        store = pilot.app.session.store
         pane = screen.panes[0]
         # The whole sentence was annotated before (wider than the aligned clause).
         sentence = pane.view.cursor
         existing = store.add_annotation(pane.source.id, min(sentence[0], hit.member.start),
                                         max(sentence[1], hit.member.end), tags=["number"])
         screen.reload()
-        await wait_for(pilot, lambda: screen.workers_idle() and pane.annotations)
+        await wait_settled(pilot, lambda: pane.annotations)
         await pilot.press("L")
-        await wait_for(pilot, lambda: screen.workers_idle() and screen.panes[1].linked)
+        await wait_settled(pilot, lambda: screen.panes[1].linked)
         own = store.annotations(source_id=pane.source.id)
         assert [a.id for a in own] == [existing.id]
         assert sorted(own[0].tags) == ["claim", "number"]
@@ -89,7 +89,7 @@ async def test_L_reuses_an_annotation_that_covers_the_passage(make_app):
 async def test_a_link_made_by_hand_wins_in_the_differences_panel_and_the_sync(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
-        store = pilot.app.store
+        store = pilot.app.session.store
         first, second = screen.panes
         joined = "Sebastien Bubeck joined Microsoft as a researcher in 2014"
         spent = "spent 10 years at Microsoft Research"
@@ -97,13 +97,13 @@ async def test_a_link_made_by_hand_wins_in_the_differences_panel_and_the_sync(ma
         b = store.add_annotation(second.source.id, second.text.index(spent), second.text.index(spent) + len(spent))
         store.add_link(a.id, b.id, "same")
         screen.reload()
-        await wait_for(pilot, lambda: screen.workers_idle() and first.linked
+        await wait_settled(pilot, lambda: first.linked
                        and any(c.status == "confirmed" for c in screen.alignment.clusters))
         await cursor_on(pilot, screen, 0, joined)
         plain = screen.query_one("#compare-differences").render().plain
         assert "no counterpart" not in plain
         assert "your link: same claim" in plain
-        assert (b.start, b.end) in [(h.start, h.end) for h in second.view._layers["focus"]]
+        assert (b.start, b.end) in [(h.start, h.end) for h in second.view.highlights("focus")]
         assert second.view.cursor[0] <= b.start < second.view.cursor[1] or second.view.cursor[0] == b.start
 
 
@@ -111,7 +111,7 @@ async def test_the_differences_panel_covers_every_claim_of_a_sentence(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         await pilot.press("W")  # every suggestion, to find a sentence that makes two aligned claims
-        await wait_for(pilot, lambda: screen.workers_idle() and screen.alignment is screen.comparison.judged)
+        await wait_settled(pilot, lambda: screen.alignment is screen.comparison.judged)
         view = screen.panes[0].view
         for _ in range(200):
             hits = screen.hits_under_cursor(0)
@@ -133,20 +133,20 @@ async def test_W_shows_weak_suggestions_in_their_own_colour_and_confirmed_ones_d
         assert all(c.confidence >= 0.5 for c in screen.alignment.clusters)
         await pilot.press("W")
         await wait_for(pilot, lambda: len(screen.alignment.clusters) > shown)
-        colours = {h.colour for h in screen.panes[0].view._layers["alignment"]}
+        colours = {h.colour for h in screen.panes[0].view.highlights("alignment")}
         assert WEAK_COLOUR in colours
         await pilot.press("W")
         await wait_for(pilot, lambda: len(screen.alignment.clusters) == shown)
         await move_to_counterpart(pilot, screen)
         await pilot.press("L")
-        await wait_for(pilot, lambda: screen.workers_idle() and any(c.status == "confirmed"
+        await wait_settled(pilot, lambda: any(c.status == "confirmed"
                                                                      for c in screen.alignment.clusters))
         confirmed = next(c for c in screen.alignment.clusters if c.status == "confirmed")
         for pane in screen.panes:
-            links = [(h.start, h.end) for h in pane.view._layers["links"]]
+            links = [(h.start, h.end) for h in pane.view.highlights("links")]
             spans = [(m.start, m.end) for m in confirmed.members if m.source_id == pane.source.id]
             assert spans and set(spans) <= set(links)  # drawn as the user's link, not as a suggestion
-            assert not [h for h in pane.view._layers["alignment"]
+            assert not [h for h in pane.view.highlights("alignment")
                         if h.colour not in (CONFIRMED_COLOUR,) and any(h.start < e and h.end > s for s, e in spans)
                         and h.key.startswith("aligned")]
 
@@ -170,7 +170,7 @@ async def test_j_and_k_move_in_the_counterparts_list_so_x_rejects_the_one_chosen
         third = dialog.choices[2][1]
         await pilot.press("j", "j", "k", "j")
         await pilot.press("x")
-        await wait_for(pilot, lambda: pilot.app.screen is screen and screen.workers_idle())
-        [decision] = decisions(pilot.app.store)
+        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        [decision] = decisions(pilot.app.session.store)
         assert decision.decision == "rejected"
         assert (screen.panes[1].source.id, third.start, third.end) in {decision.a, decision.b}

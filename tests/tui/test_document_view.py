@@ -41,6 +41,13 @@ def test_cjk_and_emoji_count_two_cells():
     assert rows[0] == "漢字漢字"  # a word wider than the row breaks at the edge, by cells
 
 
+def test_a_cjk_line_with_fewer_characters_than_the_width_still_wraps_by_cells():
+    text = "报告指出，交通拥堵每年造成巨大的经济损失。专家认为需要立即采取行动。"  # 35 characters, 70 cells
+    rows = rows_of(text, 40)
+    assert "".join(rows) == text and len(rows) == 2
+    assert all(cell_len(row) <= 40 for row in rows)
+
+
 def test_a_word_longer_than_the_row_is_broken():
     assert rows_of("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
 
@@ -82,12 +89,12 @@ async def test_a_huge_text_is_laid_out_only_where_it_is_seen():
     text = ("Some words in a sentence. " * 30 + "\n\n") * 20000  # about 16 MB
     async with ViewApp(text).run_test(size=(80, 24)) as pilot:
         view = pilot.app.query_one(DocumentView)
-        exact = sum(block.rows is not None for block in view._blocks)
-        assert exact <= 2 < len(view._blocks)
+        layout = view.document_layout
+        assert layout.wrapped_blocks <= 2 < len(layout.blocks)
         await pilot.press("G")
         assert view.cursor[1] == len(text.rstrip())
         assert screen_text(view)[view.size.height - 1].strip() or screen_text(view)[-3].strip()
-        assert sum(block.rows is not None for block in view._blocks) <= 4
+        assert layout.wrapped_blocks <= 4
 
 
 async def test_resizing_rewraps_and_keeps_the_reading_position():
@@ -99,7 +106,7 @@ async def test_resizing_rewraps_and_keeps_the_reading_position():
         cursor = view.cursor
         await pilot.resize_terminal(40, 20)
         await pilot.pause()
-        row = view._row_of_offset(cursor[0])
+        row = view.document_layout.row_of_offset(cursor[0])
         assert view.cursor == cursor
         assert view.scroll_y <= row < view.scroll_y + view.size.height
         assert all(cell_len(line.rstrip()) <= 40 for line in screen_text(view))

@@ -26,14 +26,14 @@ async def test_i_on_the_sources_screen_edits_metadata_and_shows_the_date(make_ap
         await pilot.press("enter", "enter")  # to url, then save: refused, the dialog stays
         await pilot.pause()
         assert isinstance(pilot.app.screen, FormDialog)
-        assert pilot.app.store.source(ids["001"]).published == ""
+        assert pilot.app.session.store.source(ids["001"]).published == ""
         published = pilot.app.screen.query_one("#field-published")
         published.value = ""
         published.focus()
         await type_text(pilot, "2024-10-14")
         await pilot.press("enter", "enter")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormDialog))
-        source = pilot.app.store.source(ids["001"])
+        source = pilot.app.session.store.source(ids["001"])
         assert (source.published, source.outlet) == ("2024-10-14", "Converge360")
         table = pilot.app.sources_screen.query_one("#sources-table")
         await wait_for(pilot, lambda: "published" in [str(key.value) for key in table.columns])
@@ -43,7 +43,7 @@ async def test_i_on_the_sources_screen_edits_metadata_and_shows_the_date(make_ap
 async def test_v_sets_a_verdict_e_adds_evidence_and_u_undoes(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        link_claim(pilot.app.store, ids)
+        link_claim(pilot.app.session.store, ids)
         screen = await open_matrix(pilot)
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
@@ -79,7 +79,7 @@ async def test_v_sets_a_verdict_e_adds_evidence_and_u_undoes(make_app):
 async def test_o_sorts_the_matrix_by_first_appearance(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        store = pilot.app.store
+        store = pilot.app.session.store
         link_claim(store, ids)
         text_a, text_b = store.text(ids["002"]), store.text(ids["003"])
         a = store.add_annotation(ids["002"], 0, text_a.index("\n"))
@@ -103,7 +103,7 @@ async def test_enter_in_the_verdict_rating_takes_the_grey_completion(make_app):
     without taking the completion the field showed, unlike the annotate dialog's tags."""
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        link_claim(pilot.app.store, ids)
+        link_claim(pilot.app.session.store, ids)
         screen = await open_matrix(pilot)
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))

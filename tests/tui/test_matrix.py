@@ -42,7 +42,7 @@ def cell(screen: MatrixScreen, row: int, column: int) -> str:
 async def test_m_from_sources_shows_one_row_per_claim_and_a_column_per_source(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        link_claim(pilot.app.store, ids)
+        link_claim(pilot.app.session.store, ids)
         screen = await open_matrix(pilot)
         table = screen.query_one("#matrix-table")
         assert table.row_count == 1
@@ -55,7 +55,7 @@ async def test_m_from_sources_shows_one_row_per_claim_and_a_column_per_source(ma
 async def test_m_from_sources_with_marks_shows_only_the_marked_sources(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        link_claim(pilot.app.store, ids)
+        link_claim(pilot.app.session.store, ids)
         await pilot.press("space", "j", "space")
         screen = await open_matrix(pilot)
         assert [s.id for s in screen.sources] == [ids["000"], ids["001"]]
@@ -83,7 +83,7 @@ async def test_m_from_reading_shows_every_source(make_app):
 async def test_enter_opens_the_source_at_the_claim(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        _, b = link_claim(pilot.app.store, ids)
+        _, b = link_claim(pilot.app.session.store, ids)
         screen = await open_matrix(pilot)
         await pilot.press("l")  # to the second source's column (001)
         await pilot.press("enter")
@@ -99,7 +99,7 @@ async def test_enter_opens_the_source_at_the_claim(make_app):
 async def test_enter_on_an_absent_cell_explains(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        link_claim(pilot.app.store, ids)
+        link_claim(pilot.app.session.store, ids)
         screen = await open_matrix(pilot)
         await pilot.press("l", "l", "enter")
         await pilot.pause()
@@ -110,8 +110,8 @@ async def test_enter_on_an_absent_cell_explains(make_app):
 async def test_z_marks_a_source_silent_toggles_and_undoes(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        a, _ = link_claim(pilot.app.store, ids)
-        store = pilot.app.store
+        a, _ = link_claim(pilot.app.session.store, ids)
+        store = pilot.app.session.store
         screen = await open_matrix(pilot)
         await pilot.press("l", "l")  # 002: absent
         assert cell(screen, 0, 3) == "absent"
@@ -129,18 +129,18 @@ async def test_z_marks_a_source_silent_toggles_and_undoes(make_app):
 async def test_z_on_a_source_that_makes_the_claim_is_refused(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        link_claim(pilot.app.store, ids)
+        link_claim(pilot.app.session.store, ids)
         screen = await open_matrix(pilot)
         await pilot.press("z")  # 000: present
         await pilot.pause()
-        assert pilot.app.store.silences() == []
+        assert pilot.app.session.store.silences() == []
         assert cell(screen, 0, 1) == "present"
 
 
 async def test_a_contradicting_link_reads_contradicts(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
-        store = pilot.app.store
+        store = pilot.app.session.store
         text = store.text(ids["002"])
         a = store.add_annotation(ids["002"], 0, text.index("\n"), tags=["claim"])
         text_b = store.text(ids["003"])

@@ -12,7 +12,7 @@ from reader.tui.widgets.annotation_panel import AnnotationPanel
 from reader.tui.widgets.confirm import Confirm
 from reader.tui.widgets.document_view import DocumentView
 
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 
 def sentences(view: DocumentView) -> list[tuple[int, int]]:
@@ -58,7 +58,7 @@ async def test_paging_keeps_the_cursor_on_screen(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         _, view = await open_first_source(pilot)
         await pilot.press("space")
-        row = view._row_of_offset(view.cursor[0])
+        row = view.document_layout.row_of_offset(view.cursor[0])
         assert view.scroll_y <= row < view.scroll_y + view.size.height
 
 
@@ -112,6 +112,7 @@ async def test_1_tags_the_current_sentence_in_the_database(make_app, db_path):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
         await pilot.press("j", "1")
+        await wait_settled(pilot)
         cursor = view.cursor
     store = open_store(db_path)
     [annotation] = store.annotations()
@@ -122,6 +123,7 @@ async def test_number_key_tags_the_selection_and_a_second_tag_adds_to_it(make_ap
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
         await pilot.press("j", "v", "w", "3")
+        await wait_settled(pilot)
         assert view.selection is None  # tagging ends the selection
         [annotation] = screen.annotations
         assert len(annotation.quote.split()) == 2 and annotation.tags == ["number"]
@@ -160,6 +162,7 @@ async def test_brackets_jump_between_annotations(make_app):
         screen, view = await open_first_source(pilot)
         spans = sentences(view)
         await pilot.press("j", "1", "j", "j", "j", "2", "g")
+        await wait_settled(pilot)
         await pilot.press("right_square_bracket")
         assert view.cursor == spans[1]
         await pilot.press("right_square_bracket")
@@ -186,8 +189,10 @@ async def test_x_deletes_and_u_undoes_and_ctrl_r_redoes(make_app, db_path):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
         await pilot.press("j", "1")
+        await wait_settled(pilot)
         assert len(screen.annotations) == 1
         await pilot.press("x")
+        await wait_settled(pilot)
         assert screen.annotations == [] and open_store(db_path).annotations() == []
         await pilot.press("u")
         await wait_for(pilot, lambda: len(screen.annotations) == 1)
@@ -214,6 +219,7 @@ async def test_tab_moves_focus_to_the_panel_and_enter_there_jumps(make_app):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen, view = await open_first_source(pilot)
         await pilot.press("j", "j", "j", "j", "1", "g")
+        await wait_settled(pilot)
         assert view.has_focus
         await pilot.press("tab")
         assert screen.query_one(AnnotationPanel).has_focus_within
@@ -227,6 +233,7 @@ async def test_f_in_the_panel_filters_by_tag(make_app):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen, view = await open_first_source(pilot)
         await pilot.press("j", "1", "j", "2", "tab")
+        await wait_settled(pilot)
         panel = screen.query_one(AnnotationPanel)
         assert len(panel.shown) == 2
         await pilot.press("f")
@@ -284,7 +291,7 @@ async def test_ctrl_p_opens_the_command_palette(make_app):
 async def test_clicking_moves_the_cursor(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
-        row = view._row_of_offset(sentences(view)[3][0])
+        row = view.document_layout.row_of_offset(sentences(view)[3][0])
         await pilot.click(DocumentView, offset=(6, row))
         assert view.cursor == sentences(view)[3]
 
@@ -292,18 +299,20 @@ async def test_clicking_moves_the_cursor(make_app):
 async def test_dragging_the_mouse_selects(make_app):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
-        row = view._row_of_offset(sentences(view)[3][0])
+        row = view.document_layout.row_of_offset(sentences(view)[3][0])
         await pilot.mouse_down(DocumentView, offset=(2, row))
         await pilot.hover(DocumentView, offset=(12, row))
         await pilot.mouse_up(DocumentView, offset=(12, row))
-        start = view._row_span(row)[0]
+        start = view.document_layout.row_span(row)[0]
         assert view.selection == (start, start + 11)
 
 
 async def test_orphaned_annotations_are_listed_and_marked_in_the_panel(make_app, db_path, corpus_dir):
     async with make_app().run_test(size=(120, 30)) as pilot:
         screen, view = await open_first_source(pilot)
-        await pilot.press("j", "j", "j", "1", "q")
+        await pilot.press("j", "j", "j", "1")
+        await wait_settled(pilot)  # the change lands off the event loop; then quit
+        await pilot.press("q")
         assert screen.annotations[0].quote.startswith("In a significant move")
     path = corpus_dir / "000_14124432c7999a90.txt"
     path.write_text(path.read_text().replace("In a significant move", "Something else entirely"))
@@ -315,3 +324,15 @@ async def test_orphaned_annotations_are_listed_and_marked_in_the_panel(make_app,
         [annotation] = panel.shown
         assert annotation.anchor_status in ("orphaned", "fuzzy")
         assert f"({annotation.anchor_status})" in str(panel._describe(annotation))
+
+
+async def test_two_tags_pressed_at_once_on_a_sentence_make_one_annotation(make_app, db_path):
+    """Changes land off the event loop: the second tag, pressed before the first landed, still adds to it."""
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen, view = await open_first_source(pilot)
+        await pilot.press("j", "1", "2")
+        await wait_settled(pilot)
+        [annotation] = screen.annotations
+        assert annotation.tags == ["claim", "quote"]
+    [stored] = open_store(db_path).annotations()
+    assert stored.tags == ["claim", "quote"]

@@ -11,7 +11,7 @@ from reader.tui.screens.matrix import MatrixScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.screens.stats import StatsScreen
 
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 
 def write_config(text: str) -> Path:
@@ -99,7 +99,8 @@ async def test_new_annotations_are_attributed_to_the_settings_author(make_app, d
     async with make_app().run_test(size=(100, 30)) as pilot:
         await open_first_source(pilot)
         await pilot.press("j", "1")  # tag the second sentence as a claim
-        writer = pilot.app._writer_store()
+        await wait_settled(pilot)
+        writer = pilot.app.session.connect()
         try:
             assert writer.author == "Ada Lovelace"
         finally:
@@ -115,6 +116,7 @@ async def test_a_new_database_starts_with_the_settings_tags(make_app, db_path):
     async with make_app().run_test(size=(100, 30)) as pilot:
         await open_first_source(pilot)
         await pilot.press("j", "2")  # key 2 is the second tag of the settings
+        await wait_settled(pilot)
     store = open_store(db_path)
     assert [(t.name, t.colour) for t in store.tags()] == [("rumour", "#aa00aa"), ("fact", "#00aa00")]
     assert [a.tags for a in store.annotations()] == [["fact"]]

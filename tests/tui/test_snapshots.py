@@ -11,7 +11,7 @@ import pytest
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.widgets.annotate_dialog import AnnotateDialog
 
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -24,10 +24,13 @@ async def reading_with_annotations(pilot) -> None:
     """Open the first source; tag a sentence, an overlapping selection, and search for a word."""
     screen, view = await open_first_source(pilot)
     await pilot.press("j", "1")                 # a claim on sentence 2
+    await wait_settled(pilot)
     await pilot.press("v", "w", "w", "w", "2")  # a quote over its first four words: an overlap
+    await wait_settled(pilot)
     await pilot.press("j", "j", "6")            # an error further on
+    await wait_settled(pilot)
     await pilot.press("slash", *"Microsoft", "enter")
-    await wait_for(pilot, lambda: screen.workers_idle())
+    await wait_settled(pilot)
     view.focus()
     await pilot.pause()
 

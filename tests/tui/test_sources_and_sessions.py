@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from reader.store import StoreError, open_store
+from reader.store import Store, StoreError, open_store
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
 
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 
 async def loaded_sources(pilot) -> SourcesScreen:
@@ -114,9 +114,10 @@ async def test_a_store_error_becomes_a_notice_not_a_crash(make_app, monkeypatch)
         def refuse(*args, **kwargs):
             raise StoreError("cannot write to [bold]db[/]: the disk is full")
 
-        monkeypatch.setattr(pilot.app.store, "add_annotation", refuse)
+        # Changes run on the session's writer connection (off the event loop): every Store refuses.
+        monkeypatch.setattr(Store, "add_annotation", refuse)
         await pilot.press("1")
-        await pilot.pause()
+        await wait_settled(pilot)
         assert pilot.app.is_running and screen.annotations == []
         [notice] = list(pilot.app._notifications)
         assert notice.message == "cannot write to [bold]db[/]: the disk is full" and not notice.markup
@@ -154,6 +155,7 @@ async def test_a_big_file_shows_its_start_before_it_is_stored(make_app, tmp_path
         view = screen.query_one(DocumentView)
         assert len(view.text) == len(big.read_text())
         await pilot.press("G", "1")
+        await wait_settled(pilot)
         assert screen.annotations[0].end == view.cursor[1]
 
 

@@ -11,7 +11,8 @@ from reader.claims import matrix_for_store
 from reader.store import Store
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
-from reader.tui.screens.stats import StatsScreen, gather_statistics
+from reader.statistics import gather_statistics
+from reader.tui.screens.stats import StatsScreen
 from reader.tui.widgets.charts import bar_cells
 
 from pilot_helpers import open_first_source, wait_for

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from reader.store import open_store
-from pilot_helpers import open_first_source, wait_for
+from pilot_helpers import wait_settled, open_first_source, wait_for
 
 
 async def test_u_undoes_this_sessions_change_not_another_readers_later_one(make_app, db_path):
     async with make_app().run_test(size=(100, 30)) as pilot:
         screen, view = await open_first_source(pilot)
         await pilot.press("j", "1")
+        await wait_settled(pilot)
         [mine] = screen.annotations
         other = open_store(db_path, author="someone else")
         try:

@@ -136,6 +136,22 @@ def test_paragraph_spans_tile_every_non_space_character(raw: str) -> None:
     check_spans_tile(text, paragraph_spans(text))
 
 
+@settings(max_examples=300)
+@given(st.one_of(PROSE, ANY_TEXT), st.integers(0, 200), st.integers(0, 200))
+def test_paragraph_spans_are_each_lines_stripped_text(raw: str, start: int, length: int) -> None:
+    """One regex finds the paragraphs (a million lines in a fraction of a second): it must be exactly the
+    definition, each line between start and end stripped by str.strip, blank ones left out."""
+    end = min(len(raw), start + length)
+    expected, line_start = [], min(start, len(raw))
+    for line in raw[line_start:end].split("\n"):
+        stripped = line.strip()
+        if stripped:
+            first = line_start + len(line) - len(line.lstrip())
+            expected.append((first, first + len(stripped)))
+        line_start += len(line) + 1
+    assert paragraph_spans(raw, min(start, len(raw)), end) == expected
+
+
 @given(st.one_of(PROSE, ANY_TEXT))
 def test_sentences_nest_inside_paragraphs(raw: str) -> None:
     text = canonicalise_newlines(raw)

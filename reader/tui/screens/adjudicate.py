@@ -9,18 +9,21 @@ Opened with `A` (shift+a) on a source, from ctrl+p ("Compare coders…"), or `re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.adjudication import (
     AGREE,
-    AdjudicationError,
     Item,
     accept,
     accept_agreements,
@@ -29,8 +32,14 @@ from reader.adjudication import (
     compare_coders,
     decision_for,
 )
-from reader.model import ReaderError, Source
+from reader.model import Annotation, ReaderError, Source
+from reader.presentation import fit_cells, tags_text
+from reader.session import Store
 from reader.text import display_safe
+from reader.tui.base import ReaderScreen
+
+if TYPE_CHECKING:
+    from reader.tui.opening import OpeningScreens
 from reader.tui.widgets.document_view import DocumentView, Highlight
 
 COLOUR_A = "#61afef"
@@ -41,10 +50,10 @@ DECISIONS = {"": "not decided", "a": "A's kept", "b": "B's kept", "both": "both 
 def one_line(text: str, limit: int) -> str:
     """Untrusted text for one line of the screen: display-safe, newlines shown as ␤, cut with …."""
     text = display_safe(text).replace("\n", "␤")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return fit_cells(text, limit)
 
 
-class AdjudicateScreen(Screen[None]):
+class AdjudicateScreen(ReaderScreen):
     """Two coders' annotations on one source, their differences, and the adjudicator's decisions."""
 
     AUTO_FOCUS = None
@@ -70,8 +79,16 @@ class AdjudicateScreen(Screen[None]):
         Binding("escape", "back", "Back", id="adjudicate.back"),
     ]
 
+    class Loaded(Message):
+        """Both coders' annotations compared, and the adjudicated set (read in a worker)."""
+
+        def __init__(self, items: list[Item], decided: list[Annotation]) -> None:
+            super().__init__()
+            self.items, self.decided = items, decided
+
     def __init__(self, source: Source, text: str, author_a: str, author_b: str) -> None:
         super().__init__()
+        self._advance_from: int | None = None  # after a decision: move on from this item once reloaded
         self.source = source
         self.text = text
         self.author_a = author_a
@@ -103,32 +120,38 @@ class AdjudicateScreen(Screen[None]):
     # --- data ----------------------------------------------------------------------------------
 
     @property
-    def store(self):
-        return self.app.store
-
-    @property
     def shown(self) -> list[int]:
         """Indexes of the items listed: the differences, or every item when agreements are shown too."""
         return [i for i, item in enumerate(self.items) if self.show_agreements or item.kind != AGREE]
 
     def reload(self) -> None:
-        """Another process wrote (called by the app's poll): read everything again."""
+        """The database changed: read everything again."""
         if self.is_mounted:
             self.load()
 
+    @work(thread=True, exclusive=True, group="adjudicate")
     def load(self) -> None:
-        """Read both coders' annotations and the adjudicated set, and draw them."""
+        """Read both coders' annotations and the adjudicated set, off the event loop."""
+        store = self.session.store
         try:
-            check_adjudication(self.store, self.source.id, self.author_a, self.author_b)
-            self.items = compare_coders(self.store, self.source.id, self.author_a, self.author_b)
-            decided = adjudicated(self.store, self.source.id)
+            check_adjudication(store, self.source.id, self.author_a, self.author_b)
+            items = compare_coders(store, self.source.id, self.author_a, self.author_b)
+            decided = adjudicated(store, self.source.id)
         except ReaderError as error:
-            self.app.notify_error(str(error))
-            self.items, decided = [], []
-        self.decisions = [decision_for(item, decided) for item in self.items]
+            self.app.call_from_thread(self.notify_error, str(error))
+            items, decided = [], []
+        self.post_message(self.Loaded(items, decided))
+
+    def on_adjudicate_screen_loaded(self, message: Loaded) -> None:
+        self.items = message.items
+        self.decisions = [decision_for(item, message.decided) for item in self.items]
         if not self.shown and self.items:
             self.show_agreements = True
         self.current = min(self.current, max(0, len(self.shown) - 1))
+        position, self._advance_from = self._advance_from, None
+        if position is not None and position + 1 < len(self.shown):  # on to the next, as a coder works down
+            self.current = position + 1
+            self.message += f" on {position + 1}/{len(self.shown)}, now on {position + 2}/{len(self.shown)}"
         self.draw()
 
     # --- drawing -------------------------------------------------------------------------------
@@ -154,7 +177,7 @@ class AdjudicateScreen(Screen[None]):
             view.set_highlights("annotations", highlights)
             if current is not None:
                 view.move_cursor_to(current.start)
-        you = one_line(self.store.author, 30) if self.app.store is not None else ""
+        you = one_line(self.session.store.author, 30) if self.session.is_open else ""
         self.query_one("#adjudicate-heading", Static).update(
             Text.assemble(
                 ("Adjudicating  ", "bold"),
@@ -190,7 +213,7 @@ class AdjudicateScreen(Screen[None]):
             if annotation is None:
                 lines.append("—  (not coded)\n", style="dim")
                 continue
-            tags = ", ".join(annotation.tags) or "untagged"
+            tags = tags_text(annotation.tags)
             lines.append(f"[{one_line(tags, 30)}] {annotation.start}-{annotation.end} ", style="bold")
             lines.append(one_line(annotation.quote, width - len(tags) - 16) + "\n")
         lines.append("a A's · b B's · o both · x neither · g all agreements · n/p next/previous · u undo", style="dim")
@@ -229,29 +252,31 @@ class AdjudicateScreen(Screen[None]):
         item = self.current_item()
         if item is None:
             return
-        try:
-            check_adjudication(self.store, self.source.id, self.author_a, self.author_b)
-            accept(self.store, self.source.id, item, choice)
-        except (AdjudicationError, ReaderError) as error:
-            self.app.notify_error(str(error))
-            return
-        self.message = {"a": "kept A's", "b": "kept B's", "both": "kept both", "neither": "kept neither"}[choice]
-        position = self.current
-        self.load()
-        if position + 1 < len(self.shown):  # on to the next difference, as a coder works down the list
-            self.current = position + 1
-            self.message += f" on {position + 1}/{len(self.shown)}, now on {position + 2}/{len(self.shown)}"
-            self.draw()
+        source_id, author_a, author_b, position = self.source.id, self.author_a, self.author_b, self.current
+
+        def change(store: Store) -> None:
+            check_adjudication(store, source_id, author_a, author_b)
+            accept(store, source_id, item, choice)
+
+        def done(_: None) -> None:
+            self.message = {"a": "kept A's", "b": "kept B's", "both": "kept both", "neither": "kept neither"}[choice]
+            self._advance_from = position
+            self.load()
+
+        self.submit_change(change, done)
 
     def action_accept_agreements(self) -> None:
-        try:
-            check_adjudication(self.store, self.source.id, self.author_a, self.author_b)
-            count = accept_agreements(self.store, self.source.id, self.items)
-        except ReaderError as error:
-            self.app.notify_error(str(error))
-            return
-        self.message = f"kept {count} agreement{'s' if count != 1 else ''}"
-        self.load()
+        source_id, author_a, author_b, items = self.source.id, self.author_a, self.author_b, self.items
+
+        def change(store: Store) -> int:
+            check_adjudication(store, source_id, author_a, author_b)
+            return accept_agreements(store, source_id, items)
+
+        def done(count: int) -> None:
+            self.message = f"kept {count} agreement{'s' if count != 1 else ''}"
+            self.load()
+
+        self.submit_change(change, done)
 
     def action_toggle_agreements(self) -> None:
         item = self.current_item()
@@ -264,13 +289,11 @@ class AdjudicateScreen(Screen[None]):
         self.draw()
 
     def action_undo(self) -> None:
-        try:
-            done = self.store.undo()
-        except ReaderError as error:
-            self.app.notify_error(str(error))
-            return
-        self.message = done or "nothing to undo"
-        self.load()
+        def done(described: str | None) -> None:
+            self.message = described or "nothing to undo"
+            self.load()
+
+        self.submit_change(lambda store: store.undo(), done)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -304,7 +327,7 @@ class PickCodersScreen(ModalScreen[tuple[str, str] | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self.pairs[int(event.option.id)])
+        self.dismiss(self.pairs[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -326,13 +349,16 @@ class AdjudicationCommands(Provider):
     TITLE = "Compare coders on this source (adjudicate)"
     HELP = "Two coders' annotations side by side; accept A's, B's or both"
 
+    def _adjudicate(self) -> None:
+        cast("OpeningScreens", self.app).action_adjudicate()
+
     async def discover(self) -> Hits:
-        yield DiscoveryHit(self.TITLE, self.app.action_adjudicate, help=self.HELP)
+        yield DiscoveryHit(self.TITLE, self._adjudicate, help=self.HELP)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for words in (self.TITLE, "Adjudicate coders"):
             score = matcher.match(words)
             if score > 0:
-                yield Hit(score, matcher.highlight(words), self.app.action_adjudicate, help=self.HELP)
+                yield Hit(score, matcher.highlight(words), self._adjudicate, help=self.HELP)
                 return

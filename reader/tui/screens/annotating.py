@@ -8,23 +8,24 @@ are the active ones; the actions themselves live here once.
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
 
-from textual import work
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.model import Annotation, Tag
-from reader.store import StoreError, WriteBusy
+from reader.presentation import tags_text
+from reader.session import Store, Written
+from reader.tui.base import ReaderScreen
 from reader.tui.widgets.annotate_dialog import AnnotateDialog, AnnotationInput
 from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
 
 Span = tuple[int, int]
 NEARBY_REACH = 20_000  # annotations starting this far before the cursor are looked at directly
-_DEFERRED_WRITES = threading.Lock()  # deferred writes land one at a time, in order of arrival
 
 
 def annotating_bindings(prefix: str, search_description: str = "Search in the source") -> list[Binding]:
@@ -53,32 +54,23 @@ def annotating_bindings(prefix: str, search_description: str = "Search in the so
     ]
 
 
-def replay_change(app, step, nothing: str) -> bool:
-    """Run store.undo or store.redo, say what it did (or that there was nothing); True if it did something."""
-    try:
-        described = step()
-    except StoreError as error:
-        app.notify_error(str(error))
-        return False
-    app.notify_plain(described or nothing)
-    return bool(described)
-
-
 def placed_annotations(annotations: list[Annotation]) -> list[Annotation]:
     """Annotations that sit somewhere on the current text (orphans are listed, never placed)."""
     return [a for a in annotations if a.anchor_status != "orphaned"]
 
 
-class AnnotatingScreen(Screen[None]):
+class AnnotatingScreen(ReaderScreen):
     """A screen whose active document can be annotated from the keyboard (see the module docstring)."""
 
     SEARCH_INPUT = "#search"  # the id of the screen's search field
 
     tags: list[Tag]
 
-    @property
-    def store(self):
-        return self.app.store
+    def __init__(self) -> None:
+        super().__init__()
+        # An annotation being made on a span (source id, start, end): a second tag pressed on the same span
+        # before it landed adds to it (changes run in order, so the first has landed when the second runs).
+        self._making: dict[tuple[int, int, int], Future[Written[Annotation]]] = {}
 
     # --- what a subclass provides ----------------------------------------------------------------
 
@@ -92,8 +84,13 @@ class AnnotatingScreen(Screen[None]):
     def active_annotations(self) -> list[Annotation]:
         raise NotImplementedError
 
-    def show_annotations(self, annotations: list[Annotation]) -> None:
-        """Replace the active source's annotations and repaint them."""
+    def annotations_of(self, source_id: int) -> list[Annotation]:
+        """The annotations shown of a source (none when the screen does not show it)."""
+        raise NotImplementedError
+
+    def show_annotations_of(self, source_id: int, annotations: list[Annotation]) -> None:
+        """Replace a source's annotations and repaint them (a change lands after the user may have moved
+        to another pane: it is painted where it was made)."""
         raise NotImplementedError
 
     def annotation_under_cursor(self) -> Annotation | None:
@@ -102,13 +99,10 @@ class AnnotatingScreen(Screen[None]):
     def refresh_tags(self) -> None:
         raise NotImplementedError
 
-    def reload(self) -> None:
-        raise NotImplementedError
-
     def jump_to(self, annotation: Annotation) -> None:
         view = self.active_view()
         if annotation.anchor_status == "orphaned":
-            self.app.notify_plain("this annotation's text is no longer in the source (orphaned)")
+            self.notify_plain("this annotation's text is no longer in the source (orphaned)")
             return
         view.move_cursor_to(annotation.start)
         view.focus()
@@ -117,7 +111,7 @@ class AnnotatingScreen(Screen[None]):
         """Tell the user where they are (search hits, which annotation): a notice by default; the
         reading screen puts it in its status line instead (and forgets it, when about_annotations, once
         the annotations change)."""
-        self.app.notify_plain(message)
+        self.notify_plain(message)
 
     def _placed_index(self, annotations: list[Annotation]) -> tuple[list[Annotation], list[int]]:
         """The placed annotations in document order (start, end, id) and their starts, kept until the
@@ -181,11 +175,11 @@ class AnnotatingScreen(Screen[None]):
                 return covering
         return overlapping(view.cursor)
 
-    def choose_annotation(self, verb: str, act) -> None:
+    def choose_annotation(self, verb: str, act: Callable[[Annotation], Any]) -> None:
         """Run act(annotation) on the annotation under the cursor; several overlapping: the user picks."""
         under = self.annotations_under_cursor()
         if not under:
-            self.app.notify_error("no annotation under the cursor (] moves to the next one)")
+            self.notify_error("no annotation under the cursor (] moves to the next one)")
             return
         if len(under) == 1:
             act(under[0])
@@ -194,96 +188,76 @@ class AnnotatingScreen(Screen[None]):
 
     # --- annotating ------------------------------------------------------------------------------
 
-    def write_change(self, change, done) -> None:
-        """Run change(store) and then done(result). On the event loop when the database is free; when
-        another program holds it (a `reader import`), the store refuses to wait there (WriteBusy) and the
-        change runs in a thread on its own connection, so the keyboard never waits for someone else's
-        transaction and the change is never dropped. A failure is a notice."""
-        try:
-            result = change(self.store)
-        except WriteBusy as busy:
-            self.app.notify_plain(f"{busy}; saving when it is done")
-            self._write_later(change, done)
-            return
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        done(result)
-
-    @work(thread=True, group="deferred-write")
-    def _write_later(self, change, done) -> None:
-        with _DEFERRED_WRITES:
-            try:
-                writer = self.app._writer_store()
-                try:
-                    result = change(writer)
-                finally:
-                    writer.close()
-            except StoreError as error:
-                self.app.call_from_thread(self.app.notify_error, str(error))
-                return
-        self.app.call_from_thread(self._landed, done, result)
-
-    def _landed(self, done, result) -> None:
-        if self.is_mounted:
-            done(result)
-            self.app.notify_plain("saved the change that was waiting")
-
     def _writable(self) -> bool:
         if self.active_source_id() is None:
-            self.app.notify_error("still saving this source to the database; try again in a moment")
+            self.notify_error("still saving this source to the database; try again in a moment")
             return False
         return True
 
-    def annotate_span(
-        self,
-        source_id: int,
-        annotations: list[Annotation],
-        start: int,
-        end: int,
-        tags: list[str],
-        note: str = "",
-        store=None,
-    ) -> Annotation:
-        """Annotate source_id's text[start:end]; an annotation on exactly that span gains the tags instead.
-
-        annotations are that source's, sorted by start; store: another connection than the screen's.
-        Raises StoreError.
-        """
-        store = store or self.store
+    def annotate_change(
+        self, source_id: int, annotations: list[Annotation], start: int, end: int, tags: list[str], note: str = ""
+    ) -> Callable[[Store], Annotation]:
+        """The change annotating source_id's text[start:end]; an annotation on exactly that span (in
+        annotations, that source's, or being made) gains the tags instead."""
         placed, starts = self._placed_index(annotations)
         index = bisect_left(starts, start)
         existing = next((a for a in placed[index : index + 50] if (a.start, a.end) == (start, end)), None)
-        store = store or self.store
-        if existing:
-            return store.update_annotation(existing.id, add_tags=tags, note=note if note else None)
-        return store.add_annotation(source_id, start, end, tags=tags, note=note)
+        making = self._making.get((source_id, start, end)) if existing is None else None
+
+        def change(store: Store) -> Annotation:
+            target = existing
+            if target is None and making is not None and making.done() and making.exception() is None:
+                target = making.result().result
+            if target is not None:
+                return store.update_annotation(target.id, add_tags=tags, note=note if note else None)
+            return store.add_annotation(source_id, start, end, tags=tags, note=note)
+
+        return change
+
+    def submit_annotation(
+        self, source_id: int, change: Callable[[Store], Annotation], span: Span, done: Callable[[Annotation], None]
+    ) -> None:
+        """Submit an annotate_change, remembered as being made on span until it has landed."""
+        future = self.session.submit(change)
+        key = (source_id, *span)
+        self._making[key] = future
+
+        def landed(annotation: Annotation) -> None:
+            if self._making.get(key) is future:
+                del self._making[key]
+            done(annotation)
+
+        self._await_change(future, landed)
 
     def _apply(self, tags: list[str], note: str, span: Span | None = None) -> None:
         """Annotate the span (default: the selection or cursor sentence) of the active document."""
         view = self.active_view()
         start, end = span or view.target
         if end <= start:
-            self.app.notify_error("nothing to annotate here")
+            self.notify_error("nothing to annotate here")
             return
         annotations = self.active_annotations()
         source_id = self.active_source_id()
+        if source_id is None:
+            return
+
+        if view.selection:
+            view.action_cancel_selection()
 
         def shown(annotation: Annotation) -> None:
-            if view.selection:
-                view.action_cancel_selection()
             self.refresh_tags()
-            self.show_annotations([*(a for a in self.active_annotations() if a.id != annotation.id), annotation])
+            others = [a for a in self.annotations_of(source_id) if a.id != annotation.id]
+            self.show_annotations_of(source_id, [*others, annotation])
 
-        self.write_change(
-            lambda store: self.annotate_span(source_id, annotations, start, end, tags, note, store=store), shown
+        self.submit_annotation(
+            source_id, self.annotate_change(source_id, annotations, start, end, tags, note), (start, end), shown
         )
 
     def action_tag(self, number: int) -> None:
         if not self._writable():
             return
         if number > len(self.tags):
-            self.app.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
+            self.notify_error(f"no tag {number} (there are {len(self.tags)}; `a` adds new ones)")
             return
         self._apply([self.tags[number - 1].name], "")
 
@@ -309,9 +283,10 @@ class AnnotatingScreen(Screen[None]):
 
             def shown(updated: Annotation) -> None:
                 self.refresh_tags()
-                self.show_annotations([updated if a.id == updated.id else a for a in self.active_annotations()])
+                shown = self.annotations_of(updated.source_id)
+                self.show_annotations_of(updated.source_id, [updated if a.id == updated.id else a for a in shown])
 
-            self.write_change(
+            self.submit_change(
                 lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags), shown
             )
 
@@ -331,27 +306,26 @@ class AnnotatingScreen(Screen[None]):
 
     def delete_annotation(self, annotation: Annotation) -> None:
         def shown(_: object) -> None:
-            self.show_annotations([a for a in self.active_annotations() if a.id != annotation.id])
-            self.app.notify_plain("deleted the annotation (u undoes)")
+            remaining = [a for a in self.annotations_of(annotation.source_id) if a.id != annotation.id]
+            self.show_annotations_of(annotation.source_id, remaining)
+            self.notify_plain("deleted the annotation (u undoes)")
 
-        self.write_change(lambda store: store.delete_annotation(annotation.id), shown)
+        self.submit_change(lambda store: store.delete_annotation(annotation.id), shown)
 
     def action_undo(self) -> None:
-        if replay_change(self.app, self.store.undo, "nothing to undo in this session"):
-            self.reload()
+        self.submit_undo("nothing to undo in this session", self.reload)
 
     def action_redo(self) -> None:
-        if replay_change(self.app, self.store.redo, "nothing to redo in this session"):
-            self.reload()
+        self.submit_undo("nothing to redo in this session", self.reload, redo=True)
 
     def action_next_annotation(self, direction: int) -> None:
         annotations = self.active_annotations()
         if not annotations:
-            self.app.notify_plain("no annotations in this source")
+            self.notify_plain("no annotations in this source")
             return
         placed, starts = self._placed_index(annotations)
         if not placed:
-            self.app.notify_plain("every annotation here is orphaned (see the panel)")
+            self.notify_plain("every annotation here is orphaned (see the panel)")
             return
         view = self.active_view()
         visited = self._visited()
@@ -366,7 +340,7 @@ class AnnotatingScreen(Screen[None]):
         self.jump_to(target)
         view = self.active_view()
         self._visit = (target.id, view, view.word)
-        described = ", ".join(target.tags) or "untagged"
+        described = tags_text(target.tags)
         self.say(
             f"annotation {index + 1} of {len(placed)}: {described}"
             + (" (wrapped to the start)" if wrapped and direction > 0 else " (wrapped to the end)" if wrapped else ""),

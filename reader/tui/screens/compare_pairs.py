@@ -4,70 +4,107 @@ ranked counterparts of a passage; every decision is recorded for the pair model 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from reader.align import tuning
 from reader.align.learn import pair_features
 from reader.align.suggest import Candidate, query_clauses, rank_counterparts
-from reader.model import Annotation, Source
-from reader.store import StoreError
-from reader.store.decisions import record_decision
+from reader.model import Annotation
+from reader.session import Store, record_decision
+from reader.tui.screens.annotating import AnnotatingScreen
+from reader.tui.screens.compare_parts import pane_label
 from reader.tui.screens.counterparts import Choice, CounterpartChoice
 
+if TYPE_CHECKING:
+    from reader.comparison import Comparison
+    from reader.tui.screens.compare_parts import Pane
+
 Span = tuple[int, int]
+Passage = tuple[int, int, int]  # source id, start, end
 CLAIM_TAG = "claim"
 
 
-def pane_label(number: int, source: Source) -> str:
-    return f"{number} {source.title or source.name}"
+def claim_change(annotations: list[Annotation], source_id: int, start: int, end: int) -> Callable[[Store], Annotation]:
+    """The change giving a passage its annotation: one of annotations (the source's) that already covers
+    most of it gains the tag "claim" (never a duplicate); otherwise a new one on exactly the passage."""
+    covering = [
+        a
+        for a in annotations
+        if a.anchor_status != "orphaned"
+        and min(a.end, end) - max(a.start, start) >= tuning.SAME_SPAN_OVERLAP * (end - start)
+    ]
+    best = min(covering, key=lambda a: (abs(a.start - start) + abs(a.end - end), a.id)) if covering else None
+
+    def change(store: Store) -> Annotation:
+        if best is None:
+            return store.add_annotation(source_id, start, end, tags=[CLAIM_TAG])
+        return best if CLAIM_TAG in best.tags else store.update_annotation(best.id, add_tags=[CLAIM_TAG])
+
+    return change
 
 
-class PairDecisions:
-    """Mixed into CompareScreen (panes, store, comparison, annotate_pane_span, reload...)."""
+def pair_decision_features(comparison: Comparison | None, a: Passage, b: Passage) -> list[float]:
+    """The pair model's features of two passages (none when the comparison does not hold both sources)."""
+    if comparison is None:
+        return []
+    index = {doc.source_id: i for i, doc in enumerate(comparison.docs)}
+    if a[0] not in index or b[0] not in index:
+        return []
+    clause_set = comparison.clause_set
+    return max(
+        (
+            pair_features(x, y)
+            for x in query_clauses(clause_set, index[a[0]], a[1], a[2])
+            for y in query_clauses(clause_set, index[b[0]], b[1], b[2])
+        ),
+        key=lambda f: f[0],
+    )
 
-    def claim_annotation(self, index: int, start: int, end: int) -> Annotation:
-        """The annotation that stands for a passage of pane index: one that already covers most of it gains
-        the tag "claim" (never a duplicate); otherwise a new one on exactly the passage."""
-        pane = self.panes[index]
-        covering = [
-            a
-            for a in pane.annotations
-            if a.anchor_status != "orphaned"
-            and min(a.end, end) - max(a.start, start) >= tuning.SAME_SPAN_OVERLAP * (end - start)
-        ]
-        if not covering:
-            return self.annotate_pane_span(index, start, end, [CLAIM_TAG])
-        best = min(covering, key=lambda a: (abs(a.start - start) + abs(a.end - end), a.id))
-        annotation = best if CLAIM_TAG in best.tags else self.store.update_annotation(best.id, add_tags=[CLAIM_TAG])
-        self._set_pane_annotations(index, [*(a for a in pane.annotations if a.id != annotation.id), annotation])
-        return annotation
 
-    def _record(self, source_a: int, span_a: Span, source_b: int, span_b: Span, decision: str) -> None:
-        """Remember a decision on a pair with the pair model's features, so the model learns from it."""
-        features: list[float] = []
-        if self.comparison is not None:
-            index = {doc.source_id: i for i, doc in enumerate(self.comparison.docs)}
-            if source_a in index and source_b in index:
-                clause_set = self.comparison.clause_set
-                features = max(
-                    (
-                        pair_features(x, y)
-                        for x in query_clauses(clause_set, index[source_a], *span_a)
-                        for y in query_clauses(clause_set, index[source_b], *span_b)
-                    ),
-                    key=lambda f: f[0],
-                )
-        record_decision(self.store, decision, (source_a, *span_a), (source_b, *span_b), features)
+def linked_claims_change(
+    own: Callable[[Store], Annotation],
+    others: list[tuple[Callable[[Store], Annotation], Passage]],
+    passage: Passage,
+    features: list[list[float]],
+) -> Callable[[Store], int]:
+    """The change that makes a passage and its counterparts one claim: each annotated (own, others' changes),
+    linked as the same and the decision recorded for the pair model; all or nothing, one undo step."""
+
+    def change(store: Store) -> int:
+        with store.write():
+            first = own(store)
+            for (other, counterpart), found in zip(others, features):
+                store.add_link(first.id, other(store).id, "same")
+                record_decision(store, "confirmed", passage, counterpart, found)
+        return len(others)
+
+    return change
+
+
+class PairDecisions(AnnotatingScreen):
+    """The comparison screen's confirming, rejecting and ranking of the counterparts of a passage."""
+
+    panes: list[Pane]
+    active: int
+    comparison: Comparison | None
+
+    def claims_linked(self, count: int) -> None:
+        """Linked passages landed: the tags may be new, the annotations, links and alignment changed."""
+        self.refresh_tags()
+        self.reload()
 
     # --- ranked counterparts -------------------------------------------------------------------------
 
     def action_counterparts(self) -> None:
         """For each other pane, the best candidates for the passage under the cursor (or the selection)."""
         if self.comparison is None:
-            self.app.notify_error("still aligning the sources")
+            self.notify_error("still aligning the sources")
             return
         pane = self.panes[self.active]
         start, end = pane.view.target
         if end <= start:
-            self.app.notify_error("no passage under the cursor")
+            self.notify_error("no passage under the cursor")
             return
         ranked = rank_counterparts(
             self.comparison.clause_set,
@@ -98,27 +135,31 @@ class PairDecisions:
     def confirm_pair(self, index: int, span: Span, other_index: int, candidate: Candidate) -> None:
         """Both passages annotated (existing annotations reused) and linked as the same claim: one undo step."""
         pane, other = self.panes[index], self.panes[other_index]
-        try:
-            with self.store.write():
-                own = self.claim_annotation(index, *span)
-                theirs = self.claim_annotation(other_index, candidate.start, candidate.end)
-                self.store.add_link(own.id, theirs.id, "same")
-                self._record(pane.source.id, span, other.source.id, (candidate.start, candidate.end), "confirmed")
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            self.reload()
-            return
-        self.refresh_tags()
-        self.app.notify_plain(f"confirmed: the same claim in {pane_label(other_index + 1, other.source)[:40]}")
-        self.reload()
+        own: Passage = (pane.source.id, *span)
+        theirs: Passage = (other.source.id, candidate.start, candidate.end)
+        change = linked_claims_change(
+            claim_change(pane.annotations, *own),
+            [(claim_change(other.annotations, *theirs), theirs)],
+            own,
+            [pair_decision_features(self.comparison, own, theirs)],
+        )
+        label = pane_label(other_index + 1, other.source)[:40]
+
+        def done(count: int) -> None:
+            self.notify_plain(f"confirmed: the same claim in {label}")
+            self.claims_linked(count)
+
+        self.submit_change(change, done)
 
     def reject_pair(self, index: int, span: Span, other_index: int, candidate: Candidate) -> None:
         """Remember that the pair is not one claim: it is never suggested again."""
         pane, other = self.panes[index], self.panes[other_index]
-        try:
-            self._record(pane.source.id, span, other.source.id, (candidate.start, candidate.end), "rejected")
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.app.notify_plain("rejected: this pair will not be suggested again")
-        self.reload()
+        own: Passage = (pane.source.id, *span)
+        theirs: Passage = (other.source.id, candidate.start, candidate.end)
+        features = pair_decision_features(self.comparison, own, theirs)
+
+        def done(_: object) -> None:
+            self.notify_plain("rejected: this pair will not be suggested again")
+            self.reload()
+
+        self.submit_change(lambda store: record_decision(store, "rejected", own, theirs, features), done)

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.align.suggest import Candidate
+from reader.presentation import fit_cells
 from reader.text import display_safe
 
 # (action, pane index, candidate): action is "confirm" or "reject"
@@ -20,9 +21,7 @@ Choice = tuple[str, int, Candidate]
 
 def candidate_prompt(number: int, label: str, candidate: Candidate, width: int = 110) -> Text:
     """'3  2 The Verge  0.87  "text…"' and, under it, the evidence (figures that differ first)."""
-    text = " ".join(candidate.text.split())
-    if len(text) > width:
-        text = text[: width - 1] + "…"
+    text = fit_cells(" ".join(candidate.text.split()), width)
     evidence = candidate.evidence
     style = "bold" if candidate.confidence >= 0.5 else ""
     prompt = Text.assemble(

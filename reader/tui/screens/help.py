@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import App, ComposeResult
+from textual.binding import Binding, Keymap
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def binding_rows(app, owners: list[tuple[str, type]]) -> list[tuple[str, str, str]]:
-    """(where, keys, description) for each binding of each owner class, with keys as the user presses them."""
+def binding_rows(
+    app: App[object], owners: list[tuple[str, type[DOMNode]]], keymap: Keymap
+) -> list[tuple[str, str, str]]:
+    """(where, keys, description) for each binding of each owner class, with keys as the user presses them
+    (keymap: binding id -> keys, as the app's keymap remaps them)."""
     rows = []
-    keymap = getattr(app, "_keymap", {}) or {}
     for where, owner in owners:
         for binding in owner.BINDINGS:
             if not isinstance(binding, Binding) or not binding.description:
@@ -34,16 +37,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("k", "scroll(-1)", "Scroll up", show=False, id="help.up"),
     ]
 
-    def __init__(self, owners: list[tuple[str, type]]) -> None:
+    def __init__(self, owners: list[tuple[str, type[DOMNode]]], keymap: Keymap | None = None) -> None:
         super().__init__()
         self.owners = owners
+        self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, header_style="bold", expand=True, pad_edge=False)
         table.add_column("Where", style="dim", no_wrap=True)
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Does")
-        self.rows = binding_rows(self.app, self.owners)
+        self.rows = binding_rows(self.app, self.owners, self.keymap)
         for where, keys, description in self.rows:
             table.add_row(Text(where), Text(keys), Text(description))
         with VerticalScroll(id="help"):

@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from reader.claims import (
@@ -30,9 +30,18 @@ from reader.claims import (
 )
 from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
-from reader.store import StoreError
+from reader.presentation import fit_cells
+from reader.session import (
+    ClaimError,
+    Store,
+    StoreError,
+    claim_text_change,
+    evidence_change,
+    rating_on_scale,
+    verdict_change,
+)
 from reader.text import display_safe
-from reader.tui.screens.annotating import replay_change
+from reader.tui.base import ReaderScreen
 
 CELL_STYLES = {
     PRESENT: "bold #98c379",
@@ -46,10 +55,6 @@ CLAIM_WIDTH = 48
 MIN_CELL_WIDTH = 14
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
-
-
 def _claim_summary(claim: Claim, with_date: bool) -> str:
     """The claim column: [verdict] and, in the timeline order, the first appearance's date, then the text."""
     parts = []
@@ -61,7 +66,7 @@ def _claim_summary(claim: Claim, with_date: bool) -> str:
     return display_safe(" ".join(parts))
 
 
-class MatrixScreen(Screen[None]):
+class MatrixScreen(ReaderScreen):
     """Claims by sources: where each source agrees, differs, is silent or has not been checked."""
 
     BINDINGS = [
@@ -87,17 +92,14 @@ class MatrixScreen(Screen[None]):
             super().__init__()
             self.sources, self.claims = sources, claims
 
+    by_first_appearance: reactive[bool] = reactive(False, init=False)  # a timeline, not reading order (o)
+
     def __init__(self, source_ids: list[int] | None = None) -> None:
         super().__init__()
         self.source_ids = source_ids
         self.sources: list[Source] = []
         self.claims: list[Claim] = []
         self.loaded = False
-        self.by_first_appearance = False
-
-    @property
-    def store(self):
-        return self.app.store
 
     def compose(self) -> ComposeResult:
         yield Static(id="matrix-heading")
@@ -109,17 +111,15 @@ class MatrixScreen(Screen[None]):
         self.query_one(DataTable).focus()
         self.load_matrix()
 
-    def workers_idle(self) -> bool:
-        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
-
     @work(thread=True, exclusive=True, group="matrix")
     def load_matrix(self) -> None:
         try:
             # no source in play (an empty folder): an empty matrix, not every source in the database
-            sources, claims = matrix_for_store(self.store, self.source_ids) if self.source_ids != [] else ([], [])
+            found = matrix_for_store(self.session.store, self.source_ids) if self.source_ids != [] else ([], [])
         except StoreError as error:
-            self.app.call_from_thread(self.app.notify_error, str(error))
+            self.app.call_from_thread(self.notify_error, str(error))
             return
+        sources, claims = found
         if self.source_ids:
             order = {sid: position for position, sid in enumerate(self.source_ids)}
             sources = sorted(sources, key=lambda s: order.get(s.id, len(order)))
@@ -135,11 +135,6 @@ class MatrixScreen(Screen[None]):
         if self.is_mounted:
             self.load_matrix()
 
-    def on_screen_resume(self) -> None:
-        """Back from a source opened at a claim, where annotations may have changed."""
-        if self.loaded:
-            self.reload()
-
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         where = table.cursor_coordinate
@@ -148,15 +143,17 @@ class MatrixScreen(Screen[None]):
         table.add_column("Claim", key="claim", width=CLAIM_WIDTH)
         for source in self.sources:
             table.add_column(
-                Text(_fit(display_safe(source.title or source.name), cell_width)), key=str(source.id), width=cell_width
+                Text(fit_cells(display_safe(source.title or source.name), cell_width)),
+                key=str(source.id),
+                width=cell_width,
             )
         for number, claim in enumerate(self.claims, 1):
-            cells = [Text(_fit(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
+            cells = [Text(fit_cells(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
             for source in self.sources:
                 cell = claim.cells[source.id]
                 cells.append(
                     Text(
-                        _fit(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
+                        fit_cells(display_safe(cell_words(cell.status, cell.differing_words)), cell_width),
                         style=CELL_STYLES.get(cell.status, ""),
                     )
                 )
@@ -255,55 +252,57 @@ class MatrixScreen(Screen[None]):
         if source is not None:
             cell = claim.cells[source.id]
             if not cell.annotations:
-                self.app.notify_plain(f"{source.title or source.name} has no passage for this claim ({cell.status})")
+                self.notify_plain(f"{source.title or source.name} has no passage for this claim ({cell.status})")
                 return
             annotation = cell.annotations[0]
         else:
             annotation = claim.members[0]
-        self.app.open_source_at(annotation.source_id, annotation.start)
+        self.reader_app.open_source_at(annotation.source_id, annotation.start)
 
     def action_toggle_silent(self) -> None:
         claim, source = self.current()
         if claim is None or source is None:
-            self.app.notify_error("move to a source's column (l/h or the arrows) to mark it silent")
+            self.notify_error("move to a source's column (l/h or the arrows) to mark it silent")
             return
         cell = claim.cells[source.id]
         if cell.annotations:
-            self.app.notify_error("this source makes the claim; it cannot be silent on it")
+            self.notify_error("this source makes the claim; it cannot be silent on it")
             return
-        try:
-            if cell.status == SILENT:
-                marks = set(self.store.silences())
-                for member in claim.members:
-                    if (member.id, source.id) in marks:
-                        self.store.set_silent(member.id, source.id, False)
+        claim_id, member_ids, source_id = claim.id, [m.id for m in claim.members], source.id
+        silent = cell.status == SILENT
+
+        def change(store: Store) -> None:
+            if silent:
+                marks = set(store.silences())
+                for member_id in member_ids:
+                    if (member_id, source_id) in marks:
+                        store.set_silent(member_id, source_id, False)
             else:
-                self.store.set_silent(claim.id, source.id, True)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-            return
-        self.load_matrix()
+                store.set_silent(claim_id, source_id, True)
+
+        self.submit_change(change, lambda _: self.reload())
 
     def action_toggle_order(self) -> None:
         """Reading order, or a timeline: dated first appearances oldest first, undated after."""
         self.by_first_appearance = not self.by_first_appearance
-        self.app.notify_plain("claims by first appearance" if self.by_first_appearance else "claims in reading order")
+        self.notify_plain("claims by first appearance" if self.by_first_appearance else "claims in reading order")
+
+    def watch_by_first_appearance(self) -> None:
         self.load_matrix()
 
     def _claim_or_notice(self) -> Claim | None:
         claim, _ = self.current()
         if claim is None:
-            self.app.notify_error("no claim here: link annotations across sources first")
+            self.notify_error("no claim here: link annotations across sources first")
         return claim
 
     def action_verdict(self) -> None:
-        from reader.store.claims import ClaimError, rating_on_scale, set_verdict
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         claim = self._claim_or_notice()
         if claim is None:
             return
-        ratings = self.app.settings.ratings
+        ratings = self.session.settings.ratings
         names = tuple(rating.name for rating in ratings)
         verdict = claim.verdict or {}
 
@@ -322,14 +321,16 @@ class MatrixScreen(Screen[None]):
                 return
             try:
                 rating = rating_on_scale(ratings, chosen(values))
-                set_verdict(
-                    self.store, claim.id, [m.id for m in claim.members], rating.name, rating.value, values["note"]
-                )
-            except (ClaimError, StoreError) as error:
-                self.app.notify_error(str(error))
+            except ClaimError as error:
+                self.notify_error(str(error))
                 return
-            self.app.notify_plain(f"verdict: {rating.name}")
-            self.load_matrix()
+            change = verdict_change(claim.id, [m.id for m in claim.members], rating.name, rating.value, values["note"])
+
+            def done(_: object) -> None:
+                self.notify_plain(f"verdict: {rating.name}")
+                self.load_matrix()
+
+            self.submit_change(change, done)
 
         self.app.push_screen(
             FormDialog(
@@ -350,7 +351,6 @@ class MatrixScreen(Screen[None]):
         )
 
     def action_evidence(self) -> None:
-        from reader.store.claims import ClaimError, _check_evidence, add_evidence
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         claim = self._claim_or_notice()
@@ -359,7 +359,7 @@ class MatrixScreen(Screen[None]):
 
         def check(values: dict[str, str]) -> str | None:
             try:
-                _check_evidence(self.store, values["reference"])
+                self.session.check_evidence(values["reference"])
             except ClaimError as error:
                 return str(error)
             return None
@@ -367,13 +367,13 @@ class MatrixScreen(Screen[None]):
         def saved(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            try:
-                add_evidence(self.store, claim.id, [m.id for m in claim.members], values["reference"], values["note"])
-            except (ClaimError, StoreError) as error:
-                self.app.notify_error(str(error))
-                return
-            self.app.notify_plain("evidence added")
-            self.load_matrix()
+            change = evidence_change(claim.id, [m.id for m in claim.members], values["reference"], values["note"])
+
+            def done(_: object) -> None:
+                self.notify_plain("evidence added")
+                self.load_matrix()
+
+            self.submit_change(change, done)
 
         self.app.push_screen(
             FormDialog(
@@ -389,7 +389,6 @@ class MatrixScreen(Screen[None]):
         )
 
     def action_claim_text(self) -> None:
-        from reader.store.claims import ClaimError, set_claim_text
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         claim = self._claim_or_notice()
@@ -399,12 +398,8 @@ class MatrixScreen(Screen[None]):
         def saved(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            try:
-                set_claim_text(self.store, claim.id, [m.id for m in claim.members], values["text"])
-            except (ClaimError, StoreError) as error:
-                self.app.notify_error(str(error))
-                return
-            self.load_matrix()
+            change = claim_text_change(claim.id, [m.id for m in claim.members], values["text"])
+            self.submit_change(change, lambda _: self.reload())
 
         self.app.push_screen(
             FormDialog(
@@ -414,12 +409,10 @@ class MatrixScreen(Screen[None]):
         )
 
     def action_undo(self) -> None:
-        if replay_change(self.app, self.store.undo, "nothing to undo"):
-            self.load_matrix()
+        self.submit_undo("nothing to undo", self.reload)
 
     def action_redo(self) -> None:
-        if replay_change(self.app, self.store.redo, "nothing to redo"):
-            self.load_matrix()
+        self.submit_undo("nothing to redo", self.reload, redo=True)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -49,7 +49,7 @@ class PickSourceScreen(ModalScreen[int | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(int(event.option.id))
+        self.dismiss(self.sources[event.option_index].id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

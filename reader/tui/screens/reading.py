@@ -1,6 +1,6 @@
 """The reading screen: the document, the tag bar, the annotations panel and the status line.
 
-Every change goes through reader.store at once (no save step). Loading annotations runs in a thread
+Every change goes to the database at once through the session (no save step). Loading annotations runs in a thread
 worker; a source still being saved (a big file opened directly) can be read but not yet annotated.
 """
 
@@ -11,17 +11,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from reader.model import Annotation, Tag
-from reader.store import StoreError
+from reader.presentation import annotation_colour, describe_annotation, is_drawn, position_percent, selecting_text
+from reader.session import StoreError
 from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
 from reader.tui.widgets.annotation_panel import AnnotationPanel
-from reader.tui.widgets.document_view import DocumentView, Highlight
+from reader.tui.widgets.document_view import DocumentView, Highlight, Span
 from reader.tui.widgets.small import StatusLine, TagBar
 
-UNTAGGED_COLOUR = "#888888"
 POSITION_SAVE_DELAY = 0.5
 
 
@@ -65,7 +66,9 @@ class ReadingScreen(AnnotatingScreen):
         self.show_panel = show_panel
         self.annotations: list[Annotation] = []
         self._by_id: dict[str, Annotation] = {}
-        self._position_timer = None
+        self._position_timer: Timer | None = None
+        # what say() put in the status line: message, cursor, word, selection, about annotations
+        self._said: tuple[str, Span, Span | None, Span | None, bool] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="reading-body"):
@@ -87,10 +90,6 @@ class ReadingScreen(AnnotatingScreen):
 
     # --- data ------------------------------------------------------------------------------------
 
-    def workers_idle(self) -> bool:
-        """No annotation load of this screen is still running (tests and the benchmark wait on this)."""
-        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
-
     def replace_text(self, title: str, text: str, preview: bool = False) -> None:
         """The whole text arrived after a preview of its start: show it, keeping the view where it is."""
         self.title, self.text, self.preview = title, text, preview
@@ -104,16 +103,16 @@ class ReadingScreen(AnnotatingScreen):
         """
         self.source_id = source_id
         view = self.query_one(DocumentView)
-        if position and view.cursor[0] == view._sentence_at(0)[0]:
+        if position and view.cursor[0] == view.navigator.sentence_at(0)[0]:
             view.move_cursor_to(position)
             view.scroll_to_offset(view.cursor[0])
         self.load_annotations()
 
     def refresh_tags(self) -> None:
         try:
-            self.tags: list[Tag] = self.store.tags()
+            self.tags: list[Tag] = self.session.store.tags()
         except StoreError as error:
-            self.app.notify_error(str(error))
+            self.notify_error(str(error))
             self.tags = []
         self.query_one(TagBar).show_tags(self.tags)
 
@@ -124,9 +123,9 @@ class ReadingScreen(AnnotatingScreen):
         if source_id is None:
             return
         try:
-            found = self.store.annotations(source_id=source_id)
+            found = self.session.store.annotations(source_id=source_id)
         except StoreError as error:
-            self.app.call_from_thread(self.app.notify_error, str(error))
+            self.app.call_from_thread(self.notify_error, str(error))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(self.AnnotationsLoaded(source_id, found))
@@ -136,22 +135,16 @@ class ReadingScreen(AnnotatingScreen):
             self.set_annotations(message.annotations)
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
-        said = getattr(self, "_said", None)
+        said = self._said
         if said and said[4] and _shown(annotations) != _shown(self.annotations):
             self._said = None  # "annotation 2 of 3: claim" no longer holds once one is deleted or retagged
         self.annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
         self._by_id = {a.id: a for a in self.annotations}
         colours = {tag.name: tag.colour for tag in self.tags}
         highlights = [
-            Highlight(
-                a.start,
-                a.end,
-                colours.get(a.tags[0], UNTAGGED_COLOUR) if a.tags else UNTAGGED_COLOUR,
-                key=a.id,
-                status=a.anchor_status,
-            )
+            Highlight(a.start, a.end, annotation_colour(a.tags, colours), key=a.id, status=a.anchor_status)
             for a in self.annotations
-            if a.anchor_status != "orphaned" and a.end > a.start
+            if is_drawn(a)
         ]
         view = self.query_one(DocumentView)
         view.set_highlights("annotations", highlights)
@@ -159,7 +152,7 @@ class ReadingScreen(AnnotatingScreen):
         self.update_status()
 
     def reload(self) -> None:
-        """Another process changed the database: pick up its tags and annotations."""
+        """The database changed: pick up its tags and annotations."""
         if not self.is_mounted or self not in self.app.screen_stack:
             return
         self.refresh_tags()
@@ -184,62 +177,36 @@ class ReadingScreen(AnnotatingScreen):
         if self.source_id is not None:
             if self._position_timer is not None:
                 self._position_timer.stop()
-            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, lambda: self.save_position(in_background=True))
+            self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self.save_position)
 
-    def save_position(self, in_background: bool = False) -> None:
-        """Remember where the reader is in this source (the cursor sentence) for the next start.
-
-        in_background: write from a thread on its own connection, so a long write by another process
-        (a `reader import`) holding the database never freezes the keyboard."""
+    def save_position(self) -> None:
+        """Remember where the reader is in this source (the cursor sentence) for the next start."""
         if self.source_id is None or not self.is_mounted:
             return
         view = self.query_one(DocumentView)
+        source_id, position = self.source_id, view.cursor[0]
         fraction = min(1.0, view.cursor[1] / len(view.text) if view.text else 0.0)
-        if in_background:
-            self._write_position(self.source_id, view.cursor[0], fraction)
-            return
-        try:
-            self.store.set_reading_position(self.source_id, view.cursor[0], fraction)
-        except StoreError as error:
-            self.app.notify_error(str(error))
-
-    @work(thread=True, group="position")
-    def _write_position(self, source_id: int, position: int, fraction: float) -> None:
-        try:
-            writer = self.app._writer_store()
-            try:
-                writer.set_reading_position(source_id, position, fraction)
-            finally:
-                writer.close()
-        except StoreError as error:
-            self.app.call_from_thread(self.app.notify_error, str(error))
+        self.submit_change(lambda store: store.set_reading_position(source_id, position, fraction))
 
     def update_status(self) -> None:
         view = self.query_one(DocumentView)
-        percent = round(100 * view.cursor[1] / len(view.text)) if view.text else 0
+        percent = position_percent(view.cursor[1], len(view.text))
         annotation = self.annotation_under_cursor()
-        described = ""
-        if annotation:
-            described = ", ".join(annotation.tags) or "untagged"
-            if annotation.anchor_status != "anchored":
-                described += f" ({annotation.anchor_status})"
-            if annotation.note:
-                described += f": {annotation.note}"
-        said = getattr(self, "_said", None)
+        described = describe_annotation(annotation) if annotation else ""
+        said = self._said
         if said and said[1:4] == (view.cursor, view.word, view.selection):
             described = f"{said[0]} · {described}" if described else said[0]
         selection = ""
         if view.selection:
             words = len(view.text[view.selection[0] : view.selection[1]].split())
             selection = (
-                f"selecting {words} word{'s' if words != 1 else ''} "
-                "(w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)"
+                f"{selecting_text(words)} (w/l extend, b/h shrink, j/k by sentence, a or 1-9 annotate, esc cancels)"
             )
         if self.preview:
             described = "reading the rest of the file…"
         elif self.source_id is None:
             described = "saving the source to the database…"
-        self.query_one(StatusLine).show(self.title, percent, described, selection)
+        self.query_one(StatusLine).show(self.title or "", percent, described, selection)
 
     # --- what AnnotatingScreen acts on -----------------------------------------------------------
 
@@ -252,8 +219,12 @@ class ReadingScreen(AnnotatingScreen):
     def active_annotations(self) -> list[Annotation]:
         return self.annotations
 
-    def show_annotations(self, annotations: list[Annotation]) -> None:
-        self.set_annotations(annotations)
+    def annotations_of(self, source_id: int) -> list[Annotation]:
+        return self.annotations if source_id == self.source_id else []
+
+    def show_annotations_of(self, source_id: int, annotations: list[Annotation]) -> None:
+        if source_id == self.source_id:
+            self.set_annotations(annotations)
 
     def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
         self.jump_to(message.annotation)
@@ -262,18 +233,18 @@ class ReadingScreen(AnnotatingScreen):
         panel = self.query_one(AnnotationPanel)
         panel.display = not panel.display
         self.show_panel = panel.display
-        self.app.save_layout(panel_shown=panel.display)
+        self.reader_app.save_layout(panel_shown=panel.display)
 
     def action_compare(self) -> None:
-        if self._writable():
+        if self._writable() and self.source_id is not None:
             self.save_position()
-            self.app.ask_compare_with(self.source_id)
+            self.reader_app.ask_compare_with(self.source_id)
 
     def action_matrix(self) -> None:
-        self.app.open_matrix()
+        self.reader_app.open_matrix()
 
     def action_back(self) -> None:
         if self.close_search():
             return
         self.save_position()
-        self.app.close_reading()
+        self.reader_app.close_reading()

@@ -12,11 +12,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, ProgressBar, Static
 
 from reader.model import Source
+from reader.presentation import fit_cells
+from reader.session import metadata_change
 from reader.text import display_safe
+from reader.tui.base import DatabaseChanged, ReaderScreen
 from reader.tui.widgets.small import safe_content
 
 
@@ -26,14 +29,7 @@ def source_matches(source: Source, needle: str) -> bool:
     return all(word in haystack for word in needle.casefold().split())
 
 
-def _fit(text: str, width: int) -> str:
-    """Shorten to width cells with an ellipsis."""
-    from rich.cells import cell_len, set_cell_size
-
-    return text if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
-
-
-class SourcesScreen(Screen[None]):
+class SourcesScreen(ReaderScreen):
     """The library: pick a source to read, mark several to compare."""
 
     BINDINGS = [
@@ -60,12 +56,13 @@ class SourcesScreen(Screen[None]):
             super().__init__()
             self.source_id = source_id
 
+    filter: reactive[str] = reactive("", init=False)  # what the list is filtered by
+    filtering: reactive[bool] = reactive(False, init=False)  # in filter mode: printable keys build the filter
+
     def __init__(self) -> None:
         super().__init__()
         self.sources: list[Source] = []
         self.marked: set[int] = set()
-        self.filter = ""
-        self.filtering = False  # in filter mode: printable keys build the filter
         self.progress_text = ""
 
     def compose(self) -> ComposeResult:
@@ -81,6 +78,17 @@ class SourcesScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self._fill()
+
+    def reload(self) -> None:
+        self.reader_app.refresh_sources()
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        """Another program's change: the app reads the list again. This session's: the counts and the
+        reading progress change (a position saved on the way back lands after the list was read)."""
+        if self.is_current and not message.outside:
+            self.reload()
+        else:
+            super().on_database_changed(message)
 
     def show_sources(self, sources: list[Source]) -> None:
         """Replace the list, keeping the highlighted source and the marks. A quick sync can finish
@@ -121,8 +129,8 @@ class SourcesScreen(Screen[None]):
             published = [Text(display_safe(source.published[:10]), style="dim")] if dated else []
             table.add_row(
                 Text("●" if source.id in self.marked else " ", style="bold"),
-                Text(_fit(display_safe(source.title), title_width)),
-                Text(_fit(display_safe(source.outlet), outlet_width), style="dim"),
+                Text(fit_cells(display_safe(source.title), title_width)),
+                Text(fit_cells(display_safe(source.outlet), outlet_width), style="dim"),
                 *published,
                 Text(f"{source.words:,}", justify="right"),
                 Text(str(source.annotations) if source.annotations else "", justify="right"),
@@ -166,7 +174,7 @@ class SourcesScreen(Screen[None]):
         status = f"{marked} marked for comparison" if marked else ""
         if self.progress_text:
             status = f"{status} · {self.progress_text}" if status else self.progress_text
-        blind = getattr(self.app, "blind_notice", "")  # blind coding (reader.authors)
+        blind = self.reader_app.blind_notice  # blind coding (reader.authors)
         if blind:
             status = f"{blind} · {status}" if status else blind
         self.query_one("#sources-status", Static).update(safe_content(status))
@@ -189,11 +197,17 @@ class SourcesScreen(Screen[None]):
             return
         event.stop()
         event.prevent_default()
-        self._fill()
+
+    def watch_filter(self) -> None:
+        if self._composed:
+            self._fill()
+
+    def watch_filtering(self) -> None:
+        if self._composed:
+            self._update_heading()
 
     def action_start_filter(self) -> None:
         self.filtering = True
-        self._update_heading()
 
     def show_progress(self, done: int, total: int, name: str) -> None:
         """A long load is under way: a progress bar and the file it has reached, under the list."""
@@ -216,10 +230,8 @@ class SourcesScreen(Screen[None]):
         table.move_cursor(row=max(0, table.cursor_row + step), animate=False)
 
     def action_clear_filter(self) -> None:
-        if self.filter or self.filtering:
-            self.filter = ""
-            self.filtering = False
-            self._fill()
+        self.filter = ""
+        self.filtering = False
 
     def action_toggle_mark(self) -> None:
         source = self.highlighted
@@ -231,18 +243,17 @@ class SourcesScreen(Screen[None]):
     def action_compare(self) -> None:
         chosen = [source.id for source in self.sources if source.id in self.marked]
         if len(chosen) < 2:
-            self.app.notify_error("mark 2 to 4 sources with space, then press c")
+            self.notify_error("mark 2 to 4 sources with space, then press c")
             return
-        self.app.open_compare(chosen)
+        self.reader_app.open_compare(chosen)
 
     def action_matrix(self) -> None:
-        self.app.open_matrix([source.id for source in self.sources if source.id in self.marked] or None)
+        self.reader_app.open_matrix([source.id for source in self.sources if source.id in self.marked] or None)
 
     def action_edit_metadata(self) -> None:
         """A form with the highlighted source's url, outlet, author, published date and title; what the
         user changes becomes their own value, which wins over sources.toml and the file (undoable)."""
         from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata
-        from reader.store.claims import ClaimError, set_source_metadata
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         source = self.highlighted
@@ -271,13 +282,12 @@ class SourcesScreen(Screen[None]):
         def saved(values: dict[str, str] | None) -> None:
             if not values or not changed(values):
                 return
-            try:
-                set_source_metadata(self.app.store, source.id, changed(values))
-            except ClaimError as error:
-                self.app.notify_error(str(error))
-                return
-            self.app.notify_plain(f"saved the metadata of {source.name} (u in a source or `reader undo` takes it back)")
-            self.app.refresh_sources()
+
+            def done(_: object) -> None:
+                self.notify_plain(f"saved the metadata of {source.name} (u in a source or `reader undo` takes it back)")
+                self.reload()
+
+            self.submit_change(metadata_change(source.id, changed(values)), done)
 
         self.app.push_screen(
             FormDialog(

@@ -8,7 +8,6 @@ with reader.tui.widgets.charts; the screen reloads when another connection chang
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 
 from rich.text import Text
@@ -17,18 +16,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.agreement import AgreementError, AgreementReport, compute_agreement
-from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS, matrix_for_store
+from reader.agreement import AgreementReport
+from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS
 from reader.model import Source
-from reader.store import StoreError
+from reader.presentation import UNTAGGED_COLOUR
+from reader.session import StoreError
+from reader.statistics import UNTAGGED, Statistics, gather_statistics
 from reader.text import display_safe
+from reader.tui.base import ReaderScreen
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 
-UNTAGGED = "(untagged)"
-UNTAGGED_COLOUR = "#7f848e"
 COVERAGE_COLOURS = {
     PRESENT: "#98c379",
     DIFFERS: "#e5c07b",
@@ -42,61 +41,6 @@ LABEL_WIDTH = 30
 
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-@dataclass
-class Statistics:
-    """Everything the charts show, read from the store in one go."""
-
-    sources: list[Source] = field(default_factory=list)
-    tag_colours: dict[str, str] = field(default_factory=dict)  # in tag-bar order
-    tags_by_source: dict[int, Counter] = field(default_factory=dict)
-    coverage_by_source: dict[int, Counter] = field(default_factory=dict)
-    claims: int = 0
-    per_day: dict[date, int] = field(default_factory=dict)
-    agreement: AgreementReport | None = None  # None: fewer than two authors coded a source in common
-
-    @property
-    def annotations(self) -> int:
-        return sum(self.per_day.values())
-
-
-def gather_statistics(store, source_ids: list[int] | None = None) -> Statistics:
-    """Read the counts behind the three charts (the sources in play, or every source in the database)."""
-    sources = store.sources() if source_ids is None else store.sources_by_ids(source_ids)
-    wanted = {source.id for source in sources}
-    tag_colours = {tag.name: tag.colour for tag in store.tags()}
-    tags_by_source: dict[int, Counter] = {source.id: Counter() for source in sources}
-    for source_id, tag, count in store.tag_counts_by_source():
-        if source_id in wanted:
-            tags_by_source.setdefault(source_id, Counter())[tag or UNTAGGED] += count
-    _, claims = matrix_for_store(store, source_ids) if source_ids != [] else ([], [])
-    coverage: dict[int, Counter] = {source.id: Counter() for source in sources}
-    for claim in claims:
-        for source in sources:  # cells lists only sources with a standing; the rest are absent
-            coverage[source.id][claim.cells[source.id].status] += 1
-    per_day = {date.fromisoformat(day): count for day, count in store.annotations_per_day(source_ids)}
-    agreement = statistics_agreement(store)
-    return Statistics(sources, tag_colours, tags_by_source, coverage, len(claims), per_day, agreement)
-
-
-def statistics_agreement(store) -> AgreementReport | None:
-    """Agreement among every author; failing that (no source all of them coded), between the two with
-    the most annotations; None with fewer than two coders on a common source, or while blind."""
-    try:
-        return compute_agreement(store)
-    except AgreementError:
-        pass
-    busiest = [
-        row["author"]
-        for row in store.query(
-            "SELECT author, count(*) AS n FROM annotations GROUP BY author ORDER BY n DESC, author LIMIT 2"
-        )
-    ]
-    try:
-        return compute_agreement(store, authors=busiest) if len(busiest) == 2 else None
-    except AgreementError:  # one author, no source in common, or blind coding: nothing to show
-        return None
 
 
 def _figure(value: float | None, percent: bool = False) -> str:
@@ -136,7 +80,7 @@ def agreement_table(report: AgreementReport) -> Text:
     return Text.assemble(*lines)
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(ReaderScreen):
     """Charts of the work so far; escape goes back."""
 
     BINDINGS = [
@@ -170,19 +114,17 @@ class StatsScreen(Screen[None]):
         self.query_one(VerticalScroll).focus()
         self.load_statistics()
 
-    def workers_idle(self) -> bool:
-        return not any(worker.node is self and not worker.is_finished for worker in self.app.workers)
-
     @property
     def loaded(self) -> bool:
-        return self.statistics is not None and self.workers_idle()
+        """The charts are drawn (a reload in progress redraws them when it arrives)."""
+        return self.statistics is not None
 
     @work(thread=True, exclusive=True, group="stats")
     def load_statistics(self) -> None:
         try:
-            statistics = gather_statistics(self.app.store, self.source_ids)
+            statistics = gather_statistics(self.session.store, self.source_ids)
         except StoreError as error:
-            self.app.call_from_thread(self.app.notify_error, str(error))
+            self.app.call_from_thread(self.notify_error, str(error))
             return
         self.post_message(self.StatisticsReady(statistics))
 
@@ -191,7 +133,7 @@ class StatsScreen(Screen[None]):
         self.draw()
 
     def reload(self) -> None:
-        """Another connection changed the database (called by the app's poll)."""
+        """The database changed: count again."""
         if self.is_mounted:
             self.load_statistics()
 
@@ -203,6 +145,8 @@ class StatsScreen(Screen[None]):
 
     def draw(self) -> None:
         stats = self.statistics
+        if stats is None:
+            return
         # the padding, and room for the scrollbar the charts bring on a small terminal (else every row wraps)
         width = max(40, self.size.width - 4 - self.query_one(VerticalScroll).styles.scrollbar_size_vertical)
         heading, tags, claims, activity = (

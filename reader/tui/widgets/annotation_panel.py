@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.model import Annotation
+from reader.presentation import UNTAGGED_LABEL, fit_cells
 from reader.tui.widgets.small import safe_content
 
 PANEL_LIMIT = 500  # a source with more annotations lists those nearest the cursor
@@ -75,9 +76,9 @@ class AnnotationPanel(Vertical):
 
     def _describe(self, annotation: Annotation) -> Content:
         quote = annotation.quote.replace("\n", " ")
-        quote = quote if len(quote) <= 80 else quote[:79] + "…"
+        quote = fit_cells(quote, 80)
         parts = []
-        for tag in annotation.tags or ["untagged"]:
+        for tag in annotation.tags or [UNTAGGED_LABEL]:
             parts.append(safe_content(f"{tag} ", self.colours.get(tag, "dim")))
         if annotation.anchor_status != "anchored":
             parts.append(Content.styled(f"({annotation.anchor_status}) ", "italic red"))

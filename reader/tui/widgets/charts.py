@@ -7,26 +7,25 @@ same drawing. Labels are untrusted (source titles, tag names) and pass through d
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.color import Color, ColorParseError
 from rich.text import Text
 
+from reader.presentation import UNTAGGED_COLOUR, pad_cells
 from reader.text import display_safe
 
 BLOCK = "█"
 EIGHTHS = " ▁▂▃▄▅▆▇█"
-FALLBACK_COLOUR = "#888888"
+FALLBACK_COLOUR = UNTAGGED_COLOUR  # a colour Rich cannot draw
 MIN_DAYS = 28
 
 
 def fit(text: str, width: int) -> str:
     """Untrusted text made safe, on one line, cut to width cells with an ellipsis, padded to width."""
-    text = display_safe(text).replace("\n", " ")
-    if cell_len(text) > width:
-        text = set_cell_size(text, max(0, width - 1)) + "…"
-    return set_cell_size(text, width)
+    return pad_cells(display_safe(text).replace("\n", " "), width)
 
 
 def safe_colour(colour: str) -> str:
@@ -60,7 +59,7 @@ def bar_cells(counts: list[int], largest: int, width: int) -> list[int]:
 
 
 def stacked_bar_rows(
-    rows: list[tuple[str, list[tuple[str, int, str]]]], label_width: int, bar_width: int, total_width: int
+    rows: Sequence[tuple[str, Sequence[tuple[str, int, str]]]], label_width: int, bar_width: int, total_width: int
 ) -> Text:
     """One line per row: label, a bar whose parts (name, count, colour) are coloured, the total and a
     short breakdown ("claim 3 · figure 1") cut to total_width. Bars share one scale: the largest total."""

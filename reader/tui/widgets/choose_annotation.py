@@ -11,14 +11,15 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.model import Annotation
+from reader.presentation import fit_cells, tags_text
 from reader.tui.widgets.small import safe_content
 
 
 def describe_annotation(annotation: Annotation, width: int = 70) -> Content:
     """Tags, then the quote on one line, shortened: untrusted text as plain Content."""
     quote = " ".join(annotation.quote.split())
-    quote = quote if len(quote) <= width else quote[: width - 1] + "…"
-    tags = ", ".join(annotation.tags) or "untagged"
+    quote = fit_cells(quote, width)
+    tags = tags_text(annotation.tags)
     return Content("").join([safe_content(tags, "bold"), Content("  "), safe_content(quote)])
 
 

@@ -89,7 +89,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             field.cursor_position = len(suggestion)
             return
         keys = [field.key for field in self.fields]
-        index = keys.index(event.input.id.removeprefix("field-"))
+        index = keys.index((event.input.id or "").removeprefix("field-"))
         if index + 1 < len(keys):
             self.query_one(f"#field-{keys[index + 1]}", Input).focus()
         else:

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.model import Tag
+from reader.presentation import truncate_cells
 from reader.text import display_safe
 
 
@@ -37,7 +38,7 @@ class StatusLine(Static):
     """Source, position, the annotation under the cursor and the selection, on one line."""
 
     def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
-        parts = [safe_content(title[:50], "bold"), Content(f"  {percent:>3}%")]
+        parts = [safe_content(truncate_cells(title, 50), "bold"), Content(f"  {percent:>3}%")]
         blind = getattr(self.app, "blind_notice", "")
         if blind:  # blind coding: each author sees only their own annotations
             parts.insert(0, safe_content(f" {blind} ", "bold reverse"))

@@ -2,7 +2,7 @@
 
 Storing a 100 MB file (splitting it into passages, indexing them, counting words) is mostly
 pure-Python work: in a thread it starved the event loop (keys took 3 s). A child Python process
-(`python -m reader.tui.saving`, arguments as JSON on stdin, the result as JSON on stdout), at a lower
+(`python -m reader.saving`, arguments as JSON on stdin, the result as JSON on stdout), at a lower
 CPU priority, loads the file itself, checks it read the file the reader shows (same size and
 modification time, and the same length of text), and saves it.
 """
@@ -36,7 +36,12 @@ def save_file(
     document = load_document(Path(path), metadata)
     if [document.size, document.mtime_ns, len(document.text)] != list(expected):
         raise SaveFailed(f"{path} changed while it was being saved; open it again")
-    store = open_store(Path(db_path), actor="tui", author=author, default_tags=[tuple(tag) for tag in default_tags])
+    store = open_store(
+        Path(db_path),
+        actor="tui",
+        author=author,
+        default_tags=[(name, colour, description) for name, colour, description in default_tags],
+    )
     try:
         source_id, _ = store.save_document(document)
     finally:
@@ -66,7 +71,7 @@ def save_in_process(
         }
     )
     child = subprocess.Popen(
-        [sys.executable, "-m", "reader.tui.saving"],
+        [sys.executable, "-m", "reader.saving"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,0 +1,160 @@
+"""The comparison's differences panel: for the passage under the active pane's cursor, the words that
+differ from each counterpart (numbers, names and quotations first), and whose pair it is."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from rich.text import Text
+from textual.widgets import Static
+
+from reader.align import AlignmentHit, Member, tuning
+from reader.align.suggest import evidence, query_clauses
+from reader.comparison import Comparison
+from reader.presentation import (
+    ALIGNED_COLOUR,
+    CONFIRMED_COLOUR,
+    FOCUS_COLOUR,
+    LINK_COLOUR,
+    REPEAT_COLOUR,
+    UNIQUE_COLOUR,
+)
+from reader.text import display_safe
+from reader.tui.screens.compare_parts import LINK_KIND_NAMES, difference_line, pane_label
+from reader.tui.screens.compare_sync import PaneSync
+
+
+class DifferencesPanel(Static):
+    """The panel under the panes (p shows or hides it); lines are cached per pair until forget()."""
+
+    def __init__(self, sync: PaneSync, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sync = sync
+        self.comparison: Comparison | None = None
+        self._cache: dict[tuple[Hashable, ...], Text] = {}
+
+    def forget(self) -> None:
+        """The alignment changed: the cached lines no longer hold."""
+        self._cache.clear()
+
+    def show(self, comparison: Comparison | None, active: int, follow: bool, weak_shown: bool) -> None:
+        """Redraw for the passage under pane active's cursor; follow: sync is on; weak_shown: W shows weak ones."""
+        if not self.display:
+            return
+        self.comparison = comparison
+        legend = Text.assemble(
+            Text("Differences", style="bold"),
+            "  ",
+            Text("sync on" if follow else "sync off", style="reverse" if follow else "dim"),
+            Text(" (s)   ", style="dim"),
+            Text("▌", style=ALIGNED_COLOUR),
+            "aligned ",
+            Text("▌", style=UNIQUE_COLOUR),
+            "unique ",
+            Text("▌", style=REPEAT_COLOUR),
+            "repeated ",
+            Text("▌", style=LINK_COLOUR),
+            "linked ",
+            Text("▌", style=FOCUS_COLOUR),
+            "counterparts  ",
+            Text(
+                "aligned = suggested; c ranks counterparts; W " + ("hides" if weak_shown else "shows") + " weak ones",
+                style="dim",
+            ),
+        )
+        lines = [legend]
+        if self.comparison is not None and not self.comparison.library_weights:
+            lines.append(
+                Text(
+                    f"words weighed over the open panes only (library over {tuning.STABLE_LIBRARY} "
+                    "sources): other panes may change these pairs",
+                    style="dim italic",
+                )
+            )
+        if self.sync.alignment is None:
+            lines.append(Text("aligning the sources…", style="dim italic"))
+        else:
+            lines += self._difference_lines(active)
+        self.update(Text("\n").join(lines))
+
+    def _difference_lines(self, index: int) -> list[Text]:
+        pane = self.sync.panes[index]
+        hits = self.sync.hits_under_cursor(index)
+        lines: list[Text] = []
+        repeat = self.sync.repeat_under_cursor(index)
+        if repeat is not None:
+            lines.append(
+                Text(
+                    f"repeated: this passage also stands at {repeat.first[0]:,}–{repeat.first[1]:,} in this source",
+                    style=REPEAT_COLOUR,
+                )
+            )
+        if not hits:
+            start, end = pane.view.cursor
+            spans = self.sync.alignment.unique.get(pane.source.id, []) if self.sync.alignment is not None else []
+            unique = any(a < end and b > start for a, b in spans)
+            lines.append(
+                Text(
+                    "unique: no other pane states this" if unique else "no aligned passage here",
+                    style=UNIQUE_COLOUR if unique else "dim",
+                )
+            )
+            return lines
+        for number, hit in enumerate(hits, 1):
+            if len(hits) > 1:  # a sentence that makes several claims: one block each
+                words = " ".join(hit.member.text.split())
+                lines.append(
+                    Text(
+                        display_safe(f"claim {number}/{len(hits)}: {words[:70]}" + ("…" if len(words) > 70 else "")),
+                        style="bold dim",
+                    )
+                )
+            lines += self._hit_lines(index, hit)
+        return lines
+
+    def _hit_lines(self, index: int, hit: AlignmentHit) -> list[Text]:
+        """One line per other pane: the words that differ from the counterpart, and whose pair it is (your
+        link, or a suggestion with its confidence and, when they differ, the figures side by side)."""
+        pane = self.sync.panes[index]
+        lines: list[Text] = []
+        for other_index, other in enumerate(self.sync.panes):
+            if other_index == index:
+                continue
+            members = [m for m in hit.counterparts if m.source_id == other.source.id]
+            label = pane_label(other_index + 1, other.source)[:40]
+            if not members:
+                lines.append(
+                    Text.assemble(
+                        Text(display_safe(label), style="bold"),
+                        Text(": no counterpart (silent or not found)", style="dim"),
+                    )
+                )
+                continue
+            key = (hit.member.source_id, hit.member.start, members[0].source_id, members[0].start, hit.cluster.id)
+            line = self._cache.get(key)
+            if line is None:
+                line = difference_line(label, pane.text, hit.member, other.text, members[0])
+                line.append_text(self._pair_status(index, hit.member, other_index, members[0]))
+                self._cache[key] = line
+            lines.append(line)
+        return lines
+
+    def _pair_status(self, index: int, member: Member, other_index: int, counterpart: Member) -> Text:
+        if member.status == "confirmed" and counterpart.status == "confirmed":
+            kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
+            return Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
+        status = Text("  [suggested", style="dim")
+        if counterpart.confidence is not None:
+            status.append(f" {counterpart.confidence:.2f}", style="dim")
+        status.append("]", style="dim")
+        if self.comparison is not None:
+            clause_set = self.comparison.clause_set
+            a = query_clauses(clause_set, index, member.start, member.end)[0]
+            b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
+            found = evidence(clause_set, a, b)
+            if found.differs:
+                status.append(
+                    display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                    style="bold #e5c07b",
+                )
+        return status

@@ -4,8 +4,8 @@
     python3 dev.py run [ARGS...]    open the reader (on the bundled corpus unless ARGS say otherwise)
     python3 dev.py test [ARGS...]   run the test suite (ARGS go to pytest; default: all tests, in parallel)
     python3 dev.py bench [NAME]     run the benchmarks in bench/ (all, or bench/NAME.py)
-    python3 dev.py lint             ruff's lint and format checks over reader/ (CI runs them)
-    python3 dev.py lint --all       those, then mypy, the import-linter contracts and the size limits
+    python3 dev.py lint             ruff (lint, format), mypy, the import-linter contracts and the size
+                                    limits over reader/ (CI runs them)
                                     (no module in reader/ over 600 lines, no class over 400)
 
 Needs only Python 3.11+ and access to the package index.
@@ -52,26 +52,27 @@ def ensure_environment(extras: tuple[str, ...]) -> None:
     STAMP.write_text(" ".join([digest, *extras]))
 
 
-def lint(args: list[str]) -> int:
-    """ruff over reader/; with --all also mypy, lint-imports and the size limits, each run whatever the
-    others found (the configurations are in pyproject.toml)."""
+def lint() -> int:
+    """ruff (lint and format), mypy, the import-linter layer contracts and the size limits over reader/,
+    each run whatever the others found (the configurations are in pyproject.toml)."""
     ruff = str(BIN / "ruff")
-    status = subprocess.call([ruff, "check", "reader"]) | subprocess.call([ruff, "format", "--check", "reader"])
-    if args:
-        checks = {
-            "mypy": [str(BIN / "mypy")],
-            "lint-imports": [str(BIN / "lint-imports")],
-            "sizes": [str(BIN / "python"), str(ROOT / "tools" / "check_sizes.py")],
-        }
-        for name, check in checks.items():
-            print(f"== {name}", file=sys.stderr, flush=True)
-            status |= subprocess.call(check)
+    checks = {
+        "ruff check": [ruff, "check", "reader"],
+        "ruff format": [ruff, "format", "--check", "reader"],
+        "mypy": [str(BIN / "mypy")],
+        "lint-imports": [str(BIN / "lint-imports")],
+        "sizes": [str(BIN / "python"), str(ROOT / "tools" / "check_sizes.py")],
+    }
+    status = 0
+    for name, check in checks.items():
+        print(f"== {name}", file=sys.stderr, flush=True)
+        status |= subprocess.call(check)
     return status
 
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("run", [])
-    if command not in {"run", "test", "bench", "lint"} or (command == "lint" and args not in ([], ["--all"])):
+    if command not in {"run", "test", "bench", "lint"} or (command == "lint" and args):
         print(__doc__, file=sys.stderr)
         return 2
     # The reader needs the base install; benchmarks use the test tools; the tests also cover the semantic
@@ -87,7 +88,7 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return subprocess.call([str(BIN / "reader"), *args])
     if command == "lint":
-        return lint(args)
+        return lint()
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *(args or ["-n", "auto"])])
     scripts = [ROOT / "bench" / f"{args[0]}.py"] if args else sorted((ROOT / "bench").glob("bench_*.py"))

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reader.align.learn import DEFAULT_MODEL, PairModel, fit
+from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, fit
 from reader.align.suggest import LinkedSpan, RejectedPair, SpanRef
 from reader.store import now
 
@@ -107,14 +107,32 @@ def rejected_pairs(store, source_ids: Iterable[int] | None = None) -> list[Rejec
 
 
 def pair_model(store) -> PairModel:
-    """The pair model refitted on this database's decisions (the defaults when there are none)."""
+    """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
+    confirmed pairs (how each two outlets' orders map onto each other: reader.align.learn.UserPairs)."""
     rows, labels = [], []
-    for row in store.query("SELECT decision, features FROM pair_decisions"):
+    confirmed = []
+    for row in store.query("SELECT * FROM pair_decisions"):
         features = json.loads(row["features"])
-        if len(features) == len(DEFAULT_MODEL.weights) - 1:
+        if 0 < len(features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack the newest features
             rows.append(features)
             labels.append(1 if row["decision"] == "confirmed" else 0)
-    return fit(rows, labels) if rows else DEFAULT_MODEL
+        if row["decision"] == "confirmed":
+            confirmed.append(row)
+    lengths: dict[int, int] = {}
+    for row in confirmed:
+        for source_id in (row["source_a"], row["source_b"]):
+            if source_id not in lengths:
+                lengths[source_id] = len(store.text(source_id)) or 1
+    known = UserPairs(
+        ConfirmedPair(
+            (row["source_a"], row["start_a"], row["end_a"]),
+            (row["source_b"], row["start_b"], row["end_b"]),
+            row["start_a"] / lengths[row["source_a"]],
+            row["start_b"] / lengths[row["source_b"]],
+        )
+        for row in confirmed
+    )
+    return fit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
 
 
 def linked_groups(store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
 from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
-from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features  # noqa: E402
+from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features, refit, stems_of  # noqa: E402
 from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
@@ -109,7 +109,8 @@ def confirmed_pairs(docs, claims, only: set[str]) -> list[tuple[str, ConfirmedPa
             counterpart = next(p for p in claim["passages"] if p.source == other)
             found.append((claim["id"], ConfirmedPair((query.source, query.start, query.end),
                                                      (other, counterpart.start, counterpart.end),
-                                                     query.start / texts[query.source], counterpart.start / texts[other])))
+                                                     query.start / texts[query.source], counterpart.start / texts[other],
+                                                     stems_of(query.quote), stems_of(counterpart.quote))))
     return found
 
 
@@ -172,7 +173,7 @@ def main() -> None:
         first, second = set(ids[0::2]), set(ids[1::2])
         before = ranking(docs, claims, sets[held], model, only=second)
         rows, labels, known = decisions_for(docs, claims, sets[held], model, first)
-        learned = fit(rows, labels, prior=model.weights, known=known)
+        learned = refit(rows, labels, prior=model.weights, known=known)
         after = ranking(docs, claims, sets[held], learned, only=second)
         for backend in backends:
             try:

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, fit
+from reader.align import tuning
+from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
 from reader.align.suggest import LinkedSpan, RejectedPair, SpanRef
 from reader.store import now
 
@@ -108,31 +109,33 @@ def rejected_pairs(store, source_ids: Iterable[int] | None = None) -> list[Rejec
 
 def pair_model(store) -> PairModel:
     """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
-    confirmed pairs (how each two outlets' orders map onto each other: reader.align.learn.UserPairs)."""
+    confirmed pairs: how each two outlets' orders map onto each other and which words the story's outlets
+    use for one another (reader.align.learn.UserPairs)."""
+    found = decisions(store)
     rows, labels = [], []
-    confirmed = []
-    for row in store.query("SELECT * FROM pair_decisions"):
-        features = json.loads(row["features"])
-        if 0 < len(features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack the newest features
-            rows.append(features)
-            labels.append(1 if row["decision"] == "confirmed" else 0)
-        if row["decision"] == "confirmed":
-            confirmed.append(row)
-    lengths: dict[int, int] = {}
-    for row in confirmed:
-        for source_id in (row["source_a"], row["source_b"]):
-            if source_id not in lengths:
-                lengths[source_id] = len(store.text(source_id)) or 1
+    for decision in found:
+        if 0 < len(decision.features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack newer features
+            rows.append(list(decision.features))
+            labels.append(1 if decision.decision == "confirmed" else 0)
+    confirmed = [decision for decision in found if decision.decision == "confirmed"]
+    texts = {sid: store.text(sid) for sid in {ref[0] for decision in confirmed for ref in (decision.a, decision.b)}}
+    latest = len(confirmed) - tuning.LEARNED_PAIRS  # words are learnt from the latest confirmed pairs only
+
+    def words(number: int, ref) -> frozenset[str]:
+        return stems_of(texts[ref[0]][ref[1] : ref[2]]) if number >= latest else frozenset()
+
     known = UserPairs(
         ConfirmedPair(
-            (row["source_a"], row["start_a"], row["end_a"]),
-            (row["source_b"], row["start_b"], row["end_b"]),
-            row["start_a"] / lengths[row["source_a"]],
-            row["start_b"] / lengths[row["source_b"]],
+            d.a,
+            d.b,
+            d.a[1] / (len(texts[d.a[0]]) or 1),
+            d.b[1] / (len(texts[d.b[0]]) or 1),
+            words(number, d.a),
+            words(number, d.b),
         )
-        for row in confirmed
+        for number, d in enumerate(confirmed)
     )
-    return fit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
+    return refit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
 
 
 def linked_groups(store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from reader.align import tuning
 from reader.align.clauses import Clause
 from reader.align.scoring import claim_score
+from reader.align.words import content_stems
+from reader.text import _WORD
 
 FEATURES = (
     "score",
@@ -30,6 +32,7 @@ FEATURES = (
     "topic_only",
     "position_gap",
     "near_figure",
+    "learned_words",
 )
 
 # Event words that say opposite things about the same names: "joins" / "leaves", "confirms" / "denies".
@@ -46,11 +49,14 @@ _OPPOSITE_EVENTS = (
 )
 
 
-def pair_features(a: Clause, b: Clause, expected_position: float | None = None) -> list[float]:
+def pair_features(
+    a: Clause, b: Clause, expected_position: float | None = None, learned_words: float = 0.0
+) -> list[float]:
     """The scorer's evidence on a pair of clauses as numbers, in the order of FEATURES.
 
     expected_position: where in b's source a's counterpart is expected (from the pairs the user confirmed
-    between the two sources, see UserPairs); a's own position when not given."""
+    between the two sources, see UserPairs); a's own position when not given. learned_words: the share of
+    the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words)."""
     shared = a.stems & b.stems
     weight = sum(a.weights.get(s, 0.0) for s in shared)
     total = a.total + b.total
@@ -80,6 +86,7 @@ def pair_features(a: Clause, b: Clause, expected_position: float | None = None) 
         # outlets tell a story in roughly the same order; confirmed pairs say how one maps onto the other
         abs((a.position if expected_position is None else expected_position) - b.position),
         1.0 if _near_figures(figures_a, figures_b) else 0.0,
+        learned_words,
     ]
 
 
@@ -121,6 +128,8 @@ class ConfirmedPair:
     b: SpanAt
     position_a: float
     position_b: float
+    stems_a: frozenset[str] = frozenset()  # content stems of each passage (stems_of)
+    stems_b: frozenset[str] = frozenset()
 
 
 class UserPairs:
@@ -129,9 +138,14 @@ class UserPairs:
 
     def __init__(self, pairs: Iterable[ConfirmedPair] = ()) -> None:
         anchors: dict[tuple[Hashable, Hashable], set[tuple[float, float]]] = {}
+        self.words: dict[str, set[str]] = {}  # a word -> words the other side of a confirmed pair used instead
         for pair in pairs:
             if pair.a[0] == pair.b[0]:
                 continue
+            only_a, only_b = pair.stems_a - pair.stems_b, pair.stems_b - pair.stems_a
+            for mine, theirs in ((only_a, only_b), (only_b, only_a)):
+                for stem in mine:
+                    self.words.setdefault(stem, set()).update(theirs)
             for x, y, px, py in (
                 (pair.a, pair.b, pair.position_a, pair.position_b),
                 (pair.b, pair.a, pair.position_b, pair.position_a),
@@ -140,7 +154,20 @@ class UserPairs:
         self.anchors = {key: tuple(sorted(points)) for key, points in anchors.items()}
 
     def __bool__(self) -> bool:
-        return bool(self.anchors)
+        return bool(self.anchors or self.words)
+
+    def learned_words(self, a: Clause, b: Clause) -> float:
+        """The weighted share of a's words missing from b that a confirmed pair paired with a word b has: the
+        story's own paraphrases ("cadence" / "pace"), learnt from the user."""
+        if not self.words or not a.total:
+            return 0.0
+        only_b = b.stems - a.stems
+        found = sum(
+            a.weights.get(stem, 0.0)
+            for stem in a.stems - b.stems
+            if stem in self.words and not self.words[stem].isdisjoint(only_b)
+        )
+        return found / a.total
 
     def expected_position(self, source_a: Hashable, position: float, source_b: Hashable) -> float:
         """Where in source_b the counterpart of a passage at `position` of source_a is expected: interpolated
@@ -155,6 +182,11 @@ class UserPairs:
             return right[1]
         share = (position - left[0]) / (right[0] - left[0])
         return left[1] + share * (right[1] - left[1])
+
+
+def stems_of(text: str) -> frozenset[str]:
+    """The content stems of a passage, as clauses hold them (words as reader.text.word_spans finds them)."""
+    return frozenset(stem for word in _WORD.findall(text) for stem in content_stems(word))
 
 
 @dataclass(frozen=True)
@@ -184,6 +216,7 @@ class PairModel:
             a,
             b,
             self.known.expected_position(source_a, a.position, source_b),
+            self.known.learned_words(a, b),
         )
 
     def judge(self, docs: Sequence, a: Clause, b: Clause) -> float:
@@ -232,3 +265,21 @@ def fit(
         if float(numpy.abs(step).max()) < 1e-6:
             break
     return PairModel(tuple(float(v) for v in w), len(rows), known or UserPairs())
+
+
+LEARNED_FEATURES = ("learned_words",)  # features only a database's own decisions give a value
+
+
+def refit(
+    rows: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    prior: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS,
+    known: UserPairs | None = None,
+) -> PairModel:
+    """The pair model refitted on a database's decisions: the generic features pulled hard towards the prior
+    (they were fitted on thousands of labelled pairs; a few hundred decisions on one story mostly add noise
+    to them), the features learnt from the user (LEARNED_FEATURES) free to move."""
+    strength = [tuning.REFIT_STRENGTH] * len(prior)
+    for name in LEARNED_FEATURES:
+        strength[1 + FEATURES.index(name)] = tuning.LEARNED_STRENGTH
+    return fit(rows, labels, prior=prior, strength=strength, known=known)

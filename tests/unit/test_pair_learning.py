@@ -4,7 +4,7 @@ counterpart should stand, and decisions recorded before a feature existed."""
 from __future__ import annotations
 
 from reader.align import SourceText, prepare_claims
-from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features
+from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features, refit, stems_of
 from reader.align.suggest import query_clauses
 
 COHORT_A = "The team followed 48,200 adults for eight years. The bridge will close in March."
@@ -54,3 +54,53 @@ def test_decisions_recorded_before_a_feature_existed_still_refit():
     model = fit([old_row, [0.0] * len(FEATURES)], [1, 0])
     assert model.decisions == 2
     assert len(model.weights) == len(FEATURES) + 1
+
+
+def test_words_a_confirmed_pair_used_for_one_another_count_for_later_pairs():
+    """The story's own paraphrases: once "pace" and "cadence" were confirmed as one claim, a later pair
+    using them for one another gets the learned_words evidence; an unrelated pair does not."""
+    docs = [
+        SourceText("a", "a.txt", "Walking pace mattered for the volunteers. The bridge reopens in May."),
+        SourceText("b", "b.txt", "Cadence also made a difference. Councillors approved the budget."),
+    ]
+    clause_set = prepare_claims(docs)
+    pace = _clause(docs, clause_set, 0, "Walking pace")
+    cadence = _clause(docs, clause_set, 1, "Cadence also")
+    budget = _clause(docs, clause_set, 1, "Councillors approved")
+    confirmed = ConfirmedPair(
+        ("a", 100, 120), ("b", 100, 120), 0.5, 0.5, stems_of("brisk pace helped"), stems_of("higher cadence helped")
+    )
+    model = PairModel(fit([], []).weights, known=UserPairs([confirmed]))
+    learned = FEATURES.index("learned_words")
+    assert model.features(docs, pace, cadence)[learned] > 0.2
+    assert model.features(docs, pace, budget)[learned] == 0.0
+    assert pair_features(pace, cadence)[learned] == 0.0  # nothing learnt without the user's pairs
+
+
+def test_a_refit_moves_the_learned_feature_more_than_the_generic_ones():
+    learned = FEATURES.index("learned_words")
+    rows = [[0.0] * len(FEATURES) for _ in range(40)]
+    for number, row in enumerate(rows):
+        row[learned] = 1.0 if number % 2 else 0.0
+        row[0] = 1.0 if number % 2 else 0.0
+    labels = [number % 2 for number in range(40)]
+    before = fit([], []).weights
+    after = refit(rows, labels).weights
+    assert after[1 + learned] - before[1 + learned] > 3 * abs(after[1] - before[1])
+
+
+def test_the_databases_model_knows_the_confirmed_pairs(loaded_store, source_id):
+    """pair_model reads the confirmed decisions as anchors and learnt words; rejections give neither."""
+    from reader.decisions import pair_model, record_decision
+
+    first, second = source_id("001"), source_id("003")
+    record_decision(loaded_store, "confirmed", (first, 100, 180), (second, 300, 380), [0.5] * len(FEATURES))
+    record_decision(loaded_store, "rejected", (first, 400, 480), (second, 50, 120), [0.1] * len(FEATURES))
+    model = pair_model(loaded_store)
+    assert model.decisions == 2
+    assert len(model.known.anchors[(first, second)]) == 1
+    assert model.known.words  # the confirmed passages' words, paired with one another
+    text = loaded_store.text(second)
+    assert (
+        abs(model.known.expected_position(first, 100 / len(loaded_store.text(first)), second) - 300 / len(text)) < 1e-9
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import PairModel
 from reader.align.pipeline import paused_gc
-from reader.align.suggest import assess, drawn
+from reader.align.suggest import assess, drawn, within
 from reader.decisions import linked_groups, pair_model, rejected_pairs
 
 
@@ -35,29 +35,39 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
 
 
 def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
-    clause_set, library_weights = _clauses(store, docs)
+    clause_set, everything, library_weights = _clauses(store, docs)
+    ids = [doc.source_id for doc in docs]
+    model = pair_model(store)
+    rejected = rejected_pairs(store, ids)
     if backend == "semantic":
         from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
 
         score, neighbours = semantic_scoring(clause_set)
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
+        judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+    elif len(everything.docs) > len(docs):
+        # The whole (small) library aligned once, seen through the open panes: the same two sources align
+        # the same way whichever other panes are open, and a third source's passages can take a wrong pair
+        # apart even when its pane is closed.
+        every_id = [doc.source_id for doc in everything.docs]
+        library = assess(
+            align_claims(everything), everything, model, linked_groups(store, every_id), rejected_pairs(store, every_id)
+        )
+        judged = within(library, docs)
     else:
-        alignment = align_claims(clause_set)
-    ids = [doc.source_id for doc in docs]
-    model = pair_model(store)
-    rejected = rejected_pairs(store, ids)
-    judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+        judged = assess(align_claims(clause_set), clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
 
 
-def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, bool]:
-    """The clauses of docs, weighed over the whole library when it is small (tuning.STABLE_LIBRARY), so the
-    same two sources align the same way with 2 or 4 panes open; over docs alone in a large library (and
-    then says so: False)."""
+def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]:
+    """The clauses of docs and of everything they are aligned with: the whole library (docs first) when it
+    is small (tuning.STABLE_LIBRARY), so the same two sources align the same way with 2 or 4 panes open;
+    docs alone in a large library (and then says so: False)."""
     library = store.sources()
     wanted = {doc.source_id for doc in docs}
     if len(library) > tuning.STABLE_LIBRARY or not wanted <= {s.id for s in library}:
-        return prepare_claims(docs), False
+        alone = prepare_claims(docs)
+        return alone, alone, False
     others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
     everything = prepare_claims([*docs, *others])
-    return everything.subset(range(len(docs))), True
+    return everything.subset(range(len(docs))), everything, True

@@ -407,3 +407,25 @@ def drawn(alignment: Alignment, docs: Sequence, threshold: float | None = None) 
     by_id = {doc.source_id: doc for doc in docs}
     order = {doc.source_id: index for index, doc in enumerate(docs)}
     return _rebuild(kept, by_id, order, alignment.unique, alignment.repeats)
+
+
+def within(alignment: Alignment, docs: Sequence) -> Alignment:
+    """The alignment as seen from some of its sources (docs, SourceText in pane order): each cluster's members
+    of those sources, clusters left with one source dropped (their passages count as unique here: no
+    counterpart in these sources), repeats of those sources. Aligning a whole (small) library once and
+    looking at it through the open panes makes two sources align the same way whichever other panes are
+    open."""
+    wanted = {doc.source_id for doc in docs}
+    unique = {source_id: list(spans) for source_id, spans in alignment.unique.items() if source_id in wanted}
+    kept = []
+    for cluster in alignment.clusters:
+        members = [m for m in cluster.members if m.source_id in wanted]
+        if len({m.source_id for m in members}) > 1:
+            kept.append(members)
+        else:
+            for member in members:
+                unique.setdefault(member.source_id, []).append((member.start, member.end))
+    by_id = {doc.source_id: doc for doc in docs}
+    order = {doc.source_id: index for index, doc in enumerate(docs)}
+    repeats = {source_id: found for source_id, found in alignment.repeats.items() if source_id in wanted}
+    return _rebuild(kept, by_id, order, {key: sorted(spans) for key, spans in unique.items()}, repeats)

@@ -104,3 +104,30 @@ def test_the_databases_model_knows_the_confirmed_pairs(loaded_store, source_id):
     assert (
         abs(model.known.expected_position(first, 100 / len(loaded_store.text(first)), second) - 300 / len(text)) < 1e-9
     )
+
+
+def test_the_library_seen_through_two_panes_keeps_their_pairs_and_calls_the_rest_unique():
+    """A passage whose only counterpart is in a closed source has no counterpart in the view: unique there."""
+    from reader.align.result import Alignment
+    from reader.align.suggest import _rebuild, within
+
+    texts = {sid: f"{sid} one claim here. {sid} another claim there." for sid in "abc"}
+    docs = [SourceText(sid, f"{sid}.txt", text) for sid, text in texts.items()]
+    by_id = {doc.source_id: doc for doc in docs}
+
+    def member(sid: str, start: int, end: int):
+        from reader.align.result import Member
+
+        return Member(sid, f"{sid}.txt", start, end, texts[sid][start:end], 0.5, confidence=0.9)
+
+    library = _rebuild(
+        [[member("a", 0, 17), member("b", 0, 17), member("c", 0, 17)], [member("a", 18, 40), member("c", 18, 40)]],
+        by_id,
+        {"a": 0, "b": 1, "c": 2},
+        {"b": [(18, 40)]},
+        {},
+    )
+    assert isinstance(library, Alignment)
+    seen = within(library, docs[:2])
+    assert [[m.source_id for m in cluster.members] for cluster in seen.clusters] == [["a", "b"]]
+    assert seen.unique == {"a": [(18, 40)], "b": [(18, 40)]}

@@ -36,7 +36,7 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
 
 def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
     clause_set, everything, library_weights = _clauses(store, docs)
-    ids = [doc.source_id for doc in docs]
+    ids = _store_ids(docs)
     model = pair_model(store)
     rejected = rejected_pairs(store, ids)
     if backend == "semantic":
@@ -49,7 +49,7 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         # The whole (small) library aligned once, seen through the open panes: the same two sources align
         # the same way whichever other panes are open, and a third source's passages can take a wrong pair
         # apart even when its pane is closed.
-        every_id = [doc.source_id for doc in everything.docs]
+        every_id = _store_ids(everything.docs)
         library = assess(
             align_claims(everything), everything, model, linked_groups(store, every_id), rejected_pairs(store, every_id)
         )
@@ -57,6 +57,11 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
     else:
         judged = assess(align_claims(clause_set), clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
+
+
+def _store_ids(docs: Sequence[SourceText]) -> list[int]:
+    """The store's source ids of docs (a comparison's docs are the store's sources)."""
+    return [int(doc.source_id) for doc in docs]  # type: ignore[call-overload]
 
 
 def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]:

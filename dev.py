@@ -5,6 +5,8 @@
     python3 dev.py test [ARGS...]   run the test suite (ARGS go to pytest; default: all tests, in parallel)
     python3 dev.py bench [NAME]     run the benchmarks in bench/ (all, or bench/NAME.py)
     python3 dev.py lint             ruff's lint and format checks over reader/ (CI runs them)
+    python3 dev.py lint --all       those, then mypy, the import-linter contracts and the size limits
+                                    (no module in reader/ over 600 lines, no class over 400)
 
 Needs only Python 3.11+ and access to the package index.
 """
@@ -50,9 +52,26 @@ def ensure_environment(extras: tuple[str, ...]) -> None:
     STAMP.write_text(" ".join([digest, *extras]))
 
 
+def lint(args: list[str]) -> int:
+    """ruff over reader/; with --all also mypy, lint-imports and the size limits, each run whatever the
+    others found (the configurations are in pyproject.toml)."""
+    ruff = str(BIN / "ruff")
+    status = subprocess.call([ruff, "check", "reader"]) | subprocess.call([ruff, "format", "--check", "reader"])
+    if args:
+        checks = {
+            "mypy": [str(BIN / "mypy")],
+            "lint-imports": [str(BIN / "lint-imports")],
+            "sizes": [str(BIN / "python"), str(ROOT / "tools" / "check_sizes.py")],
+        }
+        for name, check in checks.items():
+            print(f"== {name}", file=sys.stderr, flush=True)
+            status |= subprocess.call(check)
+    return status
+
+
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("run", [])
-    if command not in {"run", "test", "bench", "lint"}:
+    if command not in {"run", "test", "bench", "lint"} or (command == "lint" and args not in ([], ["--all"])):
         print(__doc__, file=sys.stderr)
         return 2
     # The reader needs the base install; benchmarks use the test tools; the tests also cover the semantic
@@ -68,8 +87,7 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return subprocess.call([str(BIN / "reader"), *args])
     if command == "lint":
-        ruff = str(BIN / "ruff")
-        return subprocess.call([ruff, "check", "reader"]) | subprocess.call([ruff, "format", "--check", "reader"])
+        return lint(args)
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *(args or ["-n", "auto"])])
     scripts = [ROOT / "bench" / f"{args[0]}.py"] if args else sorted((ROOT / "bench").glob("bench_*.py"))

@@ -50,7 +50,7 @@ def ranking() -> None:
 
 
 def refit() -> None:
-    from reader.decisions import pair_model
+    from reader.comparison import pair_model
     from reader.store import open_store
 
     with tempfile.TemporaryDirectory() as folder:

@@ -9,20 +9,53 @@ the largest overlap; what is left is "A only" or "B only".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from reader.model import Annotation, ReaderError
+from reader.model import AnchorStatus, Annotation, ReaderError
 
 if TYPE_CHECKING:
     from reader.store import Store
 
-AGREE = "agree"
-TAGS = "different tags"
-EXTENT = "different extent"
-EXTENT_AND_TAGS = "different extent and tags"
-A_ONLY = "A only"
-B_ONLY = "B only"
-CHOICES = ("a", "b", "both", "neither")
+
+class Difference(StrEnum):
+    """How the two coders' work differs at one item (its words are what the adjudication screen shows)."""
+
+    AGREE = "agree"
+    TAGS = "different tags"
+    EXTENT = "different extent"
+    EXTENT_AND_TAGS = "different extent and tags"
+    A_ONLY = "A only"
+    B_ONLY = "B only"
+
+
+class Choice(StrEnum):
+    """What the adjudicator keeps for an item."""
+
+    A = "a"
+    B = "b"
+    BOTH = "both"
+    NEITHER = "neither"
+
+
+class Held(StrEnum):
+    """What the adjudicated set holds for an item; NOTHING (false) when not decided yet, or decided to keep neither."""
+
+    NOTHING = ""
+    A = "a"
+    B = "b"
+    BOTH = "both"
+    OTHER = "other"  # something else: changed by hand
+
+
+# By their short names, as the adjudication screen and its tests import them.
+AGREE = Difference.AGREE
+TAGS = Difference.TAGS
+EXTENT = Difference.EXTENT
+EXTENT_AND_TAGS = Difference.EXTENT_AND_TAGS
+A_ONLY = Difference.A_ONLY
+B_ONLY = Difference.B_ONLY
+CHOICES = tuple(Choice)
 
 
 class AdjudicationError(ReaderError):
@@ -45,7 +78,7 @@ class Item:
         return max(x.end for x in (self.a, self.b) if x is not None)
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> Difference:
         if self.b is None:
             return A_ONLY
         if self.a is None:
@@ -80,8 +113,8 @@ def check_adjudication(store: Store, source_id: int, author_a: str, author_b: st
 
 def pair_annotations(a_side: list[Annotation], b_side: list[Annotation]) -> list[Item]:
     """A's and B's annotations paired one to one where they overlap; the rest alone. Document order."""
-    placed_a = [x for x in a_side if x.anchor_status != "orphaned"]
-    placed_b = [x for x in b_side if x.anchor_status != "orphaned"]
+    placed_a = [x for x in a_side if x.anchor_status != AnchorStatus.ORPHANED]
+    placed_b = [x for x in b_side if x.anchor_status != AnchorStatus.ORPHANED]
     candidates = []
     for i, x in enumerate(placed_a):
         for j, y in enumerate(placed_b):
@@ -120,21 +153,21 @@ def _key(annotation: Annotation) -> tuple[int, int, tuple[str, ...]]:
     return annotation.start, annotation.end, tuple(sorted(annotation.tags))
 
 
-def decision_for(item: Item, decided: list[Annotation]) -> str:
-    """What the adjudicated set holds for an item: "a", "b", "both", "other" (something else) or ""
-    (nothing there: not decided yet, or decided to keep neither). Identical A and B read as "a"."""
+def decision_for(item: Item, decided: list[Annotation]) -> Held:
+    """What the adjudicated set holds for an item: A's, B's, both, something else, or nothing (not decided
+    yet, or decided to keep neither). Identical A and B read as A's."""
     mine = {_key(d) for d in decided if d.start < item.end and item.start < d.end}
     if not mine:
-        return ""
+        return Held.NOTHING
     a_key = _key(item.a) if item.a is not None else None
     b_key = _key(item.b) if item.b is not None else None
     if mine == {a_key}:
-        return "a"
+        return Held.A
     if mine == {b_key}:
-        return "b"
+        return Held.B
     if mine == {a_key, b_key}:
-        return "both"
-    return "other"
+        return Held.BOTH
+    return Held.OTHER
 
 
 def accept(store: Store, source_id: int, item: Item, choice: str) -> list[Annotation]:
@@ -143,8 +176,8 @@ def accept(store: Store, source_id: int, item: Item, choice: str) -> list[Annota
     so one undo takes the decision back. Returns what was made."""
     if choice not in CHOICES:
         raise AdjudicationError(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
-    chosen = {"a": [item.a], "b": [item.b], "both": [item.a, item.b], "neither": []}[choice]
-    chosen = [x for x in chosen if x is not None]  # A's view of an item only B coded is: nothing here
+    sides = {Choice.A: [item.a], Choice.B: [item.b], Choice.BOTH: [item.a, item.b], Choice.NEITHER: []}[Choice(choice)]
+    chosen = [x for x in sides if x is not None]  # A's view of an item only B coded is: nothing here
     if len(chosen) == 2 and _key(chosen[0]) == _key(chosen[1]):
         chosen = chosen[:1]  # both the same: one copy
     made = []
@@ -165,10 +198,10 @@ def accept_agreements(store: Store, source_id: int, items: list[Item]) -> int:
     """Copy every pair the coders agree on (same extent, same tags) and not yet decided into the
     adjudicated set, in one undoable step; returns how many."""
     decided = adjudicated(store, source_id)
-    todo = [item for item in items if item.kind == AGREE and not decision_for(item, decided)]
+    todo = [item.a for item in items if item.kind == AGREE and item.a is not None and not decision_for(item, decided)]
     with store.write():
-        for item in todo:
+        for agreed in todo:
             store.add_annotation(
-                source_id, item.a.start, item.a.end, tags=item.a.tags, note=item.a.note, author=store.author
+                source_id, agreed.start, agreed.end, tags=agreed.tags, note=agreed.note, author=store.author
             )
     return len(todo)

@@ -167,7 +167,7 @@ def unit_profiles(
 ) -> Counter[tuple[frozenset[str], ...]]:
     """{(tags author 0 coded, tags author 1 coded, ...): number of units} for one source's text."""
     profiles: Counter[tuple[frozenset[str], ...]] = Counter()
-    empty = tuple(frozenset() for _ in range(authors))
+    empty: tuple[frozenset[str], ...] = tuple(frozenset() for _ in range(authors))
     if unit == "sentence":
         spans = sentence_spans(text)
         starts = [start for start, _ in spans]
@@ -179,13 +179,13 @@ def unit_profiles(
             first = bisect_right(ends, coding.start)  # first sentence ending after the annotation starts
             last = bisect_left(starts, coding.end)  # sentences starting before it ends
             for index in range(first, last):
-                sets = coded.get(index)
-                if sets is None:
-                    sets = coded[index] = [set() for _ in range(authors)]
-                sets[coding.author] |= coding.tags
+                tags_by_author = coded.get(index)
+                if tags_by_author is None:
+                    tags_by_author = coded[index] = [set() for _ in range(authors)]
+                tags_by_author[coding.author] |= coding.tags
         profiles[empty] += len(spans) - len(coded)
-        for sets in coded.values():
-            profiles[tuple(frozenset(s) for s in sets)] += 1
+        for tags_by_author in coded.values():
+            profiles[tuple(frozenset(s) for s in tags_by_author)] += 1
         return +profiles
     # Characters: between consecutive annotation boundaries every character has the same values.
     events: dict[int, list[tuple[int, _Coding]]] = defaultdict(list)
@@ -227,23 +227,7 @@ def compute_agreement(
             "lift it with `reader blind off` first"
         )
     source_ids, wanted_authors = list(dict.fromkeys(source_ids)), list(dict.fromkeys(authors))
-    where, params = ["a.anchor_status != 'orphaned'"], []
-    if source_ids:
-        where.append(f"a.source_id IN ({','.join('?' * len(source_ids))})")
-        params.extend(source_ids)
-    if wanted_authors:
-        where.append(f"a.author IN ({','.join('?' * len(wanted_authors))})")
-        params.extend(wanted_authors)
-    with store._lock:  # plain tuples: a dict a row took a quarter of the time on 100,000 annotations
-        rows = store.db.conn.execute(
-            "SELECT a.source_id, coalesce(a.anchor_start, a.position_start), "
-            "coalesce(a.anchor_end, a.position_end), a.author, "
-            "(SELECT group_concat(t.name, char(31)) FROM annotation_tags x JOIN tags t ON t.id = x.tag_id "
-            " WHERE x.annotation_id = a.id) "
-            f"FROM annotations a WHERE {' AND '.join(where)}",
-            params,
-        ).fetchall()
-        tag_order = [row[0] for row in store.db.conn.execute("SELECT name FROM tags ORDER BY position, name")]
+    rows, tag_order = store.coding_rows(source_ids, wanted_authors)
     found_authors = sorted({row[3] for row in rows})
     compared = wanted_authors or found_authors
     missing = [author for author in compared if author not in found_authors]
@@ -292,12 +276,7 @@ def source_texts(store: Store, source_ids: list[int]) -> Iterator[tuple[int, str
     """(source id, current text) for each source, read in batches rather than a query a source."""
     for first in range(0, len(source_ids), 500):
         batch = source_ids[first : first + 500]
-        with store._lock:
-            found = store.db.conn.execute(
-                "SELECT s.id, v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-                f"WHERE s.id IN ({','.join('?' * len(batch))})",
-                batch,
-            ).fetchall()
+        found = store.current_texts(batch)
         yield from found
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from reader.model import Selector
+from reader.model import AnchorStatus, Selector
 
 CONTEXT_CHARS = 32
 FUZZY_MIN_SCORE = 85.0
@@ -35,7 +35,7 @@ DIFF_LIMIT = 150_000
 class Anchor:
     """Where an annotation now sits (start/end on the new text) and how sure that is."""
 
-    status: str
+    status: AnchorStatus
     start: int
     end: int
     score: float = 100.0
@@ -113,7 +113,7 @@ def anchor(text: str, selector: Selector, change: TextChange | None = None) -> A
     """
     quote = selector.quote
     if not quote:
-        return Anchor("orphaned", selector.start, selector.end, 0.0)
+        return Anchor(AnchorStatus.ORPHANED, selector.start, selector.end, 0.0)
     occurrences = _occurrences(text, quote)
     if change is not None and (change.diffed or change.map_span(selector.start, selector.end)):
         return _through_change(text, selector, change, occurrences)
@@ -130,17 +130,17 @@ def _through_change(text: str, selector: Selector, change: TextChange, occurrenc
     if mapped is not None:
         start, end, exact = mapped
         if text[start:end] == quote:
-            return Anchor("ambiguous" if more_copies else "anchored", start, end, 100.0)
+            return Anchor(AnchorStatus.AMBIGUOUS if more_copies else AnchorStatus.ANCHORED, start, end, 100.0)
         slack = max(8, len(quote) // 4)
         nearby = [p for p in occurrences if start - slack <= p and p + len(quote) <= end + slack]
         if nearby and not more_copies:  # the diff aligned the edge of an insertion oddly; the words are here
             position = min(nearby, key=lambda p: abs(p - start))
-            return Anchor("anchored", position, position + len(quote), 100.0)
+            return Anchor(AnchorStatus.ANCHORED, position, position + len(quote), 100.0)
         if exact and end > start:
             # Both ends in unchanged text: the passage was edited in place, and this is all of it.
             score = fuzz.ratio(quote, text[start:end])
             if score >= FUZZY_MIN_SCORE and len(quote) >= FUZZY_MIN_QUOTE:
-                return Anchor("fuzzy", start, end, round(score, 1))
+                return Anchor(AnchorStatus.FUZZY, start, end, round(score, 1))
         elif end > start:
             found = _fuzzy_near(text, quote, (start, end))
             if found:
@@ -148,7 +148,7 @@ def _through_change(text: str, selector: Selector, change: TextChange, occurrenc
     if occurrences and len(occurrences) >= before:
         # Not where the diff puts it, yet as many copies as before: the passage moved.
         return _choose_occurrence(text, selector, occurrences)
-    return Anchor("orphaned", selector.start, selector.end, 0.0)
+    return Anchor(AnchorStatus.ORPHANED, selector.start, selector.end, 0.0)
 
 
 def _fuzzy_near(text: str, quote: str, mapped: tuple[int, int]) -> Anchor | None:
@@ -160,7 +160,7 @@ def _fuzzy_near(text: str, quote: str, mapped: tuple[int, int]) -> Anchor | None
 
 
 def _occurrences(text: str, quote: str, limit: int = 10_000) -> list[int]:
-    found = []
+    found: list[int] = []
     position = text.find(quote)
     while position != -1 and len(found) < limit:
         found.append(position)
@@ -200,24 +200,24 @@ def _choose_occurrence(text: str, selector: Selector, occurrences: list[int]) ->
         and selector.start in occurrences
         and _context_score(text, selector, selector.start) == full_context
     ):
-        return Anchor("anchored", selector.start, selector.end, 100.0)  # nothing moved
+        return Anchor(AnchorStatus.ANCHORED, selector.start, selector.end, 100.0)  # nothing moved
     scored = [(_context_score(text, selector, position), position) for position in occurrences]
     best = max(score for score, _ in scored)
     leaders = [position for score, position in scored if score == best]
     nearest = min(leaders, key=lambda position: abs(position - selector.start))
     if len(leaders) > 1:
         # Several places fit the quote and its context equally well: say so rather than guess silently.
-        return Anchor("ambiguous", nearest, nearest + length, 100.0)
+        return Anchor(AnchorStatus.AMBIGUOUS, nearest, nearest + length, 100.0)
     if best < full_context and len(occurrences) > 1 and best < max(8, full_context // 4):
         # Context mostly gone and the quote appears more than once: the choice is a guess.
-        return Anchor("ambiguous", nearest, nearest + length, 100.0)
+        return Anchor(AnchorStatus.AMBIGUOUS, nearest, nearest + length, 100.0)
     if best < max(4, full_context // 4):
         # The one exact copy stands among unrelated text: if the passage itself survived with only its
         # white space changed (re-wrapped lines), that is where it is.
         respaced = _respaced(text, selector)
         if respaced:
             return respaced
-    return Anchor("anchored", nearest, nearest + length, 100.0)
+    return Anchor(AnchorStatus.ANCHORED, nearest, nearest + length, 100.0)
 
 
 def _respaced(text: str, selector: Selector) -> Anchor | None:
@@ -238,13 +238,13 @@ def _respaced(text: str, selector: Selector) -> Anchor | None:
     ratio = fuzz.ratio(selector.quote, text[best[1] : best[2]])
     if ratio < FUZZY_MIN_SCORE:
         return None
-    return Anchor("fuzzy", best[1], best[2], round(ratio, 1))
+    return Anchor(AnchorStatus.FUZZY, best[1], best[2], round(ratio, 1))
 
 
 def _fuzzy(text: str, selector: Selector) -> Anchor:
     quote = selector.quote
     if len(quote) < FUZZY_MIN_QUOTE:
-        return Anchor("orphaned", selector.start, selector.end, 0.0)
+        return Anchor(AnchorStatus.ORPHANED, selector.start, selector.end, 0.0)
     windows = [(max(0, selector.start - FUZZY_WINDOW), min(len(text), selector.end + FUZZY_WINDOW))]
     if len(text) <= FUZZY_WHOLE_TEXT_LIMIT:
         windows.append((0, len(text)))
@@ -252,7 +252,7 @@ def _fuzzy(text: str, selector: Selector) -> Anchor:
         found = _best_fuzzy(text, window_start, window_end, quote)
         if found:
             return found
-    return Anchor("orphaned", selector.start, selector.end, 0.0)
+    return Anchor(AnchorStatus.ORPHANED, selector.start, selector.end, 0.0)
 
 
 def _best_fuzzy(text: str, window_start: int, window_end: int, quote: str) -> Anchor | None:
@@ -270,7 +270,7 @@ def _best_fuzzy(text: str, window_start: int, window_end: int, quote: str) -> An
     whole, start, end = _refine_edges(text, start, end, quote)
     if whole < FUZZY_MIN_SCORE:
         return None
-    return Anchor("fuzzy", start, end, round(whole, 1))
+    return Anchor(AnchorStatus.FUZZY, start, end, round(whole, 1))
 
 
 def _refine_edges(text: str, start: int, end: int, quote: str, reach: int = 6) -> tuple[float, int, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from reader.claims import Claim
-from reader.model import Source
+from reader.model import EvidenceKind, Source
 from reader.store import Store
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -96,7 +96,7 @@ def claim_review(
         review["reviewBody"] = verdict["note"]
     citations = []
     for evidence in verdict["evidence"]:
-        if evidence["kind"] == "url":
+        if evidence["kind"] == EvidenceKind.URL:
             citations.append({"@type": "CreativeWork", "url": evidence["value"]})
         elif evidence["value"] in annotation_sources:
             source, quote = annotation_sources[evidence["value"]]
@@ -131,16 +131,12 @@ def write_claimreview(
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
     judged = [claim for claim in claims if claim.verdict is not None]
     evidence_ids = sorted(
-        {e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == "annotation"}
+        {e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == EvidenceKind.ANNOTATION}
     )
     annotation_sources = {}
-    for start in range(0, len(evidence_ids), 500):
-        chunk = evidence_ids[start : start + 500]
-        for row in store.query(
-            f"SELECT id, source_id, quote FROM annotations WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            if row["source_id"] in by_id:
-                annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
+    for row in store.annotation_quotes(evidence_ids):
+        if row["source_id"] in by_id:
+            annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
     out.write('{\n "@context": "https://schema.org",\n "@graph": [')
     for index, claim in enumerate(judged):
         review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources)

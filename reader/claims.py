@@ -9,7 +9,7 @@ and not there) or `absent` (not found yet).
 
 A claim's id is the id of the member that founded it (the earliest created), and once anything is
 stored about the claim (its text, a verdict, evidence) the stored record keeps that id even when
-members are added, removed or linked in later (reader.claim_store).
+members are added, removed or linked in later (reader.store.claims).
 """
 
 from __future__ import annotations
@@ -22,17 +22,16 @@ from functools import lru_cache
 from typing import Any
 
 from reader.metadata import parse_published, published_sort_key
-from reader.model import Annotation, Link, Source
+from reader.model import AnchorStatus, Annotation, ClaimStatus, Link, LinkKind, Source
 
-PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT = (
-    "present",
-    "differs",
-    "supports",
-    "contradicts",
-    "silent",
-    "absent",
-)
-STATUSES = (PRESENT, DIFFERS, SUPPORTS, CONTRADICTS, SILENT, ABSENT)
+# The statuses by their short names, as the matrix and stats screens import them.
+PRESENT = ClaimStatus.PRESENT
+DIFFERS = ClaimStatus.DIFFERS
+SUPPORTS = ClaimStatus.SUPPORTS
+CONTRADICTS = ClaimStatus.CONTRADICTS
+SILENT = ClaimStatus.SILENT
+ABSENT = ClaimStatus.ABSENT
+STATUSES = tuple(ClaimStatus)
 
 Differ = Callable[[str, str], list[str]]
 
@@ -41,7 +40,7 @@ Differ = Callable[[str, str], list[str]]
 class Cell:
     """One source's standing on one claim; annotations are that source's members of the claim."""
 
-    status: str
+    status: ClaimStatus
     annotations: list[Annotation] = field(default_factory=list)
     differing_words: list[str] = field(default_factory=list)
 
@@ -50,7 +49,7 @@ class Cells(dict):
     """A claim's cells by source id; a source that has none (neither a member nor a silent mark) is absent."""
 
     def __missing__(self, source_id: int) -> Cell:
-        return Cell(ABSENT)
+        return Cell(ClaimStatus.ABSENT)
 
 
 @dataclass
@@ -73,7 +72,7 @@ class Claim:
     cells: dict[int, Cell]
     reference: Annotation | None = None
     first_appearance: Appearance | None = None
-    record: dict[str, Any] | None = None  # the stored claim row with its evidence (reader.claim_store)
+    record: dict[str, Any] | None = None  # the stored claim row with its evidence (reader.store.claims)
 
     @property
     def verdict(self) -> dict[str, Any] | None:
@@ -206,7 +205,7 @@ def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
             block[0], block[1] = min(block[0], i1), max(block[1], i2)
             block[2], block[3] = min(block[2], j1), max(block[3], j2)
         previous_equal = False
-    return [tuple(block) for block in blocks]
+    return [(a_start, a_end, b_start, b_end) for a_start, a_end, b_start, b_end in blocks]
 
 
 def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
@@ -218,21 +217,23 @@ def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
     return neighbours
 
 
-def _relations(ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation) -> dict[str, str]:
+def _relations(
+    ids: set[str], neighbours: dict[str, list[tuple[str, str]]], reference: Annotation
+) -> dict[str, LinkKind]:
     """Each member's relation to the reference by the shortest chain of links: same, supports or
     contradicts (a contradiction flips, a support on an agreeing chain makes it supports)."""
-    relation = {reference.id: "same"}
+    relation = {reference.id: LinkKind.SAME}
     queue = deque([reference.id])
     while queue:
         node = queue.popleft()
-        for other, kind in sorted(neighbours.get(node, ()), key=lambda pair: (pair[1] != "same", pair[0])):
+        for other, kind in sorted(neighbours.get(node, ()), key=lambda pair: (pair[1] != LinkKind.SAME, pair[0])):
             if other in relation or other not in ids:
                 continue
             mine = relation[node]
-            if kind == "contradicts":
-                relation[other] = "same" if mine == "contradicts" else "contradicts"
-            elif kind == "supports":
-                relation[other] = "contradicts" if mine == "contradicts" else "supports"
+            if kind == LinkKind.CONTRADICTS:
+                relation[other] = LinkKind.SAME if mine == LinkKind.CONTRADICTS else LinkKind.CONTRADICTS
+            elif kind == LinkKind.SUPPORTS:
+                relation[other] = LinkKind.CONTRADICTS if mine == LinkKind.CONTRADICTS else LinkKind.SUPPORTS
             else:
                 relation[other] = mine
             queue.append(other)
@@ -279,7 +280,7 @@ def build_matrix(
     records: dict[str, dict[str, Any]] | None = None,
 ) -> list[Claim]:
     """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
-    and quotations; records are the stored claim rows by id (reader.claim_store.claim_records)."""
+    and quotations; records are the stored claim rows by id (reader.store.claims.claim_records)."""
     differ = differ or emphasised_differences
     records = records or {}
     record_of_member = {
@@ -302,20 +303,20 @@ def build_matrix(
         cells = Cells()
         for source_id in sorted(silent_sources - set(by_source)):
             if source_id in by_id:
-                cells[source_id] = Cell(SILENT)
+                cells[source_id] = Cell(ClaimStatus.SILENT)
         for source_id, own in by_source.items():
             if source_id not in by_id:
                 continue
-            kinds = {relation.get(m.id, "same") for m in own}
+            kinds = {relation.get(m.id, LinkKind.SAME) for m in own}
             differing: list[str] = []
-            if "contradicts" in kinds:
-                status = CONTRADICTS
-            elif "supports" in kinds:
-                status = SUPPORTS
+            if LinkKind.CONTRADICTS in kinds:
+                status = ClaimStatus.CONTRADICTS
+            elif LinkKind.SUPPORTS in kinds:
+                status = ClaimStatus.SUPPORTS
             else:
                 if reference not in own:
                     differing = differ(reference.quote, own[0].quote)
-                status = DIFFERS if differing else PRESENT
+                status = ClaimStatus.DIFFERS if differing else ClaimStatus.PRESENT
             cells[source_id] = Cell(status, own, differing)
         claim_id = claim_id_for(members, records, record_of_member)
         record = records.get(claim_id)
@@ -345,17 +346,7 @@ def linked_annotations(
     """The annotations that can belong to a claim (those with a link), placed on their current text, in
     one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
     second); only those of source_ids and, if given, with one of tags."""
-    from reader.exports import annotation_filter
-
-    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
-    sql = (
-        "SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
-        "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
-        "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
-        f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"
-    )
-    with store._lock:
-        rows = store.db.conn.execute(sql, params).fetchall()
+    rows = store.linked_annotation_rows(source_ids, tags, authors)
     return [
         Annotation(
             id=row[0],
@@ -365,7 +356,7 @@ def linked_annotations(
             quote=row[4],
             created=row[5],
             updated=row[5],
-            anchor_status=row[6],
+            anchor_status=AnchorStatus(row[6]),
             version_id=row[7],
         )
         for row in rows
@@ -373,13 +364,10 @@ def linked_annotations(
 
 
 def all_links(store) -> list[Link]:
-    with store._lock:
-        return [
-            Link(*row)
-            for row in store.db.conn.execute(
-                "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
-            )
-        ]
+    return [
+        Link(link_id, from_id, to_id, LinkKind(kind), created)
+        for link_id, from_id, to_id, kind, created in store.link_rows_by_created()
+    ]
 
 
 def no_differences(a: str, b: str) -> list[str]:
@@ -396,7 +384,7 @@ def claims_for_store(
 ) -> tuple[list[Source], list[Claim]]:
     """(sources, claims) over the chosen sources (all by default) and annotations (with one of tags and
     by one of authors, if given; only this author's while blind); differ as in build_matrix."""
-    from reader.claim_store import claim_records
+    from reader.store.claims import claim_records
 
     sources = store.sources() if not source_ids else store.sources_by_ids(source_ids)
     wanted = [s.id for s in sources]

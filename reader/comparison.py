@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
-from reader.align.learn import PairModel
+from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
 from reader.align.pipeline import paused_gc
 from reader.align.suggest import assess, drawn, within
-from reader.decisions import linked_groups, pair_model, rejected_pairs
+from reader.store.decisions import decisions, linked_groups, record_decision, rejected_pairs
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
 
 def _store_ids(docs: Sequence[SourceText]) -> list[int]:
     """The store's source ids of docs (a comparison's docs are the store's sources)."""
-    return [int(doc.source_id) for doc in docs]  # type: ignore[call-overload]
+    return [cast(int, doc.source_id) for doc in docs]  # the aligner takes any hashable
 
 
 def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]:
@@ -76,3 +77,55 @@ def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]
     others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
     everything = prepare_claims([*docs, *others])
     return everything.subset(range(len(docs))), everything, True
+
+
+def pair_model(store) -> PairModel:
+    """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
+    confirmed pairs: how each two outlets' orders map onto each other and which words the story's outlets
+    use for one another (reader.align.learn.UserPairs)."""
+    found = decisions(store)
+    rows, labels = [], []
+    for decision in found:
+        if 0 < len(decision.features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack newer features
+            rows.append(list(decision.features))
+            labels.append(1 if decision.decision == "confirmed" else 0)
+    confirmed = [decision for decision in found if decision.decision == "confirmed"]
+    texts = {sid: store.text(sid) for sid in {ref[0] for decision in confirmed for ref in (decision.a, decision.b)}}
+    latest = len(confirmed) - tuning.LEARNED_PAIRS  # words are learnt from the latest confirmed pairs only
+
+    def words(number: int, ref) -> frozenset[str]:
+        return stems_of(texts[ref[0]][ref[1] : ref[2]]) if number >= latest else frozenset()
+
+    known = UserPairs(
+        ConfirmedPair(
+            d.a,
+            d.b,
+            d.a[1] / (len(texts[d.a[0]]) or 1),
+            d.b[1] / (len(texts[d.b[0]]) or 1),
+            words(number, d.a),
+            words(number, d.b),
+        )
+        for number, d in enumerate(confirmed)
+    )
+    return refit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
+
+
+def record_link(store, from_annotation: str, to_annotation: str) -> None:
+    """A link made by hand between passages of two sources is a confirmed pair the model learns from."""
+    from reader.align.learn import pair_features
+    from reader.align.suggest import query_clauses
+
+    a, b = store.annotation(from_annotation), store.annotation(to_annotation)
+    if a.source_id == b.source_id or a.anchor_status == "orphaned" or b.anchor_status == "orphaned":
+        return
+    docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
+    clause_set = prepare_claims(docs)
+    features = max(
+        (
+            pair_features(x, y)
+            for x in query_clauses(clause_set, 0, a.start, a.end)
+            for y in query_clauses(clause_set, 1, b.start, b.end)
+        ),
+        key=lambda f: f[0],
+    )
+    record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)

@@ -178,7 +178,7 @@ def read_metadata(folder: Path) -> dict[str, dict[str, str]]:
     return {name: {k: str(v) for k, v in table.items()} for name, table in data.items() if isinstance(table, dict)}
 
 
-def file_signature(path: Path) -> os.stat_result:
+def file_signature(path: str | os.PathLike[str]) -> os.stat_result:
     """stat() a candidate source, refusing what is not a regular file (FIFOs, devices, folders)."""
     try:
         info = os.stat(path)

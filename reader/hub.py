@@ -146,6 +146,13 @@ class Hub:
             row[0] for row in self.conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
         }
 
+    def _one_row(self, query: str) -> tuple[Any, ...]:
+        """The row of a query that always answers with one (fetchone() is typed as maybe None)."""
+        row = self.conn.execute(query).fetchone()
+        if row is None:
+            raise HubError(f"{self.name} gave no answer to: {query}")
+        return row
+
     def _version(self) -> int:
         row = self.conn.execute("SELECT value FROM reader_hub WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
@@ -181,18 +188,17 @@ class Hub:
                     "ON CONFLICT (key) DO NOTHING",
                     [uuid.uuid4().hex],
                 )
-        row = self.conn.execute("SELECT value FROM reader_hub WHERE key = 'hub_id'").fetchone()
-        return row[0]
+        return self._one_row("SELECT value FROM reader_hub WHERE key = 'hub_id'")[0]
 
     def _act_as_database_owner(self) -> None:
         """Create the hub's tables as the role that owns the database when we are a member of it, so that
         every member of that team role can use them, whoever ran the first sync (for this transaction)."""
         from psycopg import sql
 
-        owner, member = self.conn.execute(
+        owner, member = self._one_row(
             "SELECT pg_get_userbyid(datdba), pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
             "WHERE datname = current_database()"
-        ).fetchone()
+        )
         if member:
             self.conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
 

@@ -224,7 +224,7 @@ class _JsonExport(msgspec.Struct):
     tags: list[_JsonTag] = []
     links: list[_JsonLink] = []
     silences: list[_JsonSilence] = []
-    claims: list[Any] = []  # claims with their text and verdict (reader.claim_store.import_claims checks them)
+    claims: list[Any] = []  # claims with their text and verdict (reader.store.claims.import_claims checks them)
 
 
 # --- the W3C Web Annotation subset we read -------------------------------------------------------------
@@ -675,8 +675,8 @@ def import_file(store: Store, path: Path, raw_csv: bool = False) -> ImportReport
         incoming = read_incoming(path, raw_csv)
         _check(path, incoming)
         report = import_incoming(store, incoming, path)
-        if incoming.claims:  # the claims' text and verdicts, once their members are in (reader.claim_store)
-            from reader.claim_store import import_claims
+        if incoming.claims:  # the claims' text and verdicts, once their members are in (reader.store.claims)
+            from reader.store.claims import import_claims
 
             report.problems.extend(import_claims(store, incoming.claims))
         if any(source.user_metadata for source in incoming.sources.values()):
@@ -918,7 +918,7 @@ def _existing_ids(conn, table: str, ids: list[str]) -> set[str]:
 def _import_source_metadata(store: Store, sources: dict[str, IncomingSource]) -> list[str]:
     """The metadata the exporting user set on each source (url, outlet, ...), set here the same way
     (reader meta: undoable, and a second import changes nothing); a line per value left out."""
-    from reader.claim_store import ClaimError, set_source_metadata
+    from reader.store.claims import ClaimError, set_source_metadata
 
     with store._lock:
         local = _match_sources(store.db.conn, sources)

@@ -3,9 +3,61 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-ANCHOR_STATUSES = ("anchored", "fuzzy", "ambiguous", "orphaned")
-LINK_KINDS = ("same", "supports", "contradicts")
+
+class AnchorStatus(StrEnum):
+    """How an annotation's quote was placed on its source's current text (reader.anchoring)."""
+
+    ANCHORED = "anchored"  # found where it was, or exactly once
+    FUZZY = "fuzzy"  # found with a few words changed
+    AMBIGUOUS = "ambiguous"  # found more than once; the copy nearest the old position is taken
+    ORPHANED = "orphaned"  # not found: kept at its old offsets, which point into an older text
+
+
+class LinkKind(StrEnum):
+    """What a link between two annotations says: the same claim, or one supporting or contradicting the other."""
+
+    SAME = "same"
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+
+
+class ClaimStatus(StrEnum):
+    """A source's standing on a claim, read relative to the claim's first appearance (reader.claims)."""
+
+    PRESENT = "present"  # the same claim
+    DIFFERS = "differs"  # the same claim with a different figure, name or quotation
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    SILENT = "silent"  # checked, and not there
+    ABSENT = "absent"  # not found yet
+
+
+class SuggestionStatus(StrEnum):
+    """Who put a passage in an alignment cluster: the user's own links, or the aligner."""
+
+    CONFIRMED = "confirmed"
+    SUGGESTED = "suggested"
+
+
+class EvidenceKind(StrEnum):
+    """What a piece of a verdict's evidence is: a web address, or an annotation in the database."""
+
+    URL = "url"
+    ANNOTATION = "annotation"
+
+
+class Decision(StrEnum):
+    """A user's decision on a suggested pair, which the pair model learns from (reader.store.decisions)."""
+
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+# The values as plain strings, for click.Choice (which shows an enum member by its name) and messages.
+ANCHOR_STATUSES = tuple(status.value for status in AnchorStatus)
+LINK_KINDS = tuple(kind.value for kind in LinkKind)
 
 
 # A new database starts with these, in this order (keys 1-9 in the reader).
@@ -74,7 +126,7 @@ class Annotation:
     author: str = ""
     created: str = ""
     updated: str = ""
-    anchor_status: str = "anchored"
+    anchor_status: AnchorStatus = AnchorStatus.ANCHORED
     tags: list[str] = field(default_factory=list)
     version_id: int = 0
 
@@ -98,6 +150,6 @@ class Link:
     id: str
     from_annotation: str
     to_annotation: str
-    kind: str
+    kind: LinkKind
     created: str = ""
     author: str = ""

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from reader.files import atomic_output
+from reader.model import LINK_KINDS, LinkKind
 from reader.store import Store, content_hash, now
+from reader.store.exporting import AnnotationChoice
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -29,7 +31,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})\}?")
 MAX_PROJECT_BYTES = 2 * 1024**3
-LINK_DIRECTIONS = {"same": "Bidirectional", "supports": "OneWay", "contradicts": "OneWay"}
+LINK_DIRECTIONS = {LinkKind.SAME: "Bidirectional", LinkKind.SUPPORTS: "OneWay", LinkKind.CONTRADICTS: "OneWay"}
 
 
 def xml_text(value: str) -> str:
@@ -63,7 +65,7 @@ def _stamp(value: str) -> str:
 
 
 def _tags(store: Store) -> list[dict[str, Any]]:
-    return store.query("SELECT name, colour, description FROM tags ORDER BY position, name")
+    return store.codebook()
 
 
 def _code_element(tag: dict[str, Any], namespace: str):
@@ -88,23 +90,9 @@ def write_qdpx(
     """Write a .qdpx archive to a binary stream (seekable); returns the number of annotations (selections)."""
     from lxml import etree
 
-    from reader.exports import annotation_filter
-
-    where, params = annotation_filter(source_ids, tags, authors=store.visible_authors(authors))
-    conn = store.db.conn
-    sources = store.query(
-        "SELECT s.id, s.path, s.title, s.outlet, s.author, s.published, s.url, s.added, v.content_hash "
-        "FROM sources s JOIN source_versions v ON v.id = s.current_version_id "
-        + (f"WHERE s.id IN ({','.join('?' * len(source_ids))}) " if source_ids else "")
-        + "ORDER BY s.path",
-        list(source_ids or []),
-    )
-    author_names = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT DISTINCT a.author FROM annotations a WHERE {where} AND a.author != '' ORDER BY a.author", params
-        )
-    ]
+    choice = store.annotation_choice(source_ids, tags, authors)
+    sources = store.current_sources(source_ids)
+    author_names = store.annotation_authors(choice)
     count = 0
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for source in sources:  # one text in memory at a time
@@ -133,13 +121,13 @@ def write_qdpx(
                 if sources:
                     with xf.element(_q("Sources")):
                         for source in sources:
-                            count += _write_text_source(xf, conn, source, where, params)
-                _write_notes(xf, conn, where, params)
-                _write_links(xf, conn, where, params)
+                            count += _write_text_source(xf, store, source, choice)
+                _write_notes(xf, store, choice)
+                _write_links(xf, store, choice)
     return count
 
 
-def _write_text_source(xf, conn, source: dict[str, Any], where: str, params: list) -> int:
+def _write_text_source(xf, store: Store, source: dict[str, Any], choice: AnnotationChoice) -> int:
     from lxml import etree
 
     guid = guid_for(source["path"], "source")
@@ -158,14 +146,7 @@ def _write_text_source(xf, conn, source: dict[str, Any], where: str, params: lis
             element = etree.Element(_q("Description"))
             element.text = xml_text(described)
             xf.write(element)
-        cursor = conn.execute(
-            "SELECT a.id, coalesce(a.anchor_start, a.position_start), coalesce(a.anchor_end, a.position_end), a.quote, "
-            "a.note, a.author, a.created, a.updated, (SELECT group_concat(t.name, ';') FROM annotation_tags x "
-            "JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = a.id) "
-            f"FROM annotations a WHERE a.source_id = ? AND a.anchor_status != 'orphaned' AND {where} "
-            "ORDER BY 2, 3, a.id",
-            [source["id"], *params],
-        )
+        cursor = store.placed_annotation_rows(source["id"], choice)
         for annotation_id, start, end, quote, note, author, created, updated, tag_names in cursor:
             selection = etree.Element(
                 _q("PlainTextSelection"),
@@ -197,14 +178,10 @@ def _write_text_source(xf, conn, source: dict[str, Any], where: str, params: lis
     return count
 
 
-def _write_notes(xf, conn, where: str, params: list) -> None:
+def _write_notes(xf, store: Store, choice: AnnotationChoice) -> None:
     from lxml import etree
 
-    cursor = conn.execute(
-        f"SELECT a.id, a.note, a.author, a.created FROM annotations a WHERE {where} AND a.note != '' "
-        "AND a.anchor_status != 'orphaned' ORDER BY a.id",
-        params,
-    )
+    cursor = store.placed_note_rows(choice)
     first = next(cursor, None)
     if first is None:
         return
@@ -219,18 +196,10 @@ def _write_notes(xf, conn, where: str, params: list) -> None:
             xf.write(element)
 
 
-def _write_links(xf, conn, where: str, params: list) -> None:
+def _write_links(xf, store: Store, choice: AnnotationChoice) -> None:
     from lxml import etree
 
-    # Both ends exported: joins (index lookups), not IN (subquery), which SQLite ran as a scan per link.
-    where_to, params_to = annotation_filter_for(where, params)
-    cursor = conn.execute(
-        "SELECT l.id, l.from_annotation, l.to_annotation, l.kind FROM links l "
-        "JOIN annotations a ON a.id = l.from_annotation JOIN annotations b ON b.id = l.to_annotation "
-        f"WHERE {where} AND {where_to} AND a.anchor_status != 'orphaned' AND b.anchor_status != 'orphaned' "
-        "ORDER BY l.created, l.id",
-        params + params_to,
-    )
+    cursor = store.placed_link_rows(choice)
     first = next(cursor, None)
     if first is None:
         return
@@ -246,11 +215,6 @@ def _write_links(xf, conn, where: str, params: list) -> None:
                     targetGUID=guid_for(to_id),
                 )
             )
-
-
-def annotation_filter_for(where: str, params: list) -> tuple[str, list]:
-    """The same annotation filter on alias b (annotation_filter writes it for alias a)."""
-    return where.replace("a.source_id", "b.source_id").replace("a.id IN", "b.id IN"), list(params)
 
 
 def _chain(first, rest):
@@ -325,7 +289,6 @@ def read_qdpx(path: Path):
         IncomingSource,
         IncomingTag,
     )
-    from reader.model import LINK_KINDS
 
     try:
         archive = zipfile.ZipFile(path)
@@ -412,7 +375,7 @@ def read_qdpx(path: Path):
         for link in root.iterfind("q:Links/q:Link", ns):
             origin, target = link.get("originGUID"), link.get("targetGUID")
             if origin and target:
-                kind = link.get("name") if link.get("name") in LINK_KINDS else "same"
+                kind = link.get("name") if link.get("name") in LINK_KINDS else LinkKind.SAME
                 incoming.links.append(
                     IncomingLink(
                         id_from_guid(origin), id_from_guid(target), kind, id_from_guid(link.get("guid")), now()

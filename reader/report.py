@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reader.claims import Claim, build_matrix
 from reader.files import write_text_atomically
-from reader.model import Annotation, ReaderError, Source, Tag
+from reader.model import AnchorStatus, Annotation, ReaderError, Source, Tag
 from reader.store import Store
 from reader.text import display_safe
 
@@ -138,7 +138,7 @@ def _open_mark(annotation: Annotation, tag_classes: dict[str, str], first: bool)
 
 def report_claims(store: Store, sources: list[Source], annotations: list[Annotation]) -> list[Claim]:
     """The claims matrix (reader.claims) over the report's sources and annotations."""
-    from reader.claim_store import claim_records
+    from reader.store.claims import claim_records
 
     return build_matrix(sources, annotations, store.links(), store.silences(), records=claim_records(store))
 
@@ -150,7 +150,7 @@ def tags_chart_svg(
     sources: list[Source], annotations: list[Annotation], tags: list[Tag], tag_classes: dict[str, str]
 ) -> str:
     """Inline SVG: one stacked bar per source, a segment per tag sized by its number of annotations."""
-    counts = {source.id: Counter() for source in sources}
+    counts: dict[int, Counter[str]] = {source.id: Counter() for source in sources}
     for annotation in annotations:
         if annotation.source_id in counts:
             counts[annotation.source_id].update(annotation.tags or ["(untagged)"])
@@ -244,7 +244,7 @@ def gather(
         found = store.annotations(source_id=source.id, authors=authors or None)
         if wanted:
             found = [a for a in found if set(a.tags) & set(wanted)]
-        annotations.extend(a for a in found if a.anchor_status != "orphaned")
+        annotations.extend(a for a in found if a.anchor_status != AnchorStatus.ORPHANED)
     if progress:
         progress(len(chosen), len(chosen), "")
     return ReportData(chosen, texts, annotations, tags, report_claims(store, chosen, annotations), wanted)
@@ -305,7 +305,7 @@ def _source_column(source: Source, text: str, annotations: list[Annotation], tag
             note = f'<span class="note-text">{escape(annotation.note)}</span>' if annotation.note else ""
             status = (
                 ""
-                if annotation.anchor_status == "anchored"
+                if annotation.anchor_status == AnchorStatus.ANCHORED
                 else f' <span class="status">({escape(annotation.anchor_status)})</span>'
             )
             parts.append(

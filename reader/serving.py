@@ -5,6 +5,7 @@ does), and requests from another site's pages (their Origin) are refused.
 
 from __future__ import annotations
 
+import inspect
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,7 +73,7 @@ class GuardedServer(Server):
 
     async def handle_index(self, request: web.Request) -> web.Response:
         """The page, with the websocket at the token's path (the browser adds ?width=...&height=...)."""
-        context = await Server.handle_index.__wrapped__(self, request)
+        context = await inspect.unwrap(Server.handle_index)(self, request)  # the handler under its @template
         address = f"{self.public_url}{self.websocket_path}"
         context["app_websocket_url"] = "wss" + address[5:] if address.startswith("https") else "ws" + address[4:]
         return aiohttp_jinja2.render_template("app_index.html", request, context)

@@ -215,7 +215,7 @@ def find_quote(text: str, quote: str) -> list[Span]:
         position = text.find(quote, position + 1)
     if exact:
         return exact
-    parts = []
+    parts: list[str] = []
     for char in quote:
         if char.isspace():
             if not parts or parts[-1] != r"\s+":

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reader.library import BUNDLED_CORPUS, sync_sources
-from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.store import Store, open_store
+from reader.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 @pytest.fixture(autouse=True)

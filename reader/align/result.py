@@ -97,7 +97,8 @@ class Cluster:
     def confidence(self) -> float | None:
         """The weakest member's confidence (1.0 for a confirmed cluster); None if not assessed."""
         values = [1.0 if m.status == "confirmed" else m.confidence for m in self.members]
-        return None if any(v is None for v in values) else round(min(values), 3)  # type: ignore[type-var]
+        assessed = [value for value in values if value is not None]
+        return round(min(assessed), 3) if len(assessed) == len(values) else None
 
 
 @dataclass(frozen=True)

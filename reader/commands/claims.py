@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reader.cli import Context, _json, _one_line, _print_columns, cli
+from reader.model import ClaimStatus
 from reader.text import display_safe
 
 
@@ -40,8 +41,8 @@ def meta(
     What you set here wins over sources.toml beside the file, which wins over what the file states
     (HTML meta tags and JSON-LD, PDF, EPUB and DOCX properties). Undo takes a change back.
     """
-    from reader.claim_store import set_source_metadata, source_metadata_layers
     from reader.metadata import METADATA_FIELDS
+    from reader.store.claims import set_source_metadata, source_metadata_layers
 
     store, _ = obj.synced_store()
     found = store.resolve_source(source)
@@ -112,7 +113,7 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
         statuses = " ".join(
             f"{short[source.name]}:{claim.cells[source.id].status}"
             for source in sources
-            if claim.cells[source.id].status != "absent"
+            if claim.cells[source.id].status != ClaimStatus.ABSENT
         )
         rows.append((claim.id[:12], claim.label, first_text, verdict, statuses))
     _print_columns(("id", "claim", "first appearance", "verdict", "sources"), rows, right_aligned=set(), flexible=1)
@@ -155,8 +156,8 @@ def _resolve(obj: Context, reference: str):
 @click.pass_obj
 def claim_command(obj: Context, claim_id: str, text: str | None, as_json: bool) -> None:
     """Show one claim (by id or its first characters), or set its text."""
-    from reader.claim_store import set_claim_text
     from reader.claims import claim_json
+    from reader.store.claims import set_claim_text
 
     store, sources, claim = _resolve(obj, claim_id)
     if text is not None:
@@ -195,7 +196,7 @@ def verdict(
 ) -> None:
     """Give CLAIM_ID a verdict: RATING is a name on the scale (default: true, "mostly true", mixed,
     "mostly false", false, unproven; see `reader config`). Undo takes it back."""
-    from reader.claim_store import rating_on_scale, set_verdict
+    from reader.store.claims import rating_on_scale, set_verdict
 
     chosen = rating_on_scale(obj.settings().ratings, rating)  # before any work: one line if it is not on the scale
     store, _, claim = _resolve(obj, claim_id)
@@ -212,7 +213,7 @@ def verdict(
 @click.pass_obj
 def evidence(obj: Context, claim_id: str, references: tuple[str, ...], note: str) -> None:
     """Add evidence to a claim: URLs or annotation ids (in other sources). Each is one undo step."""
-    from reader.claim_store import _check_evidence, add_evidence
+    from reader.store.claims import _check_evidence, add_evidence
 
     store, _, claim = _resolve(obj, claim_id)
     for reference in references:

@@ -1,13 +1,16 @@
-"""`reader suggest` (ranked counterparts of a passage, with their evidence) and `reader reject` (a pair that
-must never be suggested again)."""
+"""`reader align` (the passages making the same claim across sources), `reader suggest` (ranked counterparts
+of a passage, with their evidence) and `reader reject` (a pair that must never be suggested again)."""
 
 from __future__ import annotations
 
 import re
+import sys
 
 import click
 
 from reader.cli import Context, _json, _one_line, cli, passage_span
+from reader.model import Decision
+from reader.text import display_safe
 
 _SPAN = re.compile(r"^(?P<source>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
@@ -43,7 +46,8 @@ def suggest(
     Pairs you rejected are left out."""
     from reader.align import SourceText, prepare_claims
     from reader.align.suggest import rank_counterparts
-    from reader.decisions import pair_model, rejected_pairs
+    from reader.comparison import pair_model
+    from reader.store.decisions import rejected_pairs
 
     store, _ = obj.synced_store()
     found, (start, end) = _passage(store, source, quote, occurrence)
@@ -52,7 +56,7 @@ def suggest(
     if not chosen:
         raise click.ClickException("no other source to rank passages in")
     docs = [SourceText(s.id, s.path, store.text(s.id)) for s in [found, *chosen]]
-    ids = [doc.source_id for doc in docs]
+    ids = [s.id for s in [found, *chosen]]
     ranked = rank_counterparts(
         prepare_claims(docs), found.id, start, end, pair_model(store), top, rejected_pairs(store, ids)
     )
@@ -108,7 +112,7 @@ def reject(obj: Context, first: str, second: str) -> None:
     from reader.align import SourceText, prepare_claims
     from reader.align.learn import pair_features
     from reader.align.suggest import query_clauses
-    from reader.decisions import record_decision
+    from reader.store.decisions import record_decision
 
     store, _ = obj.synced_store()
     a, b = _span_reference(store, first), _span_reference(store, second)
@@ -124,5 +128,107 @@ def reject(obj: Context, first: str, second: str) -> None:
         ),
         key=lambda f: f[0],
     )
-    record_decision(store, "rejected", (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features)
+    record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features)
     click.echo(_one_line(f"rejected: {a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]} are not the same claim"))
+
+
+@cli.command()
+@click.argument("sources_wanted", metavar="[SOURCES]...", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: clusters with members and word differences; csv: one row per member.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["lexical", "semantic"]),
+    default="lexical",
+    show_default=True,
+    help="lexical: words, names, numbers, quotations; semantic: adds sentence embeddings (needs the `semantic` extra).",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Every suggestion, weak ones included (default: what the views draw: your links and confident suggestions).",
+)
+@click.pass_obj
+def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, backend: str, everything: bool) -> None:
+    """Print the passages that make the same claim across SOURCES (default: all), with the words that differ.
+
+    Each cluster has an id, a status (confirmed: your own links; suggested: the aligner's), a confidence
+    and members {source_path, start, end, text, score, status, confidence}; offsets are code points in the
+    source's canonical text. Pairs you rejected (`reader reject`) are never suggested.
+    """
+    from reader.align import SourceText, alignment_to_json
+    from reader.comparison import compare_sources
+
+    if backend == "semantic":
+        from reader.align.semantic import require_semantic
+
+        require_semantic()  # before any work: one line naming the install command
+    store, _ = obj.synced_store(sources_wanted)
+    chosen = [obj.source(store, reference) for reference in sources_wanted] if sources_wanted else store.sources()
+    chosen = list({source.id: source for source in chosen}.values())
+    if len(chosen) < 2:
+        raise click.ClickException("alignment needs at least two sources")
+    compared = compare_sources(store, [SourceText(s.id, s.path, store.text(s.id)) for s in chosen], backend)
+    alignment = compared.judged if everything else compared.shown
+    if output_format == "json":
+        click.echo(_json(alignment_to_json(alignment), indent=2))
+        return
+    import csv
+    import io
+
+    from reader.exports import guard_row
+
+    terminal = sys.stdout.isatty()  # a terminal is shown the rows through display_safe; a pipe gets them exact
+    shown = io.StringIO() if terminal else None
+    out = shown if shown is not None else sys.stdout
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        guard_row(
+            [
+                "cluster",
+                "source_id",
+                "source_path",
+                "start",
+                "end",
+                "score",
+                "repeat",
+                "text",
+                "differences",
+                "status",
+                "confidence",
+            ]
+        )
+    )
+    for cluster in alignment.clusters:
+        changes = {d.member: d.changes for d in cluster.differences}
+        for index, member in enumerate(cluster.members):
+            described = "; ".join(
+                f"{c.a_text or '∅'} → {c.b_text or '∅'}" + (f" [{','.join(c.emphasis)}]" if c.emphasis else "")
+                for c in changes.get(index, ())
+            )
+            writer.writerow(
+                guard_row(
+                    [
+                        cluster.id,
+                        member.source_id,
+                        member.source_path,
+                        member.start,
+                        member.end,
+                        member.score,
+                        int(member.repeat),
+                        member.text,
+                        described,
+                        member.status,
+                        "" if member.confidence is None else member.confidence,
+                    ]
+                )
+            )
+    if shown is not None:
+        click.echo(display_safe(shown.getvalue()), nl=False)

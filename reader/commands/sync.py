@@ -111,10 +111,10 @@ def sync_command(
             click.echo("no sync conflicts" + ("" if include_resolved else " to resolve"))
             return
         for row in found:
-            state = f"resolved: {row['resolution']}" if row["resolved"] else "open"
+            settled = f"resolved: {row['resolution']}" if row["resolved"] else "open"
             click.echo(
                 _one_line(
-                    f"#{row['id']} {row['entity']} {row['key'][:12]} ({state}): kept {row['winner_author'] or '?'}'s "
+                    f"#{row['id']} {row['entity']} {row['key'][:12]} ({settled}): kept {row['winner_author'] or '?'}'s "
                     f"{_summary(row['entity'], row['winner'])}; lost {row['loser_author'] or '?'}'s "
                     f"{_summary(row['entity'], row['loser'])}"
                 )

@@ -495,7 +495,7 @@ def test_tls_is_asked_for_in_the_connection_string(alice, hub, postgres_server, 
 
 
 def test_claims_verdicts_and_source_metadata_travel(alice, bob, hub) -> None:
-    from reader.claim_store import claim_records, set_source_metadata, set_verdict
+    from reader.store.claims import claim_records, set_source_metadata, set_verdict
 
     sources = sorted(alice.sources(), key=lambda s: s.path)
     first = alice.add_annotation(sources[0].id, 10, 30, tags=["claim"])

@@ -13,7 +13,10 @@ import uuid
 
 import pytest
 
-import reader.store
+import reader.store.annotations
+import reader.store.connection
+import reader.store.events
+import reader.store.links
 from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.matrix import MatrixScreen
 
@@ -28,7 +31,9 @@ def predictable_ids(monkeypatch):
     """Annotation ids are random, and the matrix shows the selected claim's id (the id `reader verdict`
     takes): number them in order so the pictures are the same on every run."""
     counter = itertools.count(1)
-    monkeypatch.setattr(reader.store, "uuid", types.SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter))))
+    numbered = types.SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter)))
+    for module in (reader.store.connection, reader.store.events, reader.store.annotations, reader.store.links):
+        monkeypatch.setattr(module, "uuid", numbered)
 
 
 async def compare(pilot, *prefixes: str) -> CompareScreen:

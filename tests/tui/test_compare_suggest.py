@@ -4,12 +4,12 @@ differences panel and the sync, every clause of a sentence in the panel, weak su
 
 from __future__ import annotations
 
-from reader.decisions import decisions
-from reader.tui.screens.compare import CONFIRMED_COLOUR, WEAK_COLOUR
-from reader.tui.screens.counterparts import CounterpartChoice
-
 from pilot_helpers import wait_for
 from test_compare import move_to_counterpart, open_compare
+
+from reader.store.decisions import decisions
+from reader.tui.screens.compare import CONFIRMED_COLOUR, WEAK_COLOUR
+from reader.tui.screens.counterparts import CounterpartChoice
 
 
 async def cursor_on(pilot, screen, pane: int, words: str) -> None:

@@ -3,13 +3,12 @@ the first-appearance order in the claims matrix (issue 11)."""
 
 from __future__ import annotations
 
+from pilot_helpers import wait_for
+from test_matrix import link_claim, open_matrix, sources_ready
 from textual.coordinate import Coordinate
 
 from reader.claims import matrix_for_store
 from reader.tui.widgets.form_dialog import FormDialog
-
-from pilot_helpers import wait_for
-from test_matrix import link_claim, open_matrix, sources_ready
 
 
 async def type_text(pilot, text: str) -> None:
@@ -86,7 +85,7 @@ async def test_o_sorts_the_matrix_by_first_appearance(make_app):
         a = store.add_annotation(ids["002"], 0, text_a.index("\n"))
         b = store.add_annotation(ids["003"], 0, text_b.index("\n"))
         store.add_link(a.id, b.id, "same")
-        from reader.claim_store import set_source_metadata
+        from reader.store.claims import set_source_metadata
 
         set_source_metadata(store, ids["002"], {"published": "2024-10-01"})
         set_source_metadata(store, ids["000"], {"published": "2024-10-20"})

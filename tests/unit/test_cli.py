@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.migrations import SCHEMA_VERSION
 from reader.store import open_store
+from reader.store.migrations import SCHEMA_VERSION
 
 
 def ok(result) -> str:
@@ -181,6 +181,19 @@ def test_link(run_cli, db_path: Path) -> None:
 @pytest.mark.parametrize("command", [["edit", "missing", "--note", "x"], ["delete", "missing"]])
 def test_unknown_annotation(run_cli, command: list[str]) -> None:
     fails_cleanly(run_cli(*command), "missing")
+
+
+def test_errors_naming_hostile_words_stay_on_one_safe_line(run_cli, tmp_path: Path) -> None:
+    hostile = "x\x1b[2J\ny"
+    # A usage error (an argument click did not expect) keeps its usage lines and exit status 2.
+    result = run_cli("tags", "list", hostile)
+    assert result.exit_code == 2 and result.output.startswith("Usage: reader tags list"), result.output
+    assert "\x1b" not in result.output and "Error: Got unexpected extra argument (x\u241b[2J\u2424y)" in result.output
+    # A command's own error (the output file exists) names the path on one line.
+    existing = tmp_path / f"{hostile}.html"
+    existing.write_text("", encoding="utf-8")
+    error = fails_cleanly(run_cli("report", "-o", str(existing)), "already exists")
+    assert "\x1b" not in error and "\u241b[2J\u2424y.html" in error
 
 
 # --- tags -----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import reader
 
 CORE_MODULES = ["reader.cli", "reader.store", "reader.corpus", "reader.text", "reader.anchoring", "reader.library",
-                "reader.migrations", "reader.model"]
+                "reader.store.migrations", "reader.model"]
 # Written by other engineers; checked whenever they exist.
 OPTIONAL_MODULES = ["reader.exports", "reader.imports", "reader.align", "reader.claims", "reader.report", "reader.formats",
                     "reader.settings"]

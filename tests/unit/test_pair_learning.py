@@ -91,7 +91,8 @@ def test_a_refit_moves_the_learned_feature_more_than_the_generic_ones():
 
 def test_the_databases_model_knows_the_confirmed_pairs(loaded_store, source_id):
     """pair_model reads the confirmed decisions as anchors and learnt words; rejections give neither."""
-    from reader.decisions import pair_model, record_decision
+    from reader.comparison import pair_model
+    from reader.store.decisions import record_decision
 
     first, second = source_id("001"), source_id("003")
     record_decision(loaded_store, "confirmed", (first, 100, 180), (second, 300, 380), [0.5] * len(FEATURES))

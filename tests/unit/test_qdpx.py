@@ -141,6 +141,7 @@ def test_qdpx_needs_a_file_and_qdc_writes_the_codebook(run_cli, annotated, schem
     target = tmp_path / "codes.qdc"
     result = run_cli("export", "-o", str(target))  # the format from the suffix
     assert result.exit_code == 0, result.output
+    assert f"exported {len(store.tags())} codes to" in result.output  # counted as the suffix's format counts
     codebook = etree.parse(str(target)).getroot()
     assert codebook.tag == f"{{{CODEBOOK_NS}}}CodeBook"
     codes = codebook.findall(f"{{{CODEBOOK_NS}}}Codes/{{{CODEBOOK_NS}}}Code")

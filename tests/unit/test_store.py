@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from reader.corpus import load_document
 from reader.library import sync_sources
-from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 from reader.store import DEFAULT_TAGS, Store, StoreError, open_store
+from reader.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 def fingerprint(path: Path) -> tuple[str, int, list[str]]:

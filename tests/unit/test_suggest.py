@@ -11,8 +11,8 @@ from reader.align import SourceText, align_claims, prepare_claims
 from reader.align.figures import figure_keys
 from reader.align.learn import DEFAULT_MODEL, fit, pair_features
 from reader.align.suggest import evidence, query_clauses, rank_counterparts
-from reader.decisions import decisions
 from reader.store import open_store
+from reader.store.decisions import decisions
 
 TENURE_A = "Sebastien Bubeck joined Microsoft as a researcher in 2014. Microsoft invested an additional $10 billion in OpenAI."
 TENURE_B = "Bubeck spent 10 years at Microsoft Research. For over a decade, Bubeck led the Phi models at Microsoft."

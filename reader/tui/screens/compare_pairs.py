@@ -7,9 +7,9 @@ from __future__ import annotations
 from reader.align import tuning
 from reader.align.learn import pair_features
 from reader.align.suggest import Candidate, query_clauses, rank_counterparts
-from reader.decisions import record_decision
 from reader.model import Annotation, Source
 from reader.store import StoreError
+from reader.store.decisions import record_decision
 from reader.tui.screens.counterparts import Choice, CounterpartChoice
 
 Span = tuple[int, int]

@@ -297,7 +297,7 @@ class MatrixScreen(Screen[None]):
         return claim
 
     def action_verdict(self) -> None:
-        from reader.claim_store import ClaimError, rating_on_scale, set_verdict
+        from reader.store.claims import ClaimError, rating_on_scale, set_verdict
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         claim = self._claim_or_notice()
@@ -350,7 +350,7 @@ class MatrixScreen(Screen[None]):
         )
 
     def action_evidence(self) -> None:
-        from reader.claim_store import ClaimError, _check_evidence, add_evidence
+        from reader.store.claims import ClaimError, _check_evidence, add_evidence
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         claim = self._claim_or_notice()
@@ -389,7 +389,7 @@ class MatrixScreen(Screen[None]):
         )
 
     def action_claim_text(self) -> None:
-        from reader.claim_store import ClaimError, set_claim_text
+        from reader.store.claims import ClaimError, set_claim_text
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         claim = self._claim_or_notice()

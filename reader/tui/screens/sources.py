@@ -241,8 +241,8 @@ class SourcesScreen(Screen[None]):
     def action_edit_metadata(self) -> None:
         """A form with the highlighted source's url, outlet, author, published date and title; what the
         user changes becomes their own value, which wins over sources.toml and the file (undoable)."""
-        from reader.claim_store import ClaimError, set_source_metadata
         from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata
+        from reader.store.claims import ClaimError, set_source_metadata
         from reader.tui.widgets.form_dialog import Field, FormDialog
 
         source = self.highlighted

@@ -160,7 +160,7 @@ FROM annotations a JOIN sources s ON s.id = a.source_id;
 def _v1(db: sqlite_utils.Database) -> None:
     for statement in _statements(SCHEMA_V1):
         db.execute(statement)
-    db["passages"].enable_fts(["text"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2")
+    db.table("passages").enable_fts(["text"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2")
 
 
 def _statements(script: str) -> list[str]:

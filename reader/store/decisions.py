@@ -1,6 +1,6 @@
 """The user's decisions on suggested pairs, kept in the database: confirmed and rejected pairs (a rejected
-pair is never suggested again), the pair model refitted on them, and the user's links as groups of spans
-(a user's link always wins over the aligner).
+pair is never suggested again, and reader.comparison.pair_model refits the pair model on them), and the
+user's links as groups of spans (a user's link always wins over the aligner).
 """
 
 from __future__ import annotations
@@ -9,13 +9,20 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reader.align import tuning
-from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
-from reader.align.suggest import LinkedSpan, RejectedPair, SpanRef
-from reader.store import now
+from reader.store.connection import now
+
+if TYPE_CHECKING:
+    from reader.store import Store
 
 DECISIONS = ("confirmed", "rejected")
+
+# The shapes reader.align.suggest takes: a passage (source id, start, end), a pair the user rejected, and a
+# passage in a group of linked ones with the kind of its link.
+SpanRef = tuple[int, int, int]
+RejectedPair = tuple[SpanRef, SpanRef]
+LinkedSpan = tuple[int, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ def _ordered(a: SpanRef, b: SpanRef) -> tuple[SpanRef, SpanRef]:
     return (a, b) if (a[0], a[1]) <= (b[0], b[1]) else (b, a)
 
 
-def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequence[float] = ()) -> None:
+def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, features: Sequence[float] = ()) -> None:
     """Remember that the user confirmed or rejected the pair a, b (spans of two sources' current texts);
     a later decision on the same pair replaces the earlier one."""
     if decision not in DECISIONS:
@@ -59,32 +66,10 @@ def record_decision(store, decision: str, a: SpanRef, b: SpanRef, features: Sequ
             "AND start_b = ? AND end_b = ?",
             [a[0], a[1], a[2], b[0], b[1], b[2]],
         )
-        db["pair_decisions"].insert(row)
+        db.table("pair_decisions").insert(row)
 
 
-def record_link(store, from_annotation: str, to_annotation: str) -> None:
-    """A link made by hand between passages of two sources is a confirmed pair the model learns from."""
-    from reader.align import SourceText, prepare_claims
-    from reader.align.learn import pair_features
-    from reader.align.suggest import query_clauses
-
-    a, b = store.annotation(from_annotation), store.annotation(to_annotation)
-    if a.source_id == b.source_id or a.anchor_status == "orphaned" or b.anchor_status == "orphaned":
-        return
-    docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
-    clause_set = prepare_claims(docs)
-    features = max(
-        (
-            pair_features(x, y)
-            for x in query_clauses(clause_set, 0, a.start, a.end)
-            for y in query_clauses(clause_set, 1, b.start, b.end)
-        ),
-        key=lambda f: f[0],
-    )
-    record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)
-
-
-def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
+def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     """Every decision (of pairs within source_ids, if given), oldest first."""
     rows = store.query("SELECT * FROM pair_decisions ORDER BY id")
     wanted = None if source_ids is None else set(source_ids)
@@ -103,42 +88,19 @@ def decisions(store, source_ids: Iterable[int] | None = None) -> list[Decision]:
     return found
 
 
-def rejected_pairs(store, source_ids: Iterable[int] | None = None) -> list[RejectedPair]:
+def rejected_pairs(store: Store, source_ids: Iterable[int] | None = None) -> list[RejectedPair]:
     return [(d.a, d.b) for d in decisions(store, source_ids) if d.decision == "rejected"]
 
 
-def pair_model(store) -> PairModel:
-    """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
-    confirmed pairs: how each two outlets' orders map onto each other and which words the story's outlets
-    use for one another (reader.align.learn.UserPairs)."""
-    found = decisions(store)
-    rows, labels = [], []
-    for decision in found:
-        if 0 < len(decision.features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack newer features
-            rows.append(list(decision.features))
-            labels.append(1 if decision.decision == "confirmed" else 0)
-    confirmed = [decision for decision in found if decision.decision == "confirmed"]
-    texts = {sid: store.text(sid) for sid in {ref[0] for decision in confirmed for ref in (decision.a, decision.b)}}
-    latest = len(confirmed) - tuning.LEARNED_PAIRS  # words are learnt from the latest confirmed pairs only
-
-    def words(number: int, ref) -> frozenset[str]:
-        return stems_of(texts[ref[0]][ref[1] : ref[2]]) if number >= latest else frozenset()
-
-    known = UserPairs(
-        ConfirmedPair(
-            d.a,
-            d.b,
-            d.a[1] / (len(texts[d.a[0]]) or 1),
-            d.b[1] / (len(texts[d.b[0]]) or 1),
-            words(number, d.a),
-            words(number, d.b),
-        )
-        for number, d in enumerate(confirmed)
-    )
-    return refit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
+def decided_features(store: Store) -> list[tuple[str, list[float]]]:
+    """(decision, pair features) of every decision, oldest first: what the pair model is refitted on."""
+    return [
+        (row["decision"], json.loads(row["features"]))
+        for row in store.query("SELECT decision, features FROM pair_decisions ORDER BY id")
+    ]
 
 
-def linked_groups(store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
+def linked_groups(store: Store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
     """The user's links between annotations of source_ids, as groups of linked spans (connected through
     links), each span with the kind of a link it takes part in ("same" first)."""
     wanted = set(source_ids)

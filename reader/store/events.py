@@ -1,10 +1,12 @@
-"""Undo and redo over the append-only event log, each reader taking back only its own changes.
+"""The event log, and undo and redo over it, each reader taking back only its own changes.
 
-A change is one group of events (one write transaction). Undo reverses the newest change in its scope
-(the author's, or one session's: a TUI run) that is not undone yet; redo re-applies the most recently
-undone one until the scope makes a new change. Another reader's work is never undone: a change whose
-annotations, tags or links someone outside the scope has touched since, or whose reversal would take
-their links, silent marks or tag uses with it, is refused in one line and nothing changes.
+Every change is logged as events with snapshots of what it touched before and after (this module owns
+that format: `_annotation_snapshot` and `_tag_snapshot` write it, `_Replayer` puts it back). A change is
+one group of events (one write transaction). Undo reverses the newest change in its scope (the author's,
+or one session's: a TUI run) that is not undone yet; redo re-applies the most recently undone one until
+the scope makes a new change. Another reader's work is never undone: a change whose annotations, tags or
+links someone outside the scope has touched since, or whose reversal would take their links, silent marks
+or tag uses with it, is refused in one line and nothing changes.
 
 Replay is one pass over the group's events with prepared statements and a tag-name cache, so undoing
 or redoing an import of 300,000 annotations takes time linear in the events, like the import did.
@@ -13,15 +15,14 @@ or redoing an import of 300,000 annotations takes time linear in the events, lik
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
-from reader.model import ReaderError
-
-if TYPE_CHECKING:
-    import sqlite3
-
-    from reader.store import Store
+from reader.model import ReaderError, Tag
+from reader.store.claims import REPLAYED_ENTITIES  # claims, evidence and source metadata
+from reader.store.connection import StoreConnection, StoreError, now
 
 CHANGES = ("create", "update", "delete")
 _CHANGE_FILTER = "action IN ('create', 'update', 'delete')"
@@ -33,7 +34,149 @@ class UndoRefused(ReaderError):
     """Undoing or redoing this change would overwrite or destroy another reader's work."""
 
 
-def scope_value(store: Store, scope: str) -> str:
+class EventLog(StoreConnection):
+    """The append-only event log every change is written to (with snapshots before and after), and undo
+    and redo, which replay those snapshots."""
+
+    def _log(self, action: str, entity: str, entity_id: Any, before: Any, after: Any, group: str | None = None) -> None:
+        self.db.table("events").insert(
+            {
+                "group_id": group or self._change_group or uuid.uuid4().hex,
+                "at": now(),
+                "actor": self.actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "before": None if before is None else json.dumps(before, ensure_ascii=False),
+                "after": None if after is None else json.dumps(after, ensure_ascii=False),
+                "ref_group": None,
+                "author": self.author,
+                "session": self.session,
+            }
+        )
+
+    def log_events(
+        self, entries: Iterable[tuple[str, str, Any, Any, Any]], actor: str | None = None, group: str | None = None
+    ) -> str:
+        """Append (action, entity, entity_id, before, after) events as one undo group, in one statement.
+
+        For bulk changes such as an import, where one _log call a row would be slow; returns the group id.
+        A snapshot given as a str is taken to be JSON already (bulk callers may encode faster).
+        """
+        group = group or self._change_group or uuid.uuid4().hex
+        stamp, who = now(), actor or self.actor
+
+        def encoded(snapshot: Any) -> str | None:
+            if snapshot is None or isinstance(snapshot, str):
+                return snapshot
+            return json.dumps(snapshot, ensure_ascii=False)
+
+        with self.write() as db:
+            db.conn.executemany(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                (
+                    (
+                        group,
+                        stamp,
+                        who,
+                        action,
+                        entity,
+                        str(entity_id),
+                        encoded(before),
+                        encoded(after),
+                        self.author,
+                        self.session,
+                    )
+                    for action, entity, entity_id, before, after in entries
+                ),
+            )
+        return group
+
+    def log_staged_events(self, table: str) -> None:
+        """Append events already staged in `table` (group_id, at, actor, action, entity, entity_id, before,
+        after), in their order, inside the caller's write: an import publishes its log in one statement."""
+        with self.write() as db:
+            db.conn.execute(
+                "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, "
+                "author, session) SELECT group_id, at, actor, action, entity, entity_id, before, after, NULL, ?, ? "
+                f"FROM {table} ORDER BY rowid",
+                (self.author, self.session),
+            )
+
+    def snapshot_replayer(self) -> SnapshotReplayer:
+        """Undo's own machinery for putting logged snapshots back and removing entities, with table
+        layouts and tag names looked up once: sync applies a hub's changes with it."""
+        return SnapshotReplayer(self)
+
+    def undo(self, scope: str | None = None) -> str | None:
+        """Reverse the newest change of this author (scope "author") or of this connection ("session")
+        not yet undone; returns what it undid, or None if there is nothing. Refuses (StoreError) rather
+        than overwrite or take away another reader's later work."""
+        return self._replay(undo=True, scope=scope)
+
+    def redo(self, scope: str | None = None) -> str | None:
+        """Re-apply the scope's most recently undone change; None if there is none (or it changed since)."""
+        return self._replay(undo=False, scope=scope)
+
+    def _replay(self, undo: bool, scope: str | None) -> str | None:
+        scope = scope or self.undo_scope
+        value = scope_value(self, scope)
+        with self.write() as db:
+            conn = db.conn
+            group = undo_target(conn, scope, value) if undo else redo_target(conn, scope, value)
+            if group is None:
+                return None
+            description = describe_group(conn, group)
+            try:
+                check_ownership(conn, group, undo, scope, value, description, self.author)
+            except UndoRefused as refusal:
+                raise StoreError(str(refusal)) from None
+            replay(self, group, undo)
+            record(self, group, undo)
+            return f"{'undid' if undo else 'redid'} {description}"
+
+    def _create_tag(
+        self, name: str, colour: str = "", description: str = "", group: str | None = None, log: bool = True
+    ) -> Tag:
+        """Create a tag (TagStore's): a replay recreates the tags its annotations name."""
+        raise NotImplementedError
+
+    def _annotation_snapshot(self, annotation_id: str) -> dict[str, Any]:
+        """An annotation's row with its tag names and its links: what an event's before or after holds."""
+        rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        if not rows:
+            raise StoreError(f"no annotation with id {annotation_id!r}")
+        snapshot = rows[0]
+        snapshot["tags"] = [
+            r["name"]
+            for r in self.db.query(
+                "SELECT t.name FROM annotation_tags x JOIN tags t ON t.id = x.tag_id WHERE x.annotation_id = ? "
+                "ORDER BY t.position, t.name",
+                [annotation_id],
+            )
+        ]
+        snapshot["links"] = list(
+            self.db.query(
+                "SELECT * FROM links WHERE from_annotation = ? OR to_annotation = ? ORDER BY id",
+                [annotation_id, annotation_id],
+            )
+        )
+        return snapshot
+
+    def _tag_snapshot(self, tag_id: int) -> dict[str, Any]:
+        """A tag's row with the ids of the annotations using it: what an event's before or after holds."""
+        snapshot = list(self.db.query("SELECT * FROM tags WHERE id = ?", [tag_id]))[0]
+        snapshot["annotation_ids"] = [
+            r["annotation_id"]
+            for r in self.db.query(
+                "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", [tag_id]
+            )
+        ]
+        return snapshot
+
+
+def scope_value(store: EventLog, scope: str) -> str:
     """What the events column named scope must hold for a change to be this store's to undo."""
     if scope not in SCOPES:
         raise ValueError(f"unknown undo scope {scope!r}")
@@ -188,7 +331,7 @@ def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
     return f': "{quote}"' + (f" [{tags}]" if tags else "")
 
 
-def replay(store: Store, group: str, undo: bool) -> None:
+def replay(store: EventLog, group: str, undo: bool) -> None:
     """Apply a group's before snapshots newest first (undo) or its after snapshots in order (redo)."""
     replayer = _Replayer(store)
     conn = store.db.conn
@@ -216,7 +359,7 @@ def _replay_events(replayer: _Replayer, conn: sqlite3.Connection, group: str, un
             replayer.put(entity, json.loads(target))
 
 
-def record(store: Store, group: str, undo: bool) -> None:
+def record(store: EventLog, group: str, undo: bool) -> None:
     """Append the undo or redo marker for group, attributed like any change."""
     first = store.db.conn.execute(
         "SELECT entity, entity_id FROM events WHERE group_id = ? ORDER BY id LIMIT 1", [group]
@@ -226,7 +369,7 @@ def record(store: Store, group: str, undo: bool) -> None:
         "session) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
         [
             uuid.uuid4().hex,
-            _now(),
+            now(),
             store.actor,
             "undo" if undo else "redo",
             first[0],
@@ -238,16 +381,10 @@ def record(store: Store, group: str, undo: bool) -> None:
     )
 
 
-def _now() -> str:
-    from reader.store import now
-
-    return now()
-
-
 class _Replayer:
     """Puts snapshots back and removes entities, with the table layouts and tag names looked up once."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: EventLog) -> None:
         self.store = store
         self.conn = store.db.conn
         self.annotation_columns = [row[1] for row in self.conn.execute("PRAGMA table_info(annotations)")]
@@ -267,8 +404,6 @@ class _Replayer:
         return self._upserts[key]
 
     def remove(self, entity: str, entity_id: str) -> None:
-        from reader.claim_store import REPLAYED_ENTITIES  # claims, evidence and source metadata
-
         if entity in REPLAYED_ENTITIES:
             REPLAYED_ENTITIES[entity].remove(self.store.db, entity_id)
         elif entity == "silence":
@@ -285,8 +420,6 @@ class _Replayer:
 
     def put(self, entity: str, snapshot: dict[str, Any]) -> None:
         """Make the stored entity match a snapshot from the event log (creating it if it is gone)."""
-        from reader.claim_store import REPLAYED_ENTITIES
-
         if entity in REPLAYED_ENTITIES:
             REPLAYED_ENTITIES[entity].put(self.store.db, snapshot)
         else:
@@ -352,3 +485,6 @@ class _Replayer:
                 "VALUES (:id, :from_annotation, :to_annotation, :kind, :created, :author)",
                 {"author": "", **snapshot},
             )
+
+
+SnapshotReplayer = _Replayer  # the public name: EventLog.snapshot_replayer() hands one out

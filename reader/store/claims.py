@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata, effective_metadata, is_web_url
 from reader.model import ReaderError
-from reader.store import Store, StoreError, now
+from reader.store.connection import StoreError, now
+
+if TYPE_CHECKING:
+    from reader.store import Store
 
 
 class ClaimError(ReaderError):
@@ -79,6 +83,7 @@ def _change_claim(store: Store, claim_id: str, member_ids: list[str], change) ->
         change(db)
         db.execute("UPDATE claims SET updated = ? WHERE id = ?", [now(), claim_id])
         after = _claim_snapshot(db, claim_id)
+        assert after is not None  # _ensure_record made it
         store._log("update", "claim", claim_id, before, after)  # "changing a claim": its record may be new
         return after
 
@@ -100,7 +105,7 @@ def set_verdict(
     rating: str,
     value: int | None,
     note: str | None = None,
-    evidence: list[str] = (),
+    evidence: Sequence[str] = (),
     review_url: str | None = None,
 ) -> dict[str, Any]:
     """Record a verdict (a rating already checked against the scale), its note and evidence, as one step;
@@ -157,7 +162,9 @@ def _check_evidence(store: Store, reference: str) -> tuple[str, str]:
 # --- source metadata ------------------------------------------------------------------------------
 
 
-def set_source_metadata(store: Store, source_id: int, values: dict[str, str], unset: list[str] = ()) -> dict[str, str]:
+def set_source_metadata(
+    store: Store, source_id: int, values: dict[str, str], unset: Sequence[str] = ()
+) -> dict[str, str]:
     """Set (values) or drop (unset) the user's own metadata for a source; returns what it now shows."""
     try:
         values = check_metadata(values)
@@ -251,7 +258,11 @@ class _SourceMetadataReplay:
             _put_source(db, snapshot)
 
 
-REPLAYED_ENTITIES = {"claim": _ClaimReplay, "source": _SourceMetadataReplay}
+# How reader.store.events puts back the snapshots of the entities this module logs.
+REPLAYED_ENTITIES: dict[str, type[_ClaimReplay] | type[_SourceMetadataReplay]] = {
+    "claim": _ClaimReplay,
+    "source": _SourceMetadataReplay,
+}
 
 
 def rating_on_scale(ratings, given: str):

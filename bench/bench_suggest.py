@@ -70,12 +70,15 @@ def refit() -> None:
         import json
 
         rows = []
+        # Passages of a sentence or so (150 characters) at spread-out places: the refit reads their words.
+        room_a, room_b = len(docs[0].text) - 200, len(docs[1].text) - 200
         for number in range(5000):
+            start_a, start_b = (number * 37) % room_a, (number * 53) % room_b
             features = [round(rng.random(), 4) for _ in FEATURES]
             same = rng.random() < 1 / (1 + math.exp(-(8 * features[0] - 4)))  # noisy, as real decisions are
             rows.append({"decision": "confirmed" if same else "rejected", "source_a": ids[0],
-                         "start_a": number, "end_a": number + 5, "quote_a": "x", "source_b": ids[1],
-                         "start_b": number, "end_b": number + 5, "quote_b": "y", "features": json.dumps(features),
+                         "start_a": start_a, "end_a": start_a + 150, "quote_a": "x", "source_b": ids[1],
+                         "start_b": start_b, "end_b": start_b + 150, "quote_b": "y", "features": json.dumps(features),
                          "author": "bench", "decided": "2026-01-01T00:00:00Z"})
         with store.write() as db:
             db["pair_decisions"].insert_all(rows)

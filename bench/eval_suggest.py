@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
 from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
-from reader.align.learn import FEATURES, PairModel, fit, pair_features  # noqa: E402
+from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features, refit, stems_of  # noqa: E402
 from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
@@ -100,26 +100,43 @@ def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = 
     return {"top1": top1, "top3": top3, "total": total}
 
 
+def confirmed_pairs(docs, claims, only: set[str]) -> list[tuple[str, ConfirmedPair]]:
+    """(claim id, pair) for the labelled pairs of the claims in `only`, as the user confirms them."""
+    texts = {doc.source_id: len(doc.text) or 1 for doc in docs}
+    found = []
+    for claim, query, other in queries(claims):
+        if claim["id"] in only:
+            counterpart = next(p for p in claim["passages"] if p.source == other)
+            found.append((claim["id"], ConfirmedPair((query.source, query.start, query.end),
+                                                     (other, counterpart.start, counterpart.end),
+                                                     query.start / texts[query.source], counterpart.start / texts[other],
+                                                     stems_of(query.quote), stems_of(counterpart.quote))))
+    return found
+
+
 def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
     """What a user decides for the claims in `only`: the labelled pairs confirmed (with `c`, or linked by hand
-    when the counterpart is not among the candidates), and the wrong top-3 candidates rejected."""
+    when the counterpart is not among the candidates), and the wrong top-3 candidates rejected. Each decision's
+    features are those the user saw then: position gaps from the anchors of the other confirmed claims."""
     rows, labels = [], []
     index = _doc_index(docs)
+    confirmed_first = confirmed_pairs(docs, claims, only)
     for claim, query, other in queries(claims):
         if claim["id"] not in only:
             continue
+        seen = PairModel(model.weights, known=UserPairs(p for cid, p in confirmed_first if cid != claim["id"]))
         mine = query_clauses(clause_set, index[query.source], query.start, query.end)
         counterparts = [p for p in claim["passages"] if p.source == other]
         confirmed = query_clauses(clause_set, index[other], counterparts[0].start, counterparts[0].end)
-        rows.append(max((pair_features(q, c) for q in mine for c in confirmed), key=lambda f: f[0]))
+        rows.append(max((seen.features(docs, q, c) for q in mine for c in confirmed), key=lambda f: f[0]))
         labels.append(1)
-        for candidate in rank_counterparts(clause_set, query.source, query.start, query.end, model, top=3)[other]:
+        for candidate in rank_counterparts(clause_set, query.source, query.start, query.end, seen, top=3)[other]:
             clause = next(c for c in clause_set.by_doc[index[other]] if c.start == candidate.start)
             if any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"]):
                 continue  # the right one: confirmed above
-            rows.append(max((pair_features(q, clause) for q in mine), key=lambda f: f[0]))
+            rows.append(max((seen.features(docs, q, clause) for q in mine), key=lambda f: f[0]))
             labels.append(0)
-    return rows, labels
+    return rows, labels, UserPairs(p for _, p in confirmed_first)
 
 
 def main() -> None:
@@ -155,8 +172,8 @@ def main() -> None:
         ids = sorted(claim["id"] for claim in claims)
         first, second = set(ids[0::2]), set(ids[1::2])
         before = ranking(docs, claims, sets[held], model, only=second)
-        rows, labels = decisions_for(docs, claims, sets[held], model, first)
-        learned = fit(rows, labels, prior=model.weights)
+        rows, labels, known = decisions_for(docs, claims, sets[held], model, first)
+        learned = refit(rows, labels, prior=model.weights, known=known)
         after = ranking(docs, claims, sets[held], learned, only=second)
         for backend in backends:
             try:

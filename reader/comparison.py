@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
-from reader.align.learn import DEFAULT_MODEL, PairModel, fit
-from reader.align.suggest import assess, drawn
+from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
+from reader.align.suggest import assess, drawn, within
 from reader.collector import paused_gc
-from reader.store.decisions import decided_features, linked_groups, record_decision, rejected_pairs
+from reader.store.decisions import decisions, linked_groups, record_decision, rejected_pairs
 
 
 @dataclass
@@ -36,42 +36,78 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
 
 
 def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
-    clause_set, library_weights = _clauses(store, docs)
+    clause_set, everything, library_weights = _clauses(store, docs)
+    ids = _store_ids(docs)
+    model = pair_model(store)
+    rejected = rejected_pairs(store, ids)
     if backend == "semantic":
         from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
 
         score, neighbours = semantic_scoring(clause_set)
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
+        judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+    elif len(everything.docs) > len(docs):
+        # The whole (small) library aligned once, seen through the open panes: the same two sources align
+        # the same way whichever other panes are open, and a third source's passages can take a wrong pair
+        # apart even when its pane is closed.
+        every_id = _store_ids(everything.docs)
+        library = assess(
+            align_claims(everything), everything, model, linked_groups(store, every_id), rejected_pairs(store, every_id)
+        )
+        judged = within(library, docs)
     else:
-        alignment = align_claims(clause_set)
-    ids = [cast(int, doc.source_id) for doc in docs]  # the store's ids (the aligner takes any hashable)
-    model = pair_model(store)
-    rejected = rejected_pairs(store, ids)
-    judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+        judged = assess(align_claims(clause_set), clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
 
 
-def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, bool]:
-    """The clauses of docs, weighed over the whole library when it is small (tuning.STABLE_LIBRARY), so the
-    same two sources align the same way with 2 or 4 panes open; over docs alone in a large library (and
-    then says so: False)."""
+def _store_ids(docs: Sequence[SourceText]) -> list[int]:
+    """The store's source ids of docs (a comparison's docs are the store's sources)."""
+    return [cast(int, doc.source_id) for doc in docs]  # the aligner takes any hashable
+
+
+def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]:
+    """The clauses of docs and of everything they are aligned with: the whole library (docs first) when it
+    is small (tuning.STABLE_LIBRARY), so the same two sources align the same way with 2 or 4 panes open;
+    docs alone in a large library (and then says so: False)."""
     library = store.sources()
     wanted = {doc.source_id for doc in docs}
     if len(library) > tuning.STABLE_LIBRARY or not wanted <= {s.id for s in library}:
-        return prepare_claims(docs), False
+        alone = prepare_claims(docs)
+        return alone, alone, False
     others = [SourceText(s.id, s.path, store.text(s.id)) for s in library if s.id not in wanted]
     everything = prepare_claims([*docs, *others])
-    return everything.subset(range(len(docs))), True
+    return everything.subset(range(len(docs))), everything, True
 
 
 def pair_model(store) -> PairModel:
-    """The pair model refitted on this database's decisions (the defaults when there are none)."""
+    """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
+    confirmed pairs: how each two outlets' orders map onto each other and which words the story's outlets
+    use for one another (reader.align.learn.UserPairs)."""
+    found = decisions(store)
     rows, labels = [], []
-    for decision, features in decided_features(store):
-        if len(features) == len(DEFAULT_MODEL.weights) - 1:
-            rows.append(features)
-            labels.append(1 if decision == "confirmed" else 0)
-    return fit(rows, labels) if rows else DEFAULT_MODEL
+    for decision in found:
+        if 0 < len(decision.features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack newer features
+            rows.append(list(decision.features))
+            labels.append(1 if decision.decision == "confirmed" else 0)
+    confirmed = [decision for decision in found if decision.decision == "confirmed"]
+    texts = {sid: store.text(sid) for sid in {ref[0] for decision in confirmed for ref in (decision.a, decision.b)}}
+    latest = len(confirmed) - tuning.LEARNED_PAIRS  # words are learnt from the latest confirmed pairs only
+
+    def words(number: int, ref) -> frozenset[str]:
+        return stems_of(texts[ref[0]][ref[1] : ref[2]]) if number >= latest else frozenset()
+
+    known = UserPairs(
+        ConfirmedPair(
+            d.a,
+            d.b,
+            d.a[1] / (len(texts[d.a[0]]) or 1),
+            d.b[1] / (len(texts[d.b[0]]) or 1),
+            words(number, d.a),
+            words(number, d.b),
+        )
+        for number, d in enumerate(confirmed)
+    )
+    return refit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
 
 
 def record_link(store, from_annotation: str, to_annotation: str) -> None:

@@ -229,7 +229,7 @@ def rank_counterparts(
             ):
                 continue
             best = max(
-                ((model.confidence(pair_features(query, other)), claim_score(query, other), query) for query in mine),
+                ((model.judge(clause_set.docs, query, other), claim_score(query, other), query) for query in mine),
                 key=lambda item: (item[0], item[1]),
             )
             found.append((best[0], best[1], best[2], other))
@@ -283,6 +283,9 @@ def assess(
         found = clause_at.get((member.source_id, member.start, member.end))
         return found or span_clause(clause_set, doc_index[member.source_id], member.start, member.end)
 
+    def judge(a: Clause, b: Clause) -> float:
+        return model.judge(clause_set.docs, a, b)
+
     suggested: list[list[Member]] = []
     for cluster in alignment.clusters:
         members = [
@@ -290,9 +293,9 @@ def assess(
             for m in cluster.members
             if not any(s[0] == m.source_id and overlaps(s[1], s[2], m.start, m.end) for s in confirmed_spans)
         ]
-        members = _without_rejected(members, refused, clause_of, model)
+        members = _without_rejected(members, refused, clause_of, judge)
         if len({m.source_id for m in members}) > 1:
-            suggested.append(_with_confidence(members, clause_of, model))
+            suggested.append(_with_confidence(members, clause_of, judge))
     confirmed: list[list[Member]] = []
     for group in groups:
         confirmed.append(
@@ -322,7 +325,7 @@ def assess(
     return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)
 
 
-def _without_rejected(members: list[Member], refused: list[RejectedPair], clause_of, model: PairModel) -> list[Member]:
+def _without_rejected(members: list[Member], refused: list[RejectedPair], clause_of, judge) -> list[Member]:
     """Take out of a cluster, for each rejected pair it holds, the member of the pair that agrees least with
     the rest."""
     if not refused:
@@ -343,7 +346,7 @@ def _without_rejected(members: list[Member], refused: list[RejectedPair], clause
 
         def support(member: Member, members: list[Member] = members) -> float:
             return sum(
-                model.confidence(pair_features(clause_of(member), clause_of(other)))
+                judge(clause_of(member), clause_of(other))
                 for other in members
                 if other is not member and other.source_id != member.source_id
             )
@@ -352,16 +355,12 @@ def _without_rejected(members: list[Member], refused: list[RejectedPair], clause
         members = [m for m in members if m is not drop]
 
 
-def _with_confidence(members: list[Member], clause_of, model: PairModel) -> list[Member]:
+def _with_confidence(members: list[Member], clause_of, judge) -> list[Member]:
     clauses = [clause_of(m) for m in members]
     result = []
     for i, member in enumerate(members):
         best = max(
-            (
-                model.confidence(pair_features(clauses[i], clauses[j]))
-                for j, other in enumerate(members)
-                if other.source_id != member.source_id
-            ),
+            (judge(clauses[i], clauses[j]) for j, other in enumerate(members) if other.source_id != member.source_id),
             default=0.0,
         )
         result.append(replace(member, confidence=round(best, 3)))
@@ -408,3 +407,25 @@ def drawn(alignment: Alignment, docs: Sequence, threshold: float | None = None) 
     by_id = {doc.source_id: doc for doc in docs}
     order = {doc.source_id: index for index, doc in enumerate(docs)}
     return _rebuild(kept, by_id, order, alignment.unique, alignment.repeats)
+
+
+def within(alignment: Alignment, docs: Sequence) -> Alignment:
+    """The alignment as seen from some of its sources (docs, SourceText in pane order): each cluster's members
+    of those sources, clusters left with one source dropped (their passages count as unique here: no
+    counterpart in these sources), repeats of those sources. Aligning a whole (small) library once and
+    looking at it through the open panes makes two sources align the same way whichever other panes are
+    open."""
+    wanted = {doc.source_id for doc in docs}
+    unique = {source_id: list(spans) for source_id, spans in alignment.unique.items() if source_id in wanted}
+    kept = []
+    for cluster in alignment.clusters:
+        members = [m for m in cluster.members if m.source_id in wanted]
+        if len({m.source_id for m in members}) > 1:
+            kept.append(members)
+        else:
+            for member in members:
+                unique.setdefault(member.source_id, []).append((member.start, member.end))
+    by_id = {doc.source_id: doc for doc in docs}
+    order = {doc.source_id: index for index, doc in enumerate(docs)}
+    repeats = {source_id: found for source_id, found in alignment.repeats.items() if source_id in wanted}
+    return _rebuild(kept, by_id, order, {key: sorted(spans) for key, spans in unique.items()}, repeats)

@@ -37,8 +37,12 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 # --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
 # Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
 # (bench/eval_align.py --fit prints them); a database's own decisions refit them.
-DEFAULT_PAIR_WEIGHTS = (-3.35, 4.56, 5.35, 2.66, 0.85, 0.17, -0.30, 0.96, 0.59, 0.89, -0.29, -2.74)
-PRIOR_STRENGTH = 1.0  # pull of the default weights when refitting on a database's decisions
+DEFAULT_PAIR_WEIGHTS = (-3.41, 3.63, 6.03, 2.59, 0.99, -0.26, -0.15, 1.07, 0.76, 0.93, -0.41, -3.01, 1.83, 0.0)
+NEAR_FIGURE = 0.12  # two figures of one kind this close (a share of the larger) are the same figure, changed
+PRIOR_STRENGTH = 1.0  # pull of the prior weights when fitting the defaults on labelled pairs
+REFIT_STRENGTH = 20.0  # pull of the default weights of the generic features when refitting on a database's decisions
+LEARNED_PAIRS = 1000  # the latest confirmed pairs whose words are learnt (all of them give anchors)
+LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.align.learn.LEARNED_FEATURES)
 DRAW_CONFIDENCE = 0.5  # suggestions at least this confident are drawn by default; weaker ones on request
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them

@@ -92,14 +92,6 @@ def rejected_pairs(store: Store, source_ids: Iterable[int] | None = None) -> lis
     return [(d.a, d.b) for d in decisions(store, source_ids) if d.decision == "rejected"]
 
 
-def decided_features(store: Store) -> list[tuple[str, list[float]]]:
-    """(decision, pair features) of every decision, oldest first: what the pair model is refitted on."""
-    return [
-        (row["decision"], json.loads(row["features"]))
-        for row in store.query("SELECT decision, features FROM pair_decisions ORDER BY id")
-    ]
-
-
 def linked_groups(store: Store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
     """The user's links between annotations of source_ids, as groups of linked spans (connected through
     links), each span with the kind of a link it takes part in ("same" first)."""

@@ -1,0 +1,134 @@
+"""The pair model's newer evidence: figures close but not equal, where the user's confirmed pairs say a
+counterpart should stand, and decisions recorded before a feature existed."""
+
+from __future__ import annotations
+
+from reader.align import SourceText, prepare_claims
+from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features, refit, stems_of
+from reader.align.suggest import query_clauses
+
+COHORT_A = "The team followed 48,200 adults for eight years. The bridge will close in March."
+COHORT_B = "Researchers tracked nearly 50,000 people. A grant of $3 million was announced."
+
+
+def _clause(docs, clause_set, doc: int, quote: str):
+    start = docs[doc].text.index(quote)
+    return query_clauses(clause_set, doc, start, start + len(quote))[0]
+
+
+def test_a_rounded_figure_of_the_same_kind_is_near_and_a_different_kind_is_not():
+    docs = [SourceText("a", "a.txt", COHORT_A), SourceText("b", "b.txt", COHORT_B)]
+    clause_set = prepare_claims(docs)
+    cohort_a = _clause(docs, clause_set, 0, "The team followed")
+    cohort_b = _clause(docs, clause_set, 1, "Researchers tracked")
+    grant = _clause(docs, clause_set, 1, "A grant of")
+    near = FEATURES.index("near_figure")
+    assert pair_features(cohort_a, cohort_b)[near] == 1.0
+    assert pair_features(cohort_a, grant)[near] == 0.0
+
+
+def test_confirmed_pairs_say_where_a_counterpart_is_expected():
+    known = UserPairs([ConfirmedPair(("a", 0, 10), ("b", 500, 510), 0.2, 0.6)])
+    assert known.expected_position("a", 0.2, "b") == 0.6
+    assert abs(known.expected_position("a", 0.1, "b") - 0.3) < 1e-9  # between the start and the anchor
+    assert abs(known.expected_position("b", 0.6, "a") - 0.2) < 1e-9  # and the other way round
+    assert known.expected_position("a", 0.5, "c") == 0.5  # no anchors between a and c: the same share
+
+
+def test_the_position_gap_follows_the_confirmed_pairs():
+    docs = [SourceText("a", "a.txt", COHORT_A), SourceText("b", "b.txt", COHORT_B)]
+    clause_set = prepare_claims(docs)
+    first_a = _clause(docs, clause_set, 0, "The team followed")
+    second_b = _clause(docs, clause_set, 1, "A grant of")
+    gap = FEATURES.index("position_gap")
+    plain = PairModel(fit([], []).weights)
+    anchored = PairModel(
+        plain.weights, known=UserPairs([ConfirmedPair(("a", 0, 5), ("b", 50, 55), 0.0, second_b.position)])
+    )
+    assert plain.features(docs, first_a, second_b)[gap] > 0.4
+    assert anchored.features(docs, first_a, second_b)[gap] < 0.05
+
+
+def test_decisions_recorded_before_a_feature_existed_still_refit():
+    old_row = [0.9] * (len(FEATURES) - 1)  # one feature short
+    model = fit([old_row, [0.0] * len(FEATURES)], [1, 0])
+    assert model.decisions == 2
+    assert len(model.weights) == len(FEATURES) + 1
+
+
+def test_words_a_confirmed_pair_used_for_one_another_count_for_later_pairs():
+    """The story's own paraphrases: once "pace" and "cadence" were confirmed as one claim, a later pair
+    using them for one another gets the learned_words evidence; an unrelated pair does not."""
+    docs = [
+        SourceText("a", "a.txt", "Walking pace mattered for the volunteers. The bridge reopens in May."),
+        SourceText("b", "b.txt", "Cadence also made a difference. Councillors approved the budget."),
+    ]
+    clause_set = prepare_claims(docs)
+    pace = _clause(docs, clause_set, 0, "Walking pace")
+    cadence = _clause(docs, clause_set, 1, "Cadence also")
+    budget = _clause(docs, clause_set, 1, "Councillors approved")
+    confirmed = ConfirmedPair(
+        ("a", 100, 120), ("b", 100, 120), 0.5, 0.5, stems_of("brisk pace helped"), stems_of("higher cadence helped")
+    )
+    model = PairModel(fit([], []).weights, known=UserPairs([confirmed]))
+    learned = FEATURES.index("learned_words")
+    assert model.features(docs, pace, cadence)[learned] > 0.2
+    assert model.features(docs, pace, budget)[learned] == 0.0
+    assert pair_features(pace, cadence)[learned] == 0.0  # nothing learnt without the user's pairs
+
+
+def test_a_refit_moves_the_learned_feature_more_than_the_generic_ones():
+    learned = FEATURES.index("learned_words")
+    rows = [[0.0] * len(FEATURES) for _ in range(40)]
+    for number, row in enumerate(rows):
+        row[learned] = 1.0 if number % 2 else 0.0
+        row[0] = 1.0 if number % 2 else 0.0
+    labels = [number % 2 for number in range(40)]
+    before = fit([], []).weights
+    after = refit(rows, labels).weights
+    assert after[1 + learned] - before[1 + learned] > 3 * abs(after[1] - before[1])
+
+
+def test_the_databases_model_knows_the_confirmed_pairs(loaded_store, source_id):
+    """pair_model reads the confirmed decisions as anchors and learnt words; rejections give neither."""
+    from reader.comparison import pair_model
+    from reader.store.decisions import record_decision
+
+    first, second = source_id("001"), source_id("003")
+    record_decision(loaded_store, "confirmed", (first, 100, 180), (second, 300, 380), [0.5] * len(FEATURES))
+    record_decision(loaded_store, "rejected", (first, 400, 480), (second, 50, 120), [0.1] * len(FEATURES))
+    model = pair_model(loaded_store)
+    assert model.decisions == 2
+    assert len(model.known.anchors[(first, second)]) == 1
+    assert model.known.words  # the confirmed passages' words, paired with one another
+    text = loaded_store.text(second)
+    assert (
+        abs(model.known.expected_position(first, 100 / len(loaded_store.text(first)), second) - 300 / len(text)) < 1e-9
+    )
+
+
+def test_the_library_seen_through_two_panes_keeps_their_pairs_and_calls_the_rest_unique():
+    """A passage whose only counterpart is in a closed source has no counterpart in the view: unique there."""
+    from reader.align.result import Alignment
+    from reader.align.suggest import _rebuild, within
+
+    texts = {sid: f"{sid} one claim here. {sid} another claim there." for sid in "abc"}
+    docs = [SourceText(sid, f"{sid}.txt", text) for sid, text in texts.items()]
+    by_id = {doc.source_id: doc for doc in docs}
+
+    def member(sid: str, start: int, end: int):
+        from reader.align.result import Member
+
+        return Member(sid, f"{sid}.txt", start, end, texts[sid][start:end], 0.5, confidence=0.9)
+
+    library = _rebuild(
+        [[member("a", 0, 17), member("b", 0, 17), member("c", 0, 17)], [member("a", 18, 40), member("c", 18, 40)]],
+        by_id,
+        {"a": 0, "b": 1, "c": 2},
+        {"b": [(18, 40)]},
+        {},
+    )
+    assert isinstance(library, Alignment)
+    seen = within(library, docs[:2])
+    assert [[m.source_id for m in cluster.members] for cluster in seen.clusters] == [["a", "b"]]
+    assert seen.unique == {"a": [(18, 40)], "b": [(18, 40)]}

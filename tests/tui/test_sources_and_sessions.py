@@ -191,3 +191,19 @@ async def test_sources_that_arrive_before_the_screen_has_composed_are_shown(make
         await pilot.pause()
         table = screen.query_one("DataTable")
         assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "Arrived early"
+
+
+async def test_g_and_capital_g_go_to_the_first_and_last_source_and_type_into_a_filter(make_app):
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen = await loaded_sources(pilot)
+        await pilot.press("G")
+        assert screen.highlighted == screen.listed[-1]
+        await pilot.press("g")
+        assert screen.highlighted == screen.listed[0]
+        await pilot.press("G", "enter")  # enter opens that last source
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen))
+        assert pilot.app.screen.source_id == screen.listed[-1].id
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        await pilot.press("slash", "g", "G")  # while filtering, they are letters of the filter
+        assert screen.filter == "gG"

@@ -45,6 +45,8 @@ class SourcesScreen(ReaderScreen):
         ),
         Binding("j", "cursor(1)", "Next source", show=False, id="sources.down"),
         Binding("k", "cursor(-1)", "Previous source", show=False, id="sources.up"),
+        Binding("g", "cursor_to(0)", "First source", show=False, id="sources.first"),
+        Binding("G", "cursor_to(-1)", "Last source", show=False, id="sources.last"),
         Binding("slash,f", "start_filter", "Filter the list (type, enter keeps, escape clears)", id="sources.filter"),
         Binding("escape", "clear_filter", "Clear the filter", id="sources.clear_filter"),
     ]
@@ -228,6 +230,12 @@ class SourcesScreen(ReaderScreen):
     def action_cursor(self, step: int) -> None:
         table = self.query_one(DataTable)
         table.move_cursor(row=max(0, table.cursor_row + step), animate=False)
+
+    def action_cursor_to(self, row: int) -> None:
+        """To the first row (0) or the last (-1), as g and G do in less."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=row % table.row_count, animate=False)
 
     def action_clear_filter(self) -> None:
         self.filter = ""

@@ -39,7 +39,7 @@ FEATURES = (
 _OPPOSITE_EVENTS = (
     (
         frozenset({"join", "hire", "arriv", "appoint", "recruit"}),
-        frozenset({"leav", "depart", "exit", "quit", "resign", "fire"}),
+        frozenset({"leav", "depart", "departur", "exit", "quit", "resign", "fire"}),
     ),
     (frozenset({"confirm", "admit", "acknowledg"}), frozenset({"deni", "reject", "disput"})),
     (

@@ -14,7 +14,9 @@ from reader.align.suggest import evidence, query_clauses, rank_counterparts
 from reader.store import open_store
 from reader.store.decisions import decisions
 
-TENURE_A = "Sebastien Bubeck joined Microsoft as a researcher in 2014. Microsoft invested an additional $10 billion in OpenAI."
+TENURE_A = (
+    "Sebastien Bubeck joined Microsoft as a researcher in 2014. Microsoft invested an additional $10 billion in OpenAI."
+)
 TENURE_B = "Bubeck spent 10 years at Microsoft Research. For over a decade, Bubeck led the Phi models at Microsoft."
 
 
@@ -89,19 +91,24 @@ def test_suggest_json_ranks_the_tenure_counterpart_first(run_cli):
 
 
 def test_reject_is_remembered_and_never_suggested_again(run_cli):
-    data = json.loads(run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003",
-                              "--json").output)
+    data = json.loads(
+        run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003", "--json").output
+    )
     query, first = data["query"], data["candidates"][0]
     result = run_cli("reject", f"001:{query['start']}-{query['end']}", f"003:{first['start']}-{first['end']}")
     assert result.exit_code == 0, result.output
-    again = json.loads(run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003",
-                               "--json").output)
+    again = json.loads(
+        run_cli("suggest", "001", "--quote", "spent 10 years at Microsoft Research", "--with", "003", "--json").output
+    )
     assert all(c["start"] != first["start"] for c in again["candidates"])
 
 
 def test_reject_bad_input_is_one_line(run_cli):
-    for args in (("reject", "001:0-10", "001:20-30"), ("reject", "nonsense", "003:1-2"),
-                 ("reject", "001:50-10", "003:1-2")):
+    for args in (
+        ("reject", "001:0-10", "001:20-30"),
+        ("reject", "nonsense", "003:1-2"),
+        ("reject", "001:50-10", "003:1-2"),
+    ):
         result = run_cli(*args)
         assert result.exit_code != 0
         assert "Traceback" not in result.output and result.output.strip().count("\n") == 0, result.output
@@ -119,9 +126,12 @@ def test_align_members_carry_status_and_confidence_and_all_shows_weak_ones(run_c
 
 
 def test_a_users_link_wins_over_the_aligner(run_cli, db_path):
-    joined = run_cli("annotate", "000", "--quote", "Sebastien Bubeck joined Microsoft as a researcher in 2014",
-                     "--tag", "claim").output.strip()
-    spent = run_cli("annotate", "001", "--quote", "spent 10 years at Microsoft Research", "--tag", "claim").output.strip()
+    joined = run_cli(
+        "annotate", "000", "--quote", "Sebastien Bubeck joined Microsoft as a researcher in 2014", "--tag", "claim"
+    ).output.strip()
+    spent = run_cli(
+        "annotate", "001", "--quote", "spent 10 years at Microsoft Research", "--tag", "claim"
+    ).output.strip()
     assert run_cli("link", joined, spent).exit_code == 0
     store = open_store(db_path)
     assert [d.decision for d in decisions(store)] == ["confirmed"]  # the model learns from links made by hand
@@ -130,7 +140,10 @@ def test_a_users_link_wins_over_the_aligner(run_cli, db_path):
     confirmed = [c for c in data["clusters"] if c["status"] == "confirmed"]
     assert len(confirmed) == 1
     texts = sorted(m["text"] for m in confirmed[0]["members"])
-    assert texts == ["Sebastien Bubeck joined Microsoft as a researcher in 2014", "spent 10 years at Microsoft Research"]
+    assert texts == [
+        "Sebastien Bubeck joined Microsoft as a researcher in 2014",
+        "spent 10 years at Microsoft Research",
+    ]
     assert confirmed[0]["confidence"] == 1.0
     difference = confirmed[0]["differences"][0]
     assert difference["differs"] and difference["figures"] == {"a": ["2014"], "b": ["10 years"]}
@@ -170,3 +183,22 @@ def test_evidence_names_a_shared_hyphenated_word_once():
     found = evidence(clause_set, clauses(a, "Typically", clause_set, 0), clauses(b, "The new model", clause_set, 1))
     assert "cost-efficient" in found.shared_words
     assert len(found.shared_words) == len(set(found.shared_words))
+
+
+def test_a_departure_to_join_is_not_the_opposite_of_an_exit():
+    """QA: a sentence on Bubeck's "departure from the company to join OpenAI" was flagged as stating the
+    opposite event of "announced his exit from Microsoft": "departure" stems to "departur", which the
+    leaving words did not hold, so only "join" was seen. A plain join / leave pair still clashes."""
+    a = "Sebastien Bubeck has announced his departure from the company to join OpenAI."
+    b = "Sebastien Bubeck announced his exit from Microsoft on Monday."
+    c = "Sebastien Bubeck joins OpenAI as a researcher."
+    docs = [SourceText("a", "a.txt", a), SourceText("b", "b.txt", b), SourceText("c", "c.txt", c)]
+    clause_set = prepare_claims(docs)
+    departure, exit_, joins = (
+        clauses(a, "Sebastien", clause_set, 0),
+        clauses(b, "Sebastien", clause_set, 1),
+        clauses(c, "Sebastien", clause_set, 2),
+    )
+    assert not evidence(clause_set, departure, exit_).event_clash
+    assert "opposite events" not in evidence(clause_set, departure, exit_).describe()
+    assert evidence(clause_set, joins, exit_).event_clash

@@ -28,7 +28,9 @@ from reader.store.claims import (
     set_source_metadata,
     set_verdict,
 )
-from reader.store.claims import _check_evidence as _claim_evidence
+from reader.store.claims import (
+    check_evidence as check_evidence_reference,
+)
 from reader.store.decisions import record_decision
 
 __all__ = [
@@ -178,7 +180,7 @@ class ReaderSession:
 
     def check_evidence(self, reference: str) -> None:
         """Raise ClaimError if reference is neither an http(s) URL nor an annotation id in the database."""
-        _claim_evidence(self.store, reference)
+        check_evidence_reference(self.store, reference)
 
 
 def verdict_change(

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from reader.settings import Settings
 from reader.store import Store, StoreError, WriteBusy, open_store
@@ -35,6 +35,7 @@ from reader.store.decisions import record_decision
 
 __all__ = [
     "ClaimError",
+    "LastOpen",
     "ReaderSession",
     "Store",
     "StoreError",
@@ -49,6 +50,13 @@ T = TypeVar("T")
 OPEN_SOURCE_SETTING = "tui.open_source"
 PANEL_SETTING = "tui.panel"
 COMPARE_SETTING = "tui.compare"  # the source ids of the comparison open at quit, in pane order
+
+
+class LastOpen(NamedTuple):
+    """What was open when the reader last quit: a source being read, and the sources compared."""
+
+    source_id: int | None
+    compared: list[int]
 
 
 class Written(Generic[T]):
@@ -171,6 +179,19 @@ class ReaderSession:
         except StoreError:
             return ""
         return f"BLIND: {self.store.author[:20]} only" if blind else ""
+
+    def last_open(self) -> LastOpen:
+        """What was open when the reader last quit (settings kept in the database)."""
+        wanted = self.store.setting(OPEN_SOURCE_SETTING)
+        compared = [int(part) for part in self.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
+        return LastOpen(int(wanted) if wanted.isdigit() else None, compared)
+
+    def panel_shown(self) -> bool:
+        """Whether the reading screen's annotation panel was shown when last left (shown if unknown)."""
+        try:
+            return self.store.setting(PANEL_SETTING, "1") == "1"
+        except StoreError:
+            return True
 
     def saved_position(self, source_id: int) -> int:
         try:

@@ -91,7 +91,6 @@ class PairDecisions(AnnotatingScreen):
 
     def claims_linked(self, count: int) -> None:
         """Linked passages landed: the tags may be new, the annotations, links and alignment changed."""
-        self.refresh_tags()
         self.reload()
 
     # --- ranked counterparts -------------------------------------------------------------------------

@@ -180,6 +180,15 @@ class ReaderSession:
             return ""
         return f"BLIND: {self.store.author[:20]} only" if blind else ""
 
+    def after_sync(self, synced_ids: list[int], whole_library: bool) -> tuple[list[int], LastOpen]:
+        """The sources in play after a sync (with every stored one for `reader --all`), and what was open
+        when the reader last quit."""
+        source_ids = list(synced_ids)
+        if whole_library:
+            in_play = set(source_ids)
+            source_ids += [source.id for source in self.store.sources() if source.id not in in_play]
+        return source_ids, self.last_open()
+
     def last_open(self) -> LastOpen:
         """What was open when the reader last quit (settings kept in the database)."""
         wanted = self.store.setting(OPEN_SOURCE_SETTING)

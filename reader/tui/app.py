@@ -260,17 +260,12 @@ class ReaderApp(OpeningScreens, App[None]):
         self.post_message(self.synced(SyncReport(source_ids=[source_id], loaded=1)))
 
     def synced(self, report: SyncReport) -> LibrarySynced:
-        """What a sync worker posts: with the whole library in play (`reader --all`) and the settings of the
-        last session read there, off the event loop."""
-        source_ids = list(report.source_ids)
+        """What a sync worker posts: the sources in play and the last session, read there (off the event loop)."""
         try:
-            if self.whole_library:
-                in_play = set(source_ids)
-                source_ids += [s.id for s in self.session.store.sources() if s.id not in in_play]
-            last_open = self.session.last_open()
+            source_ids, last_open = self.session.after_sync(report.source_ids, self.whole_library)
         except StoreError as error:
             self.call_from_thread(self.notify_error, str(error))
-            last_open = LastOpen(None, [])
+            source_ids, last_open = list(report.source_ids), LastOpen(None, [])
         return self.LibrarySynced(report, source_ids, last_open)
 
     def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, expected: list[int]) -> int:
@@ -343,14 +338,6 @@ class ReaderApp(OpeningScreens, App[None]):
         self.remember_open_source(message.source_id)
 
     # --- settings kept in the database -----------------------------------------------------------
-
-    def restore_session(self, last_open: LastOpen) -> None:
-        """Reopen the source (and comparison) open when the reader last quit, if still in play."""
-        if last_open.source_id is not None and last_open.source_id in self.source_ids:
-            self.open_source(last_open.source_id)
-        compared = last_open.compared
-        if len(compared) >= 2 and all(source_id in self.source_ids for source_id in compared):
-            self.open_compare(compared)
 
     @work(thread=True, exclusive=True, group="sources")
     def refresh_sources(self) -> None:

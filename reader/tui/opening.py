@@ -12,7 +12,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 from reader.model import ReaderError, Source
-from reader.session import OPEN_SOURCE_SETTING, PANEL_SETTING, ReaderSession, Store, StoreError
+from reader.session import OPEN_SOURCE_SETTING, PANEL_SETTING, LastOpen, ReaderSession, Store, StoreError
 from reader.tui.base import notify_error, notify_plain
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
@@ -78,6 +78,14 @@ class OpeningScreens(App[None]):
 
     def save_layout(self, panel_shown: bool) -> None:
         self.submit_change(lambda store: store.set_setting(PANEL_SETTING, "1" if panel_shown else "0"))
+
+    def restore_session(self, last_open: LastOpen) -> None:
+        """Reopen the source (and comparison) open when the reader last quit, if still in play."""
+        if last_open.source_id is not None and last_open.source_id in self.session.source_ids:
+            self.open_source(last_open.source_id)
+        compared = last_open.compared
+        if len(compared) >= 2 and all(source_id in self.session.source_ids for source_id in compared):
+            self.open_compare(compared)
 
     # --- a source --------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata, effective_metadata, is_web_url
-from reader.model import ReaderError
+from reader.model import EvidenceKind, ReaderError
 from reader.store.connection import StoreError, now
 
 if TYPE_CHECKING:
@@ -149,13 +149,13 @@ def check_evidence(store: Store, reference: str) -> tuple[str, str]:
     """('url', URL) for an http(s) address, ('annotation', id) for an annotation id; else ClaimError."""
     reference = reference.strip()
     if is_web_url(reference):
-        return "url", reference
+        return EvidenceKind.URL, reference
     rows = store.query("SELECT id FROM annotations WHERE id = ?", [reference])
     if not rows and len(reference) >= 6:
         rows = store.query("SELECT id FROM annotations WHERE id LIKE ? || '%' LIMIT 2", [reference])
         rows = rows if len(rows) == 1 else []
     if rows:
-        return "annotation", rows[0]["id"]
+        return EvidenceKind.ANNOTATION, rows[0]["id"]
     raise ClaimError(f"evidence must be an http(s) URL or an annotation id, not {reference[:60]!r}")
 
 

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
-from reader.model import Annotation, Tag
+from reader.model import AnchorStatus, Annotation, Tag
 from reader.presentation import tags_text
 from reader.session import Store, Written
 from reader.tui.base import ReaderScreen
@@ -58,7 +58,7 @@ def annotating_bindings(prefix: str, search_description: str = "Search in the so
 
 def placed_annotations(annotations: list[Annotation]) -> list[Annotation]:
     """Annotations that sit somewhere on the current text (orphans are listed, never placed)."""
-    return [a for a in annotations if a.anchor_status != "orphaned"]
+    return [a for a in annotations if a.anchor_status != AnchorStatus.ORPHANED]
 
 
 def tag_colours(tags: list[Tag]) -> dict[str, str]:
@@ -132,7 +132,7 @@ class AnnotatingScreen(ReaderScreen):
 
     def jump_to(self, annotation: Annotation) -> None:
         view = self.active_view()
-        if annotation.anchor_status == "orphaned":
+        if annotation.anchor_status == AnchorStatus.ORPHANED:
             self.notify_plain("this annotation's text is no longer in the source (orphaned)")
             return
         view.move_cursor_to(annotation.start)
@@ -189,7 +189,7 @@ class AnnotatingScreen(ReaderScreen):
                     if by_id is not None
                     else next((a for a in placed if a.id == highlight.key), None)
                 )
-                if found is not None and found.anchor_status != "orphaned":
+                if found is not None and found.anchor_status != AnchorStatus.ORPHANED:
                     nearby.append(found)
                     seen.add(found.id)
         nearby.sort(key=lambda a: (a.start, a.end, a.id))

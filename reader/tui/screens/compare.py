@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from reader.align import Alignment, AlignmentHit, Member, SourceText
 from reader.comparison import Comparison, compare_sources
-from reader.model import Annotation, Source, Tag
+from reader.model import AnchorStatus, Annotation, Decision, Source, Tag
 from reader.presentation import (
     CONFIRMED_COLOUR,
     FOCUS_COLOUR,
@@ -303,7 +303,7 @@ class CompareScreen(PairDecisions):
             under = [
                 a
                 for a in pane.annotations
-                if a.start < view.cursor[1] and a.end > view.cursor[0] and a.anchor_status != "orphaned"
+                if a.start < view.cursor[1] and a.end > view.cursor[0] and a.anchor_status != AnchorStatus.ORPHANED
             ]
         if not under:
             return None
@@ -414,7 +414,7 @@ class CompareScreen(PairDecisions):
             def change(store: Store) -> None:
                 with store.write():  # the link and what the pair model learns from it: one step
                     store.add_link(annotation.id, target_id, kind)
-                    record_decision(store, "confirmed", own, theirs, features)
+                    record_decision(store, Decision.CONFIRMED, own, theirs, features)
 
             def done(_: None) -> None:
                 self.notify_plain(f"linked: {LINK_KIND_NAMES.get(kind, kind)}")

@@ -22,6 +22,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from reader.text import display_safe
+from reader.tui.widgets.completing_input import CompletingInput
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             for field in self.fields:
                 yield Label(field.label)
                 suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None
-                yield Input(
+                yield CompletingInput(
                     field.value,
                     id=f"field-{field.key}",
                     placeholder=field.placeholder,
@@ -86,7 +87,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         field = event.input
-        suggestion = field._suggestion
+        suggestion = field.completion if isinstance(field, CompletingInput) else ""
         if suggestion and suggestion != field.value and suggestion.startswith(field.value):
             # enter first takes the grey completion the field shows (as in the annotate dialog)
             field.value = suggestion

@@ -13,6 +13,8 @@ from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare
 from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
 from reader.align.suggest import assess, drawn, within
 from reader.collector import paused_gc
+from reader.model import AnchorStatus
+from reader.model import Decision as PairDecision
 from reader.store.decisions import decisions, linked_groups, record_decision, rejected_pairs
 
 
@@ -88,8 +90,8 @@ def pair_model(store) -> PairModel:
     for decision in found:
         if 0 < len(decision.features) <= len(DEFAULT_MODEL.weights) - 1:  # older decisions lack newer features
             rows.append(list(decision.features))
-            labels.append(1 if decision.decision == "confirmed" else 0)
-    confirmed = [decision for decision in found if decision.decision == "confirmed"]
+            labels.append(1 if decision.decision == PairDecision.CONFIRMED else 0)
+    confirmed = [decision for decision in found if decision.decision == PairDecision.CONFIRMED]
     texts = {sid: store.text(sid) for sid in {ref[0] for decision in confirmed for ref in (decision.a, decision.b)}}
     latest = len(confirmed) - tuning.LEARNED_PAIRS  # words are learnt from the latest confirmed pairs only
 
@@ -116,7 +118,11 @@ def record_link(store, from_annotation: str, to_annotation: str) -> None:
     from reader.align.suggest import query_clauses
 
     a, b = store.annotation(from_annotation), store.annotation(to_annotation)
-    if a.source_id == b.source_id or a.anchor_status == "orphaned" or b.anchor_status == "orphaned":
+    if (
+        a.source_id == b.source_id
+        or a.anchor_status == AnchorStatus.ORPHANED
+        or b.anchor_status == AnchorStatus.ORPHANED
+    ):
         return
     docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
     clause_set = prepare_claims(docs)
@@ -128,4 +134,6 @@ def record_link(store, from_annotation: str, to_annotation: str) -> None:
         ),
         key=lambda f: f[0],
     )
-    record_decision(store, "confirmed", (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features)
+    record_decision(
+        store, PairDecision.CONFIRMED, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features
+    )

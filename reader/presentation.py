@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from rich.cells import cell_len, get_character_cell_size, set_cell_size
 
-from reader.model import Annotation
+from reader.model import AnchorStatus, Annotation
 
 UNTAGGED_COLOUR = "#888888"  # an annotation without tags, on screen, in `reader show` and in the report
 UNTAGGED_LABEL = "untagged"
@@ -29,7 +29,7 @@ CONFIRMED_COLOUR = "#2e8b57"  # a passage the user linked: drawn unlike any sugg
 WEAK_COLOUR = "#3a3f4b"  # a suggestion below the drawing confidence, shown only on request (W)
 PASSAGE_COLOURS = {"aligned": ALIGNED_COLOUR, "unique": UNIQUE_COLOUR, "repeat": REPEAT_COLOUR}
 
-GUESSED_STATUSES = frozenset({"fuzzy", "ambiguous"})  # re-anchored guesses: drawn italic
+GUESSED_STATUSES = frozenset({AnchorStatus.FUZZY, AnchorStatus.AMBIGUOUS})  # re-anchored guesses: drawn italic
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ def annotation_colour(tags: Sequence[str], colours: Mapping[str, str]) -> str:
 
 def is_drawn(annotation: Annotation) -> bool:
     """Whether an annotation has a place to be drawn: not orphaned, and not empty."""
-    return annotation.anchor_status != "orphaned" and annotation.end > annotation.start
+    return annotation.anchor_status != AnchorStatus.ORPHANED and annotation.end > annotation.start
 
 
 def is_guessed(status: str) -> bool:
@@ -70,7 +70,7 @@ def describe_annotation(annotation: Annotation, *, with_status: bool = True, lin
 
     with_status: say the anchor status when it is not exact; linked: say it is linked to another."""
     described = tags_text(annotation.tags)
-    if with_status and annotation.anchor_status != "anchored":
+    if with_status and annotation.anchor_status != AnchorStatus.ANCHORED:
         described += f" ({annotation.anchor_status})"
     if linked:
         described += " · linked"
@@ -81,7 +81,11 @@ def describe_annotation(annotation: Annotation, *, with_status: bool = True, lin
 
 def annotation_place(annotation: Annotation) -> str:
     """Where an annotation is: 'start-end', or 'not in this text' when it is orphaned."""
-    return "not in this text" if annotation.anchor_status == "orphaned" else f"{annotation.start}-{annotation.end}"
+    return (
+        "not in this text"
+        if annotation.anchor_status == AnchorStatus.ORPHANED
+        else f"{annotation.start}-{annotation.end}"
+    )
 
 
 def selecting_text(words: int) -> str:

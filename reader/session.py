@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from reader.settings import Settings
 from reader.store import Store, StoreError, WriteBusy, open_store
@@ -28,11 +28,14 @@ from reader.store.claims import (
     set_source_metadata,
     set_verdict,
 )
-from reader.store.claims import _check_evidence as _claim_evidence
+from reader.store.claims import (
+    check_evidence as check_evidence_reference,
+)
 from reader.store.decisions import record_decision
 
 __all__ = [
     "ClaimError",
+    "LastOpen",
     "ReaderSession",
     "Store",
     "StoreError",
@@ -47,6 +50,13 @@ T = TypeVar("T")
 OPEN_SOURCE_SETTING = "tui.open_source"
 PANEL_SETTING = "tui.panel"
 COMPARE_SETTING = "tui.compare"  # the source ids of the comparison open at quit, in pane order
+
+
+class LastOpen(NamedTuple):
+    """What was open when the reader last quit: a source being read, and the sources compared."""
+
+    source_id: int | None
+    compared: list[int]
 
 
 class Written(Generic[T]):
@@ -170,6 +180,28 @@ class ReaderSession:
             return ""
         return f"BLIND: {self.store.author[:20]} only" if blind else ""
 
+    def after_sync(self, synced_ids: list[int], whole_library: bool) -> tuple[list[int], LastOpen]:
+        """The sources in play after a sync (with every stored one for `reader --all`), and what was open
+        when the reader last quit."""
+        source_ids = list(synced_ids)
+        if whole_library:
+            in_play = set(source_ids)
+            source_ids += [source.id for source in self.store.sources() if source.id not in in_play]
+        return source_ids, self.last_open()
+
+    def last_open(self) -> LastOpen:
+        """What was open when the reader last quit (settings kept in the database)."""
+        wanted = self.store.setting(OPEN_SOURCE_SETTING)
+        compared = [int(part) for part in self.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
+        return LastOpen(int(wanted) if wanted.isdigit() else None, compared)
+
+    def panel_shown(self) -> bool:
+        """Whether the reading screen's annotation panel was shown when last left (shown if unknown)."""
+        try:
+            return self.store.setting(PANEL_SETTING, "1") == "1"
+        except StoreError:
+            return True
+
     def saved_position(self, source_id: int) -> int:
         try:
             return self.store.reading_position(source_id)
@@ -178,7 +210,7 @@ class ReaderSession:
 
     def check_evidence(self, reference: str) -> None:
         """Raise ClaimError if reference is neither an http(s) URL nor an annotation id in the database."""
-        _claim_evidence(self.store, reference)
+        check_evidence_reference(self.store, reference)
 
 
 def verdict_change(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from reader.align import tuning
 from reader.align.figures import figures
 from reader.collector import paused_gc
+from reader.model import SuggestionStatus
 from reader.text import Span
 
 
@@ -38,7 +39,7 @@ class Member:
     text: str
     score: float
     repeat: bool = False  # the source states this passage again elsewhere (another member of its source)
-    status: str = "suggested"  # "confirmed": joined by the user's own links; "suggested": by the aligner
+    status: str = SuggestionStatus.SUGGESTED  # "confirmed": joined by the user's own links; "suggested": by the aligner
     confidence: float | None = (
         None  # P(same claim) of its best pair in the cluster (reader.align.learn); None: not assessed
     )
@@ -92,12 +93,14 @@ class Cluster:
     @property
     def status(self) -> str:
         """ "confirmed" when the user linked its passages, else "suggested"."""
-        return "confirmed" if all(member.status == "confirmed" for member in self.members) else "suggested"
+        if all(member.status == SuggestionStatus.CONFIRMED for member in self.members):
+            return SuggestionStatus.CONFIRMED
+        return SuggestionStatus.SUGGESTED
 
     @property
     def confidence(self) -> float | None:
         """The weakest member's confidence (1.0 for a confirmed cluster); None if not assessed."""
-        values = [1.0 if m.status == "confirmed" else m.confidence for m in self.members]
+        values = [1.0 if m.status == SuggestionStatus.CONFIRMED else m.confidence for m in self.members]
         assessed = [value for value in values if value is not None]
         return round(min(assessed), 3) if len(assessed) == len(values) else None
 
@@ -221,7 +224,7 @@ def cluster_to_json(cluster: Cluster) -> dict:
                 "score": m.score,
                 "repeat": m.repeat,
                 "status": m.status,
-                "confidence": 1.0 if m.status == "confirmed" else m.confidence,
+                "confidence": 1.0 if m.status == SuggestionStatus.CONFIRMED else m.confidence,
                 **({"link_kind": m.link_kind} if m.link_kind else {}),
             }
             for m in cluster.members

@@ -17,6 +17,7 @@ from reader.align.learn import DEFAULT_MODEL, PairModel, pair_features
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
+from reader.model import SuggestionStatus
 from reader.text import word_spans
 
 SpanRef = tuple[Hashable, int, int]  # (source id, start, end)
@@ -307,7 +308,7 @@ def assess(
                     end,
                     docs[source_id].text[start:end],
                     1.0,
-                    status="confirmed",
+                    status=SuggestionStatus.CONFIRMED,
                     confidence=1.0,
                     link_kind=kind,
                 )
@@ -400,7 +401,9 @@ def drawn(alignment: Alignment, docs: Sequence, threshold: float | None = None) 
     kept: list[list[Member]] = []
     for cluster in alignment.clusters:
         members = [
-            m for m in cluster.members if m.status == "confirmed" or m.confidence is None or m.confidence >= threshold
+            m
+            for m in cluster.members
+            if m.status == SuggestionStatus.CONFIRMED or m.confidence is None or m.confidence >= threshold
         ]
         if len({m.source_id for m in members}) > 1:
             kept.append(members)

@@ -7,6 +7,7 @@ import csv
 from typing import TextIO
 
 from reader.exports.formula import guard_formula, guard_row
+from reader.model import ClaimStatus
 from reader.store import Store
 
 
@@ -28,7 +29,7 @@ def export_claims(
 
 def matrix_cell_text(status: str, differing_words: list[str]) -> str:
     """How a matrix cell reads: present, 'differs: a → b; c → d', silent (checked) or absent (not found)."""
-    if status == "differs" and differing_words:
+    if status == ClaimStatus.DIFFERS and differing_words:
         return "differs: " + "; ".join(" ".join(words.split()) for words in differing_words)
     return status
 

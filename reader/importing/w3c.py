@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 import msgspec
 
 from reader.importing import ImportFileError
-from reader.model import LINK_KINDS
+from reader.model import LINK_KINDS, LinkKind
 from reader.store import now
 from reader.store.incoming import ID_NAMESPACE, Incoming, IncomingAnnotation, IncomingLink, IncomingSource
 
@@ -194,7 +194,7 @@ def _w3c_link(item: _W3CAnnotation, bodies: list[Any], targets: list[Any]) -> In
             for b in bodies
             if isinstance(b, _W3CResource) and "classifying" in _as_list(b.purpose) and b.value in LINK_KINDS
         ),
-        "same",
+        LinkKind.SAME,
     )
     link_id = annotation_id_from_iri(item.id) if item.id else ""
     return IncomingLink(

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reader.anchoring import make_selector
-from reader.model import Annotation
+from reader.model import AnchorStatus, Annotation
 from reader.store.connection import StoreError, now
 from reader.store.sources import SourceStore
 
@@ -56,7 +56,7 @@ class AnnotationStore(SourceStore):
                 "author": self.author if author is None else author,
                 "created": stamp,
                 "updated": stamp,
-                "anchor_status": "anchored",
+                "anchor_status": AnchorStatus.ANCHORED.value,
                 "anchor_start": start,
                 "anchor_end": end,
                 "anchor_version_id": version_id,
@@ -203,7 +203,7 @@ def _annotation_from_row(row: dict[str, Any]) -> Annotation:
         author=row["author"],
         created=row["created"],
         updated=row["updated"],
-        anchor_status=row["anchor_status"],
+        anchor_status=AnchorStatus(row["anchor_status"]),
         tags=[t for t in (row["tags"] or "").split(";") if t],
         version_id=row["version_id"],
     )

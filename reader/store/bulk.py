@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from reader.metadata import MetadataError, check_metadata, effective_metadata, is_web_url
+from reader.model import EvidenceKind
 from reader.store.claims import _insert_evidence, _put_source, _source_snapshot
 from reader.store.connection import StoreConnection, now
 from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, existing_ids, plan_import, planning_basis
@@ -457,12 +458,12 @@ def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) ->
         recorded.add(entry["id"])
         _insert_claim(db, entry["id"], found, own_text, verdict)
         for item in (verdict or {}).get("evidence") or []:
-            if not isinstance(item, dict) or item.get("kind") not in ("url", "annotation"):
+            if not isinstance(item, dict) or item.get("kind") not in tuple(EvidenceKind):
                 continue
             value = str(item.get("value") or "")
-            if item["kind"] == "url" and not is_web_url(value):
+            if item["kind"] == EvidenceKind.URL and not is_web_url(value):
                 continue
-            if item["kind"] == "annotation" and value not in present:
+            if item["kind"] == EvidenceKind.ANNOTATION and value not in present:
                 problems.append(f"claim {entry['id'][:12]}: evidence annotation {value[:12]} is not in the database")
                 continue
             _insert_evidence(store, db, entry["id"], item["kind"], value, str(item.get("note") or ""))

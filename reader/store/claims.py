@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata, effective_metadata, is_web_url
-from reader.model import ReaderError
+from reader.model import EvidenceKind, ReaderError
 from reader.store.connection import StoreError, now
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def set_verdict(
 ) -> dict[str, Any]:
     """Record a verdict (a rating already checked against the scale), its note and evidence, as one step;
     review_url is where the fact-check is published."""
-    checked = [_check_evidence(store, item) for item in evidence]
+    checked = [check_evidence(store, item) for item in evidence]
     if review_url and not is_web_url(review_url.strip()):
         raise ClaimError(f"the review's url must be an http(s) address, not {review_url[:60]!r}")
 
@@ -131,7 +131,7 @@ def set_verdict(
 
 def add_evidence(store: Store, claim_id: str, member_ids: list[str], reference: str, note: str = "") -> dict[str, Any]:
     """Add a URL or an annotation (by id) as evidence for the claim's verdict; one undo step."""
-    kind, value = _check_evidence(store, reference)
+    kind, value = check_evidence(store, reference)
     return _change_claim(
         store, claim_id, member_ids, lambda db: _insert_evidence(store, db, claim_id, kind, value, note.strip())
     )
@@ -145,18 +145,22 @@ def _insert_evidence(store: Store, db: sqlite_utils.Database, claim_id: str, kin
     )
 
 
-def _check_evidence(store: Store, reference: str) -> tuple[str, str]:
+def check_evidence(store: Store, reference: str) -> tuple[str, str]:
     """('url', URL) for an http(s) address, ('annotation', id) for an annotation id; else ClaimError."""
     reference = reference.strip()
     if is_web_url(reference):
-        return "url", reference
+        return EvidenceKind.URL, reference
     rows = store.query("SELECT id FROM annotations WHERE id = ?", [reference])
     if not rows and len(reference) >= 6:
         rows = store.query("SELECT id FROM annotations WHERE id LIKE ? || '%' LIMIT 2", [reference])
         rows = rows if len(rows) == 1 else []
     if rows:
-        return "annotation", rows[0]["id"]
+        return EvidenceKind.ANNOTATION, rows[0]["id"]
     raise ClaimError(f"evidence must be an http(s) URL or an annotation id, not {reference[:60]!r}")
+
+
+# The former private name, still imported by reader/commands/claims.py.
+_check_evidence = check_evidence
 
 
 # --- source metadata ------------------------------------------------------------------------------

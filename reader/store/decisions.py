@@ -11,12 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reader.model import AnchorStatus, LinkKind
+from reader.model import Decision as PairDecision
 from reader.store.connection import now
 
 if TYPE_CHECKING:
     from reader.store import Store
 
-DECISIONS = ("confirmed", "rejected")
+DECISIONS = tuple(decision.value for decision in PairDecision)
 
 # The shapes reader.align.suggest takes: a passage (source id, start, end), a pair the user rejected, and a
 # passage in a group of linked ones with the kind of its link.
@@ -79,7 +81,7 @@ def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Dec
             continue
         found.append(
             Decision(
-                row["decision"],
+                PairDecision(row["decision"]),
                 (row["source_a"], row["start_a"], row["end_a"]),
                 (row["source_b"], row["start_b"], row["end_b"]),
                 tuple(json.loads(row["features"])),
@@ -89,7 +91,7 @@ def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Dec
 
 
 def rejected_pairs(store: Store, source_ids: Iterable[int] | None = None) -> list[RejectedPair]:
-    return [(d.a, d.b) for d in decisions(store, source_ids) if d.decision == "rejected"]
+    return [(d.a, d.b) for d in decisions(store, source_ids) if d.decision == PairDecision.REJECTED]
 
 
 def linked_groups(store: Store, source_ids: Iterable[int]) -> list[list[LinkedSpan]]:
@@ -100,7 +102,7 @@ def linked_groups(store: Store, source_ids: Iterable[int]) -> list[list[LinkedSp
         a.id: a
         for sid in wanted
         for a in store.annotations(source_id=sid)
-        if a.anchor_status != "orphaned" and a.end > a.start
+        if a.anchor_status != AnchorStatus.ORPHANED and a.end > a.start
     }
     parent: dict[str, str] = {}
 
@@ -116,7 +118,7 @@ def linked_groups(store: Store, source_ids: Iterable[int]) -> list[list[LinkedSp
         if link.from_annotation in annotations and link.to_annotation in annotations:
             parent[find(link.from_annotation)] = find(link.to_annotation)
             for end in (link.from_annotation, link.to_annotation):
-                if kinds.get(end) != "same":
+                if kinds.get(end) != LinkKind.SAME:
                     kinds[end] = link.kind
     groups: dict[str, list[LinkedSpan]] = defaultdict(list)
     for annotation_id in kinds:

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from reader.anchoring import anchor
-from reader.model import Selector
+from reader.model import AnchorStatus, Selector
 from reader.store.connection import content_hash, now
 from reader.store.events import annotation_snapshot, tag_snapshot
 from reader.store.incoming import (
@@ -103,7 +103,7 @@ def plan_import(conn: sqlite3.Connection, incoming: Incoming, path: Path) -> Pla
     placer = _Placer(conn, incoming.sources, matched, plan)
     for item in new_items:
         row = placer.place(item)
-        if row["anchor_status"] != "anchored" or (row["anchor_start"], row["anchor_end"]) != (
+        if row["anchor_status"] != AnchorStatus.ANCHORED or (row["anchor_start"], row["anchor_end"]) != (
             row["position_start"],
             row["position_end"],
         ):
@@ -304,7 +304,7 @@ class _Placer:
             )
         exact = item.end <= len(text) and item.end - item.start == len(item.quote)
         if made_on_current and exact and text[item.start : item.end] == item.quote:
-            status, start, end, score = "anchored", item.start, item.end, 100.0
+            status, start, end, score = AnchorStatus.ANCHORED, item.start, item.end, 100.0
         else:
             found = anchor(text, Selector(item.start, item.end, item.quote, item.prefix, item.suffix))
             status, start, end, score = found.status, found.start, found.end, found.score

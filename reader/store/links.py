@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from reader.model import LINK_KINDS, Link
+from reader.model import LINK_KINDS, Link, LinkKind
 from reader.store.annotations import AnnotationStore
 from reader.store.connection import StoreError, now
 
@@ -13,7 +13,7 @@ from reader.store.connection import StoreError, now
 class LinkStore(AnnotationStore):
     """The links and silences tables, each change logged for undo."""
 
-    def add_link(self, from_annotation: str, to_annotation: str, kind: str = "same") -> Link:
+    def add_link(self, from_annotation: str, to_annotation: str, kind: str = LinkKind.SAME) -> Link:
         if kind not in LINK_KINDS:
             raise StoreError(f"unknown link kind {kind!r}; use one of {', '.join(LINK_KINDS)}")
         if from_annotation == to_annotation:
@@ -88,5 +88,10 @@ class LinkStore(AnnotationStore):
 
 def _link_from_row(row: dict[str, Any]) -> Link:
     return Link(
-        row["id"], row["from_annotation"], row["to_annotation"], row["kind"], row["created"], row.get("author") or ""
+        row["id"],
+        row["from_annotation"],
+        row["to_annotation"],
+        LinkKind(row["kind"]),
+        row["created"],
+        row.get("author") or "",
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from reader.corpus import Document
+from reader.model import AnchorStatus
 from reader.store.annotations import AnnotationStore
 from reader.store.claims import _source_snapshot
 from reader.store.connection import StoreError, now
@@ -176,7 +177,7 @@ class RemoteApplier:
         row.update(id=key, source_id=source_id, version_id=version_id)
         if version_id == current:
             row.update(
-                anchor_status="anchored",
+                anchor_status=AnchorStatus.ANCHORED.value,
                 anchor_start=row.get("position_start"),
                 anchor_end=row.get("position_end"),
                 anchor_version_id=version_id,
@@ -184,7 +185,11 @@ class RemoteApplier:
             )
         else:
             row.update(
-                anchor_status="anchored", anchor_start=None, anchor_end=None, anchor_version_id=None, anchor_score=None
+                anchor_status=AnchorStatus.ANCHORED.value,
+                anchor_start=None,
+                anchor_end=None,
+                anchor_version_id=None,
+                anchor_score=None,
             )
             self.reanchor.add(source_id)
         columns = list(row)

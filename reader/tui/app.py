@@ -27,7 +27,7 @@ from reader.library import SyncReport, sync_sources
 from reader.model import Source
 from reader.preview import read_preview
 from reader.saving import SaveFailed, save_in_process
-from reader.session import COMPARE_SETTING, OPEN_SOURCE_SETTING, ReaderSession, Store, StoreError
+from reader.session import COMPARE_SETTING, LastOpen, ReaderSession, Store, StoreError
 from reader.settings import Settings, SettingsError, load_settings
 from reader.text import display_safe
 from reader.tui.base import DatabaseChanged
@@ -66,17 +66,28 @@ class ReaderApp(OpeningScreens, App[None]):
     ]
 
     class LibrarySynced(Message):
-        def __init__(self, report: SyncReport) -> None:
+        """The library is synced: the sources in play, and what was open when the reader last quit."""
+
+        def __init__(self, report: SyncReport, source_ids: list[int], last_open: LastOpen) -> None:
             super().__init__()
-            self.report = report
+            self.report, self.source_ids, self.last_open = report, source_ids, last_open
 
     class DocumentReady(Message):
         """A source's text is in memory (source_id is None while a new big file is still being saved)."""
 
-        def __init__(self, source_id: int | None, title: str, text: str, path: str, preview: bool = False) -> None:
+        def __init__(
+            self,
+            source_id: int | None,
+            title: str,
+            text: str,
+            path: str,
+            preview: bool = False,
+            position: int = 0,
+            show_panel: bool = True,
+        ) -> None:
             super().__init__()
             self.source_id, self.title, self.text, self.path = source_id, title, text, path
-            self.preview = preview
+            self.preview, self.position, self.show_panel = preview, position, show_panel
 
     class SourceSaved(Message):
         def __init__(self, source_id: int, path: str) -> None:
@@ -84,11 +95,11 @@ class ReaderApp(OpeningScreens, App[None]):
             self.source_id, self.path = source_id, path
 
     class SourcesRead(Message):
-        """The sources in play, read again."""
+        """The sources in play, read again, and the blind coding notice (the database may have changed it)."""
 
-        def __init__(self, sources: list[Source]) -> None:
+        def __init__(self, sources: list[Source], blind_notice: str) -> None:
             super().__init__()
-            self.sources = sources
+            self.sources, self.blind_notice = sources, blind_notice
 
     class SyncProgress(Message):
         """How far a long sync has got (posted at most PROGRESS_INTERVAL apart, after PROGRESS_DELAY)."""
@@ -141,7 +152,6 @@ class ReaderApp(OpeningScreens, App[None]):
             return
         self.session.on_wait = lambda message: self.call_from_thread(self.notify_plain, message)
         self.session.on_written = self._written
-        self.blind_notice = self.session.blind_notice()
         self.push_screen(self.sources_screen)
         if self.adjudicate_at is not None:
             self._restored = True  # `reader adjudicate`: that screen, not the last source read
@@ -203,18 +213,21 @@ class ReaderApp(OpeningScreens, App[None]):
         except StoreError as error:
             self.post_message(self.Failed(str(error), fatal=True))
             return
-        self.post_message(self.LibrarySynced(report))
+        self.post_message(self.synced(report))
 
     @work(thread=True, exclusive=True, group="sync")
     def open_file(self, path: Path) -> None:
         """`reader FILE`: show the file as soon as it is read, then save it to the store."""
         resolved = Path(os.path.realpath(path))
         store = self.session.store
+        show_panel = self.session.panel_shown()
         try:
             preview = read_preview(resolved)
             if preview:
                 self.post_message(
-                    self.DocumentReady(None, title_from_text(preview), preview, str(resolved), preview=True)
+                    self.DocumentReady(
+                        None, title_from_text(preview), preview, str(resolved), True, show_panel=show_panel
+                    )
                 )
                 # Decoding or fetching 100 MB holds the GIL for a while: let the preview reach the screen first.
                 self._preview_painted.wait(timeout=3)
@@ -223,12 +236,19 @@ class ReaderApp(OpeningScreens, App[None]):
             if known == (info.st_size, info.st_mtime_ns):
                 source_id = store.resolve_path_id(str(resolved))
                 source = store.source(source_id)
-                self.post_message(self.DocumentReady(source_id, source.title, store.text(source_id), str(resolved)))
-                self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id])))
+                text, position = store.text(source_id), self.session.saved_position(source_id)
+                self.post_message(
+                    self.DocumentReady(
+                        source_id, source.title, text, str(resolved), position=position, show_panel=show_panel
+                    )
+                )
+                self.post_message(self.synced(SyncReport(source_ids=[source_id])))
                 return
             metadata = read_metadata(resolved.parent).get(resolved.name)
             document = load_document(resolved, metadata)
-            self.post_message(self.DocumentReady(None, document.title, document.text, str(resolved)))
+            self.post_message(
+                self.DocumentReady(None, document.title, document.text, str(resolved), show_panel=show_panel)
+            )
             source_id = self._save_elsewhere(resolved, metadata, [document.size, document.mtime_ns, len(document.text)])
         except (SourceError, StoreError, SaveFailed) as error:
             self.post_message(self.Failed(f"{display_safe(str(path))}: {error}", fatal=True))
@@ -237,7 +257,16 @@ class ReaderApp(OpeningScreens, App[None]):
             self.post_message(self.Failed(f"{display_safe(str(path))}: cannot read: {error.strerror}", fatal=True))
             return
         self.post_message(self.SourceSaved(source_id, str(resolved)))
-        self.post_message(self.LibrarySynced(SyncReport(source_ids=[source_id], loaded=1)))
+        self.post_message(self.synced(SyncReport(source_ids=[source_id], loaded=1)))
+
+    def synced(self, report: SyncReport) -> LibrarySynced:
+        """What a sync worker posts: the sources in play and the last session, read there (off the event loop)."""
+        try:
+            source_ids, last_open = self.session.after_sync(report.source_ids, self.whole_library)
+        except StoreError as error:
+            self.call_from_thread(self.notify_error, str(error))
+            source_ids, last_open = list(report.source_ids), LastOpen(None, [])
+        return self.LibrarySynced(report, source_ids, last_open)
 
     def _save_elsewhere(self, path: Path, metadata: dict[str, str] | None, expected: list[int]) -> int:
         """Save the file shown to the store in a separate process (keys stay fast meanwhile); expected
@@ -279,20 +308,14 @@ class ReaderApp(OpeningScreens, App[None]):
 
     def on_reader_app_library_synced(self, message: LibrarySynced) -> None:
         report = message.report
-        self.session.source_ids = list(report.source_ids)
+        self.session.source_ids = list(message.source_ids)
         self.sources_screen.hide_progress()
-        if self.whole_library:
-            try:
-                in_play = set(self.session.source_ids)
-                self.session.source_ids += [s.id for s in self.session.store.sources() if s.id not in in_play]
-            except StoreError as error:
-                self.notify_error(str(error))
         for path, reason in report.skipped[:5]:
             self.notify_error(f"skipped {path}: {reason}")
         self.refresh_sources()
         if not self._restored and not self.open_single:
             self._restored = True
-            self.restore_session()
+            self.restore_session(message.last_open)
 
     def on_reader_app_document_ready(self, message: DocumentReady) -> None:
         screen = self.screen
@@ -300,11 +323,10 @@ class ReaderApp(OpeningScreens, App[None]):
             screen.replace_text(message.title, message.text, preview=message.preview)
             if message.source_id is not None:
                 self.remember_open_source(message.source_id)
-                screen.source_saved(message.source_id, self.session.saved_position(message.source_id))
+                screen.source_saved(message.source_id, message.position)
             return
-        position = self.session.saved_position(message.source_id) if message.source_id is not None else 0
         self.show_reading(
-            message.source_id, message.title, message.text, position, self.panel_shown(), preview=message.preview
+            message.source_id, message.title, message.text, message.position, message.show_panel, message.preview
         )
         if message.preview:
             self.call_after_refresh(lambda: self.set_timer(0.05, self._preview_painted.set))
@@ -317,18 +339,6 @@ class ReaderApp(OpeningScreens, App[None]):
 
     # --- settings kept in the database -----------------------------------------------------------
 
-    def restore_session(self) -> None:
-        """Reopen the source that was open when the reader last quit, if it is still in play."""
-        try:
-            wanted = self.session.store.setting(OPEN_SOURCE_SETTING)
-            compared = [int(part) for part in self.session.store.setting(COMPARE_SETTING).split(",") if part.isdigit()]
-        except StoreError:
-            return
-        if wanted.isdigit() and int(wanted) in self.source_ids:
-            self.open_source(int(wanted))
-        if len(compared) >= 2 and all(source_id in self.source_ids for source_id in compared):
-            self.open_compare(compared)
-
     @work(thread=True, exclusive=True, group="sources")
     def refresh_sources(self) -> None:
         """Read the sources in play again (their counts and progress), off the event loop."""
@@ -339,9 +349,10 @@ class ReaderApp(OpeningScreens, App[None]):
             self.call_from_thread(self.notify_error, str(error))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.SourcesRead(sources))
+            self.post_message(self.SourcesRead(sources, self.session.blind_notice()))
 
     def on_reader_app_sources_read(self, message: SourcesRead) -> None:
+        self.blind_notice = message.blind_notice
         self.sources_screen.show_sources(message.sources)
 
     def on_sources_screen_open_source(self, message: SourcesScreen.OpenSource) -> None:
@@ -423,8 +434,7 @@ class ReaderApp(OpeningScreens, App[None]):
         """The blind notice and the sources list follow the database; each screen decides what to read again."""
         if not self.is_running or not self.session.is_open:
             return
-        self.blind_notice = self.session.blind_notice()
-        if message.outside:
+        if message.outside:  # the blind notice is read again with the sources
             self.refresh_sources()
         for screen in self.screen_stack:
             screen.post_message(DatabaseChanged(message.outside))

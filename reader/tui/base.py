@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import work
+from textual.binding import BindingsMap
 from textual.message import Message
 from textual.screen import Screen
 
@@ -79,6 +80,15 @@ class ReaderScreen(Screen[None]):
 
     def notify_plain(self, message: str) -> None:
         notify_plain(self, message)
+
+    def binds_key(self, key: str) -> bool:
+        """Whether this screen binds key itself (its BINDINGS and its bases', as the keymap remaps them):
+        a focused widget steps aside for such a key (on the comparison screen, l links rather than moves)."""
+        bindings = BindingsMap(
+            binding for screen_class in type(self).__mro__ for binding in vars(screen_class).get("BINDINGS", ())
+        )
+        bindings.apply_keymap(self.session.keymap)
+        return bool(bindings.key_to_bindings.get(key))
 
     # --- reading again when the database changed -------------------------------------------------
 

@@ -12,7 +12,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 from reader.model import ReaderError, Source
-from reader.session import OPEN_SOURCE_SETTING, PANEL_SETTING, ReaderSession, Store, StoreError
+from reader.session import OPEN_SOURCE_SETTING, PANEL_SETTING, LastOpen, ReaderSession, Store, StoreError
 from reader.tui.base import notify_error, notify_plain
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.reading import ReadingScreen
@@ -79,12 +79,13 @@ class OpeningScreens(App[None]):
     def save_layout(self, panel_shown: bool) -> None:
         self.submit_change(lambda store: store.set_setting(PANEL_SETTING, "1" if panel_shown else "0"))
 
-    def panel_shown(self) -> bool:
-        try:
-            return self.session.store.setting(PANEL_SETTING, "1") == "1"
-        except StoreError as error:
-            self.notify_error(str(error))
-            return True
+    def restore_session(self, last_open: LastOpen) -> None:
+        """Reopen the source (and comparison) open when the reader last quit, if still in play."""
+        if last_open.source_id is not None and last_open.source_id in self.session.source_ids:
+            self.open_source(last_open.source_id)
+        compared = last_open.compared
+        if len(compared) >= 2 and all(source_id in self.session.source_ids for source_id in compared):
+            self.open_compare(compared)
 
     # --- a source --------------------------------------------------------------------------------
 
@@ -160,15 +161,19 @@ class OpeningScreens(App[None]):
 
         self.push_screen(CompareScreen(message.sources, message.texts, message.positions))
 
+    @work(thread=True, exclusive=True, group="open-compare")
     def ask_compare_with(self, source_id: int) -> None:
-        """From a reading screen: choose another source, then compare the two."""
-        from reader.tui.screens.pick_source import PickSourceScreen
-
+        """From a reading screen: choose another source (read off the event loop), then compare the two."""
         try:
             others = [s for s in self.session.store.sources_by_ids(self.session.source_ids) if s.id != source_id]
         except StoreError as error:
-            self.notify_error(str(error))
+            self.call_from_thread(self.notify_error, str(error))
             return
+        self.call_from_thread(self.choose_compare_with, source_id, others)
+
+    def choose_compare_with(self, source_id: int, others: list[Source]) -> None:
+        from reader.tui.screens.pick_source import PickSourceScreen
+
         if not others:
             self.notify_error("no other source to compare with")
             return
@@ -194,7 +199,7 @@ class OpeningScreens(App[None]):
 
     def action_adjudicate(self) -> None:
         """Compare two coders on the source being read: the two there, or a choice when there are more."""
-        from reader.tui.screens.adjudicate import AdjudicateScreen, PickCodersScreen, coders_on
+        from reader.tui.screens.adjudicate import AdjudicateScreen
         from reader.tui.screens.annotating import AnnotatingScreen
 
         screen = self.screen
@@ -205,14 +210,29 @@ class OpeningScreens(App[None]):
         if source_id is None:
             self.notify_error("open a source first: coders are compared on one source")
             return
+        self.find_coders(source_id)
+
+    @work(thread=True, exclusive=True, group="open-adjudication")
+    def find_coders(self, source_id: int) -> None:
+        """The coders on a source, read off the event loop (none while blind coding is on)."""
+        from reader.tui.screens.adjudicate import coders_on
+
         try:
             if self.session.store.is_blind():
-                self.notify_error("blind coding is on: coders are compared once it is lifted (`reader blind off`)")
+                self.call_from_thread(
+                    self.notify_error, "blind coding is on: coders are compared once it is lifted (`reader blind off`)"
+                )
                 return
             coders = coders_on(self.session.store, source_id)
         except StoreError as error:
-            self.notify_error(str(error))
+            self.call_from_thread(self.notify_error, str(error))
             return
+        self.call_from_thread(self.choose_coders, source_id, coders)
+
+    def choose_coders(self, source_id: int, coders: list[str]) -> None:
+        """Adjudicate the two coders, or choose a pair when there are more."""
+        from reader.tui.screens.adjudicate import PickCodersScreen
+
         if len(coders) < 2:
             self.notify_error(
                 f"comparing coders needs two authors' annotations on this source besides yours (found {len(coders)})"

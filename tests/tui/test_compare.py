@@ -359,6 +359,18 @@ async def test_l_links_the_annotations_under_both_cursors_with_a_chosen_kind(mak
         assert "linked" in str(screen.query_one("#compare-status").render())
 
 
+async def test_the_panes_leave_l_to_the_screen_unless_the_keymap_moves_the_link_elsewhere(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        view = screen.panes[0].view
+        assert screen.binds_key("l") and not screen.binds_key("h")
+        assert view.check_action("move_word", (1, True)) is False
+        assert view.check_action("move_word", (-1, True)) is True
+        pilot.app.session.settings.keys["compare.link"] = "ctrl+l"
+        assert not screen.binds_key("l") and screen.binds_key("ctrl+l")
+        assert view.check_action("move_word", (1, True)) is True
+
+
 async def test_l_without_an_annotation_explains(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         await open_compare(pilot, "000", "001")

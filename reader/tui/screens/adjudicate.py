@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -79,6 +80,11 @@ class AdjudicateScreen(ReaderScreen):
         Binding("escape", "back", "Back", id="adjudicate.back"),
     ]
 
+    # The item under the cursor, an index into `shown`; every assignment repaints (a key that leaves it
+    # where it was still says what it did).
+    current: reactive[int] = reactive(0, init=False, always_update=True)
+    show_agreements: reactive[bool] = reactive(False, init=False)  # agreements listed too (d)
+
     class Loaded(Message):
         """Both coders' annotations compared, and the adjudicated set (read in a worker)."""
 
@@ -95,8 +101,6 @@ class AdjudicateScreen(ReaderScreen):
         self.author_b = author_b
         self.items: list[Item] = []
         self.decisions: list[str] = []
-        self.current = 0
-        self.show_agreements = False
         self.message = ""
 
     def compose(self) -> ComposeResult:
@@ -122,7 +126,10 @@ class AdjudicateScreen(ReaderScreen):
     @property
     def shown(self) -> list[int]:
         """Indexes of the items listed: the differences, or every item when agreements are shown too."""
-        return [i for i, item in enumerate(self.items) if self.show_agreements or item.kind != AGREE]
+        return self._listed(self.show_agreements)
+
+    def _listed(self, with_agreements: bool) -> list[int]:
+        return [i for i, item in enumerate(self.items) if with_agreements or item.kind != AGREE]
 
     def reload(self) -> None:
         """The database changed: read everything again."""
@@ -147,12 +154,22 @@ class AdjudicateScreen(ReaderScreen):
         self.decisions = [decision_for(item, message.decided) for item in self.items]
         if not self.shown and self.items:
             self.show_agreements = True
-        self.current = min(self.current, max(0, len(self.shown) - 1))
+        current = min(self.current, max(0, len(self.shown) - 1))
         position, self._advance_from = self._advance_from, None
         if position is not None and position + 1 < len(self.shown):  # on to the next, as a coder works down
-            self.current = position + 1
+            current = position + 1
             self.message += f" on {position + 1}/{len(self.shown)}, now on {position + 2}/{len(self.shown)}"
+        self.current = current  # repaints
+
+    def watch_current(self) -> None:
         self.draw()
+
+    def watch_show_agreements(self, showing_before: bool, showing: bool) -> None:
+        """Agreements shown or hidden: the cursor stays on its item if still listed, else goes to the first."""
+        before = self._listed(showing_before)
+        item = before[self.current] if self.current < len(before) else None
+        shown = self.shown
+        self.current = shown.index(item) if item is not None and item in shown else 0  # repaints
 
     # --- drawing -------------------------------------------------------------------------------
 
@@ -236,7 +253,6 @@ class AdjudicateScreen(ReaderScreen):
     def action_move(self, step: int) -> None:
         if self.shown:
             moved = self.current + step
-            self.current = moved % len(self.shown)
             # say so when n/p go round: after a decision has moved on, n from the last item comes back
             # to the one just decided, and a key pressed there replaces that decision
             self.message = (
@@ -246,7 +262,7 @@ class AdjudicateScreen(ReaderScreen):
                 if moved < 0
                 else ""
             )
-            self.draw()
+            self.current = moved % len(self.shown)  # repaints
 
     def action_decide(self, choice: str) -> None:
         item = self.current_item()
@@ -279,14 +295,7 @@ class AdjudicateScreen(ReaderScreen):
         self.submit_change(change, done)
 
     def action_toggle_agreements(self) -> None:
-        item = self.current_item()
-        self.show_agreements = not self.show_agreements
-        shown = self.shown
-        if item is not None and self.items.index(item) in shown:
-            self.current = shown.index(self.items.index(item))
-        else:
-            self.current = 0
-        self.draw()
+        self.show_agreements = not self.show_agreements  # watch_show_agreements keeps the cursor's item
 
     def action_undo(self) -> None:
         def done(described: str | None) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 
-from reader.model import Annotation, Tag
+from reader.model import AnchorStatus, Annotation, Tag
 from reader.presentation import tags_text
 from reader.session import Store, Written
 from reader.tui.base import ReaderScreen
@@ -25,6 +26,7 @@ from reader.tui.widgets.choose_annotation import ChooseAnnotation
 from reader.tui.widgets.document_view import DocumentView
 
 Span = tuple[int, int]
+T = TypeVar("T")
 NEARBY_REACH = 20_000  # annotations starting this far before the cursor are looked at directly
 
 
@@ -56,7 +58,20 @@ def annotating_bindings(prefix: str, search_description: str = "Search in the so
 
 def placed_annotations(annotations: list[Annotation]) -> list[Annotation]:
     """Annotations that sit somewhere on the current text (orphans are listed, never placed)."""
-    return [a for a in annotations if a.anchor_status != "orphaned"]
+    return [a for a in annotations if a.anchor_status != AnchorStatus.ORPHANED]
+
+
+def tag_colours(tags: list[Tag]) -> dict[str, str]:
+    """Tag name -> colour, what annotations are painted with."""
+    return {tag.name: tag.colour for tag in tags}
+
+
+class TagsLoaded(Message, bubble=False):
+    """The tags in the database, read off the event loop (posted before the annotations they colour)."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        super().__init__()
+        self.tags = tags
 
 
 class AnnotatingScreen(ReaderScreen):
@@ -96,12 +111,28 @@ class AnnotatingScreen(ReaderScreen):
     def annotation_under_cursor(self) -> Annotation | None:
         raise NotImplementedError
 
-    def refresh_tags(self) -> None:
+    def show_tags(self, tags: list[Tag]) -> None:
+        """The tags in the database: the tag bar, and the colours the annotations are painted in."""
         raise NotImplementedError
+
+    def on_tags_loaded(self, message: TagsLoaded) -> None:
+        if self.is_mounted:
+            self.show_tags(message.tags)
+
+    def with_tags(self, change: Callable[[Store], T]) -> Callable[[Store], T]:
+        """change, then the tags read on the same connection, posted before the change's ChangeSaved: a tag
+        the change made is in the tag bar, in its colour, when the annotation is painted."""
+
+        def change_then_tags(store: Store) -> T:
+            result = change(store)
+            self.post_message(TagsLoaded(store.tags()))
+            return result
+
+        return change_then_tags
 
     def jump_to(self, annotation: Annotation) -> None:
         view = self.active_view()
-        if annotation.anchor_status == "orphaned":
+        if annotation.anchor_status == AnchorStatus.ORPHANED:
             self.notify_plain("this annotation's text is no longer in the source (orphaned)")
             return
         view.move_cursor_to(annotation.start)
@@ -158,7 +189,7 @@ class AnnotatingScreen(ReaderScreen):
                     if by_id is not None
                     else next((a for a in placed if a.id == highlight.key), None)
                 )
-                if found is not None and found.anchor_status != "orphaned":
+                if found is not None and found.anchor_status != AnchorStatus.ORPHANED:
                     nearby.append(found)
                     seen.add(found.id)
         nearby.sort(key=lambda a: (a.start, a.end, a.id))
@@ -245,12 +276,14 @@ class AnnotatingScreen(ReaderScreen):
             view.action_cancel_selection()
 
         def shown(annotation: Annotation) -> None:
-            self.refresh_tags()
             others = [a for a in self.annotations_of(source_id) if a.id != annotation.id]
             self.show_annotations_of(source_id, [*others, annotation])
 
         self.submit_annotation(
-            source_id, self.annotate_change(source_id, annotations, start, end, tags, note), (start, end), shown
+            source_id,
+            self.with_tags(self.annotate_change(source_id, annotations, start, end, tags, note)),
+            (start, end),
+            shown,
         )
 
     def action_tag(self, number: int) -> None:
@@ -282,12 +315,14 @@ class AnnotatingScreen(ReaderScreen):
                 return
 
             def shown(updated: Annotation) -> None:
-                self.refresh_tags()
                 shown = self.annotations_of(updated.source_id)
                 self.show_annotations_of(updated.source_id, [updated if a.id == updated.id else a for a in shown])
 
             self.submit_change(
-                lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags), shown
+                self.with_tags(
+                    lambda store: store.update_annotation(annotation.id, note=result.note, tags=result.tags)
+                ),
+                shown,
             )
 
         self.app.push_screen(

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from reader.align import Alignment, AlignmentHit, Member, SourceText
 from reader.comparison import Comparison, compare_sources
-from reader.model import Annotation, Source, Tag
+from reader.model import AnchorStatus, Annotation, Decision, Source, Tag
 from reader.presentation import (
     CONFIRMED_COLOUR,
     FOCUS_COLOUR,
@@ -32,7 +32,7 @@ from reader.presentation import (
     selecting_text,
 )
 from reader.session import Store, StoreError, record_decision
-from reader.tui.screens.annotating import annotating_bindings
+from reader.tui.screens.annotating import TagsLoaded, annotating_bindings, tag_colours
 from reader.tui.screens.compare_differences import DifferencesPanel
 from reader.tui.screens.compare_pairs import (
     PairDecisions,
@@ -150,7 +150,6 @@ class CompareScreen(PairDecisions):
             self._update_header(index)
         self.panes[0].view.focus()
         self._mark_active_pane()
-        self.refresh_tags()
         self.load_marks()
         self.compute_alignment()
         self.show_differences()
@@ -172,8 +171,11 @@ class CompareScreen(PairDecisions):
 
     @work(thread=True, exclusive=True, group="compare-marks")
     def load_marks(self) -> None:
+        """Read the tags, then every pane's annotations and links, off the event loop (the tags first, so
+        the annotations are painted in their colours at once)."""
         store = self.session.store
         try:
+            self.post_message(TagsLoaded(store.tags()))
             annotations = {sid: store.annotations(source_id=sid) for sid in self.source_ids}
             ids = {a.id for found in annotations.values() for a in found}
             linked = {end for link in store.links() for end in (link.from_annotation, link.to_annotation) if end in ids}
@@ -210,23 +212,22 @@ class CompareScreen(PairDecisions):
         """The database changed (here or in another process): reload tags, annotations and links."""
         if not self.is_mounted:
             return
-        self.refresh_tags()
         self.load_marks()
         self.compute_alignment()  # links and decisions change what is confirmed and what is suggested
 
-    def refresh_tags(self) -> None:
-        try:
-            self.tags = self.session.store.tags()
-        except StoreError as error:
-            self.notify_error(str(error))
-            self.tags = []
-        self.query_one(TagBar).show_tags(self.tags)
+    def show_tags(self, tags: list[Tag]) -> None:
+        recoloured = tag_colours(tags) != tag_colours(self.tags)
+        self.tags = tags
+        self.query_one(TagBar).show_tags(tags)
+        if recoloured:
+            for index in range(len(self.panes)):
+                self._paint_annotations(index)  # in the tags' new colours
 
     # --- painting --------------------------------------------------------------------------------
 
     def _paint_annotations(self, index: int) -> None:
         pane = self.panes[index]
-        annotations, links = annotation_highlights(pane, {tag.name: tag.colour for tag in self.tags})
+        annotations, links = annotation_highlights(pane, tag_colours(self.tags))
         pane.view.set_highlights("annotations", annotations)
         pane.view.set_highlights("links", links)
         self._paint_passages(index)
@@ -302,7 +303,7 @@ class CompareScreen(PairDecisions):
             under = [
                 a
                 for a in pane.annotations
-                if a.start < view.cursor[1] and a.end > view.cursor[0] and a.anchor_status != "orphaned"
+                if a.start < view.cursor[1] and a.end > view.cursor[0] and a.anchor_status != AnchorStatus.ORPHANED
             ]
         if not under:
             return None
@@ -413,7 +414,7 @@ class CompareScreen(PairDecisions):
             def change(store: Store) -> None:
                 with store.write():  # the link and what the pair model learns from it: one step
                     store.add_link(annotation.id, target_id, kind)
-                    record_decision(store, "confirmed", own, theirs, features)
+                    record_decision(store, Decision.CONFIRMED, own, theirs, features)
 
             def done(_: None) -> None:
                 self.notify_plain(f"linked: {LINK_KIND_NAMES.get(kind, kind)}")

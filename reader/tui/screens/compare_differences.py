@@ -11,6 +11,7 @@ from textual.widgets import Static
 from reader.align import AlignmentHit, Member, tuning
 from reader.align.suggest import evidence, query_clauses
 from reader.comparison import Comparison
+from reader.model import SuggestionStatus
 from reader.presentation import (
     ALIGNED_COLOUR,
     CONFIRMED_COLOUR,
@@ -140,7 +141,7 @@ class DifferencesPanel(Static):
         return lines
 
     def _pair_status(self, index: int, member: Member, other_index: int, counterpart: Member) -> Text:
-        if member.status == "confirmed" and counterpart.status == "confirmed":
+        if member.status == SuggestionStatus.CONFIRMED and counterpart.status == SuggestionStatus.CONFIRMED:
             kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
             return Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
         status = Text("  [suggested", style="dim")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from reader.align import tuning
 from reader.align.learn import pair_features
 from reader.align.suggest import Candidate, query_clauses, rank_counterparts
-from reader.model import Annotation
+from reader.model import AnchorStatus, Annotation, Decision, LinkKind
 from reader.session import Store, record_decision
 from reader.tui.screens.annotating import AnnotatingScreen
 from reader.tui.screens.compare_parts import pane_label
@@ -31,7 +31,7 @@ def claim_change(annotations: list[Annotation], source_id: int, start: int, end:
     covering = [
         a
         for a in annotations
-        if a.anchor_status != "orphaned"
+        if a.anchor_status != AnchorStatus.ORPHANED
         and min(a.end, end) - max(a.start, start) >= tuning.SAME_SPAN_OVERLAP * (end - start)
     ]
     best = min(covering, key=lambda a: (abs(a.start - start) + abs(a.end - end), a.id)) if covering else None
@@ -75,8 +75,8 @@ def linked_claims_change(
         with store.write():
             first = own(store)
             for (other, counterpart), found in zip(others, features):
-                store.add_link(first.id, other(store).id, "same")
-                record_decision(store, "confirmed", passage, counterpart, found)
+                store.add_link(first.id, other(store).id, LinkKind.SAME)
+                record_decision(store, Decision.CONFIRMED, passage, counterpart, found)
         return len(others)
 
     return change
@@ -91,7 +91,6 @@ class PairDecisions(AnnotatingScreen):
 
     def claims_linked(self, count: int) -> None:
         """Linked passages landed: the tags may be new, the annotations, links and alignment changed."""
-        self.refresh_tags()
         self.reload()
 
     # --- ranked counterparts -------------------------------------------------------------------------
@@ -162,4 +161,4 @@ class PairDecisions(AnnotatingScreen):
             self.notify_plain("rejected: this pair will not be suggested again")
             self.reload()
 
-        self.submit_change(lambda store: record_decision(store, "rejected", own, theirs, features), done)
+        self.submit_change(lambda store: record_decision(store, Decision.REJECTED, own, theirs, features), done)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from reader.align import Alignment, Member, tuning, word_differences
-from reader.model import Annotation, Source
+from reader.model import AnchorStatus, Annotation, LinkKind, Source, SuggestionStatus
 from reader.presentation import (
     CONFIRMED_COLOUR,
     LINK_COLOUR,
@@ -24,7 +24,11 @@ from reader.tui.widgets.document_view import DocumentView, Highlight
 Span = tuple[int, int]
 
 EMPHASIS_STYLES = {"number": "bold #e5c07b", "name": "bold #56b6c2", "quote": "bold #c678dd"}
-LINK_KIND_NAMES = {"same": "same claim", "supports": "supports", "contradicts": "contradicts"}
+LINK_KIND_NAMES: dict[str, str] = {
+    LinkKind.SAME: "same claim",
+    LinkKind.SUPPORTS: "supports",
+    LinkKind.CONTRADICTS: "contradicts",
+}
 CONTEXT_ROWS = 3  # rows kept above a counterpart scrolled into view
 
 
@@ -125,14 +129,14 @@ def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Hig
 
 def alignment_highlights(pane: Pane, alignment: Alignment, show_weak: bool) -> list[Highlight]:
     """A pane's alignment overlay: confirmed clusters in their own colour, weak suggestions too when shown."""
-    annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != "orphaned"]
-    confirmed = {c.id for c in alignment.clusters if c.status == "confirmed"}
+    annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != AnchorStatus.ORPHANED]
+    confirmed = {c.id for c in alignment.clusters if c.status == SuggestionStatus.CONFIRMED}
     weak = set()
     if show_weak:
         weak = {
             c.id
             for c in alignment.clusters
-            if c.status == "suggested" and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE
+            if c.status == SuggestionStatus.SUGGESTED and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE
         }
     return passage_highlights(alignment.passages(pane.source.id), annotated, confirmed, weak)
 

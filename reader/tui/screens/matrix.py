@@ -384,6 +384,7 @@ class MatrixScreen(ReaderScreen):
                 ],
                 about=claim.label,
                 check=check,
+                check_in_thread=True,  # the annotation id is looked up in the database
             ),
             saved,
         )

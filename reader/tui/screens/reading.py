@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from reader.model import Annotation, Tag
 from reader.presentation import annotation_colour, describe_annotation, is_drawn, position_percent, selecting_text
 from reader.session import StoreError
-from reader.tui.screens.annotating import AnnotatingScreen, annotating_bindings
+from reader.tui.screens.annotating import AnnotatingScreen, TagsLoaded, annotating_bindings, tag_colours
 from reader.tui.widgets.annotation_panel import AnnotationPanel
 from reader.tui.widgets.document_view import DocumentView, Highlight, Span
 from reader.tui.widgets.small import StatusLine, TagBar
@@ -65,6 +65,7 @@ class ReadingScreen(AnnotatingScreen):
         self.position = position
         self.show_panel = show_panel
         self.annotations: list[Annotation] = []
+        self.tags: list[Tag] = []
         self._by_id: dict[str, Annotation] = {}
         self._position_timer: Timer | None = None
         # what say() put in the status line: message, cursor, word, selection, about annotations
@@ -84,9 +85,7 @@ class ReadingScreen(AnnotatingScreen):
         view = self.query_one(DocumentView)
         view.load(self.text, self.position)
         view.focus()
-        self.refresh_tags()
-        if self.source_id is not None:
-            self.load_annotations()
+        self.load_annotations()
 
     # --- data ------------------------------------------------------------------------------------
 
@@ -108,21 +107,22 @@ class ReadingScreen(AnnotatingScreen):
             view.scroll_to_offset(view.cursor[0])
         self.load_annotations()
 
-    def refresh_tags(self) -> None:
-        try:
-            self.tags: list[Tag] = self.session.store.tags()
-        except StoreError as error:
-            self.notify_error(str(error))
-            self.tags = []
-        self.query_one(TagBar).show_tags(self.tags)
+    def show_tags(self, tags: list[Tag]) -> None:
+        recoloured = tag_colours(tags) != tag_colours(self.tags)
+        self.tags = tags
+        self.query_one(TagBar).show_tags(tags)
+        if recoloured and self.annotations:
+            self.set_annotations(self.annotations)  # repainted in the tags' new colours
 
     @work(thread=True, exclusive=True, group="annotations")
     def load_annotations(self) -> None:
-        """Read this source's annotations off the event loop (a source may carry tens of thousands)."""
+        """Read the tags, then this source's annotations, off the event loop (a source may carry tens of
+        thousands); the tags are posted first, so the annotations are painted in their colours at once."""
         source_id = self.source_id
-        if source_id is None:
-            return
         try:
+            self.post_message(TagsLoaded(self.session.store.tags()))
+            if source_id is None:
+                return
             found = self.session.store.annotations(source_id=source_id)
         except StoreError as error:
             self.app.call_from_thread(self.notify_error, str(error))
@@ -140,7 +140,7 @@ class ReadingScreen(AnnotatingScreen):
             self._said = None  # "annotation 2 of 3: claim" no longer holds once one is deleted or retagged
         self.annotations = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
         self._by_id = {a.id: a for a in self.annotations}
-        colours = {tag.name: tag.colour for tag in self.tags}
+        colours = tag_colours(self.tags)
         highlights = [
             Highlight(a.start, a.end, annotation_colour(a.tags, colours), key=a.id, status=a.anchor_status)
             for a in self.annotations
@@ -155,7 +155,6 @@ class ReadingScreen(AnnotatingScreen):
         """The database changed: pick up its tags and annotations."""
         if not self.is_mounted or self not in self.app.screen_stack:
             return
-        self.refresh_tags()
         self.load_annotations()
 
     # --- status ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static
 
+from reader.tui.widgets.completing_input import CompletingInput
 from reader.tui.widgets.confirm import Confirm
 from reader.tui.widgets.small import safe_content
 
@@ -83,7 +84,7 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
             yield Label(self.heading, id="dialog-title")
             yield Static(safe_content(quote), id="dialog-quote")
             yield Label("Tags (comma-separated; tab: complete; enter: complete, go on)")
-            yield Input(
+            yield CompletingInput(
                 self.initial_tags,
                 id="tags",
                 suggester=TagSuggester(self.tag_names),
@@ -109,8 +110,8 @@ class AnnotateDialog(ModalScreen[AnnotationInput | None]):
 
     def _take_completion(self) -> bool:
         """Put the grey completion of the tags field into it; True if there was one."""
-        field = self.query_one("#tags", Input)
-        suggestion = field._suggestion
+        field = self.query_one("#tags", CompletingInput)
+        suggestion = field.completion
         if field.has_focus and suggestion and suggestion != field.value and suggestion.startswith(field.value):
             field.value = suggestion
             field.cursor_position = len(suggestion)

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.model import Annotation
+from reader.model import AnchorStatus, Annotation
 from reader.presentation import UNTAGGED_LABEL, fit_cells
 from reader.tui.widgets.small import safe_content
 
@@ -80,7 +80,7 @@ class AnnotationPanel(Vertical):
         parts = []
         for tag in annotation.tags or [UNTAGGED_LABEL]:
             parts.append(safe_content(f"{tag} ", self.colours.get(tag, "dim")))
-        if annotation.anchor_status != "anchored":
+        if annotation.anchor_status != AnchorStatus.ANCHORED:
             parts.append(Content.styled(f"({annotation.anchor_status}) ", "italic red"))
         parts.append(Content("\n"))
         parts.append(safe_content(quote))

@@ -4,6 +4,7 @@ the last), escape cancels.
 Used for a source's metadata, a claim's verdict, its evidence and its text. Fields start with the
 current values and typing appends to them (nothing is selected on focus, so nothing is replaced by
 accident); check(values) may refuse a save with a one-line reason, shown in the dialog, which stays open.
+A check that reads the database runs in a thread worker (check_in_thread), never on the event loop.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,6 +22,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from reader.text import display_safe
+from reader.tui.widgets.completing_input import CompletingInput
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,11 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         fields: list[Field],
         about: str = "",
         check: Callable[[dict[str, str]], str | None] | None = None,
+        check_in_thread: bool = False,
     ) -> None:
         super().__init__()
         self.heading, self.fields, self.about, self.check = heading, fields, about, check
+        self.check_in_thread = check_in_thread  # check reads the database: run it off the event loop
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -63,7 +68,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             for field in self.fields:
                 yield Label(field.label)
                 suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None
-                yield Input(
+                yield CompletingInput(
                     field.value,
                     id=f"field-{field.key}",
                     placeholder=field.placeholder,
@@ -82,7 +87,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         field = event.input
-        suggestion = field._suggestion
+        suggestion = field.completion if isinstance(field, CompletingInput) else ""
         if suggestion and suggestion != field.value and suggestion.startswith(field.value):
             # enter first takes the grey completion the field shows (as in the annotate dialog)
             field.value = suggestion
@@ -104,7 +109,20 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
 
     def _save(self) -> None:
         values = self.values()
+        if self.check is not None and self.check_in_thread:
+            self._check_then_save(values)
+            return
+        self._saved(values, self.check(values) if self.check else None)
+
+    @work(thread=True, exclusive=True, group="form-check")
+    def _check_then_save(self, values: dict[str, str]) -> None:
         problem = self.check(values) if self.check else None
+        self.app.call_from_thread(self._saved, values, problem)
+
+    def _saved(self, values: dict[str, str], problem: str | None) -> None:
+        """Save values, or say the problem check found with them (the dialog stays open)."""
+        if not self.is_attached:
+            return
         if problem:
             self.query_one("#form-error", Static).update(Text(display_safe(problem)))
             return

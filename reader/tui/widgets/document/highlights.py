@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reader.model import AnchorStatus
 from reader.presentation import is_guessed
 
 
@@ -27,7 +28,7 @@ class Highlight:
     colour: str
     key: str = ""
     marked: bool = True
-    status: str = "anchored"
+    status: str = AnchorStatus.ANCHORED
 
     @property
     def guessed(self) -> bool:

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from reader.text import display_safe
+from reader.tui.base import ReaderScreen
 from reader.tui.widgets.document.highlights import Highlight, HighlightLayers
 from reader.tui.widgets.document.navigation import Navigator
 from reader.tui.widgets.document.painting import GUTTER, RowPainter
@@ -209,7 +210,8 @@ class DocumentView(WrappedScrollView, can_focus=True):
             if len(parameters) > 1 and parameters[1]:  # h / l: a letter the screen binds itself stays its own
                 direction = parameters[0]  # (the comparison screen's l links)
                 letter = "l" if isinstance(direction, int) and direction > 0 else "h"
-                return not self.screen._bindings.key_to_bindings.get(letter)
+                screen = self.screen
+                return not (isinstance(screen, ReaderScreen) and screen.binds_key(letter))
         return True
 
     @property

@@ -63,6 +63,12 @@ class Context:
                 context.call_on_close(self._store.close)
         return self._store
 
+    def close_store(self) -> None:
+        """Close the store now (before handing the database to the TUI); store() opens it again."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     def synced_store(self, sources: Iterable[str | None] = ()) -> tuple[Store, SyncReport]:
         """The store with its sources up to date: the corpus given loaded (only changed files are read),
         every other stored file checked; with no corpus given, the database's own files (the bundled

@@ -128,8 +128,7 @@ def adjudicate(obj: Context, source: str, authors: tuple[str, str]) -> None:
         check_adjudication(store, found.id, authors[0], authors[1])
     except AdjudicationError as error:
         raise click.ClickException(str(error)) from None
-    store.close()
-    obj._store = None
+    obj.close_store()
     from reader.tui.app import ReaderApp
 
     app = ReaderApp(

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from reader.collector import paused_gc
@@ -106,28 +107,31 @@ def cluster_annotations(
     neighbours: the link graph (_link_graph(links)) if the caller has built it already."""
     neighbours = _link_graph(links) if neighbours is None else neighbours
     by_id = {a.id: a for a in annotations}
+    linked_to = neighbours.get
     component: dict[str, int] = {}
-    groups: list[list[Annotation]] = []
-    for annotation_id in by_id:  # groups in the order of their first annotation, members in annotation order
-        if annotation_id in component:
-            continue
-        number = len(groups)
+    sizes: list[int] = []
+    for annotation_id in by_id:  # groups in the order of their first annotation
+        if annotation_id in component or annotation_id not in neighbours:
+            continue  # an annotation with no link is no claim
+        number = len(sizes)
         component[annotation_id] = number
         found = [annotation_id]
         for node in found:  # breadth first over links between annotations both given
-            for other, _ in neighbours.get(node, ()):
+            for other, _ in linked_to(node, ()):
                 if other not in component and other in by_id:
                     component[other] = number
                     found.append(other)
-        groups.append([])
-    for annotation_id, annotation in by_id.items():
-        groups[component[annotation_id]].append(annotation)
-    clusters = [sorted(group, key=_reading_order) for group in groups if len(group) > 1]
+        sizes.append(len(found))
+    groups: list[list[Annotation]] = [[] for _ in sizes]
+    for annotation_id, annotation in by_id.items():  # members in annotation order, then reading order
+        number = component.get(annotation_id)
+        if number is not None and sizes[number] > 1:
+            groups[number].append(annotation)
+    clusters = [sorted(group, key=_reading_order) for group in groups if group]
     return sorted(clusters, key=lambda group: _reading_order(group[0]))
 
 
-def _reading_order(annotation: Annotation) -> tuple[int, int]:
-    return (annotation.source_id, annotation.start)
+_reading_order = attrgetter("source_id", "start")  # (source id, start): in C, for 100,000 members
 
 
 def emphasised_differences(a: str, b: str) -> list[str]:
@@ -220,12 +224,26 @@ def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
 
 def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
     """Each annotation's linked annotations, with the link's kind (built once for every claim)."""
+    return _graph_of_pairs([(link.from_annotation, link.to_annotation, link.kind) for link in links])
+
+
+def _graph_of_pairs(pairs: list[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The link graph of (from, to, kind) rows, as _link_graph builds it from links (in the same order)."""
     neighbours: dict[str, list[tuple[str, str]]] = {}
-    for link in links:
-        neighbours.setdefault(link.from_annotation, []).append((link.to_annotation, link.kind))
-        neighbours.setdefault(link.to_annotation, []).append((link.from_annotation, link.kind))
+    for from_id, to_id, kind in pairs:
+        linked = neighbours.get(from_id)
+        if linked is None:
+            neighbours[from_id] = [(to_id, kind)]
+        else:
+            linked.append((to_id, kind))
+        linked = neighbours.get(to_id)
+        if linked is None:
+            neighbours[to_id] = [(from_id, kind)]
+        else:
+            linked.append((from_id, kind))
     for linked in neighbours.values():
-        linked.sort(key=_same_first)  # the order _relations follows them in, sorted once
+        if len(linked) > 1:  # most members have one link
+            linked.sort(key=_same_first)  # the order _relations follows them in, sorted once
     return neighbours
 
 
@@ -296,11 +314,13 @@ def build_matrix(
     differ: Differ | None = None,
     records: dict[str, dict[str, Any]] | None = None,
     statuses: bool = True,
+    neighbours: dict[str, list[tuple[str, str]]] | None = None,
 ) -> list[Claim]:
     """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
     and quotations; records are the stored claim rows by id (reader.store.claims.claim_records). Without
     statuses, cells are left out (every source reads absent): for callers that need only the members,
-    first appearance and verdict (ClaimReview), a third of the time."""
+    first appearance and verdict (ClaimReview), a third of the time. neighbours: the links' graph
+    (_link_graph), if the caller has built it already."""
     differ = differ or emphasised_differences
     records = records or {}
     record_of_member = {
@@ -311,7 +331,7 @@ def build_matrix(
     silent_marks: dict[str, set[int]] = {}
     for annotation_id, source_id in silences:
         silent_marks.setdefault(annotation_id, set()).add(source_id)
-    neighbours = _link_graph(links)
+    neighbours = _link_graph(links) if neighbours is None else neighbours
     compared = _PairCache(differ)  # a claim's members often share a wording: each pair is compared once
     claims = []
     for members in cluster_annotations(annotations, links, neighbours):
@@ -399,6 +419,7 @@ def linked_annotations(
     one lean query (no tags or links per row: a claims list of 100,000 members reads in a fraction of a
     second); only those of source_ids and, if given, with one of tags."""
     rows = store.linked_annotation_rows(source_ids, tags, authors)
+    anchor_status = {status.value: status for status in AnchorStatus}  # a dict lookup, not an enum call a row
     return [
         Annotation(
             id=row[0],
@@ -408,7 +429,7 @@ def linked_annotations(
             quote=row[4],
             created=row[5],
             updated=row[5],
-            anchor_status=AnchorStatus(row[6]),
+            anchor_status=anchor_status[row[6]],
             version_id=row[7],
         )
         for row in rows
@@ -416,8 +437,9 @@ def linked_annotations(
 
 
 def all_links(store) -> list[Link]:
+    kinds = {kind.value: kind for kind in LinkKind}
     return [
-        Link(link_id, from_id, to_id, LinkKind(kind), created)
+        Link(link_id, from_id, to_id, kinds[kind], created)
         for link_id, from_id, to_id, kind, created in store.link_rows_by_created()
     ]
 
@@ -443,14 +465,16 @@ def claims_for_store(
     wanted = [s.id for s in sources]
     with paused_gc():  # 100,000 annotations and their claims: about a third of the time was the collector's
         annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
+        neighbours = _graph_of_pairs(store.link_pairs_by_created())  # no Link objects: only the graph is needed
         return sources, build_matrix(
             sources,
             annotations,
-            all_links(store),
+            [],
             store.silences() if statuses else [],
             differ=differ,
             records=claim_records(store),
             statuses=statuses,
+            neighbours=neighbours,
         )
 
 
@@ -459,10 +483,14 @@ def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[S
     return claims_for_store(store, source_ids)
 
 
-def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[str, Any]:
+def claim_json(
+    claim: Claim, sources: list[Source] | dict[int, Source], names: dict[int, str] | None = None
+) -> dict[str, Any]:
     """A claim as `reader claims --json` prints it (and the JSON export stores it); sources as a list, or
-    by id (built once by a caller that converts many claims)."""
-    names = sources if isinstance(sources, dict) else {source.id: source for source in sources}
+    by id (built once by a caller that converts many claims), names their file names by id (the same)."""
+    by_id = sources if isinstance(sources, dict) else {source.id: source for source in sources}
+    if names is None:
+        names = _SourceNames(by_id)
     first = None
     if claim.first_appearance is not None:
         appearance = claim.first_appearance
@@ -483,7 +511,7 @@ def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[
             {
                 "annotation": m.id,
                 "source_id": m.source_id,
-                "source": names[m.source_id].name if m.source_id in names else "",
+                "source": names.get(m.source_id, ""),
                 "start": m.start,
                 "end": m.end,
                 "quote": m.quote,
@@ -491,10 +519,28 @@ def claim_json(claim: Claim, sources: list[Source] | dict[int, Source]) -> dict[
             for m in claim.members
         ],
         # Every source with a standing on the claim (a member or a silent mark); any other source is absent.
-        "statuses": {names[sid].name: cell.status for sid, cell in sorted(claim.cells.items()) if sid in names},
+        "statuses": {names[sid]: cell.status for sid, cell in sorted(claim.cells.items()) if sid in names},
         "first_appearance": first,
         "verdict": claim.verdict,
     }
+
+
+class _SourceNames(dict):
+    """Source file names by id, each read from its source when first asked for (for one claim's sources)."""
+
+    def __init__(self, sources: dict[int, Source]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, source_id: int) -> str:
+        name = self[source_id] = self.sources[source_id].name
+        return name
+
+    def __contains__(self, source_id: object) -> bool:
+        return source_id in self.sources
+
+    def get(self, source_id: int, default: str = "") -> str:  # type: ignore[override]
+        return self[source_id] if source_id in self.sources else default
 
 
 def resolve_claim(claims: list[Claim], reference: str) -> Claim:

@@ -100,8 +100,9 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
         claims = sort_by_first_appearance(claims)
     if as_json:
         by_id = {source.id: source for source in sources}
+        names = {source.id: source.name for source in sources}
         with paused_gc():  # 10,000 claims' dicts hold no cycles
-            click.echo(indented_json([claim_json(claim, by_id) for claim in claims]))
+            click.echo(indented_json([claim_json(claim, by_id, names) for claim in claims]))
         return
     if not claims:
         click.echo("no claims yet: link annotations in different sources (`reader link A B`)", err=True)

@@ -37,6 +37,13 @@ class AnalysisQueries(ExportQueries):
                 "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
             ).fetchall()
 
+    def link_pairs_by_created(self) -> list[Row]:
+        """(from, to, kind) of every link, oldest first: what the claims' link graph needs, and no more."""
+        with self._lock:
+            return self.db.conn.execute(
+                "SELECT from_annotation, to_annotation, kind FROM links ORDER BY created, id"
+            ).fetchall()
+
     def coding_rows(self, source_ids: Sequence[int], authors: Sequence[str]) -> tuple[list[Row], list[str]]:
         """(rows, tag names in codebook order): a row per annotation that is not orphaned, on one of
         source_ids and by one of authors (empty: any): source, start, end, author, its tag names joined

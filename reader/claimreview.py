@@ -50,9 +50,10 @@ def claim_review(
     scale_values: list[int],
     reviewer: dict[str, str],
     annotation_sources: dict[str, tuple[Source, str]],
+    verdict: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One ClaimReview for a claim that has a verdict."""
-    verdict = claim.verdict
+    """One ClaimReview for a claim that has a verdict (claim.verdict, if the caller has it already)."""
+    verdict = claim.verdict if verdict is None else verdict
     assert verdict is not None
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict["rating"]}
     if verdict["value"] is not None:
@@ -132,9 +133,9 @@ def write_claimreview(
     sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences, statuses=False)
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
-    judged = [claim for claim in claims if claim.verdict is not None]
+    judged = [(claim, verdict) for claim in claims if (verdict := claim.verdict) is not None]
     evidence_ids = sorted(
-        {e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == EvidenceKind.ANNOTATION}
+        {e["value"] for _, verdict in judged for e in verdict["evidence"] if e["kind"] == EvidenceKind.ANNOTATION}
     )
     annotation_sources = {}
     for row in store.annotation_quotes(evidence_ids):
@@ -143,8 +144,8 @@ def write_claimreview(
     out.write('{\n "@context": "https://schema.org",\n "@graph": [')
     encode, spaced = msgspec.json.encode, msgspec.json.format
     with paused_gc():  # 10,000 reviews' dicts hold no cycles
-        for index, claim in enumerate(judged):
-            review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources)
+        for index, (claim, verdict) in enumerate(judged):
+            review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources, verdict)
             # What json.dumps(review, ensure_ascii=False) writes (one line, ", " and ": "), encoded in C.
             out.write(("\n  " if index == 0 else ",\n  ") + spaced(encode(review), indent=0).decode("utf-8"))
     out.write("\n ]\n}\n")

@@ -287,6 +287,28 @@ def appearance_order(sources: dict[int, Source]) -> Callable[[Annotation], tuple
     return key
 
 
+def _source_ranks(sources: dict[int, Source]) -> dict[int, int]:
+    """Each source's place in appearance_order (earliest published first, undated last, then path): equal
+    places for equal keys, so comparing ranks is comparing appearance_order's first two parts."""
+    keys = {source_id: (published_sort_key(source.published), source.path) for source_id, source in sources.items()}
+    places = {key: place for place, key in enumerate(sorted(set(keys.values())))}
+    return {source_id: places[key] for source_id, key in keys.items()}
+
+
+_PLACE_IN_SOURCE = attrgetter("start", "id")
+
+
+def _first_member(members: list[Annotation], ranks: dict[int, int], order: Callable[[Annotation], tuple]) -> Annotation:
+    """min(members, key=order) (appearance_order), found by comparing source ranks (ints) before positions."""
+    try:
+        places = [ranks[member.source_id] for member in members]
+    except KeyError:  # a member outside the given sources: the full key
+        return min(members, key=order)
+    best = min(places)
+    earliest = [member for member, place in zip(members, places) if place == best]
+    return earliest[0] if len(earliest) == 1 else min(earliest, key=_PLACE_IN_SOURCE)
+
+
 def claim_id_for(
     members: list[Annotation], records: dict[str, dict[str, Any]], record_of_member: dict[str, str]
 ) -> str:
@@ -328,6 +350,7 @@ def build_matrix(
     }
     by_id = {source.id: source for source in sources}
     order = appearance_order(by_id)
+    ranks = _source_ranks(by_id)
     silent_marks: dict[str, set[int]] = {}
     for annotation_id, source_id in silences:
         silent_marks.setdefault(annotation_id, set()).add(source_id)
@@ -335,7 +358,7 @@ def build_matrix(
     compared = _PairCache(differ)  # a claim's members often share a wording: each pair is compared once
     claims = []
     for members in cluster_annotations(annotations, links, neighbours):
-        reference = min(members, key=order)
+        reference = _first_member(members, ranks, order)
         cells = Cells()
         if statuses:
             _fill_cells(cells, members, reference, by_id, neighbours, silent_marks, compared)

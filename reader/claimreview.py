@@ -35,6 +35,20 @@ def _creative_work(source: Source, member=None) -> dict[str, Any]:
     return work
 
 
+class _Works(dict):
+    """Each source's CreativeWork (without a member's text) by source id, built once: a claim's
+    appearances copy it."""
+
+    def of(self, source: Source, member) -> dict[str, Any]:
+        """What _creative_work(source, member) returns (the nested publisher and author shared)."""
+        base = self.get(source.id)
+        if base is None:
+            base = self[source.id] = _creative_work(source)
+        work = dict(base)
+        work["text"] = " ".join(member.quote.split())
+        return work
+
+
 def _claim_author(source: Source) -> dict[str, Any] | None:
     """Who made the claim: the first source's outlet (an Organization), else its author (a Person)."""
     if source.outlet:
@@ -51,9 +65,12 @@ def claim_review(
     reviewer: dict[str, str],
     annotation_sources: dict[str, tuple[Source, str]],
     verdict: dict[str, Any] | None = None,
+    works: _Works | None = None,
 ) -> dict[str, Any]:
-    """One ClaimReview for a claim that has a verdict (claim.verdict, if the caller has it already)."""
+    """One ClaimReview for a claim that has a verdict (claim.verdict, if the caller has it already); works:
+    the sources' CreativeWorks, kept by a caller that writes many reviews."""
     verdict = claim.verdict if verdict is None else verdict
+    works = _Works() if works is None else works
     assert verdict is not None
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict["rating"]}
     if verdict["value"] is not None:
@@ -73,10 +90,10 @@ def claim_review(
         if member.source_id in seen:
             continue
         seen.add(member.source_id)
-        appearances.append(_creative_work(sources[member.source_id], member))
+        appearances.append(works.of(sources[member.source_id], member))
     item["appearance"] = appearances
     if claim.first_appearance is not None:
-        item["firstAppearance"] = _creative_work(first_source, first_member)
+        item["firstAppearance"] = works.of(first_source, first_member)
     review: dict[str, Any] = {
         "@type": "ClaimReview",
         "identifier": claim.id,
@@ -143,9 +160,10 @@ def write_claimreview(
             annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
     out.write('{\n "@context": "https://schema.org",\n "@graph": [')
     encode, spaced = msgspec.json.encode, msgspec.json.format
+    works = _Works()
     with paused_gc():  # 10,000 reviews' dicts hold no cycles
         for index, (claim, verdict) in enumerate(judged):
-            review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources, verdict)
+            review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources, verdict, works)
             # What json.dumps(review, ensure_ascii=False) writes (one line, ", " and ": "), encoded in C.
             out.write(("\n  " if index == 0 else ",\n  ") + spaced(encode(review), indent=0).decode("utf-8"))
     out.write("\n ]\n}\n")

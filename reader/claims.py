@@ -131,6 +131,38 @@ def cluster_annotations(
     return sorted(clusters, key=lambda group: _reading_order(group[0]))
 
 
+def _clusters_of_pairs(annotations: list[Annotation], pairs: list[tuple[str, str, str]]) -> list[list[Annotation]]:
+    """What cluster_annotations returns (the same groups in the same order), from (from, to, kind) link
+    rows: a union-find over the annotations' positions, a third of the time of a search over ids."""
+    by_id = {a.id: a for a in annotations}
+    position_of = {annotation_id: position for position, annotation_id in enumerate(by_id)}.get
+    parent = list(range(len(by_id)))
+    for from_id, to_id, _ in pairs:
+        a, b = position_of(from_id), position_of(to_id)
+        if a is None or b is None:
+            continue  # a link to an annotation not given
+        while parent[a] != a:
+            parent[a] = a = parent[parent[a]]
+        while parent[b] != b:
+            parent[b] = b = parent[parent[b]]
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+    groups: dict[int, list[Annotation]] = {}  # by root, in the order of their first annotation
+    for position, annotation in enumerate(by_id.values()):
+        root = position
+        while parent[root] != root:
+            root = parent[root]
+        found = groups.get(root)
+        if found is None:
+            groups[root] = [annotation]
+        else:
+            found.append(annotation)
+    clusters = [sorted(group, key=_reading_order) for group in groups.values() if len(group) > 1]
+    return sorted(clusters, key=lambda group: _reading_order(group[0]))
+
+
 _reading_order = attrgetter("source_id", "start")  # (source id, start): in C, for 100,000 members
 
 
@@ -336,13 +368,13 @@ def build_matrix(
     differ: Differ | None = None,
     records: dict[str, dict[str, Any]] | None = None,
     statuses: bool = True,
-    neighbours: dict[str, list[tuple[str, str]]] | None = None,
+    pairs: list[tuple[str, str, str]] | None = None,
 ) -> list[Claim]:
     """The claims over these sources, in reading order. differ(a, b) lists the differing figures, names
     and quotations; records are the stored claim rows by id (reader.store.claims.claim_records). Without
     statuses, cells are left out (every source reads absent): for callers that need only the members,
-    first appearance and verdict (ClaimReview), a third of the time. neighbours: the links' graph
-    (_link_graph), if the caller has built it already."""
+    first appearance and verdict (ClaimReview), a third of the time. pairs: the links as (from, to, kind)
+    rows, oldest first, read instead of links (no Link objects: clusters found over positions)."""
     differ = differ or emphasised_differences
     records = records or {}
     record_of_member = {
@@ -354,10 +386,15 @@ def build_matrix(
     silent_marks: dict[str, set[int]] = {}
     for annotation_id, source_id in silences:
         silent_marks.setdefault(annotation_id, set()).add(source_id)
-    neighbours = _link_graph(links) if neighbours is None else neighbours
+    if pairs is None:
+        neighbours = _link_graph(links)
+        clusters = cluster_annotations(annotations, links, neighbours)
+    else:
+        neighbours = _graph_of_pairs(pairs) if statuses else {}
+        clusters = _clusters_of_pairs(annotations, pairs)
     compared = _PairCache(differ)  # a claim's members often share a wording: each pair is compared once
     claims = []
-    for members in cluster_annotations(annotations, links, neighbours):
+    for members in clusters:
         reference = _first_member(members, ranks, order)
         cells = Cells()
         if statuses:
@@ -488,7 +525,6 @@ def claims_for_store(
     wanted = [s.id for s in sources]
     with paused_gc():  # 100,000 annotations and their claims: about a third of the time was the collector's
         annotations = linked_annotations(store, wanted if source_ids else None, tags, authors)
-        neighbours = _graph_of_pairs(store.link_pairs_by_created())  # no Link objects: only the graph is needed
         return sources, build_matrix(
             sources,
             annotations,
@@ -497,7 +533,7 @@ def claims_for_store(
             differ=differ,
             records=claim_records(store),
             statuses=statuses,
-            neighbours=neighbours,
+            pairs=store.link_pairs_by_created(),
         )
 
 

@@ -131,6 +131,8 @@ def indented_json(value) -> str:
     from reader.cli import _JSON_UNSAFE
 
     text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
+    if text.isascii() and "\x7f" not in text:
+        return text  # nothing to escape (the usual case), found in C far faster than the pattern's scan
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 

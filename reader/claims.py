@@ -107,27 +107,23 @@ def cluster_annotations(
     neighbours: the link graph (_link_graph(links)) if the caller has built it already."""
     neighbours = _link_graph(links) if neighbours is None else neighbours
     by_id = {a.id: a for a in annotations}
-    linked_to = neighbours.get
     component: dict[str, int] = {}
-    sizes: list[int] = []
-    for annotation_id in by_id:  # groups in the order of their first annotation
-        if annotation_id in component or annotation_id not in neighbours:
-            continue  # an annotation with no link is no claim
-        number = len(sizes)
+    groups: list[list[Annotation]] = []
+    for annotation_id in by_id:  # groups in the order of their first annotation, members in annotation order
+        if annotation_id in component:
+            continue
+        number = len(groups)
         component[annotation_id] = number
         found = [annotation_id]
         for node in found:  # breadth first over links between annotations both given
-            for other, _ in linked_to(node, ()):
+            for other, _ in neighbours.get(node, ()):
                 if other not in component and other in by_id:
                     component[other] = number
                     found.append(other)
-        sizes.append(len(found))
-    groups: list[list[Annotation]] = [[] for _ in sizes]
-    for annotation_id, annotation in by_id.items():  # members in annotation order, then reading order
-        number = component.get(annotation_id)
-        if number is not None and sizes[number] > 1:
-            groups[number].append(annotation)
-    clusters = [sorted(group, key=_reading_order) for group in groups if group]
+        groups.append([])
+    for annotation_id, annotation in by_id.items():
+        groups[component[annotation_id]].append(annotation)
+    clusters = [sorted(group, key=_reading_order) for group in groups if len(group) > 1]
     return sorted(clusters, key=lambda group: _reading_order(group[0]))
 
 
@@ -548,8 +544,7 @@ def claim_json(
     """A claim as `reader claims --json` prints it (and the JSON export stores it); sources as a list, or
     by id (built once by a caller that converts many claims), names their file names by id (the same)."""
     by_id = sources if isinstance(sources, dict) else {source.id: source for source in sources}
-    if names is None:
-        names = _SourceNames(by_id)
+    names = {source_id: source.name for source_id, source in by_id.items()} if names is None else names
     first = None
     if claim.first_appearance is not None:
         appearance = claim.first_appearance
@@ -582,24 +577,6 @@ def claim_json(
         "first_appearance": first,
         "verdict": claim.verdict,
     }
-
-
-class _SourceNames(dict):
-    """Source file names by id, each read from its source when first asked for (for one claim's sources)."""
-
-    def __init__(self, sources: dict[int, Source]) -> None:
-        super().__init__()
-        self.sources = sources
-
-    def __missing__(self, source_id: int) -> str:
-        name = self[source_id] = self.sources[source_id].name
-        return name
-
-    def __contains__(self, source_id: object) -> bool:
-        return source_id in self.sources
-
-    def get(self, source_id: int, default: str = "") -> str:  # type: ignore[override]
-        return self[source_id] if source_id in self.sources else default
 
 
 def resolve_claim(claims: list[Claim], reference: str) -> Claim:

@@ -8,6 +8,7 @@ reviewer). Evidence goes in `citation`, the verdict note in `reviewBody`.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, TextIO
 
 from reader.claims import Claim
@@ -15,6 +16,7 @@ from reader.model import EvidenceKind, Source
 from reader.store import Store
 
 SCHEMA_CONTEXT = "https://schema.org"
+_reading_order = attrgetter("source_id", "start")
 
 
 def _creative_work(source: Source, member=None) -> dict[str, Any]:
@@ -33,6 +35,20 @@ def _creative_work(source: Source, member=None) -> dict[str, Any]:
     return work
 
 
+class _Works(dict):
+    """Each source's CreativeWork (without a member's text) by source id, built once: a claim's
+    appearances copy it."""
+
+    def of(self, source: Source, member) -> dict[str, Any]:
+        """What _creative_work(source, member) returns (the nested publisher and author shared)."""
+        base = self.get(source.id)
+        if base is None:
+            base = self[source.id] = _creative_work(source)
+        work = dict(base)
+        work["text"] = " ".join(member.quote.split())
+        return work
+
+
 def _claim_author(source: Source) -> dict[str, Any] | None:
     """Who made the claim: the first source's outlet (an Organization), else its author (a Person)."""
     if source.outlet:
@@ -48,9 +64,13 @@ def claim_review(
     scale_values: list[int],
     reviewer: dict[str, str],
     annotation_sources: dict[str, tuple[Source, str]],
+    verdict: dict[str, Any] | None = None,
+    works: _Works | None = None,
 ) -> dict[str, Any]:
-    """One ClaimReview for a claim that has a verdict."""
-    verdict = claim.verdict
+    """One ClaimReview for a claim that has a verdict (claim.verdict, if the caller has it already); works:
+    the sources' CreativeWorks, kept by a caller that writes many reviews."""
+    verdict = claim.verdict if verdict is None else verdict
+    works = _Works() if works is None else works
     assert verdict is not None
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict["rating"]}
     if verdict["value"] is not None:
@@ -66,14 +86,14 @@ def claim_review(
     if claim.first_appearance is not None:
         item["datePublished"] = claim.first_appearance.published
     appearances, seen = [], set()
-    for member in sorted(claim.members, key=lambda m: (m.source_id, m.start)):
+    for member in sorted(claim.members, key=_reading_order):
         if member.source_id in seen:
             continue
         seen.add(member.source_id)
-        appearances.append(_creative_work(sources[member.source_id], member))
+        appearances.append(works.of(sources[member.source_id], member))
     item["appearance"] = appearances
     if claim.first_appearance is not None:
-        item["firstAppearance"] = _creative_work(first_source, first_member)
+        item["firstAppearance"] = works.of(first_source, first_member)
     review: dict[str, Any] = {
         "@type": "ClaimReview",
         "identifier": claim.id,
@@ -116,9 +136,10 @@ def write_claimreview(
     authors: list[str] | None = None,
 ) -> int:
     """The ClaimReviews of every claim with a verdict, as one JSON-LD document (@graph); returns how many."""
-    import json
+    import msgspec
 
     from reader.claims import no_differences
+    from reader.collector import paused_gc
     from reader.exports import ExportError, export_claims
     from reader.settings import SettingsError, load_settings
 
@@ -129,17 +150,21 @@ def write_claimreview(
     sources, claims = export_claims(store, source_ids, tags, authors, differ=no_differences, statuses=False)
     by_id = {source.id: source for source in store.sources()}
     scale = [rating.value for rating in settings.ratings if rating.value is not None]
-    judged = [claim for claim in claims if claim.verdict is not None]
+    judged = [(claim, verdict) for claim in claims if (verdict := claim.verdict) is not None]
     evidence_ids = sorted(
-        {e["value"] for claim in judged for e in claim.verdict["evidence"] if e["kind"] == EvidenceKind.ANNOTATION}
+        {e["value"] for _, verdict in judged for e in verdict["evidence"] if e["kind"] == EvidenceKind.ANNOTATION}
     )
     annotation_sources = {}
     for row in store.annotation_quotes(evidence_ids):
         if row["source_id"] in by_id:
             annotation_sources[row["id"]] = (by_id[row["source_id"]], row["quote"])
     out.write('{\n "@context": "https://schema.org",\n "@graph": [')
-    for index, claim in enumerate(judged):
-        review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources)
-        out.write(("\n  " if index == 0 else ",\n  ") + json.dumps(review, ensure_ascii=False))
+    encode, spaced = msgspec.json.encode, msgspec.json.format
+    works = _Works()
+    with paused_gc():  # 10,000 reviews' dicts hold no cycles
+        for index, (claim, verdict) in enumerate(judged):
+            review = claim_review(claim, by_id, scale, settings.reviewer, annotation_sources, verdict, works)
+            # What json.dumps(review, ensure_ascii=False) writes (one line, ", " and ": "), encoded in C.
+            out.write(("\n  " if index == 0 else ",\n  ") + spaced(encode(review), indent=0).decode("utf-8"))
     out.write("\n ]\n}\n")
     return len(judged)

@@ -100,8 +100,9 @@ def claims_command(obj: Context, as_json: bool, order: str) -> None:
         claims = sort_by_first_appearance(claims)
     if as_json:
         by_id = {source.id: source for source in sources}
+        names = {source.id: source.name for source in sources}
         with paused_gc():  # 10,000 claims' dicts hold no cycles
-            click.echo(indented_json([claim_json(claim, by_id) for claim in claims]))
+            click.echo(indented_json([claim_json(claim, by_id, names) for claim in claims]))
         return
     if not claims:
         click.echo("no claims yet: link annotations in different sources (`reader link A B`)", err=True)
@@ -130,6 +131,8 @@ def indented_json(value) -> str:
     from reader.cli import _JSON_UNSAFE
 
     text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
+    if text.isascii() and "\x7f" not in text:
+        return text  # nothing to escape (the usual case), found in C far faster than the pattern's scan
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 

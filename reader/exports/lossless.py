@@ -97,7 +97,8 @@ def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | N
 
     sources, claims = export_claims(store, source_ids, tags)
     by_id = {source.id: source for source in sources}
-    return [claim_json(claim, by_id) for claim in claims]
+    names = {source.id: source.name for source in sources}  # once, not once a claim
+    return [claim_json(claim, by_id, names) for claim in claims]
 
 
 def _source_record(store: Store, source_id: int, hashes: dict[int, str]) -> dict[str, Any]:

@@ -21,20 +21,56 @@ class AnalysisQueries(ExportQueries):
         """The chosen annotations that have a link, placed on their current text: id, source, start, end,
         quote, created, anchor status, version (no tags or links per row, so a big claims list reads fast)."""
         where, params = self.annotation_choice(source_ids, tags, authors).condition()
-        sql = (
+        columns = (
             "SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
             "coalesce(a.anchor_end, a.position_end), a.quote, a.created, a.anchor_status, a.version_id "
-            "FROM annotations a WHERE (a.id IN (SELECT from_annotation FROM links) "
-            f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"
+            "FROM annotations a WHERE "
         )
         with self._lock:
-            return self.db.conn.execute(sql, params).fetchall()
+            conn = self.db.conn
+            if where == "1" and self._mostly_linked():
+                return self._linked_by_scan(conn.execute(columns + "1").fetchall())
+            sql = (
+                f"{columns}(a.id IN (SELECT from_annotation FROM links) "
+                f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"
+            )
+            return conn.execute(sql, params).fetchall()
+
+    def _mostly_linked(self) -> bool:
+        """Whether at least a quarter of the annotations could be linked: then reading every annotation and
+        keeping the linked ones is faster than looking each linked one up (a third of the time at 100,000)."""
+        links = self.db.conn.execute("SELECT count(*) FROM links").fetchone()[0]
+        rows = self.db.conn.execute("SELECT max(rowid) FROM annotation_rows").fetchone()[0] or 0
+        return links > 0 and 2 * links * 4 >= rows
+
+    def _linked_by_scan(self, rows: list[Row]) -> list[Row]:
+        """The rows of annotations with a link, in the order the lookup query gives them (SQLite's OR over two
+        IN lists: every linking annotation by id, then every linked one by id), so ties sort as they did."""
+        conn = self.db.conn
+        by_id = {row[0]: row for row in rows}
+        linking = [found[0] for found in conn.execute("SELECT DISTINCT from_annotation FROM links ORDER BY 1")]
+        linked = [found[0] for found in conn.execute("SELECT DISTINCT to_annotation FROM links ORDER BY 1")]
+        chosen = [by_id[annotation_id] for annotation_id in linking if annotation_id in by_id]
+        linking_ids = set(linking)
+        chosen.extend(
+            by_id[annotation_id]
+            for annotation_id in linked
+            if annotation_id in by_id and annotation_id not in linking_ids
+        )
+        return chosen
 
     def link_rows_by_created(self) -> list[Row]:
         """(id, from, to, kind, created) of every link, oldest first."""
         with self._lock:
             return self.db.conn.execute(
                 "SELECT id, from_annotation, to_annotation, kind, created FROM links ORDER BY created, id"
+            ).fetchall()
+
+    def link_pairs_by_created(self) -> list[Row]:
+        """(from, to, kind) of every link, oldest first: what the claims' link graph needs, and no more."""
+        with self._lock:
+            return self.db.conn.execute(
+                "SELECT from_annotation, to_annotation, kind FROM links ORDER BY created, id"
             ).fetchall()
 
     def coding_rows(self, source_ids: Sequence[int], authors: Sequence[str]) -> tuple[list[Row], list[str]]:

@@ -104,3 +104,28 @@ def test_unlinked_annotations_are_not_claims(loaded_store, source_id):
     _, claims = matrix_for_store(loaded_store)
 
     assert claims == []
+
+
+def test_clusters_from_link_rows_are_the_clusters_of_the_link_graph():
+    """The union-find over link rows (what claims_for_store uses) finds the same claims, members and order as
+    the search over links, on random graphs with duplicate ids, self-links and links to missing annotations."""
+    import random
+
+    from reader.claims import _clusters_of_pairs, cluster_annotations
+    from reader.model import Annotation, Link, LinkKind
+
+    rng = random.Random(11)
+    for _ in range(300):
+        annotations = [
+            Annotation(id=f"a{rng.randrange(60)}", source_id=rng.randrange(4), start=rng.randrange(5), end=9, quote="q")
+            for _ in range(rng.randrange(1, 40))
+        ]
+        links = [
+            Link(f"l{i}", f"a{rng.randrange(70)}", f"a{rng.randrange(70)}", rng.choice(list(LinkKind)), "c")
+            for i in range(rng.randrange(60))
+        ]
+        searched = cluster_annotations(annotations, links)
+        found = _clusters_of_pairs(
+            annotations, [(link.from_annotation, link.to_annotation, link.kind) for link in links]
+        )
+        assert [[id(a) for a in group] for group in found] == [[id(a) for a in group] for group in searched]

@@ -219,11 +219,11 @@ def verdict(
 @click.pass_obj
 def evidence(obj: Context, claim_id: str, references: tuple[str, ...], note: str) -> None:
     """Add evidence to a claim: URLs or annotation ids (in other sources). Each is one undo step."""
-    from reader.store.claims import _check_evidence, add_evidence
+    from reader.store.claims import add_evidence, check_evidence
 
     store, _, claim = _resolve(obj, claim_id)
     for reference in references:
-        _check_evidence(store, reference)  # all checked before any is added
+        check_evidence(store, reference)  # all checked before any is added
     for reference in references:
         add_evidence(store, claim.id, [m.id for m in claim.members], reference, note)
     click.echo(f"{claim.id}: added {len(references)} evidence")

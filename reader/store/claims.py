@@ -160,7 +160,6 @@ def check_evidence(store: Store, reference: str) -> tuple[str, str]:
 
 
 # The former private name, still imported by reader/commands/claims.py.
-_check_evidence = check_evidence
 
 
 # --- source metadata ------------------------------------------------------------------------------

@@ -159,9 +159,6 @@ def check_evidence(store: Store, reference: str) -> tuple[str, str]:
     raise ClaimError(f"evidence must be an http(s) URL or an annotation id, not {reference[:60]!r}")
 
 
-# The former private name, still imported by reader/commands/claims.py.
-
-
 # --- source metadata ------------------------------------------------------------------------------
 
 

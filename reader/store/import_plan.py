@@ -31,30 +31,11 @@ from reader.store.incoming import (
     IncomingSource,
     IncomingTag,
 )
+from reader.store.migrations import ANNOTATION_COLUMNS
 from reader.store.tags import TAG_PALETTE
 
 _encode_json = msgspec.json.Encoder().encode
 Event = tuple[str, str, Any, Any, Any]  # (action, entity, entity_id, before, after), as EventLog.log_events takes
-
-ANNOTATION_COLUMNS = (
-    "id",
-    "source_id",
-    "version_id",
-    "position_start",
-    "position_end",
-    "quote",
-    "prefix",
-    "suffix",
-    "note",
-    "author",
-    "created",
-    "updated",
-    "anchor_status",
-    "anchor_version_id",
-    "anchor_start",
-    "anchor_end",
-    "anchor_score",
-)
 
 
 @dataclass

@@ -49,13 +49,30 @@ def list_annotations(
     if as_json or as_jsonl:
         _echo_json_rows(rows, lines=as_jsonl)
         return
+    from reader.presentation import fit_cells
+
+    listed = 0
     for row in rows:
-        quote = display_safe(row["quote"].replace("\n", " "))
-        quote = quote if len(quote) <= 70 else quote[:69] + "…"
+        quote = fit_cells(display_safe(row["quote"].replace("\n", " ")), 70)
         click.echo(
             f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
             f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}"
         )
+        listed += 1
+    if not listed:  # a typo in a name must not look like an empty project; stdout stays empty for pipes
+        click.echo(_one_line(_nothing_matched(source, tag, authors)), err=True)
+
+
+def _nothing_matched(source: str | None, tag: str | None, authors: tuple[str, ...]) -> str:
+    """'no annotations' and the filters that matched nothing: 'no annotations by nobody with tag x'."""
+    parts = ["no annotations"]
+    if source:
+        parts.append(f"in {source}")
+    if authors:
+        parts.append("by " + " or ".join(authors))
+    if tag:
+        parts.append(f"with tag {tag}")
+    return " ".join(parts)
 
 
 @cli.command()

@@ -190,3 +190,12 @@ def test_adjudicate_refuses_while_blind(two_authors, run_cli, monkeypatch) -> No
     monkeypatch.setenv("READER_AUTHOR", "carol")
     result = run_cli("adjudicate", "001", "--authors", "alice", "bob")
     assert result.exit_code != 0 and "blind coding is on" in result.output
+
+
+def test_annotations_of_an_unknown_author_say_so_on_stderr(two_authors, run_cli) -> None:
+    """QA: `reader annotations --author nobody` printed nothing at all, so a typo in a name looked like
+    an empty project. The listing stays empty (a pipe gets no rows); stderr says what matched nothing."""
+    result = run_cli("annotations", "--author", "nobody")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.strip() == "no annotations by nobody"
+    assert listed(ok(run_cli("annotations", "--json", "--author", "nobody"))) == []

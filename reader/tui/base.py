@@ -66,6 +66,7 @@ class ReaderScreen(Screen[None]):
     changes (now when it is the screen in front, else when it comes back to the front)."""
 
     _stale = False
+    _own_keys: tuple[dict[str, str], frozenset[str]] | None = None  # (the keymap, the keys bound here)
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -83,12 +84,16 @@ class ReaderScreen(Screen[None]):
 
     def binds_key(self, key: str) -> bool:
         """Whether this screen binds key itself (its BINDINGS and its bases', as the keymap remaps them):
-        a focused widget steps aside for such a key (on the comparison screen, l links rather than moves)."""
-        bindings = BindingsMap(
-            binding for screen_class in type(self).__mro__ for binding in vars(screen_class).get("BINDINGS", ())
-        )
-        bindings.apply_keymap(self.session.keymap)
-        return bool(bindings.key_to_bindings.get(key))
+        a focused widget steps aside for such a key (on the comparison screen, l links rather than moves).
+        check_action asks on every key, so the keys are worked out again only when the keymap changed."""
+        keymap = self.session.keymap
+        if self._own_keys is None or self._own_keys[0] != keymap:
+            bindings = BindingsMap(
+                binding for screen_class in type(self).__mro__ for binding in vars(screen_class).get("BINDINGS", ())
+            )
+            bindings.apply_keymap(keymap)
+            self._own_keys = (keymap, frozenset(k for k, found in bindings.key_to_bindings.items() if found))
+        return key in self._own_keys[1]
 
     # --- reading again when the database changed -------------------------------------------------
 

@@ -342,9 +342,8 @@ class ReaderApp(OpeningScreens, App[None]):
     @work(thread=True, exclusive=True, group="sources")
     def refresh_sources(self) -> None:
         """Read the sources in play again (their counts and progress), off the event loop."""
-        wanted = set(self.source_ids)
         try:
-            sources = [s for s in self.session.store.sources() if s.id in wanted]
+            sources = self.session.store.sources_by_ids(list(self.source_ids))
         except StoreError as error:
             self.call_from_thread(self.notify_error, str(error))
             return

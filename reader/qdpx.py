@@ -15,13 +15,17 @@ from __future__ import annotations
 import re
 import uuid
 import zipfile
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reader.files import atomic_output
 from reader.model import LINK_KINDS, LinkKind
 from reader.store import Store, content_hash, now
 from reader.store.exporting import AnnotationChoice
+
+T = TypeVar("T")
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -181,12 +185,11 @@ def _write_text_source(xf, store: Store, source: dict[str, Any], choice: Annotat
 def _write_notes(xf, store: Store, choice: AnnotationChoice) -> None:
     from lxml import etree
 
-    cursor = store.placed_note_rows(choice)
-    first = next(cursor, None)
-    if first is None:
+    rows = _rows_if_any(store.placed_note_rows(choice))
+    if rows is None:
         return
     with xf.element(_q("Notes")):
-        for annotation_id, note, author, created in _chain(first, cursor):
+        for annotation_id, note, author, created in rows:
             element = etree.Element(
                 _q("Note"), guid=guid_for(annotation_id, "note"), name="note", creationDateTime=_stamp(created)
             )
@@ -199,12 +202,11 @@ def _write_notes(xf, store: Store, choice: AnnotationChoice) -> None:
 def _write_links(xf, store: Store, choice: AnnotationChoice) -> None:
     from lxml import etree
 
-    cursor = store.placed_link_rows(choice)
-    first = next(cursor, None)
-    if first is None:
+    rows = _rows_if_any(store.placed_link_rows(choice))
+    if rows is None:
         return
     with xf.element(_q("Links")):
-        for link_id, from_id, to_id, kind in _chain(first, cursor):
+        for link_id, from_id, to_id, kind in rows:
             xf.write(
                 etree.Element(
                     _q("Link"),
@@ -217,9 +219,10 @@ def _write_links(xf, store: Store, choice: AnnotationChoice) -> None:
             )
 
 
-def _chain(first, rest):
-    yield first
-    yield from rest
+def _rows_if_any(rows: Iterator[T]) -> Iterator[T] | None:
+    """rows, or None when there are none (so no empty Notes or Links element is written)."""
+    first = next(rows, None)
+    return None if first is None else chain([first], rows)
 
 
 def write_qdc(store: Store, stream) -> int:

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.text import display_safe
+from reader.tui.widgets.option_steps import step_highlight
 
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
@@ -90,9 +91,7 @@ class SearchHits(ModalScreen["tuple[int, int] | None"]):
         self.query_one(OptionList).focus()
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            options.highlighted = max(0, min(options.option_count - 1, (options.highlighted or 0) + step))
+        step_highlight(self.query_one(OptionList), step)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

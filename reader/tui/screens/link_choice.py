@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from reader.model import LINK_KINDS, Annotation
 from reader.text import display_safe
 from reader.tui.screens.compare_parts import LINK_KIND_NAMES
+from reader.tui.widgets.option_steps import step_highlight
 
 
 class LinkChoice(ModalScreen["tuple[str, str] | None"]):
@@ -50,9 +51,7 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
         self.query_one(OptionList).focus()
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            options.highlighted = max(0, min(options.option_count - 1, (options.highlighted or 0) + step))
+        step_highlight(self.query_one(OptionList), step)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, _, annotation_id = (event.option.id or "").partition(":")

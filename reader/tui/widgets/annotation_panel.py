@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from reader.model import AnchorStatus, Annotation
 from reader.presentation import UNTAGGED_LABEL, fit_cells
+from reader.tui.widgets.option_steps import step_highlight
 from reader.tui.widgets.small import safe_content
 
 PANEL_LIMIT = 500  # a source with more annotations lists those nearest the cursor
@@ -90,9 +91,7 @@ class AnnotationPanel(Vertical):
         return Content("").join(parts)
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            options.highlighted = max(0, min(options.option_count - 1, (options.highlighted or 0) + step))
+        step_highlight(self.query_one(OptionList), step)
 
     def action_cycle_filter(self) -> None:
         names = [""] + [n for n in self.tag_names if any(n in a.tags for a in self.annotations)]

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from reader.model import Annotation
 from reader.presentation import fit_cells, tags_text
+from reader.tui.widgets.option_steps import step_highlight
 from reader.tui.widgets.small import safe_content
 
 
@@ -50,8 +51,7 @@ class ChooseAnnotation(ModalScreen["Annotation | None"]):
         options.focus()
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = max(0, min(len(self.annotations) - 1, (options.highlighted or 0) + step))
+        step_highlight(self.query_one(OptionList), step)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

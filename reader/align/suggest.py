@@ -170,11 +170,16 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
     words = _words_for(text_a, a, shared)
     rare = sorted(telling - a.name_stems, key=lambda stem: -a.weights.get(stem, 0.0))
     features = pair_features(a, b)
+    # a name with a number in it ("Phi-3") is a shared name, not a figure
+    shared_labels = tuple(dict.fromkeys(f.text for f in figures_a if f.key in keys_b and f.kind.startswith("label")))
+    names = tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words))
     return Evidence(
-        shared_figures=tuple(_same_figure(f, figures_b) for f in figures_a if f.key in keys_b),
+        shared_figures=tuple(
+            _same_figure(f, figures_b) for f in figures_a if f.key in keys_b and not f.kind.startswith("label")
+        ),
         figures_a=tuple(f.text for f in figures_a if f.key not in keys_b and not f.kind.startswith("label")),
         figures_b=tuple(f.text for f in figures_b if f.key not in keys_a and not f.kind.startswith("label")),
-        shared_names=tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words)),
+        shared_names=tuple(dict.fromkeys(shared_labels + names)),
         shared_quote=tuple(dict.fromkeys(words[s] for s in sorted(a.quote_stems & b.quote_stems) if s in words)),
         # several stems can come from one word ("cost-efficient"): name each word once
         shared_words=tuple(dict.fromkeys(words[s] for s in rare if s in words))[:3],

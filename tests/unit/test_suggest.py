@@ -202,3 +202,16 @@ def test_a_departure_to_join_is_not_the_opposite_of_an_exit():
     assert not evidence(clause_set, departure, exit_).event_clash
     assert "opposite events" not in evidence(clause_set, departure, exit_).describe()
     assert evidence(clause_set, joins, exit_).event_clash
+
+
+def test_a_shared_model_name_is_named_evidence_not_a_figure():
+    """QA: two passages on "Phi-3" listed it as "same figure: Phi-3"; a name with a number in it is a
+    shared name (it still never counts as a differing figure)."""
+    a = "Microsoft released Phi-3, a small language model, in April."
+    b = "The Phi-3 family of small models runs on phones."
+    docs = [SourceText("a", "a.txt", a), SourceText("b", "b.txt", b)]
+    clause_set = prepare_claims(docs)
+    found = evidence(clause_set, clauses(a, "Microsoft", clause_set, 0), clauses(b, "The Phi-3", clause_set, 1))
+    assert found.shared_figures == ()
+    assert "Phi-3" in found.shared_names
+    assert "same figure" not in found.describe()

@@ -232,3 +232,17 @@ async def test_the_status_says_a_decision_moved_on_and_n_wrapped(make_app, coded
         assert "wrapped to the first" in status()
         await pilot.press("p")
         assert "wrapped to the last" in status()
+
+
+async def test_heading_and_key_help_fit_80_columns(make_app, coded) -> None:
+    """QA at 80x24: the heading's long title pushed "decisions made as ..." off its one line (only
+    "decisions" showed), and the key help wrapped "u undo" onto a line of its own."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_adjudication(pilot)
+        heading = screen.query_one("#adjudicate-heading")
+        text = heading.render()
+        assert "decisions made as tester" in str(text)
+        assert text.cell_length <= heading.content_region.width
+        detail = screen.query_one("#adjudicate-detail")
+        help_line = str(detail.render()).splitlines()[-1]
+        assert help_line.endswith("u undo") and len(help_line) <= detail.content_region.width

@@ -45,6 +45,8 @@ from reader.tui.widgets.document_view import DocumentView, Highlight
 
 COLOUR_A = "#61afef"
 COLOUR_B = "#e5c07b"
+KEY_HELP = "a A's · b B's · o both · x neither · g all agreements · n/p next/previous · u undo"
+SHORT_KEY_HELP = "a A's · b B's · o both · x neither · g agreements · n/p move · u undo"
 DECISIONS = {"": "not decided", "a": "A's kept", "b": "B's kept", "both": "both kept", "other": "changed by hand"}
 
 
@@ -195,11 +197,15 @@ class AdjudicateScreen(ReaderScreen):
             if current is not None:
                 view.move_cursor_to(current.start)
         you = one_line(self.session.store.author, 30) if self.session.is_open else ""
-        self.query_one("#adjudicate-heading", Static).update(
+        heading = self.query_one("#adjudicate-heading", Static)
+        made_as = f"   decisions made as {you}"
+        # the title takes what the line leaves: who decides must stay in sight at 80 columns
+        room = max(10, (heading.content_region.width or self.size.width - 2) - len("Adjudicating  ") - len(made_as))
+        heading.update(
             Text.assemble(
                 ("Adjudicating  ", "bold"),
-                (one_line(self.source.title or self.source.name, 50), "bold"),
-                (f"   decisions made as {you}", "dim"),
+                (one_line(self.source.title or self.source.name, min(50, room)), "bold"),
+                (made_as, "dim"),
             )
         )
         self.query_one("#adjudicate-label-a", Static).update(
@@ -233,7 +239,8 @@ class AdjudicateScreen(ReaderScreen):
             tags = tags_text(annotation.tags)
             lines.append(f"[{one_line(tags, 30)}] {annotation.start}-{annotation.end} ", style="bold")
             lines.append(one_line(annotation.quote, width - len(tags) - 16) + "\n")
-        lines.append("a A's · b B's · o both · x neither · g all agreements · n/p next/previous · u undo", style="dim")
+        keys = KEY_HELP if len(KEY_HELP) <= self.size.width - 2 else SHORT_KEY_HELP
+        lines.append(keys, style="dim")
         return lines
 
     def _status(self) -> Text:

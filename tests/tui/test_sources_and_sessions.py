@@ -78,6 +78,8 @@ async def test_space_marks_sources_for_comparison(make_app):
         await pilot.press("space", "j", "space", "j", "space", "k", "space")
         assert screen.marked == {screen.sources[0].id, screen.sources[2].id}
         assert str(screen.query_one("DataTable").get_row_at(0)[0]) == "●"
+        # QA: with two marked, enter still opens one source; the status names the key that compares them
+        assert "2 marked for comparison · c compares them" in str(screen.query_one("#sources-status").render())
 
 
 async def test_reading_position_and_open_source_are_restored(make_app):

@@ -174,6 +174,9 @@ class SourcesScreen(ReaderScreen):
         heading.update(Text.assemble(*parts))
         marked = len(self.marked)
         status = f"{marked} marked for comparison" if marked else ""
+        if marked:
+            # QA: with two marked, enter still opens one source; say which key compares them
+            status += " · c compares them" if marked >= 2 else " · mark another, then c compares"
         if self.progress_text:
             status = f"{status} · {self.progress_text}" if status else self.progress_text
         blind = self.reader_app.blind_notice  # blind coding (reader.authors)

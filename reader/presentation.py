@@ -90,7 +90,7 @@ def annotation_place(annotation: Annotation) -> str:
 
 def selecting_text(words: int) -> str:
     """'selecting 1 word', 'selecting 3 words'."""
-    return f"selecting {words} word{'s' if words != 1 else ''}"
+    return f"selecting {plural(words, 'word')}"
 
 
 def position_percent(offset: int, length: int) -> int:
@@ -124,3 +124,8 @@ def truncate_cells(text: str, width: int) -> str:
 def pad_cells(text: str, width: int) -> str:
     """text cut (with an ellipsis) or padded with spaces to exactly width cells."""
     return set_cell_size(fit_cells(text, width), width)
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 claim", "2 claims", "1,000 claims"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

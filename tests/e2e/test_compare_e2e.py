@@ -61,7 +61,7 @@ def test_two_sources_side_by_side_link_a_claim_and_find_it_everywhere(tmux, tmp_
 
     tmux.keys("m")
     screen = tmux.wait_for("Claims matrix")
-    screen = tmux.wait_for("1 claims × 2 sources")
+    screen = tmux.wait_for("1 claim × 2 sources")
     assert "present" in screen
     # One key at a time, each once the screen it leads to is up: while the realignment after L holds the
     # CPU, the terminal's ESC and a q sent right after it reach the app together and read as alt+q.

@@ -98,9 +98,11 @@ async def test_o_sorts_the_matrix_by_first_appearance(make_app):
         assert [c.id for c in claims] == reading_order
 
 
-async def test_enter_in_the_verdict_rating_takes_the_grey_completion(make_app):
+async def test_enter_in_the_verdict_rating_takes_the_grey_completion_and_goes_on(make_app):
     """QA: `v`, `mo`, enter, a note, enter was refused ("'mo' is not on the rating scale"): enter moved on
-    without taking the completion the field showed, unlike the annotate dialog's tags."""
+    without taking the completion the field showed. Then enter took it but stayed, and the note typed
+    next landed in the rating ("mostly trueFilings disagree"): like the annotate dialog's tags, enter
+    takes the completion and goes on."""
     async with make_app().run_test(size=(160, 48)) as pilot:
         ids = await sources_ready(pilot)
         link_claim(pilot.app.session.store, ids)
@@ -109,9 +111,8 @@ async def test_enter_in_the_verdict_rating_takes_the_grey_completion(make_app):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
         await type_text(pilot, "mo")  # the field shows "mostly true" in grey
         await pilot.pause()
-        await pilot.press("enter")  # takes it
+        await pilot.press("enter")  # takes it and goes on to the note
         assert pilot.app.screen.query_one("#field-rating").value == "mostly true"
-        await pilot.press("enter")  # on to the note
         await type_text(pilot, "Filings disagree")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormDialog))

@@ -34,7 +34,7 @@ from reader.adjudication import (
     decision_for,
 )
 from reader.model import Annotation, ReaderError, Source
-from reader.presentation import fit_cells, tags_text
+from reader.presentation import fit_cells, plural, tags_text
 from reader.session import Store
 from reader.text import display_safe
 from reader.tui.base import ReaderScreen
@@ -247,7 +247,7 @@ class AdjudicateScreen(ReaderScreen):
         differences = sum(1 for item in self.items if item.kind != AGREE)
         decided = sum(1 for decision in self.decisions if decision)
         parts = [
-            f"{differences} difference{'s' if differences != 1 else ''} of {len(self.items)} items",
+            f"{plural(differences, 'difference')} of {plural(len(self.items), 'item')}",
             f"{decided} decided",
             "agreements shown (d hides)" if self.show_agreements else "agreements hidden (d shows)",
         ]
@@ -296,7 +296,7 @@ class AdjudicateScreen(ReaderScreen):
             return accept_agreements(store, source_id, items)
 
         def done(count: int) -> None:
-            self.message = f"kept {count} agreement{'s' if count != 1 else ''}"
+            self.message = f"kept {plural(count, 'agreement')}"
             self.load()
 
         self.submit_change(change, done)

@@ -30,7 +30,7 @@ from reader.claims import (
 )
 from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
-from reader.presentation import fit_cells
+from reader.presentation import fit_cells, plural
 from reader.session import (
     ClaimError,
     Store,
@@ -170,7 +170,7 @@ class MatrixScreen(ReaderScreen):
     def _update_heading(self) -> None:
         heading = Text.assemble(
             Text("Claims matrix  ", style="bold"),
-            Text(f"{len(self.claims)} claims × {len(self.sources)} sources", style="dim"),
+            Text(f"{plural(len(self.claims), 'claim')} × {plural(len(self.sources), 'source')}", style="dim"),
             Text(" · by first appearance" if self.by_first_appearance else "", style="dim"),
             Text("   enter opens · z silent · v verdict · e evidence · t text · o order · u undo", style="dim"),
         )
@@ -338,7 +338,7 @@ class MatrixScreen(ReaderScreen):
                 [
                     Field(
                         "rating",
-                        f"Rating ({', '.join(names)}; enter or → completes)",
+                        f"Rating ({', '.join(names)}; enter takes the grey completion)",
                         placeholder=f"now: {verdict['rating']}" if verdict else "",
                         suggestions=names,
                     ),

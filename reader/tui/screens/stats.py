@@ -21,7 +21,7 @@ from textual.widgets import Static
 from reader.agreement import AgreementReport
 from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS
 from reader.model import Source
-from reader.presentation import UNTAGGED_COLOUR
+from reader.presentation import UNTAGGED_COLOUR, plural
 from reader.session import StoreError
 from reader.statistics import UNTAGGED, Statistics, gather_statistics
 from reader.text import display_safe
@@ -37,10 +37,6 @@ COVERAGE_COLOURS = {
     ABSENT: "#3e4451",
 }
 LABEL_WIDTH = 30
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _figure(value: float | None, percent: bool = False) -> str:

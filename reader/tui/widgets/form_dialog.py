@@ -1,4 +1,4 @@
-"""A small form in a dialog: labelled one-line fields, enter takes a grey completion or moves on (saves from
+"""A small form in a dialog: labelled one-line fields, enter takes a grey completion and moves on (saves from
 the last), escape cancels.
 
 Used for a source's metadata, a claim's verdict, its evidence and its text. Fields start with the
@@ -44,6 +44,10 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     FormDialog #dialog { max-height: 100%; overflow-y: auto; }
     FormDialog Label { margin-top: 1; width: 100%; }
     FormDialog #form-error { color: $error; height: auto; }
+    /* compact fields (one row each, so the metadata form fits 80x24) with a background that shows
+       where to type: QA found them invisible against the dialog */
+    FormDialog Input { background: $foreground 20%; }
+    FormDialog Input:focus { background: $primary 30%; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
     AUTO_FOCUS = "Input"  # focused as the screen activates, so keys typed at once land in the form in order
@@ -88,13 +92,16 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         event.stop()
         field = event.input
         suggestion = field.completion if isinstance(field, CompletingInput) else ""
-        if suggestion and suggestion != field.value and suggestion.startswith(field.value):
-            # enter first takes the grey completion the field shows (as in the annotate dialog)
-            field.value = suggestion
-            field.cursor_position = len(suggestion)
-            return
         keys = [field.key for field in self.fields]
         index = keys.index((event.input.id or "").removeprefix("field-"))
+        if suggestion and suggestion != field.value and suggestion.startswith(field.value):
+            # enter takes the grey completion the field shows and goes on, as in the annotate dialog
+            # (QA: it stayed, and a note typed next landed in the rating); in the last field it stays,
+            # so the completed value is seen before a second enter saves
+            field.value = suggestion
+            field.cursor_position = len(suggestion)
+            if index + 1 == len(keys):
+                return
         if index + 1 < len(keys):
             self.query_one(f"#field-{keys[index + 1]}", Input).focus()
         else:

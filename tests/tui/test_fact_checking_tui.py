@@ -7,7 +7,7 @@ from pilot_helpers import wait_for
 from test_matrix import link_claim, open_matrix, sources_ready
 from textual.coordinate import Coordinate
 
-from reader.claims import matrix_for_store
+from reader.claims import evidence_json, matrix_for_store
 from reader.tui.widgets.form_dialog import FormDialog
 
 
@@ -28,8 +28,8 @@ async def test_i_on_the_sources_screen_edits_metadata_and_shows_the_date(make_ap
         assert isinstance(pilot.app.screen, FormDialog)
         assert pilot.app.session.store.source(ids["001"]).published == ""
         published = pilot.app.screen.query_one("#field-published")
+        await wait_for(pilot, lambda: published.has_focus)  # the cursor is back on the field at fault
         published.value = ""
-        published.focus()
         await type_text(pilot, "2024-10-14")
         await pilot.press("enter", "enter")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormDialog))
@@ -119,3 +119,27 @@ async def test_enter_in_the_verdict_rating_takes_the_grey_completion_and_goes_on
         await wait_for(pilot, lambda: screen.claims and screen.claims[0].verdict is not None)
         assert screen.claims[0].verdict["rating"] == "mostly true"
         assert screen.claims[0].verdict["note"] == "Filings disagree"
+
+
+async def test_a_refused_evidence_reference_puts_the_cursor_back_on_it(make_app):
+    """QA: `e`, a javascript: URL, enter, enter was refused with the cursor left in "What it shows", so
+    the corrected URL typed next went into the note."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        ids = await sources_ready(pilot)
+        link_claim(pilot.app.session.store, ids)
+        screen = await open_matrix(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+        dialog = pilot.app.screen
+        await type_text(pilot, "javascript:alert(1)")
+        await pilot.press("enter", "enter")
+        reference = dialog.query_one("#field-reference")
+        await wait_for(pilot, lambda: "javascript" in str(dialog.query_one("#form-error").render()))
+        await wait_for(pilot, lambda: reference.has_focus)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "https://example.org/filing")
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormDialog))
+        await wait_for(pilot, lambda: screen.claims and evidence_json(screen.claims[0].record))
+        [evidence] = evidence_json(screen.claims[0].record)
+        assert (evidence["kind"], evidence["value"], evidence["note"]) == ("url", "https://example.org/filing", "")

@@ -297,7 +297,7 @@ class MatrixScreen(ReaderScreen):
         return claim
 
     def action_verdict(self) -> None:
-        from reader.tui.widgets.form_dialog import Field, FormDialog
+        from reader.tui.widgets.form_dialog import Field, FormDialog, Problem
 
         claim = self._claim_or_notice()
         if claim is None:
@@ -309,11 +309,11 @@ class MatrixScreen(ReaderScreen):
         def chosen(values: dict[str, str]) -> str:
             return values["rating"].strip() or verdict.get("rating", "")  # empty: keep the current rating
 
-        def check(values: dict[str, str]) -> str | None:
+        def check(values: dict[str, str]) -> Problem:
             try:
                 rating_on_scale(ratings, chosen(values))
             except ClaimError as error:
-                return str(error)
+                return "rating", str(error)
             return None
 
         def saved(values: dict[str, str] | None) -> None:
@@ -351,17 +351,17 @@ class MatrixScreen(ReaderScreen):
         )
 
     def action_evidence(self) -> None:
-        from reader.tui.widgets.form_dialog import Field, FormDialog
+        from reader.tui.widgets.form_dialog import Field, FormDialog, Problem
 
         claim = self._claim_or_notice()
         if claim is None:
             return
 
-        def check(values: dict[str, str]) -> str | None:
+        def check(values: dict[str, str]) -> Problem:
             try:
                 self.session.check_evidence(values["reference"])
             except ClaimError as error:
-                return str(error)
+                return "reference", str(error)
             return None
 
         def saved(values: dict[str, str] | None) -> None:

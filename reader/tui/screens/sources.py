@@ -265,7 +265,7 @@ class SourcesScreen(ReaderScreen):
         """A form with the highlighted source's url, outlet, author, published date and title; what the
         user changes becomes their own value, which wins over sources.toml and the file (undoable)."""
         from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata
-        from reader.tui.widgets.form_dialog import Field, FormDialog
+        from reader.tui.widgets.form_dialog import Field, FormDialog, Problem
 
         source = self.highlighted
         if source is None:
@@ -283,11 +283,12 @@ class SourcesScreen(ReaderScreen):
         def changed(values: dict[str, str]) -> dict[str, str]:
             return {key: value for key, value in values.items() if value.strip() != current[key].strip()}
 
-        def check(values: dict[str, str]) -> str | None:
-            try:
-                check_metadata(changed(values))
-            except MetadataError as error:
-                return str(error)
+        def check(values: dict[str, str]) -> Problem:
+            for key, value in changed(values).items():  # field by field, to put the cursor on the bad one
+                try:
+                    check_metadata({key: value})
+                except MetadataError as error:
+                    return key, str(error)
             return None
 
         def saved(values: dict[str, str] | None) -> None:

@@ -4,13 +4,15 @@ the last), escape cancels.
 Used for a source's metadata, a claim's verdict, its evidence and its text. Fields start with the
 current values and typing appends to them (nothing is selected on focus, so nothing is replaced by
 accident); check(values) may refuse a save with a one-line reason, shown in the dialog, which stays open.
-A check that reads the database runs in a thread worker (check_in_thread), never on the event loop.
+A check that reads the database runs in a thread worker (check_in_thread), never on the event loop; a
+check that names the field at fault puts the cursor there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from rich.text import Text
 from textual import work
@@ -23,6 +25,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from reader.text import display_safe
 from reader.tui.widgets.completing_input import CompletingInput
+
+# What a check finds wrong: a one-line reason, or (field key, reason) to put the cursor in that field
+Problem: TypeAlias = str | tuple[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         heading: str,
         fields: list[Field],
         about: str = "",
-        check: Callable[[dict[str, str]], str | None] | None = None,
+        check: Callable[[dict[str, str]], Problem] | None = None,
         check_in_thread: bool = False,
     ) -> None:
         super().__init__()
@@ -126,12 +131,18 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         problem = self.check(values) if self.check else None
         self.app.call_from_thread(self._saved, values, problem)
 
-    def _saved(self, values: dict[str, str], problem: str | None) -> None:
-        """Save values, or say the problem check found with them (the dialog stays open)."""
+    def _saved(self, values: dict[str, str], problem: Problem) -> None:
+        """Save values, or say the problem check found with them (the dialog stays open, and the cursor goes
+        to the field at fault: QA typed the corrected URL into the next field)."""
         if not self.is_attached:
             return
         if problem:
-            self.query_one("#form-error", Static).update(Text(display_safe(problem)))
+            key, reason = problem if isinstance(problem, tuple) else ("", problem)
+            self.query_one("#form-error", Static).update(Text(display_safe(reason)))
+            if key:
+                field = self.query_one(f"#field-{key}", Input)
+                field.focus()
+                field.cursor_position = len(field.value)
             return
         self.dismiss(values)
 

@@ -14,6 +14,7 @@ from typing import TypeVar
 from rich.cells import cell_len, get_character_cell_size, set_cell_size
 
 from reader.model import AnchorStatus, Annotation
+from reader.text import plural
 
 UNTAGGED_COLOUR = "#888888"  # an annotation without tags, on screen, in `reader show` and in the report
 UNTAGGED_LABEL = "untagged"
@@ -124,8 +125,3 @@ def truncate_cells(text: str, width: int) -> str:
 def pad_cells(text: str, width: int) -> str:
     """text cut (with an ellipsis) or padded with spaces to exactly width cells."""
     return set_cell_size(fit_cells(text, width), width)
-
-
-def plural(count: int, noun: str) -> str:
-    """ "1 claim", "2 claims", "1,000 claims"."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

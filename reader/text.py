@@ -270,3 +270,8 @@ def fold_pattern(query: str) -> re.Pattern[str] | None:
     if not parts:
         return None
     return re.compile(_COMBINING.join(parts) + _COMBINING)
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 claim", "2 claims", "1,000 claims": counts in messages."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

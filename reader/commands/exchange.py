@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reader.cli import Context, _one_line, _stderr_progress, cli
+from reader.text import plural
 
 
 @cli.command("export")
@@ -58,10 +59,8 @@ def export_annotations(
         authors=list(authors) or None,
     )
     if output is not None:
-        counted = {"matrix-csv": "claims", "claimreview": "claim reviews", "qdc": "codes"}.get(
-            chosen_format, "annotations"
-        )
-        click.echo(f"exported {count} {counted} to {_one_line(str(output))}", err=True)
+        counted = {"matrix-csv": "claim", "claimreview": "claim review", "qdc": "code"}.get(chosen_format, "annotation")
+        click.echo(f"exported {plural(count, counted)} to {_one_line(str(output))}", err=True)
 
 
 @cli.command("import")

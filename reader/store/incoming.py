@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.store.connection import StoreError
+from reader.text import plural
 
 # Stable ids for records that have none (W3C annotations by IRI, links by their ends and kind).
 ID_NAMESPACE = uuid.UUID("6f1c2a1e-5d0b-4f6e-9a43-7d1c0c3b8e52")
@@ -118,12 +119,12 @@ class ImportReport:
         return self.missing_sources > 0 and self.imported + self.already_present == 0
 
     def summary(self) -> str:
-        text = f"imported {self.imported} annotations"
+        text = f"imported {plural(self.imported, 'annotation')}"
         if self.already_present:
-            text += f" ({self.already_present} already present)"
-        text += f", {self.links_added} links, {self.tags_added} new tags"
+            text += f" ({self.already_present:,} already present)"
+        text += f", {plural(self.links_added, 'link')}, {plural(self.tags_added, 'new tag')}"
         if self.silences_added:
-            text += f", {self.silences_added} silent marks"
+            text += f", {plural(self.silences_added, 'silent mark')}"
         text += f" from {self.path.name} ({self.format})"
         if self.reanchored:
             text += "; re-anchored on changed text: " + ", ".join(

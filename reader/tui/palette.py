@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from reader.text import display_safe
+from reader.text import display_safe, plural
 from reader.tui.widgets.option_steps import step_highlight
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def _export_worker(app: ReaderApp, path: Path) -> None:
     except (ExportError, StoreError, OSError) as error:
         app.call_from_thread(app.notify_error, f"export failed: {error}")
         return
-    app.call_from_thread(app.notify_plain, f"exported {count} annotations to {path}")
+    app.call_from_thread(app.notify_plain, f"exported {plural(count, 'annotation')} to {path}")
 
 
 def export_to(app: ReaderApp, path: str | None) -> None:

@@ -59,7 +59,7 @@ def test_claimreview_expands_with_every_field(run_cli, reviewed, tmp_path):
     target = tmp_path / "reviews.jsonld"
     result = run_cli("export", "--format", "claimreview", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert "exported 1 claim reviews" in result.output
+    assert "exported 1 claim review" in result.output
     expanded = expand(json.loads(target.read_text(encoding="utf-8")))
     (review,) = [node for node in expanded if S + "ClaimReview" in node.get("@type", [])]
     assert value(review, "claimReviewed") == "over $13 billion"

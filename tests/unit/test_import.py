@@ -72,7 +72,7 @@ def test_json_export_import_export_is_the_identity(annotated, run_cli, tmp_path)
     other = tmp_path / "other.db"
     result = run_cli("import", str(exported), db=other)
     assert result.exit_code == 0, result.output
-    assert "imported 3 annotations, 2 links, 1 new tags, 1 silent marks" in result.output
+    assert "imported 3 annotations, 2 links, 1 new tag, 1 silent mark" in result.output
     copy = open_store(other)
     try:
         assert without_timestamp(export_text(copy)) == without_timestamp(exported.read_text(encoding="utf-8"))
@@ -220,7 +220,7 @@ def test_a_missing_source_is_reported_per_file_and_fails_only_when_nothing_impor
     assert result.exit_code == 0, result.output
     missing = [line for line in result.stderr.splitlines() if "annotations not imported" in line]
     assert len(missing) == 1 and "2 annotations not imported" in missing[0]
-    assert "imported 1 annotations" in result.stdout
+    assert "imported 1 annotation" in result.stdout
     assert "links not imported" in result.stderr  # both links touch an annotation that stayed out
 
     nothing = tmp_path / "nothing"

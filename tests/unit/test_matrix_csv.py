@@ -54,7 +54,7 @@ def test_matrix_csv_to_a_file_reports_claims(loaded_store, source_id, run_cli, t
     target = tmp_path / "matrix.csv"
     result = run_cli("export", "--format", "matrix-csv", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert "exported 1 claims" in result.output
+    assert "exported 1 claim" in result.output
     assert len(rows(target.read_text(encoding="utf-8"))) == 2
 
 

@@ -34,9 +34,9 @@ from reader.adjudication import (
     decision_for,
 )
 from reader.model import Annotation, ReaderError, Source
-from reader.presentation import fit_cells, plural, tags_text
+from reader.presentation import fit_cells, tags_text
 from reader.session import Store
-from reader.text import display_safe
+from reader.text import display_safe, plural
 from reader.tui.base import ReaderScreen
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from reader.claims import (
 )
 from reader.exports import matrix_cell_text as cell_words
 from reader.model import Annotation, Source
-from reader.presentation import fit_cells, plural
+from reader.presentation import fit_cells
 from reader.session import (
     ClaimError,
     Store,
@@ -40,7 +40,7 @@ from reader.session import (
     rating_on_scale,
     verdict_change,
 )
-from reader.text import display_safe
+from reader.text import display_safe, plural
 from reader.tui.base import ReaderScreen
 
 CELL_STYLES = {

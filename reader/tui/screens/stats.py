@@ -21,10 +21,10 @@ from textual.widgets import Static
 from reader.agreement import AgreementReport
 from reader.claims import ABSENT, CONTRADICTS, DIFFERS, PRESENT, SILENT, SUPPORTS
 from reader.model import Source
-from reader.presentation import UNTAGGED_COLOUR, plural
+from reader.presentation import UNTAGGED_COLOUR
 from reader.session import StoreError
 from reader.statistics import UNTAGGED, Statistics, gather_statistics
-from reader.text import display_safe
+from reader.text import display_safe, plural
 from reader.tui.base import ReaderScreen
 from reader.tui.widgets.charts import activity_chart, legend, stacked_bar_rows
 

@@ -1,6 +1,9 @@
 """The user's decisions on suggested pairs, kept in the database: confirmed and rejected pairs (a rejected
 pair is never suggested again, and reader.comparison.pair_model refits the pair model on them), and the
 user's links as groups of spans (a user's link always wins over the aligner).
+
+A decision is a change like any other: logged in the event log (entity `pair_decision`, its snapshot as
+reader.store.events writes it), so undo takes it back, sync carries it and the JSON export holds it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 from reader.model import AnchorStatus, LinkKind
 from reader.model import Decision as PairDecision
 from reader.store.connection import now
+from reader.store.events import PAIR_DECISION, pair_decision_key, pair_decision_snapshot
 
 if TYPE_CHECKING:
     from reader.store import Store
@@ -39,9 +43,10 @@ def _ordered(a: SpanRef, b: SpanRef) -> tuple[SpanRef, SpanRef]:
     return (a, b) if (a[0], a[1]) <= (b[0], b[1]) else (b, a)
 
 
-def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, features: Sequence[float] = ()) -> None:
-    """Remember that the user confirmed or rejected the pair a, b (spans of two sources' current texts);
-    a later decision on the same pair replaces the earlier one."""
+def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, features: Sequence[float] = ()) -> bool:
+    """Remember that the user confirmed or rejected the pair a, b (spans of two sources' current texts), as
+    one undoable change; a later decision on the same pair replaces the earlier one. The decision the pair
+    already has changes nothing (False): no empty step for undo."""
     if decision not in DECISIONS:
         raise ValueError(decision)
     a, b = _ordered(a, b)
@@ -62,13 +67,20 @@ def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, feature
         "author": store.author,
         "decided": now(),
     }
+    after = pair_decision_snapshot(row)
+    key = pair_decision_key(after)
     with store.write() as db:
-        db.execute(
-            "DELETE FROM pair_decisions WHERE source_a = ? AND start_a = ? AND end_a = ? AND source_b = ? "
-            "AND start_b = ? AND end_b = ?",
-            [a[0], a[1], a[2], b[0], b[1], b[2]],
-        )
+        found = list(db.query(f"SELECT * FROM pair_decisions WHERE {_SAME_PAIR}", [*a, *b]))
+        before = pair_decision_snapshot(found[0]) if found else None
+        if before is not None and before["decision"] == decision:
+            return False
+        db.execute(f"DELETE FROM pair_decisions WHERE {_SAME_PAIR}", [*a, *b])
         db.table("pair_decisions").insert(row)
+        store._log("update" if before else "create", PAIR_DECISION, key, before, after)
+    return True
+
+
+_SAME_PAIR = "source_a = ? AND start_a = ? AND end_a = ? AND source_b = ? AND start_b = ? AND end_b = ?"
 
 
 def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Decision]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reader.model import AnchorStatus, LinkKind
 from reader.model import Decision as PairDecision
@@ -70,8 +70,7 @@ def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, feature
     after = pair_decision_snapshot(row)
     key = pair_decision_key(after)
     with store.write() as db:
-        found = list(db.query(f"SELECT * FROM pair_decisions WHERE {_SAME_PAIR}", [*a, *b]))
-        before = pair_decision_snapshot(found[0]) if found else None
+        before = decision_snapshot_of(db, a, b)
         if before is not None and before["decision"] == decision:
             return False
         db.execute(f"DELETE FROM pair_decisions WHERE {_SAME_PAIR}", [*a, *b])
@@ -81,6 +80,96 @@ def record_decision(store: Store, decision: str, a: SpanRef, b: SpanRef, feature
 
 
 _SAME_PAIR = "source_a = ? AND start_a = ? AND end_a = ? AND source_b = ? AND start_b = ? AND end_b = ?"
+
+
+def locate_passage(text: str, start: int, end: int, quote: str) -> tuple[int, int] | None:
+    """Where a decided passage is in text: at start-end if the quote is still there, else its occurrence
+    nearest start (the text changed since), else None. For decisions that come from elsewhere (sync,
+    import), whose offsets were taken on another copy of the text."""
+    if 0 <= start < end <= len(text) and text[start:end] == quote:
+        return start, end
+    if not quote:
+        return None
+    best, found = None, text.find(quote)
+    while found != -1:
+        if best is None or abs(found - start) < abs(best - start):
+            best = found
+        found = text.find(quote, found + 1)
+    return None if best is None else (best, best + len(quote))
+
+
+def decision_snapshot_of(db: Any, a: SpanRef, b: SpanRef) -> dict[str, Any] | None:
+    """The logged snapshot of the pair's decision now (a, b in the table's order), or None if it has none."""
+    rows = list(db.query(f"SELECT * FROM pair_decisions WHERE {_SAME_PAIR}", [*a, *b]))
+    return pair_decision_snapshot(rows[0]) if rows else None
+
+
+Snapshot = dict[str, Any]
+
+
+def decision_from_hub(
+    db: Any,
+    key: str,
+    payload: dict | None,
+    known: Callable[[str], tuple[int, int] | None],
+    fetched: Callable[[str, str], tuple[int, int] | None],
+) -> tuple[str, Snapshot | None, Snapshot | None] | str:
+    """A team member's decision as it is here: (the pair's entity id here, its snapshot now, the one the hub's
+    change gives it; None: no decision), or why it cannot be placed. key is the hub's
+    hash:start:end:hash:start:end (reader.sync_local), payload the decision (None: taken back); known(hash)
+    is (source id, version id) of this database's source of that text, fetched(hash, hash) makes one from the
+    hub's copy. Offsets are checked by quote (found again, nearest, if this copy of the text moved on)."""
+    parts = key.split(":")
+    if len(parts) != 6:
+        raise ValueError("not a pair of passages")
+    if payload is None:
+        ends = []
+        for digest, start, end in (parts[0:3], parts[3:6]):
+            found = known(digest)
+            if found is None:
+                return "", None, None  # no such text here: no decision to take back
+            ends.append((found[0], int(start), int(end)))
+        a, b = _ordered(ends[0], ends[1])
+        return pair_decision_key({**_sides(a, "a"), **_sides(b, "b")}), decision_snapshot_of(db, a, b), None
+    passages = []
+    for side in ("a", "b"):
+        digest = str(payload[f"text_{side}"])
+        found = known(digest) or fetched(digest, digest)
+        if found is None:
+            return "pair decision on a text the hub does not have"
+        text = db.execute(
+            "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
+            [found[0]],
+        ).fetchone()[0]
+        quote = str(payload[f"quote_{side}"])
+        span = locate_passage(text, int(payload[f"start_{side}"]), int(payload[f"end_{side}"]), quote)
+        if span is None:
+            return "pair decision on a passage this reader's text does not have"
+        passages.append(((found[0], *span), quote))
+    if passages[0][0][0] == passages[1][0][0]:
+        return "pair decision within one source"
+    (a, quote_a), (b, quote_b) = sorted(passages, key=lambda passage: passage[0][:2])
+    if str(payload["decision"]) not in DECISIONS:
+        raise ValueError("not a decision")
+    after = {
+        "decision": str(payload["decision"]),
+        "source_a": a[0],
+        "start_a": a[1],
+        "end_a": a[2],
+        "quote_a": quote_a,
+        "source_b": b[0],
+        "start_b": b[1],
+        "end_b": b[2],
+        "quote_b": quote_b,
+        "features": [float(x) for x in payload.get("features") or []],
+        "author": str(payload.get("author") or ""),
+        "decided": str(payload.get("decided") or now()),
+    }
+    return pair_decision_key(after), decision_snapshot_of(db, a, b), after
+
+
+def _sides(passage: SpanRef, side: str) -> dict[str, int]:
+    return {f"source_{side}": passage[0], f"start_{side}": passage[1], f"end_{side}": passage[2]}
 
 
 def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Decision]:

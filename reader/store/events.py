@@ -557,8 +557,9 @@ class _Replayer:
     def _put_pair_decision(self, snapshot: dict[str, Any]) -> None:
         """The pair's decision as the snapshot has it (replacing any other on the pair); nothing if either
         source is gone."""
-        if snapshot["source_a"] not in self.source_ids or snapshot["source_b"] not in self.source_ids:
-            return
+        ends = [snapshot["source_a"], snapshot["source_b"]]
+        if self.conn.execute("SELECT count(*) FROM sources WHERE id IN (?, ?)", ends).fetchone()[0] != 2:
+            return  # (asked, not cached: a sync may have just added the source)
         self.remove(PAIR_DECISION, pair_decision_key(snapshot))
         row = {name: snapshot[name] for name in PAIR_DECISION_FIELDS}
         row["features"] = json.dumps(row["features"]) if not isinstance(row["features"], str) else row["features"]

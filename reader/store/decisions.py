@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from reader.store.events import PAIR_DECISION, pair_decision_key, pair_decision_
 
 if TYPE_CHECKING:
     from reader.store import Store
+    from reader.store.incoming import IncomingDecision
 
 DECISIONS = tuple(decision.value for decision in PairDecision)
 
@@ -170,6 +171,54 @@ def decision_from_hub(
 
 def _sides(passage: SpanRef, side: str) -> dict[str, int]:
     return {f"source_{side}": passage[0], f"start_{side}": passage[1], f"end_{side}": passage[2]}
+
+
+def import_decisions(
+    db: Any, incoming: Sequence[IncomingDecision], matched: Mapping[str, int | None]
+) -> tuple[list[str], list[tuple[str, str, str, None, Snapshot]]]:
+    """Pair decisions from a JSON export, on the database's sources the file's match (matched: the file's
+    source key -> source id), each passage checked by its quote on the current text (found again if the
+    text moved on), inside the caller's write. A pair that has a decision here already keeps it, so
+    importing twice adds nothing. Returns a line for the decisions left out, and the events to log."""
+    texts: dict[int, str] = {}
+    events: list[tuple[str, str, str, None, Snapshot]] = []
+    left_out = 0
+    for item in incoming:
+        passages: list[SpanRef] = []
+        for key, start, end, quote in (item.a, item.b):
+            source_id = matched.get(key)
+            if source_id is None:
+                break
+            if source_id not in texts:
+                texts[source_id] = db.execute(
+                    "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
+                    [source_id],
+                ).fetchone()[0]
+            span = locate_passage(texts[source_id], start, end, quote)
+            if span is None:
+                break
+            passages.append((source_id, *span))
+        if len(passages) < 2 or passages[0][0] == passages[1][0] or item.decision not in DECISIONS:
+            left_out += 1
+            continue
+        a, b = _ordered(passages[0], passages[1])
+        if decision_snapshot_of(db, a, b) is not None:
+            continue
+        row = {
+            "decision": item.decision,
+            **{f"{name}_a": value for name, value in zip(("source", "start", "end"), a)},
+            "quote_a": texts[a[0]][a[1] : a[2]],
+            **{f"{name}_b": value for name, value in zip(("source", "start", "end"), b)},
+            "quote_b": texts[b[0]][b[1] : b[2]],
+            "features": json.dumps([round(float(x), 6) for x in item.features]),
+            "author": item.author,
+            "decided": item.decided or now(),
+        }
+        db.table("pair_decisions").insert(row)
+        snapshot = pair_decision_snapshot(row)
+        events.append(("create", PAIR_DECISION, pair_decision_key(snapshot), None, snapshot))
+    problems = [f"{left_out} pair decisions left out: their passages are not in this database's sources"]
+    return (problems if left_out else []), events
 
 
 def decisions(store: Store, source_ids: Iterable[int] | None = None) -> list[Decision]:

@@ -80,6 +80,18 @@ class IncomingSilence:
 
 
 @dataclass(slots=True)
+class IncomingDecision:
+    """A decision on a suggested pair: each passage as (the file's source key, start, end, quote)."""
+
+    decision: str
+    a: tuple[str, int, int, str]
+    b: tuple[str, int, int, str]
+    features: list[float] = field(default_factory=list)
+    author: str = ""
+    decided: str = ""
+
+
+@dataclass(slots=True)
 class IncomingTag:
     name: str
     colour: str = ""
@@ -95,6 +107,7 @@ class Incoming:
     links: list[IncomingLink] = field(default_factory=list)
     silences: list[IncomingSilence] = field(default_factory=list)
     claims: list[Any] = field(default_factory=list)  # as the JSON export writes them
+    decisions: list[IncomingDecision] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +121,7 @@ class ImportReport:
     links_added: int = 0
     tags_added: int = 0
     silences_added: int = 0
+    decisions_added: int = 0
     reanchored: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     missing_sources: int = 0  # annotations left out because their source is not in the database
@@ -124,6 +138,8 @@ class ImportReport:
         text += f", {self.links_added} links, {self.tags_added} new tags"
         if self.silences_added:
             text += f", {self.silences_added} silent marks"
+        if self.decisions_added:
+            text += f", {self.decisions_added} pair decision{'s' * (self.decisions_added != 1)}"
         text += f" from {self.path.name} ({self.format})"
         if self.reanchored:
             text += "; re-anchored on changed text: " + ", ".join(

@@ -77,9 +77,14 @@ async def test_u_brings_a_rejected_suggestion_back_and_redo_rejects_it_again(mak
         await wait_settled(pilot, lambda: pilot.app.screen is screen)
         store = pilot.app.session.store
         await wait_settled(pilot, lambda: screen.comparison is not None and screen.comparison.rejected)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert "rejected: this pair will not be suggested again (u undoes)" in said, said
+        pilot.app.clear_notifications()
         await pilot.press("u")
         await wait_settled(pilot, lambda: not decisions(store) and screen.comparison is not None
                            and not screen.comparison.rejected)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert any(m.startswith("undid rejecting a pair: ") for m in said), said
         dialog = await counterparts(pilot, screen)
         assert dialog.choices[0][1].start == first.start  # suggested again, first as before
         await pilot.press("escape")

@@ -129,3 +129,42 @@ def test_reader_undo_takes_back_reader_reject_and_redo_rejects_again(run_cli) ->
     redone = run_cli("redo")
     assert redone.output.startswith("redid rejecting a pair"), redone.output
     assert all(c["start"] != first["start"] for c in _suggest(run_cli)["candidates"])
+
+
+def test_decisions_made_before_schema_12_are_logged_once_for_sync_but_undone_by_no_one(db_at_schema) -> None:
+    import sqlite3
+
+    from reader.sync_local import Clock, stamp_pending
+
+    path = db_at_schema(11)
+    conn = sqlite3.connect(path)
+    for source_id, text in ((1, "Hello brave new world"), (2, "A brave old world")):
+        conn.execute("INSERT INTO sources (id, path, title, added) VALUES (?, ?, 't', 'then')", [source_id, f"/{text}"])
+        conn.execute(
+            "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?, 'x')",
+            [source_id, source_id, f"hash{source_id}", text, len(text)],
+        )
+        conn.execute("UPDATE sources SET current_version_id = ? WHERE id = ?", [source_id, source_id])
+    conn.execute(
+        "INSERT INTO pair_decisions (decision, source_a, start_a, end_a, quote_a, source_b, start_b, end_b, quote_b, "
+        "features, author, decided) VALUES ('rejected', 1, 6, 11, 'brave', 2, 2, 7, 'brave', '[0.5]', 'old', 'then')"
+    )
+    conn.commit()
+    conn.close()
+    store = open_store(path, author="old")
+    try:
+        [event] = store.query("SELECT * FROM events WHERE entity = 'pair_decision'")
+        assert (event["action"], event["entity_id"], event["author"], event["session"]) == (
+            "create",
+            "1:6:11:2:2:7",
+            "",
+            "",
+        )
+        assert json.loads(event["after"])["features"] == [0.5]
+        assert store.undo() is None  # made before it was logged: not anyone's to undo
+        with store.write():
+            stamp_pending(store, "origin", Clock("", "origin"))
+        [(entity, key)] = [row[1:3] for row in store.outbox()]
+        assert (entity, key) == ("pair_decision", "hash1:6:11:hash2:2:7")  # on its way to the team
+    finally:
+        store.close()

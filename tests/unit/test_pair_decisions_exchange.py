@@ -18,7 +18,7 @@ def _named(store) -> list[tuple]:
     """Every decision with its passages named by file name, so two databases compare."""
     names = {s.id: Path(s.path).name for s in store.sources()}
     return sorted(
-        (d.decision, *sorted(((names[p[0]], p[1], p[2]) for p in (d.a, d.b))), d.features) for d in decisions(store)
+        (d.decision, *sorted((names[p[0]], p[1], p[2]) for p in (d.a, d.b)), d.features) for d in decisions(store)
     )
 
 

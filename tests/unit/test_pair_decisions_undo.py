@@ -141,7 +141,8 @@ def test_decisions_made_before_schema_12_are_logged_once_for_sync_but_undone_by_
     for source_id, text in ((1, "Hello brave new world"), (2, "A brave old world")):
         conn.execute("INSERT INTO sources (id, path, title, added) VALUES (?, ?, 't', 'then')", [source_id, f"/{text}"])
         conn.execute(
-            "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) VALUES (?, ?, ?, ?, ?, 'x')",
+            "INSERT INTO source_versions (id, source_id, content_hash, text, length, loaded) "
+            "VALUES (?, ?, ?, ?, ?, 'x')",
             [source_id, source_id, f"hash{source_id}", text, len(text)],
         )
         conn.execute("UPDATE sources SET current_version_id = ? WHERE id = ?", [source_id, source_id])

@@ -2,12 +2,12 @@
 
 Every change is logged as events with snapshots of what it touched before and after (this module owns
 that format: `_annotation_snapshot`, `_tag_snapshot` and `pair_decision_snapshot` write it, `_Replayer`
-puts it back). A change is
-one group of events (one write transaction). Undo reverses the newest change in its scope (the author's,
-or one session's: a TUI run) that is not undone yet; redo re-applies the most recently undone one until
-the scope makes a new change. Another reader's work is never undone: a change whose annotations, tags or
-links someone outside the scope has touched since, or whose reversal would take their links, silent marks
-or tag uses with it, is refused in one line and nothing changes.
+puts it back). A change is one group of events (one write transaction). Undo reverses the newest change
+in its scope (the author's, or one session's: a TUI run) that is not undone yet; redo re-applies the most
+recently undone one until the scope makes a new change. Another reader's work is never undone: a change
+whose annotations, tags, links or pair decisions someone outside the scope has touched since, or whose
+reversal would take their links, silent marks or tag uses with it, is refused in one line and nothing
+changes.
 
 Replay is one pass over the group's events with prepared statements and a tag-name cache, so undoing
 or redoing an import of 300,000 annotations takes time linear in the events, like the import did.

@@ -119,10 +119,12 @@ def _suggest(run_cli) -> dict:
 def test_reader_undo_takes_back_reader_reject_and_redo_rejects_again(run_cli) -> None:
     data = _suggest(run_cli)
     query, first = data["query"], data["candidates"][0]
-    assert (
-        run_cli("reject", f"001:{query['start']}-{query['end']}", f"003:{first['start']}-{first['end']}").exit_code == 0
-    )
+    pair = (f"001:{query['start']}-{query['end']}", f"003:{first['start']}-{first['end']}")
+    rejected = run_cli("reject", *pair)
+    assert rejected.exit_code == 0 and "(`reader undo` takes it back)" in rejected.output, rejected.output
     assert all(c["start"] != first["start"] for c in _suggest(run_cli)["candidates"])
+    again = run_cli("reject", *pair)  # nothing new: undo must not be left taking back a no-op
+    assert again.exit_code == 0 and again.output.startswith("already rejected: "), again.output
     undone = run_cli("undo")
     assert undone.exit_code == 0 and undone.output.startswith("undid rejecting a pair: "), undone.output
     assert _suggest(run_cli)["candidates"][0]["start"] == first["start"]  # suggested again

@@ -1,8 +1,9 @@
 """Sync a local database with a team hub: push the changes the hub has not seen, pull everyone else's.
 
-The unit that travels is an entity's snapshot from the event log (annotation, tag, link, silent mark, or
-any entity a later reader logs), keyed so that it means the same on every machine: annotations and links
-by their uuid, tags by name, sources by the content hash of their text (which travels with them).
+The unit that travels is an entity's snapshot from the event log (annotation, tag, link, silent mark, pair
+decision, or any entity a later reader logs), keyed so that it means the same on every machine: annotations
+and links by their uuid, tags by name, sources by the content hash of their text (which travels with
+them), pair decisions by their two passages on those texts.
 
 - Local changes are stamped with a hybrid logical clock (HLC) into `sync_outbox` (one row an entity: the
   latest change), inside the same transaction that applies a batch of pulled changes, so a local write can
@@ -49,7 +50,7 @@ __all__ = [
 
 PULL_BATCH = 5000
 # Applied in this order within a batch, so what a snapshot refers to is there first.
-ENTITY_ORDER = {"tag": 0, "annotation": 1, "link": 2, "silence": 3, "sync_conflict": 9}
+ENTITY_ORDER = {"tag": 0, "annotation": 1, "link": 2, "silence": 3, "pair_decision": 4, "sync_conflict": 9}
 
 
 @dataclass
@@ -84,7 +85,17 @@ def _hashes_in(entity: str, key: str, payload: Any) -> list[str]:
     found = [payload[k] for k in ("text_hash", "source_hash") if isinstance(payload.get(k), str)]
     if entity == "silence":
         found.append(key.rpartition(":")[2])
+    if entity == "pair_decision":  # hash:start:end:hash:start:end
+        found.extend(key.split(":")[0::3])
     return found
+
+
+def _differs(entity: str, ours: Any, theirs: Any) -> bool:
+    """Whether two concurrent versions of an entity disagree (a conflict to keep): two members' decisions on
+    one pair agree when they decide alike, whoever made them and when."""
+    if entity == "pair_decision" and isinstance(ours, dict) and isinstance(theirs, dict):
+        return ours.get("decision") != theirs.get("decision")
+    return ours != theirs
 
 
 def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult) -> bool:
@@ -118,7 +129,7 @@ def _pull_batch(store: Store, hub, origin: str, clock: Clock, result: SyncResult
             if local is not None:
                 local_id, _e, _k, local_hlc, local_author, local_payload = local
                 theirs_win = hlc > local_hlc
-                if _decode(local_payload) != data:  # the later clock wins; the other is kept as a conflict
+                if _differs(entity, _decode(local_payload), data):  # the later clock wins; the loser is kept
                     theirs, ours = (hlc, author, payload), (local_hlc, local_author, local_payload)
                     winner, loser = (theirs, ours) if theirs_win else (ours, theirs)
                     store.record_sync_conflict(origin, hub.hub_id, entity, key, winner, loser)

@@ -3,7 +3,8 @@ hub payloads in the outbox.
 
 An entity's snapshot from the event log travels keyed so that it means the same on every machine:
 annotations and links by their uuid, tags by name, sources by the content hash of their text (which
-travels with them). Changes applied by sync itself are never sent back.
+travels with them), a pair decision by its two passages on those texts. Changes applied by sync itself
+are never sent back.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import cast
 
 from reader.store import Store
+from reader.store.events import PAIR_DECISION
 from reader.store.remote import SYNC_ACTOR, LocalTexts
 
 # Annotation columns that describe where it sits on this machine's text: recomputed on arrival.
@@ -117,6 +119,8 @@ def _encode(
         payload = {k: v for k, v in snapshot.items() if k != "id"}
         payload["source_hash"] = source_hash
         return source_hash, payload, [source_hash]
+    if entity == PAIR_DECISION:
+        return _encode_pair_decision(snapshot, known, texts)
     if entity == "silence":
         source_hash = texts.current_hash.get(cast(int, known.get("source_id")))
         if source_hash is None:
@@ -147,6 +151,34 @@ def _encode(
     for name in drop:
         payload.pop(name, None)
     return str(entity_id), payload, list(dict.fromkeys(needed))
+
+
+def _encode_pair_decision(
+    snapshot: dict | None, known: dict, texts: LocalTexts
+) -> tuple[str, dict | None, list[str]] | None:
+    """A pair decision on the hub: keyed hash:start:end:hash:start:end by its two passages on their sources'
+    texts (the lower hash first, so every member names the pair alike), never by local source ids."""
+    sides = []
+    for side in ("a", "b"):
+        digest = texts.current_hash.get(cast(int, known.get(f"source_{side}")))
+        if digest is None:
+            return None
+        sides.append((digest, int(known[f"start_{side}"]), int(known[f"end_{side}"]), side))
+    sides.sort()
+    key = ":".join(f"{digest}:{start}:{end}" for digest, start, end, _ in sides)
+    if snapshot is None:
+        return key, None, []
+    payload = {k: snapshot.get(k) for k in ("decision", "features", "author", "decided")}
+    for (digest, start, end, side), name in zip(sides, ("a", "b")):
+        payload.update(
+            {
+                f"text_{name}": digest,
+                f"start_{name}": start,
+                f"end_{name}": end,
+                f"quote_{name}": snapshot[f"quote_{side}"],
+            }
+        )
+    return key, payload, [sides[0][0], sides[1][0]]
 
 
 def _encode_json(payload: dict | None) -> str | None:

@@ -128,8 +128,11 @@ def reject(obj: Context, first: str, second: str) -> None:
         ),
         key=lambda f: f[0],
     )
-    record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features)
-    click.echo(_one_line(f"rejected: {a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]} are not the same claim"))
+    pair = f"{a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]}"
+    if not record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features):
+        click.echo(_one_line(f"already rejected: {pair}; nothing changed"))
+        return
+    click.echo(_one_line(f"rejected: {pair} are not the same claim") + " (`reader undo` takes it back)")
 
 
 @cli.command()

@@ -24,6 +24,11 @@ def _summary(entity: str, payload: dict | None) -> str:
         return " ".join(parts)
     if entity == "tag":
         return f'tag "{payload.get("name", "")}" {payload.get("colour", "")}'.strip()
+    if entity == "pair_decision":
+        quotes = [str(payload.get(f"quote_{side}") or "") for side in ("a", "b")]
+        return f"{payload.get('decision', '')} " + " and ".join(
+            f'"{quote[:30]}{"…" if len(quote) > 30 else ""}"' for quote in quotes
+        )
     text = ", ".join(f"{k}={v}" for k, v in sorted(payload.items()) if not isinstance(v, (list, dict)))
     return text[:80]
 

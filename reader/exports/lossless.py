@@ -1,5 +1,5 @@
 """The lossless JSON export: sources (with the texts annotations were made on), tags, annotations, links,
-silent marks and claims, one record a line, streamed from the store."""
+silent marks, claims and pair decisions, one record a line, streamed from the store."""
 
 from __future__ import annotations
 
@@ -88,8 +88,27 @@ def write_json(
     out.write(' "claims": [')
     for index, record in enumerate(_claims_json(store, source_ids, tags)):
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
+    out.write("\n ],\n")
+    # The user's decisions on suggested pairs (confirmed or rejected), each passage on its source's current text.
+    out.write(' "decisions": [')
+    for index, row in enumerate(store.decision_rows(choice)):
+        record = {
+            "decision": row[0],
+            "a": _passage(row[1:6]),
+            "b": _passage(row[6:11]),
+            "features": json.loads(row[11] or "[]"),
+            "author": row[12],
+            "decided": row[13],
+        }
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(record))
     out.write("\n ]\n}\n")
     return count
+
+
+def _passage(row: tuple[Any, ...]) -> dict[str, Any]:
+    """One passage of a pair decision: the source (its id in the export's list), offsets, quote, text hash."""
+    source, start, end, quote, text_hash = row
+    return {"source": source, "start": start, "end": end, "quote": quote, "text_hash": text_hash or ""}
 
 
 def _claims_json(store: Store, source_ids: list[int] | None, tags: list[str] | None) -> list[dict[str, Any]]:

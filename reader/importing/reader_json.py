@@ -12,6 +12,7 @@ from reader.importing import ImportFileError
 from reader.store.incoming import (
     Incoming,
     IncomingAnnotation,
+    IncomingDecision,
     IncomingLink,
     IncomingSilence,
     IncomingSource,
@@ -72,6 +73,23 @@ class _JsonSilence(msgspec.Struct):
     author: str = ""
 
 
+class _JsonPassage(msgspec.Struct):
+    source: int
+    start: int
+    end: int
+    quote: str
+    text_hash: str = ""
+
+
+class _JsonDecision(msgspec.Struct):
+    decision: Literal["confirmed", "rejected"]
+    a: _JsonPassage
+    b: _JsonPassage
+    features: list[float] = []
+    author: str = ""
+    decided: str = ""
+
+
 class _JsonExport(msgspec.Struct):
     format: str
     format_version: int
@@ -81,6 +99,7 @@ class _JsonExport(msgspec.Struct):
     links: list[_JsonLink] = []
     silences: list[_JsonSilence] = []
     claims: list[Any] = []  # claims with their text and verdict (reader.store.bulk.import_claims checks them)
+    decisions: list[_JsonDecision] = []  # decisions on suggested pairs (reader.store.decisions places them)
 
 
 def _invalid(path: Path, error: msgspec.ValidationError) -> ImportFileError:
@@ -142,4 +161,20 @@ def read_reader_json(path: Path, data: bytes) -> Incoming:
             IncomingSilence(silence.annotation, str(silence.source), silence.marked, silence.author)
         )
     incoming.claims = list(export.claims)
+    for decision in export.decisions:
+        for passage in (decision.a, decision.b):
+            if str(passage.source) not in incoming.sources:
+                raise ImportFileError(
+                    f"{path}: a pair decision refers to source {passage.source}, which the file does not list"
+                )
+        incoming.decisions.append(
+            IncomingDecision(
+                decision.decision,
+                (str(decision.a.source), decision.a.start, decision.a.end, decision.a.quote),
+                (str(decision.b.source), decision.b.start, decision.b.end, decision.b.quote),
+                list(decision.features),
+                decision.author,
+                decision.decided,
+            )
+        )
     return incoming

@@ -28,6 +28,7 @@ from reader.metadata import MetadataError, check_metadata, effective_metadata, i
 from reader.model import EvidenceKind
 from reader.store.claims import _insert_evidence, _put_source, _source_snapshot
 from reader.store.connection import StoreConnection, now
+from reader.store.decisions import import_decisions
 from reader.store.import_plan import ANNOTATION_COLUMNS, Event, Plan, existing_ids, plan_import, planning_basis
 from reader.store.incoming import ImportReport, Incoming
 
@@ -188,7 +189,10 @@ def _register(store: Store, incoming: Incoming, plan: Plan) -> _Batch:
     """Record the batch, reserve its event ids (contiguous: it is one undo step however others write
     meanwhile) and store the source versions it needs, in one short transaction."""
     events = len(plan.events)
-    reserved = events + len(incoming.claims) + sum(1 for s in incoming.sources.values() if s.user_metadata)
+    records = (
+        len(incoming.claims) + len(incoming.decisions) + sum(1 for s in incoming.sources.values() if s.user_metadata)
+    )
+    reserved = events + records
     with store.write() as db:
         conn = db.conn
         row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
@@ -398,8 +402,8 @@ def _publish_links(conn: sqlite3.Connection, plan: Plan) -> None:
 def _publish_records(
     store: Store, db: sqlite_utils.Database, incoming: Incoming, plan: Plan, group: str, batch: _Batch | None = None
 ) -> None:
-    """The claims' text and verdicts and the sources' metadata, once the annotations are in, in the same
-    transaction and undo group as they are: the import lands, and is undone, as one change."""
+    """The claims' text and verdicts, the sources' metadata and the pair decisions, once the annotations are
+    in, in the same transaction and undo group as they are: the import lands, and is undone, as one change."""
     events: list[Event] = []
     if incoming.claims:
         problems, events = import_claims(store, db, incoming.claims)
@@ -413,6 +417,11 @@ def _publish_records(
         problems, metadata_events = import_source_metadata(db, metadata)
         plan.report.problems.extend(problems)
         events.extend(metadata_events)
+    if incoming.decisions:
+        problems, decision_events = import_decisions(db, incoming.decisions, plan.matched)
+        plan.report.problems.extend(problems)
+        plan.report.decisions_added = len(decision_events)
+        events.extend(decision_events)
     if events and batch is None:
         store.log_events(events, actor=IMPORT_ACTOR, group=group)
     elif events and batch is not None:  # in the ids the batch reserved after its own, still one undo step

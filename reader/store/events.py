@@ -1,12 +1,13 @@
 """The event log, and undo and redo over it, each reader taking back only its own changes.
 
 Every change is logged as events with snapshots of what it touched before and after (this module owns
-that format: `_annotation_snapshot` and `_tag_snapshot` write it, `_Replayer` puts it back). A change is
-one group of events (one write transaction). Undo reverses the newest change in its scope (the author's,
-or one session's: a TUI run) that is not undone yet; redo re-applies the most recently undone one until
-the scope makes a new change. Another reader's work is never undone: a change whose annotations, tags or
-links someone outside the scope has touched since, or whose reversal would take their links, silent marks
-or tag uses with it, is refused in one line and nothing changes.
+that format: `_annotation_snapshot`, `_tag_snapshot` and `pair_decision_snapshot` write it, `_Replayer`
+puts it back). A change is one group of events (one write transaction). Undo reverses the newest change
+in its scope (the author's, or one session's: a TUI run) that is not undone yet; redo re-applies the most
+recently undone one until the scope makes a new change. Another reader's work is never undone: a change
+whose annotations, tags, links or pair decisions someone outside the scope has touched since, or whose
+reversal would take their links, silent marks or tag uses with it, is refused in one line and nothing
+changes.
 
 Replay is one pass over the group's events with prepared statements and a tag-name cache, so undoing
 or redoing an import of 300,000 annotations takes time linear in the events, like the import did.
@@ -33,6 +34,22 @@ NOT_PENDING = (
 )
 _CHANGE_FILTER = f"action IN ('create', 'update', 'delete') AND {NOT_PENDING}"
 SCOPES = ("author", "session")
+PAIR_DECISION = "pair_decision"  # the entity of a user's decision on a suggested pair (reader.store.decisions)
+# A pair decision's row as its snapshot holds it: everything but the local row id (the pair is its identity).
+PAIR_DECISION_FIELDS = (
+    "decision",
+    "source_a",
+    "start_a",
+    "end_a",
+    "quote_a",
+    "source_b",
+    "start_b",
+    "end_b",
+    "quote_b",
+    "features",
+    "author",
+    "decided",
+)
 REPLAY_CACHE_KIB = 256 * 1024
 
 
@@ -198,6 +215,23 @@ def tag_snapshot(row: dict[str, Any], annotation_ids: list[str]) -> dict[str, An
     return {**row, "annotation_ids": annotation_ids}
 
 
+def pair_decision_snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot format of a pair decision in the event log: its row without the local row id, the
+    features as a list."""
+    snapshot = {name: row[name] for name in PAIR_DECISION_FIELDS}
+    if isinstance(snapshot["features"], str):
+        snapshot["features"] = json.loads(snapshot["features"] or "[]")
+    return snapshot
+
+
+def pair_decision_key(snapshot: dict[str, Any]) -> str:
+    """A pair decision's entity id in this database's log: its two passages, as source:start:end each (the
+    lower source first, as the table keeps them). Sync names the sources by their texts instead."""
+    return ":".join(
+        str(int(snapshot[name])) for name in ("source_a", "start_a", "end_a", "source_b", "start_b", "end_b")
+    )
+
+
 def scope_value(store: EventLog, scope: str) -> str:
     """What the events column named scope must hold for a change to be this store's to undo."""
     if scope not in SCOPES:
@@ -267,7 +301,8 @@ def check_ownership(
     ).fetchone()
     if touched:
         raise UndoRefused(
-            f"cannot {verb} {description}: {_who(touched[0], me)} changed that {touched[1]} later; nothing was {verb}ne"
+            f"cannot {verb} {description}: {_who(touched[0], me)} changed that {touched[1].replace('_', ' ')} "
+            f"later; nothing was {verb}ne"
         )
     removed = "before" if undo else "after"  # the snapshot that is NULL where replaying removes the entity
     in_group = "SELECT entity_id FROM events WHERE group_id = :group AND entity = '{}'"
@@ -322,14 +357,16 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
     verbs = {"create": "adding", "update": "changing", "delete": "deleting"}
     parts = []
     for action, entity, count, _ in counts:
-        verb = verbs.get(action, action)
+        verb, name = verbs.get(action, action), entity.replace("_", " ")
         if count == 1:
-            parts.append(f"{verb} {'an' if entity[0] in 'aeiou' else 'a'} {entity}")
+            parts.append(f"{verb} {'an' if name[0] in 'aeiou' else 'a'} {name}")
         else:
-            parts.append(f"{verb} {count} {entity}s")
+            parts.append(f"{verb} {count} {name}s")
     described = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "a change")
     if len(counts) == 1 and counts[0][1] == "annotation" and counts[0][2] == 1:
         described += _annotation_detail(conn, counts[0][3])
+    elif len(counts) == 1 and counts[0][1] == PAIR_DECISION and counts[0][2] == 1:
+        return _pair_decision_detail(conn, counts[0][3])
     elif len(counts) == 1 and counts[0][1] == "tag" and counts[0][2] == 1:
         before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [counts[0][3]]).fetchone()
         described += f" ({json.loads(after or before).get('name', '')})"
@@ -351,6 +388,21 @@ def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
         if old.get("note") != snapshot.get("note"):
             return f': "{quote}" (its note)'
     return f': "{quote}"' + (f" [{tags}]" if tags else "")
+
+
+def _pair_decision_detail(conn: sqlite3.Connection, event_id: int) -> str:
+    """'rejecting a pair: "words" and "words"' for one pair decision event (each quote cut at 30 characters);
+    a decision taken back is 'deleting a pair decision: ...'."""
+    before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [event_id]).fetchone()
+    snapshot = json.loads(after or before or "{}")
+    quotes = []
+    for name in ("quote_a", "quote_b"):
+        quote = " ".join(str(snapshot.get(name, "")).split())
+        quotes.append(quote if len(quote) <= 30 else quote[:29] + "…")
+    if after:
+        verb = {"rejected": "rejecting", "confirmed": "confirming"}.get(str(snapshot.get("decision")), "deciding on")
+        return f'{verb} a pair: "{quotes[0]}" and "{quotes[1]}"'
+    return f'deleting a pair decision: "{quotes[0]}" and "{quotes[1]}"'
 
 
 def replay(store: EventLog, group: str, undo: bool) -> None:
@@ -433,6 +485,12 @@ class _Replayer:
             self.conn.execute(
                 "DELETE FROM silences WHERE annotation_id = ? AND source_id = ?", [annotation_id, int(source_id)]
             )
+        elif entity == PAIR_DECISION:
+            self.conn.execute(
+                "DELETE FROM pair_decisions WHERE source_a = ? AND start_a = ? AND end_a = ? AND source_b = ? "
+                "AND start_b = ? AND end_b = ?",
+                [int(part) for part in entity_id.split(":")],
+            )
         elif entity == "tag":
             self.conn.execute("DELETE FROM tags WHERE id = ?", [int(entity_id)])
             self.tag_ids = {name: tag_id for name, tag_id in self.tag_ids.items() if tag_id != int(entity_id)}
@@ -494,6 +552,19 @@ class _Replayer:
             "SELECT :annotation_id, :source_id, :marked, :author "
             "WHERE EXISTS (SELECT 1 FROM annotations WHERE id = :annotation_id)",
             snapshot,
+        )
+
+    def _put_pair_decision(self, snapshot: dict[str, Any]) -> None:
+        """The pair's decision as the snapshot has it (replacing any other on the pair); nothing if either
+        source is gone."""
+        ends = [snapshot["source_a"], snapshot["source_b"]]
+        if self.conn.execute("SELECT count(*) FROM sources WHERE id IN (?, ?)", ends).fetchone()[0] != 2:
+            return  # (asked, not cached: a sync may have just added the source)
+        self.remove(PAIR_DECISION, pair_decision_key(snapshot))
+        row = {name: snapshot[name] for name in PAIR_DECISION_FIELDS}
+        row["features"] = json.dumps(row["features"]) if not isinstance(row["features"], str) else row["features"]
+        self.conn.execute(
+            f"INSERT INTO pair_decisions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
 
     def _put_link(self, snapshot: dict[str, Any]) -> None:

@@ -62,6 +62,21 @@ def _other_end(where: str, params: list) -> tuple[str, list]:
     return where.replace("a.source_id", "b.source_id").replace("a.id IN", "b.id IN"), list(params)
 
 
+def _decision_filter(choice: AnnotationChoice) -> tuple[str, list]:
+    """SQL condition on pair_decisions (as d) for the decisions a choice covers: both passages in its
+    sources (if it names some), by one of its authors (if it names some)."""
+    clauses: list[str] = ["1"]
+    params: list[Any] = []
+    if choice.source_ids:
+        marks = ",".join("?" * len(choice.source_ids))
+        clauses.append(f"d.source_a IN ({marks}) AND d.source_b IN ({marks})")
+        params += [*choice.source_ids, *choice.source_ids]
+    if choice.authors is not None:
+        clauses.append(f"d.author IN ({','.join('?' * len(choice.authors))})" if choice.authors else "0")
+        params += choice.authors
+    return " AND ".join(clauses), params
+
+
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -132,6 +147,13 @@ class ExportQueries(SettingsStore):
         for source_id in choice.source_ids or []:
             if source_id not in wanted:
                 wanted.append(source_id)
+        if not choice.tags:  # the sources of the pair decisions it carries (a choice by tag carries none)
+            decided_where, decided_params = _decision_filter(choice)
+            decided = self.db.conn.execute(
+                f"SELECT d.source_a, d.source_b FROM pair_decisions d WHERE {decided_where} ORDER BY d.id",
+                decided_params,
+            )
+            wanted += [source_id for row in decided for source_id in dict.fromkeys(row) if source_id not in wanted]
         return wanted
 
     def source_export_row(self, source_id: int) -> Row:
@@ -189,6 +211,22 @@ class ExportQueries(SettingsStore):
         return self.db.conn.execute(
             f"SELECT annotation_id, source_id, marked, author FROM silences WHERE {_silence_filter(where)} "
             "ORDER BY marked, annotation_id, source_id",
+            params,
+        )
+
+    def decision_rows(self, choice: AnnotationChoice) -> Iterator[Row]:
+        """(decision, then source, start, end, quote and current text's hash of each passage, features JSON,
+        author, decided) of each pair decision the export carries: by the chosen authors, between chosen
+        sources; none when the choice is by tag (a decision has no tags), oldest first."""
+        where, params = _decision_filter(choice)
+        if choice.tags:
+            return iter(())
+        return self.db.conn.execute(
+            "SELECT d.decision, d.source_a, d.start_a, d.end_a, d.quote_a, va.content_hash, d.source_b, d.start_b, "
+            "d.end_b, d.quote_b, vb.content_hash, d.features, d.author, d.decided FROM pair_decisions d "
+            "JOIN sources sa ON sa.id = d.source_a LEFT JOIN source_versions va ON va.id = sa.current_version_id "
+            "JOIN sources sb ON sb.id = d.source_b LEFT JOIN source_versions vb ON vb.id = sb.current_version_id "
+            f"WHERE {where} ORDER BY d.id",
             params,
         )
 

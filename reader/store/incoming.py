@@ -81,6 +81,18 @@ class IncomingSilence:
 
 
 @dataclass(slots=True)
+class IncomingDecision:
+    """A decision on a suggested pair: each passage as (the file's source key, start, end, quote)."""
+
+    decision: str
+    a: tuple[str, int, int, str]
+    b: tuple[str, int, int, str]
+    features: list[float] = field(default_factory=list)
+    author: str = ""
+    decided: str = ""
+
+
+@dataclass(slots=True)
 class IncomingTag:
     name: str
     colour: str = ""
@@ -96,6 +108,7 @@ class Incoming:
     links: list[IncomingLink] = field(default_factory=list)
     silences: list[IncomingSilence] = field(default_factory=list)
     claims: list[Any] = field(default_factory=list)  # as the JSON export writes them
+    decisions: list[IncomingDecision] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +122,7 @@ class ImportReport:
     links_added: int = 0
     tags_added: int = 0
     silences_added: int = 0
+    decisions_added: int = 0
     reanchored: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     missing_sources: int = 0  # annotations left out because their source is not in the database
@@ -125,6 +139,8 @@ class ImportReport:
         text += f", {plural(self.links_added, 'link')}, {plural(self.tags_added, 'new tag')}"
         if self.silences_added:
             text += f", {plural(self.silences_added, 'silent mark')}"
+        if self.decisions_added:
+            text += f", {plural(self.decisions_added, 'pair decision')}"
         text += f" from {self.path.name} ({self.format})"
         if self.reanchored:
             text += "; re-anchored on changed text: " + ", ".join(

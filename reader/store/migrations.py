@@ -6,6 +6,8 @@ Column names are chosen to read well in `sqlite3`, `sqlite-utils` and Datasette.
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 
 import sqlite_utils
@@ -395,6 +397,22 @@ def _v11(db: sqlite_utils.Database) -> None:
     db.execute(view.strip().rstrip(";"))
 
 
+def _v12(db: sqlite_utils.Database) -> None:
+    """Version 12: pair decisions are logged changes (undo, sync). Those made before are logged once as
+    created, with author '' and session '' (like the events before version 4: no one's undo takes them
+    back), so the next sync carries them to the team like any change."""
+    from reader.store.connection import now
+    from reader.store.events import PAIR_DECISION, pair_decision_key, pair_decision_snapshot
+
+    group, stamp = uuid.uuid4().hex, now()
+    rows = [pair_decision_snapshot(row) for row in db.query("SELECT * FROM pair_decisions ORDER BY id")]
+    db.conn.executemany(
+        "INSERT INTO events (group_id, at, actor, action, entity, entity_id, before, after, ref_group, author, "
+        "session) VALUES (?, ?, 'migration', 'create', ?, ?, NULL, ?, NULL, '', '')",
+        [(group, stamp, PAIR_DECISION, pair_decision_key(row), json.dumps(row, ensure_ascii=False)) for row in rows],
+    )
+
+
 # One entry a line, in order. Numbers are applied in ascending order.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
@@ -406,5 +424,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     7: _v7,
     8: _v8,
     11: _v11,
+    12: _v12,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

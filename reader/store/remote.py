@@ -19,7 +19,8 @@ from reader.model import AnchorStatus
 from reader.store.annotations import AnnotationStore
 from reader.store.claims import _source_snapshot
 from reader.store.connection import StoreError, now
-from reader.store.events import SnapshotReplayer
+from reader.store.decisions import decision_from_hub
+from reader.store.events import PAIR_DECISION, SnapshotReplayer
 from reader.store.tags import TAG_PALETTE, _check_colour, _clean_tag_name
 
 SYNC_ACTOR = "sync"
@@ -137,6 +138,7 @@ class RemoteApplier:
             "link": self._apply_link,
             "silence": self._apply_silence,
             "source": self._apply_source,
+            PAIR_DECISION: self._apply_pair_decision,
             CONFLICT_ENTITY: self._apply_sync_conflict,
         }.get(entity)
         logged, applied = len(self.events), self.applied
@@ -341,6 +343,19 @@ class RemoteApplier:
         after = _source_snapshot(self.store.db, found[0])
         if after != before:
             self._log("update", "source", found[0], before, after)
+            self.applied += 1
+
+    def _apply_pair_decision(self, key: str, payload: dict | None) -> None:
+        """A member's decision on a pair, on this database's copies of its texts (reader.store.decisions)."""
+        found = decision_from_hub(self.store.db, key, payload, self.texts.by_hash.get, self._source_for)
+        if isinstance(found, str):
+            return self._skip(found)
+        local_key, before, after = found
+        if before != after:
+            replay = self._replayer()
+            replay.put(PAIR_DECISION, dict(after)) if after else replay.remove(PAIR_DECISION, local_key)
+            action = "delete" if after is None else "update" if before else "create"
+            self._log(action, PAIR_DECISION, local_key, before, after)
             self.applied += 1
 
     def _apply_sync_conflict(self, key: str, payload: dict | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -76,7 +77,9 @@ def test_two_sources_side_by_side_link_a_claim_and_find_it_everywhere(tmux, tmp_
         result = subprocess.run([str(READER), "--db", str(db), "--corpus", str(corpus), "export", *args],
                                 capture_output=True, text=True, timeout=60,
                                 env={"HOME": str(tmp_path), "READER_CONFIG": str(tmp_path / "none.toml"),
-                                     "PATH": "/usr/bin:/bin"})
+                                     "PATH": "/usr/bin:/bin",
+                                     # the reader under test, as the TUI above (tmux passes PYTHONPATH on)
+                                     **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}})
         assert result.returncode == 0, result.stderr
         return list(csv.DictReader(io.StringIO(result.stdout)))
 

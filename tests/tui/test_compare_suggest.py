@@ -43,6 +43,7 @@ async def test_c_ranks_counterparts_and_a_digit_confirms_them_in_one_undo_step(m
         await pilot.press("u")
         await wait_settled(pilot, lambda: not screen.panes[1].annotations)
         assert store.annotations() == [] and store.links() == []
+        assert decisions(store) == []  # what the pair model learnt from the confirmation goes with it
 
 
 async def test_x_rejects_a_suggestion_for_good(make_app):
@@ -64,6 +65,35 @@ async def test_x_rejects_a_suggestion_for_good(make_app):
             assert (screen.panes[1].source.id, first.start) not in spans or \
                 not any(m.source_id == screen.panes[0].source.id and m.start <= screen.panes[0].view.cursor[0] < m.end
                         for m in cluster.members)
+
+
+async def test_u_brings_a_rejected_suggestion_back_and_redo_rejects_it_again(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        first = dialog.choices[0][1]
+        await pilot.press("x")
+        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        store = pilot.app.session.store
+        await wait_settled(pilot, lambda: screen.comparison is not None and screen.comparison.rejected)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert "rejected: this pair will not be suggested again (u undoes)" in said, said
+        pilot.app.clear_notifications()
+        await pilot.press("u")
+        await wait_settled(pilot, lambda: not decisions(store) and screen.comparison is not None
+                           and not screen.comparison.rejected)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert any(m.startswith("undid rejecting a pair: ") for m in said), said
+        dialog = await counterparts(pilot, screen)
+        assert dialog.choices[0][1].start == first.start  # suggested again, first as before
+        await pilot.press("escape")
+        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        await pilot.press("ctrl+r")
+        await wait_settled(pilot, lambda: bool(decisions(store)) and screen.comparison is not None
+                           and bool(screen.comparison.rejected))
+        dialog = await counterparts(pilot, screen)
+        assert all(c.start != first.start for _, c in dialog.choices)
 
 
 async def test_L_reuses_an_annotation_that_covers_the_passage(make_app):

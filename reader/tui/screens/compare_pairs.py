@@ -158,7 +158,7 @@ class PairDecisions(AnnotatingScreen):
         features = pair_decision_features(self.comparison, own, theirs)
 
         def done(_: object) -> None:
-            self.notify_plain("rejected: this pair will not be suggested again")
+            self.notify_plain("rejected: this pair will not be suggested again (u undoes)")
             self.reload()
 
         self.submit_change(lambda store: record_decision(store, Decision.REJECTED, own, theirs, features), done)

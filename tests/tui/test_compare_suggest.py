@@ -204,3 +204,14 @@ async def test_j_and_k_move_in_the_counterparts_list_so_x_rejects_the_one_chosen
         [decision] = decisions(pilot.app.session.store)
         assert decision.decision == "rejected"
         assert (screen.panes[1].source.id, third.start, third.end) in {decision.a, decision.b}
+
+
+async def test_a_long_passage_is_cut_with_an_ellipsis_in_the_counterparts_list(make_app):
+    """QA: the passage above the counterparts stopped mid-word ("... from the compa") with no sign it was
+    cut."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await cursor_on(pilot, screen, 0, "In a significant move")
+        dialog = await counterparts(pilot, screen)
+        shown = str(dialog.query_one("#dialog-quote").render())
+        assert shown.endswith("…") and shown.startswith("In a significant move")

@@ -69,7 +69,8 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
                 options.append(Option(candidate_prompt(number, label, candidate), id=str(number - 1)))
         with Vertical(id="dialog"):
             yield Static(Text("Counterparts: a digit or enter confirms, x rejects, escape closes", style="bold"))
-            yield Static(Text(display_safe(" ".join(self.quote.split())[:200]), style="dim"), id="dialog-quote")
+            quote = fit_cells(display_safe(" ".join(self.quote.split())), 200)
+            yield Static(Text(quote, style="dim"), id="dialog-quote")
             yield OptionList(*options, id="counterpart-options")
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
+from reader.presentation import fit_cells
 from reader.text import display_safe
 from reader.tui.widgets.completing_input import CompletingInput
 
@@ -73,7 +74,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         with Vertical(id="dialog"):
             yield Label(Text(display_safe(self.heading)), id="dialog-title")
             if self.about:
-                yield Static(Text(display_safe(self.about[:300])), id="dialog-quote")
+                yield Static(Text(fit_cells(display_safe(self.about), 300)), id="dialog-quote")
             for field in self.fields:
                 yield Label(field.label)
                 suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None

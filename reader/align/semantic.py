@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from reader.align.clauses import Clause, ClauseSet, prepare_claims
+from reader.align.learn import PairContext
 from reader.align.pipeline import align_claims
 from reader.align.result import Alignment, SourceText
 from reader.align.scoring import PairScore, claim_score
@@ -111,6 +112,21 @@ def semantic_scoring(claim_set: ClauseSet, model=None) -> tuple[PairScore, list[
         return COSINE_WEIGHT * cosine + LEXICAL_WEIGHT * claim_score(a, b, count_topic=True)
 
     return score, _nearest_pairs(vectors, [claim.doc for claim in active], [claim.index for claim in active])
+
+
+def semantic_context(claim_set: ClauseSet, model=None) -> tuple[PairContext, list[tuple[int, int]]]:
+    """The embeddings of claim_set's claims as a PairContext (the pair model's cosine feature; a ranked
+    passage is embedded by the same model) and each claim's NEIGHBOURS nearest claims of other sources
+    (candidate pairs beside lexical blocking)."""
+    import numpy
+
+    vectors = embed([claim_set.text(claim) for claim in claim_set.claims], model) if claim_set.claims else None
+    context = PairContext(claim_set.claims, vectors, embed_query=lambda text: embed([text], model)[0])
+    active = [claim for claim in claim_set.claims if claim.canonical < 0]
+    if vectors is None or not active:
+        return context, []
+    rows = numpy.asarray([claim.index for claim in active])
+    return context, _nearest_pairs(vectors[rows], [claim.doc for claim in active], [claim.index for claim in active])
 
 
 def _nearest_pairs(vectors: numpy.ndarray, docs: list[int], indices: list[int]) -> list[tuple[int, int]]:

@@ -36,14 +36,54 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 
 # --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
 # Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
-# (bench/eval_align.py --fit prints them); a database's own decisions refit them.
-DEFAULT_PAIR_WEIGHTS = (-3.41, 3.63, 6.03, 2.59, 0.99, -0.26, -0.15, 1.07, 0.76, 0.93, -0.41, -3.01, 1.83, 0.0)
+# (bench/eval_suggest.py --fit prints them); a database's own decisions refit them. The lexical default has no
+# cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings.
+DEFAULT_PAIR_WEIGHTS = (
+    -3.49,  # bias
+    2.95,  # score
+    6.65,  # dice
+    2.77,  # containment
+    1.05,  # shared_figure
+    -0.48,  # figure_conflict
+    -0.13,  # shared_names
+    1.2,  # quote_overlap
+    0.35,  # telling_words
+    1.06,  # event_clash
+    -0.46,  # topic_only
+    -3.01,  # position_gap
+    2.05,  # near_figure
+    0.0,  # learned_words
+    1.6,  # context
+    0.0,  # cosine
+)
+SEMANTIC_PAIR_WEIGHTS = (
+    -4.67,  # bias
+    2.46,  # score
+    4.32,  # dice
+    1.53,  # containment
+    0.87,  # shared_figure
+    -0.7,  # figure_conflict
+    -0.71,  # shared_names
+    1.14,  # quote_overlap
+    0.53,  # telling_words
+    0.74,  # event_clash
+    -1.02,  # topic_only
+    -2.87,  # position_gap
+    2.12,  # near_figure
+    0.0,  # learned_words
+    1.56,  # context
+    5.56,  # cosine
+)
 NEAR_FIGURE = 0.12  # two figures of one kind this close (a share of the larger) are the same figure, changed
 PRIOR_STRENGTH = 1.0  # pull of the prior weights when fitting the defaults on labelled pairs
 REFIT_STRENGTH = 20.0  # pull of the default weights of the generic features when refitting on a database's decisions
 LEARNED_PAIRS = 1000  # the latest confirmed pairs whose words are learnt (all of them give anchors)
 LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.align.learn.LEARNED_FEATURES)
-DRAW_CONFIDENCE = 0.5  # suggestions at least this confident are drawn by default; weaker ones on request
+SUGGEST_CONFIDENCE = 0.2  # pairs at least this confident are suggested (aligned with the pair model's confidence)
+# Suggestions at least this confident are drawn by default, weaker ones on request: the lowest threshold whose
+# precision reaches 0.88 on the labelled stories (bench/eval_suggest.py; each fold's own choice is held out).
+DRAW_CONFIDENCE = 0.45
+SEMANTIC_DRAW_CONFIDENCE = 0.6  # ... with the semantic backend's weights
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them
 SAME_SPAN_OVERLAP = 0.5  # two spans are the same passage when they share this share of the shorter one

@@ -110,8 +110,7 @@ def reject(obj: Context, first: str, second: str) -> None:
     """Remember that passages A and B (each SOURCE:START-END) do not state the same claim: the pair is never
     suggested again, and the pair model learns from it."""
     from reader.align import SourceText, prepare_claims
-    from reader.align.learn import pair_features
-    from reader.align.suggest import query_clauses
+    from reader.align.suggest import passage_features
     from reader.store.decisions import record_decision
 
     store, _ = obj.synced_store()
@@ -120,14 +119,7 @@ def reject(obj: Context, first: str, second: str) -> None:
         raise click.ClickException("a pair joins passages of two different sources")
     docs = [SourceText(a[0].id, a[0].path, store.text(a[0].id)), SourceText(b[0].id, b[0].path, store.text(b[0].id))]
     clause_set = prepare_claims(docs)
-    features = max(
-        (
-            pair_features(x, y)
-            for x in query_clauses(clause_set, 0, a[1], a[2])
-            for y in query_clauses(clause_set, 1, b[1], b[2])
-        ),
-        key=lambda f: f[0],
-    )
+    features = passage_features(clause_set, (0, a[1], a[2]), (1, b[1], b[2]))
     record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features)
     click.echo(_one_line(f"rejected: {a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]} are not the same claim"))
 

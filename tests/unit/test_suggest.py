@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from reader.align import SourceText, align_claims, prepare_claims
+from reader.align import SourceText, align_claims, prepare_claims, tuning
 from reader.align.figures import figure_keys
 from reader.align.learn import DEFAULT_MODEL, fit, pair_features
 from reader.align.suggest import evidence, query_clauses, rank_counterparts
@@ -122,7 +122,7 @@ def test_align_members_carry_status_and_confidence_and_all_shows_weak_ones(run_c
     assert all(c["status"] == "suggested" and c["confidence"] is not None for c in everything["clusters"])
     assert len(shown["clusters"]) < len(everything["clusters"])
     weakest = min(m["confidence"] for c in shown["clusters"] for m in c["members"])
-    assert weakest >= 0.5
+    assert weakest >= tuning.DRAW_CONFIDENCE  # the default drawing threshold
 
 
 def test_a_users_link_wins_over_the_aligner(run_cli, db_path):

@@ -32,7 +32,7 @@ from dataclasses import replace  # noqa: E402
 
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
 from reader.align import SourceText, prepare_claims, tuning  # noqa: E402
-from reader.align.learn import ConfirmedPair, PairContext, PairModel, UserPairs, fit, refit, stems_of  # noqa: E402
+from reader.align.learn import FEATURES, ConfirmedPair, PairContext, PairModel, UserPairs, fit, refit, stems_of  # noqa: E402
 from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts, span_clause, suggested_alignment  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
@@ -161,6 +161,7 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
     return rows, labels, UserPairs(p for _, p in confirmed_first)
 
 
+NEUTRAL = (0.0,) * (len(FEATURES) + 1)
 THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))
 
 
@@ -202,7 +203,7 @@ def main() -> None:
                    for name, (docs, claims, _) in data.items()}
         if args.fit:
             model = fit([r for n in rows_of for r in rows_of[n][0]], [y for n in rows_of for y in rows_of[n][1]],
-                        strength=tuning.PRIOR_STRENGTH)
+                        prior=NEUTRAL, strength=tuning.PRIOR_STRENGTH)
             constant = "DEFAULT_PAIR_WEIGHTS" if backend == "lexical" else "SEMANTIC_PAIR_WEIGHTS"
             print(f"{constant} = (" + ", ".join(f"{w:.2f}" for w in model.weights) + ")")
             continue
@@ -212,8 +213,9 @@ def main() -> None:
             docs, claims, negatives = data[held]
             others = [name for name in data if name != held]
             around, extra = contexts[held]
-            model = fit([r for n in others for r in rows_of[n][0]],
-                        [y for n in others for y in rows_of[n][1]]).within(around)
+            # from a neutral prior: the default weights were fitted on every dataset, this one included
+            model = fit([r for n in others for r in rows_of[n][0]], [y for n in others for y in rows_of[n][1]],
+                        prior=NEUTRAL).within(around)
             rank = ranking(docs, claims, sets[held], model)
             ids = sorted(claim["id"] for claim in claims)
             first, second = set(ids[0::2]), set(ids[1::2])

@@ -39,21 +39,21 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 # (bench/eval_suggest.py --fit prints them); a database's own decisions refit them. The lexical default has no
 # cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings.
 DEFAULT_PAIR_WEIGHTS = (
-    -3.49,  # bias
-    2.95,  # score
-    6.65,  # dice
-    2.77,  # containment
-    1.05,  # shared_figure
-    -0.48,  # figure_conflict
-    -0.13,  # shared_names
-    1.2,  # quote_overlap
-    0.35,  # telling_words
-    1.06,  # event_clash
-    -0.46,  # topic_only
-    -3.01,  # position_gap
-    2.05,  # near_figure
+    -3.45,  # bias
+    2.46,  # score
+    4.16,  # dice
+    3.48,  # containment
+    1.11,  # shared_figure
+    -0.46,  # figure_conflict
+    0.03,  # shared_names
+    0.57,  # quote_overlap
+    1.13,  # telling_words
+    0.91,  # event_clash
+    -0.4,  # topic_only
+    -2.78,  # position_gap
+    1.83,  # near_figure
     0.0,  # learned_words
-    1.6,  # context
+    1.61,  # context
     0.0,  # cosine
 )
 SEMANTIC_PAIR_WEIGHTS = (
@@ -82,7 +82,7 @@ LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.a
 SUGGEST_CONFIDENCE = 0.2  # pairs at least this confident are suggested (aligned with the pair model's confidence)
 # Suggestions at least this confident are drawn by default, weaker ones on request: the lowest threshold whose
 # precision reaches 0.88 on the labelled stories (bench/eval_suggest.py; each fold's own choice is held out).
-DRAW_CONFIDENCE = 0.45
+DRAW_CONFIDENCE = 0.4
 SEMANTIC_DRAW_CONFIDENCE = 0.6  # ... with the semantic backend's weights
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them

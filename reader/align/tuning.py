@@ -39,40 +39,40 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 # (bench/eval_suggest.py --fit prints them); a database's own decisions refit them. The lexical default has no
 # cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings.
 DEFAULT_PAIR_WEIGHTS = (
-    -3.45,  # bias
-    2.46,  # score
-    4.16,  # dice
-    3.48,  # containment
-    1.11,  # shared_figure
+    -3.46,  # bias
+    2.19,  # score
+    4.27,  # dice
+    3.43,  # containment
+    1.26,  # shared_figure
     -0.46,  # figure_conflict
-    0.03,  # shared_names
-    0.57,  # quote_overlap
+    0.08,  # shared_names
+    0.61,  # quote_overlap
     1.13,  # telling_words
     0.91,  # event_clash
     -0.4,  # topic_only
-    -2.78,  # position_gap
-    1.83,  # near_figure
+    -2.74,  # position_gap
+    1.75,  # near_figure
     0.0,  # learned_words
-    1.61,  # context
+    1.55,  # context
     0.0,  # cosine
 )
 SEMANTIC_PAIR_WEIGHTS = (
-    -4.67,  # bias
-    2.46,  # score
-    4.32,  # dice
-    1.53,  # containment
-    0.87,  # shared_figure
-    -0.7,  # figure_conflict
-    -0.71,  # shared_names
-    1.14,  # quote_overlap
-    0.53,  # telling_words
-    0.74,  # event_clash
-    -1.02,  # topic_only
-    -2.87,  # position_gap
-    2.12,  # near_figure
+    -4.7,  # bias
+    1.94,  # score
+    1.64,  # dice
+    2.19,  # containment
+    0.92,  # shared_figure
+    -0.69,  # figure_conflict
+    -0.58,  # shared_names
+    0.52,  # quote_overlap
+    1.35,  # telling_words
+    0.56,  # event_clash
+    -0.99,  # topic_only
+    -2.63,  # position_gap
+    1.87,  # near_figure
     0.0,  # learned_words
     1.56,  # context
-    5.56,  # cosine
+    5.83,  # cosine
 )
 NEAR_FIGURE = 0.12  # two figures of one kind this close (a share of the larger) are the same figure, changed
 PRIOR_STRENGTH = 1.0  # pull of the prior weights when fitting the defaults on labelled pairs
@@ -82,7 +82,7 @@ LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.a
 SUGGEST_CONFIDENCE = 0.2  # pairs at least this confident are suggested (aligned with the pair model's confidence)
 # Suggestions at least this confident are drawn by default, weaker ones on request: the lowest threshold whose
 # precision reaches 0.88 on the labelled stories (bench/eval_suggest.py; each fold's own choice is held out).
-DRAW_CONFIDENCE = 0.4
+DRAW_CONFIDENCE = 0.45
 SEMANTIC_DRAW_CONFIDENCE = 0.6  # ... with the semantic backend's weights
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them

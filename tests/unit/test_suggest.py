@@ -39,6 +39,19 @@ def test_ten_years_and_ten_billion_share_no_figure(tenure):
     assert figure_keys("over a decade", 0, 13) == figure_keys("10 years", 0, 8)
 
 
+def keys(text: str) -> frozenset[str]:
+    return figure_keys(text, 0, len(text))
+
+
+def test_a_count_in_words_and_in_digits_is_one_figure_and_so_is_a_tally():
+    assert keys("Seventeen people were taken to hospital") == keys("injuring 17, the coastguard said")
+    assert keys("The vote was 7\u20134, with one abstention.") == keys("approved by seven votes to four")
+    assert keys("voted seven to four this week") == keys("the 7-4 vote")
+    assert keys("voted seven to four") != keys("voted four to seven")  # who won matters
+    assert not keys("one of the two engineers")  # "one" and "two" are rarely counts
+    assert keys("a 7-4 vote") != keys("7 or 4 votes")
+
+
 def test_tenure_figures_differ_side_by_side(tenure):
     _, clause_set = tenure
     joined = clauses(TENURE_A, "joined Microsoft", clause_set, 0)

@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from dataclasses import replace  # noqa: E402
 
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
-from reader.align import SourceText, prepare_claims, tuning  # noqa: E402
+from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
 from reader.align.learn import FEATURES, ConfirmedPair, PairContext, PairModel, UserPairs, fit, refit, stems_of  # noqa: E402
-from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts, span_clause, suggested_alignment  # noqa: E402
+from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts, span_clause  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
 
@@ -69,16 +69,18 @@ def queries(claims: list[dict]):
 
 
 def context_for(clause_set, semantic: bool):
-    """(PairContext, extra candidate pairs) of a dataset's clauses: neighbours; for the semantic backend the
-    claims' embeddings and their nearest neighbours too."""
+    """(PairContext, the backend's alignment) of a dataset's clauses: neighbours and the lexical aligner; for
+    the semantic backend the claims' embeddings too (queries embedded once each) and its own alignment."""
     if not semantic:
-        return PairContext(clause_set.claims), []
+        return PairContext(clause_set.claims), align_claims(clause_set)
     from functools import lru_cache
 
-    from reader.align.semantic import semantic_context
+    from reader.align.semantic import SEMANTIC_ACCEPT, semantic_context, semantic_scoring
 
-    around, extra = semantic_context(clause_set)
-    return replace(around, embed_query=lru_cache(maxsize=None)(around.embed_query)), extra
+    around = semantic_context(clause_set)
+    score, pairs = semantic_scoring(clause_set, vectors=around.vectors)
+    alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, pairs)
+    return replace(around, embed_query=lru_cache(maxsize=None)(around.embed_query)), alignment
 
 
 def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] | None = None):
@@ -212,7 +214,7 @@ def main() -> None:
         for held in data:
             docs, claims, negatives = data[held]
             others = [name for name in data if name != held]
-            around, extra = contexts[held]
+            around, alignment = contexts[held]
             # from a neutral prior: the default weights were fitted on every dataset, this one included
             model = fit([r for n in others for r in rows_of[n][0]], [y for n in others for y in rows_of[n][1]],
                         prior=NEUTRAL).within(around)
@@ -223,7 +225,7 @@ def main() -> None:
             rows, labels, known = decisions_for(docs, claims, sets[held], model, first)
             learned = refit(rows, labels, prior=model.weights, known=known).within(model.context)
             after = ranking(docs, claims, sets[held], learned, only=second)
-            judged = assess(suggested_alignment(sets[held], model, extra), sets[held], model)
+            judged = assess(alignment, sets[held], model)
             counts[held] = {}
             for threshold in (*THRESHOLDS, tuning.DRAW_CONFIDENCE):
                 quality = evaluate(drawn(judged, docs, threshold), claims, negatives)

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from reader.align import Alignment, ClauseSet, SourceText, prepare_claims, tuning
+from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
 from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
-from reader.align.suggest import assess, drawn, suggested_alignment, within
+from reader.align.suggest import assess, drawn, within
 from reader.collector import paused_gc
 from reader.model import AnchorStatus
 from reader.model import Decision as PairDecision
@@ -42,12 +42,13 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
     ids = _store_ids(docs)
     rejected = rejected_pairs(store, ids)
     if backend == "semantic":
-        from reader.align.semantic import semantic_context
+        from reader.align.semantic import SEMANTIC_ACCEPT, semantic_context, semantic_scoring
 
         # the pair model with the embeddings' cosine among its features, judging this clause set's pairs
-        around, neighbours = semantic_context(clause_set)
+        around = semantic_context(clause_set)
         model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(around)
-        alignment = suggested_alignment(clause_set, model, neighbours)
+        score, neighbours = semantic_scoring(clause_set, vectors=around.vectors)
+        alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
         judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
         shown = drawn(judged, docs, tuning.SEMANTIC_DRAW_CONFIDENCE)
         return Comparison(docs, clause_set, model, judged, shown, rejected, library_weights)
@@ -58,7 +59,7 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         # apart even when its pane is closed.
         every_id = _store_ids(everything.docs)
         library = assess(
-            suggested_alignment(everything, model),
+            align_claims(everything),
             everything,
             model,
             linked_groups(store, every_id),
@@ -66,7 +67,7 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         )
         judged = within(library, docs)
     else:
-        judged = assess(suggested_alignment(clause_set, model), clause_set, model, linked_groups(store, ids), rejected)
+        judged = assess(align_claims(clause_set), clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
 
 

@@ -14,7 +14,6 @@ from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
 from reader.align.figures import Figure, figure_keys, figures
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
-from reader.align.pipeline import align_claims
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
@@ -277,24 +276,6 @@ def rank_counterparts(
             for confidence, score, query, other in found[:top]
         ]
     return ranked
-
-
-def suggested_alignment(
-    clause_set: ClauseSet, model: PairModel = DEFAULT_MODEL, extra_pairs: Iterable[tuple[int, int]] = ()
-) -> Alignment:
-    """The aligner's rules (blocking, one-to-one, clusters) with the pair model's confidence as the pair
-    score, accepting pairs from SUGGEST_CONFIDENCE: every suggestion a fact-checker may see, weak ones
-    included (drawn keeps the confident ones). extra_pairs: another backend's candidates (claim indices).
-
-    The score is the square root of the confidence: the clustering's floors (coherence, corroboration) are
-    shares of the accept score, set for claim_score, and on the square root they keep their leniency
-    (measured: more pairs found on the bundled corpus at the same precision, bench/eval_suggest.py)."""
-    judged = model if model.context is not None else model.within(PairContext(clause_set.claims))
-
-    def score(a: Clause, b: Clause) -> float:
-        return math.sqrt(judged.judge(clause_set.docs, a, b))
-
-    return align_claims(clause_set, math.sqrt(tuning.SUGGEST_CONFIDENCE), score, extra_pairs)
 
 
 def _is_rejected(rejected: Sequence[RejectedPair], a: SpanRef, b: SpanRef) -> bool:

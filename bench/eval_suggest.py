@@ -10,12 +10,19 @@ datasets: the pair model (reader.align.learn) measured on one dataset is fitted 
   source; a hit when one of the first k candidates ranked for the other source overlaps one of the claim's
   passages there.
 - drawn by default: precision and recall (bench/eval_align.py's rules) of the clusters the views draw by
-  default: the backend's alignment, assessed by the held-out model, suggestions below DRAW_CONFIDENCE left out.
+  default: the backend's alignment, assessed by the held-out model, suggestions below the backend's drawing
+  threshold (DRAW_CONFIDENCE, SEMANTIC_DRAW_CONFIDENCE) left out.
+- cv: the drawing threshold chosen by cross-validation, not on the dataset measured: the lowest threshold
+  whose pooled precision over the other datasets reaches --target; precision and recall there. The last line
+  gives the threshold chosen on every dataset (what tuning ships).
+- the pair model: a logistic regression over reader.align.learn.FEATURES, fitted from a neutral prior on the
+  ranking rows of the other datasets; for the semantic backend the rows carry the MiniLM cosine of the query
+  passage and each clause (reader.align.semantic.semantic_context).
 - learn from half: the labelled claims of a dataset split in two; the user confirms the labelled pairs of
   the first half (with `c`, or by hand when the counterpart is not listed) and rejects the wrong top-3
   candidates; the model is refitted with those decisions
   (prior: the held-out model) and the ranking is measured on the other half, before and after.
---fit prints default weights fitted on every dataset (for reader/align/tuning.py).
+--fit prints default weights fitted on every dataset (for reader/align/tuning.py), per backend.
 """
 
 from __future__ import annotations
@@ -164,7 +171,7 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
 
 
 NEUTRAL = (0.0,) * (len(FEATURES) + 1)
-THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))
+THRESHOLDS = tuple(round(0.05 + 0.05 * step, 2) for step in range(18))
 
 
 def choose_threshold(counts: dict[str, dict[float, tuple]], names: list[str], target: float) -> float:
@@ -181,15 +188,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", default="lexical", choices=["lexical", "semantic", "all"])
     parser.add_argument("--fit", action="store_true", help="print default weights fitted on every dataset")
-    parser.add_argument("--draw", type=float, help="draw suggestions from this confidence (default: DRAW_CONFIDENCE)")
+    parser.add_argument("--draw", type=float, help="draw suggestions from this confidence (default: the backend's "
+                        "DRAW_CONFIDENCE or SEMANTIC_DRAW_CONFIDENCE)")
     parser.add_argument("--target", type=float, default=TARGET_PRECISION,
                         help="precision the cross-validated threshold must reach on the training datasets")
     args = parser.parse_args()
     if args.draw is not None:
-        tuning.DRAW_CONFIDENCE = args.draw
+        tuning.DRAW_CONFIDENCE = tuning.SEMANTIC_DRAW_CONFIDENCE = args.draw
     data = datasets()
     sets = {name: prepare_claims(docs) for name, (docs, _, _) in data.items()}
     backends = ["lexical", "semantic"] if args.backend == "all" else [args.backend]
+    draw_at = {"lexical": tuning.DRAW_CONFIDENCE, "semantic": tuning.SEMANTIC_DRAW_CONFIDENCE}  # what the views draw
     for name, (docs, claims, negatives) in data.items():
         print(f"{name:18} {len(docs)} sources, {len(claims)} claims, {sum(1 for _ in queries(claims))} directed pairs, "
               f"{len(negatives)} hard negatives")
@@ -227,7 +236,7 @@ def main() -> None:
             after = ranking(docs, claims, sets[held], learned, only=second)
             judged = assess(alignment, sets[held], model)
             counts[held] = {}
-            for threshold in (*THRESHOLDS, tuning.DRAW_CONFIDENCE):
+            for threshold in (*THRESHOLDS, draw_at[backend]):
                 quality = evaluate(drawn(judged, docs, threshold), claims, negatives)
                 counts[held][threshold] = (quality["correct"], quality["judged"], quality["found"], quality["expected"])
             shown[held] = {"rank": rank, "before": before, "after": after, "decisions": len(rows)}
@@ -240,7 +249,7 @@ def main() -> None:
             chosen = choose_threshold(counts, [n for n in data if n != held], args.target)
             s = shown[held]
             rank, before, after = s["rank"], s["before"], s["after"]
-            default, cv = counts[held][tuning.DRAW_CONFIDENCE], counts[held][chosen]
+            default, cv = counts[held][draw_at[backend]], counts[held][chosen]
             if held != "bundled":
                 for key, value in (("top1", rank["top1"]), ("top3", rank["top3"]), ("n", rank["total"]),
                                    ("b1", before["top1"]), ("a1", after["top1"]), ("b3", before["top3"]),

@@ -83,7 +83,7 @@ LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.a
 # pooled precision reaches 0.88 over the labelled datasets (bench/eval_suggest.py, which also reports each
 # held-out dataset at the threshold chosen on the others).
 DRAW_CONFIDENCE = 0.35
-SEMANTIC_DRAW_CONFIDENCE = 0.6  # ... with the semantic backend's weights
+SEMANTIC_DRAW_CONFIDENCE = 0.2  # ... with the semantic backend (its alignment is already strict: SEMANTIC_ACCEPT)
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them
 SAME_SPAN_OVERLAP = 0.5  # two spans are the same passage when they share this share of the shorter one

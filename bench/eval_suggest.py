@@ -10,12 +10,19 @@ datasets: the pair model (reader.align.learn) measured on one dataset is fitted 
   source; a hit when one of the first k candidates ranked for the other source overlaps one of the claim's
   passages there.
 - drawn by default: precision and recall (bench/eval_align.py's rules) of the clusters the views draw by
-  default: the backend's alignment, assessed by the held-out model, suggestions below DRAW_CONFIDENCE left out.
+  default: the backend's alignment, assessed by the held-out model, suggestions below the backend's drawing
+  threshold (DRAW_CONFIDENCE, SEMANTIC_DRAW_CONFIDENCE) left out.
+- cv: the drawing threshold chosen by cross-validation, not on the dataset measured: the lowest threshold
+  whose pooled precision over the other datasets reaches --target; precision and recall there. The last line
+  gives the threshold chosen on every dataset (what tuning ships).
+- the pair model: a logistic regression over reader.align.learn.FEATURES, fitted from a neutral prior on the
+  ranking rows of the other datasets; for the semantic backend the rows carry the MiniLM cosine of the query
+  passage and each clause (reader.align.semantic.semantic_context).
 - learn from half: the labelled claims of a dataset split in two; the user confirms the labelled pairs of
   the first half (with `c`, or by hand when the counterpart is not listed) and rejects the wrong top-3
   candidates; the model is refitted with those decisions
   (prior: the held-out model) and the ranking is measured on the other half, before and after.
---fit prints default weights fitted on every dataset (for reader/align/tuning.py).
+--fit prints default weights fitted on every dataset (for reader/align/tuning.py), per backend.
 """
 
 from __future__ import annotations
@@ -28,14 +35,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dataclasses import replace  # noqa: E402
+
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
 from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
-from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features, refit, stems_of  # noqa: E402
-from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts  # noqa: E402
+from reader.align.learn import FEATURES, ConfirmedPair, PairContext, PairModel, UserPairs, fit, refit, stems_of  # noqa: E402
+from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts, span_clause  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
 
 STORIES = ROOT / "tests" / "data" / "stories"
+TARGET_PRECISION = 0.88  # precision the drawing threshold must reach on the training datasets (margin over 0.85)
 
 
 def datasets() -> dict[str, tuple[list[SourceText], list[dict], list]]:
@@ -65,22 +75,42 @@ def queries(claims: list[dict]):
                     yield claim, a, b
 
 
-def training_rows(docs, claims, clause_set, only: set[str] | None = None):
+def context_for(clause_set, semantic: bool):
+    """(PairContext, the backend's alignment) of a dataset's clauses: neighbours and the lexical aligner; for
+    the semantic backend the claims' embeddings too (queries embedded once each) and its own alignment."""
+    if not semantic:
+        return PairContext(clause_set.claims), align_claims(clause_set)
+    from functools import lru_cache
+
+    from reader.align.semantic import SEMANTIC_ACCEPT, semantic_context, semantic_scoring
+
+    around = semantic_context(clause_set)
+    score, pairs = semantic_scoring(clause_set, vectors=around.vectors)
+    alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, pairs)
+    return replace(around, embed_query=lru_cache(maxsize=None)(around.embed_query)), alignment
+
+
+def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] | None = None):
     """Feature rows and labels of ranking decisions: each query's best clause against every clause of the
-    other source (1 when it overlaps one of the claim's passages there; related passages left out)."""
+    other source (1 when it overlaps one of the claim's passages there; related passages left out).
+    With embeddings (the semantic backend), the cosine feature compares the query passage with each clause."""
     index = _doc_index(docs)
     rows, labels = [], []
     for claim, query, other in queries(claims):
         if only is not None and claim["id"] not in only:
             continue
         mine = query_clauses(clause_set, index[query.source], query.start, query.end)
+        if len(mine) > 1 or (mine[0].start, mine[0].end) != (query.start, query.end):
+            mine = [*mine, span_clause(clause_set, index[query.source], query.start, query.end)]
+        vector = around.embed_query(query.quote) if around.vectors is not None else None
+        judge = PairModel(tuning.DEFAULT_PAIR_WEIGHTS).within(replace(around, query=vector))
         for clause in clause_set.by_doc[index[other]]:
             if clause.canonical >= 0:
                 continue
             hit = any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"])
             if not hit and any(overlaps(other, clause.start, clause.end, p) for p in claim["related"]):
                 continue
-            rows.append(max((pair_features(q, clause) for q in mine), key=lambda f: f[0]))
+            rows.append(max((judge.features(docs, q, clause) for q in mine), key=lambda f: f[0]))
             labels.append(1 if hit else 0)
     return rows, labels
 
@@ -124,7 +154,8 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
     for claim, query, other in queries(claims):
         if claim["id"] not in only:
             continue
-        seen = PairModel(model.weights, known=UserPairs(p for cid, p in confirmed_first if cid != claim["id"]))
+        seen = PairModel(model.weights, known=UserPairs(p for cid, p in confirmed_first if cid != claim["id"]),
+                         context=model.context)
         mine = query_clauses(clause_set, index[query.source], query.start, query.end)
         counterparts = [p for p in claim["passages"] if p.source == other]
         confirmed = query_clauses(clause_set, index[other], counterparts[0].start, counterparts[0].end)
@@ -139,75 +170,111 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
     return rows, labels, UserPairs(p for _, p in confirmed_first)
 
 
+NEUTRAL = (0.0,) * (len(FEATURES) + 1)
+THRESHOLDS = tuple(round(0.05 + 0.05 * step, 2) for step in range(18))
+
+
+def choose_threshold(counts: dict[str, dict[float, tuple]], names: list[str], target: float) -> float:
+    """The lowest drawing threshold whose pooled precision over `names` reaches target (the highest if none)."""
+    for threshold in THRESHOLDS:
+        correct = sum(counts[n][threshold][0] for n in names)
+        judged = sum(counts[n][threshold][1] for n in names)
+        if judged and correct / judged >= target:
+            return threshold
+    return THRESHOLDS[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", default="lexical", choices=["lexical", "semantic", "all"])
     parser.add_argument("--fit", action="store_true", help="print default weights fitted on every dataset")
-    parser.add_argument("--draw", type=float, help="draw suggestions from this confidence (default: DRAW_CONFIDENCE)")
+    parser.add_argument("--draw", type=float, help="draw suggestions from this confidence (default: the backend's "
+                        "DRAW_CONFIDENCE or SEMANTIC_DRAW_CONFIDENCE)")
+    parser.add_argument("--target", type=float, default=TARGET_PRECISION,
+                        help="precision the cross-validated threshold must reach on the training datasets")
     args = parser.parse_args()
     if args.draw is not None:
-        tuning.DRAW_CONFIDENCE = args.draw
+        tuning.DRAW_CONFIDENCE = tuning.SEMANTIC_DRAW_CONFIDENCE = args.draw
     data = datasets()
     sets = {name: prepare_claims(docs) for name, (docs, _, _) in data.items()}
-    rows_of = {name: training_rows(docs, claims, sets[name]) for name, (docs, claims, _) in data.items()}
+    backends = ["lexical", "semantic"] if args.backend == "all" else [args.backend]
+    draw_at = {"lexical": tuning.DRAW_CONFIDENCE, "semantic": tuning.SEMANTIC_DRAW_CONFIDENCE}  # what the views draw
     for name, (docs, claims, negatives) in data.items():
         print(f"{name:18} {len(docs)} sources, {len(claims)} claims, {sum(1 for _ in queries(claims))} directed pairs, "
-              f"{len(negatives)} hard negatives, {len(rows_of[name][0])} ranking rows")
-    if args.fit:
-        rows = [r for name in rows_of for r in rows_of[name][0]]
-        labels = [y for name in rows_of for y in rows_of[name][1]]
-        model = fit(rows, labels, strength=tuning.PRIOR_STRENGTH)
-        print("DEFAULT_PAIR_WEIGHTS = (" + ", ".join(f"{w:.2f}" for w in model.weights) + ")")
-        print("  features: bias, " + ", ".join(FEATURES))
-        return
-    backends = ["lexical", "semantic"] if args.backend == "all" else [args.backend]
-    totals: dict[str, dict[str, float]] = {}
+              f"{len(negatives)} hard negatives")
     print(f"\n{'dataset':18} {'backend':9} {'top-1':>6} {'top-3':>6} {'P drawn':>8} {'R drawn':>8}  "
-          f"{'half: top-1 before->after':>26} {'top-3 before->after':>20}")
-    for held in data:
-        docs, claims, negatives = data[held]
-        others = [name for name in data if name != held]
-        model = fit([r for n in others for r in rows_of[n][0]], [y for n in others for y in rows_of[n][1]])
-        rank = ranking(docs, claims, sets[held], model)
-        ids = sorted(claim["id"] for claim in claims)
-        first, second = set(ids[0::2]), set(ids[1::2])
-        before = ranking(docs, claims, sets[held], model, only=second)
-        rows, labels, known = decisions_for(docs, claims, sets[held], model, first)
-        learned = refit(rows, labels, prior=model.weights, known=known)
-        after = ranking(docs, claims, sets[held], learned, only=second)
-        for backend in backends:
-            try:
-                if backend == "lexical":
-                    alignment = align_claims(sets[held])
-                else:
-                    from reader.align.semantic import align_sources_semantic
-                    alignment = align_sources_semantic(docs)
-            except (ImportError, ReaderError) as error:
-                print(f"{held:18} {backend:9} not available: {error}")
-                continue
-            shown = drawn(assess(alignment, sets[held], model), docs)
-            quality = evaluate(shown, claims, negatives)
-            total = totals.setdefault(backend, {k: 0 for k in ("top1", "top3", "n", "correct", "judged", "found",
-                                                                 "expected", "b1", "a1", "b3", "a3", "nh")})
+          f"{'cv: draw':>8} {'P':>5} {'R':>5}  {'half: top-1 before->after':>26} {'top-3 before->after':>20}")
+    for backend in backends:
+        try:
+            contexts = {name: context_for(sets[name], backend == "semantic") for name in data}
+        except (ImportError, ReaderError) as error:
+            print(f"{'':18} {backend:9} not available: {error}")
+            continue
+        rows_of = {name: training_rows(docs, claims, sets[name], contexts[name][0])
+                   for name, (docs, claims, _) in data.items()}
+        if args.fit:
+            model = fit([r for n in rows_of for r in rows_of[n][0]], [y for n in rows_of for y in rows_of[n][1]],
+                        prior=NEUTRAL, strength=tuning.PRIOR_STRENGTH)
+            constant = "DEFAULT_PAIR_WEIGHTS" if backend == "lexical" else "SEMANTIC_PAIR_WEIGHTS"
+            print(f"{constant} = (" + ", ".join(f"{w:.2f}" for w in model.weights) + ")")
+            continue
+        counts: dict[str, dict[float, tuple]] = {}
+        shown: dict[str, dict] = {}
+        for held in data:
+            docs, claims, negatives = data[held]
+            others = [name for name in data if name != held]
+            around, alignment = contexts[held]
+            # from a neutral prior: the default weights were fitted on every dataset, this one included
+            model = fit([r for n in others for r in rows_of[n][0]], [y for n in others for y in rows_of[n][1]],
+                        prior=NEUTRAL).within(around)
+            rank = ranking(docs, claims, sets[held], model)
+            ids = sorted(claim["id"] for claim in claims)
+            first, second = set(ids[0::2]), set(ids[1::2])
+            before = ranking(docs, claims, sets[held], model, only=second)
+            rows, labels, known = decisions_for(docs, claims, sets[held], model, first)
+            learned = refit(rows, labels, prior=model.weights, known=known).within(model.context)
+            after = ranking(docs, claims, sets[held], learned, only=second)
+            judged = assess(alignment, sets[held], model)
+            counts[held] = {}
+            for threshold in (*THRESHOLDS, draw_at[backend]):
+                quality = evaluate(drawn(judged, docs, threshold), claims, negatives)
+                counts[held][threshold] = (quality["correct"], quality["judged"], quality["found"], quality["expected"])
+            shown[held] = {"rank": rank, "before": before, "after": after, "decisions": len(rows)}
+        if args.fit:
+            continue
+        pooled = {key: 0 for key in ("top1", "top3", "n", "b1", "a1", "b3", "a3", "nh")}
+        pooled_draw = [0, 0, 0, 0]
+        pooled_cv = [0, 0, 0, 0]
+        for held in data:
+            chosen = choose_threshold(counts, [n for n in data if n != held], args.target)
+            s = shown[held]
+            rank, before, after = s["rank"], s["before"], s["after"]
+            default, cv = counts[held][draw_at[backend]], counts[held][chosen]
             if held != "bundled":
                 for key, value in (("top1", rank["top1"]), ("top3", rank["top3"]), ("n", rank["total"]),
-                                   ("correct", quality["correct"]), ("judged", quality["judged"]),
-                                   ("found", quality["found"]), ("expected", quality["expected"]),
                                    ("b1", before["top1"]), ("a1", after["top1"]), ("b3", before["top3"]),
                                    ("a3", after["top3"]), ("nh", before["total"])):
-                    total[key] += value
+                    pooled[key] += value
+                pooled_draw = [x + y for x, y in zip(pooled_draw, default)]
+                pooled_cv = [x + y for x, y in zip(pooled_cv, cv)]
             print(f"{held:18} {backend:9} {rank['top1'] / rank['total']:6.2f} {rank['top3'] / rank['total']:6.2f} "
-                  f"{quality['precision']:8.2f} {quality['recall']:8.2f}  "
-                  f"{before['top1'] / max(1, before['total']):11.2f} -> {after['top1'] / max(1, after['total']):.2f}"
-                  f"{before['top3'] / max(1, before['total']):14.2f} -> {after['top3'] / max(1, after['total']):.2f}"
-                  f"   ({len(rows)} decisions)")
-    for backend, t in totals.items():
-        if not t["n"]:
-            continue
-        print(f"{'stories (pooled)':18} {backend:9} {t['top1'] / t['n']:6.2f} {t['top3'] / t['n']:6.2f} "
-              f"{t['correct'] / max(1, t['judged']):8.2f} {t['found'] / max(1, t['expected']):8.2f}  "
-              f"{t['b1'] / max(1, t['nh']):11.2f} -> {t['a1'] / max(1, t['nh']):.2f}"
-              f"{t['b3'] / max(1, t['nh']):14.2f} -> {t['a3'] / max(1, t['nh']):.2f}")
+                  f"{_share(default[0], default[1]):8.2f} {_share(default[2], default[3]):8.2f}  "
+                  f"{chosen:8.2f} {_share(cv[0], cv[1]):5.2f} {_share(cv[2], cv[3]):5.2f}  "
+                  f"{_share(before['top1'], before['total']):11.2f} -> {_share(after['top1'], after['total']):.2f}"
+                  f"{_share(before['top3'], before['total']):14.2f} -> {_share(after['top3'], after['total']):.2f}"
+                  f"   ({s['decisions']} decisions)")
+        p = pooled
+        print(f"{'stories (pooled)':18} {backend:9} {p['top1'] / p['n']:6.2f} {p['top3'] / p['n']:6.2f} "
+              f"{_share(pooled_draw[0], pooled_draw[1]):8.2f} {_share(pooled_draw[2], pooled_draw[3]):8.2f}  "
+              f"{'':8} {_share(pooled_cv[0], pooled_cv[1]):5.2f} {_share(pooled_cv[2], pooled_cv[3]):5.2f}  "
+              f"{_share(p['b1'], p['nh']):11.2f} -> {_share(p['a1'], p['nh']):.2f}"
+              f"{_share(p['b3'], p['nh']):14.2f} -> {_share(p['a3'], p['nh']):.2f}")
+        everything = choose_threshold(counts, list(data), args.target)
+        print(f"{'':18} {backend:9} threshold chosen on every dataset (precision >= {args.target}): {everything:.2f}")
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
 
 
 if __name__ == "__main__":

@@ -40,21 +40,30 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
 def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
     clause_set, everything, library_weights = _clauses(store, docs)
     ids = _store_ids(docs)
-    model = pair_model(store)
     rejected = rejected_pairs(store, ids)
     if backend == "semantic":
-        from reader.align.semantic import SEMANTIC_ACCEPT, semantic_scoring
+        from reader.align.semantic import SEMANTIC_ACCEPT, semantic_context, semantic_scoring
 
-        score, neighbours = semantic_scoring(clause_set)
+        # the pair model with the embeddings' cosine among its features, judging this clause set's pairs
+        around = semantic_context(clause_set)
+        model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(around)
+        score, neighbours = semantic_scoring(clause_set, vectors=around.vectors)
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
         judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
-    elif len(everything.docs) > len(docs):
+        shown = drawn(judged, docs, tuning.SEMANTIC_DRAW_CONFIDENCE)
+        return Comparison(docs, clause_set, model, judged, shown, rejected, library_weights)
+    model = pair_model(store)
+    if len(everything.docs) > len(docs):
         # The whole (small) library aligned once, seen through the open panes: the same two sources align
         # the same way whichever other panes are open, and a third source's passages can take a wrong pair
         # apart even when its pane is closed.
         every_id = _store_ids(everything.docs)
         library = assess(
-            align_claims(everything), everything, model, linked_groups(store, every_id), rejected_pairs(store, every_id)
+            align_claims(everything),
+            everything,
+            model,
+            linked_groups(store, every_id),
+            rejected_pairs(store, every_id),
         )
         judged = within(library, docs)
     else:
@@ -81,10 +90,10 @@ def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]
     return everything.subset(range(len(docs))), everything, True
 
 
-def pair_model(store) -> PairModel:
+def pair_model(store, defaults: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS) -> PairModel:
     """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
     confirmed pairs: how each two outlets' orders map onto each other and which words the story's outlets
-    use for one another (reader.align.learn.UserPairs)."""
+    use for one another (reader.align.learn.UserPairs). defaults: the backend's default weights."""
     found = decisions(store)
     rows, labels = [], []
     for decision in found:
@@ -109,13 +118,14 @@ def pair_model(store) -> PairModel:
         )
         for number, d in enumerate(confirmed)
     )
-    return refit(rows, labels, known=known) if rows or known else DEFAULT_MODEL
+    if rows or known:
+        return refit(rows, labels, prior=defaults, known=known)
+    return DEFAULT_MODEL if tuple(defaults) == DEFAULT_MODEL.weights else PairModel(tuple(defaults))
 
 
 def record_link(store, from_annotation: str, to_annotation: str) -> None:
     """A link made by hand between passages of two sources is a confirmed pair the model learns from."""
-    from reader.align.learn import pair_features
-    from reader.align.suggest import query_clauses
+    from reader.align.suggest import passage_features
 
     a, b = store.annotation(from_annotation), store.annotation(to_annotation)
     if (
@@ -126,14 +136,7 @@ def record_link(store, from_annotation: str, to_annotation: str) -> None:
         return
     docs = [SourceText(sid, "", store.text(sid)) for sid in (a.source_id, b.source_id)]
     clause_set = prepare_claims(docs)
-    features = max(
-        (
-            pair_features(x, y)
-            for x in query_clauses(clause_set, 0, a.start, a.end)
-            for y in query_clauses(clause_set, 1, b.start, b.end)
-        ),
-        key=lambda f: f[0],
-    )
+    features = passage_features(clause_set, (0, a.start, a.end), (1, b.start, b.end))
     record_decision(
         store, PairDecision.CONFIRMED, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end), features
     )

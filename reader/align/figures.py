@@ -40,11 +40,22 @@ NUMBER_NAMES = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
     "twenty": 20,
     "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
     "a": 1,
     "an": 1,
 }
+COUNTED_FROM = 3  # a number written as a word states a figure from three up ("one", "two" are mostly not counts)
+_TALLY = re.compile(r"^(\d{1,3})[-\u2013](\d{1,3})$")  # a vote or a score: "7-4", "7\u20134"
 _VALUE = re.compile(r"^([$€£¥]?)(\d+(?:[.,]\d+)*)(%|bn|m|k)?$", re.IGNORECASE)
 
 
@@ -84,6 +95,22 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     lower = word.casefold()
     following = [w.casefold().strip(",.;:()\"'\u201c\u201d") for w in words[index + 1 : index + 3]]
     match = _VALUE.match(word)
+    tally = _TALLY.match(word)
+    if tally is not None:
+        return _make(text, spans, index, 1, float(tally[1]), f"tally:{int(tally[2])}"), 1
+    if lower in NUMBER_NAMES and len(following) == 2 and following[0] in ("to", "votes") and lower not in ("a", "an"):
+        # "seven to four", "seven votes to four" (the tally "7-4")
+        other = following[1] if following[0] == "to" else (words[index + 3] if index + 3 < len(words) else "")
+        other = other.casefold().strip(",.;:()\"'\u201c\u201d")
+        if following[0] == "votes" and following[1] == "to" and other in NUMBER_NAMES:
+            used = 4
+        elif following[0] == "to" and other in NUMBER_NAMES:
+            used = 3
+        else:
+            used = 0
+        if used:
+            kind = f"tally:{NUMBER_NAMES[other]}"
+            return _make(text, spans, index, used, float(NUMBER_NAMES[lower]), kind), used
     if match is None and any(char.isdigit() for char in word):
         # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.
         return _make(text, spans, index, 1, 0.0, f"label:{lower}"), 1
@@ -94,10 +121,15 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
             value, used = float(NUMBER_NAMES[lower]), 2
         elif lower in ("decade", "decades") and index > 0 and words[index - 1].casefold() in ("a", "over", "nearly"):
             return None, 1  # counted from its article ("a decade")
+        elif NUMBER_NAMES.get(lower, 0) >= COUNTED_FROM:
+            return _make(text, spans, index, 1, float(NUMBER_NAMES[lower]), "amount"), 1  # "Seventeen people"
         else:
             return None, 1
         return _duration(text, spans, index, used, value, unit), used
     currency, digits, suffix = match.groups()
+    if not currency and not suffix and index + 1 < len(words) and _tallied(text, spans, index):
+        other = words[index + 1].strip(",.;:()\"'\u201c\u201d")
+        return _make(text, spans, index, 2, float(digits), f"tally:{int(other)}"), 2
     try:
         value = float(digits.replace(",", ""))
     except ValueError:
@@ -121,6 +153,13 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     return _make(text, spans, index, used, value, "amount"), used
 
 
+def _tallied(text: str, spans: list[Span], index: int) -> bool:
+    """Whether the number at spans[index] is the first of a tally written "7-4" / "7\u20134" (split in two words)."""
+    end, (next_start, next_end) = spans[index][1], spans[index + 1]
+    following = text[next_start:next_end].strip(",.;:()\"'\u201c\u201d")
+    return next_start == end + 1 and text[end] in "-\u2013" and following.isdigit() and len(following) <= 3
+
+
 def _duration(text: str, spans: list[Span], index: int, used: int, value: float, unit: str) -> Figure:
     if unit == "decade":
         value, unit = value * 10, "year"
@@ -132,7 +171,12 @@ def _make(text: str, spans: list[Span], index: int, used: int, value: float, kin
     return Figure(start, end, text[start:end], value, kind)
 
 
-_MAY_STATE_FIGURE = re.compile(r"\d|\b(?:decades?|years?|months?|weeks?|days?)\b", re.IGNORECASE)
+_MAY_STATE_FIGURE = re.compile(
+    r"\d|\b(?:decades?|years?|months?|weeks?|days?|"
+    + "|".join(name for name, value in NUMBER_NAMES.items() if value >= COUNTED_FROM)
+    + r")\b",
+    re.IGNORECASE,
+)
 
 
 def may_state_figure(word: str) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from reader.align import tuning
 from reader.align.clauses import Clause
@@ -33,6 +34,8 @@ FEATURES = (
     "position_gap",
     "near_figure",
     "learned_words",
+    "context",
+    "cosine",
 )
 
 # Event words that say opposite things about the same names: "joins" / "leaves", "confirms" / "denies".
@@ -50,13 +53,19 @@ _OPPOSITE_EVENTS = (
 
 
 def pair_features(
-    a: Clause, b: Clause, expected_position: float | None = None, learned_words: float = 0.0
+    a: Clause,
+    b: Clause,
+    expected_position: float | None = None,
+    learned_words: float = 0.0,
+    context: float = 0.0,
+    cosine: float = 0.0,
 ) -> list[float]:
     """The scorer's evidence on a pair of clauses as numbers, in the order of FEATURES.
 
     expected_position: where in b's source a's counterpart is expected (from the pairs the user confirmed
     between the two sources, see UserPairs); a's own position when not given. learned_words: the share of
-    the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words)."""
+    the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words).
+    context and cosine come from PairContext (the clauses around the two; the semantic backend's embeddings)."""
     shared = a.stems & b.stems
     weight = sum(a.weights.get(s, 0.0) for s in shared)
     total = a.total + b.total
@@ -87,6 +96,8 @@ def pair_features(
         abs((a.position if expected_position is None else expected_position) - b.position),
         1.0 if _near_figures(figures_a, figures_b) else 0.0,
         learned_words,
+        context,
+        cosine,
     ]
 
 
@@ -189,16 +200,59 @@ def stems_of(text: str) -> frozenset[str]:
     return frozenset(stem for word in _WORD.findall(text) for stem in content_stems(word))
 
 
+@dataclass(frozen=True, eq=False)
+class PairContext:
+    """What lies around a pair of clauses of one ClauseSet: its claims (index order, so a clause's neighbours
+    in its source are the claims next to it) and, for the semantic backend, unit-length embeddings of them
+    (one row per claim) and of the passage a ranking asks about (`query`, used for the first clause)."""
+
+    claims: Sequence[Clause] = ()
+    vectors: Any = None
+    query: Any = None
+    embed_query: Any = None  # text -> its unit-length embedding (how a ranking gets `query`)
+
+    def context(self, a: Clause, b: Clause) -> float:
+        """How well the clauses just before (or just after) a and b agree: outlets that tell one claim often
+        tell its neighbours too, in the same order (the better of the two sides, claim_score)."""
+        best = 0.0
+        for step in (-1, 1):
+            x, y = self._neighbour(a, step), self._neighbour(b, step)
+            if x is not None and y is not None:
+                best = max(best, claim_score(x, y))
+        return best
+
+    def cosine(self, a: Clause, b: Clause) -> float:
+        """Cosine similarity of the embeddings of a (or of the query passage) and b; 0 without embeddings."""
+        if self.vectors is None or b.index < 0:
+            return 0.0
+        if self.query is not None:
+            return float(self.query @ self.vectors[b.index])
+        return float(self.vectors[a.index] @ self.vectors[b.index]) if a.index >= 0 else 0.0
+
+    def _neighbour(self, clause: Clause, step: int) -> Clause | None:
+        index = clause.index + step
+        if clause.index < 0 or not 0 <= index < len(self.claims):
+            return None
+        found = self.claims[index]
+        return found if found.doc == clause.doc else None
+
+
 @dataclass(frozen=True)
 class PairModel:
     """Weights of a logistic regression over FEATURES (bias first); confidence(x) is P(same claim).
 
     known: the pairs the user confirmed (UserPairs): a pair's position_gap is then measured from where its
-    counterpart is expected between them, not from the same share of the other text."""
+    counterpart is expected between them, not from the same share of the other text. context: the clause
+    set the pairs come from (PairContext: neighbours, embeddings), for the context and cosine features."""
 
     weights: tuple[float, ...]
     decisions: int = 0  # how many user decisions it was refitted on (0: the defaults)
     known: UserPairs = field(default_factory=UserPairs, compare=False, hash=False)
+    context: PairContext | None = field(default=None, compare=False, hash=False)
+
+    def within(self, context: PairContext | None) -> PairModel:
+        """This model judging the pairs of one clause set (see PairContext)."""
+        return replace(self, context=context)
 
     def confidence(self, features: Sequence[float]) -> float:
         z = self.weights[0] + sum(w * x for w, x in zip(self.weights[1:], features))
@@ -209,14 +263,19 @@ class PairModel:
     def features(self, docs: Sequence, a: Clause, b: Clause) -> list[float]:
         """pair_features of a and b, clauses of docs[a.doc] and docs[b.doc] (anything with a source_id), with
         what the user's confirmed pairs say about them."""
+        around = self.context
+        context = around.context(a, b) if around is not None else 0.0
+        cosine = around.cosine(a, b) if around is not None else 0.0
         if not self.known:
-            return pair_features(a, b)
+            return pair_features(a, b, context=context, cosine=cosine)
         source_a, source_b = docs[a.doc].source_id, docs[b.doc].source_id
         return pair_features(
             a,
             b,
             self.known.expected_position(source_a, a.position, source_b),
             self.known.learned_words(a, b),
+            context,
+            cosine,
         )
 
     def judge(self, docs: Sequence, a: Clause, b: Clause) -> float:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from reader.align.clauses import Clause, ClauseSet, prepare_claims
+from reader.align.learn import PairContext
 from reader.align.pipeline import align_claims
 from reader.align.result import Alignment, SourceText
 from reader.align.scoring import PairScore, claim_score
@@ -97,20 +98,31 @@ def align_sources_semantic(docs: Sequence[SourceText], accept_score: float = SEM
     return align_claims(claim_set, accept_score, score, neighbours)
 
 
-def semantic_scoring(claim_set: ClauseSet, model=None) -> tuple[PairScore, list[tuple[int, int]]]:
+def semantic_scoring(claim_set: ClauseSet, model=None, vectors=None) -> tuple[PairScore, list[tuple[int, int]]]:
     """The combined pair score over claim_set's claims and their nearest cross-source pairs, for
-    reader.align.align_claims (computed once, so a caller can try several accept scores)."""
+    reader.align.align_claims (computed once, so a caller can try several accept scores). vectors: the
+    claims' embeddings already made (one row per claim, as semantic_context makes them), else embedded here."""
     active = [claim for claim in claim_set.claims if claim.canonical < 0]
     if not active:
         return claim_score, []
+    if vectors is not None:
+        vectors = vectors[[claim.index for claim in active]]
+    else:
+        vectors = embed([claim_set.text(claim) for claim in active], model)
     row_of = {claim.index: row for row, claim in enumerate(active)}
-    vectors = embed([claim_set.text(claim) for claim in active], model)
 
     def score(a: Clause, b: Clause) -> float:
         cosine = float(vectors[row_of[a.index]] @ vectors[row_of[b.index]])
         return COSINE_WEIGHT * cosine + LEXICAL_WEIGHT * claim_score(a, b, count_topic=True)
 
     return score, _nearest_pairs(vectors, [claim.doc for claim in active], [claim.index for claim in active])
+
+
+def semantic_context(claim_set: ClauseSet, model=None) -> PairContext:
+    """The embeddings of claim_set's claims (one row per claim) as a PairContext: the pair model's cosine
+    feature, a ranked passage embedded by the same model."""
+    vectors = embed([claim_set.text(claim) for claim in claim_set.claims], model) if claim_set.claims else None
+    return PairContext(claim_set.claims, vectors, embed_query=lambda text: embed([text], model)[0])
 
 
 def _nearest_pairs(vectors: numpy.ndarray, docs: list[int], indices: list[int]) -> list[tuple[int, int]]:

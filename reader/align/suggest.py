@@ -13,7 +13,7 @@ from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
 from reader.align.figures import Figure, figure_keys, figures
-from reader.align.learn import DEFAULT_MODEL, PairModel, pair_features
+from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
@@ -156,6 +156,23 @@ def query_clauses(clause_set: ClauseSet, doc: int, start: int, end: int) -> list
     return inside or [span_clause(clause_set, doc, start, end)]
 
 
+def passage_features(
+    clause_set: ClauseSet, a: tuple[int, int, int], b: tuple[int, int, int], model: PairModel | None = None
+) -> list[float]:
+    """The pair model's features of two passages, (doc, start, end) each, as a decision records them: those
+    of their best pair of clauses, with the clauses around them (and the model's embeddings, if any)."""
+    judge = model if model is not None and model.context is not None else None
+    judge = judge or PairModel(DEFAULT_MODEL.weights, context=PairContext(clause_set.claims))
+    return max(
+        (
+            judge.features(clause_set.docs, x, y)
+            for x in query_clauses(clause_set, *a)
+            for y in query_clauses(clause_set, *b)
+        ),
+        key=lambda f: f[0],
+    )
+
+
 # --- evidence and ranking ----------------------------------------------------------------------------
 
 
@@ -223,6 +240,16 @@ def rank_counterparts(
     if source_id not in doc_of:
         raise KeyError(source_id)
     mine = query_clauses(clause_set, doc_of[source_id], start, end)
+    if len(mine) > 1 or (mine[0].start, mine[0].end) != (start, end):
+        # a passage that is not one clause (a headline, a selection, two clauses) is also judged as a whole
+        mine.append(span_clause(clause_set, doc_of[source_id], start, end))
+    if model.context is None:
+        model = model.within(PairContext(clause_set.claims))
+    around = model.context
+    if around is not None and around.vectors is not None and around.embed_query is not None:
+        model = model.within(
+            replace(around, query=around.embed_query(clause_set.docs[doc_of[source_id]].text[start:end]))
+        )
     refused = [pair for pair in rejected]
     ranked: dict[Hashable, list[Candidate]] = {}
     for index, doc in enumerate(clause_set.docs):
@@ -277,6 +304,8 @@ def assess(
     """The alignment as a fact-checker sees it: every member with the confidence of its best pair in its
     cluster; pairs the user rejected taken apart; passages the user linked by hand (groups of linked spans)
     as confirmed clusters, which take those passages out of any suggested cluster."""
+    if model.context is None:
+        model = model.within(PairContext(clause_set.claims))
     docs = {doc.source_id: doc for doc in clause_set.docs}
     doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
     clause_at = {(clause_set.docs[c.doc].source_id, c.start, c.end): c for c in clause_set.claims}

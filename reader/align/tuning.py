@@ -36,14 +36,54 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 
 # --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
 # Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
-# (bench/eval_align.py --fit prints them); a database's own decisions refit them.
-DEFAULT_PAIR_WEIGHTS = (-3.41, 3.63, 6.03, 2.59, 0.99, -0.26, -0.15, 1.07, 0.76, 0.93, -0.41, -3.01, 1.83, 0.0)
+# (bench/eval_suggest.py --fit prints them); a database's own decisions refit them. The lexical default has no
+# cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings.
+DEFAULT_PAIR_WEIGHTS = (
+    -3.46,  # bias
+    2.19,  # score
+    4.27,  # dice
+    3.43,  # containment
+    1.26,  # shared_figure
+    -0.46,  # figure_conflict
+    0.08,  # shared_names
+    0.61,  # quote_overlap
+    1.13,  # telling_words
+    0.91,  # event_clash
+    -0.4,  # topic_only
+    -2.74,  # position_gap
+    1.75,  # near_figure
+    0.0,  # learned_words
+    1.55,  # context
+    0.0,  # cosine
+)
+SEMANTIC_PAIR_WEIGHTS = (
+    -4.71,  # bias
+    1.74,  # score
+    1.74,  # dice
+    2.16,  # containment
+    1.09,  # shared_figure
+    -0.63,  # figure_conflict
+    -0.54,  # shared_names
+    0.55,  # quote_overlap
+    1.31,  # telling_words
+    0.57,  # event_clash
+    -0.99,  # topic_only
+    -2.6,  # position_gap
+    1.82,  # near_figure
+    0.0,  # learned_words
+    1.51,  # context
+    5.83,  # cosine
+)
 NEAR_FIGURE = 0.12  # two figures of one kind this close (a share of the larger) are the same figure, changed
 PRIOR_STRENGTH = 1.0  # pull of the prior weights when fitting the defaults on labelled pairs
 REFIT_STRENGTH = 20.0  # pull of the default weights of the generic features when refitting on a database's decisions
 LEARNED_PAIRS = 1000  # the latest confirmed pairs whose words are learnt (all of them give anchors)
 LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.align.learn.LEARNED_FEATURES)
-DRAW_CONFIDENCE = 0.5  # suggestions at least this confident are drawn by default; weaker ones on request
+# Suggestions at least this confident are drawn by default, weaker ones on request: the lowest threshold whose
+# pooled precision reaches 0.88 over the labelled datasets (bench/eval_suggest.py, which also reports each
+# held-out dataset at the threshold chosen on the others).
+DRAW_CONFIDENCE = 0.35
+SEMANTIC_DRAW_CONFIDENCE = 0.2  # ... with the semantic backend (its alignment is already strict: SEMANTIC_ACCEPT)
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them
 SAME_SPAN_OVERLAP = 0.5  # two spans are the same passage when they share this share of the shorter one

@@ -37,18 +37,36 @@ def _passage(store, source: str, quote: str, occurrence: int | None):
     help="Rank in these sources only (repeatable; default: every other source).",
 )
 @click.option("--json", "as_json", is_flag=True, help='{"query": {...}, "candidates": [...]}, best first.')
+@click.option(
+    "--backend",
+    type=click.Choice(["lexical", "semantic"]),
+    default="lexical",
+    show_default=True,
+    help="semantic: the pair model also weighs sentence embeddings (needs the `semantic` extra).",
+)
 @click.pass_obj
 def suggest(
-    obj: Context, source: str, quote: str, occurrence: int | None, top: int, others: tuple[str, ...], as_json: bool
+    obj: Context,
+    source: str,
+    quote: str,
+    occurrence: int | None,
+    top: int,
+    others: tuple[str, ...],
+    as_json: bool,
+    backend: str,
 ) -> None:
     """For each other source, the passages most likely to state what QUOTE in SOURCE states, best first,
     with score, confidence and evidence (shared figures, names, quotations, rare words; differing figures).
     Pairs you rejected are left out."""
-    from reader.align import SourceText, prepare_claims
+    from reader.align import SourceText, prepare_claims, tuning
     from reader.align.suggest import rank_counterparts
     from reader.comparison import pair_model
     from reader.store.decisions import rejected_pairs
 
+    if backend == "semantic":
+        from reader.align.semantic import require_semantic
+
+        require_semantic()  # before any work: one line naming the install command
     store, _ = obj.synced_store()
     found, (start, end) = _passage(store, source, quote, occurrence)
     chosen = [store.resolve_source(reference) for reference in others] if others else store.sources()
@@ -57,9 +75,13 @@ def suggest(
         raise click.ClickException("no other source to rank passages in")
     docs = [SourceText(s.id, s.path, store.text(s.id)) for s in [found, *chosen]]
     ids = [s.id for s in [found, *chosen]]
-    ranked = rank_counterparts(
-        prepare_claims(docs), found.id, start, end, pair_model(store), top, rejected_pairs(store, ids)
-    )
+    clause_set = prepare_claims(docs)
+    model = pair_model(store)
+    if backend == "semantic":
+        from reader.align.semantic import semantic_context
+
+        model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(semantic_context(clause_set))
+    ranked = rank_counterparts(clause_set, found.id, start, end, model, top, rejected_pairs(store, ids))
     candidates = [c for s in chosen for c in ranked.get(s.id, [])]
     if as_json:
         query = {
@@ -110,8 +132,7 @@ def reject(obj: Context, first: str, second: str) -> None:
     """Remember that passages A and B (each SOURCE:START-END) do not state the same claim: the pair is never
     suggested again, and the pair model learns from it."""
     from reader.align import SourceText, prepare_claims
-    from reader.align.learn import pair_features
-    from reader.align.suggest import query_clauses
+    from reader.align.suggest import passage_features
     from reader.store.decisions import record_decision
 
     store, _ = obj.synced_store()
@@ -120,14 +141,7 @@ def reject(obj: Context, first: str, second: str) -> None:
         raise click.ClickException("a pair joins passages of two different sources")
     docs = [SourceText(a[0].id, a[0].path, store.text(a[0].id)), SourceText(b[0].id, b[0].path, store.text(b[0].id))]
     clause_set = prepare_claims(docs)
-    features = max(
-        (
-            pair_features(x, y)
-            for x in query_clauses(clause_set, 0, a[1], a[2])
-            for y in query_clauses(clause_set, 1, b[1], b[2])
-        ),
-        key=lambda f: f[0],
-    )
+    features = passage_features(clause_set, (0, a[1], a[2]), (1, b[1], b[2]))
     pair = f"{a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]}"
     if not record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features):
         click.echo(_one_line(f"already rejected: {pair}; nothing changed"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pilot_helpers import wait_settled, wait_for
 from test_compare import move_to_counterpart, open_compare
 
+from reader.align import tuning
 from reader.store.decisions import decisions
 from reader.tui.screens.compare import CONFIRMED_COLOUR, WEAK_COLOUR
 from reader.tui.screens.counterparts import CounterpartChoice
@@ -160,7 +161,7 @@ async def test_W_shows_weak_suggestions_in_their_own_colour_and_confirmed_ones_d
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
         shown = len(screen.alignment.clusters)
-        assert all(c.confidence >= 0.5 for c in screen.alignment.clusters)
+        assert all(c.confidence >= tuning.DRAW_CONFIDENCE for c in screen.alignment.clusters)
         await pilot.press("W")
         await wait_for(pilot, lambda: len(screen.alignment.clusters) > shown)
         colours = {h.colour for h in screen.panes[0].view.highlights("alignment")}

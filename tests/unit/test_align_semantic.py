@@ -140,3 +140,27 @@ def test_cli_align_semantic_json(run_cli):
             text = load_document(Path(member["source_path"])).text
             assert text[member["start"]:member["end"]] == member["text"]
     assert any("$13 billion" in m["text"] for c in data["clusters"] for m in c["members"])
+
+
+def test_suggest_semantic_without_the_extra_names_the_install_command(run_cli, monkeypatch):
+    monkeypatch.setattr(semantic, "REQUIRED_MODULES", (*semantic.REQUIRED_MODULES, "reader_no_such_module"))
+    result = run_cli("suggest", "000", "--quote", "Bubeck", "--backend", "semantic")
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "pip install -e '.[semantic]'" in lines[0], result.output
+
+
+def test_cli_suggest_semantic_ranks_with_the_cosine(run_cli):
+    """The semantic pair model (the MiniLM cosine among its features) ranks the counterparts: each
+    candidate is a passage of its source, and the confidences are not the lexical model's."""
+    _require_extra()
+    query = ("suggest", "000", "--quote", "Sebastien Bubeck joined Microsoft", "--json")
+    semantic_run = run_cli(*query, "--backend", "semantic")
+    assert semantic_run.exit_code == 0, semantic_run.output
+    found = json.loads(semantic_run.output)["candidates"]
+    assert found
+    for candidate in found:
+        text = load_document(Path(candidate["source_path"])).text
+        assert text[candidate["start"]:candidate["end"]] == candidate["text"]
+    lexical = json.loads(run_cli(*query).output)["candidates"]
+    assert [c["confidence"] for c in found] != [c["confidence"] for c in lexical]

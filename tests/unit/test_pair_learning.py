@@ -4,7 +4,17 @@ counterpart should stand, and decisions recorded before a feature existed."""
 from __future__ import annotations
 
 from reader.align import SourceText, prepare_claims
-from reader.align.learn import FEATURES, ConfirmedPair, PairModel, UserPairs, fit, pair_features, refit, stems_of
+from reader.align.learn import (
+    FEATURES,
+    ConfirmedPair,
+    PairContext,
+    PairModel,
+    UserPairs,
+    fit,
+    pair_features,
+    refit,
+    stems_of,
+)
 from reader.align.suggest import query_clauses
 
 COHORT_A = "The team followed 48,200 adults for eight years. The bridge will close in March."
@@ -132,3 +142,23 @@ def test_the_library_seen_through_two_panes_keeps_their_pairs_and_calls_the_rest
     seen = within(library, docs[:2])
     assert [[m.source_id for m in cluster.members] for cluster in seen.clusters] == [["a", "b"]]
     assert seen.unique == {"a": [(18, 40)], "b": [(18, 40)]}
+
+
+def test_clauses_whose_neighbours_agree_get_the_context_evidence():
+    """Outlets tell neighbouring claims together: a pair whose clauses just before agree gets the context
+    feature; a pair whose neighbours say different things does not; without a PairContext it is absent."""
+    docs = [
+        SourceText("a", "a.txt", "The ferry struck rocks near Holm Point in thick fog. Everyone was brought "
+                   "ashore safely. The harbour reopened on Monday morning."),
+        SourceText("b", "b.txt", "Thick fog covered Holm Point when the ferry struck rocks. All passengers "
+                   "reached land unhurt. Councillors approved the budget."),
+    ]
+    clause_set = prepare_claims(docs)
+    ashore = _clause(docs, clause_set, 0, "Everyone was brought")
+    unhurt = _clause(docs, clause_set, 1, "All passengers")
+    budget = _clause(docs, clause_set, 1, "Councillors approved")
+    context = FEATURES.index("context")
+    model = PairModel(fit([], []).weights, context=PairContext(clause_set.claims))
+    assert model.features(docs, ashore, unhurt)[context] > 0.3  # "struck rocks ... Holm Point ... fog" before both
+    assert model.features(docs, ashore, budget)[context] < model.features(docs, ashore, unhurt)[context]
+    assert pair_features(ashore, unhurt)[context] == 0.0

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from reader.align import SourceText, align_claims, prepare_claims
+from reader.align import SourceText, align_claims, prepare_claims, tuning
 from reader.align.figures import figure_keys
 from reader.align.learn import DEFAULT_MODEL, fit, pair_features
 from reader.align.suggest import evidence, query_clauses, rank_counterparts
@@ -37,6 +37,19 @@ def test_ten_years_and_ten_billion_share_no_figure(tenure):
     billions = clauses(TENURE_A, "invested an additional $10 billion", clause_set, 0)
     assert not years.numbers & billions.numbers
     assert figure_keys("over a decade", 0, 13) == figure_keys("10 years", 0, 8)
+
+
+def keys(text: str) -> frozenset[str]:
+    return figure_keys(text, 0, len(text))
+
+
+def test_a_count_in_words_and_in_digits_is_one_figure_and_so_is_a_tally():
+    assert keys("Seventeen people were taken to hospital") == keys("injuring 17, the coastguard said")
+    assert keys("The vote was 7\u20134, with one abstention.") == keys("approved by seven votes to four")
+    assert keys("voted seven to four this week") == keys("the 7-4 vote")
+    assert keys("voted seven to four") != keys("voted four to seven")  # who won matters
+    assert not keys("one of the two engineers")  # "one" and "two" are rarely counts
+    assert keys("a 7-4 vote") != keys("7 or 4 votes")
 
 
 def test_tenure_figures_differ_side_by_side(tenure):
@@ -122,7 +135,7 @@ def test_align_members_carry_status_and_confidence_and_all_shows_weak_ones(run_c
     assert all(c["status"] == "suggested" and c["confidence"] is not None for c in everything["clusters"])
     assert len(shown["clusters"]) < len(everything["clusters"])
     weakest = min(m["confidence"] for c in shown["clusters"] for m in c["members"])
-    assert weakest >= 0.5
+    assert weakest >= tuning.DRAW_CONFIDENCE  # the default drawing threshold
 
 
 def test_a_users_link_wins_over_the_aligner(run_cli, db_path):

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from reader.align import tuning
-from reader.align.learn import pair_features
-from reader.align.suggest import Candidate, query_clauses, rank_counterparts
+from reader.align.suggest import Candidate, passage_features, rank_counterparts
 from reader.model import AnchorStatus, Annotation, Decision, LinkKind
 from reader.session import Store, record_decision
 from reader.tui.screens.annotating import AnnotatingScreen
@@ -51,14 +50,8 @@ def pair_decision_features(comparison: Comparison | None, a: Passage, b: Passage
     index = {doc.source_id: i for i, doc in enumerate(comparison.docs)}
     if a[0] not in index or b[0] not in index:
         return []
-    clause_set = comparison.clause_set
-    return max(
-        (
-            pair_features(x, y)
-            for x in query_clauses(clause_set, index[a[0]], a[1], a[2])
-            for y in query_clauses(clause_set, index[b[0]], b[1], b[2])
-        ),
-        key=lambda f: f[0],
+    return passage_features(
+        comparison.clause_set, (index[a[0]], a[1], a[2]), (index[b[0]], b[1], b[2]), comparison.model
     )
 
 

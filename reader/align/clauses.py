@@ -12,13 +12,13 @@ evidence for the scorer.
 from __future__ import annotations
 
 import bisect
-import copy
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, count
+from operator import attrgetter
 
 from rapidfuzz import fuzz
 
@@ -26,7 +26,7 @@ from reader.align import tuning
 from reader.align.figures import figure_keys, may_state_figure
 from reader.align.result import SourceText
 from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
-from reader.text import Span, sentence_spans, word_spans, word_texts
+from reader.text import WORD, Span, sentence_spans, word_spans
 
 # Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
 _LEADING_CLAUSE = re.compile(
@@ -50,47 +50,135 @@ _CUTS = re.compile(
 _APPOSITIVE_END = re.compile(
     r",\s+(?:who|which)\s[^,;]*?(,)\s+(?=(?:is|are|was|were|has|have|had|will|would|remains?|became|becomes)\s)"
 )
-# A full stop, or a closing bracket, glued to the next sentence: "market.Emerging", "(x.com)In".
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])")
+# A full stop after a lower-case letter, or a closing bracket, glued to the next sentence: "market.Emerging",
+# "(x.com)In". Found from the punctuation mark, the letter before a full stop checked apart: a pattern that
+# opens with a lookbehind is tried at every offset of the text (8x slower over a million lines).
+_GLUED_CANDIDATE = re.compile(r"[.!?)](?=[A-Z][a-z])")
 _EDGE_PUNCTUATION = ",;:-\u2013\u2014 \t\n"
 _NO_STEMS: frozenset[str] = frozenset()  # shared by the many claims without names or topic words
 
 
-@dataclass(eq=False)
+class Weighing:
+    """The weights of one set of clauses: each stem's inverse document frequency and the story's topic stems.
+
+    A clause asks for its weights, total and topic stems the first time they are read (Clause.__getattr__):
+    most clauses of a huge source are never scored, and weighing each of a million clauses up front took
+    longer than aligning them."""
+
+    def __init__(self) -> None:
+        self.idf: dict[str, float] = {}
+        self.topic: frozenset[str] = _NO_STEMS
+
+    def weigh(self, clause: Clause) -> None:
+        """Set clause.weights, total and topic_stems (as _weigh always did, now on demand)."""
+        stems = clause.stems
+        clause.weights = weights = dict(zip(stems, map(self.idf.__getitem__, stems)))
+        clause.total = sum(weights.values())
+        clause.topic_stems = (stems & self.topic or _NO_STEMS) if self.topic else _NO_STEMS
+
+
+_LAZY = frozenset({"weights", "total", "topic_stems"})
+
+
+@dataclass(eq=False, slots=True)
 class Clause:
-    """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence."""
+    """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence.
+
+    weights (stem -> idf), total (their sum) and topic_stems (its stems that are the whole story's topic, see
+    tuning.TOPIC_SHARE) come from its set's Weighing when first read, or are set directly (span_clause)."""
 
     index: int
     doc: int
     start: int
     end: int
     sentence: int
-    weights: dict[str, float] = field(default_factory=dict)
     stems: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
     amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
     name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
-    topic_stems: frozenset[str] = frozenset()  # its stems that are the whole story's topic (see tuning.TOPIC_SHARE)
     key: str = ""
-    total: float = 0.0
     canonical: int = -1  # the claim this one repeats, or -1
     position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
+    weighing: Weighing | None = field(default=None, repr=False)
+    weights: dict[str, float] = field(init=False, repr=False)
+    total: float = field(init=False, repr=False)
+    topic_stems: frozenset[str] = field(init=False, repr=False)
+
+    def __getattr__(self, name: str) -> object:
+        # Reached only for a slot not set yet: the weights, on first reading (see Weighing).
+        if name in _LAZY:
+            weighing = object.__getattribute__(self, "weighing")
+            if weighing is None:  # made without a set (and its weights not set): none, as before
+                self.weights, self.total, self.topic_stems = {}, 0.0, _NO_STEMS
+            else:
+                weighing.weigh(self)
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
+
+    def moved(self, index: int, doc: int, canonical: int) -> Clause:
+        """This clause as clause `index` of source `doc` of another set, weighed as here."""
+        clause = Clause(
+            index,
+            doc,
+            self.start,
+            self.end,
+            self.sentence,
+            self.stems,
+            self.numbers,
+            self.amounts,
+            self.quote_stems,
+            self.name_stems,
+            self.key,
+            canonical,
+            self.position,
+            self.weighing,
+        )
+        if self.weighing is None:  # weights set directly: carried over
+            clause.weights, clause.total, clause.topic_stems = self.weights, self.total, self.topic_stems
+        return clause
 
 
 def sentence_units(text: str) -> list[Span]:
     """Sentences, also split where a missing space glued two together ("market.Emerging"); headings
     (a line that does not end as a sentence does: "Conclusion", "High-Profile Departures at OpenAI")
-    and list bullets are left out, since they name a topic rather than make a claim."""
-    spans: list[Span] = []
-    for start, end in sentence_spans(text):
+    and list bullets are left out, since they name a topic rather than make a claim.
+
+    The glued boundaries are looked for once over the whole text, not once per sentence (a million-line
+    source has a million sentences and hardly any glued ones): a boundary at p belongs to the sentence
+    (start, end) with start <= p and p + 2 <= end, where a search bounded by the sentence finds it too."""
+    spans = sentence_spans(text)
+    glued = [
+        match.end()
+        for match in _GLUED_CANDIDATE.finditer(text)
+        if match.group() == ")" or match.start() > 0 and "a" <= text[match.start() - 1] <= "z"
+    ]
+    if glued:
+        spans = _cut_glued(spans, glued)
+    return [
+        (start, end)
+        for start, end in spans
+        if text.endswith(_SENTENCE_END, start, end) or not _is_heading(text, start, end)
+    ]
+
+
+def _cut_glued(spans: list[Span], glued: list[int]) -> list[Span]:
+    """spans cut at the glued boundaries inside them (sorted offsets), as sentence_units says."""
+    cut_spans: list[Span] = []
+    for start, end in spans:
+        first = bisect.bisect_left(glued, start)
+        if first == len(glued) or glued[first] + 2 > end:
+            cut_spans.append((start, end))
+            continue
         cut = start
-        for match in _GLUED_SENTENCE.finditer(text, start, end):
-            if match.start() - cut >= 2:
-                spans.append((cut, match.start()))
-                cut = match.start()
-        spans.append((cut, end))
-    return [(start, end) for start, end in spans if not _is_heading(text, start, end)]
+        for at in glued[first:]:
+            if at + 2 > end:
+                break
+            if at - cut >= 2:
+                cut_spans.append((cut, at))
+                cut = at
+        cut_spans.append((cut, end))
+    return cut_spans
 
 
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", "'", "\u2019", ")", "\u2026", ":")
@@ -145,6 +233,40 @@ def claim_spans(text: str, start: int, end: int) -> list[Span]:
 _JOINING_WORD = re.compile(r"(?:and|but|or)\s+", re.IGNORECASE)
 # Every cut above needs one of these (a cheap test that spares the three patterns most short sentences).
 _MAY_CUT = re.compile(r"[;:,\u2013\u2014]|--|\sand\s")
+_CUT_MARK = re.compile(r"[;:,\u2013\u2014]")  # _MAY_CUT's three parts, each found fast over a whole text
+_AND_AFTER_SPACE = re.compile(r"and\s")  # ... (the space before "and" is checked apart)
+
+
+def may_cut_flags(text: str, units: list[Span]) -> list[bool]:
+    """For each unit (in text order, not overlapping), whether _MAY_CUT matches inside it: what claim_spans
+    tests first. The marks are found once over the whole text (a comma, colon, semicolon or dash; "--"; " and ")
+    rather than by a search per sentence, which read every character of a million-line source in a million calls."""
+    marks = [(m.start(), m.end()) for m in _CUT_MARK.finditer(text)]
+    at = text.find("--")
+    while at >= 0:
+        marks.append((at, at + 2))
+        at = text.find("--", at + 1)
+    marks.extend(
+        (m.start() - 1, m.end())
+        for m in _AND_AFTER_SPACE.finditer(text)
+        if m.start() > 0 and text[m.start() - 1].isspace()  # \s is exactly str.isspace
+    )
+    if not marks:
+        return [False] * len(units)
+    marks.sort()
+    flags: list[bool] = []
+    count, first = len(marks), 0
+    for start, end in units:
+        while first < count and marks[first][0] < start:
+            first += 1
+        found, at = False, first
+        while at < count and marks[at][0] < end:
+            if marks[at][1] <= end:
+                found = True
+                break
+            at += 1
+        flags.append(found)
+    return flags
 
 
 def _leading_quote(text: str, start: int, end: int) -> int:
@@ -199,9 +321,7 @@ class ClauseSet:
         claims: list[Clause] = []
         by_doc: list[list[Clause]] = [[] for _ in keep]
         for c in kept:
-            clause = copy.copy(c)  # dataclasses.replace re-runs __init__: 3x slower on a million clauses
-            clause.index, clause.doc = index[c.index], position[c.doc]
-            clause.canonical = index[c.canonical] if c.canonical >= 0 else -1
+            clause = c.moved(index[c.index], position[c.doc], index[c.canonical] if c.canonical >= 0 else -1)
             claims.append(clause)
             by_doc[clause.doc].append(clause)
         return ClauseSet([self.docs[i] for i in keep], claims, by_doc, self.df)
@@ -209,50 +329,70 @@ class ClauseSet:
 
 def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
     """Cut every source into claims, weigh their words and mark the claims a source repeats."""
-    claims, claims_by_doc = _extract_claims(docs)
-    df = _weigh(claims)
+    weighing = Weighing()
+    claims, claims_by_doc = _extract_claims(docs, weighing)
+    df = _weigh(claims, weighing)
     _mark_repeats(claims_by_doc, df)
     return ClauseSet(docs, claims, claims_by_doc, df)
 
 
-def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list[Clause]]]:
+def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[list[Clause], list[list[Clause]]]:
+    """The claims of every source, in order. The loop runs once per clause of every source (a million for a
+    million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash or
+    "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
+    (_Vocabulary), figures and quotations are looked for only where they can be."""
     claims: list[Clause] = []
     by_doc: list[list[Clause]] = []
+    min_words = tuning.MIN_CLAIM_WORDS
     for doc_index, doc in enumerate(docs):
         text = doc.text
+        size = len(text)
         quotes = quotation_spans(text)
         quote_starts = [s for s, _ in quotes]
         vocabulary = _Vocabulary(text)
+        read, figure_words = vocabulary.read, vocabulary.figure_words
         mine: list[Clause] = []
-        for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
-            for start, end in claim_spans(text, s_start, s_end):
-                if _is_label(text, start, end):
+        units = sentence_units(text)
+        for sentence_index, (s_start, s_end), cuttable in zip(count(), units, may_cut_flags(text, units)):
+            if cuttable:
+                spans = claim_spans(text, s_start, s_end)
+            elif text[s_start] in _MAY_TRIM_START or text[s_end - 1] in _EDGE_PUNCTUATION:
+                spans = [span for span in (_trim_edges(text, s_start, s_end),) if span]
+            else:
+                spans = [(s_start, s_end)]  # as _trim_edges leaves it
+            for start, end in spans:
+                if text.startswith(":", end) and _is_label(text, start, end):
                     continue
-                words = word_texts(text, start, end)
-                stems_found, folded_words, names = vocabulary.read(words)
-                if len(stems_found) < tuning.MIN_CLAIM_WORDS:
+                words = WORD.findall(text, start, end)
+                stems_found, folded_words, names = read(words)
+                if len(stems_found) < min_words:
                     continue
-                quoted = _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS
-                figures_possible = not vocabulary.figure_words.isdisjoint(words)
+                figures_possible = not figure_words.isdisjoint(words)
                 claim = Clause(
                     len(claims),
                     doc_index,
                     start,
                     end,
                     sentence_index,
-                    stems=frozenset(stems_found),
-                    numbers=figure_keys(text, start, end) if figures_possible else _NO_STEMS,
-                    amounts=figures_possible
+                    frozenset(stems_found),
+                    figure_keys(text, start, end) if figures_possible else _NO_STEMS,
+                    figures_possible
                     and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                    quote_stems=quoted,
-                    name_stems=names,
+                    _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
+                    names,
+                    " ".join(folded_words),
+                    -1,
+                    start / size,
+                    weighing,
                 )
-                claim.key = " ".join(folded_words)
-                claim.position = start / len(text)
                 claims.append(claim)
                 mine.append(claim)
         by_doc.append(mine)
     return claims, by_doc
+
+
+# A first character _trim_edges may take off: edge punctuation, or that of a joining word ("and", "but", "or").
+_MAY_TRIM_START = frozenset(_EDGE_PUNCTUATION + "aAbBoO")
 
 
 class _Vocabulary:
@@ -312,19 +452,16 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(claims: list[Clause]) -> Counter[str]:
+def _weigh(claims: list[Clause], weighing: Weighing) -> Counter[str]:
     """Weigh words by inverse document frequency over claims (a word in few claims says more about which
-    claim it is) and mark the story's topic words in each claim; returns the document frequencies."""
-    df: Counter[str] = Counter(chain.from_iterable(claim.stems for claim in claims))
+    claim it is) and find the story's topic words, into weighing (each claim reads its own weights from it
+    when first asked: see Weighing); returns the document frequencies."""
+    df: Counter[str] = Counter(chain.from_iterable(map(attrgetter("stems"), claims)))
     n = len(claims) or 1
-    idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
-    topic = frozenset(
+    weighing.idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
+    weighing.topic = frozenset(
         stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS
     )
-    for claim in claims:
-        claim.weights = dict(zip(claim.stems, map(idf.__getitem__, claim.stems)))
-        claim.total = sum(claim.weights.values())
-        claim.topic_stems = (claim.stems & topic or _NO_STEMS) if topic else _NO_STEMS
     return df
 
 

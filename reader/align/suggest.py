@@ -132,22 +132,21 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
         if df.get(stem, 0) > tuning.TOPIC_SHARE * n and df.get(stem, 0) >= tuning.MIN_TOPIC_CLAIMS
     )
     keys = figure_keys(text, start, end)
-    return Clause(
+    clause = Clause(
         -1,
         doc,
         start,
         end,
         -1,
-        weights=weights,
         stems=frozenset(stems),
         numbers=keys,
         amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
         quote_stems=frozenset(quoted),
         name_stems=frozenset(names),
-        topic_stems=topic,
-        total=sum(weights.values()),
         position=start / max(1, len(text)),
     )
+    clause.weights, clause.total, clause.topic_stems = weights, sum(weights.values()), topic
+    return clause
 
 
 def query_clauses(clause_set: ClauseSet, doc: int, start: int, end: int) -> list[Clause]:

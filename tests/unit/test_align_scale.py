@@ -1,0 +1,83 @@
+"""The aligner's whole-text shortcuts (issue 14, a million-line source) give what the per-clause definitions give."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from reader.align import SourceText, prepare_claims, sentence_units, tuning, words
+from reader.align.clauses import _MAY_CUT, Clause, _is_heading, may_cut_flags
+from reader.text import sentence_spans
+
+PIECES = ["and", "And", " and ", "--", "-", ",", ";", ":", "\u2014", ".", "!", "?", ")", "(", "\n", " ", "  ", "\t",
+          "market", "Emerging", "In", "x.com", "Mr.", "U.S.", "Ab", "zeta", "\u201cquote\u201d", "10 years", "_"]
+
+
+def hostile_texts(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+
+
+def test_glued_sentences_are_cut_as_a_search_per_sentence_would():
+    for text in hostile_texts(3000):
+        expected = []
+        for start, end in sentence_spans(text):
+            cut = start
+            for match in re.finditer(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])", text[:end]):
+                if match.start() >= start and match.start() - cut >= 2:
+                    expected.append((cut, match.start()))
+                    cut = match.start()
+            expected.append((cut, end))
+        assert sentence_units(text) == [span for span in expected if not _is_heading(text, *span)], text
+    assert sentence_units("The market.Emerging ones grew (x.com)In March.") == [(0, 11), (11, 37), (37, 46)]
+
+
+def test_may_cut_flags_agree_with_a_search_inside_each_unit():
+    rng = random.Random(3)
+    for text in hostile_texts(3000):
+        points = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 8)))
+        units = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2) if points[i] < points[i + 1]]
+        flags = may_cut_flags(text, units)
+        assert flags == [bool(_MAY_CUT.search(text, start, end)) for start, end in units], text
+
+
+def lower_case_words(text: str) -> frozenset[str]:
+    return frozenset(word for word in re.findall(r"\w+", text) if word.islower())
+
+
+@pytest.mark.parametrize(("hits", "scans"), [(64, 8), (1, 1), (2, 100)])
+def test_occurs_lower_case_is_the_lower_case_words_of_the_text(monkeypatch, hits, scans):
+    monkeypatch.setattr(words, "_FIND_HITS", hits)
+    monkeypatch.setattr(words, "_FIND_SCANS", scans)
+    words._lower_case_index.cache_clear()
+    for text in hostile_texts(400, seed=hits):
+        known = lower_case_words(text)
+        for word in ["and", "market", "zeta", "quote", "years", "_", "10", "a", "x", "com", "emerging", "é"]:
+            assert words.occurs_lower_case(text, word) == (word in known), (text, word)
+    words._lower_case_index.cache_clear()
+
+
+def test_weights_read_on_demand_are_the_inverse_document_frequencies():
+    docs = [SourceText(i, str(i), text) for i, text in enumerate(hostile_texts(40, seed=11)[:20] + [
+        "OpenAI said the model cost $13 billion to train.\nAnalysts said the model cost 13 billion dollars.\n"
+        "OpenAI said the model cost $13 billion to train.\n"])]
+    claim_set = prepare_claims(docs)
+    n = len(claim_set.claims)
+    df = Counter(stem for claim in claim_set.claims for stem in claim.stems)
+    assert df == claim_set.df
+    for claim in claim_set.claims:
+        assert claim.weights == {stem: math.log(1 + n / df[stem]) for stem in claim.stems}
+        assert claim.total == pytest.approx(sum(claim.weights.values()))
+        topic = {s for s in claim.stems if df[s] > tuning.TOPIC_SHARE * n and df[s] >= tuning.MIN_TOPIC_CLAIMS}
+        assert claim.topic_stems == topic
+    moved = claim_set.subset([len(docs) - 1]).claims
+    assert [c.weights for c in moved] == [c.weights for c in claim_set.by_doc[len(docs) - 1]]
+
+
+def test_a_clause_made_alone_has_no_weights():
+    clause = Clause(0, 0, 0, 5, 0, stems=frozenset({"model"}))
+    assert (clause.weights, clause.total, clause.topic_stems) == ({}, 0.0, frozenset())

@@ -273,13 +273,15 @@ def assess(
     as confirmed clusters, which take those passages out of any suggested cluster."""
     docs = {doc.source_id: doc for doc in clause_set.docs}
     doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
-    clause_at = {(clause_set.docs[c.doc].source_id, c.start, c.end): c for c in clause_set.claims}
+    clause_at: dict[tuple, Clause] = {}  # (source id, start, end) -> clause, made when a cluster first asks
     refused = list(rejected)
     groups = [[span for span in group if span[0] in docs and span[2] > span[1]] for group in linked]
     groups = [group for group in groups if len({span[0] for span in group}) > 1]
     confirmed_spans = [span for group in groups for span in group]
 
     def clause_of(member: Member) -> Clause:
+        if not clause_at:
+            clause_at.update(((clause_set.docs[c.doc].source_id, c.start, c.end), c) for c in clause_set.claims)
         found = clause_at.get((member.source_id, member.start, member.end))
         return found or span_clause(clause_set, doc_index[member.source_id], member.start, member.end)
 
@@ -320,6 +322,8 @@ def assess(
             for s, e in spans
             if not any(c[0] == source_id and overlaps(c[1], c[2], s, e) for c in confirmed_spans)
         ]
+        if any(c[0] == source_id for c in confirmed_spans)
+        else list(spans)  # no link in this source: every passage stays (a million-line source has a million)
         for source_id, spans in alignment.unique.items()
     }
     return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)

@@ -350,7 +350,12 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
         quotes = quotation_spans(text)
         quote_starts = [s for s, _ in quotes]
         vocabulary = _Vocabulary(text)
-        read, figure_words = vocabulary.read, vocabulary.figure_words
+        folded_of, stems_of, names, figure_words = (
+            vocabulary.folded.__getitem__,
+            vocabulary.stems.__getitem__,
+            vocabulary.names,
+            vocabulary.figure_words,
+        )
         mine: list[Clause] = []
         units = sentence_units(text)
         for sentence_index, (s_start, s_end), cuttable in zip(count(), units, may_cut_flags(text, units)):
@@ -364,10 +369,14 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
                 if text.startswith(":", end) and _is_label(text, start, end):
                     continue
                 words = WORD.findall(text, start, end)
-                stems_found, folded_words, names = read(words)
+                try:
+                    stems_found = list(chain.from_iterable(map(stems_of, words)))
+                except KeyError:  # a word not seen before in this source
+                    vocabulary.learn(words)
+                    stems_found = list(chain.from_iterable(map(stems_of, words)))
                 if len(stems_found) < min_words:
                     continue
-                figures_possible = not figure_words.isdisjoint(words)
+                figures_possible = figure_words and not figure_words.isdisjoint(words)
                 claim = Clause(
                     len(claims),
                     doc_index,
@@ -376,11 +385,11 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
                     sentence_index,
                     frozenset(stems_found),
                     figure_keys(text, start, end) if figures_possible else _NO_STEMS,
-                    figures_possible
+                    bool(figures_possible)
                     and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
                     _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
-                    names,
-                    " ".join(folded_words),
+                    vocabulary.name_stems(words) if names else _NO_STEMS,
+                    " ".join(map(folded_of, words)),
                     -1,
                     start / size,
                     weighing,
@@ -408,20 +417,13 @@ class _Vocabulary:
         self.names: dict[str, tuple[str, ...]] = {}
         self.figure_words: set[str] = set()
 
-    def read(self, words: list[str]) -> tuple[list[str], list[str], frozenset[str]]:
-        """(content stems in word order, folded words, stems of names) of one clause's words."""
-        try:
-            folded_words = list(map(self.folded.__getitem__, words))
-        except KeyError:
-            self._learn(words)
-            folded_words = list(map(self.folded.__getitem__, words))
-        stems_found = list(chain.from_iterable(map(self.stems.__getitem__, words)))
-        named = self.names.keys() & words if self.names else ()
-        if not named:
-            return stems_found, folded_words, _NO_STEMS
-        return stems_found, folded_words, frozenset(chain.from_iterable(self.names[word] for word in named))
+    def name_stems(self, words: list[str]) -> frozenset[str]:
+        """The stems of the names among one clause's words (all of them learnt)."""
+        named = self.names.keys() & words
+        return frozenset(chain.from_iterable(self.names[word] for word in named)) if named else _NO_STEMS
 
-    def _learn(self, words: list[str]) -> None:
+    def learn(self, words: list[str]) -> None:
+        """Work out what each word not seen before contributes."""
         for word in words:
             if word in self.folded:
                 continue
@@ -487,6 +489,9 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
     rank = rarity_ranks(df)
     rare_enough = {stem for stem, count in df.items() if count <= tuning.MAX_POSTING}  # may find a near repeat
     for mine in by_doc:
+        if all(map(rare_enough.isdisjoint, map(attrgetter("stems"), mine))):
+            _mark_exact_repeats(mine)  # no rare word, so no near repeat to look for (a huge source of common words)
+            continue
         exact: dict[str, Clause] = {}
         keyed: dict[str, list[Clause]] = defaultdict(list)
         for claim in mine:
@@ -522,3 +527,14 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
                 claim.canonical = first.canonical if first.canonical >= 0 else first.index
             else:
                 exact.setdefault(claim.key, claim)
+
+
+def _mark_exact_repeats(mine: list[Clause]) -> None:
+    """Mark the claims whose text is word for word that of an earlier claim of the source (what _mark_repeats
+    does when no claim can be a near repeat), found through a table of each text's first claim."""
+    texts = list(map(attrgetter("key"), mine))
+    first_at = dict(zip(reversed(texts), range(len(texts) - 1, -1, -1)))  # the first position of each text
+    if len(first_at) == len(texts):
+        return
+    for at in sorted(set(range(len(texts))).difference(first_at.values())):
+        mine[at].canonical = mine[first_at[texts[at]]].index

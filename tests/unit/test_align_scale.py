@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 
 from reader.align import SourceText, prepare_claims, sentence_units, tuning, words
-from reader.align.clauses import _MAY_CUT, Clause, _is_heading, may_cut_flags
+from reader.align import clauses
+from reader.align.clauses import _MAY_CUT, Clause, _is_heading, _mark_exact_repeats, may_cut_flags
 from reader.text import sentence_spans
 
 PIECES = ["and", "And", " and ", "--", "-", ",", ";", ":", "\u2014", ".", "!", "?", ")", "(", "\n", " ", "  ", "\t",
@@ -81,3 +82,26 @@ def test_weights_read_on_demand_are_the_inverse_document_frequencies():
 def test_a_clause_made_alone_has_no_weights():
     clause = Clause(0, 0, 0, 5, 0, stems=frozenset({"model"}))
     assert (clause.weights, clause.total, clause.topic_stems) == ({}, 0.0, frozenset())
+
+
+
+def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
+    used = []
+
+    def spy(mine):
+        used.append(len(mine))
+        _mark_exact_repeats(mine)
+
+    monkeypatch.setattr(clauses, "_mark_exact_repeats", spy)
+    vocabulary = "the government said on tuesday that its new policy would cut emissions by forty percent".split()
+    rng = random.Random(4)
+    lines = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 8))).capitalize() + "." for _ in range(2000)]
+    lines += lines[:40]
+    claim_set = prepare_claims([SourceText("big", "big", "\n".join(lines)),
+                                SourceText("a", "a", "Analysts expect the Kestrel trial to resume in March.")])
+    assert used == [len(claim_set.by_doc[0])]  # the big source took the shortcut, the article did not
+    first: dict[str, int] = {}
+    for claim in claim_set.by_doc[0]:
+        expected = first.setdefault(claim.key, claim.index)
+        assert claim.canonical == (-1 if expected == claim.index else expected)
+    assert sum(claim.canonical >= 0 for claim in claim_set.claims) >= 20  # of the 40 lines said twice, those that are claims

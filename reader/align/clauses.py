@@ -356,48 +356,56 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
             vocabulary.names,
             vocabulary.figure_words,
         )
-        mine: list[Clause] = []
-        units = sentence_units(text)
-        for sentence_index, (s_start, s_end), cuttable in zip(count(), units, may_cut_flags(text, units)):
-            if cuttable:
-                spans = claim_spans(text, s_start, s_end)
-            elif text[s_start] in _MAY_TRIM_START or text[s_end - 1] in _EDGE_PUNCTUATION:
-                spans = [span for span in (_trim_edges(text, s_start, s_end),) if span]
-            else:
-                spans = [(s_start, s_end)]  # as _trim_edges leaves it
-            for start, end in spans:
-                if text.startswith(":", end) and _is_label(text, start, end):
-                    continue
-                words = WORD.findall(text, start, end)
-                try:
-                    stems_found = list(chain.from_iterable(map(stems_of, words)))
-                except KeyError:  # a word not seen before in this source
-                    vocabulary.learn(words)
-                    stems_found = list(chain.from_iterable(map(stems_of, words)))
-                if len(stems_found) < min_words:
-                    continue
-                figures_possible = figure_words and not figure_words.isdisjoint(words)
-                claim = Clause(
-                    len(claims),
-                    doc_index,
-                    start,
-                    end,
-                    sentence_index,
-                    frozenset(stems_found),
-                    figure_keys(text, start, end) if figures_possible else _NO_STEMS,
-                    bool(figures_possible)
-                    and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                    _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
-                    vocabulary.name_stems(words) if names else _NO_STEMS,
-                    " ".join(map(folded_of, words)),
-                    -1,
-                    start / size,
-                    weighing,
-                )
-                claims.append(claim)
-                mine.append(claim)
-        by_doc.append(mine)
+        first = len(claims)
+        for start, end, sentence_index in _clause_spans(text):
+            if text.startswith(":", end) and _is_label(text, start, end):
+                continue
+            words = WORD.findall(text, start, end)
+            try:
+                stems_found = list(chain.from_iterable(map(stems_of, words)))
+            except KeyError:  # a word not seen before in this source
+                vocabulary.learn(words)
+                stems_found = list(chain.from_iterable(map(stems_of, words)))
+            if len(stems_found) < min_words:
+                continue
+            figures_possible = figure_words and not figure_words.isdisjoint(words)
+            claim = Clause(
+                len(claims),
+                doc_index,
+                start,
+                end,
+                sentence_index,
+                frozenset(stems_found),
+                figure_keys(text, start, end) if figures_possible else _NO_STEMS,
+                bool(figures_possible)
+                and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
+                _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
+                vocabulary.name_stems(words) if names else _NO_STEMS,
+                " ".join(map(folded_of, words)),
+                -1,
+                start / size,
+                weighing,
+            )
+            claims.append(claim)
+        by_doc.append(claims[first:])
     return claims, by_doc
+
+
+def _clause_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, sentence number) of every clause of text, in order (before labels and short ones are left
+    out): a sentence without a mark that may cut it is one clause, trimmed only if its edges need it."""
+    found: list[tuple[int, int, int]] = []
+    units = sentence_units(text)
+    for sentence_index, (start, end), cuttable in zip(count(), units, may_cut_flags(text, units)):
+        if cuttable:
+            found.extend((s, e, sentence_index) for s, e in claim_spans(text, start, end))
+        elif text[start] in _MAY_TRIM_START or text[end - 1] in _EDGE_PUNCTUATION:
+            span = _trim_edges(text, start, end)
+            if span:
+                found.append((*span, sentence_index))
+        else:
+            found.append((start, end, sentence_index))  # as _trim_edges leaves it
+    return found
 
 
 # A first character _trim_edges may take off: edge punctuation, or that of a joining word ("and", "but", "or").

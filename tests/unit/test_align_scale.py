@@ -11,7 +11,8 @@ import pytest
 
 from reader.align import SourceText, prepare_claims, sentence_units, tuning, words
 from reader.align import clauses
-from reader.align.clauses import _MAY_CUT, Clause, _is_heading, _mark_exact_repeats, may_cut_flags
+from reader.align.clauses import Clause, _mark_exact_repeats
+from reader.align.cutting import _MAY_CUT, _is_heading, may_cut_flags
 from reader.text import sentence_spans
 
 PIECES = ["and", "And", " and ", "--", "-", ",", ";", ":", "\u2014", ".", "!", "?", ")", "(", "\n", " ", "  ", "\t",

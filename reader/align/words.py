@@ -74,6 +74,8 @@ def is_number_word(word: str) -> bool:
 
 def quotation_spans(text: str) -> list[Span]:
     """Spans of quoted speech ("..." or “...”) within a line."""
+    if '"' not in text and "\u201c" not in text:
+        return []  # two quick scans spare the pattern's slower one (a million-line source may quote nothing)
     return [m.span() for m in _QUOTED.finditer(text)]
 
 

@@ -106,3 +106,24 @@ def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
         expected = first.setdefault(claim.key, claim.index)
         assert claim.canonical == (-1 if expected == claim.index else expected)
     assert sum(claim.canonical >= 0 for claim in claim_set.claims) >= 20  # of the 40 lines said twice, those that are claims
+
+
+def test_sentences_found_in_one_scan_are_those_a_search_per_paragraph_finds():
+    from reader.text import _CANDIDATE, _sentences_in_paragraph, paragraph_spans, sentence_spans
+
+    def per_paragraph(text: str, start: int = 0, end: int | None = None) -> list:
+        spans = []
+        for p_start, p_end in paragraph_spans(text, start, end):
+            if _CANDIDATE.search(text, p_start, p_end) is None:
+                spans.append((p_start, p_end))
+            else:
+                spans.extend(_sentences_in_paragraph(text, p_start, p_end))
+        return spans
+
+    rng = random.Random(8)
+    pieces = list(".!?\u2026\"')]\u201d\u2019 \t\n\r\x0b\u2028\u00a0aA1") + ["Mr.", "U.S.", "e.g.", " x", "Yes"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert sentence_spans(text) == per_paragraph(text), text
+        start, end = sorted(rng.sample(range(len(text) + 2), 2))
+        assert sentence_spans(text, start, end) == per_paragraph(text, start, end), (text, start, end)

@@ -1,11 +1,12 @@
 """Passages that make the same claim across sources, the words that differ between them, repeats within
 a source and passages found in one source only.
 
-Pure functions over (source id, path, canonical text), in stages, one module each: `clauses` (cut and
-weigh), `scoring` (the pair score), `matching` (blocking and one-to-one), `clustering`, `differences`,
-`result` (records, lookup and JSON); `pipeline` runs them, `tuning` holds every tunable and `semantic` is
-the optional embedding backend. How the method came to be, and what was tried and reverted, is in
-docs/align-history.md. Everything a caller needs is re-exported here: `from reader.align import ...`.
+Pure functions over (source id, path, canonical text), in stages, one module each: `cutting` (sentences
+into clauses), `clauses` (the claims, weighed), `scoring` (the pair score), `matching` (blocking and
+one-to-one), `clustering`, `differences`, `result` (records, lookup and JSON); `pipeline` runs them, `tuning`
+holds every tunable and `semantic` is the optional embedding backend. How the method came to be, and what
+was tried and reverted, is in docs/align-history.md. Everything a caller needs is re-exported here:
+`from reader.align import ...`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import sys
 import types
 
 from reader.align import tuning
-from reader.align.clauses import Clause, ClauseSet, claim_spans, prepare_claims, sentence_units
+from reader.align.clauses import Clause, ClauseSet, prepare_claims
+from reader.align.cutting import claim_spans, sentence_units
 from reader.align.differences import word_differences
 from reader.align.pipeline import align_claims, align_sources
 from reader.align.result import (

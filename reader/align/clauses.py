@@ -1,170 +1,112 @@
-"""Stage 1: cut sources into clauses that each carry one claim, weigh their words and mark repeats.
+"""Stage 1: the claims of a set of sources, cut (reader.align.cutting), weighed and with repeats marked.
 
-Each sentence (reader.text.sentence_spans, plus boundaries a missing space hid, as in "market.Emerging") is
-cut into clauses at semicolons, dashes, colons, "and has/was/...", ", while/which/but", participle clauses,
-attributions, the close of an inserted relative clause and a leading subordinate clause, whenever both
-sides keep at least MIN_CLAIM_WORDS content words, so a sentence that carries two claims can link to two
-counterparts. Headings and Title Case labels before a colon name a topic and are left out. Words are
-weighted by inverse document frequency over all clauses; numbers, names and quotations are kept aside as
-evidence for the scorer.
+Each clause that carries a claim becomes a Clause: its content stems, the folded text of its words, and the
+numbers, names and quotations the scorer takes as evidence. Words are weighted by inverse document frequency
+over all clauses, on demand (Weighing); a claim whose text is (nearly) that of an earlier one of its source
+repeats it.
 """
 
 from __future__ import annotations
 
 import bisect
-import copy
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
 
 from rapidfuzz import fuzz
 
 from reader.align import tuning
+from reader.align.cutting import clause_spans, is_label
 from reader.align.figures import figure_keys, may_state_figure
 from reader.align.result import SourceText
 from reader.align.words import NUMBER, content_stems, fold_word, occurs_lower_case, quotation_spans
-from reader.text import Span, sentence_spans, word_spans, word_texts
+from reader.text import WORD, Span, word_spans
 
-# Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
-_LEADING_CLAUSE = re.compile(
-    r"(?:while|although|though|despite|following|after|before|as|when|because|amid|amidst|if|unlike|"
-    r"given|combined with|in addition to|in response to)\b",
-    re.IGNORECASE,
-)
-_CUTS = re.compile(
-    r"\s*;\s+"  # semicolon
-    r"|\s+(?:--|[\u2013\u2014])\s+"  # dash between spaces
-    r"|:\s+(?=[A-Z\"\u201c])"  # colon before a new statement
-    r"|\s*,\s+(?=(?:and|but)\s+[a-z])"  # ", and some have": not a list of names ", and Satya Nadella"
-    r"|\s*,\s+(?=(?:while|whereas|although|though|thereby|which|who)\s)"  # , while / , which
-    r"|\s*,\s+(?=[a-z]+ing\s)"  # participle clause: , adding that / , leading to
-    r"|\s*,\s+(?=according\s+to\s)"  # attribution: , according to a report by X
-    r"|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|can|could|may|might|should|also|then|later|"
-    r"since|now|still)\s)"  # "and has since been"
-)
-# "Bubeck, who spent 10 years at Microsoft, is an AGI specialist": the inserted relative clause is one
-# claim, the main predicate after its closing comma another.
-_APPOSITIVE_END = re.compile(
-    r",\s+(?:who|which)\s[^,;]*?(,)\s+(?=(?:is|are|was|were|has|have|had|will|would|remains?|became|becomes)\s)"
-)
-# A full stop, or a closing bracket, glued to the next sentence: "market.Emerging", "(x.com)In".
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])")
-_EDGE_PUNCTUATION = ",;:-\u2013\u2014 \t\n"
 _NO_STEMS: frozenset[str] = frozenset()  # shared by the many claims without names or topic words
 
 
-@dataclass(eq=False)
+class Weighing:
+    """The weights of one set of clauses: each stem's inverse document frequency and the story's topic stems.
+
+    A clause asks for its weights, total and topic stems the first time they are read (Clause.__getattr__):
+    most clauses of a huge source are never scored, and weighing each of a million clauses up front took
+    longer than aligning them."""
+
+    def __init__(self) -> None:
+        self.idf: dict[str, float] = {}
+        self.topic: frozenset[str] = _NO_STEMS
+
+    def weigh(self, clause: Clause) -> None:
+        """Set clause.weights, total and topic_stems (as _weigh always did, now on demand)."""
+        stems = clause.stems
+        clause.weights = weights = dict(zip(stems, map(self.idf.__getitem__, stems)))
+        clause.total = sum(weights.values())
+        clause.topic_stems = (stems & self.topic or _NO_STEMS) if self.topic else _NO_STEMS
+
+
+_LAZY = frozenset({"weights", "total", "topic_stems"})
+
+
+@dataclass(eq=False, slots=True)
 class Clause:
-    """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence."""
+    """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence.
+
+    weights (stem -> idf), total (their sum) and topic_stems (its stems that are the whole story's topic, see
+    tuning.TOPIC_SHARE) come from its set's Weighing when first read, or are set directly (span_clause)."""
 
     index: int
     doc: int
     start: int
     end: int
     sentence: int
-    weights: dict[str, float] = field(default_factory=dict)
     stems: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
     amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
     quote_stems: frozenset[str] = frozenset()
     name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
-    topic_stems: frozenset[str] = frozenset()  # its stems that are the whole story's topic (see tuning.TOPIC_SHARE)
     key: str = ""
-    total: float = 0.0
     canonical: int = -1  # the claim this one repeats, or -1
     position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
+    weighing: Weighing | None = field(default=None, repr=False)
+    weights: dict[str, float] = field(init=False, repr=False)
+    total: float = field(init=False, repr=False)
+    topic_stems: frozenset[str] = field(init=False, repr=False)
 
+    def __getattr__(self, name: str) -> object:
+        # Reached only for a slot not set yet: the weights, on first reading (see Weighing).
+        if name in _LAZY:
+            weighing = object.__getattribute__(self, "weighing")
+            if weighing is None:  # made without a set (and its weights not set): none, as before
+                self.weights, self.total, self.topic_stems = {}, 0.0, _NO_STEMS
+            else:
+                weighing.weigh(self)
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
 
-def sentence_units(text: str) -> list[Span]:
-    """Sentences, also split where a missing space glued two together ("market.Emerging"); headings
-    (a line that does not end as a sentence does: "Conclusion", "High-Profile Departures at OpenAI")
-    and list bullets are left out, since they name a topic rather than make a claim."""
-    spans: list[Span] = []
-    for start, end in sentence_spans(text):
-        cut = start
-        for match in _GLUED_SENTENCE.finditer(text, start, end):
-            if match.start() - cut >= 2:
-                spans.append((cut, match.start()))
-                cut = match.start()
-        spans.append((cut, end))
-    return [(start, end) for start, end in spans if not _is_heading(text, start, end)]
-
-
-_SENTENCE_END = (".", "!", "?", '"', "\u201d", "'", "\u2019", ")", "\u2026", ":")
-
-
-def _is_heading(text: str, start: int, end: int) -> bool:
-    """A unit that closes its line without closing as a sentence does: a heading, a label, a bullet."""
-    if text.endswith(_SENTENCE_END, start, end):
-        return False
-    line_end = text.find("\n", end)
-    return not text[end : len(text) if line_end < 0 else line_end].strip()
-
-
-def _is_label(text: str, start: int, end: int) -> bool:
-    """A Title Case lead-in before a colon ("Develop Efficient AI Models: With the increasing ..."): it
-    names a topic, like a heading, rather than making a claim."""
-    if not text.startswith(":", end):
-        return False
-    words = [text[s:e] for s, e in word_spans(text, start, end)]
-    long_words = [word for word in words if len(word) > tuning.LABEL_WORD_CHARS]
-    return bool(long_words) and all(word[:1].isupper() for word in long_words)
-
-
-def claim_spans(text: str, start: int, end: int) -> list[Span]:
-    """Cut one sentence text[start:end] into clauses that each carry one claim (see the module doc)."""
-    if not _MAY_CUT.search(text, start, end):  # no comma, colon, semicolon, dash or "and": one clause
-        return [span for span in (_trim_edges(text, start, end),) if span]
-    cuts: list[tuple[int, int]] = []  # (end of the left part, start of the right part)
-    lead = _LEADING_CLAUSE.match(text, start + _leading_quote(text, start, end), end)
-    if lead:
-        comma = text.find(", ", lead.end(), end)
-        if comma != -1:
-            cuts.append((comma, comma + 2))
-    cuts.extend((m.start(), m.end()) for m in _CUTS.finditer(text, start, end))
-    cuts.extend((m.start(1), m.end()) for m in _APPOSITIVE_END.finditer(text, start, end))
-    cuts.sort()
-    pieces: list[Span] = []
-    piece_start = start
-    for left_end, right_start in cuts:
-        if left_end <= piece_start:
-            continue
-        if (
-            _content_count(text, piece_start, left_end) >= tuning.MIN_CLAIM_WORDS
-            and _content_count(text, right_start, end) >= tuning.MIN_CLAIM_WORDS
-        ):
-            pieces.append((piece_start, left_end))
-            piece_start = right_start
-    pieces.append((piece_start, end))
-    return [span for span in (_trim_edges(text, s, e) for s, e in pieces) if span]
-
-
-_JOINING_WORD = re.compile(r"(?:and|but|or)\s+", re.IGNORECASE)
-# Every cut above needs one of these (a cheap test that spares the three patterns most short sentences).
-_MAY_CUT = re.compile(r"[;:,\u2013\u2014]|--|\sand\s")
-
-
-def _leading_quote(text: str, start: int, end: int) -> int:
-    return 1 if start < end and text[start] in "\"\u201c'\u2018" else 0
-
-
-def _content_count(text: str, start: int, end: int) -> int:
-    return sum(len(content_stems(text[s:e])) for s, e in word_spans(text, start, end))
-
-
-def _trim_edges(text: str, start: int, end: int) -> Span | None:
-    """Drop edge punctuation and a joining word a cut left at the start ("and has since been ...")."""
-    while start < end and text[start] in _EDGE_PUNCTUATION:
-        start += 1
-    joining = _JOINING_WORD.match(text, start, end)
-    if joining:
-        start = joining.end()
-    while end > start and text[end - 1] in _EDGE_PUNCTUATION:
-        end -= 1
-    return (start, end) if start < end else None
+    def moved(self, index: int, doc: int, canonical: int) -> Clause:
+        """This clause as clause `index` of source `doc` of another set, weighed as here."""
+        clause = Clause(
+            index,
+            doc,
+            self.start,
+            self.end,
+            self.sentence,
+            self.stems,
+            self.numbers,
+            self.amounts,
+            self.quote_stems,
+            self.name_stems,
+            self.key,
+            canonical,
+            self.position,
+            self.weighing,
+        )
+        if self.weighing is None:  # weights set directly: carried over
+            clause.weights, clause.total, clause.topic_stems = self.weights, self.total, self.topic_stems
+        return clause
 
 
 @dataclass
@@ -199,9 +141,7 @@ class ClauseSet:
         claims: list[Clause] = []
         by_doc: list[list[Clause]] = [[] for _ in keep]
         for c in kept:
-            clause = copy.copy(c)  # dataclasses.replace re-runs __init__: 3x slower on a million clauses
-            clause.index, clause.doc = index[c.index], position[c.doc]
-            clause.canonical = index[c.canonical] if c.canonical >= 0 else -1
+            clause = c.moved(index[c.index], position[c.doc], index[c.canonical] if c.canonical >= 0 else -1)
             claims.append(clause)
             by_doc[clause.doc].append(clause)
         return ClauseSet([self.docs[i] for i in keep], claims, by_doc, self.df)
@@ -209,49 +149,65 @@ class ClauseSet:
 
 def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
     """Cut every source into claims, weigh their words and mark the claims a source repeats."""
-    claims, claims_by_doc = _extract_claims(docs)
-    df = _weigh(claims)
+    weighing = Weighing()
+    claims, claims_by_doc = _extract_claims(docs, weighing)
+    df = _weigh(claims, weighing)
     _mark_repeats(claims_by_doc, df)
     return ClauseSet(docs, claims, claims_by_doc, df)
 
 
-def _extract_claims(docs: Sequence[SourceText]) -> tuple[list[Clause], list[list[Clause]]]:
+def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[list[Clause], list[list[Clause]]]:
+    """The claims of every source, in order. The loop runs once per clause of every source (a million for a
+    million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash or
+    "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
+    (_Vocabulary), figures and quotations are looked for only where they can be."""
     claims: list[Clause] = []
     by_doc: list[list[Clause]] = []
+    min_words = tuning.MIN_CLAIM_WORDS
     for doc_index, doc in enumerate(docs):
         text = doc.text
+        size = len(text)
         quotes = quotation_spans(text)
         quote_starts = [s for s, _ in quotes]
         vocabulary = _Vocabulary(text)
-        mine: list[Clause] = []
-        for sentence_index, (s_start, s_end) in enumerate(sentence_units(text)):
-            for start, end in claim_spans(text, s_start, s_end):
-                if _is_label(text, start, end):
-                    continue
-                words = word_texts(text, start, end)
-                stems_found, folded_words, names = vocabulary.read(words)
-                if len(stems_found) < tuning.MIN_CLAIM_WORDS:
-                    continue
-                quoted = _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS
-                figures_possible = not vocabulary.figure_words.isdisjoint(words)
-                claim = Clause(
-                    len(claims),
-                    doc_index,
-                    start,
-                    end,
-                    sentence_index,
-                    stems=frozenset(stems_found),
-                    numbers=figure_keys(text, start, end) if figures_possible else _NO_STEMS,
-                    amounts=figures_possible
-                    and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                    quote_stems=quoted,
-                    name_stems=names,
-                )
-                claim.key = " ".join(folded_words)
-                claim.position = start / len(text)
-                claims.append(claim)
-                mine.append(claim)
-        by_doc.append(mine)
+        folded_of, stems_of, names, figure_words = (
+            vocabulary.folded.__getitem__,
+            vocabulary.stems.__getitem__,
+            vocabulary.names,
+            vocabulary.figure_words,
+        )
+        first = len(claims)
+        for start, end, sentence_index in clause_spans(text):
+            if text.startswith(":", end) and is_label(text, start, end):
+                continue
+            words = WORD.findall(text, start, end)
+            try:
+                stems_found = list(chain.from_iterable(map(stems_of, words)))
+            except KeyError:  # a word not seen before in this source
+                vocabulary.learn(words)
+                stems_found = list(chain.from_iterable(map(stems_of, words)))
+            if len(stems_found) < min_words:
+                continue
+            figures_possible = figure_words and not figure_words.isdisjoint(words)
+            claim = Clause(
+                len(claims),
+                doc_index,
+                start,
+                end,
+                sentence_index,
+                frozenset(stems_found),
+                figure_keys(text, start, end) if figures_possible else _NO_STEMS,
+                bool(figures_possible)
+                and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
+                _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
+                vocabulary.name_stems(words) if names else _NO_STEMS,
+                " ".join(map(folded_of, words)),
+                -1,
+                start / size,
+                weighing,
+            )
+            claims.append(claim)
+        by_doc.append(claims[first:])
     return claims, by_doc
 
 
@@ -268,20 +224,13 @@ class _Vocabulary:
         self.names: dict[str, tuple[str, ...]] = {}
         self.figure_words: set[str] = set()
 
-    def read(self, words: list[str]) -> tuple[list[str], list[str], frozenset[str]]:
-        """(content stems in word order, folded words, stems of names) of one clause's words."""
-        try:
-            folded_words = list(map(self.folded.__getitem__, words))
-        except KeyError:
-            self._learn(words)
-            folded_words = list(map(self.folded.__getitem__, words))
-        stems_found = list(chain.from_iterable(map(self.stems.__getitem__, words)))
-        named = self.names.keys() & words if self.names else ()
-        if not named:
-            return stems_found, folded_words, _NO_STEMS
-        return stems_found, folded_words, frozenset(chain.from_iterable(self.names[word] for word in named))
+    def name_stems(self, words: list[str]) -> frozenset[str]:
+        """The stems of the names among one clause's words (all of them learnt)."""
+        named = self.names.keys() & words
+        return frozenset(chain.from_iterable(self.names[word] for word in named)) if named else _NO_STEMS
 
-    def _learn(self, words: list[str]) -> None:
+    def learn(self, words: list[str]) -> None:
+        """Work out what each word not seen before contributes."""
         for word in words:
             if word in self.folded:
                 continue
@@ -312,19 +261,16 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(claims: list[Clause]) -> Counter[str]:
+def _weigh(claims: list[Clause], weighing: Weighing) -> Counter[str]:
     """Weigh words by inverse document frequency over claims (a word in few claims says more about which
-    claim it is) and mark the story's topic words in each claim; returns the document frequencies."""
-    df: Counter[str] = Counter(chain.from_iterable(claim.stems for claim in claims))
+    claim it is) and find the story's topic words, into weighing (each claim reads its own weights from it
+    when first asked: see Weighing); returns the document frequencies."""
+    df: Counter[str] = Counter(chain.from_iterable(map(attrgetter("stems"), claims)))
     n = len(claims) or 1
-    idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
-    topic = frozenset(
+    weighing.idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
+    weighing.topic = frozenset(
         stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS
     )
-    for claim in claims:
-        claim.weights = dict(zip(claim.stems, map(idf.__getitem__, claim.stems)))
-        claim.total = sum(claim.weights.values())
-        claim.topic_stems = (claim.stems & topic or _NO_STEMS) if topic else _NO_STEMS
     return df
 
 
@@ -350,6 +296,9 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
     rank = rarity_ranks(df)
     rare_enough = {stem for stem, count in df.items() if count <= tuning.MAX_POSTING}  # may find a near repeat
     for mine in by_doc:
+        if all(map(rare_enough.isdisjoint, map(attrgetter("stems"), mine))):
+            _mark_exact_repeats(mine)  # no rare word, so no near repeat to look for (a huge source of common words)
+            continue
         exact: dict[str, Clause] = {}
         keyed: dict[str, list[Clause]] = defaultdict(list)
         for claim in mine:
@@ -385,3 +334,14 @@ def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
                 claim.canonical = first.canonical if first.canonical >= 0 else first.index
             else:
                 exact.setdefault(claim.key, claim)
+
+
+def _mark_exact_repeats(mine: list[Clause]) -> None:
+    """Mark the claims whose text is word for word that of an earlier claim of the source (what _mark_repeats
+    does when no claim can be a near repeat), found through a table of each text's first claim."""
+    texts = list(map(attrgetter("key"), mine))
+    first_at = dict(zip(reversed(texts), range(len(texts) - 1, -1, -1)))  # the first position of each text
+    if len(first_at) == len(texts):
+        return
+    for at in sorted(set(range(len(texts))).difference(first_at.values())):
+        mine[at].canonical = mine[first_at[texts[at]]].index

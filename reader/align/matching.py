@@ -10,6 +10,8 @@ mutual bests first, then a clause's next best when a better pair took its best.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import groupby
+from operator import attrgetter
 
 from reader.align import tuning
 from reader.align.clauses import Clause, rarity_ranks
@@ -21,18 +23,21 @@ def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -
     active = [claim for claim in claims if claim.canonical < 0]
     rank = rarity_ranks(df)
     postings: dict[str, list[int]] = defaultdict(list)
-    keys_of: dict[int, list[str]] = {}
+    keys_of: dict[int, list[str]] = {}  # the claims that have keys, in claim order
     indexing = {stem for stem, count in df.items() if 1 < count <= tuning.MAX_POSTING}  # words that may be keys
     for claim in active:
-        keys = sorted(claim.stems & indexing, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
-        keys_of[claim.index] = keys
-        for key in keys:
-            postings[key].append(claim.index)
+        usable = claim.stems & indexing
+        if usable:  # most clauses of a huge source have none: all their words are too common
+            keys = sorted(usable, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
+            keys_of[claim.index] = keys
+            for key in keys:
+                postings[key].append(claim.index)
     scores: dict[tuple[int, int], float] = {}
     # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
-    # common its words, and linked to the first source that states it.
+    # common its words, and linked to the first source that states it. Only texts that two sources state are
+    # grouped (found by sets of texts: grouping a million clauses one by one took most of this stage's time).
     same_text: dict[str, list[Clause]] = defaultdict(list)
-    for claim in active:
+    for claim in _stated_in_two_sources(active):
         same_text[claim.key].append(claim)
     for group in same_text.values():
         first, seen_docs = group[0], {group[0].doc}
@@ -40,11 +45,10 @@ def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -
             if other.doc not in seen_docs:
                 seen_docs.add(other.doc)
                 scores[(first.index, other.index)] = score(first, other)
-    for claim in active:
-        if not keys_of[claim.index]:
-            continue  # no word rare enough to index it: no candidates
+    for index, keys in keys_of.items():
+        claim = claims[index]
         shared_keys: Counter[int] = Counter()
-        for key in keys_of[claim.index]:
+        for key in keys:
             shared_keys.update(postings[key])
         ranked = [
             other
@@ -56,6 +60,24 @@ def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -
             if pair not in scores:
                 scores[pair] = score(claims[pair[0]], claims[pair[1]])
     return scores
+
+
+def _stated_in_two_sources(active: list[Clause]) -> list[Clause]:
+    """The claims (in order) whose text, word for word, is also that of a claim of another source. The texts
+    of the source with most claims are only looked up in those of the others, never gathered in a set."""
+    by_doc = [list(group) for _, group in groupby(active, key=attrgetter("doc"))]
+    if len(by_doc) < 2:
+        return []
+    largest = max(range(len(by_doc)), key=lambda number: len(by_doc[number]))
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for number, group in enumerate(by_doc):
+        if number != largest:
+            texts = set(map(attrgetter("key"), group))
+            shared |= seen & texts
+            seen |= texts
+    shared |= seen.intersection(map(attrgetter("key"), by_doc[largest]))
+    return [claim for claim in active if claim.key in shared] if shared else []
 
 
 def one_to_one(

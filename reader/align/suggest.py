@@ -132,22 +132,21 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
         if df.get(stem, 0) > tuning.TOPIC_SHARE * n and df.get(stem, 0) >= tuning.MIN_TOPIC_CLAIMS
     )
     keys = figure_keys(text, start, end)
-    return Clause(
+    clause = Clause(
         -1,
         doc,
         start,
         end,
         -1,
-        weights=weights,
         stems=frozenset(stems),
         numbers=keys,
         amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
         quote_stems=frozenset(quoted),
         name_stems=frozenset(names),
-        topic_stems=topic,
-        total=sum(weights.values()),
         position=start / max(1, len(text)),
     )
+    clause.weights, clause.total, clause.topic_stems = weights, sum(weights.values()), topic
+    return clause
 
 
 def query_clauses(clause_set: ClauseSet, doc: int, start: int, end: int) -> list[Clause]:
@@ -308,13 +307,15 @@ def assess(
         model = model.within(PairContext(clause_set.claims))
     docs = {doc.source_id: doc for doc in clause_set.docs}
     doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
-    clause_at = {(clause_set.docs[c.doc].source_id, c.start, c.end): c for c in clause_set.claims}
+    clause_at: dict[tuple, Clause] = {}  # (source id, start, end) -> clause, made when a cluster first asks
     refused = list(rejected)
     groups = [[span for span in group if span[0] in docs and span[2] > span[1]] for group in linked]
     groups = [group for group in groups if len({span[0] for span in group}) > 1]
     confirmed_spans = [span for group in groups for span in group]
 
     def clause_of(member: Member) -> Clause:
+        if not clause_at:
+            clause_at.update(((clause_set.docs[c.doc].source_id, c.start, c.end), c) for c in clause_set.claims)
         found = clause_at.get((member.source_id, member.start, member.end))
         return found or span_clause(clause_set, doc_index[member.source_id], member.start, member.end)
 
@@ -355,6 +356,8 @@ def assess(
             for s, e in spans
             if not any(c[0] == source_id and overlaps(c[1], c[2], s, e) for c in confirmed_spans)
         ]
+        if any(c[0] == source_id for c in confirmed_spans)
+        else list(spans)  # no link in this source: every passage stays (a million-line source has a million)
         for source_id, spans in alignment.unique.items()
     }
     return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)

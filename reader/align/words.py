@@ -74,15 +74,63 @@ def is_number_word(word: str) -> bool:
 
 def quotation_spans(text: str) -> list[Span]:
     """Spans of quoted speech ("..." or “...”) within a line."""
+    if '"' not in text and "\u201c" not in text:
+        return []  # two quick scans spare the pattern's slower one (a million-line source may quote nothing)
     return [m.span() for m in _QUOTED.finditer(text)]
 
 
 def occurs_lower_case(text: str, folded: str) -> bool:
     """Whether text writes the folded word in lower case somewhere (a capitalised word that never is, is a name)."""
-    return folded in _lower_case_words(text)
+    return _lower_case_index(text).holds(folded)
+
+
+_WORD_RUN = re.compile(r"\w+")
+_FIND_HITS = 64  # substring hits looked through for one word before the whole set of words is built
+_FIND_SCANS = 8  # full scans of the text (words not found) before the whole set of words is built
+
+
+class _LowerCaseWords:
+    """The words a text writes in lower case, as the \\w+ runs that are lower case. Asked about a few words of
+    a large text, it looks for each (str.find, checking the characters around a hit): building the whole set
+    read every word of a million-line source (a second) to answer a few dozen questions. After _FIND_SCANS
+    words not found (each a full scan) or a word with many partial hits, it builds the set once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: frozenset[str] | None = None
+        self.scans = 0
+
+    def holds(self, folded: str) -> bool:
+        if self.words is not None:
+            return folded in self.words
+        if not folded.islower() or not _WORD_RUN.fullmatch(folded):
+            return False  # never a lower-case \\w+ run
+        text, size, at = self.text, len(folded), 0
+        for _ in range(_FIND_HITS):
+            at = text.find(folded, at)
+            if at < 0:
+                self.scans += 1
+                if self.scans >= _FIND_SCANS:
+                    self.words = _lower_case_words(text)
+                return False
+            after = at + size
+            if (at == 0 or not _is_word_char(text[at - 1])) and (after == len(text) or not _is_word_char(text[after])):
+                return True
+            at += 1
+        self.words = _lower_case_words(text)
+        return folded in self.words
+
+
+def _is_word_char(char: str) -> bool:
+    """What \\w matches in a str pattern: a letter, a digit or a number of any script, or an underscore."""
+    return char.isalnum() or char == "_"
 
 
 @lru_cache(maxsize=256)
+def _lower_case_index(text: str) -> _LowerCaseWords:
+    return _LowerCaseWords(text)
+
+
 def _lower_case_words(text: str) -> frozenset[str]:
     """The words a text writes in lower case (a capitalised word that never appears so is a name)."""
-    return frozenset(filter(str.islower, re.findall(r"\w+", text)))
+    return frozenset(filter(str.islower, _WORD_RUN.findall(text)))

@@ -1,0 +1,129 @@
+"""The aligner's whole-text shortcuts (issue 14, a million-line source) give what the per-clause definitions give."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from reader.align import SourceText, prepare_claims, sentence_units, tuning, words
+from reader.align import clauses
+from reader.align.clauses import Clause, _mark_exact_repeats
+from reader.align.cutting import _MAY_CUT, _is_heading, may_cut_flags
+from reader.text import sentence_spans
+
+PIECES = ["and", "And", " and ", "--", "-", ",", ";", ":", "\u2014", ".", "!", "?", ")", "(", "\n", " ", "  ", "\t",
+          "market", "Emerging", "In", "x.com", "Mr.", "U.S.", "Ab", "zeta", "\u201cquote\u201d", "10 years", "_"]
+
+
+def hostile_texts(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+
+
+def test_glued_sentences_are_cut_as_a_search_per_sentence_would():
+    for text in hostile_texts(3000):
+        expected = []
+        for start, end in sentence_spans(text):
+            cut = start
+            for match in re.finditer(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=\))(?=[A-Z][a-z])", text[:end]):
+                if match.start() >= start and match.start() - cut >= 2:
+                    expected.append((cut, match.start()))
+                    cut = match.start()
+            expected.append((cut, end))
+        assert sentence_units(text) == [span for span in expected if not _is_heading(text, *span)], text
+    assert sentence_units("The market.Emerging ones grew (x.com)In March.") == [(0, 11), (11, 37), (37, 46)]
+
+
+def test_may_cut_flags_agree_with_a_search_inside_each_unit():
+    rng = random.Random(3)
+    for text in hostile_texts(3000):
+        points = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 8)))
+        units = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2) if points[i] < points[i + 1]]
+        flags = may_cut_flags(text, units)
+        assert flags == [bool(_MAY_CUT.search(text, start, end)) for start, end in units], text
+
+
+def lower_case_words(text: str) -> frozenset[str]:
+    return frozenset(word for word in re.findall(r"\w+", text) if word.islower())
+
+
+@pytest.mark.parametrize(("hits", "scans"), [(64, 8), (1, 1), (2, 100)])
+def test_occurs_lower_case_is_the_lower_case_words_of_the_text(monkeypatch, hits, scans):
+    monkeypatch.setattr(words, "_FIND_HITS", hits)
+    monkeypatch.setattr(words, "_FIND_SCANS", scans)
+    words._lower_case_index.cache_clear()
+    for text in hostile_texts(400, seed=hits):
+        known = lower_case_words(text)
+        for word in ["and", "market", "zeta", "quote", "years", "_", "10", "a", "x", "com", "emerging", "é"]:
+            assert words.occurs_lower_case(text, word) == (word in known), (text, word)
+    words._lower_case_index.cache_clear()
+
+
+def test_weights_read_on_demand_are_the_inverse_document_frequencies():
+    docs = [SourceText(i, str(i), text) for i, text in enumerate(hostile_texts(40, seed=11)[:20] + [
+        "OpenAI said the model cost $13 billion to train.\nAnalysts said the model cost 13 billion dollars.\n"
+        "OpenAI said the model cost $13 billion to train.\n"])]
+    claim_set = prepare_claims(docs)
+    n = len(claim_set.claims)
+    df = Counter(stem for claim in claim_set.claims for stem in claim.stems)
+    assert df == claim_set.df
+    for claim in claim_set.claims:
+        assert claim.weights == {stem: math.log(1 + n / df[stem]) for stem in claim.stems}
+        assert claim.total == pytest.approx(sum(claim.weights.values()))
+        topic = {s for s in claim.stems if df[s] > tuning.TOPIC_SHARE * n and df[s] >= tuning.MIN_TOPIC_CLAIMS}
+        assert claim.topic_stems == topic
+    moved = claim_set.subset([len(docs) - 1]).claims
+    assert [c.weights for c in moved] == [c.weights for c in claim_set.by_doc[len(docs) - 1]]
+
+
+def test_a_clause_made_alone_has_no_weights():
+    clause = Clause(0, 0, 0, 5, 0, stems=frozenset({"model"}))
+    assert (clause.weights, clause.total, clause.topic_stems) == ({}, 0.0, frozenset())
+
+
+
+def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
+    used = []
+
+    def spy(mine):
+        used.append(len(mine))
+        _mark_exact_repeats(mine)
+
+    monkeypatch.setattr(clauses, "_mark_exact_repeats", spy)
+    vocabulary = "the government said on tuesday that its new policy would cut emissions by forty percent".split()
+    rng = random.Random(4)
+    lines = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 8))).capitalize() + "." for _ in range(2000)]
+    lines += lines[:40]
+    claim_set = prepare_claims([SourceText("big", "big", "\n".join(lines)),
+                                SourceText("a", "a", "Analysts expect the Kestrel trial to resume in March.")])
+    assert used == [len(claim_set.by_doc[0])]  # the big source took the shortcut, the article did not
+    first: dict[str, int] = {}
+    for claim in claim_set.by_doc[0]:
+        expected = first.setdefault(claim.key, claim.index)
+        assert claim.canonical == (-1 if expected == claim.index else expected)
+    assert sum(claim.canonical >= 0 for claim in claim_set.claims) >= 20  # of the 40 lines said twice, those that are claims
+
+
+def test_sentences_found_in_one_scan_are_those_a_search_per_paragraph_finds():
+    from reader.text import _CANDIDATE, _sentences_in_paragraph, paragraph_spans, sentence_spans
+
+    def per_paragraph(text: str, start: int = 0, end: int | None = None) -> list:
+        spans = []
+        for p_start, p_end in paragraph_spans(text, start, end):
+            if _CANDIDATE.search(text, p_start, p_end) is None:
+                spans.append((p_start, p_end))
+            else:
+                spans.extend(_sentences_in_paragraph(text, p_start, p_end))
+        return spans
+
+    rng = random.Random(8)
+    pieces = list(".!?\u2026\"')]\u201d\u2019 \t\n\r\x0b\u2028\u00a0aA1") + ["Mr.", "U.S.", "e.g.", " x", "Yes"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert sentence_spans(text) == per_paragraph(text), text
+        start, end = sorted(rng.sample(range(len(text) + 2), 2))
+        assert sentence_spans(text, start, end) == per_paragraph(text, start, end), (text, start, end)

@@ -15,6 +15,7 @@ from reader.anchoring import TextChange, anchor
 from reader.corpus import Document
 from reader.metadata import effective_metadata
 from reader.model import Selector, Source
+from reader.presentation import fit_cells
 from reader.store.connection import StoreError, content_hash, now
 from reader.store.tags import TagStore
 from reader.text import fold_text, paragraph_spans, word_count
@@ -241,7 +242,7 @@ class SourceStore(TagStore):
             return matches[0]
         if not matches:
             raise StoreError(f"no source matches {reference!r} (try `reader sources`)")
-        names = ", ".join(f"{s.id}: {s.title[:40]}" for s in matches[:5])
+        names = ", ".join(f"{s.id}: {fit_cells(s.title, 40)}" for s in matches[:5])
         raise StoreError(f"{reference!r} matches {len(matches)} sources ({names}); be more specific")
 
     def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from reader.presentation import (
     REPEAT_COLOUR,
     WEAK_COLOUR,
     annotation_colour,
+    fit_cells,
     is_drawn,
 )
 from reader.text import display_safe
@@ -115,6 +116,11 @@ class Pane:
 
 def pane_label(number: int, source: Source) -> str:
     return f"{number} {source.title or source.name}"
+
+
+def short_pane_label(number: int, source: Source, width: int = 40) -> str:
+    """The pane label fitted to width cells, ending in an ellipsis when cut (dialogs, the differences panel)."""
+    return fit_cells(pane_label(number, source), width)
 
 
 def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Highlight], list[Highlight]]:

@@ -1,0 +1,25 @@
+"""Defects a fact-checker met in the TUI while trying out issue 11 (qa-claims), one test each."""
+
+from __future__ import annotations
+
+from reader.tui.screens.counterparts import CounterpartChoice
+
+from pilot_helpers import wait_for, wait_settled
+from test_compare import move_to_counterpart, open_compare
+
+
+async def test_compare_labels_cut_to_fit_end_in_an_ellipsis(make_app):
+    """'2 One of Microsoft's Top AI Execs Leaves' (the title goes on 'for OpenAI') read as a whole title."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await move_to_counterpart(pilot, screen)
+        await wait_settled(pilot)
+        differences = screen.query_one("#compare-differences").render().plain
+        assert "2 One of Microsoft's Top AI Execs Leave…" in differences, differences
+        assert "Execs Leaves:" not in differences
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CounterpartChoice))
+        dialog = pilot.app.screen
+        prompts = [str(dialog.query_one("#counterpart-options").get_option_at_index(i).prompt) for i in range(3)]
+        assert all("2 One of Microsoft's Top AI Execs Leave…" in prompt for prompt in prompts), prompts
+

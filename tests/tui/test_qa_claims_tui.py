@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reader.tui.screens.compare import CompareScreen, LinkChoice
 from reader.tui.screens.counterparts import CounterpartChoice
 
 from pilot_helpers import wait_for, wait_settled
@@ -23,3 +24,17 @@ async def test_compare_labels_cut_to_fit_end_in_an_ellipsis(make_app):
         prompts = [str(dialog.query_one("#counterpart-options").get_option_at_index(i).prompt) for i in range(3)]
         assert all("2 One of Microsoft's Top AI Execs Leave…" in prompt for prompt in prompts), prompts
 
+
+async def test_the_link_dialog_ends_a_quote_in_an_ellipsis_only_when_it_is_cut(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen: CompareScreen = await open_compare(pilot, "000", "001")
+        await move_to_counterpart(pilot, screen)
+        await pilot.press("v", "1", "tab", "v", "1", "tab")  # one word in each pane
+        await wait_settled(pilot, lambda: all(pane.annotations for pane in screen.panes))
+        word = screen.panes[1].annotations[0].quote
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LinkChoice))
+        options = pilot.app.screen.query_one("#link-options")
+        prompt = str(options.get_option_at_index(0).prompt)
+        assert prompt.endswith(f": {word}"), prompt
+        assert "Execs Leave…: " in prompt

@@ -88,8 +88,13 @@ class Claim:
             "author": self.record["verdict_author"],
             "at": self.record["verdict_at"],
             "url": self.record.get("review_url", ""),
-            "evidence": evidence_json(self.record),
+            "evidence": self.evidence,
         }
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        """The evidence gathered for the claim, with or without a verdict yet (oldest first)."""
+        return evidence_json(self.record)
 
 
 def evidence_json(record: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -576,6 +581,7 @@ def claim_json(
         "statuses": {names[sid]: cell.status for sid, cell in sorted(claim.cells.items()) if sid in names},
         "first_appearance": first,
         "verdict": claim.verdict,
+        "evidence": claim.evidence,  # also gathered before a verdict (the verdict repeats it)
     }
 
 

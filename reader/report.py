@@ -339,8 +339,8 @@ def _claim_facts(claim: Claim) -> str:
     if verdict:
         note = f" — {escape(verdict['note'])}" if verdict["note"] else ""
         parts.append(f'<div class="verdict">verdict: <b>{escape(verdict["rating"])}</b>{note}</div>')
-        for item in verdict["evidence"]:
-            parts.append(f'<div class="evidence">evidence: {escape(item["value"])}</div>')
+    for item in claim.evidence:
+        parts.append(f'<div class="evidence">evidence: {escape(item["value"])}</div>')
     return "".join(parts)
 
 

@@ -184,8 +184,9 @@ def claim_command(obj: Context, claim_id: str, text: str | None, as_json: bool) 
         click.echo(
             f"verdict: {_one_line(verdict['rating'])}" + (f" — {_one_line(verdict['note'])}" if verdict["note"] else "")
         )
-        for item in verdict["evidence"]:
-            click.echo(f"  evidence ({item['kind']}): {_one_line(item['value'])}")
+    for item in record["evidence"]:
+        note = f" — {_one_line(item['note'])}" if item["note"] else ""
+        click.echo(f"  evidence ({item['kind']}): {_one_line(item['value'])}{note}")
 
 
 @cli.command()

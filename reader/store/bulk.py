@@ -435,7 +435,7 @@ def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) ->
     Returns a line per claim left out and why, and the events to log. A few queries for all the claims,
     not a few per claim: an import's publish holds the write lock."""
     problems: list[str] = []
-    wanted: list[tuple[dict[str, Any], dict[str, Any] | None, str, list[str]]] = []
+    wanted: list[tuple[dict[str, Any], dict[str, Any] | None, str, list[str], list[Any]]] = []
     for entry in claims:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             problems.append("a claim without an id was left out")
@@ -443,21 +443,23 @@ def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) ->
         verdict = entry.get("verdict") if isinstance(entry.get("verdict"), dict) else None
         quotes = {m.get("quote") for m in entry.get("members") or [] if isinstance(m, dict)}
         own_text = entry.get("text") if isinstance(entry.get("text"), str) and entry.get("text") not in quotes else ""
-        if not verdict and not own_text:
+        evidence = (verdict or {}).get("evidence") or entry.get("evidence") or []  # evidence before a verdict
+        evidence = evidence if isinstance(evidence, list) else []
+        if not verdict and not own_text and not evidence:
             continue  # nothing stored about it: the links make the claim
         member_ids = [m.get("annotation") for m in entry.get("members") or [] if isinstance(m, dict)]
-        wanted.append((entry, verdict, own_text or "", [m for m in member_ids if isinstance(m, str)]))
+        wanted.append((entry, verdict, own_text or "", [m for m in member_ids if isinstance(m, str)], evidence))
     conn = db.conn
     evidence_ids = [
         str(item.get("value") or "")
-        for _, verdict, _, _ in wanted
-        for item in (verdict or {}).get("evidence") or []
+        for *_, evidence in wanted
+        for item in evidence
         if isinstance(item, dict) and item.get("kind") == "annotation"
     ]
-    present = existing_ids(conn, "annotations", [m for *_, members in wanted for m in members] + evidence_ids)
+    present = existing_ids(conn, "annotations", [m for *_, members, _ in wanted for m in members] + evidence_ids)
     recorded = existing_ids(conn, "claims", [entry["id"] for entry, *_ in wanted])
     inserted: list[str] = []
-    for entry, verdict, own_text, members in wanted:
+    for entry, verdict, own_text, members, evidence in wanted:
         found = sorted(set(members) & present)
         if entry["id"] not in found:
             problems.append(f"claim {entry['id'][:12]} left out: its members are not in the database")
@@ -466,7 +468,7 @@ def import_claims(store: Store, db: sqlite_utils.Database, claims: list[Any]) ->
             continue
         recorded.add(entry["id"])
         _insert_claim(db, entry["id"], found, own_text, verdict)
-        for item in (verdict or {}).get("evidence") or []:
+        for item in evidence:
             if not isinstance(item, dict) or item.get("kind") not in tuple(EvidenceKind):
                 continue
             value = str(item.get("value") or "")

@@ -38,3 +38,23 @@ async def test_the_link_dialog_ends_a_quote_in_an_ellipsis_only_when_it_is_cut(m
         prompt = str(options.get_option_at_index(0).prompt)
         assert prompt.endswith(f": {word}"), prompt
         assert "Execs Leave…: " in prompt
+
+
+async def test_the_matrix_panel_shows_evidence_gathered_before_a_verdict(make_app):
+    from test_fact_checking_tui import type_text
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    from reader.tui.widgets.form_dialog import FormDialog
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        link_claim(pilot.app.session.store, ids)
+        screen = await open_matrix(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+        await type_text(pilot, "https://www.sec.gov/x")
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: screen.claims and screen.claims[0].evidence)
+        assert screen.claims[0].verdict is None
+        detail = screen.query_one("#matrix-detail").render()
+        assert "https://www.sec.gov/x" in str(detail), str(detail)

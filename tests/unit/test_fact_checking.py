@@ -120,7 +120,7 @@ def test_claims_json_lists_members_statuses_and_the_earliest_published_first_app
     result = run_cli("claims", "--json")
     assert result.exit_code == 0, result.output
     (claim,) = json.loads(result.output)
-    assert set(claim) == {"id", "text", "members", "statuses", "first_appearance", "verdict"}
+    assert set(claim) == {"id", "text", "members", "statuses", "first_appearance", "verdict", "evidence"}
     assert {m["annotation"] for m in claim["members"]} == {a.id, b.id}
     assert claim["first_appearance"]["annotation"] == b.id  # 001 published two days earlier
     assert claim["first_appearance"]["date"] == "2024-10-14T18:00:00Z"

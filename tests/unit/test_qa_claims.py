@@ -17,3 +17,30 @@ def test_an_ambiguous_source_names_each_match_whole_or_with_an_ellipsis(run_cli)
         title = titles[int(number)]
         assert shown == title or (shown.endswith("…") and title.startswith(shown[:-1])), (shown, title)
     assert any(shown.endswith("…") for shown in listed)  # the long titles (003, 004) are cut, visibly
+
+
+def test_evidence_gathered_before_a_verdict_is_shown_and_survives_a_json_round_trip(
+    run_cli, loaded_store, source_id, tmp_path
+) -> None:
+    """`reader evidence` on a claim without a verdict said 'added 1 evidence', then nothing showed it: not
+    `reader claim`, not `claims --json`, not the JSON export (so an import lost it)."""
+    from test_fact_checking import link
+
+    a, _ = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    assert run_cli("evidence", a.id[:8], "https://www.sec.gov/filing", "--note", "10-K").exit_code == 0
+    shown = run_cli("claim", a.id[:8])
+    assert "https://www.sec.gov/filing" in shown.output, shown.output
+    (claim,) = json.loads(run_cli("claims", "--json").output)
+    assert claim["verdict"] is None
+    assert [(e["kind"], e["value"], e["note"]) for e in claim["evidence"]] == [
+        ("url", "https://www.sec.gov/filing", "10-K")
+    ]
+    exported = tmp_path / "claims.json"
+    assert run_cli("export", "--format", "json", "-o", str(exported)).exit_code == 0
+    other_db = tmp_path / "other.db"
+    for _ in range(2):  # a second import adds nothing
+        assert run_cli("import", str(exported), db=other_db).exit_code == 0
+    (again,) = json.loads(run_cli("claims", "--json", db=other_db).output)
+    assert [e["value"] for e in again["evidence"]] == ["https://www.sec.gov/filing"]

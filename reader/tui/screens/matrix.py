@@ -211,13 +211,14 @@ class MatrixScreen(ReaderScreen):
                 detail.append(display_safe(verdict["rating"]), style="bold")
                 if verdict["note"]:
                     detail.append(" — " + display_safe(verdict["note"]))
-                if verdict["evidence"]:
-                    detail.append(
-                        f"  ({len(verdict['evidence'])} evidence: "
-                        + display_safe(", ".join(e["value"] for e in verdict["evidence"])[:120])
-                        + ")",
-                        style="dim",
-                    )
+            if claim.evidence:  # gathered with or before a verdict
+                detail.append("\n" if not verdict else "  ")
+                detail.append(
+                    f"({len(claim.evidence)} evidence: "
+                    + display_safe(", ".join(e["value"] for e in claim.evidence)[:120])
+                    + ")",
+                    style="dim",
+                )
             if source is not None:
                 cell = claim.cells[source.id]
                 detail.append("\n")

@@ -58,3 +58,16 @@ async def test_the_matrix_panel_shows_evidence_gathered_before_a_verdict(make_ap
         assert screen.claims[0].verdict is None
         detail = screen.query_one("#matrix-detail").render()
         assert "https://www.sec.gov/x" in str(detail), str(detail)
+
+
+async def test_the_matrix_panel_names_the_claim_id_the_command_line_takes(make_app):
+    """The panel showed no id, so `reader verdict CLAIM` could not be given the claim in front of one."""
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        link_claim(pilot.app.session.store, ids)
+        screen = await open_matrix(pilot)
+        detail = str(screen.query_one("#matrix-detail").render())
+        assert f"claim {screen.claims[0].id[:12]}" in detail, detail
+

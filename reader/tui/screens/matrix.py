@@ -199,10 +199,11 @@ class MatrixScreen(ReaderScreen):
         detail = Text()
         if claim is not None:
             detail.append(display_safe(claim.label), style="bold")
+            detail.append(f"\nclaim {claim.id[:12]}", style="dim")  # the id `reader verdict CLAIM` takes
             first = claim.first_appearance
             if first is not None:
                 detail.append(
-                    "\nfirst: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
+                    " · first: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
                     style="dim",
                 )
             verdict = claim.verdict

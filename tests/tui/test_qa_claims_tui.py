@@ -71,3 +71,23 @@ async def test_the_matrix_panel_names_the_claim_id_the_command_line_takes(make_a
         detail = str(screen.query_one("#matrix-detail").render())
         assert f"claim {screen.claims[0].id[:12]}" in detail, detail
 
+
+async def test_the_matrix_panel_cuts_a_long_evidence_list_with_an_ellipsis(make_app):
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    from reader.session import evidence_change
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        link_claim(pilot.app.session.store, ids)
+        screen = await open_matrix(pilot)
+        claim = screen.claims[0]
+        for n in range(4):
+            evidence_change(claim.id, [m.id for m in claim.members], f"https://example.org/{n}/" + "x" * 40, "")(
+                pilot.app.session.store
+            )
+        screen.reload()
+        await wait_for(pilot, lambda: len(screen.claims[0].evidence) == 4)
+        detail = str(screen.query_one("#matrix-detail").render())
+        assert "(4 evidence: https://example.org/0/" in detail
+        assert "…)" in detail, detail

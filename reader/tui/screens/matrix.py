@@ -216,7 +216,7 @@ class MatrixScreen(ReaderScreen):
                 detail.append("\n" if not verdict else "  ")
                 detail.append(
                     f"({len(claim.evidence)} evidence: "
-                    + display_safe(", ".join(e["value"] for e in claim.evidence)[:120])
+                    + display_safe(fit_cells(", ".join(e["value"] for e in claim.evidence), 120))
                     + ")",
                     style="dim",
                 )

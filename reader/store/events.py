@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reader.model import ReaderError, Tag
+from reader.store.change_details import PAIR_DECISION, describe_group
 from reader.store.claims import REPLAYED_ENTITIES  # claims, evidence and source metadata
 from reader.store.connection import StoreConnection, StoreError, now
 
@@ -34,7 +35,6 @@ NOT_PENDING = (
 )
 _CHANGE_FILTER = f"action IN ('create', 'update', 'delete') AND {NOT_PENDING}"
 SCOPES = ("author", "session")
-PAIR_DECISION = "pair_decision"  # the entity of a user's decision on a suggested pair (reader.store.decisions)
 # A pair decision's row as its snapshot holds it: everything but the local row id (the pair is its identity).
 PAIR_DECISION_FIELDS = (
     "decision",
@@ -344,65 +344,6 @@ def _who(author: str | None, me: str) -> str:
     if not author:
         return "another reader"
     return "you (in another session)" if author == me else author
-
-
-def describe_group(conn: sqlite3.Connection, group: str) -> str:
-    """What a change did, for undo's message: 'adding an annotation: "the words" [claim]', or 'adding 2
-    annotations and 1 tag'. Counted in SQL, so a 300,000-event import is described without loading it."""
-    counts = conn.execute(
-        "SELECT action, entity, count(*), min(id) FROM events WHERE group_id = ? GROUP BY action, entity "
-        "ORDER BY min(id)",
-        [group],
-    ).fetchall()
-    verbs = {"create": "adding", "update": "changing", "delete": "deleting"}
-    parts = []
-    for action, entity, count, _ in counts:
-        verb, name = verbs.get(action, action), entity.replace("_", " ")
-        if count == 1:
-            parts.append(f"{verb} {'an' if name[0] in 'aeiou' else 'a'} {name}")
-        else:
-            parts.append(f"{verb} {count} {name}s")
-    described = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "a change")
-    if len(counts) == 1 and counts[0][1] == "annotation" and counts[0][2] == 1:
-        described += _annotation_detail(conn, counts[0][3])
-    elif len(counts) == 1 and counts[0][1] == PAIR_DECISION and counts[0][2] == 1:
-        return _pair_decision_detail(conn, counts[0][3])
-    elif len(counts) == 1 and counts[0][1] == "tag" and counts[0][2] == 1:
-        before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [counts[0][3]]).fetchone()
-        described += f" ({json.loads(after or before).get('name', '')})"
-    return described
-
-
-def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
-    """': "the annotated words" [tag, tag]' for one annotation event (the words cut at 40 characters)."""
-    before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [event_id]).fetchone()
-    snapshot = json.loads(after or before or "{}")
-    quote = " ".join(str(snapshot.get("quote", "")).split())
-    quote = quote if len(quote) <= 40 else quote[:39] + "…"
-    tags = ", ".join(snapshot.get("tags") or [])
-    if before and after:  # a change: the tags it changed, or that the note changed
-        old = json.loads(before)
-        old_tags = ", ".join(old.get("tags") or [])
-        if old_tags != tags:
-            return f': "{quote}" [{old_tags or "untagged"} → {tags or "untagged"}]'
-        if old.get("note") != snapshot.get("note"):
-            return f': "{quote}" (its note)'
-    return f': "{quote}"' + (f" [{tags}]" if tags else "")
-
-
-def _pair_decision_detail(conn: sqlite3.Connection, event_id: int) -> str:
-    """'rejecting a pair: "words" and "words"' for one pair decision event (each quote cut at 30 characters);
-    a decision taken back is 'deleting a pair decision: ...'."""
-    before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [event_id]).fetchone()
-    snapshot = json.loads(after or before or "{}")
-    quotes = []
-    for name in ("quote_a", "quote_b"):
-        quote = " ".join(str(snapshot.get(name, "")).split())
-        quotes.append(quote if len(quote) <= 30 else quote[:29] + "…")
-    if after:
-        verb = {"rejected": "rejecting", "confirmed": "confirming"}.get(str(snapshot.get("decision")), "deciding on")
-        return f'{verb} a pair: "{quotes[0]}" and "{quotes[1]}"'
-    return f'deleting a pair decision: "{quotes[0]}" and "{quotes[1]}"'
 
 
 def replay(store: EventLog, group: str, undo: bool) -> None:

@@ -44,3 +44,29 @@ def test_evidence_gathered_before_a_verdict_is_shown_and_survives_a_json_round_t
         assert run_cli("import", str(exported), db=other_db).exit_code == 0
     (again,) = json.loads(run_cli("claims", "--json", db=other_db).output)
     assert [e["value"] for e in again["evidence"]] == ["https://www.sec.gov/filing"]
+
+
+def test_undo_says_which_change_to_a_claim_or_a_source_it_took_back(run_cli, loaded_store, source_id) -> None:
+    """Undo said 'undid changing a claim' alike for a verdict, evidence and the claim's text, and 'undid
+    changing a source' for any metadata."""
+    from test_fact_checking import link
+
+    a, _ = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    said = {}
+    for name, command in (
+        ("verdict", ("verdict", a.id[:8], "mostly true")),
+        ("again", ("verdict", a.id[:8], "false")),
+        ("evidence", ("evidence", a.id[:8], "https://www.sec.gov/filing")),
+        ("text", ("claim", a.id[:8], "--text", "Microsoft put $13bn into OpenAI")),
+        ("meta", ("meta", "001", "--outlet", "Converge 360", "--published", "2024-10-14")),
+    ):
+        assert run_cli(*command).exit_code == 0
+        said[name] = run_cli("undo").output.strip()
+        assert run_cli("redo").exit_code == 0
+    assert said["verdict"] == "undid giving a claim the verdict 'mostly true'", said
+    assert said["again"] == "undid changing a claim's verdict (mostly true → false)", said
+    assert said["evidence"] == "undid adding evidence to a claim (https://www.sec.gov/filing)", said
+    assert said["text"] == "undid changing a claim's text (Microsoft put $13bn into OpenAI)", said
+    assert said["meta"] == "undid changing a source's outlet and published (One of Microsoft's Top AI Execs Leaves for OpenAI)", said

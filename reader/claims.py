@@ -539,8 +539,16 @@ def claims_for_store(
 
 
 def matrix_for_store(store, source_ids: list[int] | None = None) -> tuple[list[Source], list[Claim]]:
-    """Load what the matrix needs from a Store and build it (all sources unless source_ids is given)."""
-    return claims_for_store(store, source_ids)
+    """Load what the matrix needs from a Store and build it (all sources unless source_ids is given).
+
+    The claims are built over every source, then narrowed to those with a member or a silent mark in
+    source_ids: a claim's id, first appearance and reference member are the ones `reader claims` gives,
+    not the earliest among the sources on screen."""
+    sources, claims = claims_for_store(store)
+    if not source_ids:
+        return sources, claims
+    wanted = set(source_ids)
+    return [s for s in sources if s.id in wanted], [c for c in claims if not wanted.isdisjoint(c.cells)]
 
 
 def claim_json(

@@ -70,3 +70,34 @@ def test_undo_says_which_change_to_a_claim_or_a_source_it_took_back(run_cli, loa
     assert said["evidence"] == "undid adding evidence to a claim (https://www.sec.gov/filing)", said
     assert said["text"] == "undid changing a claim's text (Microsoft put $13bn into OpenAI)", said
     assert said["meta"] == "undid changing a source's outlet and published (One of Microsoft's Top AI Execs Leaves for OpenAI)", said
+
+
+def test_a_matrix_of_some_sources_names_the_same_first_appearance_as_reader_claims(
+    run_cli, loaded_store, source_id
+) -> None:
+    """The matrix of two marked sources said 'first: 2025-03-03 · The Harbour Gazette' for a claim a third
+    source had published the day before, as `reader claims` said."""
+    from test_fact_checking import link
+
+    from reader.claims import matrix_for_store
+
+    a, b = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    text = loaded_store.text(source_id("002"))
+    start = text.index("Microsoft")
+    c = loaded_store.add_annotation(source_id("002"), start, start + 20, tags=["claim"])
+    loaded_store.add_link(b.id, c.id, "same")
+    run_cli("meta", "000", "--published", "2024-10-16")
+    run_cli("meta", "001", "--published", "2024-10-15")
+    run_cli("meta", "002", "--published", "2024-10-14", "--outlet", "heise")
+    (everywhere,) = json.loads(run_cli("claims", "--json").output)
+    assert everywhere["first_appearance"]["annotation"] == c.id
+    sources, claims = matrix_for_store(loaded_store, [source_id("000"), source_id("001")])
+    assert [s.id for s in sources] == [source_id("000"), source_id("001")]
+    (claim,) = claims
+    assert claim.id == everywhere["id"]
+    assert claim.first_appearance is not None and claim.first_appearance.annotation.id == c.id
+    assert claim.first_appearance.source.outlet == "heise"
+    # a claim none of the chosen sources makes is not in their matrix
+    assert matrix_for_store(loaded_store, [source_id("003")])[1] == []

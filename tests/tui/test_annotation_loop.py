@@ -387,8 +387,9 @@ async def test_another_program_holding_the_database_does_not_freeze_tagging(make
 
 
 async def test_the_status_line_forgets_the_visited_annotation_once_it_is_deleted(make_app):
-    """QA: `]` then `x` left "annotation 1 of 2: attribution" in the status line with one annotation left."""
-    async with make_app().run_test(size=(80, 24)) as pilot:
+    """QA: `]` then `x` left "annotation 1 of 2: attribution" in the status line with one annotation left.
+    (Wide enough for the whole status line: at 80 columns it ends in '…' before the tag.)"""
+    async with make_app().run_test(size=(160, 48)) as pilot:
         screen, view = await open_source(pilot, 1)
         store = pilot.app.session.store
         start = view.text.index("10 years at Microsoft")

@@ -91,3 +91,27 @@ async def test_the_matrix_panel_cuts_a_long_evidence_list_with_an_ellipsis(make_
         detail = str(screen.query_one("#matrix-detail").render())
         assert "(4 evidence: https://example.org/0/" in detail
         assert "…)" in detail, detail
+
+
+async def test_a_status_line_too_long_for_80_columns_ends_in_an_ellipsis(make_app):
+    """At 80x24 'attribution: denial vs 'precaution'' read 'attribution: denial vs', cut mid-note."""
+    from pilot_helpers import open_first_source
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen, view = await open_first_source(pilot)
+        start, end = view.cursor
+        pilot.app.session.store.add_annotation(
+            screen.source_id, start, end, tags=["attribution"], note="the spokesperson's words, not Bubeck's own"
+        )
+        screen.reload()
+        status = screen.query_one("#status")
+        await wait_for(pilot, lambda: "attribution" in str(status.render()))
+        shown = str(status.render())
+        assert shown.endswith("…"), shown
+        assert len(shown) <= status.content_size.width
+        await pilot.press("escape")
+    async with make_app().run_test(size=(160, 48)) as pilot:  # room enough: whole, with the help key
+        screen, _ = await open_first_source(pilot)
+        status = screen.query_one("#status")
+        await wait_for(pilot, lambda: "attribution" in str(status.render()))
+        assert str(status.render()).endswith("not Bubeck's own   ? help")

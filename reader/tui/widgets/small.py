@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.model import Tag
-from reader.presentation import truncate_cells
+from reader.presentation import fit_cells
 from reader.text import display_safe
 
 
@@ -38,7 +38,8 @@ class StatusLine(Static):
     """Source, position, the annotation under the cursor and the selection, on one line."""
 
     def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
-        parts = [safe_content(truncate_cells(title, 50), "bold"), Content(f"  {percent:>3}%")]
+        """One line that fits: the help key when there is room for it, else a line too long ends in '…'."""
+        parts = [safe_content(fit_cells(title, 50), "bold"), Content(f"  {percent:>3}%")]
         blind = getattr(self.app, "blind_notice", "")
         if blind:  # blind coding: each author sees only their own annotations
             parts.insert(0, safe_content(f" {blind} ", "bold reverse"))
@@ -48,5 +49,11 @@ class StatusLine(Static):
         if annotation:
             parts.append(Content("  "))
             parts.append(safe_content(annotation))
-        parts.append(Content.styled("   ? help", "dim"))
-        self.update(Content("").join(parts))
+        line = Content("").join(parts)
+        width = self.content_size.width or self.app.size.width - 2
+        help_key = Content.styled("   ? help", "dim")
+        if line.cell_length + help_key.cell_length <= width:
+            line = Content("").join([line, help_key])
+        elif line.cell_length > width:
+            line = line.truncate(width, ellipsis=True)
+        self.update(line)

@@ -115,3 +115,20 @@ async def test_a_status_line_too_long_for_80_columns_ends_in_an_ellipsis(make_ap
         status = screen.query_one("#status")
         await wait_for(pilot, lambda: "attribution" in str(status.render()))
         assert str(status.render()).endswith("not Bubeck's own   ? help")
+
+
+async def test_the_matrix_panel_at_80_columns_ends_a_cut_quote_in_an_ellipsis(make_app):
+    """At 80x24 the panel's last line, the quote, stopped at the panel's edge: 'not £12 million as first'."""
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        ids = await sources_ready(pilot)
+        link_claim(pilot.app.session.store, ids)
+        screen = await open_matrix(pilot)
+        await pilot.pause()
+        detail = screen.query_one("#matrix-detail")
+        lines = str(detail.render()).split("\n")
+        assert len(lines) <= 5, lines
+        assert all(len(line) <= detail.content_size.width for line in lines), lines
+        assert lines[-1].endswith("…"), lines  # the quote of 000 is three lines long at 78 columns
+        assert lines[0].startswith("Microsoft has invested an estimated $13 billion")

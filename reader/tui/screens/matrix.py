@@ -9,6 +9,9 @@ appearance (all undoable). Built by reader.claims in a thread worker.
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -64,6 +67,70 @@ def _claim_summary(claim: Claim, with_date: bool) -> str:
         parts.append(claim.first_appearance.published[:10])
     parts.append(claim.label)
     return display_safe(" ".join(parts))
+
+
+DETAIL_LINES = 5  # what #matrix-detail holds (its max-height less the border)
+_WRAPPING = Console(file=io.StringIO(), width=1000)  # only lends Text.wrap its settings
+
+
+def _fit_lines(text: Text, width: int, lines: int) -> Text:
+    """text wrapped at width cells into at most lines lines, the last ending in '…' when cut."""
+    wrapped = text.wrap(_WRAPPING, width)
+    if len(wrapped) <= lines:
+        return text
+    kept = list(wrapped)[:lines]
+    last = kept[-1]
+    last.rstrip()
+    if last.cell_len > width - 1:
+        last.truncate(width - 1)
+        last.rstrip()
+    last.append("…")
+    return Text("\n").join(kept)
+
+
+def claim_detail(claim: Claim, source: Source | None, width: int) -> Text:
+    """The panel under the matrix: the claim's text, id and first appearance, verdict and evidence, and the
+    highlighted source's standing and quote, in DETAIL_LINES lines of width cells (cuts end in '…')."""
+    label = Text(display_safe(claim.label), style="bold")
+    facts = Text(f"claim {claim.id[:12]}", style="dim")  # the id `reader verdict CLAIM` takes
+    first = claim.first_appearance
+    if first is not None:
+        facts.append(" · first: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"))
+    verdict_line = Text()
+    verdict = claim.verdict
+    if verdict:
+        verdict_line.append("verdict: ")
+        verdict_line.append(display_safe(verdict["rating"]), style="bold")
+        if verdict["note"]:
+            verdict_line.append(" — " + display_safe(verdict["note"]))
+    if claim.evidence:  # gathered with or before a verdict
+        verdict_line.append("  " if verdict else "")
+        values = ", ".join(e["value"] for e in claim.evidence)
+        verdict_line.append(
+            f"({len(claim.evidence)} evidence: " + display_safe(fit_cells(values, 120)) + ")", style="dim"
+        )
+    standing = quote = None
+    if source is not None:
+        cell = claim.cells[source.id]
+        standing = Text(display_safe(source.title or source.name), style="dim")
+        standing.append(": ")
+        standing.append(
+            display_safe(cell_words(cell.status, cell.differing_words)), style=CELL_STYLES.get(cell.status, "")
+        )
+        if cell.annotations:
+            quote = Text("“" + display_safe(" ".join(cell.annotations[0].quote.split())) + "”", style="italic")
+    # One line each; the lines left go to the claim's text, then the verdict, then the quote.
+    blocks = [label, facts, verdict_line if verdict_line else None, standing, quote]
+    shown = [block for block in blocks if block is not None]
+    room = {id(block): 1 for block in shown}
+    spare = DETAIL_LINES - len(shown)
+    for block in (label, verdict_line, quote):
+        if block is not None and id(block) in room and spare > 0:
+            needed = len(block.wrap(_WRAPPING, width))
+            extra = min(spare, needed - 1)
+            room[id(block)] += extra
+            spare -= extra
+    return Text("\n").join(_fit_lines(block, width, room[id(block)]) for block in shown)
 
 
 class MatrixScreen(ReaderScreen):
@@ -196,43 +263,9 @@ class MatrixScreen(ReaderScreen):
 
     def _update_detail(self) -> None:
         claim, source = self.current()
-        detail = Text()
-        if claim is not None:
-            detail.append(display_safe(claim.label), style="bold")
-            detail.append(f"\nclaim {claim.id[:12]}", style="dim")  # the id `reader verdict CLAIM` takes
-            first = claim.first_appearance
-            if first is not None:
-                detail.append(
-                    " · first: " + display_safe(f"{first.published} · {first.source.outlet or first.source.title}"),
-                    style="dim",
-                )
-            verdict = claim.verdict
-            if verdict:
-                detail.append("\nverdict: ")
-                detail.append(display_safe(verdict["rating"]), style="bold")
-                if verdict["note"]:
-                    detail.append(" — " + display_safe(verdict["note"]))
-            if claim.evidence:  # gathered with or before a verdict
-                detail.append("\n" if not verdict else "  ")
-                detail.append(
-                    f"({len(claim.evidence)} evidence: "
-                    + display_safe(fit_cells(", ".join(e["value"] for e in claim.evidence), 120))
-                    + ")",
-                    style="dim",
-                )
-            if source is not None:
-                cell = claim.cells[source.id]
-                detail.append("\n")
-                detail.append(display_safe(source.title or source.name), style="dim")
-                detail.append(": ")
-                detail.append(
-                    display_safe(cell_words(cell.status, cell.differing_words)), style=CELL_STYLES.get(cell.status, "")
-                )
-                if cell.annotations:
-                    detail.append(
-                        "\n“" + display_safe(" ".join(cell.annotations[0].quote.split())) + "”", style="italic"
-                    )
-        self.query_one("#matrix-detail", Static).update(detail)
+        panel = self.query_one("#matrix-detail", Static)
+        width = panel.content_size.width or self.app.size.width - 2
+        panel.update(claim_detail(claim, source, width) if claim is not None else Text())
 
     # --- actions ---------------------------------------------------------------------------------
 

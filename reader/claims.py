@@ -609,4 +609,6 @@ def resolve_claim(claims: list[Claim], reference: str) -> Claim:
             return found[0]
         if len(found) > 1:
             raise ReaderError(f"{reference!r} matches {len(found)} claims; give more of the id")
+    elif reference and any(c.id.startswith(reference) for c in claims):
+        raise ReaderError(f"{reference!r} is too short: give at least 4 characters of the claim's id")
     raise ReaderError(f"no claim with id {reference!r} (try `reader claims`)")

@@ -156,6 +156,9 @@ def check_evidence(store: Store, reference: str) -> tuple[str, str]:
         rows = rows if len(rows) == 1 else []
     if rows:
         return EvidenceKind.ANNOTATION, rows[0]["id"]
+    starts_an_id = "SELECT 1 FROM annotations WHERE id LIKE ? || '%' LIMIT 1"
+    if 0 < len(reference) < 6 and reference.isalnum() and store.query(starts_an_id, [reference]):
+        raise ClaimError(f"{reference!r} is too short: give at least 6 characters of an annotation id")
     raise ClaimError(f"evidence must be an http(s) URL or an annotation id, not {reference[:60]!r}")
 
 

@@ -101,3 +101,20 @@ def test_a_matrix_of_some_sources_names_the_same_first_appearance_as_reader_clai
     assert claim.first_appearance.source.outlet == "heise"
     # a claim none of the chosen sources makes is not in their matrix
     assert matrix_for_store(loaded_store, [source_id("003")])[1] == []
+
+
+def test_a_too_short_start_of_an_id_is_told_so(run_cli, loaded_store, source_id) -> None:
+    """`reader verdict e57 true` said "no claim with id 'e57'" for a claim whose id starts e57, and evidence
+    'd798' (the start of an annotation id) read as neither URL nor id."""
+    from test_fact_checking import link
+
+    a, b = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    short = run_cli("verdict", a.id[:3], "true")
+    assert short.exit_code == 1
+    assert f"'{a.id[:3]}' is too short: give at least 4 characters of the claim's id" in short.output, short.output
+    evidence = run_cli("evidence", a.id[:6], b.id[:4])
+    assert evidence.exit_code == 1
+    assert f"'{b.id[:4]}' is too short" in evidence.output and "at least 6 characters" in evidence.output, evidence.output
+    assert run_cli("evidence", a.id[:6], b.id[:6]).exit_code == 0

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reader.files import atomic_output
+from reader.metadata import METADATA_FIELDS
 from reader.model import LINK_KINDS, LinkKind
 from reader.store import Store, content_hash, now
 from reader.store.exporting import AnnotationChoice
@@ -337,7 +338,12 @@ def read_qdpx(path: Path):
             digest = content_hash(text)
             name = source.get("name") or guid
             incoming.sources[guid] = IncomingSource(
-                key=guid, path=name, content_hash=digest, title=name, versions={digest: text}
+                key=guid,
+                path=name,
+                content_hash=digest,
+                title=name,
+                versions={digest: text},
+                stated_metadata=_described_metadata(source.findtext("q:Description", default="", namespaces=ns)),
             )
             for selection in source.iterfind("q:PlainTextSelection", ns):
                 start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
@@ -385,6 +391,17 @@ def read_qdpx(path: Path):
                     )
                 )
     return incoming
+
+
+def _described_metadata(description: str) -> dict[str, str]:
+    """The metadata a TextSource's Description states as the export writes it ('outlet: Reuters' a line);
+    other lines (another tool's description) are left alone."""
+    stated = {}
+    for line in description.splitlines():
+        key, colon, value = line.partition(": ")
+        if colon and key in METADATA_FIELDS and value.strip():
+            stated[key] = value.strip()
+    return stated
 
 
 def _source_text(archive: zipfile.ZipFile, names: set[str], source, path: Path, ns: dict[str, str]) -> str:

@@ -46,7 +46,10 @@ def read_csv(path: Path, text: str, raw: bool) -> Incoming:
             start, end = int(row["start"]), int(row["end"])
             key = row["source_path"]
             if key not in incoming.sources:
-                incoming.sources[key] = IncomingSource(key=key, path=key, title=row["source_title"])
+                stated = {name: row.get(f"source_{name}", "") for name in ("url", "outlet", "published")}
+                incoming.sources[key] = IncomingSource(
+                    key=key, path=key, title=row["source_title"], stated_metadata={k: v for k, v in stated.items() if v}
+                )
             incoming.annotations.append(
                 IncomingAnnotation(
                     id=row["annotation_id"],

@@ -190,7 +190,9 @@ def _register(store: Store, incoming: Incoming, plan: Plan) -> _Batch:
     meanwhile) and store the source versions it needs, in one short transaction."""
     events = len(plan.events)
     records = (
-        len(incoming.claims) + len(incoming.decisions) + sum(1 for s in incoming.sources.values() if s.user_metadata)
+        len(incoming.claims)
+        + len(incoming.decisions)
+        + sum(1 for s in incoming.sources.values() if s.user_metadata or s.stated_metadata)
     )
     reserved = events + records
     with store.write() as db:
@@ -409,9 +411,9 @@ def _publish_records(
         problems, events = import_claims(store, db, incoming.claims)
         plan.report.problems.extend(problems)
     metadata = {
-        source_id: (source.name, source.user_metadata)
+        source_id: (source.name, source.user_metadata, source.stated_metadata)
         for key, source in incoming.sources.items()
-        if source.user_metadata and (source_id := plan.matched.get(key)) is not None
+        if (source.user_metadata or source.stated_metadata) and (source_id := plan.matched.get(key)) is not None
     }
     if metadata:
         problems, metadata_events = import_source_metadata(db, metadata)
@@ -528,23 +530,26 @@ def _insert_claim(
 
 
 def import_source_metadata(
-    db: sqlite_utils.Database, metadata: Mapping[int, tuple[str, Mapping[str, str]]]
+    db: sqlite_utils.Database, metadata: Mapping[int, tuple[str, Mapping[str, str], Mapping[str, str]]]
 ) -> tuple[list[str], list[Event]]:
-    """The metadata the exporting user set, by local source id ((name, values) each), set as `reader meta`
-    does (a second import changes nothing), inside the caller's write: a line per source left out, and
-    the events to log."""
+    """The metadata the exporting user set, by local source id ((name, values, stated values) each), set as
+    `reader meta` does (a second import changes nothing), inside the caller's write: a line per source left
+    out, and the events to log. Stated values (the file does not say who set them) count only where they
+    differ from what the source shows here, so what its file states is not taken for the user's own."""
     problems: list[str] = []
     events: list[Event] = []
-    for source_id, (name, values) in metadata.items():
+    for source_id, (name, values, stated) in metadata.items():
         try:
             checked = check_metadata({k: str(v) for k, v in values.items()})
+            stated_checked = check_metadata({k: str(v) for k, v in stated.items() if v})
         except MetadataError as error:
             problems.append(f"metadata of {name} left out: {error}")
             continue
         before = _source_snapshot(db, source_id)
         if before is None:
             continue
-        user = {**before["user_metadata"], **checked}
+        differing = {k: v for k, v in stated_checked.items() if k not in checked and before.get(k) != v}
+        user = {**before["user_metadata"], **differing, **checked}
         shown = effective_metadata(json.loads(before["file_metadata"] or "{}"), user)
         if not shown["title"]:
             shown["title"] = before["title"] if "title" not in user else "(untitled)"

@@ -32,6 +32,9 @@ class IncomingSource:
     title: str = ""
     versions: dict[str, str] = field(default_factory=dict)  # content hash -> text an annotation was made on
     user_metadata: dict[str, str] = field(default_factory=dict)  # what the exporting user set (reader meta)
+    # What the file states the source's metadata was (a qdpx Description, the CSV's source_* columns), not
+    # saying who set it: the values that differ from the database's become the user's own.
+    stated_metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -118,3 +118,28 @@ def test_a_too_short_start_of_an_id_is_told_so(run_cli, loaded_store, source_id)
     assert evidence.exit_code == 1
     assert f"'{b.id[:4]}' is too short" in evidence.output and "at least 6 characters" in evidence.output, evidence.output
     assert run_cli("evidence", a.id[:6], b.id[:6]).exit_code == 0
+
+
+def test_a_qdpx_or_csv_round_trip_keeps_the_metadata_one_set(run_cli, tmp_path) -> None:
+    """The qdpx and CSV exports state each source's outlet and date (the project's Description, the
+    source_* columns), but importing them into another database dropped what the user had set, so the
+    claims there had another first appearance."""
+    assert run_cli("meta", "000", "--outlet", "AI Wire", "--published", "2024-10-16").exit_code == 0
+    assert run_cli("meta", "002", "--url", "https://www.heise.de/news/x").exit_code == 0
+    for prefix in ("000", "001", "002"):
+        assert run_cli("annotate", prefix, "--quote", "OpenAI", "--occurrence", "1", "--tag", "claim").exit_code == 0
+    for kind in ("qdpx", "csv"):
+        exported = tmp_path / f"project.{kind}"
+        assert run_cli("export", "--format", kind, "-o", str(exported)).exit_code == 0
+        other_db = tmp_path / f"other-{kind}.db"
+        first = run_cli("import", str(exported), db=other_db)
+        assert first.exit_code == 0, first.output
+        sources = {s["path"].rsplit("/", 1)[-1][:3]: s for s in json.loads(run_cli("sources", "--json", db=other_db).output)}
+        assert (sources["000"]["outlet"], sources["000"]["published"]) == ("AI Wire", "2024-10-16"), kind
+        assert sources["002"]["url"] == "https://www.heise.de/news/x", kind
+        assert sources["001"]["outlet"] == "Converge360" and sources["001"]["published"] == ""  # from the file
+        meta = json.loads(run_cli("meta", "001", "--json", db=other_db).output)
+        assert meta["set_by_user"] == [], kind  # what the files state is not taken for the user's own
+        run_cli("import", str(exported), db=other_db)  # twice: nothing more to undo than the first import
+        assert run_cli("undo", db=other_db).exit_code == 0
+        assert json.loads(run_cli("meta", "000", "--json", db=other_db).output)["outlet"] == ""

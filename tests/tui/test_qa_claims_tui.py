@@ -132,3 +132,29 @@ async def test_the_matrix_panel_at_80_columns_ends_a_cut_quote_in_an_ellipsis(ma
         assert all(len(line) <= detail.content_size.width for line in lines), lines
         assert lines[-1].endswith("…"), lines  # the quote of 000 is three lines long at 78 columns
         assert lines[0].startswith("Microsoft has invested an estimated $13 billion")
+
+
+async def test_a_refused_value_s_message_goes_once_the_field_is_changed(make_app):
+    """The metadata dialog kept "published must be an ISO 8601 date ..., not '5 March 2025'" under a field
+    that by then read 2025-03-05."""
+    from test_fact_checking_tui import type_text
+    from test_matrix import sources_ready
+
+    from reader.tui.widgets.form_dialog import FormDialog
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await sources_ready(pilot)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+        dialog = pilot.app.screen
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "5 March 2025")
+        await pilot.press("enter", "enter")
+        error = dialog.query_one("#form-error")
+        await wait_for(pilot, lambda: "not '5 March 2025'" in str(error.render()))
+        published = dialog.query_one("#field-published")
+        await wait_for(pilot, lambda: published.has_focus)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "2025-03-05")
+        await pilot.pause()
+        assert str(error.render()) == ""

@@ -69,6 +69,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         super().__init__()
         self.heading, self.fields, self.about, self.check = heading, fields, about, check
         self.check_in_thread = check_in_thread  # check reads the database: run it off the event loop
+        self._refused_field = ""  # the field whose value check refused last, while its message shows
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -113,6 +114,12 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         else:
             self._save()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A refused value's message goes once its field is changed: it named a value no longer there."""
+        if self._refused_field and event.input.id == f"field-{self._refused_field}":
+            self._refused_field = ""
+            self.query_one("#form-error", Static).update("")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "save":
@@ -140,6 +147,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         if problem:
             key, reason = problem if isinstance(problem, tuple) else ("", problem)
             self.query_one("#form-error", Static).update(Text(display_safe(reason)))
+            self._refused_field = key
             if key:
                 field = self.query_one(f"#field-{key}", Input)
                 field.focus()

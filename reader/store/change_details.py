@@ -34,6 +34,8 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
         return _pair_decision_detail(conn, counts[0][3])
     elif len(counts) == 1 and counts[0][1] == "claim" and counts[0][2] == 1:
         return _claim_detail(conn, counts[0][3]) or described
+    elif len(counts) == 1 and counts[0][1] == "silence" and counts[0][2] == 1:
+        return _silence_detail(conn, counts[0][3])
     elif len(counts) == 1 and counts[0][1] == "source" and counts[0][2] == 1:
         return _source_detail(conn, counts[0][3]) or described
     elif len(counts) == 1 and counts[0][1] == "tag" and counts[0][2] == 1:
@@ -114,3 +116,11 @@ def _source_detail(conn: sqlite3.Connection, event_id: int) -> str:
         return ""
     names = ", ".join(changed[:-1]) + (" and " if len(changed) > 1 else "") + changed[-1]
     return f"changing a source's {names} ({_short(after.get('title') or before.get('title'), 60)})"
+
+
+def _silence_detail(conn: sqlite3.Connection, event_id: int) -> str:
+    """A silent mark set or cleared, with the source's title."""
+    before, after = _snapshots(conn, event_id)
+    row = conn.execute("SELECT title FROM sources WHERE id = ?", [(after or before).get("source_id")]).fetchone()
+    title = f" ({_short(row[0], 60)})" if row else ""
+    return ("marking a source silent on a claim" if after else "clearing a source's silent mark") + title

@@ -143,3 +143,17 @@ def test_a_qdpx_or_csv_round_trip_keeps_the_metadata_one_set(run_cli, tmp_path) 
         run_cli("import", str(exported), db=other_db)  # twice: nothing more to undo than the first import
         assert run_cli("undo", db=other_db).exit_code == 0
         assert json.loads(run_cli("meta", "000", "--json", db=other_db).output)["outlet"] == ""
+
+
+def test_undo_of_a_silent_mark_says_which_source(loaded_store, source_id) -> None:
+    """`z` then `u` in the matrix said 'undid adding a silence'."""
+    from test_fact_checking import link
+
+    a, _ = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    loaded_store.set_silent(a.id, source_id("002"), True)
+    assert loaded_store.undo() == "undid marking a source silent on a claim (AI researcher switches from Microsoft to OpenAI)"
+    loaded_store.redo()
+    loaded_store.set_silent(a.id, source_id("002"), False)
+    assert loaded_store.undo() == "undid clearing a source's silent mark (AI researcher switches from Microsoft to OpenAI)"

@@ -34,6 +34,12 @@ class _W3CResource(msgspec.Struct):
     scope: str | None = None
     purpose: str | list[str] = ""
     value: str | None = None
+    # the source's metadata as the export writes it on a target (Dublin Core terms by full IRI; another
+    # tool's non-string values are left out, not refused)
+    dc_title: Any = msgspec.field(default="", name="http://purl.org/dc/terms/title")
+    dc_publisher: Any = msgspec.field(default="", name="http://purl.org/dc/terms/publisher")
+    dc_creator: Any = msgspec.field(default="", name="http://purl.org/dc/terms/creator")
+    dc_issued: Any = msgspec.field(default="", name="http://purl.org/dc/terms/issued")
 
 
 class _W3CAgent(msgspec.Struct):
@@ -135,10 +141,18 @@ def read_w3c(path: Path, data: bytes) -> Incoming:
             raise ImportFileError(f"{path}: annotation {index} has no TextQuoteSelector with the quoted text")
         source_iri = target.source or target.id
         if source_iri not in incoming.sources:
+            stated = {
+                "title": target.dc_title,
+                "outlet": target.dc_publisher,
+                "author": target.dc_creator,
+                "published": target.dc_issued,
+                "url": target.scope or "",
+            }
             incoming.sources[source_iri] = IncomingSource(
                 key=source_iri,
                 path=_path_from_iri(source_iri),
                 url=target.scope or (source_iri if urlparse(source_iri).scheme in ("http", "https") else ""),
+                stated_metadata={key: value for key, value in stated.items() if value and isinstance(value, str)},
             )
         start, end = (position.start, position.end) if position else (0, len(quote.exact))
         tags, notes = [], []

@@ -128,7 +128,7 @@ def test_a_qdpx_or_csv_round_trip_keeps_the_metadata_one_set(run_cli, tmp_path) 
     assert run_cli("meta", "002", "--url", "https://www.heise.de/news/x").exit_code == 0
     for prefix in ("000", "001", "002"):
         assert run_cli("annotate", prefix, "--quote", "OpenAI", "--occurrence", "1", "--tag", "claim").exit_code == 0
-    for kind in ("qdpx", "csv"):
+    for kind in ("qdpx", "csv", "w3c"):
         exported = tmp_path / f"project.{kind}"
         assert run_cli("export", "--format", kind, "-o", str(exported)).exit_code == 0
         other_db = tmp_path / f"other-{kind}.db"

@@ -14,11 +14,9 @@ members are added, removed or linked in later (reader.store.claims).
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -162,94 +160,6 @@ def _clusters_of_pairs(annotations: list[Annotation], pairs: list[tuple[str, str
 _reading_order = attrgetter("source_id", "start")  # (source id, start): in C, for 100,000 members
 
 
-def emphasised_differences(a: str, b: str) -> list[str]:
-    """Where two wordings of a claim give a different figure, name or quotation, as "a → b".
-
-    Only a change with such a thing on both sides counts ("$13 billion" → "$10 billion", "Altman" →
-    "Nadella", "an estimated $13" → "over $13"): words one source leaves out or says otherwise (a
-    paraphrase) do not. Words are compared as the aligner compares them (case- and accent-blind); the
-    word diff is rapidfuzz's (C), since a claims list may compare a hundred thousand pairs.
-    """
-    if a == b or not _may_differ(a, b):
-        return []  # before the imports below: most pairs end here, and each import costs a lookup
-    from rapidfuzz.distance import Indel
-
-    from reader.align.differences import _has_name, _in_quotes, _touches_number
-    from reader.align.words import quotation_spans
-
-    words_a, keys_a = _words(a)
-    words_b, keys_b = _words(b)
-    if keys_a == keys_b:
-        return []
-    quotes_a = quotes_b = None
-    found = []
-    for i1, i2, j1, j2 in _changed_blocks(Indel.opcodes(keys_a, keys_b)):
-        if i1 == i2 or j1 == j2:
-            continue  # words only one side has: left out or added, not given differently
-        figure = _touches_number(a, words_a, i1, i2) and _touches_number(b, words_b, j1, j2)
-        name = not figure and _has_name(a, words_a, i1, i2, 0) and _has_name(b, words_b, j1, j2, 0)
-        quoted = False
-        if not figure and not name:
-            quotes_a = quotation_spans(a) if quotes_a is None else quotes_a
-            quotes_b = quotation_spans(b) if quotes_b is None else quotes_b
-            quoted = _in_quotes(quotes_a, words_a, i1, i2, 0) and _in_quotes(quotes_b, words_b, j1, j2, 0)
-        if figure or name or quoted:
-            found.append(f"{a[words_a[i1][0] : words_a[i2 - 1][1]]} → {b[words_b[j1][0] : words_b[j2 - 1][1]]}")
-    return found
-
-
-_QUOTE_MARKS = re.compile('["\u201c\u201d\u00ab\u00bb\u201e]')
-_CAPITALISED = re.compile(r"\b[^\W\d_][\w'\u2019-]*")
-
-
-@lru_cache(maxsize=4096)
-def _marks(text: str) -> tuple[bool, frozenset[str], bool]:
-    """What could make two wordings differ, found cheaply: a figure, the capitalised words, quotation marks."""
-    from reader.align import NUMBER_WORDS, fold_word
-
-    words = _CAPITALISED.findall(text)
-    figure = any(map(str.isdigit, text)) or not NUMBER_WORDS.isdisjoint(map(fold_word, words))
-    capitals = frozenset(fold_word(w) for w in words if w[0].isupper())
-    return figure, capitals, bool(_QUOTE_MARKS.search(text))
-
-
-def _may_differ(a: str, b: str) -> bool:
-    """False when no change between a and b can hold a figure, a name or a quotation on both sides: both
-    need a figure, or each a capitalised word the other lacks, or both quotation marks."""
-    figure_a, capitals_a, quoted_a = _marks(a)
-    figure_b, capitals_b, quoted_b = _marks(b)
-    return (
-        (figure_a and figure_b) or (quoted_a and quoted_b) or bool(capitals_a - capitals_b and capitals_b - capitals_a)
-    )
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[list, list]:
-    """A quote's word spans and folded words (a claim's reference quote is compared with every member)."""
-    from reader.align import fold_word
-    from reader.text import word_spans, word_texts
-
-    return word_spans(text), list(map(fold_word, word_texts(text)))
-
-
-def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:
-    """Runs of non-equal opcodes merged into one block each (a delete next to an insert is a replacement)."""
-    blocks: list[list[int]] = []
-    previous_equal = True
-    for tag, i1, i2, j1, j2 in (tuple(op) for op in opcodes):
-        if tag == "equal":
-            previous_equal = True
-            continue
-        if previous_equal or not blocks:
-            blocks.append([i1, i2, j1, j2])
-        else:
-            block = blocks[-1]
-            block[0], block[1] = min(block[0], i1), max(block[1], i2)
-            block[2], block[3] = min(block[2], j1), max(block[3], j2)
-        previous_equal = False
-    return [(a_start, a_end, b_start, b_end) for a_start, a_end, b_start, b_end in blocks]
-
-
 def _link_graph(links: list[Link]) -> dict[str, list[tuple[str, str]]]:
     """Each annotation's linked annotations, with the link's kind (built once for every claim)."""
     return _graph_of_pairs([(link.from_annotation, link.to_annotation, link.kind) for link in links])
@@ -371,7 +281,8 @@ def build_matrix(
     statuses, cells are left out (every source reads absent): for callers that need only the members,
     first appearance and verdict (ClaimReview), a third of the time. pairs: the links as (from, to, kind)
     rows, oldest first, read instead of links (no Link objects: clusters found over positions)."""
-    differ = differ or emphasised_differences
+    if differ is None:
+        from reader.claim_wording import emphasised_differences as differ
     records = records or {}
     record_of_member = {
         member: claim_id for claim_id, record in records.items() for member in record.get("member_ids", ())

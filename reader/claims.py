@@ -37,11 +37,24 @@ Differ = Callable[[str, str], list[str]]
 
 @dataclass
 class Cell:
-    """One source's standing on one claim; annotations are that source's members of the claim."""
+    """One source's standing on one claim; annotations are that source's members of the claim. A cell
+    that differs may hold the two wordings instead of its differing words: they are found when first read
+    (a claims list needs only the status, the matrix shows the words of the cells on screen)."""
 
     status: ClaimStatus
     annotations: list[Annotation] = field(default_factory=list)
-    differing_words: list[str] = field(default_factory=list)
+    found_words: list[str] | None = field(default_factory=list)
+    wordings: tuple[str, str] | None = None  # (the reference's, this source's), while found_words is None
+
+    @property
+    def differing_words(self) -> list[str]:
+        """The figures, names or quotations this source gives otherwise than the reference, as "a → b"."""
+        if self.found_words is None:
+            from reader.claim_wording import emphasised_differences
+
+            reference, own = self.wordings or ("", "")
+            self.found_words = emphasised_differences(reference, own)
+        return self.found_words
 
 
 class Cells(dict):
@@ -294,10 +307,6 @@ def build_matrix(
     statuses, cells are left out (every source reads absent): for callers that need only the members,
     first appearance and verdict (ClaimReview), a third of the time. pairs: the links as (from, to, kind)
     rows, oldest first, read instead of links (no Link objects: clusters found over positions)."""
-    if differ is None:  # imported here: the aligner's words are not needed without statuses (ClaimReview)
-        from reader.claim_wording import emphasised_differences
-
-        differ = emphasised_differences
     records = records or {}
     record_of_member = {
         member: claim_id for claim_id, record in records.items() for member in record.get("member_ids", ())
@@ -314,7 +323,7 @@ def build_matrix(
     else:
         neighbours = _graph_of_pairs(pairs) if statuses else {}
         clusters = _clusters_of_pairs(annotations, pairs)
-    compared = _PairCache(differ)  # a claim's members often share a wording: each pair is compared once
+    compared = _Comparisons(differ)
     claims = []
     dated = {source_id for source_id, source in by_id.items() if parse_published(source.published) is not None}
     for members in clusters:
@@ -341,7 +350,7 @@ def _fill_cells(
     by_id: dict[int, Source],
     neighbours: dict[str, list[tuple[str, str]]],
     silent_marks: dict[str, set[int]],
-    differ: Differ,
+    compared: _Comparisons,
     ids: set[str] | None = None,
 ) -> None:
     """Each source's standing on one claim (see the module doc), read relative to its reference member.
@@ -369,31 +378,39 @@ def _fill_cells(
         else:
             kinds = {relation.get(m.id, "same") for m in own}
             contradicts, supports = "contradicts" in kinds, "supports" in kinds
-        differing: list[str] = []
         if contradicts:
-            status = CONTRADICTS
+            cells[source_id] = Cell(CONTRADICTS, own)
         elif supports:
-            status = SUPPORTS
+            cells[source_id] = Cell(SUPPORTS, own)
+        elif any(member is reference for member in own):  # not `in`: == compares every field
+            cells[source_id] = Cell(PRESENT, own)
         else:
-            if all(member is not reference for member in own):  # not `in`: == compares every field
-                differing = differ(quote, own[0].quote)
-            status = DIFFERS if differing else PRESENT
-        cells[source_id] = Cell(status, own, differing)
+            cells[source_id] = compared.cell(own, quote)
 
 
-class _PairCache(dict):
-    """differ(a, b) for each pair of wordings once (a fresh list each call, as differ returns)."""
+class _Comparisons:
+    """Each agreeing source's cell, its first member's wording compared with the reference's, each pair of
+    wordings once (a claim's members often share one). With a differ, its words; by default only whether
+    the wordings differ, their words found when the cell's are first read (Cell.differing_words)."""
 
-    def __init__(self, differ: Differ) -> None:
-        super().__init__()
+    def __init__(self, differ: Differ | None) -> None:
         self.differ = differ
+        self.seen: dict[tuple[str, str], Any] = {}
+        if differ is None:
+            from reader.claim_wording import wording_differs  # here: ClaimReview needs no statuses, nor the aligner
 
-    def __call__(self, a: str, b: str) -> list[str]:
-        key = (a, b)
-        found = self.get(key)
+            self.differs = wording_differs
+
+    def cell(self, own: list[Annotation], reference_quote: str) -> Cell:
+        key = (reference_quote, own[0].quote)
+        found = self.seen.get(key)
+        if self.differ is None:
+            if found is None:
+                found = self.seen[key] = self.differs(*key)
+            return Cell(DIFFERS, own, None, key) if found else Cell(PRESENT, own)
         if found is None:
-            found = self[key] = tuple(self.differ(a, b))
-        return list(found)
+            found = self.seen[key] = tuple(self.differ(*key))
+        return Cell(DIFFERS if found else PRESENT, own, list(found))
 
 
 def sort_by_first_appearance(claims: list[Claim]) -> list[Claim]:

@@ -221,6 +221,8 @@ def _relations(
     relation = {reference.id: LinkKind.SAME}
     queue = [reference.id]
     for node in queue:  # breadth first: the list is read as it grows
+        if len(relation) == len(ids):
+            break  # every member placed: the rest of the queue would place nobody
         mine = relation[node]
         for other, kind in neighbours.get(node, ()):  # sorted by _link_graph: "same" first, then by id
             if other in relation or other not in ids:

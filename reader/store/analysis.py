@@ -5,6 +5,8 @@ quarter of the time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from reader.store.exporting import ExportQueries
@@ -45,18 +47,14 @@ class AnalysisQueries(ExportQueries):
 
     def _linked_by_scan(self, rows: list[Row]) -> list[Row]:
         """The rows of annotations with a link, in the order the lookup query gives them (SQLite's OR over two
-        IN lists: every linking annotation by id, then every linked one by id), so ties sort as they did."""
+        IN lists: every linking annotation by id, then every linked one by id), so ties sort as they did.
+        Each row is taken out as it is chosen, so a linked annotation that also links is chosen once."""
         conn = self.db.conn
-        by_id = {row[0]: row for row in rows}
-        linking = [found[0] for found in conn.execute("SELECT DISTINCT from_annotation FROM links ORDER BY 1")]
-        linked = [found[0] for found in conn.execute("SELECT DISTINCT to_annotation FROM links ORDER BY 1")]
-        chosen = [by_id[annotation_id] for annotation_id in linking if annotation_id in by_id]
-        linking_ids = set(linking)
-        chosen.extend(
-            by_id[annotation_id]
-            for annotation_id in linked
-            if annotation_id in by_id and annotation_id not in linking_ids
-        )
+        take = dict(zip(map(itemgetter(0), rows), rows)).pop
+        linking = conn.execute("SELECT DISTINCT from_annotation FROM links ORDER BY 1").fetchall()
+        linked = conn.execute("SELECT DISTINCT to_annotation FROM links ORDER BY 1").fetchall()
+        chosen = list(filter(None, map(take, map(itemgetter(0), linking), repeat(None))))
+        chosen.extend(filter(None, map(take, map(itemgetter(0), linked), repeat(None))))
         return chosen
 
     def link_rows_by_created(self) -> list[Row]:

@@ -508,6 +508,7 @@ def claim_json(
     by id (built once by a caller that converts many claims), names their file names by id (the same)."""
     by_id = sources if isinstance(sources, dict) else {source.id: source for source in sources}
     names = {source_id: source.name for source_id, source in by_id.items()} if names is None else names
+    name_of = names.get
     first = None
     if claim.first_appearance is not None:
         appearance = claim.first_appearance
@@ -528,7 +529,7 @@ def claim_json(
             {
                 "annotation": m.id,
                 "source_id": m.source_id,
-                "source": names.get(m.source_id, ""),
+                "source": name_of(m.source_id, ""),
                 "start": m.start,
                 "end": m.end,
                 "quote": m.quote,

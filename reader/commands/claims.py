@@ -132,7 +132,8 @@ def echo_indented_json(value) -> None:
 
     encoded = msgspec.json.format(msgspec.json.encode(value), indent=2)
     if encoded.isascii() and b"\x7f" not in encoded:
-        click.echo(encoded)
+        click.echo(encoded, nl=False)  # the new line apart: echo would copy 38 MB to append it
+        click.echo(b"\n", nl=False)
         return
     from reader.cli import _JSON_UNSAFE
 

@@ -12,16 +12,24 @@ from typing import Any
 from reader.store.exporting import ExportQueries
 
 Row = tuple[Any, ...]
+_PLACE = itemgetter(1, 2)  # a linked annotation row's (source id, start)
 
 
 class AnalysisQueries(ExportQueries):
     """The rows reader.claims and reader.agreement compute on, read under the store's lock."""
 
     def linked_annotation_rows(
-        self, source_ids: list[int] | None, tags: list[str] | None, authors: list[str] | None
+        self,
+        source_ids: list[int] | None,
+        tags: list[str] | None,
+        authors: list[str] | None,
+        any_order_if_placed_apart: bool = False,
     ) -> list[Row]:
         """The chosen annotations that have a link, placed on their current text: id, source, start, end,
-        quote, created, anchor status, version (no tags or links per row, so a big claims list reads fast)."""
+        quote, created, anchor status, version (no tags or links per row, so a big claims list reads fast).
+        any_order_if_placed_apart: when every annotation was read by one scan and no two start at one place
+        in one source, they come as scanned, those with no link among them (for a caller that orders by
+        place and drops what has no link: the claims, spared sorting out 100,000 rows by their links)."""
         where, params = self.annotation_choice(source_ids, tags, authors).condition()
         columns = (
             "SELECT a.id, a.source_id, coalesce(a.anchor_start, a.position_start), "
@@ -31,7 +39,10 @@ class AnalysisQueries(ExportQueries):
         with self._lock:
             conn = self.db.conn
             if where == "1" and self._mostly_linked():
-                return self._linked_by_scan(conn.execute(columns + "1").fetchall())
+                rows = conn.execute(columns + "1").fetchall()
+                if any_order_if_placed_apart and len(set(map(_PLACE, rows))) == len(rows):
+                    return rows
+                return self._linked_by_scan(rows)
             sql = (
                 f"{columns}(a.id IN (SELECT from_annotation FROM links) "
                 f"OR a.id IN (SELECT to_annotation FROM links)) AND {where}"

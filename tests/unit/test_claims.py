@@ -270,3 +270,47 @@ def test_the_link_graph_lists_same_links_first_then_by_id_ties_as_linked():
         ]
         expected = sorted(((to, kind) for _, to, kind in pairs), key=lambda pair: (pair[1] != "same", pair[0]))
         assert _graph_of_pairs(pairs)["hub"] == expected
+
+
+def test_claims_do_not_depend_on_the_order_of_annotations_that_start_apart():
+    """linked_annotations may hand over the rows as scanned when no two annotations start at one place in one
+    source (claims_for_store): the claims, their members, ids, cells and first appearances are the same for
+    any order, unlinked annotations among them."""
+    import random
+
+    from reader.claims import build_matrix
+    from reader.model import Annotation, Source
+
+    rng = random.Random(5)
+    sources = [Source(i, f"/s/{i}.txt", f"S{i}", published=f"2024-0{1 + i % 3}-01" if i % 4 else "") for i in range(6)]
+    for _ in range(200):
+        places = rng.sample([(s, start) for s in range(6) for start in range(0, 400, 10)], rng.randrange(2, 30))
+        annotations = [
+            Annotation(
+                f"a{n:02d}",
+                s,
+                start,
+                start + 5,
+                rng.choice(["$13 billion", "$10 billion", "Altman said", "x"]),
+                created=f"t{rng.randrange(5)}",
+            )
+            for n, (s, start) in enumerate(places)
+        ]
+        pairs = [
+            (rng.choice(annotations).id, rng.choice(annotations).id, rng.choice(["same", "supports", "contradicts"]))
+            for _ in range(rng.randrange(1, 30))
+        ]
+        shuffled = rng.sample(annotations, len(annotations))
+
+        def seen(given):
+            return [
+                (
+                    c.id,
+                    [m.id for m in c.members],
+                    c.reference.id,
+                    {sid: (cell.status, cell.differing_words) for sid, cell in c.cells.items()},
+                )
+                for c in build_matrix(sources, given, [], [], pairs=pairs)
+            ]
+
+        assert seen(shuffled) == seen(annotations)

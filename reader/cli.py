@@ -92,7 +92,7 @@ class Context:
             report.skipped += refresh_stored(store, set(report.source_ids)).skipped
         for path, reason in report.skipped:
             click.echo(f"skipped {_one_line(str(path))}: {_one_line(reason)}", err=True)
-        if not report.source_ids and not store.sources():
+        if not report.source_ids and not store.has_sources():
             raise click.ClickException(f"no readable sources in {', '.join(map(str, paths))}")
         return store, report
 

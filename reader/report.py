@@ -21,7 +21,7 @@ from reader.files import write_text_atomically
 from reader.model import AnchorStatus, Annotation, ReaderError, Source, Tag
 from reader.presentation import UNTAGGED_COLOUR, by_first_tag, tags_text
 from reader.store import Store
-from reader.text import display_safe
+from reader.text import display_safe, plural
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -262,8 +262,8 @@ def render_report(data: ReportData, title: str = "Reader report") -> str:
     body = [
         "<header>",
         f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{len(data.sources)} sources · {len(data.annotations)} annotations · '
-        f"{len(data.claims)} linked claims{filters} · generated {stamp}</p>",
+        f'<p class="meta">{plural(len(data.sources), "source")} · {plural(len(data.annotations), "annotation")} · '
+        f"{plural(len(data.claims), 'linked claim')}{filters} · generated {stamp}</p>",
         '<nav aria-label="Sections"><a href="#sources">Sources</a> <a href="#claims">Claims matrix</a> '
         '<a href="#chart">Tags per source</a></nav>',
         "</header>",

@@ -195,9 +195,9 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     compared = compare_sources(store, [SourceText(s.id, s.path, store.text(s.id)) for s in chosen], backend)
     alignment = compared.judged if everything else compared.shown
     if output_format == "json":
-        from reader.commands.claims import indented_json  # msgspec: json.dumps took 2 s on a million passages
+        from reader.commands.claims import echo_indented_json  # msgspec: json.dumps took 2 s on a million passages
 
-        click.echo(indented_json(alignment_to_json(alignment)))
+        echo_indented_json(alignment_to_json(alignment))
         return
     import csv
     import io

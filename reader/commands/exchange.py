@@ -111,7 +111,7 @@ def report(
     data = gather(store, source_ids or None, list(tag_names), progress, authors=list(authors) or None)
     write_report(render_report(data, title=title), output, force=force)
     click.echo(
-        f"wrote {_one_line(str(output))}: {len(data.sources)} sources, {len(data.annotations)} annotations, "
-        f"{len(data.claims)} claims",
+        f"wrote {_one_line(str(output))}: {plural(len(data.sources), 'source')}, "
+        f"{plural(len(data.annotations), 'annotation')}, {plural(len(data.claims), 'claim')}",
         err=True,
     )

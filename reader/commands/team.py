@@ -7,6 +7,7 @@ import sys
 import click
 
 from reader.cli import Context, _json, _one_line, cli
+from reader.text import plural
 
 
 @cli.command()
@@ -77,8 +78,8 @@ def agreement(
         click.echo(_json(report.as_json(), indent=2))
         return
     click.echo(
-        f"{len(report.authors)} authors ({', '.join(_one_line(a) for a in report.authors)}), "
-        f"{len(report.sources)} sources, units: {unit}s"
+        f"{plural(len(report.authors), 'author')} ({', '.join(_one_line(a) for a in report.authors)}), "
+        f"{plural(len(report.sources), 'source')}, units: {unit}s"
     )
     header = ("tag", "units", "kappa", "alpha", "agree", "coded", "kappa", "alpha", "agree")
     rows = [("overall", report.overall)] + list(report.tags.items())

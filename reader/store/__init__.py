@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reader.model import DEFAULT_TAGS
+from reader.store import lean_imports  # noqa: F401 -- before the parts: sqlite-utils without numpy
 from reader.store.analysis import AnalysisQueries
 from reader.store.connection import (
     APPLICATION_ID,

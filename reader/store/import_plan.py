@@ -33,6 +33,7 @@ from reader.store.incoming import (
 )
 from reader.store.migrations import ANNOTATION_COLUMNS
 from reader.store.tags import TAG_PALETTE
+from reader.text import plural
 
 _encode_json = msgspec.json.Encoder().encode
 Event = tuple[str, str, Any, Any, Any]  # (action, entity, entity_id, before, after), as EventLog.log_events takes
@@ -68,7 +69,7 @@ def plan_import(conn: sqlite3.Connection, incoming: Incoming, path: Path) -> Pla
             if count:
                 report.missing_sources += count
                 report.problems.append(
-                    f"{count} annotations not imported: their source {source.label!r} is not in the database "
+                    f"{plural(count, 'annotation')} not imported: their source {source.label!r} is not in the database "
                     "(load it with --corpus, then import again)"
                 )
     candidates = [a for a in incoming.annotations if matched.get(a.source_key) is not None]
@@ -349,7 +350,9 @@ def _add_links(
         plan.events.append(("create", "link", row["id"], None, row))
         report.links_added += 1
     if missing:
-        report.problems.append(f"{missing} links not imported: an annotation they join is not in the database")
+        report.problems.append(
+            f"{plural(missing, 'link')} not imported: an annotation they join is not in the database"
+        )
 
 
 def _add_silences(

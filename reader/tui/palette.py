@@ -173,7 +173,8 @@ def _report_worker(app: ReaderApp, path: Path) -> None:
         app.call_from_thread(app.notify_error, f"report failed: {error}")
         return
     app.call_from_thread(
-        app.notify_plain, f"wrote {path}: {len(data.sources)} sources, {len(data.annotations)} annotations"
+        app.notify_plain,
+        f"wrote {path}: {plural(len(data.sources), 'source')}, {plural(len(data.annotations), 'annotation')}",
     )
 
 

@@ -147,7 +147,7 @@ def test_agreement_table_and_filters(coded, run_cli) -> None:
     store, ids = coded
     result = run_cli("agreement", "--source", "001", "--unit", "character")
     assert result.exit_code == 0, result.output
-    assert "3 authors" in result.output and "1 sources" in result.output and "overall" in result.output
+    assert "3 authors" in result.output and "1 source," in result.output and "overall" in result.output
     assert "kappa is Cohen's" in result.output
 
 

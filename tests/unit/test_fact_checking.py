@@ -280,3 +280,24 @@ def test_json_export_and_import_carry_the_metadata_the_user_set(run_cli, tmp_pat
         assert len(store.query("SELECT 1 FROM events WHERE entity = 'source'")) == 1
     finally:
         store.close()
+
+
+def test_indented_json_prints_what_the_standard_encoder_prints_ascii_or_not():
+    """claims --json (and compare's JSON) print through echo_indented_json: ASCII goes out as msgspec's bytes,
+    anything else escaped as text; both read exactly as _json(value, indent=2) and a new line."""
+    import click
+    from click.testing import CliRunner
+
+    from reader.cli import _json
+    from reader.commands.claims import echo_indented_json
+
+    values = [
+        [{"id": "a1", "text": "Altman said $13 billion", "members": [{"start": 0, "end": 5}], "verdict": None}],
+        [{"text": "Bubeck’s “exit” — Sébastien", "n": [1, 2.5, True]}],
+        [{"text": "hidden\u2028line\u202eflip\x7fdel\x1b[31m red", "empty": {}, "list": []}],
+        [],
+    ]
+    for value in values:
+        printed = CliRunner().invoke(click.command()(lambda value=value: echo_indented_json(value)))
+        assert printed.exit_code == 0, printed.output
+        assert printed.output == _json(value, indent=2) + "\n"

@@ -228,7 +228,7 @@ def test_a_missing_source_is_reported_per_file_and_fails_only_when_nothing_impor
     (nothing / "unrelated.txt").write_text("Nothing to do with any of it.\n", encoding="utf-8")
     result = run_cli("import", str(exported), db=tmp_path / "third.db", corpus=nothing)
     assert result.exit_code == 1
-    assert len([line for line in result.stderr.splitlines() if "annotations not imported" in line]) == 2
+    assert len([line for line in result.stderr.splitlines() if "not imported: their source" in line]) == 2
     assert counts(tmp_path / "third.db")["annotations"] == 0
 
 

@@ -226,6 +226,7 @@ def test_report_command_writes_the_page(run_cli, tmp_path):
     assert f'data-annotation-id="{annotation_id}"' in page
     assert "n &lt;1&gt;" in page
     assert page.count('<article class="source"') == 5
+    assert "5 sources, 1 annotation, 0 claims" in result.output  # counts agree in number ("1 annotation")
 
 
 @pytest.mark.parametrize("args, message", [

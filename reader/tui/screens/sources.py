@@ -18,7 +18,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 from reader.model import Source
 from reader.presentation import fit_cells
 from reader.session import metadata_change
-from reader.text import display_safe
+from reader.text import display_safe, plural
 from reader.tui.base import DatabaseChanged, ReaderScreen
 from reader.tui.widgets.small import safe_content
 
@@ -155,7 +155,8 @@ class SourcesScreen(ReaderScreen):
 
     def _update_heading(self) -> None:
         heading = self.query_one("#sources-heading", Static)
-        count = f"{len(self.listed)} of {len(self.sources)} sources" if self.filter else f"{len(self.sources)} sources"
+        every = plural(len(self.sources), "source")
+        count = f"{len(self.listed)} of {every}" if self.filter else every
         parts = [Text("Sources  ", style="bold"), Text(count, style="dim")]
         if self.filtering:
             parts += [

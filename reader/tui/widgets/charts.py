@@ -15,7 +15,7 @@ from rich.color import Color, ColorParseError
 from rich.text import Text
 
 from reader.presentation import UNTAGGED_COLOUR, pad_cells
-from reader.text import display_safe
+from reader.text import display_safe, plural
 
 BLOCK = "█"
 EIGHTHS = " ▁▂▃▄▅▆▇█"
@@ -147,7 +147,8 @@ def activity_chart(per_day: dict[date, int], today: date, width: int, height: in
     busiest_day, busiest = max(sorted(per_day.items()), key=lambda item: item[1])
     lines.append(
         Text(
-            f"{total} annotations · one column per {unit} · busiest day {busiest_day.isoformat()} ({busiest})",
+            f"{plural(total, 'annotation')} · one column per {unit} · "
+            f"busiest day {busiest_day.isoformat()} ({busiest})",
             style="dim",
         )
     )

@@ -418,6 +418,7 @@ def _publish_records(
     if metadata:
         problems, metadata_events = import_source_metadata(db, metadata)
         plan.report.problems.extend(problems)
+        plan.report.metadata_set = len(metadata_events)
         events.extend(metadata_events)
     if incoming.decisions:
         problems, decision_events = import_decisions(db, incoming.decisions, plan.matched)

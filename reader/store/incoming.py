@@ -126,6 +126,7 @@ class ImportReport:
     tags_added: int = 0
     silences_added: int = 0
     decisions_added: int = 0
+    metadata_set: int = 0  # sources whose metadata the import set (as the exporting user had it)
     reanchored: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     missing_sources: int = 0  # annotations left out because their source is not in the database
@@ -144,6 +145,8 @@ class ImportReport:
             text += f", {plural(self.silences_added, 'silent mark')}"
         if self.decisions_added:
             text += f", {plural(self.decisions_added, 'pair decision')}"
+        if self.metadata_set:
+            text += f", the metadata of {plural(self.metadata_set, 'source')}"
         text += f" from {self.path.name} ({self.format})"
         if self.reanchored:
             text += "; re-anchored on changed text: " + ", ".join(

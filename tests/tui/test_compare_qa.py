@@ -1,13 +1,16 @@
 """Defects a journalist comparing coverage met in the comparison screen (branch qa-compare): long source
-titles cut with an ellipsis, the counterparts dialog fitting a small terminal."""
+titles cut with an ellipsis (in lists, the panel, the status line), the counterparts dialog on a small terminal."""
 
 from __future__ import annotations
 
 from pilot_helpers import wait_for
+from rich.cells import cell_len
 from test_compare import move_to_counterpart, open_compare
 from test_compare_suggest import counterparts, cursor_on
 
-from reader.presentation import ELLIPSIS
+from reader.presentation import ELLIPSIS, fit_cells
+from reader.tui.widgets.document_view import DocumentView
+from reader.tui.widgets.small import StatusLine
 
 
 async def test_long_source_titles_are_cut_with_an_ellipsis_in_counterparts_and_differences(make_app):
@@ -21,3 +24,15 @@ async def test_long_source_titles_are_cut_with_an_ellipsis_in_counterparts_and_d
         dialog = await counterparts(pilot, screen)
         labels = {label for _, label, _ in dialog.ranked}
         assert labels == {f"2 One of Microsoft's Top AI Execs Leave{ELLIPSIS}"}
+
+
+async def test_the_status_line_cuts_a_long_title_with_an_ellipsis(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "001", "004")
+        screen.query_one(DocumentView).focus()  # pane 1
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: "collaboration" in str(screen.query_one(StatusLine).render()))
+        status = str(screen.query_one(StatusLine).render())
+        title = screen.panes[1].source.title
+        assert cell_len(title) > 50
+        assert status.startswith(fit_cells(title, 50) + "  ")

@@ -10,8 +10,10 @@ import click
 
 from reader.cli import Context, _json, _one_line, cli, passage_span
 from reader.model import Decision
+from reader.presentation import fit_cells
 from reader.text import display_safe
 
+CANDIDATE_CELLS = 100  # a candidate's text in `reader suggest`, cut with an ellipsis beyond (--json has it whole)
 _SPAN = re.compile(r"^(?P<source>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
 
@@ -101,7 +103,7 @@ def suggest(
             click.echo(
                 _one_line(
                     f"  {rank}. [{candidate.confidence:.2f}] {candidate.start}-{candidate.end} "
-                    f"{' '.join(candidate.text.split())[:100]}"
+                    f"{fit_cells(' '.join(candidate.text.split()), CANDIDATE_CELLS)}"
                 )
             )
             click.echo(_one_line(f"     {candidate.evidence.describe()}"))

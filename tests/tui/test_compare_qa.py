@@ -7,6 +7,7 @@ from pilot_helpers import wait_for
 from rich.cells import cell_len
 from test_compare import move_to_counterpart, open_compare
 from test_compare_suggest import counterparts, cursor_on
+from textual.widgets import OptionList
 
 from reader.presentation import ELLIPSIS, fit_cells
 from reader.tui.widgets.document_view import DocumentView
@@ -36,3 +37,18 @@ async def test_the_status_line_cuts_a_long_title_with_an_ellipsis(make_app):
         title = screen.panes[1].source.title
         assert cell_len(title) > 50
         assert status.startswith(fit_cells(title, 50) + "  ")
+
+
+async def test_the_counterparts_dialog_fits_an_80x24_terminal(make_app):
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot, "000", "001", "002")
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        box = dialog.query_one("#dialog").region
+        assert box.y >= 0 and box.bottom <= 24, box  # its header and its border on screen
+        options = dialog.query_one(OptionList)
+        assert options.region.bottom <= box.bottom
+        for _ in dialog.choices[1:]:  # every candidate can be reached: the list scrolls
+            await pilot.press("j")
+        assert options.highlighted == options.option_count - 1
+        assert options.scroll_offset.y > 0

@@ -3,13 +3,17 @@ titles cut with an ellipsis (in lists, the panel, the status line), the counterp
 
 from __future__ import annotations
 
-from pilot_helpers import wait_for
+import shutil
+from pathlib import Path
+
+from pilot_helpers import wait_for, wait_settled
 from rich.cells import cell_len
 from test_compare import move_to_counterpart, open_compare
 from test_compare_suggest import counterparts, cursor_on
 from textual.widgets import OptionList
 
 from reader.presentation import ELLIPSIS, fit_cells
+from reader.tui.screens.compare import CompareScreen
 from reader.tui.widgets.document_view import DocumentView
 from reader.tui.widgets.small import StatusLine
 
@@ -52,3 +56,26 @@ async def test_the_counterparts_dialog_fits_an_80x24_terminal(make_app):
             await pilot.press("j")
         assert options.highlighted == options.option_count - 1
         assert options.scroll_offset.y > 0
+
+
+QUELLIN = Path(__file__).parents[1] / "data" / "quellin"  # four outlets on one invented story
+
+
+async def test_a_passage_the_aligner_left_alone_is_not_said_to_be_stated_by_no_other_pane(make_app, tmp_path):
+    """The aligner drew no pair for the $4.2 million fine, yet c ranks the $4.5 million one first: the panel
+    must not tell a fact-checker that the other outlet does not state it."""
+    outlets = tmp_path / "outlets"
+    shutil.copytree(QUELLIN, outlets, ignore=shutil.ignore_patterns("*.md"))
+    app = make_app(paths=[outlets])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(app.sources_screen.sources) == 4)
+        ids = {source.name: source.id for source in app.sources_screen.sources}
+        app.open_compare([ids["a_harbour_gazette.txt"], ids["b_coastal_times.txt"]])
+        await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
+        screen = app.screen
+        await cursor_on(pilot, screen, 0, "has been fined $4.2 million")
+        panel = screen.query_one("#compare-differences").render().plain
+        assert "unique" in panel and "no other pane states this" not in panel
+        assert "c ranks" in panel.split("\n", 1)[1]
+        dialog = await counterparts(pilot, screen)
+        assert "$4.5 million" in dialog.choices[0][1].text

@@ -96,7 +96,7 @@ class DifferencesPanel(Static):
             unique = any(a < end and b > start for a, b in spans)
             lines.append(
                 Text(
-                    "unique: no other pane states this" if unique else "no aligned passage here",
+                    "unique: no counterpart found (c ranks the candidates)" if unique else "no aligned passage here",
                     style=UNIQUE_COLOUR if unique else "dim",
                 )
             )

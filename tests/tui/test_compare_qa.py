@@ -12,8 +12,10 @@ from test_compare import move_to_counterpart, open_compare
 from test_compare_suggest import counterparts, cursor_on
 from textual.widgets import OptionList
 
+from reader.model import Annotation
 from reader.presentation import ELLIPSIS, fit_cells
 from reader.tui.screens.compare import CompareScreen
+from reader.tui.screens.link_choice import LinkChoice
 from reader.tui.widgets.document_view import DocumentView
 from reader.tui.widgets.small import StatusLine
 
@@ -79,3 +81,19 @@ async def test_a_passage_the_aligner_left_alone_is_not_said_to_be_stated_by_no_o
         assert "c ranks" in panel.split("\n", 1)[1]
         dialog = await counterparts(pilot, screen)
         assert "$4.5 million" in dialog.choices[0][1].text
+
+
+async def test_the_link_dialog_adds_an_ellipsis_only_to_a_quote_it_cuts(make_app):
+    short = Annotation("a1", 2, 0, 18, "Bubeck joins OpenAI")
+    words = "Sebastien Bubeck, a vice president of generative AI research, is leaving Microsoft"
+    long = Annotation("a2", 3, 0, len(words), words)
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        pilot.app.push_screen(LinkChoice("x" * 250, [("2 Short", short), ("3 Long", long)]))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LinkChoice))
+        options = pilot.app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert all(p.endswith(": Bubeck joins OpenAI") for p in prompts if "2 Short" in p)
+        assert all(p.endswith(f"{long.quote[:59]}{ELLIPSIS}") for p in prompts if "3 Long" in p)
+        quote = str(pilot.app.screen.query_one("#dialog-quote").render())
+        assert quote.endswith(ELLIPSIS) and len(quote) == 200

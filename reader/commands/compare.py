@@ -118,7 +118,10 @@ def _span_reference(store, reference: str):
         )
     found = store.resolve_source(match["source"])
     start, end = int(match["start"]), int(match["end"])
-    if not 0 <= start < end <= len(store.text(found.id)):
+    if end <= start:
+        problem = "ends before it starts" if end < start else "is empty"
+        raise click.ClickException(f"{start}-{end} {problem} (write START-END, the end after the start)")
+    if end > len(store.text(found.id)):
         raise click.ClickException(
             f"{start}-{end} is not a passage of {_one_line(found.name)} "
             f"(its text has {len(store.text(found.id))} characters)"

@@ -10,7 +10,8 @@ from pilot_helpers import wait_for, wait_settled
 from rich.cells import cell_len
 from test_compare import move_to_counterpart, open_compare
 from test_compare_suggest import counterparts, cursor_on
-from textual.widgets import OptionList
+from test_matrix import cell, link_claim, open_matrix
+from textual.widgets import DataTable, OptionList
 
 from reader.model import Annotation
 from reader.presentation import ELLIPSIS, fit_cells
@@ -97,3 +98,16 @@ async def test_the_link_dialog_adds_an_ellipsis_only_to_a_quote_it_cuts(make_app
         assert all(p.endswith(f"{long.quote[:59]}{ELLIPSIS}") for p in prompts if "3 Long" in p)
         quote = str(pilot.app.screen.query_one("#dialog-quote").render())
         assert quote.endswith(ELLIPSIS) and len(quote) == 200
+
+
+async def test_the_claims_matrix_of_three_sources_fits_80_columns(make_app):
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        ids = {source.name[:3]: source.id for source in pilot.app.sources_screen.sources}
+        link_claim(pilot.app.session.store, ids)
+        pilot.app.open_compare([ids["000"], ids["001"], ids["002"]])
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+        screen = await open_matrix(pilot)
+        table = screen.query_one(DataTable)
+        assert table.max_scroll_x == 0, "the third source's column is off screen"
+        assert (cell(screen, 0, 1), cell(screen, 0, 3)) == ("present", "absent")

@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from test_compare import move_to_counterpart, open_compare
 from test_compare_suggest import counterparts, cursor_on
 from test_matrix import cell, link_claim, open_matrix
+from textual import events
 from textual.widgets import DataTable, OptionList
 
 from reader.model import Annotation
@@ -111,3 +112,14 @@ async def test_the_claims_matrix_of_three_sources_fits_80_columns(make_app):
         table = screen.query_one(DataTable)
         assert table.max_scroll_x == 0, "the third source's column is off screen"
         assert (cell(screen, 0, 1), cell(screen, 0, 3)) == ("present", "absent")
+
+
+async def test_a_key_typed_just_after_q_does_not_crash_the_quitting_app(make_app):
+    """q then m, typed fast in the comparison, showed a traceback (the matrix mounted while the app closed)."""
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_compare(pilot, "000", "001")
+        for key in "qm":  # both in the queue at once, as a terminal delivers keys typed fast
+            app.post_message(events.Key(key, key))
+        await wait_for(pilot, lambda: app.quitting)
+    assert app.return_code == 0

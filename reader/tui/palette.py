@@ -81,7 +81,7 @@ class SearchHits(ModalScreen["tuple[int, int] | None"]):
             options.append(Option(prompt))
         with Vertical(id="dialog"):
             yield Label(
-                f"{len(self.hits)} hits for {self.query_text!r} (enter opens, escape closes)",
+                f"{plural(len(self.hits), 'hit')} for {self.query_text!r} (enter opens, escape closes)",
                 id="dialog-title",
                 markup=False,
             )

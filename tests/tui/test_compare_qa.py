@@ -16,6 +16,7 @@ from textual.widgets import DataTable, OptionList
 
 from reader.model import Annotation
 from reader.presentation import ELLIPSIS, fit_cells
+from reader.tui.palette import SearchHits
 from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.link_choice import LinkChoice
 from reader.tui.widgets.document_view import DocumentView
@@ -123,3 +124,26 @@ async def test_a_key_typed_just_after_q_does_not_crash_the_quitting_app(make_app
             app.post_message(events.Key(key, key))
         await wait_for(pilot, lambda: app.quitting)
     assert app.return_code == 0
+
+
+def search_hit(title: str) -> dict:
+    return {
+        "source_title": title,
+        "source_path": "/x/a.txt",
+        "source_id": 1,
+        "position_start": 0,
+        "snippet": "the \x02fine\x03 of $4.2 million",
+    }
+
+
+async def open_search_hits(pilot, title: str) -> SearchHits:
+    await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+    pilot.app.push_screen(SearchHits("fine", [search_hit(title)]))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SearchHits))
+    return pilot.app.screen
+
+
+async def test_one_search_hit_is_one_hit(make_app):
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        hits = await open_search_hits(pilot, "Quellin Post")
+        assert str(hits.query_one("#dialog-title").render()).startswith("1 hit for 'fine'")

@@ -147,3 +147,11 @@ async def test_one_search_hit_is_one_hit(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         hits = await open_search_hits(pilot, "Quellin Post")
         assert str(hits.query_one("#dialog-title").render()).startswith("1 hit for 'fine'")
+
+
+async def test_a_search_hits_long_source_title_is_cut_with_an_ellipsis(make_app):
+    title = "Tribunal hits port with record fine; fishers say it is not enough"
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        hits = await open_search_hits(pilot, title)
+        prompt = str(hits.query_one(OptionList).get_option_at_index(0).prompt)
+        assert prompt.startswith(fit_cells(title, 40) + "  the fine")

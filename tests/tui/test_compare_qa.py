@@ -155,3 +155,23 @@ async def test_a_search_hits_long_source_title_is_cut_with_an_ellipsis(make_app)
         hits = await open_search_hits(pilot, title)
         prompt = str(hits.query_one(OptionList).get_option_at_index(0).prompt)
         assert prompt.startswith(fit_cells(title, 40) + "  the fine")
+
+
+async def test_at_80x24_the_differences_panel_keeps_each_pairs_status_on_screen(make_app, tmp_path):
+    """Four panes at 80x24: the Wire's line ran past the panel's last row, '[suggested 0.99]' and all, so a
+    suggestion read as a bare difference. Crowded lines are cut with an ellipsis before their status."""
+    outlets = tmp_path / "outlets"
+    shutil.copytree(QUELLIN, outlets, ignore=shutil.ignore_patterns("*.md"))
+    app = make_app(paths=[outlets])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(app.sources_screen.sources) == 4)
+        app.open_compare([source.id for source in sorted(app.sources_screen.sources, key=lambda s: s.name)])
+        await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
+        screen = app.screen
+        await cursor_on(pilot, screen, 0, "About 1,200 fishers lost income")
+        panel = screen.query_one("#compare-differences")
+        await wait_for(pilot, lambda: "Coastal" in panel.render().plain)
+        rows = [panel.render_line(y).text for y in range(panel.size.height)]
+        shown = "\n".join(rows)
+        assert shown.count("[suggested") == 2, shown  # The Coastal Times and the Wire
+        assert any(row.rstrip().endswith("]") and ELLIPSIS in row for row in rows), shown

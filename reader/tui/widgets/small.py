@@ -6,8 +6,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.model import Tag
-from reader.presentation import truncate_cells
+from reader.presentation import fit_cells
 from reader.text import display_safe
+
+STATUS_TITLE_CELLS = 50  # the source's title on the status line, cut with an ellipsis beyond
 
 
 def safe_content(text: str, style: str = "") -> Content:
@@ -38,7 +40,7 @@ class StatusLine(Static):
     """Source, position, the annotation under the cursor and the selection, on one line."""
 
     def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
-        parts = [safe_content(truncate_cells(title, 50), "bold"), Content(f"  {percent:>3}%")]
+        parts = [safe_content(fit_cells(title, STATUS_TITLE_CELLS), "bold"), Content(f"  {percent:>3}%")]
         blind = getattr(self.app, "blind_notice", "")
         if blind:  # blind coding: each author sees only their own annotations
             parts.insert(0, safe_content(f" {blind} ", "bold reverse"))

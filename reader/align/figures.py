@@ -8,6 +8,7 @@ two claims share a figure only when both value and kind agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reader.text import Span, word_spans
@@ -169,6 +170,18 @@ def _duration(text: str, spans: list[Span], index: int, used: int, value: float,
 def _make(text: str, spans: list[Span], index: int, used: int, value: float, kind: str) -> Figure:
     start, end = spans[index][0], spans[min(len(spans), index + used) - 1][1]
     return Figure(start, end, text[start:end], value, kind)
+
+
+def _family(kind: str) -> str:
+    """What a figure measures: a date and a duration are both time (a tenure: "since 2014", "for a decade")."""
+    return "time" if kind == "date" or kind.startswith("duration:") else kind.split(":")[0]
+
+
+def figures_differ(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> bool:
+    """Whether the figures each of two passages states and the other does not can be one figure stated two
+    ways ("$4.2 million" / "$4.5 million", "2014" / "a decade"), not two facts ("$4.2 million" / "2014")."""
+    families = {_family(figure.kind) for figure in only_a}
+    return any(_family(figure.kind) in families for figure in only_b)
 
 
 _MAY_STATE_FIGURE = re.compile(

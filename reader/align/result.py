@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from reader.align import tuning
-from reader.align.figures import figures
+from reader.align.figures import figures, figures_differ
 from reader.collector import paused_gc
 from reader.model import SuggestionStatus
 from reader.text import Span
@@ -251,14 +251,15 @@ def cluster_to_json(cluster: Cluster) -> dict:
 
 
 def figures_side_by_side(text_a: str, text_b: str) -> dict:
-    """{"differs": both state figures the other does not, "figures": {"a": [...], "b": [...]}}: the figures
+    """{"differs": both state figures of one kind the other does not, "figures": {"a": [...], "b": [...]}}: the figures
     of each passage that the other does not state ("2014" | "10 years"), compared with their units."""
     found_a = [f for f in figures(text_a, 0, len(text_a)) if not f.kind.startswith("label")]
     found_b = [f for f in figures(text_b, 0, len(text_b)) if not f.kind.startswith("label")]
     keys_a, keys_b = {f.key for f in found_a}, {f.key for f in found_b}
-    only_a = [f.text for f in found_a if f.key not in keys_b]
-    only_b = [f.text for f in found_b if f.key not in keys_a]
-    return {"differs": bool(only_a and only_b), "figures": {"a": only_a, "b": only_b}}
+    only_a = [f for f in found_a if f.key not in keys_b]
+    only_b = [f for f in found_b if f.key not in keys_a]
+    figures_of = {"a": [f.text for f in only_a], "b": [f.text for f in only_b]}
+    return {"differs": figures_differ(only_a, only_b), "figures": figures_of}
 
 
 def iter_claim_sets(alignment: Alignment) -> Iterable[tuple[int, Member, Member]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
-from reader.align.figures import Figure, figure_keys, figures
+from reader.align.figures import Figure, figure_keys, figures, figures_differ
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
@@ -36,11 +36,12 @@ class Evidence:
     shared_quote: tuple[str, ...] = ()
     shared_words: tuple[str, ...] = ()
     event_clash: bool = False  # opposite events ("joins" / "leaves") about the same names
+    comparable: bool = True  # figures_a and figures_b hold figures of one kind (figures.figures_differ)
 
     @property
     def differs(self) -> bool:
-        """Both state figures the other does not: one claim whose figures differ, or two facts."""
-        return bool(self.figures_a and self.figures_b)
+        """Both state figures of one kind the other does not: one claim whose figures differ (or two facts)."""
+        return bool(self.figures_a and self.figures_b and self.comparable)
 
     def describe(self) -> str:
         """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'."""
@@ -189,17 +190,20 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
     # a name with a number in it ("Phi-3") is a shared name, not a figure
     shared_labels = tuple(dict.fromkeys(f.text for f in figures_a if f.key in keys_b and f.kind.startswith("label")))
     names = tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words))
+    only_a = [f for f in figures_a if f.key not in keys_b and not f.kind.startswith("label")]
+    only_b = [f for f in figures_b if f.key not in keys_a and not f.kind.startswith("label")]
     return Evidence(
         shared_figures=tuple(
             _same_figure(f, figures_b) for f in figures_a if f.key in keys_b and not f.kind.startswith("label")
         ),
-        figures_a=tuple(f.text for f in figures_a if f.key not in keys_b and not f.kind.startswith("label")),
-        figures_b=tuple(f.text for f in figures_b if f.key not in keys_a and not f.kind.startswith("label")),
+        figures_a=tuple(f.text for f in only_a),
+        figures_b=tuple(f.text for f in only_b),
         shared_names=tuple(dict.fromkeys(shared_labels + names)),
         shared_quote=tuple(dict.fromkeys(words[s] for s in sorted(a.quote_stems & b.quote_stems) if s in words)),
         # several stems can come from one word ("cost-efficient"): name each word once
         shared_words=tuple(dict.fromkeys(words[s] for s in rare if s in words))[:3],
         event_clash=bool(features[8]),
+        comparable=figures_differ(only_a, only_b),
     )
 
 

@@ -10,8 +10,10 @@ import click
 
 from reader.cli import Context, _json, _one_line, cli, passage_span
 from reader.model import Decision
+from reader.presentation import fit_cells
 from reader.text import display_safe
 
+CANDIDATE_CELLS = 100  # a candidate's text in `reader suggest`, cut with an ellipsis beyond (--json has it whole)
 _SPAN = re.compile(r"^(?P<source>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
 
@@ -101,7 +103,7 @@ def suggest(
             click.echo(
                 _one_line(
                     f"  {rank}. [{candidate.confidence:.2f}] {candidate.start}-{candidate.end} "
-                    f"{' '.join(candidate.text.split())[:100]}"
+                    f"{fit_cells(' '.join(candidate.text.split()), CANDIDATE_CELLS)}"
                 )
             )
             click.echo(_one_line(f"     {candidate.evidence.describe()}"))
@@ -116,7 +118,10 @@ def _span_reference(store, reference: str):
         )
     found = store.resolve_source(match["source"])
     start, end = int(match["start"]), int(match["end"])
-    if not 0 <= start < end <= len(store.text(found.id)):
+    if end <= start:
+        problem = "ends before it starts" if end < start else "is empty"
+        raise click.ClickException(f"{start}-{end} {problem} (write START-END, the end after the start)")
+    if end > len(store.text(found.id)):
         raise click.ClickException(
             f"{start}-{end} is not a passage of {_one_line(found.name)} "
             f"(its text has {len(store.text(found.id))} characters)"

@@ -23,7 +23,9 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
     parts = []
     for action, entity, count, _ in counts:
         verb, name = verbs.get(action, action), entity.replace("_", " ")
-        if count == 1:
+        if entity == PAIR_DECISION and action == "create":  # "confirming a pair", not "adding a pair decision"
+            parts.append(_decisions_made(conn, group, count))
+        elif count == 1:
             parts.append(f"{verb} {'an' if name[0] in 'aeiou' else 'a'} {name}")
         else:
             parts.append(f"{verb} {count} {name}s")
@@ -42,6 +44,16 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
         before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [counts[0][3]]).fetchone()
         described += f" ({json.loads(after or before).get('name', '')})"
     return described
+
+
+def _decisions_made(conn: sqlite3.Connection, group: str, count: int) -> str:
+    """'confirming a pair', 'rejecting 2 pairs', or (some of each, as an import brings) 'adding 3 pair decisions'."""
+    sql = "SELECT json_extract(after, '$.decision') FROM events WHERE group_id = ? AND entity = ? AND action = ?"
+    made = {row[0] for row in conn.execute(sql, [group, PAIR_DECISION, "create"])}
+    verb = {"rejected": "rejecting", "confirmed": "confirming"}.get(str(made.pop())) if len(made) == 1 else None
+    if verb is None:
+        return "adding a pair decision" if count == 1 else f"adding {count} pair decisions"
+    return f"{verb} {'a pair' if count == 1 else f'{count} pairs'}"
 
 
 def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:

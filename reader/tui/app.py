@@ -15,7 +15,7 @@ from pathlib import Path
 from threading import Event
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -41,7 +41,19 @@ PROGRESS_DELAY = 0.3
 PROGRESS_INTERVAL = 0.1
 
 
-class ReaderApp(OpeningScreens, App[None]):
+class QuitGuard(App[None]):
+    """Once q has started quitting, the keys and clicks that follow are dropped: a screen they opened ('q' then
+    'm' typed fast) would mount on an app already closing and crash it with a traceback."""
+
+    quitting = False  # set by q
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.quitting and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
+
+
+class ReaderApp(OpeningScreens, QuitGuard, App[None]):
     """Sources, reading and help screens over one annotation database."""
 
     CSS_PATH = "reader.tcss"
@@ -412,6 +424,7 @@ class ReaderApp(OpeningScreens, App[None]):
                     store.set_reading_position(source_id, position, fraction)
 
             self.submit_change(remember)
+        self.quitting = True
         self.exit()
 
     # --- live refresh ----------------------------------------------------------------------------

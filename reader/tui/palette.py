@@ -19,8 +19,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from reader.presentation import fit_cells
 from reader.text import display_safe, plural
 from reader.tui.widgets.option_steps import step_highlight
+
+HIT_TITLE_CELLS = 40  # a hit's source title, cut with an ellipsis beyond
 
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
@@ -74,14 +77,15 @@ class SearchHits(ModalScreen["tuple[int, int] | None"]):
     def compose(self) -> ComposeResult:
         options = []
         for hit in self.hits:
-            prompt = Text(display_safe(hit["source_title"] or Path(hit["source_path"]).name)[:40], style="bold")
+            title = display_safe(hit["source_title"] or Path(hit["source_path"]).name)
+            prompt = Text(fit_cells(title, HIT_TITLE_CELLS), style="bold")
             prompt.append("  ")
             for index, part in enumerate(hit["snippet"].replace("\x03", "\x02").split("\x02")):
                 prompt.append(display_safe(part.replace("\n", " ")), style="reverse" if index % 2 else "")
             options.append(Option(prompt))
         with Vertical(id="dialog"):
             yield Label(
-                f"{len(self.hits)} hits for {self.query_text!r} (enter opens, escape closes)",
+                f"{plural(len(self.hits), 'hit')} for {self.query_text!r} (enter opens, escape closes)",
                 id="dialog-title",
                 markup=False,
             )

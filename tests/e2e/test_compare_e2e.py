@@ -45,7 +45,7 @@ def test_two_sources_side_by_side_link_a_claim_and_find_it_everywhere(tmux, tmp_
     tmux.wait_for("aligned ·", timeout=30)  # the alignment is on screen
 
     # Move down pane 1 until the differences panel shows a counterpart in pane 2.
-    label = "2 One of Microsoft's Top AI Execs Leave…:"  # the title cut to 40 cells, visibly
+    label = "2 One of Microsoft's Top AI Execs Leave…:"  # the pane's label, cut at 40 cells
     for _ in range(40):
         line = differences_line(tmux.screen(), label)
         if line and "no counterpart" not in line:

@@ -72,7 +72,7 @@ def test_a_decision_and_the_link_it_came_with_are_one_step(loaded_store, pair) -
     with loaded_store.write():
         loaded_store.add_link(first.id, second.id, "same")
         record_decision(loaded_store, "confirmed", a, b)
-    assert loaded_store.undo() == "undid adding a link and adding a pair decision"
+    assert loaded_store.undo() == "undid adding a link and confirming a pair"  # not the jargon "a pair decision"
     assert loaded_store.links() == [] and decisions(loaded_store) == []
 
 

@@ -21,8 +21,15 @@ from reader.presentation import (
     UNIQUE_COLOUR,
 )
 from reader.text import display_safe
-from reader.tui.screens.compare_parts import LINK_KIND_NAMES, difference_line, short_pane_label
+from reader.tui.screens.compare_parts import LINK_KIND_NAMES, SHORT_LABEL_CELLS, difference_line, pane_label
 from reader.tui.screens.compare_sync import PaneSync
+
+Line = tuple[Text, Text]  # a line of the panel: what it says, and the status it ends with (kept when cut)
+
+
+def alone(text: str, style: str = "") -> Line:
+    """A line without a status."""
+    return Text(text, style=style), Text()
 
 
 class DifferencesPanel(Static):
@@ -32,7 +39,7 @@ class DifferencesPanel(Static):
         super().__init__(id=id)
         self.sync = sync
         self.comparison: Comparison | None = None
-        self._cache: dict[tuple[Hashable, ...], Text] = {}
+        self._cache: dict[tuple[Hashable, ...], Line] = {}
 
     def forget(self) -> None:
         """The alignment changed: the cached lines no longer hold."""
@@ -63,29 +70,45 @@ class DifferencesPanel(Static):
                 style="dim",
             ),
         )
-        lines = [legend]
+        lines: list[Line] = [(legend, Text())]
         if self.comparison is not None and not self.comparison.library_weights:
             lines.append(
-                Text(
+                alone(
                     f"words weighed over the open panes only (library over {tuning.STABLE_LIBRARY} "
                     "sources): other panes may change these pairs",
                     style="dim italic",
                 )
             )
         if self.sync.alignment is None:
-            lines.append(Text("aligning the sources…", style="dim italic"))
+            lines.append(alone("aligning the sources…", style="dim italic"))
         else:
             lines += self._difference_lines(active)
-        self.update(Text("\n").join(lines))
+        self.update(self._fit(lines))
 
-    def _difference_lines(self, index: int) -> list[Text]:
+    def _fit(self, lines: list[Line]) -> Text:
+        """The lines; when they would run past the panel's last row (four panes at 80x24), each line but the
+        legend is cut to one row with an ellipsis, its status (your link, or suggested and how confident) kept."""
+        whole = [body + tail for body, tail in lines]
+        width, height = self.content_size
+        if width <= 0 or sum(len(line.wrap(self.app.console, width)) for line in whole) <= height:
+            return Text("\n").join(whole)
+        fitted = whole[:1]
+        for body, tail in lines[1:]:
+            room = max(1, width - tail.cell_len)
+            if body.cell_len > room:
+                body = body.copy()
+                body.truncate(room, overflow="ellipsis")
+            fitted.append(body + tail)
+        return Text("\n").join(fitted)
+
+    def _difference_lines(self, index: int) -> list[Line]:
         pane = self.sync.panes[index]
         hits = self.sync.hits_under_cursor(index)
-        lines: list[Text] = []
+        lines: list[Line] = []
         repeat = self.sync.repeat_under_cursor(index)
         if repeat is not None:
             lines.append(
-                Text(
+                alone(
                     f"repeated: this passage also stands at {repeat.first[0]:,}–{repeat.first[1]:,} in this source",
                     style=REPEAT_COLOUR,
                 )
@@ -95,8 +118,8 @@ class DifferencesPanel(Static):
             spans = self.sync.alignment.unique.get(pane.source.id, []) if self.sync.alignment is not None else []
             unique = any(a < end and b > start for a, b in spans)
             lines.append(
-                Text(
-                    "unique: no other pane states this" if unique else "no aligned passage here",
+                alone(
+                    "unique: no counterpart found (c ranks the candidates)" if unique else "no aligned passage here",
                     style=UNIQUE_COLOUR if unique else "dim",
                 )
             )
@@ -105,7 +128,7 @@ class DifferencesPanel(Static):
             if len(hits) > 1:  # a sentence that makes several claims: one block each
                 words = " ".join(hit.member.text.split())
                 lines.append(
-                    Text(
+                    alone(
                         display_safe(f"claim {number}/{len(hits)}: {words[:70]}" + ("…" if len(words) > 70 else "")),
                         style="bold dim",
                     )
@@ -113,29 +136,34 @@ class DifferencesPanel(Static):
             lines += self._hit_lines(index, hit)
         return lines
 
-    def _hit_lines(self, index: int, hit: AlignmentHit) -> list[Text]:
+    def _hit_lines(self, index: int, hit: AlignmentHit) -> list[Line]:
         """One line per other pane: the words that differ from the counterpart, and whose pair it is (your
         link, or a suggestion with its confidence and, when they differ, the figures side by side)."""
         pane = self.sync.panes[index]
-        lines: list[Text] = []
+        lines: list[Line] = []
         for other_index, other in enumerate(self.sync.panes):
             if other_index == index:
                 continue
             members = [m for m in hit.counterparts if m.source_id == other.source.id]
-            label = short_pane_label(other_index + 1, other.source)
+            label = pane_label(other_index + 1, other.source, width=SHORT_LABEL_CELLS)
             if not members:
                 lines.append(
-                    Text.assemble(
-                        Text(display_safe(label), style="bold"),
-                        Text(": no counterpart (silent or not found)", style="dim"),
+                    (
+                        Text.assemble(
+                            Text(display_safe(label), style="bold"),
+                            Text(": no counterpart (silent or not found)", style="dim"),
+                        ),
+                        Text(),
                     )
                 )
                 continue
             key = (hit.member.source_id, hit.member.start, members[0].source_id, members[0].start, hit.cluster.id)
             line = self._cache.get(key)
             if line is None:
-                line = difference_line(label, pane.text, hit.member, other.text, members[0])
-                line.append_text(self._pair_status(index, hit.member, other_index, members[0]))
+                line = (
+                    difference_line(label, pane.text, hit.member, other.text, members[0]),
+                    self._pair_status(index, hit.member, other_index, members[0]),
+                )
                 self._cache[key] = line
             lines.append(line)
         return lines

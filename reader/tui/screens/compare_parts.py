@@ -114,13 +114,13 @@ class Pane:
     view: DocumentView
 
 
-def pane_label(number: int, source: Source) -> str:
-    return f"{number} {source.title or source.name}"
+SHORT_LABEL_CELLS = 40  # a pane's label in lists and messages: "2 One of Microsoft's Top AI Execs Lea…"
 
 
-def short_pane_label(number: int, source: Source, width: int = 40) -> str:
-    """The pane label fitted to width cells, ending in an ellipsis when cut (dialogs, the differences panel)."""
-    return fit_cells(pane_label(number, source), width)
+def pane_label(number: int, source: Source, width: int | None = None) -> str:
+    """'2 The Verge' (the pane's number and its source's title), cut to width cells with an ellipsis."""
+    label = f"{number} {source.title or source.name}"
+    return label if width is None else fit_cells(label, width)
 
 
 def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Highlight], list[Highlight]]:

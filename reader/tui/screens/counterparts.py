@@ -16,6 +16,9 @@ from reader.presentation import fit_cells
 from reader.text import display_safe
 
 # (action, pane index, candidate): action is "confirm" or "reject"
+OPTIONS_ROWS = 30  # the candidates' list at most (reader.tcss #counterpart-options)
+# The dialog's rows besides the list, at most: border 2, padding 2, the title 1, the quote 5, its margin 1.
+DIALOG_ROWS = 11
 Choice = tuple[str, int, Candidate]
 
 
@@ -74,7 +77,17 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
             yield OptionList(*options, id="counterpart-options")
 
     def on_mount(self) -> None:
+        self.fit_options()
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        self.fit_options()
+
+    def fit_options(self) -> None:
+        """On a short terminal (80x24) the list scrolls within the screen rather than push the dialog's title
+        and border off it."""
+        rows = max(3, min(OPTIONS_ROWS, self.app.size.height - DIALOG_ROWS))
+        self.query_one(OptionList).styles.max_height = rows
 
     def action_move(self, step: int) -> None:
         """j / k move like the arrow keys (skipping the 'no candidate' lines), so x rejects the one chosen."""

@@ -40,13 +40,14 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
                     " → ",
                     Text(display_safe(label), style="italic"),
                     ": ",
-                    Text(display_safe(fit_cells(" ".join(annotation.quote.split()), 60))),
+                    Text(fit_cells(display_safe(" ".join(annotation.quote.split())), 60)),
                 )
                 options.append(Option(prompt, id=f"{kind}:{annotation.id}"))
         with Vertical(id="dialog"):
             yield Static(Text("Link the annotation", style="bold"))
-            quote = fit_cells(" ".join(self.quote.split()), 200)
-            yield Static(Text(display_safe(quote), style="dim"), id="dialog-quote")
+            yield Static(
+                Text(fit_cells(display_safe(" ".join(self.quote.split())), 200), style="dim"), id="dialog-quote"
+            )
             yield OptionList(*options, id="link-options")
 
     def on_mount(self) -> None:

@@ -55,6 +55,7 @@ CELL_STYLES = {
     ABSENT: "dim",
 }
 CLAIM_WIDTH = 48
+MIN_CLAIM_WIDTH = 24  # the claim column gives way to the sources' columns on a narrow terminal, down to this
 MIN_CELL_WIDTH = 14
 
 
@@ -206,8 +207,10 @@ class MatrixScreen(ReaderScreen):
         table = self.query_one(DataTable)
         where = table.cursor_coordinate
         table.clear(columns=True)
-        cell_width = max(MIN_CELL_WIDTH, (self.app.size.width - CLAIM_WIDTH - 6) // max(1, len(self.sources)) - 2)
-        table.add_column("Claim", key="claim", width=CLAIM_WIDTH)
+        room = self.app.size.width - 6
+        claim_width = max(MIN_CLAIM_WIDTH, min(CLAIM_WIDTH, room - len(self.sources) * (MIN_CELL_WIDTH + 2)))
+        cell_width = max(MIN_CELL_WIDTH, (room - claim_width) // max(1, len(self.sources)) - 2)
+        table.add_column("Claim", key="claim", width=claim_width)
         for source in self.sources:
             table.add_column(
                 Text(fit_cells(display_safe(source.title or source.name), cell_width)),
@@ -215,7 +218,7 @@ class MatrixScreen(ReaderScreen):
                 width=cell_width,
             )
         for number, claim in enumerate(self.claims, 1):
-            cells = [Text(fit_cells(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", CLAIM_WIDTH))]
+            cells = [Text(fit_cells(f"{number}. {_claim_summary(claim, self.by_first_appearance)}", claim_width))]
             for source in self.sources:
                 cell = claim.cells[source.id]
                 cells.append(

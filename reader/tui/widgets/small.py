@@ -9,6 +9,8 @@ from reader.model import Tag
 from reader.presentation import fit_cells
 from reader.text import display_safe
 
+STATUS_TITLE_CELLS = 50  # the source's title on the status line, cut with an ellipsis beyond
+
 
 def safe_content(text: str, style: str = "") -> Content:
     """Untrusted text as Content: never parsed as markup, control characters made visible, one line."""
@@ -39,7 +41,7 @@ class StatusLine(Static):
 
     def show(self, title: str, percent: int, annotation: str = "", selection: str = "") -> None:
         """One line that fits: the help key when there is room for it, else a line too long ends in '…'."""
-        parts = [safe_content(fit_cells(title, 50), "bold"), Content(f"  {percent:>3}%")]
+        parts = [safe_content(fit_cells(title, STATUS_TITLE_CELLS), "bold"), Content(f"  {percent:>3}%")]
         blind = getattr(self.app, "blind_notice", "")
         if blind:  # blind coding: each author sees only their own annotations
             parts.insert(0, safe_content(f" {blind} ", "bold reverse"))

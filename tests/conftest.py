@@ -105,3 +105,14 @@ def db_at_schema(tmp_path: Path) -> Callable[[int], Path]:
         return make_db_at_schema(tmp_path / f"schema{version}.db", version)
 
     return build
+
+
+@pytest.fixture
+def two_readers(db_path: Path, corpus_dir: Path):
+    """alice and bob, each with a connection of their own to one database holding the corpus."""
+    alice = open_store(db_path, author="alice")
+    sync_sources(alice, [corpus_dir])
+    bob = open_store(db_path, author="bob")
+    yield alice, bob
+    alice.close()
+    bob.close()

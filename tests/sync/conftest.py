@@ -165,3 +165,15 @@ def add_annotations(store, source_id: int, count: int, label: str = "", tags: tu
                             [(row["id"], tag_id) for row in rows for tag_id in tag_ids])
         store.log_events(events, actor="import")
     return [row["id"] for row in rows]
+
+
+@pytest.fixture
+def alice(tmp_path: Path, corpus_dir: Path):
+    """alice's own database, holding the corpus."""
+    from reader.library import sync_sources
+    from reader.store import open_store
+
+    store = open_store(tmp_path / "alice.db", author="alice")
+    sync_sources(store, [corpus_dir])
+    yield store
+    store.close()

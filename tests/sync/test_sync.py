@@ -25,14 +25,6 @@ def _sync(store, hub_url: str):
 
 
 @pytest.fixture
-def alice(tmp_path: Path, corpus_dir: Path):
-    store = open_store(tmp_path / "alice.db", author="alice")
-    sync_sources(store, [corpus_dir])
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def bob(tmp_path: Path):
     store = open_store(tmp_path / "bob.db", author="bob")
     yield store

@@ -47,14 +47,6 @@ def _candidates(store) -> list[tuple[int, int]]:
 
 
 @pytest.fixture
-def alice(tmp_path: Path, corpus_dir: Path):
-    store = open_store(tmp_path / "alice.db", author="alice")
-    sync_sources(store, [corpus_dir])
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def bob(tmp_path: Path, corpus_dir: Path):
     """The same articles, loaded one by one in the other order: his local source ids are not alice's."""
     store = open_store(tmp_path / "bob.db", author="bob")

@@ -5,13 +5,11 @@ model refits on what is left, and undo never takes back another reader's decisio
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from reader.align.learn import FEATURES
 from reader.comparison import pair_model
-from reader.library import sync_sources
 from reader.store import StoreError, open_store
 from reader.store.decisions import decisions, record_decision, rejected_pairs
 
@@ -84,16 +82,6 @@ def test_the_logged_snapshot_names_the_pair_and_carries_no_row_id(loaded_store, 
     snapshot = json.loads(event["after"])
     assert "id" not in snapshot and snapshot["features"] == [0.25] and snapshot["author"] == loaded_store.author
     assert snapshot["quote_a"] == loaded_store.text(a[0])[a[1] : a[2]]
-
-
-@pytest.fixture
-def two_readers(db_path: Path, corpus_dir: Path):
-    alice = open_store(db_path, author="alice")
-    sync_sources(alice, [corpus_dir])
-    bob = open_store(db_path, author="bob")
-    yield alice, bob
-    alice.close()
-    bob.close()
 
 
 def test_undo_never_takes_back_another_readers_later_decision_on_the_pair(two_readers) -> None:

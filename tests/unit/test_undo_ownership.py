@@ -11,17 +11,6 @@ from reader.library import sync_sources
 from reader.store import Store, StoreError, open_store
 
 
-@pytest.fixture
-def two_readers(db_path: Path, corpus_dir: Path):
-    """alice and bob, each with a connection of their own to one database holding the corpus."""
-    alice = open_store(db_path, author="alice")
-    sync_sources(alice, [corpus_dir])
-    bob = open_store(db_path, author="bob")
-    yield alice, bob
-    alice.close()
-    bob.close()
-
-
 def first_source(store: Store) -> int:
     return store.sources()[0].id
 

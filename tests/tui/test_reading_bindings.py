@@ -336,3 +336,20 @@ async def test_two_tags_pressed_at_once_on_a_sentence_make_one_annotation(make_a
         assert annotation.tags == ["claim", "quote"]
     [stored] = open_store(db_path).annotations()
     assert stored.tags == ["claim", "quote"]
+
+
+async def test_the_tag_bar_counts_the_tags_that_do_not_fit(make_app):
+    """QA at 80x24: tags 6-9 were cut off the tag bar with no mark, so a user never learnt that keys 6-9
+    tagged at all. The bar shows what fits and counts the rest ("+3 more")."""
+    from reader.tui.widgets.small import TagBar
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await open_first_source(pilot)
+        bar = pilot.app.screen.query_one(TagBar)
+        total = len(pilot.app.screen.tags)
+        line = str(bar.render())
+        shown = sum(1 for n in range(1, 10) if f" {n} ■ " in line)
+        assert total > shown and line.rstrip().endswith(f"+{total - shown} more")
+        assert len(line.rstrip()) <= bar.content_size.width
+        await pilot.resize_terminal(160, 48)
+        await wait_for(pilot, lambda: "more" not in str(bar.render()) or total > 9)

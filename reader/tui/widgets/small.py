@@ -22,18 +22,45 @@ def safe_content(text: str, style: str = "") -> Content:
 
 
 class TagBar(Static):
-    """The tags with their colours and keys 1-9, in tag-bar order."""
+    """The tags with their colours and keys 1-9, in tag-bar order, as many as fit the line; the rest are
+    counted ("+3 more"), so a tag cut off at 80 columns is never silently missing."""
+
+    _tags: list[Tag] = []
 
     def show_tags(self, tags: list[Tag]) -> None:
-        parts: list[Content] = []
+        self._tags = tags
+        width = self.content_size.width or self.app.size.width - 2
+        items: list[Content] = []
+        used = 0
         for index, tag in enumerate(tags[:9], 1):
-            parts.append(Content.styled(f" {index} ", "bold"))
-            parts.append(Content.styled("■ ", tag.colour))
-            parts.append(safe_content(tag.name))
-            parts.append(Content("  "))
-        if len(tags) > 9:
-            parts.append(Content.styled(f"+{len(tags) - 9} more (a to type one)", "dim"))
-        self.update(Content("").join(parts) if parts else Content.styled("no tags yet", "dim"))
+            item = Content("").join(
+                [
+                    Content.styled(f" {index} ", "bold"),
+                    Content.styled("■ ", tag.colour),
+                    safe_content(tag.name),
+                    Content("  "),
+                ]
+            )
+            left = len(tags) - index
+            # the item's trailing spaces only count when "+N more" follows it
+            needed = item.cell_length + len(_more(left)) if left else item.cell_length - 2
+            if items and used + needed > width:
+                break
+            items.append(item)
+            used += item.cell_length
+        if len(tags) > len(items):
+            more = _more(len(tags) - len(items))
+            hint = " (a to type one)" if used + len(more) + 16 <= width else ""
+            items.append(Content.styled(more + hint, "dim"))
+        self.update(Content("").join(items) if items else Content.styled("no tags yet", "dim"))
+
+    def on_resize(self) -> None:
+        if self._tags:
+            self.show_tags(self._tags)
+
+
+def _more(count: int) -> str:
+    return f"+{count} more"
 
 
 class StatusLine(Static):

@@ -14,7 +14,7 @@ from typing import TypeVar
 from rich.cells import cell_len, get_character_cell_size, set_cell_size
 
 from reader.model import AnchorStatus, Annotation
-from reader.text import plural
+from reader.text import display_safe, plural
 
 UNTAGGED_COLOUR = "#888888"  # an annotation without tags, on screen, in `reader show` and in the report
 UNTAGGED_LABEL = "untagged"
@@ -100,6 +100,12 @@ def position_percent(offset: int, length: int) -> int:
 
 
 # --- fitting text to terminal cells -----------------------------------------------------------------
+
+
+def flat_line(text: str, width: int) -> str:
+    """Untrusted text (a quote, a passage) as one line: display-safe, its white space collapsed, cut to width
+    cells with an ellipsis."""
+    return fit_cells(display_safe(" ".join(text.split())), width)
 
 
 def fit_cells(text: str, width: int) -> str:

@@ -78,11 +78,12 @@ def suggest(
     docs = [SourceText(s.id, s.path, store.text(s.id)) for s in [found, *chosen]]
     ids = [s.id for s in [found, *chosen]]
     clause_set = prepare_claims(docs)
-    model = pair_model(store)
     if backend == "semantic":
         from reader.align.semantic import semantic_context
 
         model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(semantic_context(clause_set))
+    else:
+        model = pair_model(store)
     ranked = rank_counterparts(clause_set, found.id, start, end, model, top, rejected_pairs(store, ids))
     candidates = [c for s in chosen for c in ranked.get(s.id, [])]
     if as_json:

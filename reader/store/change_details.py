@@ -29,7 +29,7 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
             parts.append(f"{verb} {'an' if name[0] in 'aeiou' else 'a'} {name}")
         else:
             parts.append(f"{verb} {count} {name}s")
-    described = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "a change")
+    described = _and_list(parts) or "a change"
     if len(counts) == 1 and counts[0][1] == "annotation" and counts[0][2] == 1:
         described += _annotation_detail(conn, counts[0][3])
     elif len(counts) == 1 and counts[0][1] == PAIR_DECISION and counts[0][2] == 1:
@@ -41,8 +41,8 @@ def describe_group(conn: sqlite3.Connection, group: str) -> str:
     elif len(counts) == 1 and counts[0][1] == "source" and counts[0][2] == 1:
         return _source_detail(conn, counts[0][3]) or described
     elif len(counts) == 1 and counts[0][1] == "tag" and counts[0][2] == 1:
-        before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [counts[0][3]]).fetchone()
-        described += f" ({json.loads(after or before).get('name', '')})"
+        before, after = _snapshots(conn, counts[0][3])
+        described += f" ({(after or before).get('name', '')})"
     return described
 
 
@@ -58,13 +58,12 @@ def _decisions_made(conn: sqlite3.Connection, group: str, count: int) -> str:
 
 def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
     """': "the annotated words" [tag, tag]' for one annotation event (the words cut at 40 characters)."""
-    before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [event_id]).fetchone()
-    snapshot = json.loads(after or before or "{}")
-    quote = " ".join(str(snapshot.get("quote", "")).split())
-    quote = quote if len(quote) <= 40 else quote[:39] + "…"
+    old, snapshot = _snapshots(conn, event_id)
+    changed = bool(old and snapshot)  # a change: the tags it changed, or that the note changed
+    snapshot = snapshot or old
+    quote = _short(snapshot.get("quote", ""), 40)
     tags = ", ".join(snapshot.get("tags") or [])
-    if before and after:  # a change: the tags it changed, or that the note changed
-        old = json.loads(before)
+    if changed:
         old_tags = ", ".join(old.get("tags") or [])
         if old_tags != tags:
             return f': "{quote}" [{old_tags or "untagged"} → {tags or "untagged"}]'
@@ -76,12 +75,9 @@ def _annotation_detail(conn: sqlite3.Connection, event_id: int) -> str:
 def _pair_decision_detail(conn: sqlite3.Connection, event_id: int) -> str:
     """'rejecting a pair: "words" and "words"' for one pair decision event (each quote cut at 30 characters);
     a decision taken back is 'deleting a pair decision: ...'."""
-    before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [event_id]).fetchone()
-    snapshot = json.loads(after or before or "{}")
-    quotes = []
-    for name in ("quote_a", "quote_b"):
-        quote = " ".join(str(snapshot.get(name, "")).split())
-        quotes.append(quote if len(quote) <= 30 else quote[:29] + "…")
+    before, after = _snapshots(conn, event_id)
+    snapshot = after or before
+    quotes = [_short(snapshot.get(name, ""), 30) for name in ("quote_a", "quote_b")]
     if after:
         verb = {"rejected": "rejecting", "confirmed": "confirming"}.get(str(snapshot.get("decision")), "deciding on")
         return f'{verb} a pair: "{quotes[0]}" and "{quotes[1]}"'
@@ -89,13 +85,20 @@ def _pair_decision_detail(conn: sqlite3.Connection, event_id: int) -> str:
 
 
 def _snapshots(conn: sqlite3.Connection, event_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One event's snapshots (before, after); {} for the side a creation or a deletion has not."""
     before, after = conn.execute("SELECT before, after FROM events WHERE id = ?", [event_id]).fetchone()
     return json.loads(before or "{}"), json.loads(after or "{}")
 
 
 def _short(text: Any, width: int = 40) -> str:
+    """text on one line, cut at width characters with '…'."""
     words = " ".join(str(text or "").split())
     return words if len(words) <= width else words[: width - 1] + "…"
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' ('' for none)."""
+    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + (items[-1] if items else "")
 
 
 def _claim_detail(conn: sqlite3.Connection, event_id: int) -> str:
@@ -126,8 +129,7 @@ def _source_detail(conn: sqlite3.Connection, event_id: int) -> str:
     changed = [name for name in fields if before.get(name) != after.get(name)]
     if not changed:
         return ""
-    names = ", ".join(changed[:-1]) + (" and " if len(changed) > 1 else "") + changed[-1]
-    return f"changing a source's {names} ({_short(after.get('title') or before.get('title'), 60)})"
+    return f"changing a source's {_and_list(changed)} ({_short(after.get('title') or before.get('title'), 60)})"
 
 
 def _silence_detail(conn: sqlite3.Connection, event_id: int) -> str:

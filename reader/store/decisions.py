@@ -138,10 +138,7 @@ def decision_from_hub(
         found = known(digest) or fetched(digest, digest)
         if found is None:
             return "pair decision on a text the hub does not have"
-        text = db.execute(
-            "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
-            [found[0]],
-        ).fetchone()[0]
+        text = _current_text(db, found[0])
         quote = str(payload[f"quote_{side}"])
         span = locate_passage(text, int(payload[f"start_{side}"]), int(payload[f"end_{side}"]), quote)
         if span is None:
@@ -154,13 +151,9 @@ def decision_from_hub(
         raise ValueError("not a decision")
     after = {
         "decision": str(payload["decision"]),
-        "source_a": a[0],
-        "start_a": a[1],
-        "end_a": a[2],
+        **_sides(a, "a"),
         "quote_a": quote_a,
-        "source_b": b[0],
-        "start_b": b[1],
-        "end_b": b[2],
+        **_sides(b, "b"),
         "quote_b": quote_b,
         "features": [float(x) for x in payload.get("features") or []],
         "author": str(payload.get("author") or ""),
@@ -170,7 +163,16 @@ def decision_from_hub(
 
 
 def _sides(passage: SpanRef, side: str) -> dict[str, int]:
+    """A passage as one side's columns of pair_decisions: source_a, start_a, end_a (side "a")."""
     return {f"source_{side}": passage[0], f"start_{side}": passage[1], f"end_{side}": passage[2]}
+
+
+def _current_text(db: Any, source_id: int) -> str:
+    """A source's current text, read inside the caller's transaction."""
+    return db.execute(
+        "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
+        [source_id],
+    ).fetchone()[0]
 
 
 def import_decisions(
@@ -190,10 +192,7 @@ def import_decisions(
             if source_id is None:
                 break
             if source_id not in texts:
-                texts[source_id] = db.execute(
-                    "SELECT v.text FROM sources s JOIN source_versions v ON v.id = s.current_version_id WHERE s.id = ?",
-                    [source_id],
-                ).fetchone()[0]
+                texts[source_id] = _current_text(db, source_id)
             span = locate_passage(texts[source_id], start, end, quote)
             if span is None:
                 break
@@ -206,9 +205,9 @@ def import_decisions(
             continue
         row = {
             "decision": item.decision,
-            **{f"{name}_a": value for name, value in zip(("source", "start", "end"), a)},
+            **_sides(a, "a"),
             "quote_a": texts[a[0]][a[1] : a[2]],
-            **{f"{name}_b": value for name, value in zip(("source", "start", "end"), b)},
+            **_sides(b, "b"),
             "quote_b": texts[b[0]][b[1] : b[2]],
             "features": json.dumps([round(float(x), 6) for x in item.features]),
             "author": item.author,

@@ -53,7 +53,7 @@ class QuitGuard(App[None]):
         await super().on_event(event)
 
 
-class ReaderApp(OpeningScreens, QuitGuard, App[None]):
+class ReaderApp(OpeningScreens, QuitGuard):
     """Sources, reading and help screens over one annotation database."""
 
     CSS_PATH = "reader.tcss"

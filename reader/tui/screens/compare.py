@@ -43,13 +43,12 @@ from reader.tui.screens.compare_pairs import (
 )
 from reader.tui.screens.compare_parts import (
     LINK_KIND_NAMES,
-    SHORT_LABEL_CELLS,
     Pane,
     alignment_highlights,
     annotation_highlights,
     pane_header,
-    pane_label,
     passage_highlights,
+    short_pane_label,
     subtract_spans,
 )
 from reader.tui.screens.compare_sync import PaneSync
@@ -398,7 +397,7 @@ class CompareScreen(PairDecisions):
                 continue
             other = self.annotation_under_cursor(index)
             if other is not None:
-                targets.append((pane_label(index + 1, pane.source, width=SHORT_LABEL_CELLS), other))
+                targets.append((short_pane_label(index + 1, pane.source), other))
         if not targets:
             self.notify_error("no annotation under the other panes' cursors (tab to a pane and annotate)")
             return

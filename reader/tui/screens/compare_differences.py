@@ -21,7 +21,7 @@ from reader.presentation import (
     UNIQUE_COLOUR,
 )
 from reader.text import display_safe
-from reader.tui.screens.compare_parts import LINK_KIND_NAMES, SHORT_LABEL_CELLS, difference_line, pane_label
+from reader.tui.screens.compare_parts import LINK_KIND_NAMES, difference_line, short_pane_label
 from reader.tui.screens.compare_sync import PaneSync
 
 Line = tuple[Text, Text]  # a line of the panel: what it says, and the status it ends with (kept when cut)
@@ -145,7 +145,7 @@ class DifferencesPanel(Static):
             if other_index == index:
                 continue
             members = [m for m in hit.counterparts if m.source_id == other.source.id]
-            label = pane_label(other_index + 1, other.source, width=SHORT_LABEL_CELLS)
+            label = short_pane_label(other_index + 1, other.source)
             if not members:
                 lines.append(
                     (

@@ -12,7 +12,7 @@ from reader.align.suggest import Candidate, passage_features, rank_counterparts
 from reader.model import AnchorStatus, Annotation, Decision, LinkKind
 from reader.session import Store, record_decision
 from reader.tui.screens.annotating import AnnotatingScreen
-from reader.tui.screens.compare_parts import SHORT_LABEL_CELLS, pane_label
+from reader.tui.screens.compare_parts import short_pane_label
 from reader.tui.screens.counterparts import Choice, CounterpartChoice
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class PairDecisions(AnnotatingScreen):
             rejected=self.comparison.rejected,
         )
         rows = [
-            (index, pane_label(index + 1, other.source, width=SHORT_LABEL_CELLS), ranked.get(other.source.id, []))
+            (index, short_pane_label(index + 1, other.source), ranked.get(other.source.id, []))
             for index, other in enumerate(self.panes)
             if index != self.active
         ]
@@ -135,7 +135,7 @@ class PairDecisions(AnnotatingScreen):
             own,
             [pair_decision_features(self.comparison, own, theirs)],
         )
-        label = pane_label(other_index + 1, other.source, width=SHORT_LABEL_CELLS)
+        label = short_pane_label(other_index + 1, other.source)
 
         def done(count: int) -> None:
             self.notify_plain(f"confirmed: the same claim in {label}")

@@ -117,10 +117,14 @@ class Pane:
 SHORT_LABEL_CELLS = 40  # a pane's label in lists and messages: "2 One of Microsoft's Top AI Execs Lea…"
 
 
-def pane_label(number: int, source: Source, width: int | None = None) -> str:
-    """'2 The Verge' (the pane's number and its source's title), cut to width cells with an ellipsis."""
-    label = f"{number} {source.title or source.name}"
-    return label if width is None else fit_cells(label, width)
+def pane_label(number: int, source: Source) -> str:
+    """'2 The Verge': the pane's number and its source's title."""
+    return f"{number} {source.title or source.name}"
+
+
+def short_pane_label(number: int, source: Source) -> str:
+    """The pane's label as lists and messages show it, cut to SHORT_LABEL_CELLS with an ellipsis."""
+    return fit_cells(pane_label(number, source), SHORT_LABEL_CELLS)
 
 
 def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Highlight], list[Highlight]]:

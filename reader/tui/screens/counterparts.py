@@ -12,7 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.align.suggest import Candidate
-from reader.presentation import fit_cells
+from reader.presentation import fit_cells, flat_line
 from reader.text import display_safe
 
 # (action, pane index, candidate): action is "confirm" or "reject"
@@ -72,8 +72,7 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
                 options.append(Option(candidate_prompt(number, label, candidate), id=str(number - 1)))
         with Vertical(id="dialog"):
             yield Static(Text("Counterparts: a digit or enter confirms, x rejects, escape closes", style="bold"))
-            quote = fit_cells(display_safe(" ".join(self.quote.split())), 200)
-            yield Static(Text(quote, style="dim"), id="dialog-quote")
+            yield Static(Text(flat_line(self.quote, 200), style="dim"), id="dialog-quote")
             yield OptionList(*options, id="counterpart-options")
 
     def on_mount(self) -> None:

@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.model import LINK_KINDS, Annotation
-from reader.presentation import fit_cells
+from reader.presentation import flat_line
 from reader.text import display_safe
 from reader.tui.screens.compare_parts import LINK_KIND_NAMES
 from reader.tui.widgets.option_steps import step_highlight
@@ -40,14 +40,12 @@ class LinkChoice(ModalScreen["tuple[str, str] | None"]):
                     " → ",
                     Text(display_safe(label), style="italic"),
                     ": ",
-                    Text(fit_cells(display_safe(" ".join(annotation.quote.split())), 60)),
+                    Text(flat_line(annotation.quote, 60)),
                 )
                 options.append(Option(prompt, id=f"{kind}:{annotation.id}"))
         with Vertical(id="dialog"):
             yield Static(Text("Link the annotation", style="bold"))
-            yield Static(
-                Text(fit_cells(display_safe(" ".join(self.quote.split())), 200), style="dim"), id="dialog-quote"
-            )
+            yield Static(Text(flat_line(self.quote, 200), style="dim"), id="dialog-quote")
             yield OptionList(*options, id="link-options")
 
     def on_mount(self) -> None:

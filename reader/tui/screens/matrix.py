@@ -120,18 +120,17 @@ def claim_detail(claim: Claim, source: Source | None, width: int) -> Text:
         )
         if cell.annotations:
             quote = Text("“" + display_safe(" ".join(cell.annotations[0].quote.split())) + "”", style="italic")
-    # One line each; the lines left go to the claim's text, then the verdict, then the quote.
-    blocks = [label, facts, verdict_line if verdict_line else None, standing, quote]
-    shown = [block for block in blocks if block is not None]
-    room = {id(block): 1 for block in shown}
+    # One line each; the lines left go, in this order, to the claim's text, the verdict and the quote.
+    blocks = [(label, True), (facts, False), (verdict_line or None, True), (standing, False), (quote, True)]
+    shown = [(block, grows) for block, grows in blocks if block is not None]
+    rows = [1] * len(shown)
     spare = DETAIL_LINES - len(shown)
-    for block in (label, verdict_line, quote):
-        if block is not None and id(block) in room and spare > 0:
-            needed = len(block.wrap(_WRAPPING, width))
-            extra = min(spare, needed - 1)
-            room[id(block)] += extra
+    for index, (block, grows) in enumerate(shown):
+        if grows and spare > 0:
+            extra = min(spare, len(block.wrap(_WRAPPING, width)) - 1)
+            rows[index] += extra
             spare -= extra
-    return Text("\n").join(_fit_lines(block, width, room[id(block)]) for block in shown)
+    return Text("\n").join(_fit_lines(block, width, lines) for (block, _), lines in zip(shown, rows))
 
 
 class MatrixScreen(ReaderScreen):

@@ -10,6 +10,7 @@ from reader.presentation import fit_cells
 from reader.text import display_safe
 
 STATUS_TITLE_CELLS = 50  # the source's title on the status line, cut with an ellipsis beyond
+MORE_HINT = " (a to type one)"  # after "+3 more" on the tag bar, when it fits
 
 
 def safe_content(text: str, style: str = "") -> Content:
@@ -25,10 +26,10 @@ class TagBar(Static):
     """The tags with their colours and keys 1-9, in tag-bar order, as many as fit the line; the rest are
     counted ("+3 more"), so a tag cut off at 80 columns is never silently missing."""
 
-    _tags: list[Tag] = []
+    _tags: tuple[Tag, ...] = ()  # what show_tags showed last, shown again to fit a new width
 
-    def show_tags(self, tags: list[Tag]) -> None:
-        self._tags = tags
+    def show_tags(self, tags: list[Tag] | tuple[Tag, ...]) -> None:
+        self._tags = tuple(tags)
         width = self.content_size.width or self.app.size.width - 2
         items: list[Content] = []
         used = 0
@@ -50,7 +51,7 @@ class TagBar(Static):
             used += item.cell_length
         if len(tags) > len(items):
             more = _more(len(tags) - len(items))
-            hint = " (a to type one)" if used + len(more) + 16 <= width else ""
+            hint = MORE_HINT if used + len(more) + len(MORE_HINT) <= width else ""
             items.append(Content.styled(more + hint, "dim"))
         self.update(Content("").join(items) if items else Content.styled("no tags yet", "dim"))
 

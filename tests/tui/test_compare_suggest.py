@@ -54,6 +54,8 @@ async def test_x_rejects_a_suggestion_for_good(make_app):
         dialog = await counterparts(pilot, screen)
         first = dialog.choices[0][1]
         await pilot.press("x")
+        await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
+        await pilot.press("escape")  # x keeps the list open (branch qa-compare2)
         await wait_settled(pilot, lambda: pilot.app.screen is screen)
         assert [d.decision for d in decisions(pilot.app.session.store)] == ["rejected"]
         assert pilot.app.session.store.annotations() == []
@@ -75,6 +77,8 @@ async def test_u_brings_a_rejected_suggestion_back_and_redo_rejects_it_again(mak
         dialog = await counterparts(pilot, screen)
         first = dialog.choices[0][1]
         await pilot.press("x")
+        await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
+        await pilot.press("escape")  # x keeps the list open (branch qa-compare2)
         await wait_settled(pilot, lambda: pilot.app.screen is screen)
         store = pilot.app.session.store
         await wait_settled(pilot, lambda: screen.comparison is not None and screen.comparison.rejected)
@@ -201,7 +205,7 @@ async def test_j_and_k_move_in_the_counterparts_list_so_x_rejects_the_one_chosen
         third = dialog.choices[2][1]
         await pilot.press("j", "j", "k", "j")
         await pilot.press("x")
-        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
         [decision] = decisions(pilot.app.session.store)
         assert decision.decision == "rejected"
         assert (screen.panes[1].source.id, third.start, third.end) in {decision.a, decision.b}

@@ -114,15 +114,14 @@ class PairDecisions(AnnotatingScreen):
         active = self.active
 
         def chosen(choice: Choice | None) -> None:
-            if choice is None:
-                return
-            action, other_index, candidate = choice
-            if action == "confirm":
+            if choice is not None:
+                _, other_index, candidate = choice
                 self.confirm_pair(active, (start, end), other_index, candidate)
-            else:
-                self.reject_pair(active, (start, end), other_index, candidate)
 
-        self.app.push_screen(CounterpartChoice(pane.text[start:end], rows), chosen)
+        def rejected(other_index: int, candidate: Candidate) -> None:
+            self.reject_pair(active, (start, end), other_index, candidate)
+
+        self.app.push_screen(CounterpartChoice(pane.text[start:end], rows, rejected), chosen)
 
     def confirm_pair(self, index: int, span: Span, other_index: int, candidate: Candidate) -> None:
         """Both passages annotated (existing annotations reused) and linked as the same claim: one undo step."""

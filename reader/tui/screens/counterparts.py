@@ -1,7 +1,10 @@
 """The ranked counterparts of the passage under the cursor: for each other pane, the best candidates with
-their confidence and evidence. A digit or enter confirms one, x rejects the highlighted one, escape closes."""
+their confidence and evidence. A digit or enter confirms one; x rejects the highlighted one and the list stays
+open on the next (so a second x rejects again, never deletes the annotation under the cursor); escape closes."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,11 +18,12 @@ from reader.align.suggest import Candidate
 from reader.presentation import fit_cells, flat_line
 from reader.text import display_safe
 
-# (action, pane index, candidate): action is "confirm" or "reject"
+# (action, pane index, candidate): action is "confirm"
 OPTIONS_ROWS = 30  # the candidates' list at most (reader.tcss #counterpart-options)
 # The dialog's rows besides the list, at most: border 2, padding 2, the title 1, the quote 5, its margin 1.
 DIALOG_ROWS = 11
 Choice = tuple[str, int, Candidate]
+Rejecting = Callable[[int, Candidate], None]  # records that a candidate (of a pane) is not the counterpart
 
 
 def candidate_prompt(number: int, label: str, candidate: Candidate, width: int = 110) -> Text:
@@ -41,8 +45,18 @@ def candidate_prompt(number: int, label: str, candidate: Candidate, width: int =
     return prompt
 
 
+def rejected_prompt(number: int, label: str, candidate: Candidate) -> Text:
+    """A rejected candidate's line: struck out and dim, saying so (the list stays open after x)."""
+    return Text.assemble(
+        Text(f"{number} ", style="dim"),
+        " ",
+        Text(display_safe(fit_cells(f"{label}: {flat_line(candidate.text, 200)}", 90)), style="dim strike"),
+        Text("  rejected (u undoes, once the list is closed)", style="dim"),
+    )
+
+
 class CounterpartChoice(ModalScreen["Choice | None"]):
-    """Pick the counterpart of a passage among ranked candidates (confirm) or reject one."""
+    """Pick the counterpart of a passage among ranked candidates (confirm) or reject some (on_reject)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="counterparts.cancel"),
@@ -55,11 +69,16 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
         ],
     ]
 
-    def __init__(self, quote: str, ranked: list[tuple[int, str, list[Candidate]]]) -> None:
+    def __init__(
+        self, quote: str, ranked: list[tuple[int, str, list[Candidate]]], on_reject: Rejecting | None = None
+    ) -> None:
         super().__init__()
         self.quote = quote
         self.choices: list[tuple[int, Candidate]] = [(pane, c) for pane, _, found in ranked for c in found]
+        self.labels = [label for _, label, found in ranked for _ in found]
         self.ranked = ranked
+        self.on_reject = on_reject
+        self.rejected: set[int] = set()  # indices into choices rejected while the list is open
 
     def compose(self) -> ComposeResult:
         options: list[Option] = []
@@ -97,16 +116,16 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
             options.action_cursor_up()
 
     def _choice(self, index: int | None) -> tuple[int, Candidate] | None:
-        if index is None or not 0 <= index < len(self.choices):
+        if index is None or not 0 <= index < len(self.choices) or index in self.rejected:
             return None
         return self.choices[index]
 
-    def _highlighted(self) -> tuple[int, Candidate] | None:
+    def _highlighted_index(self) -> int | None:
         options = self.query_one(OptionList)
         if options.highlighted is None:
             return None
         option = options.get_option_at_index(options.highlighted)
-        return self._choice(int(option.id)) if option.id is not None else None
+        return int(option.id) if option.id is not None else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         found = self._choice(int(event.option.id)) if event.option.id is not None else None
@@ -119,9 +138,18 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
             self.dismiss(("confirm", *found))
 
     def action_reject(self) -> None:
-        found = self._highlighted()
-        if found is not None:
-            self.dismiss(("reject", *found))
+        """Reject the highlighted candidate: struck out in place, the highlight on the next one."""
+        index = self._highlighted_index()
+        found = self._choice(index)
+        if index is None or found is None or self.on_reject is None:
+            return
+        self.rejected.add(index)
+        options = self.query_one(OptionList)
+        options.replace_option_prompt(str(index), rejected_prompt(index + 1, self.labels[index], found[1]))
+        options.disable_option(str(index))
+        if self._highlighted_index() == index:  # disabling may already have moved the highlight on
+            options.action_cursor_down()
+        self.on_reject(*found)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -326,34 +326,49 @@ def assess(
     def judge(a: Clause, b: Clause) -> float:
         return model.judge(clause_set.docs, a, b)
 
+    def group_of(member: Member) -> int | None:
+        return next(
+            (
+                number
+                for number, group in enumerate(groups)
+                for s in group
+                if s[0] == member.source_id and overlaps(s[1], s[2], member.start, member.end)
+            ),
+            None,
+        )
+
+    confirmed: list[list[Member]] = [
+        [
+            Member(
+                source_id,
+                docs[source_id].path,
+                start,
+                end,
+                docs[source_id].text[start:end],
+                1.0,
+                status=SuggestionStatus.CONFIRMED,
+                confidence=1.0,
+                link_kind=kind,
+            )
+            for source_id, start, end, kind in sorted(group, key=lambda s: (doc_index[s[0]], s[1]))
+        ]
+        for group in groups
+    ]
+    joining: dict[int, list[Member]] = {}  # confirmed group -> suggested members of other sources that join it
     suggested: list[list[Member]] = []
     for cluster in alignment.clusters:
-        members = [
-            m
-            for m in cluster.members
-            if not any(s[0] == m.source_id and overlaps(s[1], s[2], m.start, m.end) for s in confirmed_spans)
-        ]
+        linked_to = [number for number in map(group_of, cluster.members) if number is not None] if groups else []
+        members = [m for m in cluster.members if not groups or group_of(m) is None]
         members = _without_rejected(members, refused, clause_of, judge)
+        if linked_to:
+            # A passage the user linked keeps the other sources' suggestions for its claim (a link wins over
+            # a suggestion of the same source, not over another source's): they join the confirmed group.
+            joined, members = _joining(confirmed[linked_to[0]], joining.get(linked_to[0], []), members, refused)
+            joining.setdefault(linked_to[0], []).extend(joined)
         if len({m.source_id for m in members}) > 1:
             suggested.append(_with_confidence(members, clause_of, judge))
-    confirmed: list[list[Member]] = []
-    for group in groups:
-        confirmed.append(
-            [
-                Member(
-                    source_id,
-                    docs[source_id].path,
-                    start,
-                    end,
-                    docs[source_id].text[start:end],
-                    1.0,
-                    status=SuggestionStatus.CONFIRMED,
-                    confidence=1.0,
-                    link_kind=kind,
-                )
-                for source_id, start, end, kind in sorted(group, key=lambda s: (doc_index[s[0]], s[1]))
-            ]
-        )
+    for number, joined in joining.items():
+        confirmed[number] = confirmed[number] + _joined_confidence(confirmed[number], joined, clause_of, judge)
     unique = {
         source_id: [
             (s, e)
@@ -395,6 +410,41 @@ def _without_rejected(members: list[Member], refused: list[RejectedPair], clause
 
         drop = min(pair, key=support)
         members = [m for m in members if m is not drop]
+
+
+def _joining(
+    group: list[Member], joined: list[Member], members: list[Member], refused: list[RejectedPair]
+) -> tuple[list[Member], list[Member]]:
+    """Which of a suggested cluster's members join a confirmed group (one per source the group and those
+    already joined lack, none the user rejected with a member of the group), and the members left."""
+    sources = {m.source_id for m in group} | {m.source_id for m in joined}
+    joining, left = [], []
+    for member in members:
+        ref = (member.source_id, member.start, member.end)
+        if member.source_id in sources or any(_is_rejected(refused, ref, (m.source_id, m.start, m.end)) for m in group):
+            left.append(member)
+            continue
+        sources.add(member.source_id)
+        joining.append(member)
+    return joining, left
+
+
+def _joined_confidence(group: list[Member], joined: list[Member], clause_of, judge) -> list[Member]:
+    """Suggested members that joined a confirmed group, each with the confidence of its best pair there."""
+    everyone = group + joined
+    return [
+        replace(
+            member,
+            confidence=round(
+                max(
+                    (judge(clause_of(member), clause_of(o)) for o in everyone if o.source_id != member.source_id),
+                    default=0.0,
+                ),
+                3,
+            ),
+        )
+        for member in joined
+    ]
 
 
 def _with_confidence(members: list[Member], clause_of, judge) -> list[Member]:

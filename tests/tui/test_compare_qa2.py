@@ -4,12 +4,17 @@ suggestions for the same claim, the backend that ranked is named, pairs whose fi
 
 from __future__ import annotations
 
-from pilot_helpers import wait_settled
+import shutil
+from pathlib import Path
+
+import pytest
+from pilot_helpers import wait_for, wait_settled
 from test_compare import open_compare
 from test_compare_suggest import counterparts, cursor_on
 from textual.widgets import OptionList
 
 from reader.store.decisions import decisions
+from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.counterparts import CounterpartChoice
 
 
@@ -39,3 +44,76 @@ async def test_x_keeps_the_counterparts_open_so_a_second_x_never_deletes_the_ann
         await pilot.press("escape")
         await wait_settled(pilot, lambda: pilot.app.screen is screen)
         assert not isinstance(pilot.app.screen, CounterpartChoice)
+
+
+MARROWBY = Path(__file__).parents[1] / "data" / "marrowby"  # four outlets on one invented story
+HOSTILE = "c_--rm -rf; [red]evil[bold] $(whoami) \\e[31m ünïcode.txt"
+
+
+async def open_marrowby(pilot, tmp_path, *prefixes: str) -> CompareScreen:
+    """The comparison of the Marrowby articles whose names start with prefixes (c under a hostile name)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: len(app.sources_screen.sources) == 4)
+    ids = {source.name[:2]: source.id for source in app.sources_screen.sources}
+    app.open_compare([ids[p] for p in prefixes])
+    await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
+    return app.screen
+
+
+@pytest.fixture
+def marrowby(tmp_path) -> Path:
+    folder = tmp_path / "marrowby"
+    shutil.copytree(MARROWBY, folder, ignore=shutil.ignore_patterns("README.md"))
+    (folder / "c_what_we_know.txt").rename(folder / HOSTILE)
+    return folder
+
+
+async def test_confirming_one_pair_keeps_the_suggestions_of_the_other_panes(make_app, marrowby, tmp_path):
+    """c, 1 on "$4.2 million" confirmed the $4.5 million passage of pane 2; panes 3 and 4, suggested at 1.00
+    before, then read "no counterpart (silent or not found)"."""
+    app = make_app(paths=[marrowby])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_marrowby(pilot, tmp_path, "a_", "b_", "c_", "d_")
+        await cursor_on(pilot, screen, 0, "The company estimates the damage")
+        panel = screen.query_one("#compare-differences")
+        assert panel.render().plain.count("[suggested") == 2
+        dialog = await counterparts(pilot, screen)
+        number = next(n for n, (pane, c) in enumerate(dialog.choices, 1) if pane == 1 and "$4.5" in c.text)
+        await pilot.press(str(number))
+        await wait_settled(pilot, lambda: screen.panes[1].linked and screen.comparison is not None)
+        shown = panel.render().plain
+        assert "[your link: same claim]" in shown
+        assert "no counterpart" not in shown, shown
+        assert shown.count("[suggested") == 2
+        # L links the suggested counterparts and leaves the user's own link as it was.
+        store = app.session.store
+        await pilot.press("L")
+        await wait_settled(pilot, lambda: len(store.links()) == 3)
+        assert len({(l.from_annotation, l.to_annotation) for l in store.links()}) == 3
+
+
+async def test_L_leaves_a_pair_the_user_linked_as_it_was(make_app, marrowby, tmp_path):
+    """With a's passage linked to b's as contradicting and c's still suggested, L links c and does not add a
+    'same claim' link over the user's 'contradicts'."""
+    app = make_app(paths=[marrowby])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_marrowby(pilot, tmp_path, "a_", "b_", "c_")
+        store = app.session.store
+        a_text, b_text = screen.panes[0].text, screen.panes[1].text
+        a_words = "The company estimates the damage at $4.2 million."
+        b_words = "Chief executive Dana Holt put the cost of the damage at $4.5 million"
+        a_start, b_start = a_text.index(a_words), b_text.index(b_words)
+        first = store.add_annotation(screen.panes[0].source.id, a_start, a_start + len(a_words), tags=["claim"])
+        second = store.add_annotation(screen.panes[1].source.id, b_start, b_start + len(b_words), tags=["claim"])
+        store.add_link(first.id, second.id, "contradicts")
+        screen.reload()
+        await wait_settled(pilot, lambda: screen.panes[0].annotations and screen.comparison is not None)
+        await cursor_on(pilot, screen, 0, a_words)
+        hit = screen.hit_under_cursor(0)
+        assert hit is not None and {m.source_id for m in hit.counterparts} == {
+            screen.panes[1].source.id, screen.panes[2].source.id}
+        await pilot.press("L")
+        await wait_settled(pilot, lambda: len(store.links()) == 2)
+        kinds = {(l.from_annotation, l.to_annotation): l.kind for l in store.links()}
+        assert kinds[(first.id, second.id)] == "contradicts"
+        assert (second.id, first.id) not in kinds and list(kinds.values()).count("same") == 1

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from reader.align import Alignment, AlignmentHit, Member, SourceText
 from reader.comparison import Comparison, compare_sources
-from reader.model import AnchorStatus, Annotation, Decision, Source, Tag
+from reader.model import AnchorStatus, Annotation, Decision, Source, SuggestionStatus, Tag
 from reader.presentation import (
     CONFIRMED_COLOUR,
     FOCUS_COLOUR,
@@ -57,6 +57,13 @@ from reader.tui.widgets.document_view import DocumentView
 from reader.tui.widgets.small import StatusLine, TagBar
 
 MIN_PANES, MAX_PANES = 2, 4
+
+
+def is_confirmed(member: Member) -> bool:
+    """Whether the user's own link put this passage in its cluster (a suggestion otherwise)."""
+    return member.status == SuggestionStatus.CONFIRMED
+
+
 __all__ = [  # what the tests and the benchmark take from here
     "CONFIRMED_COLOUR",
     "FOCUS_COLOUR",
@@ -436,10 +443,13 @@ class CompareScreen(PairDecisions):
             if index == self.active:
                 continue
             member = next((m for m in hit.counterparts if m.source_id == pane.source.id), None)
-            if member is not None:
-                counterparts.append((index, member))
+            if member is not None and not (is_confirmed(hit.member) and is_confirmed(member)):
+                counterparts.append((index, member))  # a pair the user linked stays as they linked it
         if not counterparts:
-            self.notify_error("the other panes have no counterpart of this passage")
+            if any(is_confirmed(m) for m in hit.counterparts):
+                self.notify_error("already linked: the other panes have no suggested counterpart of this passage")
+            else:
+                self.notify_error("the other panes have no counterpart of this passage")
             return
         own: Passage = (self.panes[self.active].source.id, hit.member.start, hit.member.end)
         others: list[tuple[int, Passage]] = [

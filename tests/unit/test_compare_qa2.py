@@ -1,0 +1,62 @@
+"""The comparison as a fact-checker meets it (branch qa-compare2): confirming one pair keeps the other sources'
+suggestions for the same claim; a pair whose figures changed is shown as differing, not left out."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reader.align import SourceText
+from reader.comparison import compare_sources
+from reader.library import sync_sources
+from reader.model import LinkKind, SuggestionStatus
+
+MARROWBY = Path(__file__).parents[1] / "data" / "marrowby"  # four outlets on one invented story
+
+
+@pytest.fixture
+def marrowby(store, tmp_path):
+    folder = tmp_path / "marrowby"
+    shutil.copytree(MARROWBY, folder, ignore=shutil.ignore_patterns("README.md"))
+    sync_sources(store, [folder])
+    return store
+
+
+def docs_of(store) -> list[SourceText]:
+    return [SourceText(s.id, s.path, store.text(s.id)) for s in sorted(store.sources(), key=lambda s: s.name)]
+
+
+def span_of(store, docs: list[SourceText], prefix: str, words: str) -> tuple[int, int, int]:
+    doc = next(d for d in docs if Path(d.path).name.startswith(prefix))
+    start = doc.text.index(words)
+    return doc.source_id, start, start + len(words)
+
+
+def cluster_holding(alignment, source_id, start):
+    return next(
+        (c for c in alignment.clusters if any(m.source_id == source_id and m.start <= start < m.end for m in c.members)),
+        None,
+    )
+
+
+def test_confirming_one_pair_keeps_the_other_sources_suggestions_for_the_same_claim(marrowby):
+    store = marrowby
+    docs = docs_of(store)
+    a = span_of(store, docs, "a_", "The company estimates the damage at $4.2 million.")
+    b = span_of(store, docs, "b_", "Chief executive Dana Holt put the cost of the damage at $4.5 million")
+    c = span_of(store, docs, "c_", "Damage is put at $4.2 million by the company.")
+    before = cluster_holding(compare_sources(store, docs).shown, a[0], a[1])
+    assert before is not None and c[0] in before.source_ids  # a-c drawn before the confirmation
+    first = store.add_annotation(a[0], a[1], a[2], tags=["claim"])
+    second = store.add_annotation(b[0], b[1], b[2], tags=["claim"])
+    store.add_link(first.id, second.id, LinkKind.SAME)
+    after = compare_sources(store, docs)
+    cluster = cluster_holding(after.shown, a[0], a[1])
+    assert cluster is not None
+    statuses = {m.source_id: m.status for m in cluster.members}
+    assert statuses[a[0]] == statuses[b[0]] == SuggestionStatus.CONFIRMED  # the user's link wins
+    assert statuses.get(c[0]) == SuggestionStatus.SUGGESTED, "confirming a-b hid the suggestion a-c"
+    hit = after.shown.at(a[0], a[1])
+    assert hit is not None and {m.source_id for m in hit.counterparts} >= {b[0], c[0]}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from reader.align import Alignment, ClauseSet, SourceText, align_claims, prepare_claims, tuning
+from reader.align.differing import with_differing_figures
 from reader.align.learn import DEFAULT_MODEL, ConfirmedPair, PairModel, UserPairs, refit, stems_of
 from reader.align.suggest import assess, drawn, within
 from reader.collector import paused_gc
@@ -49,6 +50,7 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(around)
         score, neighbours = semantic_scoring(clause_set, vectors=around.vectors)
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
+        alignment = with_differing_figures(alignment, clause_set, model, tuning.SEMANTIC_DRAW_CONFIDENCE, rejected)
         judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
         shown = drawn(judged, docs, tuning.SEMANTIC_DRAW_CONFIDENCE)
         return Comparison(docs, clause_set, model, judged, shown, rejected, library_weights)
@@ -58,16 +60,13 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         # the same way whichever other panes are open, and a third source's passages can take a wrong pair
         # apart even when its pane is closed.
         every_id = _store_ids(everything.docs)
-        library = assess(
-            align_claims(everything),
-            everything,
-            model,
-            linked_groups(store, every_id),
-            rejected_pairs(store, every_id),
-        )
+        refused = rejected_pairs(store, every_id)
+        aligned = with_differing_figures(align_claims(everything), everything, model, tuning.DRAW_CONFIDENCE, refused)
+        library = assess(aligned, everything, model, linked_groups(store, every_id), refused)
         judged = within(library, docs)
     else:
-        judged = assess(align_claims(clause_set), clause_set, model, linked_groups(store, ids), rejected)
+        aligned = with_differing_figures(align_claims(clause_set), clause_set, model, tuning.DRAW_CONFIDENCE, rejected)
+        judged = assess(aligned, clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
 
 

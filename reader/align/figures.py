@@ -183,6 +183,11 @@ def _family(kind: str) -> str:
     return "time" if kind == "date" or kind.startswith("duration:") else kind.split(":")[0]
 
 
+def key_family(key: str) -> str:
+    """What the figure with this key (Figure.key) measures: "amount", "time", "percent", "tally" or "label"."""
+    return _family(key.partition("|")[2])
+
+
 def figures_differ(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> bool:
     """Whether the figures each of two passages states and the other does not can be one figure stated two
     ways ("$4.2 million" / "$4.5 million", "2014" / "a decade"), not two facts ("$4.2 million" / "2014")."""

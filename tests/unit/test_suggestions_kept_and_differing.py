@@ -3,12 +3,13 @@ suggestions for the same claim; a pair whose figures changed is shown as differi
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from reader.align import SourceText
+from reader.align import SourceText, cluster_to_json
 from reader.comparison import compare_sources
 from reader.library import sync_sources
 from reader.model import LinkKind, SuggestionStatus
@@ -60,3 +61,50 @@ def test_confirming_one_pair_keeps_the_other_sources_suggestions_for_the_same_cl
     assert statuses.get(c[0]) == SuggestionStatus.SUGGESTED, "confirming a-b hid the suggestion a-c"
     hit = after.shown.at(a[0], a[1])
     assert hit is not None and {m.source_id for m in hit.counterparts} >= {b[0], c[0]}
+
+
+QUELLIN = Path(__file__).parents[1] / "data" / "quellin"  # the port fine: $4.2 million / $4.5 million
+
+
+@pytest.fixture
+def quellin(store, tmp_path):
+    folder = tmp_path / "quellin"
+    shutil.copytree(QUELLIN, folder, ignore=shutil.ignore_patterns("README.md"))
+    sync_sources(store, [folder])
+    return store
+
+
+def test_a_pair_whose_figures_changed_is_in_every_suggestion_and_flagged_differs(quellin):
+    """c ranked "ordered ... to pay $4.5 million" first for "fined $4.2 million" (0.75), yet the aligner's word
+    score (0.09: a figure conflict and only the story's words shared) left it out of `align --all`."""
+    store = quellin
+    docs = docs_of(store)
+    a = span_of(store, docs, "a_", "has been fined $4.2 million")
+    b = span_of(store, docs, "b_", "to pay $4.5 million")
+    judged = compare_sources(store, docs).judged
+    cluster = cluster_holding(judged, a[0], a[1])
+    assert cluster is not None and b[0] in cluster.source_ids, "the $4.5 million pair is not suggested at all"
+    found = cluster_to_json(cluster)
+    index = next(i for i, m in enumerate(cluster.members) if m.source_id == b[0])
+    reference = cluster.members[0]
+    difference = next(d for d in found["differences"] if d["member"] == index)
+    assert difference["differs"] is True
+    if reference.source_id == a[0]:
+        assert difference["figures"] == {"a": ["$4.2 million"], "b": ["$4.5 million"]}
+    member = cluster.members[index]
+    assert member.status == SuggestionStatus.SUGGESTED and member.confidence is not None
+
+
+def test_reader_align_lists_the_changed_figures_pair_as_differing(run_cli, tmp_path):
+    folder = tmp_path / "quellin"
+    shutil.copytree(QUELLIN, folder, ignore=shutil.ignore_patterns("README.md"))
+    assert run_cli("add", str(folder), corpus=folder).exit_code == 0
+    for extra in ([], ["--all"]):
+        result = run_cli("align", "--format", "json", *extra, corpus=folder)
+        assert result.exit_code == 0, result.output
+        clusters = json.loads(result.output)["clusters"]
+        cluster = next(c for c in clusters if any("has been fined $4.2 million" in m["text"] for m in c["members"]))
+        texts = [m["text"] for m in cluster["members"]]
+        index = next(i for i, text in enumerate(texts) if "to pay $4.5 million" in text)
+        difference = next(d for d in cluster["differences"] if d["member"] == index)
+        assert difference["differs"] is True and "$4.5 million" in difference["figures"]["b"]

@@ -251,9 +251,20 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
 
 @cli.command("open")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--backend",
+    type=click.Choice(["lexical", "semantic"]),
+    default="lexical",
+    show_default=True,
+    help="What aligns the comparison's panes and ranks counterparts (c), as `reader align --backend`.",
+)
 @click.pass_obj
-def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
+def open_reader(obj: Context, paths: tuple[Path, ...], backend: str = "lexical") -> None:
     """Open the reader on the corpus, or on PATHS (a single file opens straight in the reading screen)."""
+    if backend == "semantic":
+        from reader.align.semantic import require_semantic
+
+        require_semantic()  # before the screen opens: one line naming the install command
     for path in paths:
         if not path.exists():
             raise click.ClickException(f"no such file or folder: {path}")
@@ -270,6 +281,7 @@ def open_reader(obj: Context, paths: tuple[Path, ...]) -> None:
         paths=obj.corpus,
         open_single=len(paths) == 1 and paths[0].is_file(),
         whole_library=not paths,
+        backend=backend,
     )
     app.run()
     if app.return_code:

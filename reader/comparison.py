@@ -30,6 +30,8 @@ class Comparison:
     shown: Alignment
     rejected: list = field(default_factory=list)  # the user's rejected pairs among these sources
     library_weights: bool = True  # words weighed over the whole library (False: over these sources only)
+    backend: str = "lexical"  # what aligned and judges: "lexical" or "semantic" (embeddings in the pair model)
+    draw_confidence: float = tuning.DRAW_CONFIDENCE  # the backend's threshold of what is drawn by default
 
 
 def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical") -> Comparison:
@@ -53,7 +55,9 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         alignment = with_differing_figures(alignment, clause_set, model, tuning.SEMANTIC_DRAW_CONFIDENCE, rejected)
         judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
         shown = drawn(judged, docs, tuning.SEMANTIC_DRAW_CONFIDENCE)
-        return Comparison(docs, clause_set, model, judged, shown, rejected, library_weights)
+        return Comparison(
+            docs, clause_set, model, judged, shown, rejected, library_weights, backend, tuning.SEMANTIC_DRAW_CONFIDENCE
+        )
     model = pair_model(store)
     if len(everything.docs) > len(docs):
         # The whole (small) library aligned once, seen through the open panes: the same two sources align

@@ -132,11 +132,14 @@ class ReaderApp(OpeningScreens, QuitGuard):
         open_single: bool = False,
         whole_library: bool = False,
         adjudicate: tuple[int, str, str] | None = None,
+        backend: str = "lexical",
     ) -> None:
         """paths are loaded (changed files only) and shown; with whole_library, every source the
         database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added).
-        adjudicate (source id, author A, author B) opens the adjudication screen on that source."""
+        adjudicate (source id, author A, author B) opens the adjudication screen on that source.
+        backend aligns the comparison's panes and ranks counterparts ("lexical" or "semantic")."""
         super().__init__()
+        self.backend = backend
         self.adjudicate_at = adjudicate
         self.session = ReaderSession(Path(db_path))
         self.paths = [Path(p) for p in paths]

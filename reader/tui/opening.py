@@ -51,6 +51,7 @@ class OpeningScreens(App[None]):
 
     session: ReaderSession
     sources_screen: SourcesScreen
+    backend: str  # the comparison's alignment backend
 
     # --- notices and the app's own changes -------------------------------------------------------
 
@@ -159,7 +160,7 @@ class OpeningScreens(App[None]):
         # Imported here: the aligner pulls in numpy and a stemmer, too slow for the first screen.
         from reader.tui.screens.compare import CompareScreen
 
-        self.push_screen(CompareScreen(message.sources, message.texts, message.positions))
+        self.push_screen(CompareScreen(message.sources, message.texts, message.positions, self.backend))
 
     @work(thread=True, exclusive=True, group="open-compare")
     def ask_compare_with(self, source_id: int) -> None:

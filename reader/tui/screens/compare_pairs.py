@@ -121,7 +121,10 @@ class PairDecisions(AnnotatingScreen):
         def rejected(other_index: int, candidate: Candidate) -> None:
             self.reject_pair(active, (start, end), other_index, candidate)
 
-        self.app.push_screen(CounterpartChoice(pane.text[start:end], rows, rejected), chosen)
+        ranked_by = (
+            f"ranked by the {self.comparison.backend} backend, as the panes are aligned"  # `reader open --backend`
+        )
+        self.app.push_screen(CounterpartChoice(pane.text[start:end], rows, rejected, ranked_by), chosen)
 
     def confirm_pair(self, index: int, span: Span, other_index: int, candidate: Candidate) -> None:
         """Both passages annotated (existing annotations reused) and linked as the same claim: one undo step."""

@@ -137,8 +137,11 @@ def annotation_highlights(pane: Pane, colours: dict[str, str]) -> tuple[list[Hig
     return annotations, links
 
 
-def alignment_highlights(pane: Pane, alignment: Alignment, show_weak: bool) -> list[Highlight]:
-    """A pane's alignment overlay: confirmed clusters in their own colour, weak suggestions too when shown."""
+def alignment_highlights(
+    pane: Pane, alignment: Alignment, show_weak: bool, draw_confidence: float = tuning.DRAW_CONFIDENCE
+) -> list[Highlight]:
+    """A pane's alignment overlay: confirmed clusters in their own colour, weak suggestions (below the
+    backend's draw_confidence) too when shown."""
     annotated = [(a.start, a.end) for a in pane.annotations if a.anchor_status != AnchorStatus.ORPHANED]
     confirmed = {c.id for c in alignment.clusters if c.status == SuggestionStatus.CONFIRMED}
     weak = set()
@@ -146,7 +149,7 @@ def alignment_highlights(pane: Pane, alignment: Alignment, show_weak: bool) -> l
         weak = {
             c.id
             for c in alignment.clusters
-            if c.status == SuggestionStatus.SUGGESTED and (c.confidence or 0.0) < tuning.DRAW_CONFIDENCE
+            if c.status == SuggestionStatus.SUGGESTED and (c.confidence or 0.0) < draw_confidence
         }
     return passage_highlights(alignment.passages(pane.source.id), annotated, confirmed, weak)
 

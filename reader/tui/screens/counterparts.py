@@ -70,9 +70,15 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
     ]
 
     def __init__(
-        self, quote: str, ranked: list[tuple[int, str, list[Candidate]]], on_reject: Rejecting | None = None
+        self,
+        quote: str,
+        ranked: list[tuple[int, str, list[Candidate]]],
+        on_reject: Rejecting | None = None,
+        ranked_by: str = "",
     ) -> None:
+        """ranked_by says which backend ranked (the one the panes are aligned with)."""
         super().__init__()
+        self.ranked_by = ranked_by
         self.quote = quote
         self.choices: list[tuple[int, Candidate]] = [(pane, c) for pane, _, found in ranked for c in found]
         self.labels = [label for _, label, found in ranked for _ in found]
@@ -95,6 +101,8 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
             yield OptionList(*options, id="counterpart-options")
 
     def on_mount(self) -> None:
+        # on the border, so an 80x24 terminal loses no row of candidates to it
+        self.query_one("#dialog").border_subtitle = display_safe(self.ranked_by)
         self.fit_options()
         self.query_one(OptionList).focus()
 

@@ -173,3 +173,41 @@ async def test_reader_open_with_the_semantic_backend_aligns_and_ranks_with_embed
         await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
         dialog = await counterparts(pilot, screen)
         assert "ranked by the semantic backend" in str(dialog.query_one("#dialog").border_subtitle)
+
+
+async def test_a_pair_already_linked_is_shown_as_your_link_and_not_linked_again(make_app, marrowby, tmp_path):
+    """After c, 1 confirmed a's "$4.2 million" with b's "$4.5 million", c on b's passage listed a's again as a
+    candidate (0.82); confirming it added a second link, b to a, beside a to b."""
+    app = make_app(paths=[marrowby])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_marrowby(pilot, tmp_path, "a_", "b_")
+        store = app.session.store
+        await cursor_on(pilot, screen, 0, "The company estimates the damage")
+        dialog = await counterparts(pilot, screen)
+        number = next(n for n, (_, c) in enumerate(dialog.choices, 1) if "$4.5" in c.text)
+        await pilot.press(str(number))
+        await wait_settled(pilot, lambda: screen.panes[1].linked and screen.comparison is not None)
+        await pilot.press("tab")
+        await cursor_on(pilot, screen, 1, "Chief executive Dana Holt put the cost")
+        dialog = await counterparts(pilot, screen)
+        options = dialog.query_one(OptionList)
+        index = next(i for i, (_, c) in enumerate(dialog.choices) if "$4.2 million" in c.text)
+        prompt = str(options.get_option(str(index)).prompt)
+        assert "your link" in prompt, prompt
+        await pilot.press(str(index + 1))
+        await wait_settled(pilot)
+        assert len(store.links()) == 1
+
+
+def test_confirming_a_pair_linked_the_other_way_round_adds_no_second_link(store):
+    from reader.library import sync_sources
+    from reader.tui.screens.compare_pairs import linked_claims_change
+
+    sync_sources(store, [MARROWBY])
+    first_source, second_source = (s.id for s in sorted(store.sources(), key=lambda s: s.name)[:2])
+    a = store.add_annotation(first_source, 0, 10, tags=["claim"])
+    b = store.add_annotation(second_source, 0, 10, tags=["claim"])
+    store.add_link(b.id, a.id, "same")
+    change = linked_claims_change(lambda s: a, [(lambda s: b, (second_source, 0, 10))], (first_source, 0, 10), [[]])
+    change(store)
+    assert [(link.from_annotation, link.to_annotation) for link in store.links()] == [(b.id, a.id)]

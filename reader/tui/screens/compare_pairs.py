@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from reader.align import tuning
-from reader.align.suggest import Candidate, passage_features, rank_counterparts
-from reader.model import AnchorStatus, Annotation, Decision, LinkKind
+from reader.align import Alignment, tuning
+from reader.align.suggest import Candidate, overlaps, passage_features, rank_counterparts
+from reader.model import AnchorStatus, Annotation, Decision, LinkKind, SuggestionStatus
 from reader.session import Store, record_decision
 from reader.tui.screens.annotating import AnnotatingScreen
 from reader.tui.screens.compare_parts import short_pane_label
@@ -68,11 +68,39 @@ def linked_claims_change(
         with store.write():
             first = own(store)
             for (other, counterpart), found in zip(others, features):
-                store.add_link(first.id, other(store).id, LinkKind.SAME)
+                second = other(store).id
+                if not any(second in (link.from_annotation, link.to_annotation) for link in store.links(first.id)):
+                    store.add_link(first.id, second, LinkKind.SAME)  # never a second link, either way round
                 record_decision(store, Decision.CONFIRMED, passage, counterpart, found)
         return len(others)
 
     return change
+
+
+def linked_candidates(
+    alignment: Alignment, source_id: int, span: Span, rows: list[tuple[int, str, list[Candidate]]]
+) -> frozenset[int]:
+    """Which candidates (their numbers in the list, from 0) the user already linked to the passage: the confirmed
+    members of the clusters where the passage is confirmed too."""
+    theirs = [
+        member
+        for cluster in alignment.clusters
+        if any(
+            m.source_id == source_id and m.status == SuggestionStatus.CONFIRMED and overlaps(m.start, m.end, *span)
+            for m in cluster.members
+        )
+        for member in cluster.members
+        if member.status == SuggestionStatus.CONFIRMED and member.source_id != source_id
+    ]
+    candidates = [candidate for _, _, found in rows for candidate in found]
+    return frozenset(
+        number
+        for number, candidate in enumerate(candidates)
+        if any(
+            m.source_id == candidate.source_id and overlaps(m.start, m.end, candidate.start, candidate.end)
+            for m in theirs
+        )
+    )
 
 
 class PairDecisions(AnnotatingScreen):
@@ -112,6 +140,7 @@ class PairDecisions(AnnotatingScreen):
             if index != self.active
         ]
         active = self.active
+        linked = linked_candidates(self.comparison.judged, pane.source.id, (start, end), rows)
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
@@ -124,7 +153,7 @@ class PairDecisions(AnnotatingScreen):
         ranked_by = (
             f"ranked by the {self.comparison.backend} backend, as the panes are aligned"  # `reader open --backend`
         )
-        self.app.push_screen(CounterpartChoice(pane.text[start:end], rows, rejected, ranked_by), chosen)
+        self.app.push_screen(CounterpartChoice(pane.text[start:end], rows, rejected, ranked_by, linked), chosen)
 
     def confirm_pair(self, index: int, span: Span, other_index: int, candidate: Candidate) -> None:
         """Both passages annotated (existing annotations reused) and linked as the same claim: one undo step."""

@@ -55,6 +55,16 @@ def rejected_prompt(number: int, label: str, candidate: Candidate) -> Text:
     )
 
 
+def linked_prompt(number: int, label: str, candidate: Candidate) -> Text:
+    """A candidate the user already linked to the passage: said so, not offered again."""
+    return Text.assemble(
+        Text(f"{number} ", style="dim"),
+        " ",
+        Text(display_safe(fit_cells(f"{label}: {flat_line(candidate.text, 200)}", 90)), style="dim"),
+        Text("  your link", style="bold"),
+    )
+
+
 class CounterpartChoice(ModalScreen["Choice | None"]):
     """Pick the counterpart of a passage among ranked candidates (confirm) or reject some (on_reject)."""
 
@@ -75,10 +85,13 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
         ranked: list[tuple[int, str, list[Candidate]]],
         on_reject: Rejecting | None = None,
         ranked_by: str = "",
+        linked: frozenset[int] = frozenset(),
     ) -> None:
-        """ranked_by says which backend ranked (the one the panes are aligned with)."""
+        """ranked_by says which backend ranked (the one the panes are aligned with); linked: the candidates
+        (numbers in the list, from 0) the user already linked to the passage, shown as such, not offered."""
         super().__init__()
         self.ranked_by = ranked_by
+        self.linked = linked
         self.quote = quote
         self.choices: list[tuple[int, Candidate]] = [(pane, c) for pane, _, found in ranked for c in found]
         self.labels = [label for _, label, found in ranked for _ in found]
@@ -94,7 +107,11 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
                 options.append(Option(Text(f"{display_safe(label)}: no candidate", style="dim"), disabled=True))
             for candidate in found:
                 number += 1
-                options.append(Option(candidate_prompt(number, label, candidate), id=str(number - 1)))
+                if number - 1 in self.linked:
+                    prompt = linked_prompt(number, label, candidate)
+                    options.append(Option(prompt, id=str(number - 1), disabled=True))
+                else:
+                    options.append(Option(candidate_prompt(number, label, candidate), id=str(number - 1)))
         with Vertical(id="dialog"):
             yield Static(Text("Counterparts: a digit or enter confirms, x rejects, escape closes", style="bold"))
             yield Static(Text(flat_line(self.quote, 200), style="dim"), id="dialog-quote")
@@ -124,7 +141,7 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
             options.action_cursor_up()
 
     def _choice(self, index: int | None) -> tuple[int, Candidate] | None:
-        if index is None or not 0 <= index < len(self.choices) or index in self.rejected:
+        if index is None or not 0 <= index < len(self.choices) or index in self.rejected or index in self.linked:
             return None
         return self.choices[index]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from pilot_helpers import wait_for, wait_settled
+from rich.cells import cell_len
 from test_compare import open_compare
 from test_compare_suggest import counterparts, cursor_on
 from textual.widgets import OptionList
@@ -211,3 +212,18 @@ def test_confirming_a_pair_linked_the_other_way_round_adds_no_second_link(store)
     change = linked_claims_change(lambda s: a, [(lambda s: b, (second_source, 0, 10))], (first_source, 0, 10), [[]])
     change(store)
     assert [(link.from_annotation, link.to_annotation) for link in store.links()] == [(b.id, a.id)]
+
+
+async def test_at_80x24_each_candidate_of_the_counterparts_list_holds_on_its_own_lines(make_app):
+    """At 80x24 a candidate's line (label, confidence, 110 cells of text) wrapped over three rows, so the list
+    showed two candidates and a half; its label and text are now cut to the list's width."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot, "000", "001", "002")
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        options = dialog.query_one(OptionList)
+        await wait_for(pilot, lambda: options.max_scroll_y > 0)  # six candidates: the list scrolls
+        width = options.scrollable_content_region.width
+        for index in range(options.option_count):
+            for line in str(options.get_option_at_index(index).prompt).split("\n"):
+                assert cell_len(line) <= width, (line, width)

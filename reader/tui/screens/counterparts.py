@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,42 +27,58 @@ Choice = tuple[str, int, Candidate]
 Rejecting = Callable[[int, Candidate], None]  # records that a candidate (of a pane) is not the counterpart
 
 
-def candidate_prompt(number: int, label: str, candidate: Candidate, width: int = 110) -> Text:
-    """'3  2 The Verge  0.87  "text…"' and, under it, the evidence (figures that differ first)."""
-    text = fit_cells(" ".join(candidate.text.split()), width)
+LIST_CHROME = 12  # the dialog's width less its list's text: 10 % of the screen, borders, paddings, a scrollbar
+NUMBER_CELLS = 11  # "3 ", a space, two before and two after the confidence ("0.87")
+
+
+def list_room(screen_width: int) -> int:
+    """How many cells a line of the candidates' list holds on a screen this wide (reader.tcss: 90 % wide)."""
+    return max(30, int(screen_width * 0.9) - LIST_CHROME)
+
+
+def _label_and_text(label: str, text: str, room: int) -> tuple[str, str]:
+    """The pane's label and the candidate's text, display-safe, cut to share room (the label a third at most)."""
+    label = display_safe(label)
+    label = fit_cells(label, min(cell_len(label), max(12, room // 3)))
+    return label, fit_cells(display_safe(flat_line(text, 400)), max(10, room - cell_len(label)))
+
+
+def candidate_prompt(number: int, label: str, candidate: Candidate, room: int = 125) -> Text:
+    """'3  2 The Verge  0.87  "text…"' and, under it, the evidence (figures that differ first), each line
+    cut to room cells so a candidate never wraps."""
+    label, text = _label_and_text(label, candidate.text, room - NUMBER_CELLS)
     evidence = candidate.evidence
     style = "bold" if candidate.confidence >= 0.5 else ""
     prompt = Text.assemble(
         Text(f"{number} ", style="bold reverse"),
         " ",
-        Text(display_safe(label), style="italic"),
+        Text(label, style="italic"),
         "  ",
         Text(f"{candidate.confidence:.2f}", style="bold #e5c07b" if evidence.differs else style),
         "  ",
-        Text(display_safe(text), style=style),
+        Text(text, style=style),
     )
     prompt.append("\n     ")
-    prompt.append(display_safe(evidence.describe()), style="bold #e5c07b" if evidence.differs else "dim")
+    said = fit_cells(display_safe(evidence.describe()), room - 5)
+    prompt.append(said, style="bold #e5c07b" if evidence.differs else "dim")
     return prompt
 
 
-def rejected_prompt(number: int, label: str, candidate: Candidate) -> Text:
+def rejected_prompt(number: int, label: str, candidate: Candidate, room: int = 125) -> Text:
     """A rejected candidate's line: struck out and dim, saying so (the list stays open after x)."""
+    said = "  rejected (u undoes, after escape)"
+    label, text = _label_and_text(label, candidate.text, room - 3 - cell_len(said) - 2)
     return Text.assemble(
-        Text(f"{number} ", style="dim"),
-        " ",
-        Text(display_safe(fit_cells(f"{label}: {flat_line(candidate.text, 200)}", 90)), style="dim strike"),
-        Text("  rejected (u undoes, once the list is closed)", style="dim"),
+        Text(f"{number} ", style="dim"), " ", Text(f"{label}: {text}", style="dim strike"), Text(said, style="dim")
     )
 
 
-def linked_prompt(number: int, label: str, candidate: Candidate) -> Text:
+def linked_prompt(number: int, label: str, candidate: Candidate, room: int = 125) -> Text:
     """A candidate the user already linked to the passage: said so, not offered again."""
+    said = "  your link"
+    label, text = _label_and_text(label, candidate.text, room - 3 - cell_len(said) - 2)
     return Text.assemble(
-        Text(f"{number} ", style="dim"),
-        " ",
-        Text(display_safe(fit_cells(f"{label}: {flat_line(candidate.text, 200)}", 90)), style="dim"),
-        Text("  your link", style="bold"),
+        Text(f"{number} ", style="dim"), " ", Text(f"{label}: {text}", style="dim"), Text(said, style="bold")
     )
 
 
@@ -102,16 +119,17 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
     def compose(self) -> ComposeResult:
         options: list[Option] = []
         number = 0
+        room = list_room(self.app.size.width)
         for _pane, label, found in self.ranked:
             if not found:
                 options.append(Option(Text(f"{display_safe(label)}: no candidate", style="dim"), disabled=True))
             for candidate in found:
                 number += 1
                 if number - 1 in self.linked:
-                    prompt = linked_prompt(number, label, candidate)
+                    prompt = linked_prompt(number, label, candidate, room)
                     options.append(Option(prompt, id=str(number - 1), disabled=True))
                 else:
-                    options.append(Option(candidate_prompt(number, label, candidate), id=str(number - 1)))
+                    options.append(Option(candidate_prompt(number, label, candidate, room), id=str(number - 1)))
         with Vertical(id="dialog"):
             yield Static(Text("Counterparts: a digit or enter confirms, x rejects, escape closes", style="bold"))
             yield Static(Text(flat_line(self.quote, 200), style="dim"), id="dialog-quote")
@@ -170,7 +188,8 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
             return
         self.rejected.add(index)
         options = self.query_one(OptionList)
-        options.replace_option_prompt(str(index), rejected_prompt(index + 1, self.labels[index], found[1]))
+        room = list_room(self.app.size.width)
+        options.replace_option_prompt(str(index), rejected_prompt(index + 1, self.labels[index], found[1], room))
         options.disable_option(str(index))
         if self._highlighted_index() == index:  # disabling may already have moved the highlight on
             options.action_cursor_down()

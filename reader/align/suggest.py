@@ -326,13 +326,16 @@ def assess(
     def judge(a: Clause, b: Clause) -> float:
         return model.judge(clause_set.docs, a, b)
 
-    def group_of(member: Member) -> int | None:
+    def group_of(member: Member, share: float | None = None) -> int | None:
+        """The confirmed group holding the member's passage (share: how much of the longer the two share)."""
         return next(
             (
                 number
                 for number, group in enumerate(groups)
                 for s in group
-                if s[0] == member.source_id and overlaps(s[1], s[2], member.start, member.end)
+                if s[0] == member.source_id
+                and overlaps(s[1], s[2], member.start, member.end)
+                and (share is None or _shared(s[1], s[2], member.start, member.end) >= share)
             ),
             None,
         )
@@ -357,7 +360,11 @@ def assess(
     joining: dict[int, list[Member]] = {}  # confirmed group -> suggested members of other sources that join it
     suggested: list[list[Member]] = []
     for cluster in alignment.clusters:
-        linked_to = [number for number in map(group_of, cluster.members) if number is not None] if groups else []
+        # the cluster's claim is the link's only when a member is the linked passage itself, not a sentence that
+        # also holds it (a sentence of two claims: "put the damage at $4.5 million and promised to reopen")
+        linked_to = (
+            [n for m in cluster.members if (n := group_of(m, tuning.JOIN_OVERLAP)) is not None] if groups else []
+        )
         members = [m for m in cluster.members if not groups or group_of(m) is None]
         members = _without_rejected(members, refused, clause_of, judge)
         if linked_to:
@@ -410,6 +417,11 @@ def _without_rejected(members: list[Member], refused: list[RejectedPair], clause
 
         drop = min(pair, key=support)
         members = [m for m in members if m is not drop]
+
+
+def _shared(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    """The share of the longer of two spans that both cover."""
+    return max(0, min(a_end, b_end) - max(a_start, b_start)) / max(1, a_end - a_start, b_end - b_start)
 
 
 def _joining(

@@ -87,5 +87,8 @@ SEMANTIC_DRAW_CONFIDENCE = 0.2  # ... with the semantic backend (its alignment i
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them
 SAME_SPAN_OVERLAP = 0.5  # two spans are the same passage when they share this share of the shorter one
+# A suggested cluster joins the user's link when one of its members and a linked passage share this much of the
+# longer of the two (the linked passage itself, not a sentence that also holds it)
+JOIN_OVERLAP = 0.8
 
 NAMES = tuple(name for name in dir() if name.isupper())

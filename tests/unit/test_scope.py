@@ -70,7 +70,7 @@ def test_the_reader_with_no_paths_opens_the_projects_own_sources(project: Path, 
     class FakeApp:
         return_code = 0
 
-        def __init__(self, db_path, paths, open_single=False, whole_library=False):
+        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
             started.update(paths=paths, whole_library=whole_library)
 
         def run(self):

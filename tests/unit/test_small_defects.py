@@ -21,7 +21,7 @@ def test_options_without_a_command_still_open_the_reader(run_cli, monkeypatch) -
     class FakeApp:
         return_code = 0
 
-        def __init__(self, db_path, paths, open_single=False, whole_library=False):
+        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
             opened.append(paths)
 
         def run(self):
@@ -65,3 +65,25 @@ def test_a_mistyped_tags_command_is_named_too(run_cli) -> None:
     result = run_cli("tags", "lst")
     assert result.exit_code != 0 and "no such command 'lst'; did you mean 'list'?" in result.output
     assert run_cli("tags").exit_code == 0  # the default, list, still runs
+
+
+def test_reader_open_passes_the_chosen_backend_to_the_reader(run_cli, monkeypatch) -> None:
+    """`reader open --backend semantic` aligns the comparison's panes with embeddings (branch qa-compare2)."""
+    opened = []
+
+    class FakeApp:
+        return_code = 0
+
+        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
+            opened.append(backend)
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr("reader.tui.app.ReaderApp", FakeApp)
+    monkeypatch.setattr("reader.align.semantic.require_semantic", lambda: None)
+    assert run_cli("open", "--backend", "semantic").exit_code == 0
+    assert run_cli("open").exit_code == 0
+    assert opened == ["semantic", "lexical"]
+    refused = run_cli("open", "--backend", "magic")
+    assert refused.exit_code == 2 and "'magic' is not one of" in refused.output

@@ -108,3 +108,20 @@ def test_reader_align_lists_the_changed_figures_pair_as_differing(run_cli, tmp_p
         index = next(i for i, text in enumerate(texts) if "to pay $4.5 million" in text)
         difference = next(d for d in cluster["differences"] if d["member"] == index)
         assert difference["differs"] is True and "$4.5 million" in difference["figures"]["b"]
+
+
+def test_a_suggestion_rejected_against_a_linked_passage_does_not_join_its_link(marrowby):
+    from reader.model import Decision
+    from reader.store.decisions import record_decision
+
+    store = marrowby
+    docs = docs_of(store)
+    a = span_of(store, docs, "a_", "The company estimates the damage at $4.2 million.")
+    b = span_of(store, docs, "b_", "Chief executive Dana Holt put the cost of the damage at $4.5 million")
+    c = span_of(store, docs, "c_", "Damage is put at $4.2 million by the company.")
+    first = store.add_annotation(a[0], a[1], a[2], tags=["claim"])
+    second = store.add_annotation(b[0], b[1], b[2], tags=["claim"])
+    store.add_link(first.id, second.id, LinkKind.SAME)
+    record_decision(store, Decision.REJECTED, a, c, [])
+    cluster = cluster_holding(compare_sources(store, docs).judged, a[0], a[1])
+    assert cluster is not None and c[0] not in cluster.source_ids

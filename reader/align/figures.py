@@ -105,6 +105,9 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     tally = _TALLY.match(word)
     if tally is not None:
         return _make(text, spans, index, 1, float(tally[1]), f"tally:{int(tally[2])}"), 1
+    clock = _clock(text, spans, words, index)
+    if clock is not None:  # "2:40am", "3 pm", "14:30": minutes after midnight
+        return _make(text, spans, index, clock[1], clock[0], "clock"), clock[1]
     if lower in NUMBER_NAMES and len(following) == 2 and following[0] in ("to", "votes") and lower not in ("a", "an"):
         # "seven to four", "seven votes to four" (the tally "7-4")
         other = following[1] if following[0] == "to" else (words[index + 3] if index + 3 < len(words) else "")
@@ -158,6 +161,48 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
         return _make(text, spans, index, used, value, "date"), used
     return _make(text, spans, index, used, value, "amount"), used
+
+
+_CLOCK_WORD = re.compile(r"^(\d{1,2})(?:[.:](\d{2}))?(am|pm|a\.m|p\.m)\.?$", re.IGNORECASE)  # "3am", "2.40pm"
+_CLOCK_MINUTES = re.compile(r"^(\d{2})(am|pm|a\.m|p\.m)?\.?$", re.IGNORECASE)  # the "40am" of "2:40am"
+_MERIDIEM = ("am", "pm", "a.m", "p.m")
+_STRIP = ",;()\"'\u201c\u201d"
+
+
+def _clock(text: str, spans: list[Span], words: list[str], index: int) -> tuple[float, int] | None:
+    """A time of day starting at words[index] ("2:40am" is two words, "3 pm" too) as (minutes after midnight,
+    words used); None for anything else ("2:1" is a score, "3" a number)."""
+    word = words[index].strip(_STRIP)
+    found = _CLOCK_WORD.match(word)
+    if found is not None:
+        return _minutes(int(found[1]), int(found[2] or 0), found[3]), 1
+    if not word.isdigit() or len(word) > 2:
+        return None
+    used, minutes, meridiem = 1, 0, ""
+    if index + 1 < len(spans) and spans[index + 1][0] == spans[index][1] + 1 and text[spans[index][1]] == ":":
+        found = _CLOCK_MINUTES.match(words[index + 1].strip(_STRIP))
+        if found is None:
+            return None
+        used, minutes, meridiem = 2, int(found[1]), found[2] or ""
+    if (
+        not meridiem
+        and index + used < len(words)
+        and words[index + used].strip(_STRIP).rstrip(".").casefold() in _MERIDIEM
+    ):
+        meridiem, used = words[index + used].strip(_STRIP), used + 1
+    hours = int(word)
+    if used == 1 or minutes >= 60 or hours > 23 or (meridiem and not 1 <= hours <= 12):
+        return None
+    return _minutes(hours, minutes, meridiem), used
+
+
+def _minutes(hours: int, minutes: int, meridiem: str | None) -> float:
+    half = (meridiem or "").casefold().replace(".", "")
+    if half == "pm" and hours < 12:
+        hours += 12
+    elif half == "am" and hours == 12:
+        hours = 0
+    return float(hours * 60 + minutes)
 
 
 def _tallied(text: str, spans: list[Span], index: int) -> bool:

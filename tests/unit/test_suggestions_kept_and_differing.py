@@ -125,3 +125,37 @@ def test_a_suggestion_rejected_against_a_linked_passage_does_not_join_its_link(m
     record_decision(store, Decision.REJECTED, a, c, [])
     cluster = cluster_holding(compare_sources(store, docs).judged, a[0], a[1])
     assert cluster is not None and c[0] not in cluster.source_ids
+
+
+@pytest.mark.parametrize(
+    ("words", "said", "minutes"),
+    [
+        ("The blaze broke out at 2:40am in the hall.", "2:40am", 160),
+        ("called shortly before 3am on Tuesday", "3am", 180),
+        ("the meeting ends at 3 pm today", "3 pm", 900),
+        ("it closed at 14:30 on Friday", "14:30", 870),
+        ("at 12.15am the lights went out", "12.15am", 15),
+    ],
+)
+def test_a_time_of_day_is_one_figure_not_a_number_and_a_name(words, said, minutes):
+    """'2:40am' was the amount 2 and the name '40am', '3am' a name: the panel said 'same figure: 2; names: 40am'
+    and 'differs: 2 | 140' (against 140 firefighters)."""
+    from reader.align.figures import figures
+
+    found = [(f.text, f.kind, f.value) for f in figures(words, 0, len(words))]
+    assert found == [(said, "clock", minutes)]
+
+
+def test_a_score_is_not_read_as_a_time_of_day():
+    from reader.align.figures import figures
+
+    text = "they won 2:1 after extra time"
+    assert all(f.kind != "clock" for f in figures(text, 0, len(text)))
+
+
+def test_two_times_of_day_differ_and_a_time_never_differs_from_a_count():
+    from reader.align.figures import figures, figures_differ
+
+    early, late, crews = "began at about 2:40am", "began shortly before 3am", "some 140 firefighters"
+    assert figures_differ(figures(early, 0, len(early)), figures(late, 0, len(late)))
+    assert not figures_differ(figures(early, 0, len(early)), figures(crews, 0, len(crews)))

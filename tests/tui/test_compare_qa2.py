@@ -227,3 +227,20 @@ async def test_at_80x24_each_candidate_of_the_counterparts_list_holds_on_its_own
         for index in range(options.option_count):
             for line in str(options.get_option_at_index(index).prompt).split("\n"):
                 assert cell_len(line) <= width, (line, width)
+
+
+async def test_the_panel_gives_each_pair_its_own_confidence_as_c_ranks_it(make_app, marrowby, tmp_path):
+    """From b's "Investigators have not yet established what started the fire", d's "The cause is still being
+    investigated" read '[suggested 1.00]': d's confidence with a's sentence, not with b's; c gave the pair 0.26."""
+    app = make_app(paths=[marrowby])
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_marrowby(pilot, tmp_path, "a_", "b_", "d_")
+        screen.panes[1].view.focus()
+        await pilot.pause()
+        await cursor_on(pilot, screen, 1, "Investigators have not yet established")
+        panel = screen.query_one("#compare-differences")
+        await wait_for(pilot, lambda: "3 Kessel" in panel.render().plain)
+        line = next(row for row in panel.render().plain.split("\n") if row.startswith("3 Kessel"))
+        dialog = await counterparts(pilot, screen)
+        ranked = next(c for pane, c in dialog.choices if pane == 2 and "cause is still" in c.text)
+        assert f"[suggested {ranked.confidence:.2f}]" in line, (line, ranked.confidence)

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from reader.align import AlignmentHit, Member, tuning
+from reader.align.learn import PairContext
 from reader.align.suggest import evidence, query_clauses
 from reader.comparison import Comparison
 from reader.model import SuggestionStatus
@@ -173,14 +174,19 @@ class DifferencesPanel(Static):
             kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
             return Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
         status = Text("  [suggested", style="dim")
-        if counterpart.confidence is not None:
-            status.append(f" {counterpart.confidence:.2f}", style="dim")
-        status.append("]", style="dim")
+        confidence = counterpart.confidence  # its best pair in the cluster, which may be with another pane
+        found = None
         if self.comparison is not None:
             clause_set = self.comparison.clause_set
             a = query_clauses(clause_set, index, member.start, member.end)[0]
             b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
             found = evidence(clause_set, a, b)
+            model = self.comparison.model  # judged as c ranks: this pair's own confidence
+            confidence = model.within(model.context or PairContext(clause_set.claims)).judge(clause_set.docs, a, b)
+        if confidence is not None:
+            status.append(f" {confidence:.2f}", style="dim")
+        status.append("]", style="dim")
+        if found is not None:
             if found.differs:
                 status.append(
                     display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),

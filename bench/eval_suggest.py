@@ -39,8 +39,8 @@ from dataclasses import replace  # noqa: E402
 
 from bench.eval_align import LABELS, Passage, evaluate, load_corpus, load_labels, overlaps  # noqa: E402
 from reader.align import SourceText, align_claims, prepare_claims, tuning  # noqa: E402
-from reader.align.learn import FEATURES, ConfirmedPair, PairContext, PairModel, UserPairs, fit, refit, stems_of  # noqa: E402
 from reader.align.differing import with_differing_figures  # noqa: E402
+from reader.align.learn import FEATURES, ConfirmedPair, PairContext, PairModel, UserPairs, fit, refit, stems_of  # noqa: E402
 from reader.align.suggest import assess, drawn, query_clauses, rank_counterparts, span_clause  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
@@ -238,7 +238,8 @@ def main() -> None:
             counts[held] = {}
             for threshold in (*THRESHOLDS, draw_at[backend]):
                 # as reader.comparison: the pairs whose figures differ that the alignment left out, then judged
-                found = with_differing_figures(alignment, sets[held], model, threshold)
+                floor = max(threshold, tuning.DIFFERING_CONFIDENCE)
+                found = with_differing_figures(alignment, sets[held], model, floor)
                 quality = evaluate(drawn(assess(found, sets[held], model), docs, threshold), claims, negatives)
                 counts[held][threshold] = (quality["correct"], quality["judged"], quality["found"], quality["expected"])
             shown[held] = {"rank": rank, "before": before, "after": after, "decisions": len(rows)}

@@ -52,7 +52,8 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(around)
         score, neighbours = semantic_scoring(clause_set, vectors=around.vectors)
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
-        alignment = with_differing_figures(alignment, clause_set, model, tuning.SEMANTIC_DRAW_CONFIDENCE, rejected)
+        floor = max(tuning.SEMANTIC_DRAW_CONFIDENCE, tuning.DIFFERING_CONFIDENCE)
+        alignment = with_differing_figures(alignment, clause_set, model, floor, rejected)
         judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
         shown = drawn(judged, docs, tuning.SEMANTIC_DRAW_CONFIDENCE)
         return Comparison(
@@ -65,11 +66,13 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         # apart even when its pane is closed.
         every_id = _store_ids(everything.docs)
         refused = rejected_pairs(store, every_id)
-        aligned = with_differing_figures(align_claims(everything), everything, model, tuning.DRAW_CONFIDENCE, refused)
+        floor = max(tuning.DRAW_CONFIDENCE, tuning.DIFFERING_CONFIDENCE)
+        aligned = with_differing_figures(align_claims(everything), everything, model, floor, refused)
         library = assess(aligned, everything, model, linked_groups(store, every_id), refused)
         judged = within(library, docs)
     else:
-        aligned = with_differing_figures(align_claims(clause_set), clause_set, model, tuning.DRAW_CONFIDENCE, rejected)
+        floor = max(tuning.DRAW_CONFIDENCE, tuning.DIFFERING_CONFIDENCE)
+        aligned = with_differing_figures(align_claims(clause_set), clause_set, model, floor, rejected)
         judged = assess(aligned, clause_set, model, linked_groups(store, ids), rejected)
     return Comparison(docs, clause_set, model, judged, drawn(judged, docs), rejected, library_weights)
 

@@ -86,6 +86,7 @@ def suggest(
         model = pair_model(store)
     ranked = rank_counterparts(clause_set, found.id, start, end, model, top, rejected_pairs(store, ids))
     candidates = [c for s in chosen for c in ranked.get(s.id, [])]
+    linked = _your_links(store, ids, (found.id, start, end))
     if as_json:
         query = {
             "source_id": found.id,
@@ -95,7 +96,8 @@ def suggest(
             "text": docs[0].text[start:end],
         }
         ordered = sorted(candidates, key=lambda c: (-c.confidence, -c.score))
-        click.echo(_json({"query": query, "candidates": [c.to_json() for c in ordered]}, indent=2))
+        shown = [c.to_json() | ({"linked": True} if linked(c) else {}) for c in ordered]
+        click.echo(_json({"query": query, "candidates": shown}, indent=2))
         return
     names = {s.id: s.name for s in chosen}
     for source_id in names:
@@ -106,8 +108,25 @@ def suggest(
                     f"  {rank}. [{candidate.confidence:.2f}] {candidate.start}-{candidate.end} "
                     f"{fit_cells(' '.join(candidate.text.split()), CANDIDATE_CELLS)}"
                 )
+                + (" (your link)" if linked(candidate) else "")
             )
             click.echo(_one_line(f"     {candidate.evidence.describe()}"))
+
+
+def _your_links(store, source_ids: list[int], passage: tuple[int, int, int]):
+    """Whether a candidate is a passage the user linked to the one asked about (said so, as the TUI's list does)."""
+    from reader.align.suggest import overlaps
+    from reader.store.decisions import linked_groups
+
+    source_id, start, end = passage
+    yours = [
+        span
+        for group in linked_groups(store, source_ids)
+        if any(s[0] == source_id and overlaps(s[1], s[2], start, end) for s in group)
+        for span in group
+        if span[0] != source_id
+    ]
+    return lambda c: any(s[0] == c.source_id and overlaps(s[1], s[2], c.start, c.end) for s in yours)
 
 
 def _span_reference(store, reference: str):

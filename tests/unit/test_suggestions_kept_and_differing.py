@@ -159,3 +159,24 @@ def test_two_times_of_day_differ_and_a_time_never_differs_from_a_count():
     early, late, crews = "began at about 2:40am", "began shortly before 3am", "some 140 firefighters"
     assert figures_differ(figures(early, 0, len(early)), figures(late, 0, len(late)))
     assert not figures_differ(figures(early, 0, len(early)), figures(crews, 0, len(crews)))
+
+
+def test_reader_suggest_says_which_candidate_is_already_your_link(run_cli, tmp_path):
+    """`reader suggest` listed the passage the user had linked as one more candidate, as the TUI's list did."""
+    folder = tmp_path / "marrowby"
+    shutil.copytree(MARROWBY, folder, ignore=shutil.ignore_patterns("README.md"))
+    assert run_cli("add", str(folder), corpus=folder).exit_code == 0
+    ids = []
+    for name, words in (("a_marrowby_echo.txt", "The company estimates the damage at $4.2 million."),
+                        ("c_what_we_know.txt", "Damage is put at $4.2 million by the company.")):
+        made = run_cli("annotate", name, "--quote", words, "--tag", "claim", corpus=folder)
+        assert made.exit_code == 0, made.output
+        ids.append(made.output.split()[-1])
+    assert run_cli("link", *ids, corpus=folder).exit_code == 0
+    query = ("suggest", "a_marrowby_echo.txt", "--quote", "The company estimates the damage", "--with", "c_what")
+    shown = run_cli(*query, corpus=folder)
+    assert shown.exit_code == 0, shown.output
+    line = next(row for row in shown.output.splitlines() if "Damage is put at" in row)
+    assert line.endswith("(your link)"), line
+    found = json.loads(run_cli(*query, "--json", corpus=folder).output)["candidates"]
+    assert [c.get("linked", False) for c in found] == [("Damage is put" in c["text"]) for c in found]

@@ -180,3 +180,20 @@ def test_reader_suggest_says_which_candidate_is_already_your_link(run_cli, tmp_p
     assert line.endswith("(your link)"), line
     found = json.loads(run_cli(*query, "--json", corpus=folder).output)["candidates"]
     assert [c.get("linked", False) for c in found] == [("Damage is put" in c["text"]) for c in found]
+
+
+def test_a_rejected_pair_whose_figures_differ_is_not_suggested_again(quellin):
+    from reader.model import Decision
+    from reader.store.decisions import record_decision
+
+    store = quellin
+    docs = docs_of(store)
+    a = span_of(store, docs, "a_", "The Port of Quellin has been fined $4.2 million")
+    b = span_of(store, docs, "b_", "A tribunal has ordered the Port of Quellin to pay $4.5 million")
+    judged = compare_sources(store, docs).judged
+    cluster = cluster_holding(judged, a[0], a[1])
+    theirs = next(m for m in cluster.members if m.source_id == b[0])
+    mine = next(m for m in cluster.members if m.source_id == a[0])
+    record_decision(store, Decision.REJECTED, (a[0], mine.start, mine.end), (b[0], theirs.start, theirs.end), [])
+    cluster = cluster_holding(compare_sources(store, docs).judged, a[0], a[1])
+    assert cluster is None or b[0] not in cluster.source_ids

@@ -326,16 +326,19 @@ def assess(
     def judge(a: Clause, b: Clause) -> float:
         return model.judge(clause_set.docs, a, b)
 
+    linked_in: dict[Hashable, list[tuple[int, int, int]]] = {}  # source id -> (start, end, group number)
+    for number, group in enumerate(groups):
+        for span in group:
+            linked_in.setdefault(span[0], []).append((span[1], span[2], number))
+
     def group_of(member: Member, share: float | None = None) -> int | None:
         """The confirmed group holding the member's passage (share: how much of the longer the two share)."""
         return next(
             (
                 number
-                for number, group in enumerate(groups)
-                for s in group
-                if s[0] == member.source_id
-                and overlaps(s[1], s[2], member.start, member.end)
-                and (share is None or _shared(s[1], s[2], member.start, member.end) >= share)
+                for start, end, number in linked_in.get(member.source_id, ())
+                if overlaps(start, end, member.start, member.end)
+                and (share is None or _shared(start, end, member.start, member.end) >= share)
             ),
             None,
         )

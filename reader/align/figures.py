@@ -23,6 +23,10 @@ DURATIONS = {
     "weeks": "week",
     "day": "day",
     "days": "day",
+    "hour": "hour",
+    "hours": "hour",
+    "minute": "minute",
+    "minutes": "minute",
     "decade": "decade",
     "decades": "decade",
 }
@@ -191,7 +195,7 @@ def figures_differ(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> bool:
 
 
 _MAY_STATE_FIGURE = re.compile(
-    r"\d|\b(?:decades?|years?|months?|weeks?|days?|"
+    r"\d|\b(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|"
     + "|".join(name for name, value in NUMBER_NAMES.items() if value >= COUNTED_FROM)
     + r")\b",
     re.IGNORECASE,

@@ -52,6 +52,13 @@ def test_a_count_in_words_and_in_digits_is_one_figure_and_so_is_a_tally():
     assert keys("a 7-4 vote") != keys("7 or 4 votes")
 
 
+def test_hours_are_a_duration_not_a_head_count():
+    """My session: "more than four hours" and "Four people were treated" were offered as "same figure: four"."""
+    assert not keys("Rescue crews needed more than four hours") & keys("Four people were treated")
+    assert keys("within three hours") == keys("within 3 hours")
+    assert keys("for 90 minutes") != keys("90 people")
+
+
 def test_tenure_figures_differ_side_by_side(tenure):
     _, clause_set = tenure
     joined = clauses(TENURE_A, "joined Microsoft", clause_set, 0)

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from reader.align import AlignmentHit, Member, tuning
-from reader.align.suggest import evidence, query_clauses
+from reader.align.suggest import evidence, query_clauses, span_clause
 from reader.comparison import Comparison
 from reader.model import SuggestionStatus
 from reader.presentation import (
@@ -169,17 +169,24 @@ class DifferencesPanel(Static):
         return lines
 
     def _pair_status(self, index: int, member: Member, other_index: int, counterpart: Member) -> Text:
-        if member.status == SuggestionStatus.CONFIRMED and counterpart.status == SuggestionStatus.CONFIRMED:
+        """Your link, or a suggestion and its confidence; either way, when they differ, the figures side by side."""
+        confirmed = member.status == SuggestionStatus.CONFIRMED and counterpart.status == SuggestionStatus.CONFIRMED
+        if confirmed:
             kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
-            return Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
-        status = Text("  [suggested", style="dim")
-        if counterpart.confidence is not None:
-            status.append(f" {counterpart.confidence:.2f}", style="dim")
-        status.append("]", style="dim")
+            status = Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
+        else:
+            status = Text("  [suggested", style="dim")
+            if counterpart.confidence is not None:
+                status.append(f" {counterpart.confidence:.2f}", style="dim")
+            status.append("]", style="dim")
         if self.comparison is not None:
             clause_set = self.comparison.clause_set
-            a = query_clauses(clause_set, index, member.start, member.end)[0]
-            b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
+            if confirmed:  # the passages as the user marked them, whole
+                a = span_clause(clause_set, index, member.start, member.end)
+                b = span_clause(clause_set, other_index, counterpart.start, counterpart.end)
+            else:
+                a = query_clauses(clause_set, index, member.start, member.end)[0]
+                b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
             found = evidence(clause_set, a, b)
             if found.differs:
                 status.append(

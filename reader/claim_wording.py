@@ -16,6 +16,7 @@ from rapidfuzz.distance import Indel
 
 from reader.align import NUMBER_WORDS, fold_word
 from reader.align.differences import _has_name, _in_quotes, _touches_number
+from reader.align.figures import figures
 from reader.align.words import NUMBER, quotation_spans
 from reader.text import Span, word_spans, word_texts
 
@@ -30,8 +31,24 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     found = []
     for i1, i2, j1, j2 in _emphasised_blocks(a, b):
         words_a, words_b = _spans(a), _spans(b)
-        found.append(f"{a[words_a[i1][0] : words_a[i2 - 1][1]]} → {b[words_b[j1][0] : words_b[j2 - 1][1]]}")
+        span_a, span_b = (words_a[i1][0], words_a[i2 - 1][1]), (words_b[j1][0], words_b[j2 - 1][1])
+        if max(i2 - i1, j2 - j1) > LONG_CHANGE:
+            figures_a, figures_b = _figure_texts(a, *span_a), _figure_texts(b, *span_b)
+            if figures_a and figures_b and figures_a != figures_b:
+                found.append(f"{', '.join(figures_a)} → {', '.join(figures_b)}")
+                continue
+        found.append(f"{a[span_a[0] : span_a[1]]} → {b[span_b[0] : span_b[1]]}")
     return found
+
+
+LONG_CHANGE = 4  # a change of more words than this is a rewording: name the figures it changes, not every word
+
+
+def _figure_texts(text: str, start: int, end: int) -> list[str]:
+    """The figures of text that overlap text[start:end], whole ("four hours" for a change that stops at
+    "four"), as written, without names that hold a number ("Phi-3")."""
+    found = figures(text, 0, len(text))
+    return [f.text for f in found if f.start < end and f.end > start and not f.kind.startswith("label")]
 
 
 def wording_differs(a: str, b: str) -> bool:

@@ -167,6 +167,13 @@ PINNED_DIFFERENCES = [
         "AI researcher Sebastien Bubeck leaves Microsoft and joins OpenAI.",
         ["Microsoft s GenAI VP → AI researcher"],
     ),
+    # A claim told in other words: the figures, not the whole sentence (my session's matrix showed
+    # "Rescue crews needed more than four → All passengers were taken off by lifeboats within **three").
+    (
+        "Rescue crews needed more than four hours to bring everyone ashore.",
+        "All passengers were taken off by lifeboats within **three hours**.",
+        ["four hours → three hours"],
+    ),
 ]
 
 

@@ -61,6 +61,7 @@ NUMBER_NAMES = {
 }
 COUNTED_FROM = 3  # a number written as a word states a figure from three up ("one", "two" are mostly not counts)
 _TALLY = re.compile(r"^(\d{1,3})[-\u2013](\d{1,3})$")  # a vote or a score: "7-4", "7\u20134"
+_JOINED_UNIT = re.compile(r"^(\d+(?:[.,]\d+)?)-([^\W\d_]+)(?:-[^\W\d_]+)*$")  # "40-centimetre", "4-year-old"
 _VALUE = re.compile(r"^([$€£¥]?)(\d+(?:[.,]\d+)*)(%|bn|m|k)?$", re.IGNORECASE)
 
 
@@ -122,6 +123,14 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
         if used:
             kind = f"tally:{NUMBER_NAMES[other]}"
             return _make(text, spans, index, used, float(NUMBER_NAMES[lower]), kind), used
+    joined = _JOINED_UNIT.match(word) if match is None else None
+    if joined is not None:  # "40-centimetre", "10-year", "4-year-old": a number joined to its unit
+        value, unit = float(joined[1].replace(",", "")), joined[2].casefold()
+        if unit in DURATIONS:
+            return _duration(text, spans, index, 1, value, DURATIONS[unit]), 1
+        kind = "percent" if unit == "percent" else "amount"
+        magnitude = MAGNITUDES.get(unit, 1) if len(unit) > 2 else 1  # "13-billion"; not the "m" of "100-m"
+        return _make(text, spans, index, 1, value * magnitude, kind), 1
     if match is None and any(char.isdigit() for char in word):
         # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.
         return _make(text, spans, index, 1, 0.0, f"label:{lower}"), 1

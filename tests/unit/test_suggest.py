@@ -59,6 +59,14 @@ def test_hours_are_a_duration_not_a_head_count():
     assert keys("for 90 minutes") != keys("90 people")
 
 
+def test_a_number_joined_to_its_unit_is_a_figure_not_a_name():
+    """"40-centimetre" and "10-year" were read as names with a number in them (as "Phi-3" is)."""
+    assert keys("a 10-year tenure") == keys("for 10 years")
+    assert keys("a 40-centimetre crack") == keys("a crack of 40")
+    assert keys("a 40-centimetre crack") != keys("a crack of 45")
+    assert keys("Phi-3") == keys("the Phi-3 model")  # still a name
+
+
 def test_tenure_figures_differ_side_by_side(tenure):
     _, clause_set = tenure
     joined = clauses(TENURE_A, "joined Microsoft", clause_set, 0)

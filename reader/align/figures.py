@@ -31,6 +31,13 @@ DURATIONS = {
     "decades": "decade",
 }
 PERCENT_WORDS = {"percent", "%", "per"}
+# Units of measure a number is joined to ("a 40-centimetre crack"); joined to any other word ("10,000-step",
+# "18-storey") the number stays part of a name, as it always was
+MEASURES = frozenset(
+    f"{prefix}{base}"
+    for base in ("metre", "meter", "litre", "liter", "gram", "tonne")
+    for prefix in ("", "centi", "milli", "kilo")
+) | {"mile", "foot", "inch", "ton", "pound", "ounce", "acre", "hectare", "degree", "mph", "km", "cm", "mm", "kg"}
 CURRENCY = "$€£¥"
 NUMBER_NAMES = {
     "one": 1,
@@ -110,27 +117,32 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     tally = _TALLY.match(word)
     if tally is not None:
         return _make(text, spans, index, 1, float(tally[1]), f"tally:{int(tally[2])}"), 1
-    if lower in NUMBER_NAMES and len(following) == 2 and following[0] in ("to", "votes") and lower not in ("a", "an"):
-        # "seven to four", "seven votes to four" (the tally "7-4")
+    first = _count(lower)
+    if first is not None and len(following) == 2 and following[0] in ("to", "votes"):
+        # "seven to four", "6 votes to 1" (the tally "7-4"); not the range "6 to 10 years"
         other = following[1] if following[0] == "to" else (words[index + 3] if index + 3 < len(words) else "")
         other = other.casefold().strip(",.;:()\"'\u201c\u201d")
-        if following[0] == "votes" and following[1] == "to" and other in NUMBER_NAMES:
+        if following[0] == "votes" and following[1] == "to" and _count(other) is not None:
             used = 4
-        elif following[0] == "to" and other in NUMBER_NAMES:
+        elif following[0] == "to" and _count(other) is not None:
             used = 3
         else:
             used = 0
-        if used:
-            kind = f"tally:{NUMBER_NAMES[other]}"
-            return _make(text, spans, index, used, float(NUMBER_NAMES[lower]), kind), used
+        after = (
+            words[index + used].casefold().strip(",.;:()\"'\u201c\u201d")
+            if 0 < used and index + used < len(words)
+            else ""
+        )
+        if used and after not in DURATIONS and after not in MAGNITUDES and after not in PERCENT_WORDS:
+            return _make(text, spans, index, used, float(first), f"tally:{_count(other)}"), used
     joined = _JOINED_UNIT.match(word) if match is None else None
-    if joined is not None:  # "40-centimetre", "10-year", "4-year-old": a number joined to its unit
-        value, unit = float(joined[1].replace(",", "")), joined[2].casefold()
+    unit = joined[2].casefold() if joined is not None else ""
+    if joined is not None and (unit in DURATIONS or unit in MEASURES or unit == "percent"):
+        # "40-centimetre", "10-year", "4-year-old": a number joined to its unit, as "40 centimetres" reads
+        value = float(joined[1].replace(",", ""))
         if unit in DURATIONS:
             return _duration(text, spans, index, 1, value, DURATIONS[unit]), 1
-        kind = "percent" if unit == "percent" else "amount"
-        magnitude = MAGNITUDES.get(unit, 1) if len(unit) > 2 else 1  # "13-billion"; not the "m" of "100-m"
-        return _make(text, spans, index, 1, value * magnitude, kind), 1
+        return _make(text, spans, index, 1, value, "percent" if unit == "percent" else "amount"), 1
     if match is None and any(char.isdigit() for char in word):
         # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.
         return _make(text, spans, index, 1, 0.0, f"label:{lower}"), 1
@@ -171,6 +183,13 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
         return _make(text, spans, index, used, value, "date"), used
     return _make(text, spans, index, used, value, "amount"), used
+
+
+def _count(word: str) -> int | None:
+    """The number a word names as one side of a tally: "seven", "7" (up to three digits); "a" / "an" never."""
+    if word.isdigit() and len(word) <= 3 and word.isascii():
+        return int(word)
+    return NUMBER_NAMES[word] if word in NUMBER_NAMES and word not in ("a", "an") else None
 
 
 def _tallied(text: str, spans: list[Span], index: int) -> bool:

@@ -50,6 +50,11 @@ def test_a_count_in_words_and_in_digits_is_one_figure_and_so_is_a_tally():
     assert keys("voted seven to four") != keys("voted four to seven")  # who won matters
     assert not keys("one of the two engineers")  # "one" and "two" are rarely counts
     assert keys("a 7-4 vote") != keys("7 or 4 votes")
+    # in digits too: "6 to 1" was two amounts, so a fine of "$4.2 million" and "6 to 1" differed as figures
+    assert keys("the board voted 6 to 1") == keys("a 6-1 vote") == keys("by six votes to one")
+    assert keys("by 6 votes to 1") == keys("a 6-1 vote")
+    assert not any("tally" in key for key in keys("from 6 to 10 years"))  # a range of years, not a vote
+    assert not any("tally" in key for key in keys("rose from 6 to 9 percent"))
 
 
 def test_hours_are_a_duration_not_a_head_count():

@@ -16,6 +16,7 @@ from rapidfuzz.distance import Indel
 
 from reader.align import NUMBER_WORDS, fold_word
 from reader.align.differences import _has_name, _in_quotes, _touches_number
+from reader.align.figures import Figure, figures, figures_differ
 from reader.align.words import NUMBER, quotation_spans
 from reader.text import Span, word_spans, word_texts
 
@@ -30,8 +31,29 @@ def emphasised_differences(a: str, b: str) -> list[str]:
     found = []
     for i1, i2, j1, j2 in _emphasised_blocks(a, b):
         words_a, words_b = _spans(a), _spans(b)
-        found.append(f"{a[words_a[i1][0] : words_a[i2 - 1][1]]} → {b[words_b[j1][0] : words_b[j2 - 1][1]]}")
+        span_a, span_b = (words_a[i1][0], words_a[i2 - 1][1]), (words_b[j1][0], words_b[j2 - 1][1])
+        if max(i2 - i1, j2 - j1) > LONG_CHANGE:
+            figures_a, figures_b = _figure_texts(a, *span_a), _figure_texts(b, *span_b)
+            if figures_a and figures_b and figures_a != figures_b:
+                found.append(f"{', '.join(figures_a)} → {', '.join(figures_b)}")
+                continue
+        found.append(f"{a[span_a[0] : span_a[1]]} → {b[span_b[0] : span_b[1]]}")
     return found
+
+
+LONG_CHANGE = 4  # a change of more words than this is a rewording: name the figures it changes, not every word
+
+
+def _figure_texts(text: str, start: int, end: int) -> list[str]:
+    """The figures of text that overlap text[start:end], whole ("four hours" for a change that stops at
+    "four"), as written."""
+    return [f.text for f in _text_figures(text) if f.start < end and f.end > start]
+
+
+@lru_cache(maxsize=4096)
+def _text_figures(text: str) -> tuple[Figure, ...]:
+    """The figures a wording states, without names that hold a number ("Phi-3")."""
+    return tuple(f for f in figures(text, 0, len(text)) if not f.kind.startswith("label"))
 
 
 def wording_differs(a: str, b: str) -> bool:
@@ -49,9 +71,16 @@ def _emphasised_blocks(a: str, b: str) -> Iterator[tuple[int, int, int, int]]:
     if keys_a == keys_b:
         return
     quotes_a = quotes_b = None
+    left_out: list[tuple[int, int]] = []  # words with a figure only a has ...
+    added: list[tuple[int, int]] = []  # ... and only b has: a figure that moved as it changed, perhaps
     for i1, i2, j1, j2 in _changed_blocks(Indel.opcodes(keys_a, keys_b)):
         if i1 == i2 or j1 == j2:
-            continue  # words only one side has: left out or added, not given differently
+            # words only one side has: left out or added, not given differently (unless a figure moved)
+            if j1 == j2 and _touches_figure(a, keys_a, i1, i2):
+                left_out.append((i1, i2))
+            elif i1 == i2 and _touches_figure(b, keys_b, j1, j2):
+                added.append((j1, j2))
+            continue
         if _touches_figure(a, keys_a, i1, i2) and _touches_figure(b, keys_b, j1, j2):
             yield i1, i2, j1, j2
             continue
@@ -63,6 +92,29 @@ def _emphasised_blocks(a: str, b: str) -> Iterator[tuple[int, int, int, int]]:
         quotes_b = quotation_spans(b) if quotes_b is None else quotes_b
         if _in_quotes(quotes_a, words_a, i1, i2, 0) and _in_quotes(quotes_b, words_b, j1, j2, 0):
             yield i1, i2, j1, j2
+    if left_out and added:
+        yield from _moved_figures(a, b, left_out, added)
+
+
+def _moved_figures(
+    a: str, b: str, left_out: list[tuple[int, int]], added: list[tuple[int, int]]
+) -> Iterator[tuple[int, int, int, int]]:
+    """Words with a figure a leaves out, paired with words with a figure b adds elsewhere, when the figures
+    measure the same kind of thing and are not the same ("a 40-centimetre crack" / "a crack of 45"); not
+    "$13 billion" left out and "In 2019" added, which are two facts."""
+    words_a, words_b = _spans(a), _spans(b)
+    figures_a, figures_b = _text_figures(a), _text_figures(b)
+    keys_a, keys_b = {f.key for f in figures_a}, {f.key for f in figures_b}
+    for i1, i2 in left_out:
+        start, end = words_a[i1][0], words_a[i2 - 1][1]
+        only_a = [f for f in figures_a if f.start < end and f.end > start and f.key not in keys_b]
+        for j1, j2 in added:
+            start, end = words_b[j1][0], words_b[j2 - 1][1]
+            only_b = [f for f in figures_b if f.start < end and f.end > start and f.key not in keys_a]
+            if only_a and only_b and figures_differ(only_a, only_b):
+                yield i1, i2, j1, j2
+                added.remove((j1, j2))
+                break
 
 
 _QUOTE_MARKS = re.compile('["\u201c\u201d\u00ab\u00bb\u201e]')

@@ -6,6 +6,7 @@ does), and requests from another site's pages (their Origin) are refused.
 from __future__ import annotations
 
 import inspect
+import logging
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,22 @@ from aiohttp import web
 from textual_serve.server import Server
 
 TOKEN_BYTES = 24
+HIDDEN_TOKEN = "…"
+
+
+class TokenRedactor(logging.Filter):
+    """Hides the token in aiohttp's access log: each request line would otherwise repeat the secret
+    (in the page's query, the websocket's path and the Referer) to whoever sees the terminal or its log."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, HIDDEN_TOKEN), None
+        return True
 
 
 class GuardedServer(Server):
@@ -77,6 +94,11 @@ class GuardedServer(Server):
         address = f"{self.public_url}{self.websocket_path}"
         context["app_websocket_url"] = "wss" + address[5:] if address.startswith("https") else "ws" + address[4:]
         return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    def initialize_logging(self) -> None:
+        """textual-serve's logging, with the token hidden from the access log."""
+        super().initialize_logging()
+        logging.getLogger("aiohttp.access").addFilter(TokenRedactor(self.token))
 
     async def on_startup(self, app: web.Application) -> None:
         self.console.print(f"Serving the reader on {self.url}", highlight=False, markup=False, soft_wrap=True)

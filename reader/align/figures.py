@@ -23,10 +23,21 @@ DURATIONS = {
     "weeks": "week",
     "day": "day",
     "days": "day",
+    "hour": "hour",
+    "hours": "hour",
+    "minute": "minute",
+    "minutes": "minute",
     "decade": "decade",
     "decades": "decade",
 }
 PERCENT_WORDS = {"percent", "%", "per"}
+# Units of measure a number is joined to ("a 40-centimetre crack"); joined to any other word ("10,000-step",
+# "18-storey") the number stays part of a name, as it always was
+MEASURES = frozenset(
+    f"{prefix}{base}"
+    for base in ("metre", "meter", "litre", "liter", "gram", "tonne")
+    for prefix in ("", "centi", "milli", "kilo")
+) | {"mile", "foot", "inch", "ton", "pound", "ounce", "acre", "hectare", "degree", "mph", "km", "cm", "mm", "kg"}
 CURRENCY = "$€£¥"
 NUMBER_NAMES = {
     "one": 1,
@@ -57,6 +68,7 @@ NUMBER_NAMES = {
 }
 COUNTED_FROM = 3  # a number written as a word states a figure from three up ("one", "two" are mostly not counts)
 _TALLY = re.compile(r"^(\d{1,3})[-\u2013](\d{1,3})$")  # a vote or a score: "7-4", "7\u20134"
+_JOINED_UNIT = re.compile(r"^(\d+(?:[.,]\d+)?)-([^\W\d_]+)(?:-[^\W\d_]+)*$")  # "40-centimetre", "4-year-old"
 _VALUE = re.compile(r"^([$€£¥]?)(\d+(?:[.,]\d+)*)(%|bn|m|k)?$", re.IGNORECASE)
 
 
@@ -108,19 +120,32 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     clock = _clock(text, spans, words, index)
     if clock is not None:  # "2:40am", "3 pm", "14:30": minutes after midnight
         return _make(text, spans, index, clock[1], clock[0], "clock"), clock[1]
-    if lower in NUMBER_NAMES and len(following) == 2 and following[0] in ("to", "votes") and lower not in ("a", "an"):
-        # "seven to four", "seven votes to four" (the tally "7-4")
+    first = _count(lower)
+    if first is not None and len(following) == 2 and following[0] in ("to", "votes"):
+        # "seven to four", "6 votes to 1" (the tally "7-4"); not the range "6 to 10 years"
         other = following[1] if following[0] == "to" else (words[index + 3] if index + 3 < len(words) else "")
         other = other.casefold().strip(",.;:()\"'\u201c\u201d")
-        if following[0] == "votes" and following[1] == "to" and other in NUMBER_NAMES:
+        if following[0] == "votes" and following[1] == "to" and _count(other) is not None:
             used = 4
-        elif following[0] == "to" and other in NUMBER_NAMES:
+        elif following[0] == "to" and _count(other) is not None:
             used = 3
         else:
             used = 0
-        if used:
-            kind = f"tally:{NUMBER_NAMES[other]}"
-            return _make(text, spans, index, used, float(NUMBER_NAMES[lower]), kind), used
+        after = (
+            words[index + used].casefold().strip(",.;:()\"'\u201c\u201d")
+            if 0 < used and index + used < len(words)
+            else ""
+        )
+        if used and after not in DURATIONS and after not in MAGNITUDES and after not in PERCENT_WORDS:
+            return _make(text, spans, index, used, float(first), f"tally:{_count(other)}"), used
+    joined = _JOINED_UNIT.match(word) if match is None else None
+    unit = joined[2].casefold() if joined is not None else ""
+    if joined is not None and (unit in DURATIONS or unit in MEASURES or unit == "percent"):
+        # "40-centimetre", "10-year", "4-year-old": a number joined to its unit, as "40 centimetres" reads
+        value = float(joined[1].replace(",", ""))
+        if unit in DURATIONS:
+            return _duration(text, spans, index, 1, value, DURATIONS[unit]), 1
+        return _make(text, spans, index, 1, value, "percent" if unit == "percent" else "amount"), 1
     if match is None and any(char.isdigit() for char in word):
         # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.
         return _make(text, spans, index, 1, 0.0, f"label:{lower}"), 1
@@ -161,6 +186,13 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
         return _make(text, spans, index, used, value, "date"), used
     return _make(text, spans, index, used, value, "amount"), used
+
+
+def _count(word: str) -> int | None:
+    """The number a word names as one side of a tally: "seven", "7" (up to three digits); "a" / "an" never."""
+    if word.isdigit() and len(word) <= 3 and word.isascii():
+        return int(word)
+    return NUMBER_NAMES[word] if word in NUMBER_NAMES and word not in ("a", "an") else None
 
 
 _CLOCK_WORD = re.compile(r"^(\d{1,2})(?:[.:](\d{2}))?(am|pm|a\.m|p\.m)\.?$", re.IGNORECASE)  # "3am", "2.40pm"
@@ -241,7 +273,7 @@ def figures_differ(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> bool:
 
 
 _MAY_STATE_FIGURE = re.compile(
-    r"\d|\b(?:decades?|years?|months?|weeks?|days?|"
+    r"\d|\b(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|"
     + "|".join(name for name, value in NUMBER_NAMES.items() if value >= COUNTED_FROM)
     + r")\b",
     re.IGNORECASE,

@@ -84,6 +84,7 @@ def _nothing_matched(source: str | None, tag: str | None, authors: tuple[str, ..
 def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ...], add_tags: tuple[str, ...]) -> None:
     """Change an annotation's note or tags."""
     store = obj.store()
+    annotation_id = store.annotation_id_for(annotation_id)
     store.update_annotation(annotation_id, note=note, tags=list(tags) if tags else None, add_tags=add_tags)
     click.echo(_one_line(annotation_id))
 
@@ -93,7 +94,9 @@ def edit(obj: Context, annotation_id: str, note: str | None, tags: tuple[str, ..
 @click.pass_obj
 def delete(obj: Context, annotation_id: str) -> None:
     """Delete an annotation (undo brings it back)."""
-    obj.store().delete_annotation(annotation_id)
+    store = obj.store()
+    annotation_id = store.annotation_id_for(annotation_id)
+    store.delete_annotation(annotation_id)
     click.echo(f"deleted {_one_line(annotation_id)}")
 
 
@@ -114,6 +117,7 @@ def link(obj: Context, from_annotation: str, to_annotation: str, kind: str) -> N
     from reader.comparison import record_link
 
     store = obj.store()
+    from_annotation, to_annotation = store.annotation_id_for(from_annotation), store.annotation_id_for(to_annotation)
     with store.write():
         made = store.add_link(from_annotation, to_annotation, kind)
         record_link(store, from_annotation, to_annotation)

@@ -10,8 +10,10 @@ from typing import Any
 
 from reader.anchoring import make_selector
 from reader.model import AnchorStatus, Annotation
-from reader.store.connection import StoreError, now
+from reader.store.connection import NoSuchAnnotation, StoreError, now
 from reader.store.sources import SourceStore
+
+SHORTEST_ID_PREFIX = 6  # the first characters of an annotation id that a command takes in its place
 
 
 class AnnotationStore(SourceStore):
@@ -102,6 +104,30 @@ class AnnotationStore(SourceStore):
             before = self._annotation_snapshot(annotation_id)
             db.table("annotation_rows").delete(annotation_id)
             self._log("delete", "annotation", annotation_id, before, None)
+
+    def annotation_id_for(self, reference: str) -> str:
+        """The id of the annotation whose id is reference or, from SHORTEST_ID_PREFIX characters on, the one
+        id that starts with it (the panel shows 8): what every command that takes an annotation id accepts."""
+        reference = reference.strip()
+        if self.db.execute("SELECT 1 FROM annotations WHERE id = ?", [reference]).fetchone():
+            return reference
+        if len(reference) >= SHORTEST_ID_PREFIX and reference.isalnum():
+            rows = self.db.execute(
+                "SELECT id FROM annotations WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+                [reference, reference + "\uffff"],
+            ).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+            if len(rows) > 1:
+                raise StoreError(f"{reference!r} starts more than one annotation id: give more of it")
+        elif 0 < len(reference) < SHORTEST_ID_PREFIX and reference.isalnum():
+            if self.db.execute(
+                "SELECT 1 FROM annotations WHERE id >= ? AND id < ? LIMIT 1", [reference, reference + "\uffff"]
+            ).fetchone():
+                raise StoreError(
+                    f"{reference!r} is too short: give at least {SHORTEST_ID_PREFIX} characters of an annotation id"
+                )
+        raise NoSuchAnnotation(f"no annotation with id {reference!r}")
 
     def annotation(self, annotation_id: str) -> Annotation:
         found = self.annotations(ids=[annotation_id])

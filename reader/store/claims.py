@@ -16,7 +16,7 @@ import sqlite_utils
 
 from reader.metadata import METADATA_FIELDS, MetadataError, check_metadata, effective_metadata, is_web_url
 from reader.model import EvidenceKind, ReaderError
-from reader.store.connection import StoreError, now
+from reader.store.connection import NoSuchAnnotation, StoreError, now
 
 if TYPE_CHECKING:
     from reader.store import Store
@@ -150,15 +150,12 @@ def check_evidence(store: Store, reference: str) -> tuple[str, str]:
     reference = reference.strip()
     if is_web_url(reference):
         return EvidenceKind.URL, reference
-    rows = store.query("SELECT id FROM annotations WHERE id = ?", [reference])
-    if not rows and len(reference) >= 6:
-        rows = store.query("SELECT id FROM annotations WHERE id LIKE ? || '%' LIMIT 2", [reference])
-        rows = rows if len(rows) == 1 else []
-    if rows:
-        return EvidenceKind.ANNOTATION, rows[0]["id"]
-    starts_an_id = "SELECT 1 FROM annotations WHERE id LIKE ? || '%' LIMIT 1"
-    if 0 < len(reference) < 6 and reference.isalnum() and store.query(starts_an_id, [reference]):
-        raise ClaimError(f"{reference!r} is too short: give at least 6 characters of an annotation id")
+    try:
+        return EvidenceKind.ANNOTATION, store.annotation_id_for(reference)
+    except NoSuchAnnotation:
+        pass
+    except StoreError as error:  # too short, or the start of more than one id: what to do about it
+        raise ClaimError(str(error)) from None
     raise ClaimError(f"evidence must be an http(s) URL or an annotation id, not {reference[:60]!r}")
 
 

@@ -41,6 +41,10 @@ class StoreError(ReaderError):
     """A problem with the database or a request to it, explained in one line."""
 
 
+class NoSuchAnnotation(StoreError):
+    """No annotation has the id (or an id starting with it) a command was given."""
+
+
 class WriteBusy(StoreError):
     """Another program holds the write lock and this thread asked not to wait (the TUI's event loop):
     the caller retries off that thread, where the store waits and says so."""

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -24,15 +25,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def served(tmp_path, corpus_dir):
-    """(base URL, printed URL with its token) of a running `reader serve`."""
+@contextmanager
+def serving(tmp_path, corpus_dir):
+    """(base URL, printed URL with its token, the process) of a running `reader serve`."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "reader", "--db", str(tmp_path / "served.db"), "--corpus", str(corpus_dir), "serve",
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, cwd=str(tmp_path),
-        env=dict(os.environ, COLUMNS="200"))
+        [
+            sys.executable,
+            "-m",
+            "reader",
+            "--db",
+            str(tmp_path / "served.db"),
+            "--corpus",
+            str(corpus_dir),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=str(tmp_path),
+        env=dict(os.environ, COLUMNS="200"),
+    )
     said, deadline, url = b"", time.monotonic() + 30, None
     try:
         while url is None and time.monotonic() < deadline and process.poll() is None:
@@ -49,7 +64,7 @@ def served(tmp_path, corpus_dir):
                 break
             except OSError:
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", url
+        yield f"http://127.0.0.1:{port}", url, process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -57,6 +72,13 @@ def served(tmp_path, corpus_dir):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def served(tmp_path, corpus_dir):
+    """(base URL, printed URL with its token) of a running `reader serve`."""
+    with serving(tmp_path, corpus_dir) as (base, url, _process):
+        yield base, url
 
 
 def token_of(url: str) -> str:
@@ -113,3 +135,16 @@ async def test_a_loopback_server_refuses_other_host_names(served):
     port = urlsplit(base).port
     assert await status(url, {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}) == 403
     assert await status(url, {"Host": f"localhost:{port}"}) == 200
+
+
+async def test_the_access_log_never_prints_the_token(tmp_path, corpus_dir):
+    """The printed address is the secret: the access log of each request must not repeat it (a shared
+    terminal, a screen recording or a redirected log would hand it to anyone)."""
+    with serving(tmp_path, corpus_dir) as (base, url, process):
+        token = token_of(url)
+        assert await status(url) == 200
+        assert await status(f"{base}/?token=wrong") == 403
+        os.killpg(process.pid, signal.SIGTERM)
+        logged = process.stdout.read().decode(errors="replace")
+    assert "GET /" in logged  # the requests were logged...
+    assert token not in logged  # ...without the token

@@ -138,6 +138,7 @@ async def test_a_link_made_by_hand_wins_in_the_differences_panel_and_the_sync(ma
         plain = screen.query_one("#compare-differences").render().plain
         assert "no counterpart" not in plain
         assert "your link: same claim" in plain
+        assert "differs: 2014 | 10 years" in plain  # a link is the same claim; its figures still differ
         assert (b.start, b.end) in [(h.start, h.end) for h in second.view.highlights("focus")]
         assert second.view.cursor[0] <= b.start < second.view.cursor[1] or second.view.cursor[0] == b.start
 

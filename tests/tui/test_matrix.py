@@ -163,3 +163,18 @@ async def test_the_matrix_reloads_when_another_process_links(make_app, db_path):
         finally:
             other.close()
         await wait_for(pilot, lambda: screen.query_one("#matrix-table").row_count == 1, timeout=10)
+
+
+async def test_the_matrix_widens_its_columns_when_the_terminal_grows(make_app):
+    """My session: opened at 80 columns and widened to 160, the matrix kept its 14-cell columns."""
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        link_claim(pilot.app.session.store, await sources_ready(pilot))
+    async with make_app().run_test(size=(80, 24)) as pilot:  # no change pending that would refill the table
+        await sources_ready(pilot)
+        screen = await open_matrix(pilot)
+        table = screen.query_one("#matrix-table")
+        narrow = sum(column.width for column in table.columns.values())
+        await pilot.resize_terminal(160, 48)
+        await wait_for(pilot, lambda: sum(c.width for c in table.columns.values()) > narrow)
+        assert sum(column.width for column in table.columns.values()) > 120
+        assert cell(screen, 0, 1) == "present"  # the rows are there again

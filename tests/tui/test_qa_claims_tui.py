@@ -158,3 +158,37 @@ async def test_a_refused_value_s_message_goes_once_the_field_is_changed(make_app
         await type_text(pilot, "2025-03-05")
         await pilot.pause()
         assert str(error.render()) == ""
+
+
+async def test_the_annotations_panel_shows_the_id_the_matrix_takes_as_evidence(make_app):
+    """Evidence can be an annotation in another source, by id, but no screen showed an annotation's id: the
+    user had to leave for `reader annotations`. The panel shows its first characters; `e` takes them."""
+    import re
+
+    from pilot_helpers import open_first_source
+    from test_fact_checking_tui import type_text
+    from test_matrix import link_claim, open_matrix
+
+    from reader.tui.widgets.form_dialog import FormDialog
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen, view = await open_first_source(pilot)
+        store = pilot.app.session.store
+        ids = {source.name[:3]: source.id for source in pilot.app.sources_screen.sources}
+        link_claim(store, ids)
+        backing = store.add_annotation(ids["004"], 0, 40, tags=["context"])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is pilot.app.sources_screen)
+        await pilot.press("G", "enter")  # 004, the last source
+        await wait_settled(pilot, lambda: pilot.app.screen.annotations_of(ids["004"]))
+        listed = str(pilot.app.screen.query_one("#panel-list").get_option_at_index(0).prompt)
+        shown = re.search(r"#(\w{6,})", listed)
+        assert shown and backing.id.startswith(shown[1]), listed
+        await pilot.press("m")
+        matrix = await open_matrix(pilot, ())
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+        await type_text(pilot, shown[1])
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: matrix.claims and matrix.claims[0].evidence)
+        assert [e["value"] for e in matrix.claims[0].evidence] == [backing.id]

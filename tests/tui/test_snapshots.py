@@ -1,10 +1,15 @@
 """How the main screens look, at 80x24 and 160x48 (pytest-textual-snapshot; SVGs in __snapshots__/).
 
 Update after an intended change with: .venv/bin/pytest tests/tui/test_snapshots.py --snapshot-update
-Nothing time- or user-dependent is on these screens (no paths, dates or author names).
+Nothing time- or user-dependent is on these screens (no paths, dates or author names); annotation ids,
+which the annotations panel shows, are numbered instead of random.
 """
 
 from __future__ import annotations
+
+import itertools
+import types
+import uuid
 
 import pytest
 
@@ -12,6 +17,14 @@ from reader.tui.screens.reading import ReadingScreen
 from reader.tui.widgets.annotate_dialog import AnnotateDialog
 
 from pilot_helpers import wait_settled, open_first_source, wait_for
+
+@pytest.fixture(autouse=True)
+def numbered_annotation_ids(monkeypatch):
+    """Annotation ids 00000001…, 00000002…, … in the order annotations are made: the panel shows them."""
+    numbers = itertools.count(1)
+    numbered = types.SimpleNamespace(uuid4=lambda: uuid.UUID(f"{next(numbers):08x}" + "0" * 24))
+    monkeypatch.setattr("reader.store.annotations.uuid", numbered)
+
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 

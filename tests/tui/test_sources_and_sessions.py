@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from reader.store import Store, StoreError, open_store
+from reader.store.claims import set_source_metadata
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.screens.sources import SourcesScreen
 from reader.tui.widgets.document_view import DocumentView
@@ -25,6 +26,20 @@ async def test_sources_lists_title_outlet_words(make_app):
         row = [str(cell) for cell in table.get_row_at(1)]
         assert row[1] == "One of Microsoft's Top AI Execs Leaves for OpenAI" and row[2] == "Converge360"
         assert row[3] == f"{screen.sources[1].words:,}"
+
+
+async def test_a_wide_terminal_shows_a_long_outlet_whole(make_app):
+    """The outlet column stayed 14 cells wide at 160 columns: "Coastal Broadcasting Corporation" read
+    "Coastal Broad…" beside a title column with room to spare."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await loaded_sources(pilot)
+        set_source_metadata(pilot.app.session.store, screen.sources[0].id, {"outlet": "Coastal Broadcasting Corp"})
+        await wait_for(pilot, lambda: screen.sources[0].outlet == "Coastal Broadcasting Corp")
+        await wait_for(pilot, lambda: "Coastal" in str(screen.query_one("DataTable").get_row_at(0)[2]))
+        assert str(screen.query_one("DataTable").get_row_at(0)[2]) == "Coastal Broadcasting Corp"
+    async with make_app().run_test(size=(80, 24)) as pilot:  # a narrow one still gives the title its room
+        screen = await loaded_sources(pilot)
+        assert str(screen.query_one("DataTable").get_row_at(0)[2]).endswith("…")
 
 
 async def test_the_source_list_has_the_keyboard_from_the_start_and_after_reading(make_app):

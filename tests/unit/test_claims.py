@@ -167,6 +167,21 @@ PINNED_DIFFERENCES = [
         "AI researcher Sebastien Bubeck leaves Microsoft and joins OpenAI.",
         ["Microsoft s GenAI VP → AI researcher"],
     ),
+    # A claim told in other words: the figures, not the whole sentence (my session's matrix showed
+    # "Rescue crews needed more than four → All passengers were taken off by lifeboats within **three").
+    (
+        "Rescue crews needed more than four hours to bring everyone ashore.",
+        "All passengers were taken off by lifeboats within **three hours**.",
+        ["four hours → three hours"],
+    ),
+    # A figure that moves as it changes: the word diff sees one deleted and one added, and missed it.
+    (
+        "Engineers found a 40-centimetre crack in the deck.",
+        "Engineers found a crack of 45 centimetres in the deck.",
+        ["40-centimetre → of 45 centimetres"],
+    ),
+    # A figure one side adds and another of a different kind the other leaves out: no figure changed.
+    ("Microsoft invested $13 billion, Altman said.", "In 2019, Microsoft invested, Altman said.", []),
 ]
 
 

@@ -162,6 +162,23 @@ def test_edit_delete_undo_redo(run_cli, db_path: Path) -> None:
     assert store.annotation(annotation_id).tags == ["opinion"]
 
 
+def test_edit_delete_and_link_take_the_start_of_an_id_as_the_panel_shows_it(run_cli, db_path: Path) -> None:
+    """The TUI's annotations panel shows 8 characters of an id and `reader verdict --evidence` took 6, but
+    `reader edit 97cd45` said "no annotation with id '97cd45'" (my team session)."""
+    a = annotate(run_cli, "001", "--quote", "A leading Microsoft AI researcher", "--tag", "claim")
+    b = annotate(run_cli, "000", "--quote", "Sebastien Bubeck", "--occurrence", "1")
+    ok(run_cli("edit", a[:8], "--note", "by its start"))
+    store = open_store(db_path)
+    assert store.annotation(a).note == "by its start"
+    ok(run_cli("link", a[:8], b[:6]))
+    assert [(link.from_annotation, link.to_annotation) for link in store.links()] == [(a, b)]
+    fails_cleanly(run_cli("edit", a[:3], "--note", "x"), "too short", "at least 6 characters")
+    fails_cleanly(run_cli("delete", "ffffffffff"), "no annotation with id 'ffffffffff'")
+    store.add_annotation(store.annotation(a).source_id, 0, 5, annotation_id=a[:8] + "0" * 24)  # shares 8
+    fails_cleanly(run_cli("delete", a[:8]), "more than one annotation id")
+    assert f"deleted {b}" in ok(run_cli("delete", b[:8]))
+
+
 def test_undo_and_redo_with_nothing_to_do(run_cli) -> None:
     assert ok(run_cli("undo")).strip() == "nothing to undo"
     assert ok(run_cli("redo")).strip() == "nothing to redo"

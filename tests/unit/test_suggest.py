@@ -50,6 +50,26 @@ def test_a_count_in_words_and_in_digits_is_one_figure_and_so_is_a_tally():
     assert keys("voted seven to four") != keys("voted four to seven")  # who won matters
     assert not keys("one of the two engineers")  # "one" and "two" are rarely counts
     assert keys("a 7-4 vote") != keys("7 or 4 votes")
+    # in digits too: "6 to 1" was two amounts, so a fine of "$4.2 million" and "6 to 1" differed as figures
+    assert keys("the board voted 6 to 1") == keys("a 6-1 vote") == keys("by six votes to one")
+    assert keys("by 6 votes to 1") == keys("a 6-1 vote")
+    assert not any("tally" in key for key in keys("from 6 to 10 years"))  # a range of years, not a vote
+    assert not any("tally" in key for key in keys("rose from 6 to 9 percent"))
+
+
+def test_hours_are_a_duration_not_a_head_count():
+    """My session: "more than four hours" and "Four people were treated" were offered as "same figure: four"."""
+    assert not keys("Rescue crews needed more than four hours") & keys("Four people were treated")
+    assert keys("within three hours") == keys("within 3 hours")
+    assert keys("for 90 minutes") != keys("90 people")
+
+
+def test_a_number_joined_to_its_unit_is_a_figure_not_a_name():
+    """"40-centimetre" and "10-year" were read as names with a number in them (as "Phi-3" is)."""
+    assert keys("a 10-year tenure") == keys("for 10 years")
+    assert keys("a 40-centimetre crack") == keys("a crack of 40")
+    assert keys("a 40-centimetre crack") != keys("a crack of 45")
+    assert keys("Phi-3") == keys("the Phi-3 model")  # still a name
 
 
 def test_tenure_figures_differ_side_by_side(tenure):

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from reader.align import AlignmentHit, Member, tuning
 from reader.align.learn import PairContext
-from reader.align.suggest import evidence, query_clauses
+from reader.align.suggest import evidence, query_clauses, span_clause
 from reader.comparison import Comparison
 from reader.model import SuggestionStatus
 from reader.presentation import (
@@ -170,26 +170,36 @@ class DifferencesPanel(Static):
         return lines
 
     def _pair_status(self, index: int, member: Member, other_index: int, counterpart: Member) -> Text:
-        if member.status == SuggestionStatus.CONFIRMED and counterpart.status == SuggestionStatus.CONFIRMED:
+        """Your link, or a suggestion and this pair's own confidence (as c ranks it, not the counterpart's best
+        pair in its cluster, which may be with another pane); either way, when they differ, the figures side by
+        side."""
+        confirmed = member.status == SuggestionStatus.CONFIRMED and counterpart.status == SuggestionStatus.CONFIRMED
+        if confirmed:
             kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
-            return Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
-        status = Text("  [suggested", style="dim")
-        confidence = counterpart.confidence  # its best pair in the cluster, which may be with another pane
+            status = Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
+        else:
+            status = Text("  [suggested", style="dim")
+        confidence = counterpart.confidence
         found = None
         if self.comparison is not None:
             clause_set = self.comparison.clause_set
-            a = query_clauses(clause_set, index, member.start, member.end)[0]
-            b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
+            if confirmed:  # the passages as the user marked them, whole
+                a = span_clause(clause_set, index, member.start, member.end)
+                b = span_clause(clause_set, other_index, counterpart.start, counterpart.end)
+            else:
+                a = query_clauses(clause_set, index, member.start, member.end)[0]
+                b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
+                model = self.comparison.model
+                judge = model.within(model.context or PairContext(clause_set.claims))
+                confidence = judge.judge(clause_set.docs, a, b)
             found = evidence(clause_set, a, b)
-            model = self.comparison.model  # judged as c ranks: this pair's own confidence
-            confidence = model.within(model.context or PairContext(clause_set.claims)).judge(clause_set.docs, a, b)
-        if confidence is not None:
-            status.append(f" {confidence:.2f}", style="dim")
-        status.append("]", style="dim")
-        if found is not None:
-            if found.differs:
-                status.append(
-                    display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
-                    style="bold #e5c07b",
-                )
+        if not confirmed:
+            if confidence is not None:
+                status.append(f" {confidence:.2f}", style="dim")
+            status.append("]", style="dim")
+        if found is not None and found.differs:
+            status.append(
+                display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                style="bold #e5c07b",
+            )
         return status

@@ -13,7 +13,7 @@ import io
 
 from rich.console import Console
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -167,6 +167,7 @@ class MatrixScreen(ReaderScreen):
         self.sources: list[Source] = []
         self.claims: list[Claim] = []
         self.loaded = False
+        self.filled_width = 0  # the terminal width the table was last filled for
 
     def compose(self) -> ComposeResult:
         yield Static(id="matrix-heading")
@@ -202,10 +203,16 @@ class MatrixScreen(ReaderScreen):
         if self.is_mounted:
             self.load_matrix()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The columns share the terminal's width: fill again when it changes."""
+        if self.loaded and event.size.width != self.filled_width:
+            self._fill()
+
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         where = table.cursor_coordinate
         table.clear(columns=True)
+        self.filled_width = self.app.size.width
         room = self.app.size.width - 6
         claim_width = max(MIN_CLAIM_WIDTH, min(CLAIM_WIDTH, room - len(self.sources) * (MIN_CELL_WIDTH + 2)))
         cell_width = max(MIN_CELL_WIDTH, (room - claim_width) // max(1, len(self.sources)) - 2)

@@ -29,6 +29,9 @@ def source_matches(source: Source, needle: str) -> bool:
     return all(word in haystack for word in needle.casefold().split())
 
 
+OUTLET_NARROWEST, OUTLET_WIDEST = 14, 28  # the outlet column grows with the terminal (a sixth of it)
+
+
 class SourcesScreen(ReaderScreen):
     """The library: pick a source to read, mark several to compare."""
 
@@ -115,7 +118,7 @@ class SourcesScreen(ReaderScreen):
         current = self.highlighted
         table.clear(columns=True)
         # Fixed widths from the terminal's width, so the layout never depends on what arrived first.
-        outlet_width = 14
+        outlet_width = min(OUTLET_WIDEST, max(OUTLET_NARROWEST, self.app.size.width // 6))
         # A Published column only once some source has a date (a list without any keeps its room for titles).
         dated = any(source.published for source in self.sources)
         published_width = 10 if dated else 0

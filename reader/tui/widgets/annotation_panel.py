@@ -17,6 +17,7 @@ from reader.presentation import UNTAGGED_LABEL, fit_cells
 from reader.tui.widgets.option_steps import step_highlight
 from reader.tui.widgets.small import safe_content
 
+SHOWN_ID = 8  # characters of an annotation's id shown in the list (`e` in the matrix takes 6 or more)
 PANEL_LIMIT = 500  # a source with more annotations lists those nearest the cursor
 
 
@@ -83,6 +84,7 @@ class AnnotationPanel(Vertical):
             parts.append(safe_content(f"{tag} ", self.colours.get(tag, "dim")))
         if annotation.anchor_status != AnchorStatus.ANCHORED:
             parts.append(Content.styled(f"({annotation.anchor_status}) ", "italic red"))
+        parts.append(safe_content(f"#{annotation.id[:SHOWN_ID]}", "dim"))  # what evidence by annotation id takes
         parts.append(Content("\n"))
         parts.append(safe_content(quote))
         if annotation.note:

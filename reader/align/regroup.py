@@ -1,0 +1,217 @@
+"""The pair model's second look at the aligner's clusters: clusters of one claim joined, passages left out added.
+
+The aligner clusters by the lexical score under strict rules (one counterpart per clause and other source,
+coherence of what merges), so a claim four outlets tell often ends up as two clusters, or without one
+outlet's passage, when a pair of its passages shares few words. The pair model also weighs the clauses
+around a pair, figures of one kind, position and (semantic backend) embeddings. With its confidence:
+
+- two clusters merge when their passages of different sources are on average MERGE_MEAN confident and
+  no pair below MERGE_FLOOR. A source in both keeps the passage that agrees best with the other sources;
+  its other passage stays too when it agrees on average SAME_SOURCE_MEAN with them (an outlet that states
+  the claim twice, in the headline and the body), else it leaves the cluster;
+- a passage in no cluster joins the cluster whose passages of other sources it agrees with best, on average
+  at least ATTACH_MEAN and with one of them at least ATTACH_BEST; beside a passage of its own source only
+  when it agrees SAME_SOURCE_MEAN on average (restated, or the claim's other half).
+
+Passages are compared only with passages sharing a word that is not common (at most tuning.MAX_POSTING
+clauses hold it), as blocking does, so a huge source costs no more than its clauses' words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
+from itertools import combinations
+
+from reader.align import tuning
+from reader.align.clauses import Clause, ClauseSet
+from reader.align.result import Member
+from reader.align.scoring import claim_score
+
+Judge = Callable[[Clause, Clause], float]
+Span = tuple[Hashable, int, int]  # (source id, start, end)
+
+
+def regroup(
+    groups: list[list[Member]],
+    clause_set: ClauseSet,
+    clause_of: Callable[[Member], Clause],
+    judge: Judge,
+    may_pair: Callable[[Member, Member], bool],
+    taken: Callable[[Clause], bool],
+) -> tuple[list[list[Member]], list[Member], list[Member]]:
+    """The clusters (lists of members) merged and with passages added as the module says; also the members
+    added and those taken out (for the unique passages). may_pair(a, b): False for a pair the user rejected;
+    taken(clause): a passage that may not join (the user linked it)."""
+    cache: dict[tuple, float] = {}
+
+    def confidence(a: Member, b: Member) -> float:
+        key = (a.source_id, a.start, a.end, b.source_id, b.start, b.end)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = judge(clause_of(a), clause_of(b)) if may_pair(a, b) else 0.0
+        return found
+
+    merged, dropped = _merge(groups, confidence)
+    added = _attach(merged, clause_set, clause_of, confidence, taken)
+    dropped = [m for m in dropped if not any(m is x for group in merged for x in group)]
+    return merged, added, dropped
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _merge(
+    groups: list[list[Member]], confidence: Callable[[Member, Member], float]
+) -> tuple[list[list[Member]], list[Member]]:
+    """Join clusters of one claim, best first, until no two qualify; the members left out on the way."""
+    groups = [list(group) for group in groups]
+    dropped: list[Member] = []
+    while True:
+        best: tuple[float, int, int, list[Member]] | None = None
+        for i, j in combinations(range(len(groups)), 2):
+            joined = _joined(groups[i], groups[j], confidence)
+            if joined is None:
+                continue
+            across = [confidence(a, b) for a, b in combinations(joined, 2) if a.source_id != b.source_id]
+            mean = _mean(across)
+            if mean >= tuning.MERGE_MEAN and min(across) >= tuning.MERGE_FLOOR and (best is None or mean > best[0]):
+                best = (mean, i, j, joined)
+        if best is None:
+            return groups, dropped
+        _, i, j, joined = best
+        dropped.extend(m for m in groups[i] + groups[j] if not any(m is k for k in joined))
+        groups[i] = joined
+        del groups[j]
+
+
+def _joined(
+    first: list[Member], second: list[Member], confidence: Callable[[Member, Member], float]
+) -> list[Member] | None:
+    """The two clusters as one (see the module), or None: it would hold one source only, take out more than
+    one passage, or be no larger than the larger of the two. A source's members in one cluster (a passage
+    and its repeats) go together."""
+    members = first + second
+    sources = {m.source_id for m in members}
+    if len(sources) < 2:
+        return None
+    kept = list(members)
+    out = 0
+    for source_id in {m.source_id for m in first} & {m.source_id for m in second}:
+        others = [m for m in members if m.source_id != source_id]
+        units = [[m for m in group if m.source_id == source_id] for group in (first, second)]
+        units.sort(key=lambda unit: -sum(confidence(unit[0], o) for o in others))
+        if _mean([confidence(units[1][0], o) for o in others]) < tuning.SAME_SOURCE_MEAN:
+            kept = [m for m in kept if not any(m is x for x in units[1])]
+            out += 1
+    if out > 1 or len({m.source_id for m in kept}) < 2 or len(kept) <= max(len(first), len(second)):
+        return None
+    return kept
+
+
+def _attach(
+    groups: list[list[Member]],
+    clause_set: ClauseSet,
+    clause_of: Callable[[Member], Clause],
+    confidence: Callable[[Member, Member], float],
+    taken: Callable[[Clause], bool],
+) -> list[Member]:
+    """Add each passage in no cluster to the cluster it agrees with best (see the module); the members added."""
+    docs = clause_set.docs
+    inside = {(m.source_id, m.start) for group in groups for m in group}
+    repeats: dict[int, list[Clause]] = defaultdict(list)
+    for clause in clause_set.claims:
+        if clause.canonical >= 0:
+            repeats[clause.canonical].append(clause)
+    candidates = _candidates(groups, clause_set, clause_of, inside, taken)
+    added: list[Member] = []
+    for clause in sorted(candidates, key=lambda c: c.index):
+        source_id = docs[clause.doc].source_id
+        mine = _member(clause_set, clause, 0.0, bool(repeats.get(clause.index)))
+        best: tuple[float, int, float] | None = None
+        for number in sorted(candidates[clause]):
+            group = groups[number]
+            others = [m for m in group if m.source_id != source_id]
+            found = [confidence(mine, m) for m in others]
+            mean = _mean(found)
+            floor = tuning.SAME_SOURCE_MEAN if len(others) < len(group) else tuning.ATTACH_MEAN
+            if found and mean >= floor and max(found) >= tuning.ATTACH_BEST and (best is None or mean > best[0]):
+                score = max(claim_score(clause, clause_of(m)) for m in others)
+                best = (mean, number, score)
+        if best is None:
+            continue
+        _, number, score = best
+        joining = [replace(mine, score=round(max(score, 0.0), 3))]
+        joining += [
+            _member(clause_set, again, round(max(score, 0.0), 3), True) for again in repeats.get(clause.index, [])
+        ]
+        groups[number].extend(joining)
+        added.extend(joining)
+        inside.add((source_id, clause.start))
+    return added
+
+
+def _candidates(
+    groups: list[list[Member]],
+    clause_set: ClauseSet,
+    clause_of: Callable[[Member], Clause],
+    inside: set[tuple[Hashable, int]],
+    taken: Callable[[Clause], bool],
+) -> dict[Clause, set[int]]:
+    """Passages in no cluster (not repeats, not taken) -> the clusters holding a passage they share a word with
+    that at most tuning.MAX_POSTING clauses hold."""
+    df = clause_set.df
+    cluster_of: dict[str, set[int]] = defaultdict(set)  # word -> clusters with a member holding it
+    for number, group in enumerate(groups):
+        for member in group:
+            for stem in clause_of(member).stems:
+                if df.get(stem, 0) <= tuning.MAX_POSTING:
+                    cluster_of[stem].add(number)
+    found: dict[Clause, set[int]] = {}
+    if not cluster_of:
+        return found
+    words = cluster_of.keys()
+    for clause in clause_set.claims:
+        if clause.canonical >= 0 or words.isdisjoint(clause.stems):
+            continue
+        if (clause_set.docs[clause.doc].source_id, clause.start) in inside or taken(clause):
+            continue
+        found[clause] = set().union(*(cluster_of[stem] for stem in clause.stems if stem in cluster_of))
+    return found
+
+
+def _member(clause_set: ClauseSet, clause: Clause, score: float, repeat: bool) -> Member:
+    doc = clause_set.docs[clause.doc]
+    return Member(doc.source_id, doc.path, clause.start, clause.end, doc.text[clause.start : clause.end], score, repeat)
+
+
+def without_spans(
+    spans: Sequence[tuple[int, int]], text: str, taken: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """A source's unique passages with the spans taken (now in a cluster) cut out; what is left of a passage
+    stays when it holds a word."""
+    if not taken:
+        return list(spans)
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for t_start, t_end in taken:
+            next_pieces = []
+            for p_start, p_end in pieces:
+                if t_end <= p_start or t_start >= p_end:
+                    next_pieces.append((p_start, p_end))
+                    continue
+                next_pieces.extend(piece for piece in ((p_start, t_start), (t_end, p_end)) if piece[1] > piece[0])
+            pieces = next_pieces
+        result.extend(_trimmed(text, s, e) for s, e in pieces if any(ch.isalnum() for ch in text[s:e]))
+    return sorted(result)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum() and text[end - 1] not in ".!?\"'\u201d)":
+        end -= 1
+    return start, end

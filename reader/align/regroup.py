@@ -9,9 +9,10 @@ around a pair, figures of one kind, position and (semantic backend) embeddings. 
   no pair below MERGE_FLOOR. A source in both keeps the passage that agrees best with the other sources;
   its other passage stays too when it agrees on average SAME_SOURCE_MEAN with them (an outlet that states
   the claim twice, in the headline and the body), else it leaves the cluster;
-- a passage in no cluster joins the cluster whose passages of other sources it agrees with best, on average
-  at least ATTACH_MEAN and with one of them at least ATTACH_BEST; beside a passage of its own source only
-  when it agrees SAME_SOURCE_MEAN on average (restated, or the claim's other half).
+- a passage in no cluster joins a cluster whose passages of other sources it agrees with on average at least
+  ATTACH_MEAN, and with one of them at least ATTACH_BEST; beside a passage of its own source only at
+  SAME_SOURCE_MEAN on average (restated, or the claim's other half). Best offers first: a passage joins the
+  cluster it agrees with best, and a cluster takes at most one passage per source, its best there.
 
 Passages are compared only with passages sharing a word that is not common (at most tuning.MAX_POSTING
 clauses hold it), as blocking does, so a huge source costs no more than its clauses' words.
@@ -19,9 +20,9 @@ clauses hold it), as blocking does, so a huge source costs no more than its clau
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import replace
 from itertools import combinations
 
 from reader.align import tuning
@@ -53,7 +54,12 @@ def regroup(
             found = cache[key] = judge(clause_of(a), clause_of(b)) if may_pair(a, b) else 0.0
         return found
 
-    merged, dropped = _merge(groups, confidence)
+    df = clause_set.df
+
+    def words_of(group: list[Member]) -> set[str]:
+        return {stem for m in group for stem in clause_of(m).stems if df.get(stem, 0) <= tuning.MAX_POSTING}
+
+    merged, dropped = _merge(groups, words_of, confidence)
     added = _attach(merged, clause_set, clause_of, confidence, taken)
     dropped = [m for m in dropped if not any(m is x for group in merged for x in group)]
     return merged, added, dropped
@@ -64,27 +70,63 @@ def _mean(values: list[float]) -> float:
 
 
 def _merge(
-    groups: list[list[Member]], confidence: Callable[[Member, Member], float]
+    groups: list[list[Member]],
+    words_of: Callable[[list[Member]], set[str]],
+    confidence: Callable[[Member, Member], float],
 ) -> tuple[list[list[Member]], list[Member]]:
-    """Join clusters of one claim, best first, until no two qualify; the members left out on the way."""
-    groups = [list(group) for group in groups]
+    """Join clusters of one claim, best first, until no two qualify; the members left out on the way. Only
+    clusters sharing a word that is not common are compared (words_of), and a join is looked at again only
+    when one of its clusters changed (a heap of offers, stale ones skipped)."""
+    clusters = {number: list(group) for number, group in enumerate(groups)}
+    words = {number: words_of(group) for number, group in clusters.items()}
+    holding: dict[str, set[int]] = defaultdict(set)
+    for number, found in words.items():
+        for word in found:
+            holding[word].add(number)
+    version = dict.fromkeys(clusters, 0)
+    offers: list[tuple[float, int, int, int, int]] = []
     dropped: list[Member] = []
-    while True:
-        best: tuple[float, int, int, list[Member]] | None = None
-        for i, j in combinations(range(len(groups)), 2):
-            joined = _joined(groups[i], groups[j], confidence)
-            if joined is None:
-                continue
-            across = [confidence(a, b) for a, b in combinations(joined, 2) if a.source_id != b.source_id]
-            mean = _mean(across)
-            if mean >= tuning.MERGE_MEAN and min(across) >= tuning.MERGE_FLOOR and (best is None or mean > best[0]):
-                best = (mean, i, j, joined)
-        if best is None:
-            return groups, dropped
-        _, i, j, joined = best
-        dropped.extend(m for m in groups[i] + groups[j] if not any(m is k for k in joined))
-        groups[i] = joined
-        del groups[j]
+
+    def offer(first: int, second: int) -> None:
+        first, second = min(first, second), max(first, second)
+        joined = _joined(clusters[first], clusters[second], confidence)
+        if joined is None:
+            return
+        across = [confidence(a, b) for a, b in combinations(joined, 2) if a.source_id != b.source_id]
+        if _mean(across) >= tuning.MERGE_MEAN and min(across) >= tuning.MERGE_FLOOR:
+            heapq.heappush(offers, (-_mean(across), first, second, version[first], version[second]))
+
+    def neighbours(number: int) -> set[int]:
+        found = set().union(*(holding[word] for word in words[number])) if words[number] else set()
+        found.discard(number)
+        return found
+
+    for number in clusters:
+        for other in neighbours(number):
+            if other > number:
+                offer(number, other)
+    while offers:
+        _, first, second, seen_first, seen_second = heapq.heappop(offers)
+        if (
+            first not in clusters
+            or second not in clusters
+            or (version[first], version[second]) != (seen_first, seen_second)
+        ):
+            continue  # one of the two has changed since: its new offers are in the heap
+        joined = _joined(clusters[first], clusters[second], confidence)
+        if joined is None:
+            continue
+        dropped.extend(m for m in clusters[first] + clusters[second] if not any(m is k for k in joined))
+        clusters[first] = joined
+        del clusters[second]
+        version[first] += 1
+        for word in words.pop(second):
+            holding[word].discard(second)
+            holding[word].add(first)
+            words[first].add(word)
+        for other in neighbours(first):
+            offer(first, other)
+    return list(clusters.values()), dropped
 
 
 def _joined(
@@ -126,30 +168,35 @@ def _attach(
         if clause.canonical >= 0:
             repeats[clause.canonical].append(clause)
     candidates = _candidates(groups, clause_set, clause_of, inside, taken)
-    added: list[Member] = []
-    for clause in sorted(candidates, key=lambda c: c.index):
+    offers: list[tuple[float, int, int, Clause]] = []  # (mean, clause index, cluster number, clause)
+    for clause in candidates:
         source_id = docs[clause.doc].source_id
-        mine = _member(clause_set, clause, 0.0, bool(repeats.get(clause.index)))
-        best: tuple[float, int, float] | None = None
-        for number in sorted(candidates[clause]):
+        mine = _member(clause_set, clause, 0.0, False)
+        for number in candidates[clause]:
             group = groups[number]
             others = [m for m in group if m.source_id != source_id]
             found = [confidence(mine, m) for m in others]
-            mean = _mean(found)
             floor = tuning.SAME_SOURCE_MEAN if len(others) < len(group) else tuning.ATTACH_MEAN
-            if found and mean >= floor and max(found) >= tuning.ATTACH_BEST and (best is None or mean > best[0]):
-                score = max(claim_score(clause, clause_of(m)) for m in others)
-                best = (mean, number, score)
-        if best is None:
+            if found and _mean(found) >= floor and max(found) >= tuning.ATTACH_BEST:
+                offers.append((_mean(found), clause.index, number, clause))
+    # Best offers first: a passage joins its best cluster, and a cluster takes at most one passage per source
+    # (its best there): mutual bests between passages and clusters.
+    offers.sort(key=lambda offer: (-offer[0], offer[1], offer[2]))
+    placed: set[int] = set()
+    filled: set[tuple[int, Hashable]] = set()
+    added: list[Member] = []
+    for _, _, number, clause in offers:
+        source_id = docs[clause.doc].source_id
+        if clause.index in placed or (number, source_id) in filled:
             continue
-        _, number, score = best
-        joining = [replace(mine, score=round(max(score, 0.0), 3))]
-        joining += [
-            _member(clause_set, again, round(max(score, 0.0), 3), True) for again in repeats.get(clause.index, [])
-        ]
+        placed.add(clause.index)
+        filled.add((number, source_id))
+        others = [m for m in groups[number] if m.source_id != source_id]
+        score = round(max(0.0, max(claim_score(clause, clause_of(m)) for m in others)), 3)
+        joining = [_member(clause_set, clause, score, bool(repeats.get(clause.index)))]
+        joining += [_member(clause_set, again, score, True) for again in repeats.get(clause.index, [])]
         groups[number].extend(joining)
         added.extend(joining)
-        inside.add((source_id, clause.start))
     return added
 
 

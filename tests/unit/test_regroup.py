@@ -107,3 +107,17 @@ def test_a_unique_passage_loses_what_joined_a_cluster():
         (text.index("last"), len(text)),
     ]
     assert without_spans([(0, 5)], text, []) == [(0, 5)]
+
+
+def test_a_cluster_takes_one_passage_per_source_its_best():
+    clause_set, member, clause_of = setup()
+    groups = [[member("a", "The bridge w"), member("b", "Repairs will")]]
+    strong = closing_pairs()
+    fair = {frozenset({"Engineers fo", x}) for x in ("The bridge w", "Repairs will")}
+
+    def judge(a, b) -> float:
+        pair = frozenset({clause_set.text(a)[:12], clause_set.text(b)[:12]})
+        return 0.9 if pair in strong else 0.8 if pair in fair else 0.05
+
+    merged, added, _ = regroup(groups, clause_set, clause_of, judge, lambda a, b: True, lambda c: False)
+    assert [m.text[:12] for m in added] == ["From March t"]

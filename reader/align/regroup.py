@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import combinations
 
 from reader.align import tuning
@@ -82,6 +82,23 @@ def _sample(members: list[Member], source_id: Hashable = None) -> list[Member]:
     return found
 
 
+def _scores(
+    pairs: Iterable[tuple[Member, Member]], confidence: Callable[[Member, Member], float], mean: float, floor: float
+) -> list[float]:
+    """The confidences of pairs when they average at least mean with none below floor, else []: stops as soon
+    as that cannot be (most pairs looked at are far from it, and each confidence costs the model's features)."""
+    pairs = list(pairs)
+    found: list[float] = []
+    for a, b in pairs:
+        value = confidence(a, b)
+        if value < floor:
+            return []
+        found.append(value)
+        if sum(found) + (len(pairs) - len(found)) < mean * len(pairs):
+            return []  # even if every pair left were certain
+    return found if found and _mean(found) >= mean else []
+
+
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
@@ -108,11 +125,20 @@ def _merge(
         first, second = min(first, second), max(first, second)
         if min(len({m.source_id for m in clusters[n]}) for n in (first, second)) > tuning.MERGE_SOURCES:
             return  # two clusters that three or more sources each corroborate: the aligner kept them apart
+        shared = {m.source_id for m in clusters[first]} & {m.source_id for m in clusters[second]}
+        apart = [
+            (a, b)
+            for a in _sample(clusters[first])
+            for b in _sample(clusters[second])
+            if a.source_id not in shared and b.source_id not in shared
+        ]
+        if apart and not _scores(apart, confidence, 0.0, tuning.MERGE_FLOOR):
+            return  # a pair the join would hold is below the floor: no need to work out the join
         joined = _joined(clusters[first], clusters[second], confidence)
         if joined is None:
             return
-        across = [confidence(a, b) for a, b in combinations(_sample(joined), 2)]
-        if _mean(across) >= tuning.MERGE_MEAN and min(across) >= tuning.MERGE_FLOOR:
+        across = _scores(combinations(_sample(joined), 2), confidence, tuning.MERGE_MEAN, tuning.MERGE_FLOOR)
+        if across:
             heapq.heappush(offers, (-_mean(across), first, second, version[first], version[second]))
 
     def neighbours(number: int) -> set[int]:
@@ -195,11 +221,10 @@ def _attach(
         mine = _member(clause_set, clause, 0.0, False)
         for number in candidates[clause]:
             group = groups[number]
-            others = _sample(group, source_id)
-            found = [confidence(mine, m) for m in others]
             same = any(m.source_id == source_id for m in group)
             floor = tuning.SAME_SOURCE_MEAN if same else tuning.ATTACH_MEAN
-            if found and _mean(found) >= floor and max(found) >= tuning.ATTACH_BEST:
+            found = _scores(((mine, m) for m in _sample(group, source_id)), confidence, floor, 0.0)
+            if found and max(found) >= tuning.ATTACH_BEST:
                 offers.append((_mean(found), clause.index, number, clause))
     # Best offers first: a passage joins its best cluster, and a cluster takes at most one passage per source
     # (its best there): mutual bests between passages and clusters.

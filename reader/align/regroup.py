@@ -15,7 +15,9 @@ around a pair, figures of one kind, position and (semantic backend) embeddings. 
 - a passage in no cluster joins a cluster whose passages of other sources it agrees with on average at least
   ATTACH_MEAN, and with one of them at least ATTACH_BEST; beside a passage of its own source only at
   SAME_SOURCE_MEAN on average (restated, or the claim's other half). Best offers first: a passage joins the
-  cluster it agrees with best, and a cluster takes at most one passage per source, its best there.
+  cluster it agrees with best, and a cluster takes at most one passage per source, its best there. When
+  the passages next to it (before, or after) and next to a member are in one cluster, ANCHORED_MEAN and
+  ANCHORED_BEST suffice: outlets tell neighbouring claims together, in one order.
 
 Passages are compared only with passages sharing a word that is not common (at most tuning.MAX_POSTING
 clauses hold it), as blocking does, so a huge source costs no more than its clauses' words.
@@ -215,6 +217,18 @@ def _attach(
         if clause.canonical >= 0:
             repeats[clause.canonical].append(clause)
     candidates = _candidates(groups, clause_set, clause_of, inside, taken)
+    cluster_at = {clause_of(m).index: number for number, group in enumerate(groups) for m in group}
+
+    def anchored(clause: Clause, group: list[Member]) -> bool:
+        """Whether the clause next to this one (before, or after) and the one next to a member of the
+        cluster (on the same side) are in one cluster: the sources tell the claims around it in one order."""
+        return any(
+            _beside(clause_set, clause, step, cluster_at) is not None
+            and _beside(clause_set, clause, step, cluster_at) == _beside(clause_set, clause_of(m), step, cluster_at)
+            for m in group
+            for step in (-1, 1)
+        )
+
     offers: list[tuple[float, int, int, Clause]] = []  # (mean, clause index, cluster number, clause)
     for clause in candidates:
         source_id = docs[clause.doc].source_id
@@ -223,8 +237,11 @@ def _attach(
             group = groups[number]
             same = any(m.source_id == source_id for m in group)
             floor = tuning.SAME_SOURCE_MEAN if same else tuning.ATTACH_MEAN
+            best_floor = tuning.ATTACH_BEST
+            if not same and anchored(clause, group):
+                floor, best_floor = tuning.ANCHORED_MEAN, tuning.ANCHORED_BEST
             found = _scores(((mine, m) for m in _sample(group, source_id)), confidence, floor, 0.0)
-            if found and max(found) >= tuning.ATTACH_BEST:
+            if found and max(found) >= best_floor:
                 offers.append((_mean(found), clause.index, number, clause))
     # Best offers first: a passage joins its best cluster, and a cluster takes at most one passage per source
     # (its best there): mutual bests between passages and clusters.
@@ -245,6 +262,14 @@ def _attach(
         groups[number].extend(joining)
         added.extend(joining)
     return added
+
+
+def _beside(clause_set: ClauseSet, clause: Clause, step: int, cluster_at: dict[int, int]) -> int | None:
+    """The cluster of the clause `step` away from clause in its source, if any."""
+    index = clause.index + step
+    if clause.index < 0 or not 0 <= index < len(clause_set.claims) or clause_set.claims[index].doc != clause.doc:
+        return None
+    return cluster_at.get(index)
 
 
 def _candidates(

@@ -121,3 +121,20 @@ def test_a_cluster_takes_one_passage_per_source_its_best():
 
     merged, added, _ = regroup(groups, clause_set, clause_of, judge, lambda a, b: True, lambda c: False)
     assert [m.text[:12] for m in added] == ["From March t"]
+
+
+def test_a_passage_whose_neighbours_are_aligned_joins_on_weaker_evidence():
+    """The toll sentences follow the closing sentences in a and b: with the closing sentences in one cluster,
+    a's toll sentence joins b's at a confidence that would not do without that anchor."""
+    clause_set, member, clause_of = setup()
+    weak = {frozenset({"Tolls rise t", "The toll is "}): 0.55, frozenset({"Tolls rise t", "Engineers fo"}): 0.45}
+
+    def judge(a, b) -> float:
+        return weak.get(frozenset({clause_set.text(a)[:12], clause_set.text(b)[:12]}), 0.05)
+
+    tolls = [member("b", "The toll is "), member("c", "Engineers fo")]
+    _, added, _ = regroup([list(tolls)], clause_set, clause_of, judge, lambda a, b: True, lambda c: False)
+    assert added == []
+    closing = [member("a", "The bridge w"), member("b", "Repairs will")]
+    _, added, _ = regroup([closing, list(tolls)], clause_set, clause_of, judge, lambda a, b: True, lambda c: False)
+    assert [(m.source_id, m.text[:12]) for m in added] == [("a", "Tolls rise t")]

@@ -14,6 +14,7 @@ from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
 from reader.align.figures import Figure, figure_keys, figures, figures_differ
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
+from reader.align.regroup import regroup, without_spans
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
@@ -326,7 +327,7 @@ def assess(
     def judge(a: Clause, b: Clause) -> float:
         return model.judge(clause_set.docs, a, b)
 
-    suggested: list[list[Member]] = []
+    kept: list[list[Member]] = []
     for cluster in alignment.clusters:
         members = [
             m
@@ -335,7 +336,18 @@ def assess(
         ]
         members = _without_rejected(members, refused, clause_of, judge)
         if len({m.source_id for m in members}) > 1:
-            suggested.append(_with_confidence(members, clause_of, judge))
+            kept.append(members)
+    kept, added, dropped = regroup(
+        kept,
+        clause_set,
+        clause_of,
+        judge,
+        lambda a, b: not _is_rejected(refused, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end)),
+        lambda c: any(
+            s[0] == clause_set.docs[c.doc].source_id and overlaps(s[1], s[2], c.start, c.end) for s in confirmed_spans
+        ),
+    )
+    suggested = [_with_confidence(members, clause_of, judge) for members in kept]
     confirmed: list[list[Member]] = []
     for group in groups:
         confirmed.append(
@@ -364,6 +376,13 @@ def assess(
         else list(spans)  # no link in this source: every passage stays (a million-line source has a million)
         for source_id, spans in alignment.unique.items()
     }
+    for source_id in {m.source_id for m in added} | {m.source_id for m in dropped}:
+        spans = without_spans(
+            unique.get(source_id, []),
+            docs[source_id].text,
+            [(m.start, m.end) for m in added if m.source_id == source_id],
+        )
+        unique[source_id] = sorted(spans + [(m.start, m.end) for m in dropped if m.source_id == source_id])
     return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)
 
 

@@ -4,7 +4,7 @@
 
 The labels are tests/data/claim_pairs.toml (see its header for what counts). A labelled pair is found
 when one cluster holds a member overlapping a passage of each side (overlap: at least half of the
-shorter of the two spans). A predicted pair (the first members of two sources in one cluster: a passage
+shorter of the two spans). A predicted pair (two members of different sources in one cluster: a passage
 a source repeats is judged once, not once per repetition) is judged when at least one member overlaps
 a labelled passage: correct if both overlap passages of one claim,
 ignored if the other is listed as related, wrong otherwise; a hard negative predicted is wrong.
@@ -29,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reader.align import Alignment, SourceText, align_sources, iter_claim_sets  # noqa: E402
+from rapidfuzz import fuzz  # noqa: E402
+
+from reader.align import Alignment, SourceText, align_sources, iter_claim_sets, tuning  # noqa: E402
 from reader.corpus import load_document  # noqa: E402
 from reader.model import ReaderError  # noqa: E402
 from reader.text import find_quote  # noqa: E402
@@ -111,15 +113,18 @@ def evaluate(alignment: Alignment, claims: list[dict], negatives, verbose: bool 
         if verbose and not hit:
             print(f"  MISS {claim_id}: {source_a} <-> {source_b}")
     correct = wrong = 0
-    # A passage a source repeats word for word (near enough) sits in the cluster beside its first
-    # statement; it is one claim, so each cluster's pairs of sources are judged once, on first statements.
-    first_statements = []
+    # Every pair of passages of two sources in a cluster is drawn as the same claim, so each is judged. A
+    # passage a source repeats word for word (near enough: what the aligner marks a repeat) sits in the
+    # cluster beside its first statement; it is one statement, judged once. (Until the clusters could hold two
+    # different passages of one source, judging the first member of each source was the same thing.)
+    statement_pairs = []
     for cluster in alignment.clusters:
-        first = {}
+        statements: list = []
         for member in cluster.members:
-            first.setdefault(member.source_id, member)
-        first_statements.extend((cluster.id, a, b) for a, b in combinations(first.values(), 2))
-    for cluster_id, a, b in first_statements:
+            if not any(s.source_id == member.source_id and _same_statement(s.text, member.text) for s in statements):
+                statements.append(member)
+        statement_pairs.extend((cluster.id, a, b) for a, b in combinations(statements, 2) if a.source_id != b.source_id)
+    for cluster_id, a, b in statement_pairs:
         def groups(member, key):
             return {c["id"] for c in claims if any(overlaps(member.source_id, member.start, member.end, p) for p in c[key])}
         labelled_a, labelled_b = groups(a, "passages"), groups(b, "passages")
@@ -139,6 +144,11 @@ def evaluate(alignment: Alignment, claims: list[dict], negatives, verbose: bool 
     return {"precision": correct / judged if judged else 0.0, "recall": found / len(expected),
             "correct": correct, "judged": judged, "found": found, "expected": len(expected),
             "predicted": len(predicted)}
+
+
+def _same_statement(a: str, b: str) -> bool:
+    """Whether two passages of one source are one statement repeated (the aligner's near-repeat ratio)."""
+    return fuzz.ratio(" ".join(a.casefold().split()), " ".join(b.casefold().split())) >= tuning.REPEAT_RATIO
 
 
 def run_backend(name: str, docs: list[SourceText]) -> Alignment:

@@ -4,9 +4,10 @@ a source and passages found in one source only.
 Pure functions over (source id, path, canonical text), in stages, one module each: `cutting` (sentences
 into clauses), `clauses` (the claims, weighed), `scoring` (the pair score), `matching` (blocking and
 one-to-one), `clustering`, `differences`, `result` (records, lookup and JSON); `pipeline` runs them, `tuning`
-holds every tunable and `semantic` is the optional embedding backend. How the method came to be, and what
-was tried and reverted, is in docs/align-history.md. Everything a caller needs is re-exported here:
-`from reader.align import ...`.
+holds every tunable and `semantic` is the optional embedding backend. `learn` (the pair model), `suggest`
+(confidence, ranking, the user's decisions) and `regroup` (the pair model's second look at the clusters)
+judge what the aligner suggests. How the method came to be, and what was tried and reverted, is in
+docs/align-history.md. Everything a caller needs is re-exported here: `from reader.align import ...`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
 from reader.align.figures import Figure, figure_keys, figures, figures_differ
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
+from reader.align.regroup import regroup, without_spans
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
@@ -361,7 +362,8 @@ def assess(
         for group in groups
     ]
     joining: dict[int, list[Member]] = {}  # confirmed group -> suggested members of other sources that join it
-    suggested: list[list[Member]] = []
+    alone: list[Member] = []  # members of a cluster that joined a link, left with no other source: unique
+    kept: list[list[Member]] = []
     for cluster in alignment.clusters:
         # the cluster's claim is the link's only when a member is the linked passage itself, not a sentence that
         # also holds it (a sentence of two claims: "put the damage at $4.5 million and promised to reopen")
@@ -375,8 +377,23 @@ def assess(
             # a suggestion of the same source, not over another source's): they join the confirmed group.
             joined, members = _joining(confirmed[linked_to[0]], joining.get(linked_to[0], []), members, refused)
             joining.setdefault(linked_to[0], []).extend(joined)
+            if len({m.source_id for m in members}) == 1:
+                alone.extend(members)
         if len({m.source_id for m in members}) > 1:
-            suggested.append(_with_confidence(members, clause_of, judge))
+            kept.append(members)
+    # the suggested members that joined a link are taken, as the linked passages are: regroup moves neither
+    taken_spans = confirmed_spans + [(m.source_id, m.start, m.end, "") for js in joining.values() for m in js]
+    kept, added, dropped = regroup(
+        kept,
+        clause_set,
+        clause_of,
+        judge,
+        lambda a, b: not _is_rejected(refused, (a.source_id, a.start, a.end), (b.source_id, b.start, b.end)),
+        lambda c: any(
+            s[0] == clause_set.docs[c.doc].source_id and overlaps(s[1], s[2], c.start, c.end) for s in taken_spans
+        ),
+    )
+    suggested = [_with_confidence(members, clause_of, judge) for members in kept]
     for number, joined in joining.items():
         confirmed[number] = confirmed[number] + _joined_confidence(confirmed[number], joined, clause_of, judge)
     unique = {
@@ -389,6 +406,15 @@ def assess(
         else list(spans)  # no link in this source: every passage stays (a million-line source has a million)
         for source_id, spans in alignment.unique.items()
     }
+    clustered = {(m.source_id, m.start, m.end) for group in kept for m in group}
+    dropped = dropped + [m for m in alone if (m.source_id, m.start, m.end) not in clustered]
+    for source_id in {m.source_id for m in added} | {m.source_id for m in dropped}:
+        spans = without_spans(
+            unique.get(source_id, []),
+            docs[source_id].text,
+            [(m.start, m.end) for m in added if m.source_id == source_id],
+        )
+        unique[source_id] = sorted(spans + [(m.start, m.end) for m in dropped if m.source_id == source_id])
     return _rebuild(confirmed + suggested, docs, doc_index, unique, alignment.repeats)
 
 

@@ -84,6 +84,16 @@ LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.a
 # held-out dataset at the threshold chosen on the others).
 DRAW_CONFIDENCE = 0.35
 SEMANTIC_DRAW_CONFIDENCE = 0.2  # ... with the semantic backend (its alignment is already strict: SEMANTIC_ACCEPT)
+# The pair model's second look at the aligner's clusters (reader.align.regroup): confidences, 0..1.
+MERGE_MEAN = 0.5  # two clusters merge when their passages of different sources are this confident on average
+MERGE_FLOOR = 0.3  # ... and no pair of them below this
+MERGE_SOURCES = 2  # ... and one of the two holds at most this many sources
+ATTACH_MEAN = 0.6  # a passage in no cluster joins one whose passages of other sources it agrees with this much
+ATTACH_BEST = 0.7  # ... on average, and with one of them at least this much
+ANCHORED_MEAN = 0.4  # ... these two when the passages next to it and to a member are in one cluster
+ANCHORED_BEST = 0.5
+SAME_SOURCE_MEAN = 0.7  # a second passage of one source stays in (or joins) a cluster at this average
+REGROUP_SAMPLE = 6  # passages of a cluster (one per source) these averages are taken over
 TOP_CANDIDATES = 3  # counterparts listed per other source
 STABLE_LIBRARY = 40  # up to this many sources in the library, words are weighed over all of them
 SAME_SPAN_OVERLAP = 0.5  # two spans are the same passage when they share this share of the shorter one

@@ -197,3 +197,24 @@ def test_a_rejected_pair_whose_figures_differ_is_not_suggested_again(quellin):
     record_decision(store, Decision.REJECTED, (a[0], mine.start, mine.end), (b[0], theirs.start, theirs.end), [])
     cluster = cluster_holding(compare_sources(store, docs).judged, a[0], a[1])
     assert cluster is None or b[0] not in cluster.source_ids
+
+
+def test_a_passage_left_alone_when_its_cluster_joins_a_link_is_unique_not_lost(loaded_store, source_id):
+    """Linking 000's "Despite Bubeck's exit" with 001's "announced his exit": the cluster that held 001's passage,
+    000's "Bubeck's departure" and 002's joined the link, and 000's passage (its source already in the link)
+    was neither in a cluster nor unique any more."""
+    store = loaded_store
+    docs = [SourceText(sid, "", store.text(sid)) for sid in (source_id("000"), source_id("001"))]
+    a = span_of(store, docs, "", "Despite Bubeck’s exit from Microsoft")
+    hit = compare_sources(store, docs).shown.at(a[0], a[1])  # what L links: the aligned passages themselves
+    b = next(m for m in hit.counterparts if m.source_id == docs[1].source_id)
+    assert "announced his exit" in b.text
+    first = store.add_annotation(a[0], hit.member.start, hit.member.end, tags=["claim"])
+    second = store.add_annotation(b.source_id, b.start, b.end, tags=["claim"])
+    store.add_link(first.id, second.id, LinkKind.SAME)
+    judged = compare_sources(store, docs).judged
+    text = docs[0].text
+    lost = text.index("Sebastien Bubeck’s departure from Microsoft to join OpenAI")
+    covered = [(m.start, m.end) for c in judged.clusters for m in c.members if m.source_id == docs[0].source_id]
+    covered += judged.unique[docs[0].source_id]
+    assert any(start <= lost < end for start, end in covered)

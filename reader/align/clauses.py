@@ -48,6 +48,34 @@ class Weighing:
 
 
 _LAZY = frozenset({"weights", "total", "topic_stems"})
+_EVIDENCE = frozenset({"numbers", "amounts", "quote_stems", "name_stems"})
+
+
+class Evidence:
+    """What one source's clauses need to find their figures, quotations and names when first asked
+    (Clause.__getattr__): most clauses of a huge source are never scored, and finding the figures of every
+    clause that may state one took a second of a million-line source."""
+
+    def __init__(self, text: str, vocabulary: _Vocabulary) -> None:
+        self.text = text
+        self.quotes = quotation_spans(text)
+        self.quote_starts = [s for s, _ in self.quotes]
+        self.vocabulary = vocabulary
+
+    def find(self, clause: Clause) -> None:
+        """Set clause.numbers, amounts, quote_stems and name_stems (as _extract_claims did up front)."""
+        text, start, end, vocabulary = self.text, clause.start, clause.end, self.vocabulary
+        words = WORD.findall(text, start, end)
+        vocabulary.learn(words)
+        figures_possible = bool(vocabulary.figure_words) and not vocabulary.figure_words.isdisjoint(words)
+        clause.numbers = figure_keys(text, start, end) if figures_possible else _NO_STEMS
+        clause.amounts = figures_possible and any(
+            sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)
+        )
+        clause.quote_stems = (
+            _quoted_stems(text, start, end, self.quotes, self.quote_starts) if self.quotes else _NO_STEMS
+        )
+        clause.name_stems = vocabulary.name_stems(words) if vocabulary.names else _NO_STEMS
 
 
 @dataclass(eq=False, slots=True)
@@ -55,7 +83,11 @@ class Clause:
     """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence.
 
     weights (stem -> idf), total (their sum) and topic_stems (its stems that are the whole story's topic, see
-    tuning.TOPIC_SHARE) come from its set's Weighing when first read, or are set directly (span_clause)."""
+    tuning.TOPIC_SHARE) come from its set's Weighing when first read, or are set directly (span_clause); so do
+    numbers (keys of the figures it states, with their units: reader.align.figures), amounts (it states a
+    figure of two or more digits: "$13", "2019", "6.6"; not "Phi-3"), quote_stems and name_stems (stems of
+    capitalised words the source never writes in lower case), from its source's Evidence. A clause made
+    alone has none of them until they are set."""
 
     index: int
     doc: int
@@ -63,26 +95,34 @@ class Clause:
     end: int
     sentence: int
     stems: frozenset[str] = frozenset()
-    numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
-    amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
-    quote_stems: frozenset[str] = frozenset()
-    name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
     key: str = ""
     canonical: int = -1  # the claim this one repeats, or -1
     position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
     weighing: Weighing | None = field(default=None, repr=False)
+    evidence: Evidence | None = field(default=None, repr=False)
     weights: dict[str, float] = field(init=False, repr=False)
     total: float = field(init=False, repr=False)
     topic_stems: frozenset[str] = field(init=False, repr=False)
+    numbers: frozenset[str] = field(init=False, repr=False)
+    amounts: bool = field(init=False, repr=False)
+    quote_stems: frozenset[str] = field(init=False, repr=False)
+    name_stems: frozenset[str] = field(init=False, repr=False)
 
     def __getattr__(self, name: str) -> object:
-        # Reached only for a slot not set yet: the weights, on first reading (see Weighing).
+        # Reached only for a slot not set yet: the weights or the evidence, on first reading.
         if name in _LAZY:
             weighing = object.__getattribute__(self, "weighing")
             if weighing is None:  # made without a set (and its weights not set): none, as before
                 self.weights, self.total, self.topic_stems = {}, 0.0, _NO_STEMS
             else:
                 weighing.weigh(self)
+            return object.__getattribute__(self, name)
+        if name in _EVIDENCE:
+            evidence = object.__getattribute__(self, "evidence")
+            if evidence is None:  # made alone: no figures, quotations or names unless set
+                self.numbers, self.amounts, self.quote_stems, self.name_stems = _NO_STEMS, False, _NO_STEMS, _NO_STEMS
+            else:
+                evidence.find(self)
             return object.__getattribute__(self, name)
         raise AttributeError(name)
 
@@ -95,17 +135,17 @@ class Clause:
             self.end,
             self.sentence,
             self.stems,
-            self.numbers,
-            self.amounts,
-            self.quote_stems,
-            self.name_stems,
             self.key,
             canonical,
             self.position,
             self.weighing,
+            self.evidence,
         )
         if self.weighing is None:  # weights set directly: carried over
             clause.weights, clause.total, clause.topic_stems = self.weights, self.total, self.topic_stems
+        if self.evidence is None:  # evidence set directly: carried over
+            clause.numbers, clause.amounts = self.numbers, self.amounts
+            clause.quote_stems, clause.name_stems = self.quote_stems, self.name_stems
         return clause
 
 
@@ -160,22 +200,17 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
     """The claims of every source, in order. The loop runs once per clause of every source (a million for a
     million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash or
     "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
-    (_Vocabulary), figures and quotations are looked for only where they can be."""
+    (_Vocabulary), figures, quotations and names are found when a clause is first asked for them (Evidence)."""
     claims: list[Clause] = []
     by_doc: list[list[Clause]] = []
     min_words = tuning.MIN_CLAIM_WORDS
     for doc_index, doc in enumerate(docs):
         text = doc.text
         size = len(text)
-        quotes = quotation_spans(text)
-        quote_starts = [s for s, _ in quotes]
         vocabulary = _Vocabulary(text)
-        folded_of, stems_of, names, figure_words = (
-            vocabulary.folded.__getitem__,
-            vocabulary.stems.__getitem__,
-            vocabulary.names,
-            vocabulary.figure_words,
-        )
+        evidence = Evidence(text, vocabulary)
+        stems_of = vocabulary.stems.__getitem__
+        folded_of = vocabulary.folded.__getitem__
         first = len(claims)
         for start, end, sentence_index in clause_spans(text):
             if text.startswith(":", end) and is_label(text, start, end):
@@ -188,7 +223,6 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
                 stems_found = list(chain.from_iterable(map(stems_of, words)))
             if len(stems_found) < min_words:
                 continue
-            figures_possible = figure_words and not figure_words.isdisjoint(words)
             claim = Clause(
                 len(claims),
                 doc_index,
@@ -196,15 +230,11 @@ def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[lis
                 end,
                 sentence_index,
                 frozenset(stems_found),
-                figure_keys(text, start, end) if figures_possible else _NO_STEMS,
-                bool(figures_possible)
-                and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
-                vocabulary.name_stems(words) if names else _NO_STEMS,
                 " ".join(map(folded_of, words)),
                 -1,
                 start / size,
                 weighing,
+                evidence,
             )
             claims.append(claim)
         by_doc.append(claims[first:])

@@ -140,13 +140,11 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
         end,
         -1,
         stems=frozenset(stems),
-        numbers=keys,
-        amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
-        quote_stems=frozenset(quoted),
-        name_stems=frozenset(names),
         position=start / max(1, len(text)),
     )
     clause.weights, clause.total, clause.topic_stems = weights, sum(weights.values()), topic
+    clause.numbers, clause.quote_stems, clause.name_stems = keys, frozenset(quoted), frozenset(names)
+    clause.amounts = any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key)
     return clause
 
 

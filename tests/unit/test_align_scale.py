@@ -127,3 +127,43 @@ def test_sentences_found_in_one_scan_are_those_a_search_per_paragraph_finds():
         assert sentence_spans(text) == per_paragraph(text), text
         start, end = sorted(rng.sample(range(len(text) + 2), 2))
         assert sentence_spans(text, start, end) == per_paragraph(text, start, end), (text, start, end)
+
+
+EVIDENCE_PIECES = PIECES + ["$13 billion", "forty percent", "2019", "Phi-3", "7-4", "Sébastien", "OpenAI", "openai",
+                            "a decade", "\"the model cost 6.6 million\"", "Kestrel", "two years", "O'Neil's", "1,000"]
+
+
+def reference_claims(text: str) -> list[tuple]:
+    """The claims of one source by the per-clause definitions: each field worked out for each clause alone."""
+    from reader.align.cutting import clause_spans, is_label
+    from reader.align.figures import figure_keys
+    from reader.text import word_spans
+
+    quotes = words.quotation_spans(text)
+    lower = lower_case_words(text)
+    found = []
+    for start, end, sentence in clause_spans(text):
+        if is_label(text, start, end):
+            continue
+        spans = word_spans(text, start, end)
+        all_stems = [stem for s, e in spans for stem in words.content_stems(text[s:e])]
+        if len(all_stems) < tuning.MIN_CLAIM_WORDS:
+            continue
+        quoted = {stem for s, e in spans if any(qs <= s < qe for qs, qe in quotes) for stem in words.content_stems(text[s:e])}
+        names = {stem for s, e in spans if text[s].isupper() and words.fold_word(text[s:e]) not in lower
+                 for stem in words.content_stems(text[s:e])}
+        found.append((start, end, sentence, frozenset(all_stems), " ".join(words.fold_word(text[s:e]) for s, e in spans),
+                      figure_keys(text, start, end),
+                      any(sum(ch.isdigit() for ch in n) > 1 for n in words.NUMBER.findall(text, start, end)),
+                      frozenset(quoted), frozenset(names)))
+    return found
+
+
+def test_claims_and_their_evidence_are_those_of_each_clause_alone():
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(EVIDENCE_PIECES) for _ in range(rng.randint(0, 60))) for _ in range(600)]
+    for text in texts + hostile_texts(300):
+        claim_set = prepare_claims([SourceText(0, "a", text)])
+        got = [(c.start, c.end, c.sentence, c.stems, c.key, c.numbers, c.amounts, c.quote_stems, c.name_stems)
+               for c in claim_set.claims]
+        assert got == reference_claims(text), text

@@ -10,62 +10,64 @@ mutual bests first, then a clause's next best when a better pair took its best.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import groupby
-from operator import attrgetter
+from collections.abc import Sequence
+from itertools import compress, groupby
 
 from reader.align import tuning
-from reader.align.clauses import Clause, rarity_ranks
+from reader.align.clauses import Clause, ClauseSet, rarity_ranks
 from reader.align.scoring import PairScore
 
 
-def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -> dict[tuple[int, int], float]:
-    """Score each claim against the claims of other sources that share one of its rarest words."""
-    active = [claim for claim in claims if claim.canonical < 0]
+def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, int], float]:
+    """Score each claim against the claims of other sources that share one of its rarest words. Read from the
+    set's columns: a Clause is made only for the claims of a pair scored."""
+    columns, claims, df = claim_set.columns, claim_set.claims, claim_set.df
+    stems, doc_of, key_of = columns.stems, columns.doc, columns.key
+    active = list(compress(range(len(doc_of)), map((0).__gt__, columns.canonical)))  # not repeating another
     rank = rarity_ranks(df)
     postings: dict[str, list[int]] = defaultdict(list)
     keys_of: dict[int, list[str]] = {}  # the claims that have keys, in claim order
     indexing = {stem for stem, count in df.items() if 1 < count <= tuning.MAX_POSTING}  # words that may be keys
-    for claim in active:
-        usable = claim.stems & indexing
-        if usable:  # most clauses of a huge source have none: all their words are too common
-            keys = sorted(usable, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
-            keys_of[claim.index] = keys
-            for key in keys:
-                postings[key].append(claim.index)
+    if indexing:
+        for claim, usable in zip(active, map(indexing.intersection, map(stems.__getitem__, active))):
+            if usable:  # most clauses of a huge source have none: all their words are too common
+                keys = sorted(usable, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
+                keys_of[claim] = keys
+                for key in keys:
+                    postings[key].append(claim)
     scores: dict[tuple[int, int], float] = {}
     # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
     # common its words, and linked to the first source that states it. Only texts that two sources state are
     # grouped (found by sets of texts: grouping a million clauses one by one took most of this stage's time).
-    same_text: dict[str, list[Clause]] = defaultdict(list)
-    for claim in _stated_in_two_sources(active):
-        same_text[claim.key].append(claim)
+    same_text: dict[str, list[int]] = defaultdict(list)
+    for claim in _stated_in_two_sources(active, doc_of, key_of):
+        same_text[key_of[claim]].append(claim)
     for group in same_text.values():
-        first, seen_docs = group[0], {group[0].doc}
+        first, seen_docs = group[0], {doc_of[group[0]]}
         for other in group[1:]:
-            if other.doc not in seen_docs:
-                seen_docs.add(other.doc)
-                scores[(first.index, other.index)] = score(first, other)
+            if doc_of[other] not in seen_docs:
+                seen_docs.add(doc_of[other])
+                scores[(first, other)] = score(claims[first], claims[other])
     for index, keys in keys_of.items():
-        claim = claims[index]
         shared_keys: Counter[int] = Counter()
         for key in keys:
             shared_keys.update(postings[key])
         ranked = [
             other
             for other, _ in shared_keys.most_common(tuning.CANDIDATE_POOL * tuning.MAX_CANDIDATES)
-            if claims[other].doc != claim.doc
+            if doc_of[other] != doc_of[index]
         ][: tuning.MAX_CANDIDATES]
         for other_index in ranked:
-            pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
+            pair = (index, other_index) if index < other_index else (other_index, index)
             if pair not in scores:
                 scores[pair] = score(claims[pair[0]], claims[pair[1]])
     return scores
 
 
-def _stated_in_two_sources(active: list[Clause]) -> list[Clause]:
+def _stated_in_two_sources(active: list[int], doc_of: list[int], key_of: list[str]) -> list[int]:
     """The claims (in order) whose text, word for word, is also that of a claim of another source. The texts
     of the source with most claims are only looked up in those of the others, never gathered in a set."""
-    by_doc = [list(group) for _, group in groupby(active, key=attrgetter("doc"))]
+    by_doc = [list(group) for _, group in groupby(active, key=doc_of.__getitem__)]
     if len(by_doc) < 2:
         return []
     largest = max(range(len(by_doc)), key=lambda number: len(by_doc[number]))
@@ -73,15 +75,15 @@ def _stated_in_two_sources(active: list[Clause]) -> list[Clause]:
     shared: set[str] = set()
     for number, group in enumerate(by_doc):
         if number != largest:
-            texts = set(map(attrgetter("key"), group))
+            texts = set(map(key_of.__getitem__, group))
             shared |= seen & texts
             seen |= texts
-    shared |= seen.intersection(map(attrgetter("key"), by_doc[largest]))
-    return [claim for claim in active if claim.key in shared] if shared else []
+    shared |= seen.intersection(map(key_of.__getitem__, by_doc[largest]))
+    return [claim for claim in active if key_of[claim] in shared] if shared else []
 
 
 def one_to_one(
-    claims: list[Clause], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
+    claims: Sequence[Clause], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
 ) -> list[tuple[float, int, int]]:
     """Pairs of claims, at most one per claim and other source, best first: every pair that is each
     other's best match between their two sources and clears weak_floor (mutual best), and, for a claim

@@ -39,7 +39,7 @@ def align_claims(
     """
     score = score or claim_score
     claims = claim_set.claims
-    scores = score_candidates(claims, claim_set.df, score)
+    scores = score_candidates(claim_set, score)
     for a, b in extra_pairs:
         if claims[a].doc == claims[b].doc or claims[a].canonical >= 0 or claims[b].canonical >= 0:
             continue
@@ -47,4 +47,4 @@ def align_claims(
         if pair not in scores:
             scores[pair] = score(claims[pair[0]], claims[pair[1]])
     accepted = one_to_one(claims, scores, min(accept_score, tuning.CORROBORATED * accept_score), accept_score)
-    return build_alignment(claim_set.docs, claims, claim_set.by_doc, accepted, accept_score, score)
+    return build_alignment(claim_set, accepted, accept_score, score)

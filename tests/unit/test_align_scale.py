@@ -89,9 +89,9 @@ def test_a_clause_made_alone_has_no_weights():
 def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
     used = []
 
-    def spy(mine):
+    def spy(keys, canonical, mine):
         used.append(len(mine))
-        _mark_exact_repeats(mine)
+        _mark_exact_repeats(keys, canonical, mine)
 
     monkeypatch.setattr(clauses, "_mark_exact_repeats", spy)
     vocabulary = "the government said on tuesday that its new policy would cut emissions by forty percent".split()
@@ -163,6 +163,20 @@ def test_claims_and_their_evidence_are_those_of_each_clause_alone():
     rng = random.Random(5)
     texts = ["".join(rng.choice(EVIDENCE_PIECES) for _ in range(rng.randint(0, 60))) for _ in range(600)]
     for text in texts + hostile_texts(300):
+        claim_set = prepare_claims([SourceText(0, "a", text)])
+        got = [(c.start, c.end, c.sentence, c.stems, c.key, c.numbers, c.amounts, c.quote_stems, c.name_stems)
+               for c in claim_set.claims]
+        assert got == reference_claims(text), text
+
+
+ASCII_PIECES = [piece for piece in EVIDENCE_PIECES if piece.isascii()] + [
+    "6.6", "o1-mini", "don't", "a/b", "$", "%", "$13", "40%", "'", "-", "/", ".", ",", "x", "_", "A", "Ab.", "'s"]
+
+
+def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
+    rng = random.Random(6)
+    for _ in range(1500):
+        text = "".join(rng.choice(ASCII_PIECES) for _ in range(rng.randint(0, 60)))
         claim_set = prepare_claims([SourceText(0, "a", text)])
         got = [(c.start, c.end, c.sentence, c.stems, c.key, c.numbers, c.amounts, c.quote_stems, c.name_stems)
                for c in claim_set.claims]

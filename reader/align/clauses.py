@@ -186,8 +186,16 @@ class ClauseSet:
         self.weighing = weighing
         self.evidence: list[Evidence] = evidence  # per doc
         self._made: list[Clause | None] = [None] * len(columns.doc)
-        self.claims: Sequence[Clause] = ClauseRun(self, range(len(columns.doc)))
-        self.by_doc: list[Sequence[Clause]] = [ClauseRun(self, bounds) for bounds in columns.bounds]
+
+    @property
+    def claims(self) -> Sequence[Clause]:
+        """Every claim, in index order (made when first asked for)."""
+        return ClauseRun(self, range(len(self._made)))
+
+    @property
+    def by_doc(self) -> list[Sequence[Clause]]:
+        """The claims of each source, in text order (made when first asked for)."""
+        return [ClauseRun(self, bounds) for bounds in self.columns.bounds]
 
     def claim(self, index: int) -> Clause:
         """Claim `index` as a Clause (made on first asking)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import compress, groupby
+from operator import not_
 
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet, rarity_ranks
@@ -29,12 +30,13 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
     keys_of: dict[int, list[str]] = {}  # the claims that have keys, in claim order
     indexing = {stem for stem, count in df.items() if 1 < count <= tuning.MAX_POSTING}  # words that may be keys
     if indexing:
-        for claim, usable in zip(active, map(indexing.intersection, map(stems.__getitem__, active))):
-            if usable:  # most clauses of a huge source have none: all their words are too common
-                keys = sorted(usable, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
-                keys_of[claim] = keys
-                for key in keys:
-                    postings[key].append(claim)
+        # Only the claims with a word that may be a key (found in C): most clauses of a huge source have none,
+        # all their words being too common.
+        for claim in compress(active, map(not_, map(indexing.isdisjoint, map(stems.__getitem__, active)))):
+            keys = sorted(stems[claim] & indexing, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
+            keys_of[claim] = keys
+            for key in keys:
+                postings[key].append(claim)
     scores: dict[tuple[int, int], float] = {}
     # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
     # common its words, and linked to the first source that states it. Only texts that two sources state are
@@ -79,7 +81,7 @@ def _stated_in_two_sources(active: list[int], doc_of: list[int], key_of: list[st
             shared |= seen & texts
             seen |= texts
     shared |= seen.intersection(map(key_of.__getitem__, by_doc[largest]))
-    return [claim for claim in active if key_of[claim] in shared] if shared else []
+    return list(compress(active, map(shared.__contains__, map(key_of.__getitem__, active)))) if shared else []
 
 
 def one_to_one(

@@ -13,7 +13,7 @@ from reader.align import SourceText, prepare_claims, sentence_units, tuning, wor
 from reader.align import clauses
 from reader.align.clauses import Clause, _mark_exact_repeats
 from reader.align.cutting import _MAY_CUT, _is_heading, may_cut_flags
-from reader.text import sentence_spans
+from reader.text import paragraph_spans, sentence_spans
 
 PIECES = ["and", "And", " and ", "--", "-", ",", ";", ":", "\u2014", ".", "!", "?", ")", "(", "\n", " ", "  ", "\t",
           "market", "Emerging", "In", "x.com", "Mr.", "U.S.", "Ab", "zeta", "\u201cquote\u201d", "10 years", "_"]
@@ -181,3 +181,29 @@ def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
         got = [(c.start, c.end, c.sentence, c.stems, c.key, c.numbers, c.amounts, c.quote_stems, c.name_stems)
                for c in claim_set.claims]
         assert got == reference_claims(text), text
+
+
+def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
+    """ASCII texts find glued boundaries, inner sentence ends and cutting marks in their bytes: the same
+    sentences, units and flags as the patterns searched per paragraph and per sentence."""
+    from reader.align import cutting
+    from reader.text import _CANDIDATE, _INNER_CANDIDATE, _may_have_inner_candidate, _sentences_in_paragraph
+
+    rng = random.Random(9)
+    pieces = list(".!?\"')] \t\n\x0b\x1f,;:-aAbz1") + ["Mr.", "U.S.", "e.g.", " x", "Yes", "market.Emerging", "(x.com)In",
+                                                     " and ", "--", "and\t", " and\n", "In"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert text.isascii()
+        if _INNER_CANDIDATE.search(text):
+            assert _may_have_inner_candidate(text), text
+        expected_sentences = []
+        for p_start, p_end in paragraph_spans(text):
+            if _CANDIDATE.search(text, p_start, p_end) is None:
+                expected_sentences.append((p_start, p_end))
+            else:
+                expected_sentences.extend(_sentences_in_paragraph(text, p_start, p_end))
+        assert sentence_spans(text) == expected_sentences, text
+        assert cutting._glued_candidates(text) == [m.start() for m in cutting._GLUED_CANDIDATE.finditer(text)], text
+        units = sentence_units(text)
+        assert may_cut_flags(text, units) == [bool(_MAY_CUT.search(text, s, e)) for s, e in units], text

@@ -218,6 +218,15 @@ class ClauseSet:
             )
         return made
 
+    def claim_at(self, doc: int, start: int, end: int) -> Clause | None:
+        """The claim of docs[doc] that is exactly text[start:end], if there is one (its claims are in text
+        order and never overlap: found by bisection of the start column, no Clause made for the others)."""
+        bounds, starts = self.columns.bounds[doc], self.columns.start
+        at = bisect.bisect_left(starts, start, bounds.start, bounds.stop)
+        if at < bounds.stop and starts[at] == start and self.columns.end[at] == end:
+            return self.claim(at)
+        return None
+
     def text(self, claim: Clause) -> str:
         """The claim's passage as it stands in its source."""
         return self.docs[claim.doc].text[claim.start : claim.end]

@@ -309,17 +309,15 @@ def assess(
         model = model.within(PairContext(clause_set.claims))
     docs = {doc.source_id: doc for doc in clause_set.docs}
     doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
-    clause_at: dict[tuple, Clause] = {}  # (source id, start, end) -> clause, made when a cluster first asks
     refused = list(rejected)
     groups = [[span for span in group if span[0] in docs and span[2] > span[1]] for group in linked]
     groups = [group for group in groups if len({span[0] for span in group}) > 1]
     confirmed_spans = [span for group in groups for span in group]
 
     def clause_of(member: Member) -> Clause:
-        if not clause_at:
-            clause_at.update(((clause_set.docs[c.doc].source_id, c.start, c.end), c) for c in clause_set.claims)
-        found = clause_at.get((member.source_id, member.start, member.end))
-        return found or span_clause(clause_set, doc_index[member.source_id], member.start, member.end)
+        doc = doc_index[member.source_id]
+        found = clause_set.claim_at(doc, member.start, member.end)
+        return found or span_clause(clause_set, doc, member.start, member.end)
 
     def judge(a: Clause, b: Clause) -> float:
         return model.judge(clause_set.docs, a, b)

@@ -207,3 +207,16 @@ def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
         assert cutting._glued_candidates(text) == [m.start() for m in cutting._GLUED_CANDIDATE.finditer(text)], text
         units = sentence_units(text)
         assert may_cut_flags(text, units) == [bool(_MAY_CUT.search(text, s, e)) for s, e in units], text
+
+
+def test_claim_at_finds_each_claim_by_its_span_and_nothing_else():
+    docs = [SourceText(i, str(i), text) for i, text in enumerate(hostile_texts(60, seed=12))]
+    claim_set = prepare_claims(docs)
+    spans = {(c.doc, c.start, c.end): c for c in claim_set.claims}
+    for (doc, start, end), claim in spans.items():
+        assert claim_set.claim_at(doc, start, end) is claim
+        assert (doc, start, end + 1) in spans or claim_set.claim_at(doc, start, end + 1) is None
+        assert (doc, start - 1, end) in spans or claim_set.claim_at(doc, start - 1, end) is None
+    subset = claim_set.subset([5, 2])
+    for claim in subset.claims:
+        assert subset.claim_at(claim.doc, claim.start, claim.end) is claim

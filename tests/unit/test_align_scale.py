@@ -210,13 +210,21 @@ def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
 
 
 def test_claim_at_finds_each_claim_by_its_span_and_nothing_else():
-    docs = [SourceText(i, str(i), text) for i, text in enumerate(hostile_texts(60, seed=12))]
-    claim_set = prepare_claims(docs)
+    rng = random.Random(12)
+    vocabulary = "the Kestrel trial will resume in March analysts said OpenAI cost $13 billion, forty percent".split()
+
+    def sentence() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(6, 14))).capitalize() + rng.choice(".;\n")
+
+    texts = [" ".join(sentence() for _ in range(rng.randint(5, 15))) for _ in range(8)]
+    claim_set = prepare_claims([SourceText(i, str(i), text) for i, text in enumerate(texts)])
+    assert len(claim_set.claims) > 30
     spans = {(c.doc, c.start, c.end): c for c in claim_set.claims}
     for (doc, start, end), claim in spans.items():
         assert claim_set.claim_at(doc, start, end) is claim
         assert (doc, start, end + 1) in spans or claim_set.claim_at(doc, start, end + 1) is None
         assert (doc, start - 1, end) in spans or claim_set.claim_at(doc, start - 1, end) is None
     subset = claim_set.subset([5, 2])
+    assert len(subset.by_doc[0]) and len(subset.by_doc[1])
     for claim in subset.claims:
         assert subset.claim_at(claim.doc, claim.start, claim.end) is claim

@@ -9,9 +9,10 @@ mutual bests first, then a clause's next best when a better pair took its best.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from itertools import compress, groupby
+from itertools import compress
 from operator import not_
 
 from reader.align import tuning
@@ -42,7 +43,7 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
     # common its words, and linked to the first source that states it. Only texts that two sources state are
     # grouped (found by sets of texts: grouping a million clauses one by one took most of this stage's time).
     same_text: dict[str, list[int]] = defaultdict(list)
-    for claim in _stated_in_two_sources(active, doc_of, key_of):
+    for claim in _stated_in_two_sources(active, columns.bounds, key_of):
         same_text[key_of[claim]].append(claim)
     for group in same_text.values():
         first, seen_docs = group[0], {doc_of[group[0]]}
@@ -66,10 +67,13 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
     return scores
 
 
-def _stated_in_two_sources(active: list[int], doc_of: list[int], key_of: list[str]) -> list[int]:
-    """The claims (in order) whose text, word for word, is also that of a claim of another source. The texts
-    of the source with most claims are only looked up in those of the others, never gathered in a set."""
-    by_doc = [list(group) for _, group in groupby(active, key=doc_of.__getitem__)]
+def _stated_in_two_sources(active: list[int], bounds: list[range], key_of: list[str]) -> list[int]:
+    """The claims (in order) whose text, word for word, is also that of a claim of another source (each source's
+    claims a range of indices: bounds). The texts of the source with most claims are only looked up in those
+    of the others, never gathered in a set."""
+    by_doc = [
+        group for group in (active[bisect_left(active, r.start) : bisect_left(active, r.stop)] for r in bounds) if group
+    ]
     if len(by_doc) < 2:
         return []
     largest = max(range(len(by_doc)), key=lambda number: len(by_doc[number]))

@@ -16,14 +16,14 @@ from itertools import compress
 from operator import not_
 
 from reader.align import tuning
-from reader.align.clauses import Clause, ClauseSet, rarity_ranks
+from reader.align.clauses import ClauseSet, rarity_ranks
 from reader.align.scoring import PairScore
 
 
 def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, int], float]:
     """Score each claim against the claims of other sources that share one of its rarest words. Read from the
     set's columns: a Clause is made only for the claims of a pair scored."""
-    columns, claims, df = claim_set.columns, claim_set.claims, claim_set.df
+    columns, clause, df = claim_set.columns, claim_set.claim, claim_set.df  # clause(i): claim i as a Clause
     stems, doc_of, key_of = columns.stems, columns.doc, columns.key
     active = list(compress(range(len(doc_of)), map((0).__gt__, columns.canonical)))  # not repeating another
     rank = rarity_ranks(df)
@@ -50,7 +50,7 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
         for other in group[1:]:
             if doc_of[other] not in seen_docs:
                 seen_docs.add(doc_of[other])
-                scores[(first, other)] = score(claims[first], claims[other])
+                scores[(first, other)] = score(clause(first), clause(other))
     for index, keys in keys_of.items():
         shared_keys: Counter[int] = Counter()
         for key in keys:
@@ -63,7 +63,7 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
         for other_index in ranked:
             pair = (index, other_index) if index < other_index else (other_index, index)
             if pair not in scores:
-                scores[pair] = score(claims[pair[0]], claims[pair[1]])
+                scores[pair] = score(clause(pair[0]), clause(pair[1]))
     return scores
 
 
@@ -89,7 +89,7 @@ def _stated_in_two_sources(active: list[int], bounds: list[range], key_of: list[
 
 
 def one_to_one(
-    claims: Sequence[Clause], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
+    doc_of: Sequence[int], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
 ) -> list[tuple[float, int, int]]:
     """Pairs of claims, at most one per claim and other source, best first: every pair that is each
     other's best match between their two sources and clears weak_floor (mutual best), and, for a claim
@@ -99,17 +99,17 @@ def one_to_one(
         if score < weak_floor:
             continue
         for mine, other in ((a, b), (b, a)):
-            slot = (mine, claims[other].doc)
+            slot = (mine, doc_of[other])
             if slot not in best or score > best[slot][0]:
                 best[slot] = (score, other)
 
     def has_mutual_best(mine: int, other_doc: int) -> bool:
         found = best.get((mine, other_doc))
-        return found is not None and best[(found[1], claims[mine].doc)][1] == mine
+        return found is not None and best[(found[1], doc_of[mine])][1] == mine
 
     accepted = []
     for (a, b), score in scores.items():
-        if score >= weak_floor and best[(a, claims[b].doc)][1] == b and best[(b, claims[a].doc)][1] == a:
+        if score >= weak_floor and best[(a, doc_of[b])][1] == b and best[(b, doc_of[a])][1] == a:
             accepted.append((score, a, b))
     # Second choices, greedily by score: only claims without a mutual best in that source can have one
     # (a mutual best outscores every other pair of its two claims), which keeps this list short.
@@ -117,13 +117,13 @@ def one_to_one(
         (
             (score, a, b)
             for (a, b), score in scores.items()
-            if score >= accept_score and not has_mutual_best(a, claims[b].doc) and not has_mutual_best(b, claims[a].doc)
+            if score >= accept_score and not has_mutual_best(a, doc_of[b]) and not has_mutual_best(b, doc_of[a])
         ),
         key=lambda item: (-item[0], item[1], item[2]),
     )
     taken: set[tuple[int, int]] = set()
     for score, a, b in second:
-        slot_a, slot_b = (a, claims[b].doc), (b, claims[a].doc)
+        slot_a, slot_b = (a, doc_of[b]), (b, doc_of[a])
         if slot_a not in taken and slot_b not in taken:
             taken.update((slot_a, slot_b))
             accepted.append((score, a, b))

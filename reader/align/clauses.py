@@ -65,7 +65,8 @@ class Evidence:
         """Set clause.numbers, amounts, quote_stems and name_stems (as _extract_claims did up front)."""
         text, start, end, vocabulary = self.text, clause.start, clause.end, self.vocabulary
         words = WORD.findall(text, start, end)
-        vocabulary.learn(words)
+        if not all(map(vocabulary.folded.__contains__, words)):  # an ASCII source's vocabulary starts empty
+            vocabulary.learn(words)
         figures_possible = bool(vocabulary.figure_words) and not vocabulary.figure_words.isdisjoint(words)
         clause.numbers = figure_keys(text, start, end) if figures_possible else _NO_STEMS
         clause.amounts = figures_possible and any(
@@ -184,12 +185,12 @@ class ClauseSet:
         self.df = df
         self.weighing = weighing
         self.evidence: list[Evidence] = evidence  # per doc
-        self._made: list[Clause | None] = [None] * len(columns.doc)
+        self.made: list[Clause | None] = [None] * len(columns.doc)  # claim i as a Clause once made, else None
 
     @property
     def claims(self) -> Sequence[Clause]:
         """Every claim, in index order (made when first asked for)."""
-        return ClauseRun(self, range(len(self._made)))
+        return ClauseRun(self, range(len(self.made)))
 
     @property
     def by_doc(self) -> list[Sequence[Clause]]:
@@ -198,11 +199,11 @@ class ClauseSet:
 
     def claim(self, index: int) -> Clause:
         """Claim `index` as a Clause (made on first asking)."""
-        made = self._made[index]
+        made = self.made[index]
         if made is None:
             columns = self.columns
             doc, start = columns.doc[index], columns.start[index]
-            made = self._made[index] = Clause(
+            made = self.made[index] = Clause(
                 index,
                 doc,
                 start,

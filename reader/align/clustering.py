@@ -11,7 +11,7 @@ at least CORROBORATED * accept score joins that cluster, repeatedly, so it can c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import compress
 from operator import eq
 
@@ -54,14 +54,16 @@ def build_alignment(
     claim_set: ClauseSet, accepted: list[Pair], accept_score: float, pair_score: PairScore
 ) -> Alignment:
     """Cluster the accepted pairs (best first; those below accept_score only corroborate) into an Alignment."""
-    docs, claims, columns = claim_set.docs, claim_set.claims, claim_set.columns
+    docs, columns = claim_set.docs, claim_set.columns
+    # The claims of accepted pairs, the only ones the clustering reads, as Clauses in a table (looked up in C).
+    claims = {index: claim_set.claim(index) for _, a, b in accepted for index in (a, b)}
     components = _Components(columns, accepted)
     best_score: dict[int, float] = defaultdict(float)
     weak = [item for item in accepted if item[0] < accept_score]
     strong = [item for item in accepted if item[0] >= accept_score]
     _merge_pairs(components, claims, strong, accept_score, pair_score, best_score)
     _corroborate(components, claims, weak, accept_score, pair_score, best_score)
-    clusters, clustered = _clusters(docs, claims, columns, components, best_score)
+    clusters, clustered = _clusters(docs, claim_set, claims, components, best_score)
     unique = {doc.source_id: _unique_spans(columns, mine, clustered) for doc, mine in zip(docs, columns.bounds)}
     repeats = {doc.source_id: repeat_runs(doc, columns, mine) for doc, mine in zip(docs, columns.bounds)}
     return Alignment(clusters, unique, repeats)
@@ -69,7 +71,7 @@ def build_alignment(
 
 def _merge_pairs(
     components: _Components,
-    claims: Sequence[Clause],
+    claims: Mapping[int, Clause],
     accepted: list[Pair],
     accept_score: float,
     pair_score: PairScore,
@@ -104,7 +106,7 @@ def _merge_pairs(
 
 def _corroborate(
     components: _Components,
-    claims: Sequence[Clause],
+    claims: Mapping[int, Clause],
     weak: list[Pair],
     accept_score: float,
     pair_score: PairScore,
@@ -144,8 +146,8 @@ def _corroborate(
 
 def _clusters(
     docs: Sequence[SourceText],
-    claims: Sequence[Clause],
-    columns: Columns,
+    claim_set: ClauseSet,
+    claims: Mapping[int, Clause],
     components: _Components,
     best_score: dict[int, float],
 ) -> tuple[list[Cluster], set[int]]:
@@ -153,9 +155,9 @@ def _clusters(
     against the first member), in text order of their first member; and the clause indices clustered."""
     repeats_of: dict[int, list[Clause]] = defaultdict(list)
     if components.parent:
-        canonical = columns.canonical
+        canonical = claim_set.columns.canonical
         for index in compress(range(len(canonical)), map((0).__le__, canonical)):
-            repeats_of[canonical[index]].append(claims[index])
+            repeats_of[canonical[index]].append(claim_set.claim(index))
     groups: dict[int, list[Clause]] = defaultdict(list)
     for index in components.parent:
         groups[components.find(index)].append(claims[index])
@@ -233,7 +235,7 @@ def _unique_spans(columns: Columns, mine: range, clustered: set[int]) -> list[Sp
 
 
 def coherent(
-    claims: Sequence[Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float, score: PairScore
+    claims: Mapping[int, Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float, score: PairScore
 ) -> bool:
     """Whether two clusters about to merge are about one claim: their passages score, on average, at
     least floor against each other, and no pair below weakest (a sample of at most tuning.COHERENCE_SAMPLE from

@@ -24,6 +24,7 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
     """Score each claim against the claims of other sources that share one of its rarest words. Read from the
     set's columns: a Clause is made only for the claims of a pair scored."""
     columns, clause, df = claim_set.columns, claim_set.claim, claim_set.df  # clause(i): claim i as a Clause
+    made = claim_set.made  # the Clauses made so far (None for the others): read first, without a call
     stems, doc_of, key_of = columns.stems, columns.doc, columns.key
     active = list(compress(range(len(doc_of)), map((0).__gt__, columns.canonical)))  # not repeating another
     rank = rarity_ranks(df)
@@ -63,7 +64,7 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
         for other_index in ranked:
             pair = (index, other_index) if index < other_index else (other_index, index)
             if pair not in scores:
-                scores[pair] = score(clause(pair[0]), clause(pair[1]))
+                scores[pair] = score(made[pair[0]] or clause(pair[0]), made[pair[1]] or clause(pair[1]))
     return scores
 
 

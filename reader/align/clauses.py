@@ -1,9 +1,11 @@
 """Stage 1: the claims of a set of sources, cut (reader.align.cutting), weighed and with repeats marked.
 
-Each clause that carries a claim becomes a Clause: its content stems, the folded text of its words, and the
-numbers, names and quotations the scorer takes as evidence. Words are weighted by inverse document frequency
-over all clauses, on demand (Weighing); a claim whose text is (nearly) that of an earlier one of its source
-repeats it.
+The clauses that carry a claim are held as columns (Columns: offsets, sentence, content stems, the folded text
+of their words, the claim each repeats); a Clause is made for one only when a stage or a caller asks for it
+(ClauseSet.claim), with the numbers, names and quotations the scorer takes as evidence found then (Evidence):
+a million-line source has a million clauses and most are never scored. Words are weighted by inverse
+document frequency over all clauses, on demand (Weighing); a claim whose text is (nearly) that of an earlier
+one of its source repeats it.
 """
 
 from __future__ import annotations

@@ -271,9 +271,9 @@ class ClauseRun(Sequence):
         return len(self.indices)
 
     def __getitem__(self, at):
-        if type(at) is int:
-            return self.clause_set.claim(self.indices[at])
-        return [self.clause_set.claim(index) for index in self.indices[at]]
+        if isinstance(at, slice):
+            return [self.clause_set.claim(index) for index in self.indices[at]]
+        return self.clause_set.claim(self.indices[at])  # an int, or any integer (numpy's) as a list takes
 
     def __iter__(self) -> Iterator[Clause]:
         return map(self.clause_set.claim, self.indices)

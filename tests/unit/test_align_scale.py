@@ -228,3 +228,16 @@ def test_claim_at_finds_each_claim_by_its_span_and_nothing_else():
     assert len(subset.by_doc[0]) and len(subset.by_doc[1])
     for claim in subset.claims:
         assert subset.claim_at(claim.doc, claim.start, claim.end) is claim
+
+
+def test_claims_are_a_sequence_made_on_asking_and_kept():
+    import numpy as np
+
+    text = "Analysts said the Kestrel trial will resume in March.\nOpenAI said the model cost $13 billion to train.\n"
+    claim_set = prepare_claims([SourceText(0, "a", text), SourceText(1, "b", "The Kestrel trial resumes in March.")])
+    assert claim_set.made == [None, None, None]  # nothing made before a stage or a caller asks
+    first = claim_set.claims[0]
+    assert claim_set.claims[0] is first and claim_set.claims[np.int64(0)] is first
+    assert [c.index for c in claim_set.claims] == [0, 1, 2] and claim_set.claims[-1].doc == 1
+    assert [c.index for c in claim_set.claims[1:]] == [1, 2] and len(claim_set.by_doc[0]) == 2
+    assert claim_set.by_doc[1][0] is claim_set.claims[2] and claim_set.text(first) == text[: first.end]

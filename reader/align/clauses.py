@@ -1,9 +1,11 @@
 """Stage 1: the claims of a set of sources, cut (reader.align.cutting), weighed and with repeats marked.
 
-Each clause that carries a claim becomes a Clause: its content stems, the folded text of its words, and the
-numbers, names and quotations the scorer takes as evidence. Words are weighted by inverse document frequency
-over all clauses, on demand (Weighing); a claim whose text is (nearly) that of an earlier one of its source
-repeats it.
+The clauses that carry a claim are held as columns (Columns: offsets, sentence, content stems, the folded text
+of their words, the claim each repeats); a Clause is made for one only when a stage or a caller asks for it
+(ClauseSet.claim), with the numbers, names and quotations the scorer takes as evidence found then (Evidence):
+a million-line source has a million clauses and most are never scored. Words are weighted by inverse
+document frequency over all clauses, on demand (Weighing); a claim whose text is (nearly) that of an earlier
+one of its source repeats it.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
 
 from rapidfuzz import fuzz
 
@@ -48,6 +49,35 @@ class Weighing:
 
 
 _LAZY = frozenset({"weights", "total", "topic_stems"})
+_EVIDENCE = frozenset({"numbers", "amounts", "quote_stems", "name_stems"})
+
+
+class Evidence:
+    """What one source's clauses need to find their figures, quotations and names when first asked
+    (Clause.__getattr__): most clauses of a huge source are never scored, and finding the figures of every
+    clause that may state one took a second of a million-line source."""
+
+    def __init__(self, text: str, vocabulary: _Vocabulary) -> None:
+        self.text = text
+        self.quotes = quotation_spans(text)
+        self.quote_starts = [s for s, _ in self.quotes]
+        self.vocabulary = vocabulary
+
+    def find(self, clause: Clause) -> None:
+        """Set clause.numbers, amounts, quote_stems and name_stems (as _extract_claims did up front)."""
+        text, start, end, vocabulary = self.text, clause.start, clause.end, self.vocabulary
+        words = WORD.findall(text, start, end)
+        if not all(map(vocabulary.folded.__contains__, words)):  # an ASCII source's vocabulary starts empty
+            vocabulary.learn(words)
+        figures_possible = bool(vocabulary.figure_words) and not vocabulary.figure_words.isdisjoint(words)
+        clause.numbers = figure_keys(text, start, end) if figures_possible else _NO_STEMS
+        clause.amounts = figures_possible and any(
+            sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)
+        )
+        clause.quote_stems = (
+            _quoted_stems(text, start, end, self.quotes, self.quote_starts) if self.quotes else _NO_STEMS
+        )
+        clause.name_stems = vocabulary.name_stems(words) if vocabulary.names else _NO_STEMS
 
 
 @dataclass(eq=False, slots=True)
@@ -55,7 +85,11 @@ class Clause:
     """One clause that carries a claim: offsets into its source's text, its weighed stems and evidence.
 
     weights (stem -> idf), total (their sum) and topic_stems (its stems that are the whole story's topic, see
-    tuning.TOPIC_SHARE) come from its set's Weighing when first read, or are set directly (span_clause)."""
+    tuning.TOPIC_SHARE) come from its set's Weighing when first read, or are set directly (span_clause); so do
+    numbers (keys of the figures it states, with their units: reader.align.figures), amounts (it states a
+    figure of two or more digits: "$13", "2019", "6.6"; not "Phi-3"), quote_stems and name_stems (stems of
+    capitalised words the source never writes in lower case), from its source's Evidence. A clause made
+    alone has none of them until they are set."""
 
     index: int
     doc: int
@@ -63,26 +97,34 @@ class Clause:
     end: int
     sentence: int
     stems: frozenset[str] = frozenset()
-    numbers: frozenset[str] = frozenset()  # keys of the figures it states, with their units (reader.align.figures)
-    amounts: bool = False  # states a figure of two or more digits ("$13", "2019", "6.6"; not "Phi-3")
-    quote_stems: frozenset[str] = frozenset()
-    name_stems: frozenset[str] = frozenset()  # stems of capitalised words the source never writes in lower case
     key: str = ""
     canonical: int = -1  # the claim this one repeats, or -1
     position: float = 0.0  # where it starts, as a share of its source's text (0 at the top, 1 at the end)
     weighing: Weighing | None = field(default=None, repr=False)
+    evidence: Evidence | None = field(default=None, repr=False)
     weights: dict[str, float] = field(init=False, repr=False)
     total: float = field(init=False, repr=False)
     topic_stems: frozenset[str] = field(init=False, repr=False)
+    numbers: frozenset[str] = field(init=False, repr=False)
+    amounts: bool = field(init=False, repr=False)
+    quote_stems: frozenset[str] = field(init=False, repr=False)
+    name_stems: frozenset[str] = field(init=False, repr=False)
 
     def __getattr__(self, name: str) -> object:
-        # Reached only for a slot not set yet: the weights, on first reading (see Weighing).
+        # Reached only for a slot not set yet: the weights or the evidence, on first reading.
         if name in _LAZY:
             weighing = object.__getattribute__(self, "weighing")
             if weighing is None:  # made without a set (and its weights not set): none, as before
                 self.weights, self.total, self.topic_stems = {}, 0.0, _NO_STEMS
             else:
                 weighing.weigh(self)
+            return object.__getattribute__(self, name)
+        if name in _EVIDENCE:
+            evidence = object.__getattribute__(self, "evidence")
+            if evidence is None:  # made alone: no figures, quotations or names unless set
+                self.numbers, self.amounts, self.quote_stems, self.name_stems = _NO_STEMS, False, _NO_STEMS, _NO_STEMS
+            else:
+                evidence.find(self)
             return object.__getattribute__(self, name)
         raise AttributeError(name)
 
@@ -95,32 +137,97 @@ class Clause:
             self.end,
             self.sentence,
             self.stems,
-            self.numbers,
-            self.amounts,
-            self.quote_stems,
-            self.name_stems,
             self.key,
             canonical,
             self.position,
             self.weighing,
+            self.evidence,
         )
         if self.weighing is None:  # weights set directly: carried over
             clause.weights, clause.total, clause.topic_stems = self.weights, self.total, self.topic_stems
+        if self.evidence is None:  # evidence set directly: carried over
+            clause.numbers, clause.amounts = self.numbers, self.amounts
+            clause.quote_stems, clause.name_stems = self.quote_stems, self.name_stems
         return clause
 
 
-@dataclass
+class Columns:
+    """The claims of a set of sources as columns, one entry per claim in index order: what the stages read
+    for every claim (a million for a million-line source), never making a Clause for most of them.
+
+    doc, start, end, sentence, stems, key and canonical are Clause's fields of that name; bounds[d] is the
+    range of indices of the claims of source d (contiguous, in text order)."""
+
+    __slots__ = ("doc", "start", "end", "sentence", "stems", "key", "canonical", "bounds")
+
+    def __init__(self) -> None:
+        self.doc: list[int] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.sentence: list[int] = []
+        self.stems: list[frozenset[str]] = []
+        self.key: list[str] = []
+        self.canonical: list[int] = []
+        self.bounds: list[range] = []
+
+
 class ClauseSet:
     """The claims of a set of sources, cut, weighed and with repeats marked: what a backend scores.
 
     claims[i].index == i; by_doc[d] lists the claims of docs[d] in text order; df counts, per stem, the
-    claims that hold it.
+    claims that hold it. The claims are held as columns (Columns); claims and by_doc are sequences over them
+    that make each Clause when it is first asked for, and keep it.
     """
 
-    docs: Sequence[SourceText]
-    claims: list[Clause]
-    by_doc: list[list[Clause]]
-    df: Counter[str]
+    def __init__(
+        self, docs: Sequence[SourceText], columns: Columns, df: Counter[str], weighing: Weighing, evidence: list
+    ) -> None:
+        self.docs = docs
+        self.columns = columns
+        self.df = df
+        self.weighing = weighing
+        self.evidence: list[Evidence] = evidence  # per doc
+        self.made: list[Clause | None] = [None] * len(columns.doc)  # claim i as a Clause once made, else None
+
+    @property
+    def claims(self) -> Sequence[Clause]:
+        """Every claim, in index order (made when first asked for)."""
+        return ClauseRun(self, range(len(self.made)))
+
+    @property
+    def by_doc(self) -> list[Sequence[Clause]]:
+        """The claims of each source, in text order (made when first asked for)."""
+        return [ClauseRun(self, bounds) for bounds in self.columns.bounds]
+
+    def claim(self, index: int) -> Clause:
+        """Claim `index` as a Clause (made on first asking)."""
+        made = self.made[index]
+        if made is None:
+            columns = self.columns
+            doc, start = columns.doc[index], columns.start[index]
+            made = self.made[index] = Clause(
+                index,
+                doc,
+                start,
+                columns.end[index],
+                columns.sentence[index],
+                columns.stems[index],
+                columns.key[index],
+                columns.canonical[index],
+                start / (len(self.docs[doc].text) or 1),
+                self.weighing,
+                self.evidence[doc],
+            )
+        return made
+
+    def claim_at(self, doc: int, start: int, end: int) -> Clause | None:
+        """The claim of docs[doc] that is exactly text[start:end], if there is one (its claims are in text
+        order and never overlap: found by bisection of the start column, no Clause made for the others)."""
+        bounds, starts = self.columns.bounds[doc], self.columns.start
+        at = bisect.bisect_left(starts, start, bounds.start, bounds.stop)
+        if at < bounds.stop and starts[at] == start and self.columns.end[at] == end:
+            return self.claim(at)
+        return None
 
     def text(self, claim: Clause) -> str:
         """The claim's passage as it stands in its source."""
@@ -130,85 +237,157 @@ class ClauseSet:
         """The clauses of docs[i] for i in keep (in that order), weighed as in this whole set: the same two
         sources then align the same way whichever other sources are open beside them."""
         if list(keep) == list(range(len(self.docs))):
-            return ClauseSet(list(self.docs), self.claims, self.by_doc, self.df)  # all of them, as they are
+            return self  # all of them, as they are
+        old = self.columns
         position = {doc: new for new, doc in enumerate(keep)}
         kept = [
-            c
-            for c in self.claims
-            if c.doc in position and (c.canonical < 0 or self.claims[c.canonical].doc in position)
+            index
+            for index, (doc, canonical) in enumerate(zip(old.doc, old.canonical))
+            if doc in position and (canonical < 0 or old.doc[canonical] in position)
         ]
-        index = {c.index: new for new, c in enumerate(kept)}
-        claims: list[Clause] = []
-        by_doc: list[list[Clause]] = [[] for _ in keep]
-        for c in kept:
-            clause = c.moved(index[c.index], position[c.doc], index[c.canonical] if c.canonical >= 0 else -1)
-            claims.append(clause)
-            by_doc[clause.doc].append(clause)
-        return ClauseSet([self.docs[i] for i in keep], claims, by_doc, self.df)
+        new_index = {index: new for new, index in enumerate(kept)}
+        columns = Columns()
+        columns.doc = [position[old.doc[index]] for index in kept]
+        for name in ("start", "end", "sentence", "stems", "key"):
+            column = getattr(old, name)
+            setattr(columns, name, [column[index] for index in kept])
+        columns.canonical = [new_index[old.canonical[i]] if old.canonical[i] >= 0 else -1 for i in kept]
+        members: list[list[int]] = [[] for _ in keep]
+        for new, doc in enumerate(columns.doc):
+            members[doc].append(new)
+        columns.bounds = [range(found[0], found[-1] + 1) if found else range(0) for found in members]
+        evidence = [self.evidence[i] for i in keep]
+        return ClauseSet([self.docs[i] for i in keep], columns, self.df, self.weighing, evidence)
+
+
+class ClauseRun(Sequence):
+    """The claims with indices in a range, as Clauses made when first asked for (ClauseSet.claim)."""
+
+    def __init__(self, clause_set: ClauseSet, indices: range) -> None:
+        self.clause_set = clause_set
+        self.indices = indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self.clause_set.claim(index) for index in self.indices[at]]
+        return self.clause_set.claim(self.indices[at])  # an int, or any integer (numpy's) as a list takes
+
+    def __iter__(self) -> Iterator[Clause]:
+        return map(self.clause_set.claim, self.indices)
+
+    def __repr__(self) -> str:
+        return f"ClauseRun({self.indices})"
 
 
 def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
     """Cut every source into claims, weigh their words and mark the claims a source repeats."""
     weighing = Weighing()
-    claims, claims_by_doc = _extract_claims(docs, weighing)
-    df = _weigh(claims, weighing)
-    _mark_repeats(claims_by_doc, df)
-    return ClauseSet(docs, claims, claims_by_doc, df)
+    columns, evidence = _extract_claims(docs)
+    df = _weigh(columns.stems, weighing)
+    _mark_repeats(columns, df)
+    return ClauseSet(docs, columns, df, weighing, evidence)
 
 
-def _extract_claims(docs: Sequence[SourceText], weighing: Weighing) -> tuple[list[Clause], list[list[Clause]]]:
-    """The claims of every source, in order. The loop runs once per clause of every source (a million for a
-    million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash or
-    "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
-    (_Vocabulary), figures and quotations are looked for only where they can be."""
-    claims: list[Clause] = []
-    by_doc: list[list[Clause]] = []
+def _extract_claims(docs: Sequence[SourceText]) -> tuple[Columns, list[Evidence]]:
+    """The claims of every source, in order, as columns (and each source's Evidence)."""
+    columns = Columns()
+    found: list[tuple[int, int, int, frozenset[str], str]] = []
+    evidence: list[Evidence] = []
+    for doc in docs:
+        vocabulary = _Vocabulary(doc.text)
+        evidence.append(Evidence(doc.text, vocabulary))
+        first = len(found)
+        if doc.text.isascii():
+            found.extend(_ascii_claims(doc.text))
+        else:
+            found.extend(_claims(doc.text, vocabulary))
+        columns.bounds.append(range(first, len(found)))
+    if found:
+        columns.start, columns.end, columns.sentence, columns.stems, columns.key = map(list, zip(*found))
+    for doc_index, bounds in enumerate(columns.bounds):
+        columns.doc.extend(repeat(doc_index, len(bounds)))
+    columns.canonical = [-1] * len(found)
+    return columns, evidence
+
+
+def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int, frozenset[str], str]]:
+    """(start, end, sentence, stems, key) of each claim of one source. The loop runs once per clause (a million
+    for a million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash
+    or "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
+    (_Vocabulary), figures, quotations and names are found when a clause is first asked for them (Evidence)."""
     min_words = tuning.MIN_CLAIM_WORDS
-    for doc_index, doc in enumerate(docs):
-        text = doc.text
-        size = len(text)
-        quotes = quotation_spans(text)
-        quote_starts = [s for s, _ in quotes]
-        vocabulary = _Vocabulary(text)
-        folded_of, stems_of, names, figure_words = (
-            vocabulary.folded.__getitem__,
-            vocabulary.stems.__getitem__,
-            vocabulary.names,
-            vocabulary.figure_words,
-        )
-        first = len(claims)
-        for start, end, sentence_index in clause_spans(text):
-            if text.startswith(":", end) and is_label(text, start, end):
-                continue
-            words = WORD.findall(text, start, end)
-            try:
-                stems_found = list(chain.from_iterable(map(stems_of, words)))
-            except KeyError:  # a word not seen before in this source
-                vocabulary.learn(words)
-                stems_found = list(chain.from_iterable(map(stems_of, words)))
-            if len(stems_found) < min_words:
-                continue
-            figures_possible = figure_words and not figure_words.isdisjoint(words)
-            claim = Clause(
-                len(claims),
-                doc_index,
-                start,
-                end,
-                sentence_index,
-                frozenset(stems_found),
-                figure_keys(text, start, end) if figures_possible else _NO_STEMS,
-                bool(figures_possible)
-                and any(sum(ch.isdigit() for ch in n) > 1 for n in NUMBER.findall(text, start, end)),
-                _quoted_stems(text, start, end, quotes, quote_starts) if quotes else _NO_STEMS,
-                vocabulary.name_stems(words) if names else _NO_STEMS,
-                " ".join(map(folded_of, words)),
-                -1,
-                start / size,
-                weighing,
-            )
-            claims.append(claim)
-        by_doc.append(claims[first:])
-    return claims, by_doc
+    stems_of = vocabulary.stems.__getitem__
+    folded_of = vocabulary.folded.__getitem__
+    for start, end, sentence_index in clause_spans(text):
+        if text.startswith(":", end) and is_label(text, start, end):
+            continue
+        words = WORD.findall(text, start, end)
+        try:
+            stems_found = list(chain.from_iterable(map(stems_of, words)))
+        except KeyError:  # a word not seen before in this source
+            vocabulary.learn(words)
+            stems_found = list(chain.from_iterable(map(stems_of, words)))
+        if len(stems_found) >= min_words:
+            yield start, end, sentence_index, frozenset(stems_found), " ".join(map(folded_of, words))
+
+
+# Every ASCII character that cannot be in a word (reader.text.WORD: [\w$%] runs, joined by -'.,/) as a space.
+_OUTSIDE_WORDS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "_$%")}
+
+
+def _ascii_claims(text: str) -> Iterator[tuple[int, int, int, frozenset[str], str]]:
+    """What _claims gives, for an ASCII text: there a word folds to its lower case, and a clause's words
+    without a joining mark between word characters ("6.6", "o1-mini", "don't") are the runs left by turning
+    every other character into a space. So the text is lowered and spaced once, and a clause's words are a
+    split of its piece (3x faster than finding them with WORD; the few clauses with a joining mark still do)."""
+    min_words = tuning.MIN_CLAIM_WORDS
+    lowered = text.lower()
+    spaced = lowered.translate(_OUTSIDE_WORDS)
+    spans = clause_spans(text)
+    joined = _joined_clauses(text, spans)
+    colons = ":" in text
+    stems: dict[str, tuple[str, ...]] = {}
+    stems_of = stems.__getitem__
+    find_words = WORD.findall
+    for number, (start, end, sentence_index) in enumerate(spans):
+        if colons and text.startswith(":", end) and is_label(text, start, end):
+            continue
+        words = find_words(lowered, start, end) if number in joined else spaced[start:end].split()
+        try:
+            stems_found = list(chain.from_iterable(map(stems_of, words)))
+        except KeyError:  # a word not seen before in this source
+            stems.update((word, content_stems(word)) for word in words if word not in stems)
+            stems_found = list(chain.from_iterable(map(stems_of, words)))
+        if len(stems_found) >= min_words:
+            yield start, end, sentence_index, frozenset(stems_found), " ".join(words)
+
+
+# An ASCII text's characters as the classes a joined word reads (reader.text.WORD: [\w$%]+ then [-'.,/][\w%]+):
+# a joining mark 1, a character of [\w%] 2, "$" 3, others 0; a mark joins where the classes read 2 1 2 or 3 1 2.
+_JOIN_CLASSES = bytes(
+    1 if chr(code) in "-'.,/" else 2 if chr(code).isalnum() or chr(code) in "_%" else 3 if chr(code) == "$" else 0
+    for code in range(256)
+)
+
+
+def _joined_clauses(text: str, spans: list[tuple[int, int, int]]) -> set[int]:
+    """The clauses (numbers in spans) of an ASCII text with a joining mark between two of their word
+    characters, found in the text's bytes mapped to classes (bytes.find runs at memory speed; a pattern
+    stopped at every full stop of a million lines)."""
+    classes = text.encode("ascii").translate(_JOIN_CLASSES)
+    starts = [start for start, _, _ in spans]
+    joined: set[int] = set()
+    for pattern in (b"\x02\x01\x02", b"\x03\x01\x02"):
+        at = classes.find(pattern)
+        while at >= 0:  # the mark at at + 1, between the word characters at at and at + 2
+            number = bisect.bisect_right(starts, at) - 1
+            if number >= 0 and at + 2 < spans[number][1]:
+                joined.add(number)
+            at = classes.find(pattern, at + 1)
+    return joined
 
 
 class _Vocabulary:
@@ -261,12 +440,12 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(claims: list[Clause], weighing: Weighing) -> Counter[str]:
-    """Weigh words by inverse document frequency over claims (a word in few claims says more about which
-    claim it is) and find the story's topic words, into weighing (each claim reads its own weights from it
-    when first asked: see Weighing); returns the document frequencies."""
-    df: Counter[str] = Counter(chain.from_iterable(map(attrgetter("stems"), claims)))
-    n = len(claims) or 1
+def _weigh(stems: list[frozenset[str]], weighing: Weighing) -> Counter[str]:
+    """Weigh words by inverse document frequency over the claims (their stems: a word in few claims says more
+    about which claim it is) and find the story's topic words, into weighing (each claim reads its own weights
+    from it when first asked: see Weighing); returns the document frequencies."""
+    df: Counter[str] = Counter(chain.from_iterable(stems))
+    n = len(stems) or 1
     weighing.idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
     weighing.topic = frozenset(
         stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS
@@ -291,57 +470,56 @@ def rarity_ranks(df: Counter[str]) -> dict[str, tuple[int, str]]:
     return _RarityRanks(df)
 
 
-def _mark_repeats(by_doc: list[list[Clause]], df: Counter[str]) -> None:
-    """Within each source, a claim whose text is (nearly) that of an earlier claim repeats it."""
+def _mark_repeats(columns: Columns, df: Counter[str]) -> None:
+    """Within each source, a claim whose text is (nearly) that of an earlier claim repeats it (columns.canonical)."""
     rank = rarity_ranks(df)
     rare_enough = {stem for stem, count in df.items() if count <= tuning.MAX_POSTING}  # may find a near repeat
-    for mine in by_doc:
-        if all(map(rare_enough.isdisjoint, map(attrgetter("stems"), mine))):
-            _mark_exact_repeats(mine)  # no rare word, so no near repeat to look for (a huge source of common words)
-            continue
-        exact: dict[str, Clause] = {}
-        keyed: dict[str, list[Clause]] = defaultdict(list)
+    keys, stems, canonical = columns.key, columns.stems, columns.canonical
+    for mine in columns.bounds:
+        if all(map(rare_enough.isdisjoint, stems[mine.start : mine.stop])):
+            _mark_exact_repeats(keys, canonical, mine)  # no rare word, so no near repeat to look for (a huge
+            continue  # source of common words)
+        exact: dict[str, int] = {}
+        keyed: dict[str, list[int]] = defaultdict(list)
         for claim in mine:
-            first = exact.get(claim.key)
-            if (
-                first is None
-                and len(claim.key) >= tuning.NEAR_REPEAT_MIN_CHARS
-                and not rare_enough.isdisjoint(claim.stems)
-            ):
+            key = keys[claim]
+            first = exact.get(key, -1)
+            if first < 0 and len(key) >= tuning.NEAR_REPEAT_MIN_CHARS and not rare_enough.isdisjoint(stems[claim]):
                 # Near-identical: compare with earlier claims sharing a rare word. A word in more than
                 # MAX_POSTING claims is too common to say which claims to compare (as in blocking): without
                 # this, a huge source compared each claim with hundreds of others (minutes for a million lines).
                 rare = [
                     s
-                    for s in sorted(claim.stems, key=rank.__getitem__)[: tuning.NEAR_REPEAT_KEYS]
+                    for s in sorted(stems[claim], key=rank.__getitem__)[: tuning.NEAR_REPEAT_KEYS]
                     if df[s] <= tuning.MAX_POSTING
                 ]
                 seen: set[int] = set()
                 for stem in rare:
                     for other in keyed[stem]:
-                        if other.index in seen:
+                        if other in seen:
                             continue
-                        seen.add(other.index)
-                        if fuzz.ratio(claim.key, other.key, score_cutoff=tuning.REPEAT_RATIO):
+                        seen.add(other)
+                        if fuzz.ratio(key, keys[other], score_cutoff=tuning.REPEAT_RATIO):
                             first = other
                             break
-                    if first is not None:
+                    if first >= 0:
                         break
                 for stem in rare:
                     if len(keyed[stem]) < tuning.MAX_POSTING:
                         keyed[stem].append(claim)
-            if first is not None:
-                claim.canonical = first.canonical if first.canonical >= 0 else first.index
+            if first >= 0:
+                canonical[claim] = canonical[first] if canonical[first] >= 0 else first
             else:
-                exact.setdefault(claim.key, claim)
+                exact.setdefault(key, claim)
 
 
-def _mark_exact_repeats(mine: list[Clause]) -> None:
-    """Mark the claims whose text is word for word that of an earlier claim of the source (what _mark_repeats
-    does when no claim can be a near repeat), found through a table of each text's first claim."""
-    texts = list(map(attrgetter("key"), mine))
+def _mark_exact_repeats(keys: list[str], canonical: list[int], mine: range) -> None:
+    """Mark the claims (indices in mine) whose text is word for word that of an earlier claim of the source
+    (what _mark_repeats does when no claim can be a near repeat), found through a table of each text's first
+    claim."""
+    texts = keys[mine.start : mine.stop]
     first_at = dict(zip(reversed(texts), range(len(texts) - 1, -1, -1)))  # the first position of each text
     if len(first_at) == len(texts):
         return
     for at in sorted(set(range(len(texts))).difference(first_at.values())):
-        mine[at].canonical = mine[first_at[texts[at]]].index
+        canonical[mine.start + at] = mine.start + first_at[texts[at]]

@@ -11,12 +11,12 @@ at least CORROBORATED * accept score joins that cluster, repeatedly, so it can c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import compress
-from operator import attrgetter, eq
+from operator import eq
 
 from reader.align import tuning
-from reader.align.clauses import Clause
+from reader.align.clauses import Clause, ClauseSet, Columns
 from reader.align.differences import word_differences
 from reader.align.result import Alignment, Cluster, Difference, Member, Repeat, SourceText
 from reader.align.scoring import PairScore
@@ -30,10 +30,10 @@ class _Components:
     members; every other clause is a component of its own and never in a cluster, so it is left out (a
     million-line source has a million of them)."""
 
-    def __init__(self, claims: list[Clause], accepted: list[Pair]) -> None:
+    def __init__(self, columns: Columns, accepted: list[Pair]) -> None:
         involved = sorted({index for _, a, b in accepted for index in (a, b)})
-        self.parent = {index: index for index in involved if claims[index].canonical < 0}
-        self.docs_in: dict[int, set[int]] = {index: {claims[index].doc} for index in self.parent}
+        self.parent = {index: index for index in involved if columns.canonical[index] < 0}
+        self.docs_in: dict[int, set[int]] = {index: {columns.doc[index]} for index in self.parent}
         self.members_of: dict[int, list[int]] = {index: [index] for index in self.parent}
 
     def find(self, x: int) -> int:
@@ -51,29 +51,27 @@ class _Components:
 
 
 def build_alignment(
-    docs: Sequence[SourceText],
-    claims: list[Clause],
-    by_doc: list[list[Clause]],
-    accepted: list[Pair],
-    accept_score: float,
-    pair_score: PairScore,
+    claim_set: ClauseSet, accepted: list[Pair], accept_score: float, pair_score: PairScore
 ) -> Alignment:
     """Cluster the accepted pairs (best first; those below accept_score only corroborate) into an Alignment."""
-    components = _Components(claims, accepted)
+    docs, columns = claim_set.docs, claim_set.columns
+    # The claims of accepted pairs, the only ones the clustering reads, as Clauses in a table (looked up in C).
+    claims = {index: claim_set.claim(index) for _, a, b in accepted for index in (a, b)}
+    components = _Components(columns, accepted)
     best_score: dict[int, float] = defaultdict(float)
     weak = [item for item in accepted if item[0] < accept_score]
     strong = [item for item in accepted if item[0] >= accept_score]
     _merge_pairs(components, claims, strong, accept_score, pair_score, best_score)
     _corroborate(components, claims, weak, accept_score, pair_score, best_score)
-    clusters, clustered = _clusters(docs, claims, components, best_score)
-    unique = {doc.source_id: _unique_spans(mine, clustered) for doc, mine in zip(docs, by_doc)}
-    repeats = {doc.source_id: repeat_runs(doc, mine, claims) for doc, mine in zip(docs, by_doc)}
+    clusters, clustered = _clusters(docs, claim_set, claims, components, best_score)
+    unique = {doc.source_id: _unique_spans(columns, mine, clustered) for doc, mine in zip(docs, columns.bounds)}
+    repeats = {doc.source_id: repeat_runs(doc, columns, mine) for doc, mine in zip(docs, columns.bounds)}
     return Alignment(clusters, unique, repeats)
 
 
 def _merge_pairs(
     components: _Components,
-    claims: list[Clause],
+    claims: Mapping[int, Clause],
     accepted: list[Pair],
     accept_score: float,
     pair_score: PairScore,
@@ -108,7 +106,7 @@ def _merge_pairs(
 
 def _corroborate(
     components: _Components,
-    claims: list[Clause],
+    claims: Mapping[int, Clause],
     weak: list[Pair],
     accept_score: float,
     pair_score: PairScore,
@@ -147,14 +145,19 @@ def _corroborate(
 
 
 def _clusters(
-    docs: Sequence[SourceText], claims: list[Clause], components: _Components, best_score: dict[int, float]
+    docs: Sequence[SourceText],
+    claim_set: ClauseSet,
+    claims: Mapping[int, Clause],
+    components: _Components,
+    best_score: dict[int, float],
 ) -> tuple[list[Cluster], set[int]]:
     """The components of two or more passages as Clusters (with each member's repeats and the differences
     against the first member), in text order of their first member; and the clause indices clustered."""
     repeats_of: dict[int, list[Clause]] = defaultdict(list)
-    for claim in claims:
-        if claim.canonical >= 0:
-            repeats_of[claim.canonical].append(claim)
+    if components.parent:
+        canonical = claim_set.columns.canonical
+        for index in compress(range(len(canonical)), map((0).__le__, canonical)):
+            repeats_of[canonical[index]].append(claim_set.claim(index))
     groups: dict[int, list[Clause]] = defaultdict(list)
     for index in components.parent:
         groups[components.find(index)].append(claims[index])
@@ -205,20 +208,22 @@ def _clusters(
     return clusters, clustered
 
 
-def _unique_spans(mine: list[Clause], clustered: set[int]) -> list[Span]:
-    """A source's passages in no cluster, consecutive unaligned clauses of one sentence as one run.
+def _unique_spans(columns: Columns, mine: range, clustered: set[int]) -> list[Span]:
+    """A source's passages (claims with indices in mine) in no cluster, consecutive unaligned clauses of one
+    sentence as one run.
 
-    Worked out over columns of the clauses (map, compress: loops in C) and once per run, not once per clause:
-    a million-line source has a million clauses and, mostly, as many runs."""
+    Worked out over the columns (map, compress: loops in C) and once per run, not once per clause: a
+    million-line source has a million clauses and, mostly, as many runs."""
     count = len(mine)
-    starts = list(map(attrgetter("start"), mine))
-    ends = list(map(attrgetter("end"), mine))
-    sentences = list(map(attrgetter("sentence"), mine))
+    starts = columns.start[mine.start : mine.stop]
+    ends = columns.end[mine.start : mine.stop]
+    sentences = columns.sentence[mine.start : mine.stop]
     # Left out: the clauses clustered and those repeating one.
     left_out: set[int] = set()
     if clustered:
-        left_out.update(compress(range(count), map(clustered.__contains__, map(attrgetter("index"), mine))))
-        left_out.update(compress(range(count), map(clustered.__contains__, map(attrgetter("canonical"), mine))))
+        left_out.update(compress(range(count), map(clustered.__contains__, mine)))
+        canonical = columns.canonical[mine.start : mine.stop]
+        left_out.update(compress(range(count), map(clustered.__contains__, canonical)))
     # A clause continues the run of the clause before it if both are of one sentence and that one was kept.
     continuing = set(compress(range(1, count), map(eq, sentences[1:], sentences)))
     if not left_out and not continuing:
@@ -230,7 +235,7 @@ def _unique_spans(mine: list[Clause], clustered: set[int]) -> list[Span]:
 
 
 def coherent(
-    claims: list[Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float, score: PairScore
+    claims: Mapping[int, Clause], group_a: list[int], group_b: list[int], floor: float, weakest: float, score: PairScore
 ) -> bool:
     """Whether two clusters about to merge are about one claim: their passages score, on average, at
     least floor against each other, and no pair below weakest (a sample of at most tuning.COHERENCE_SAMPLE from
@@ -242,36 +247,26 @@ def coherent(
     return sum(scores) / len(scores) >= floor and min(scores) >= weakest
 
 
-def repeat_runs(doc: SourceText, mine: list[Clause], claims: list[Clause]) -> list[Repeat]:
-    """Repeated claims, merged into runs where consecutive claims repeat consecutive claims (paragraphs)."""
-    again = [claim for claim in mine if claim.canonical >= 0]
+def repeat_runs(doc: SourceText, columns: Columns, mine: range) -> list[Repeat]:
+    """Repeated claims (of the claims with indices in mine), merged into runs where consecutive claims repeat
+    consecutive claims (paragraphs)."""
+    canonical = columns.canonical
+    again = [mine.start + at for at in compress(range(len(mine)), map((0).__le__, canonical[mine.start : mine.stop]))]
     if not again:
         return []
-    position = _positions(mine)
-    runs: list[list[tuple[Clause, Clause]]] = []
+    runs: list[list[tuple[int, int]]] = []
     for claim in again:
-        first = claims[claim.canonical]
+        first = canonical[claim]
         if runs:
-            last_again, last_first = runs[-1][-1][1], runs[-1][-1][0]
-            if (
-                position(claim.index) == position(last_again.index) + 1
-                and position(first.index) == position(last_first.index) + 1
-            ):
+            last_first, last_again = runs[-1][-1]
+            if claim == last_again + 1 and first == last_first + 1:
                 runs[-1].append((first, claim))
                 continue
         runs.append([(first, claim)])
     repeats = []
+    starts, ends = columns.start, columns.end
     for run in runs:
-        first_span = (run[0][0].start, run[-1][0].end)
-        again_span = (run[0][1].start, run[-1][1].end)
+        first_span = (starts[run[0][0]], ends[run[-1][0]])
+        again_span = (starts[run[0][1]], ends[run[-1][1]])
         repeats.append(Repeat(doc.source_id, doc.path, first_span, again_span, doc.text[again_span[0] : again_span[1]]))
     return repeats
-
-
-def _positions(mine: list[Clause]) -> Callable[[int], int]:
-    """clause index -> its place in mine: a subtraction when mine holds consecutive indices (it always has so
-    far), a table otherwise."""
-    base = mine[0].index
-    if mine[-1].index - base == len(mine) - 1:
-        return lambda index: index - base
-    return {claim.index: order for order, claim in enumerate(mine)}.__getitem__

@@ -9,63 +9,72 @@ mutual bests first, then a clause's next best when a better pair took its best.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from itertools import groupby
-from operator import attrgetter
+from collections.abc import Sequence
+from itertools import compress
+from operator import not_
 
 from reader.align import tuning
-from reader.align.clauses import Clause, rarity_ranks
+from reader.align.clauses import ClauseSet, rarity_ranks
 from reader.align.scoring import PairScore
 
 
-def score_candidates(claims: list[Clause], df: Counter[str], score: PairScore) -> dict[tuple[int, int], float]:
-    """Score each claim against the claims of other sources that share one of its rarest words."""
-    active = [claim for claim in claims if claim.canonical < 0]
+def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, int], float]:
+    """Score each claim against the claims of other sources that share one of its rarest words. Read from the
+    set's columns: a Clause is made only for the claims of a pair scored."""
+    columns, clause, df = claim_set.columns, claim_set.claim, claim_set.df  # clause(i): claim i as a Clause
+    made = claim_set.made  # the Clauses made so far (None for the others): read first, without a call
+    stems, doc_of, key_of = columns.stems, columns.doc, columns.key
+    active = list(compress(range(len(doc_of)), map((0).__gt__, columns.canonical)))  # not repeating another
     rank = rarity_ranks(df)
     postings: dict[str, list[int]] = defaultdict(list)
     keys_of: dict[int, list[str]] = {}  # the claims that have keys, in claim order
     indexing = {stem for stem, count in df.items() if 1 < count <= tuning.MAX_POSTING}  # words that may be keys
-    for claim in active:
-        usable = claim.stems & indexing
-        if usable:  # most clauses of a huge source have none: all their words are too common
-            keys = sorted(usable, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
-            keys_of[claim.index] = keys
+    if indexing:
+        # Only the claims with a word that may be a key (found in C): most clauses of a huge source have none,
+        # all their words being too common.
+        for claim in compress(active, map(not_, map(indexing.isdisjoint, map(stems.__getitem__, active)))):
+            keys = sorted(stems[claim] & indexing, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
+            keys_of[claim] = keys
             for key in keys:
-                postings[key].append(claim.index)
+                postings[key].append(claim)
     scores: dict[tuple[int, int], float] = {}
     # Word-for-word the same claim in several sources (boilerplate, wire copy): found by its text, however
     # common its words, and linked to the first source that states it. Only texts that two sources state are
     # grouped (found by sets of texts: grouping a million clauses one by one took most of this stage's time).
-    same_text: dict[str, list[Clause]] = defaultdict(list)
-    for claim in _stated_in_two_sources(active):
-        same_text[claim.key].append(claim)
+    same_text: dict[str, list[int]] = defaultdict(list)
+    for claim in _stated_in_two_sources(active, columns.bounds, key_of):
+        same_text[key_of[claim]].append(claim)
     for group in same_text.values():
-        first, seen_docs = group[0], {group[0].doc}
+        first, seen_docs = group[0], {doc_of[group[0]]}
         for other in group[1:]:
-            if other.doc not in seen_docs:
-                seen_docs.add(other.doc)
-                scores[(first.index, other.index)] = score(first, other)
+            if doc_of[other] not in seen_docs:
+                seen_docs.add(doc_of[other])
+                scores[(first, other)] = score(clause(first), clause(other))
     for index, keys in keys_of.items():
-        claim = claims[index]
         shared_keys: Counter[int] = Counter()
         for key in keys:
             shared_keys.update(postings[key])
         ranked = [
             other
             for other, _ in shared_keys.most_common(tuning.CANDIDATE_POOL * tuning.MAX_CANDIDATES)
-            if claims[other].doc != claim.doc
+            if doc_of[other] != doc_of[index]
         ][: tuning.MAX_CANDIDATES]
         for other_index in ranked:
-            pair = (claim.index, other_index) if claim.index < other_index else (other_index, claim.index)
+            pair = (index, other_index) if index < other_index else (other_index, index)
             if pair not in scores:
-                scores[pair] = score(claims[pair[0]], claims[pair[1]])
+                scores[pair] = score(made[pair[0]] or clause(pair[0]), made[pair[1]] or clause(pair[1]))
     return scores
 
 
-def _stated_in_two_sources(active: list[Clause]) -> list[Clause]:
-    """The claims (in order) whose text, word for word, is also that of a claim of another source. The texts
-    of the source with most claims are only looked up in those of the others, never gathered in a set."""
-    by_doc = [list(group) for _, group in groupby(active, key=attrgetter("doc"))]
+def _stated_in_two_sources(active: list[int], bounds: list[range], key_of: list[str]) -> list[int]:
+    """The claims (in order) whose text, word for word, is also that of a claim of another source (each source's
+    claims a range of indices: bounds). The texts of the source with most claims are only looked up in those
+    of the others, never gathered in a set."""
+    by_doc = [
+        group for group in (active[bisect_left(active, r.start) : bisect_left(active, r.stop)] for r in bounds) if group
+    ]
     if len(by_doc) < 2:
         return []
     largest = max(range(len(by_doc)), key=lambda number: len(by_doc[number]))
@@ -73,15 +82,15 @@ def _stated_in_two_sources(active: list[Clause]) -> list[Clause]:
     shared: set[str] = set()
     for number, group in enumerate(by_doc):
         if number != largest:
-            texts = set(map(attrgetter("key"), group))
+            texts = set(map(key_of.__getitem__, group))
             shared |= seen & texts
             seen |= texts
-    shared |= seen.intersection(map(attrgetter("key"), by_doc[largest]))
-    return [claim for claim in active if claim.key in shared] if shared else []
+    shared |= seen.intersection(map(key_of.__getitem__, by_doc[largest]))
+    return list(compress(active, map(shared.__contains__, map(key_of.__getitem__, active)))) if shared else []
 
 
 def one_to_one(
-    claims: list[Clause], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
+    doc_of: Sequence[int], scores: dict[tuple[int, int], float], weak_floor: float, accept_score: float
 ) -> list[tuple[float, int, int]]:
     """Pairs of claims, at most one per claim and other source, best first: every pair that is each
     other's best match between their two sources and clears weak_floor (mutual best), and, for a claim
@@ -91,17 +100,17 @@ def one_to_one(
         if score < weak_floor:
             continue
         for mine, other in ((a, b), (b, a)):
-            slot = (mine, claims[other].doc)
+            slot = (mine, doc_of[other])
             if slot not in best or score > best[slot][0]:
                 best[slot] = (score, other)
 
     def has_mutual_best(mine: int, other_doc: int) -> bool:
         found = best.get((mine, other_doc))
-        return found is not None and best[(found[1], claims[mine].doc)][1] == mine
+        return found is not None and best[(found[1], doc_of[mine])][1] == mine
 
     accepted = []
     for (a, b), score in scores.items():
-        if score >= weak_floor and best[(a, claims[b].doc)][1] == b and best[(b, claims[a].doc)][1] == a:
+        if score >= weak_floor and best[(a, doc_of[b])][1] == b and best[(b, doc_of[a])][1] == a:
             accepted.append((score, a, b))
     # Second choices, greedily by score: only claims without a mutual best in that source can have one
     # (a mutual best outscores every other pair of its two claims), which keeps this list short.
@@ -109,13 +118,13 @@ def one_to_one(
         (
             (score, a, b)
             for (a, b), score in scores.items()
-            if score >= accept_score and not has_mutual_best(a, claims[b].doc) and not has_mutual_best(b, claims[a].doc)
+            if score >= accept_score and not has_mutual_best(a, doc_of[b]) and not has_mutual_best(b, doc_of[a])
         ),
         key=lambda item: (-item[0], item[1], item[2]),
     )
     taken: set[tuple[int, int]] = set()
     for score, a, b in second:
-        slot_a, slot_b = (a, claims[b].doc), (b, claims[a].doc)
+        slot_a, slot_b = (a, doc_of[b]), (b, doc_of[a])
         if slot_a not in taken and slot_b not in taken:
             taken.update((slot_a, slot_b))
             accepted.append((score, a, b))

@@ -38,13 +38,13 @@ def align_claims(
     scored beside the pairs lexical blocking proposes: another backend's nearest neighbours.
     """
     score = score or claim_score
-    claims = claim_set.claims
-    scores = score_candidates(claims, claim_set.df, score)
+    doc_of, canonical, claim = claim_set.columns.doc, claim_set.columns.canonical, claim_set.claim
+    scores = score_candidates(claim_set, score)
     for a, b in extra_pairs:
-        if claims[a].doc == claims[b].doc or claims[a].canonical >= 0 or claims[b].canonical >= 0:
+        if doc_of[a] == doc_of[b] or canonical[a] >= 0 or canonical[b] >= 0:
             continue
         pair = (a, b) if a < b else (b, a)
         if pair not in scores:
-            scores[pair] = score(claims[pair[0]], claims[pair[1]])
-    accepted = one_to_one(claims, scores, min(accept_score, tuning.CORROBORATED * accept_score), accept_score)
-    return build_alignment(claim_set.docs, claims, claim_set.by_doc, accepted, accept_score, score)
+            scores[pair] = score(claim(pair[0]), claim(pair[1]))
+    accepted = one_to_one(doc_of, scores, min(accept_score, tuning.CORROBORATED * accept_score), accept_score)
+    return build_alignment(claim_set, accepted, accept_score, score)

@@ -141,13 +141,11 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
         end,
         -1,
         stems=frozenset(stems),
-        numbers=keys,
-        amounts=any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key),
-        quote_stems=frozenset(quoted),
-        name_stems=frozenset(names),
         position=start / max(1, len(text)),
     )
     clause.weights, clause.total, clause.topic_stems = weights, sum(weights.values()), topic
+    clause.numbers, clause.quote_stems, clause.name_stems = keys, frozenset(quoted), frozenset(names)
+    clause.amounts = any(sum(ch.isdigit() for ch in key.split("|")[0]) > 1 for key in keys if "|label:" not in key)
     return clause
 
 
@@ -312,17 +310,15 @@ def assess(
         model = model.within(PairContext(clause_set.claims))
     docs = {doc.source_id: doc for doc in clause_set.docs}
     doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
-    clause_at: dict[tuple, Clause] = {}  # (source id, start, end) -> clause, made when a cluster first asks
     refused = list(rejected)
     groups = [[span for span in group if span[0] in docs and span[2] > span[1]] for group in linked]
     groups = [group for group in groups if len({span[0] for span in group}) > 1]
     confirmed_spans = [span for group in groups for span in group]
 
     def clause_of(member: Member) -> Clause:
-        if not clause_at:
-            clause_at.update(((clause_set.docs[c.doc].source_id, c.start, c.end), c) for c in clause_set.claims)
-        found = clause_at.get((member.source_id, member.start, member.end))
-        return found or span_clause(clause_set, doc_index[member.source_id], member.start, member.end)
+        doc = doc_index[member.source_id]
+        found = clause_set.claim_at(doc, member.start, member.end)
+        return found or span_clause(clause_set, doc, member.start, member.end)
 
     def judge(a: Clause, b: Clause) -> float:
         return model.judge(clause_set.docs, a, b)

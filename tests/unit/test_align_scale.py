@@ -13,7 +13,7 @@ from reader.align import SourceText, prepare_claims, sentence_units, tuning, wor
 from reader.align import clauses
 from reader.align.clauses import Clause, _mark_exact_repeats
 from reader.align.cutting import _MAY_CUT, _is_heading, may_cut_flags
-from reader.text import sentence_spans
+from reader.text import paragraph_spans, sentence_spans
 
 PIECES = ["and", "And", " and ", "--", "-", ",", ";", ":", "\u2014", ".", "!", "?", ")", "(", "\n", " ", "  ", "\t",
           "market", "Emerging", "In", "x.com", "Mr.", "U.S.", "Ab", "zeta", "\u201cquote\u201d", "10 years", "_"]
@@ -89,9 +89,9 @@ def test_a_clause_made_alone_has_no_weights():
 def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
     used = []
 
-    def spy(mine):
+    def spy(keys, canonical, mine):
         used.append(len(mine))
-        _mark_exact_repeats(mine)
+        _mark_exact_repeats(keys, canonical, mine)
 
     monkeypatch.setattr(clauses, "_mark_exact_repeats", spy)
     vocabulary = "the government said on tuesday that its new policy would cut emissions by forty percent".split()
@@ -127,3 +127,117 @@ def test_sentences_found_in_one_scan_are_those_a_search_per_paragraph_finds():
         assert sentence_spans(text) == per_paragraph(text), text
         start, end = sorted(rng.sample(range(len(text) + 2), 2))
         assert sentence_spans(text, start, end) == per_paragraph(text, start, end), (text, start, end)
+
+
+EVIDENCE_PIECES = PIECES + ["$13 billion", "forty percent", "2019", "Phi-3", "7-4", "Sébastien", "OpenAI", "openai",
+                            "a decade", "\"the model cost 6.6 million\"", "Kestrel", "two years", "O'Neil's", "1,000"]
+
+
+def reference_claims(text: str) -> list[tuple]:
+    """The claims of one source by the per-clause definitions: each field worked out for each clause alone."""
+    from reader.align.cutting import clause_spans, is_label
+    from reader.align.figures import figure_keys
+    from reader.text import word_spans
+
+    quotes = words.quotation_spans(text)
+    lower = lower_case_words(text)
+    found = []
+    for start, end, sentence in clause_spans(text):
+        if is_label(text, start, end):
+            continue
+        spans = word_spans(text, start, end)
+        all_stems = [stem for s, e in spans for stem in words.content_stems(text[s:e])]
+        if len(all_stems) < tuning.MIN_CLAIM_WORDS:
+            continue
+        quoted = {stem for s, e in spans if any(qs <= s < qe for qs, qe in quotes) for stem in words.content_stems(text[s:e])}
+        names = {stem for s, e in spans if text[s].isupper() and words.fold_word(text[s:e]) not in lower
+                 for stem in words.content_stems(text[s:e])}
+        found.append((start, end, sentence, frozenset(all_stems), " ".join(words.fold_word(text[s:e]) for s, e in spans),
+                      figure_keys(text, start, end),
+                      any(sum(ch.isdigit() for ch in n) > 1 for n in words.NUMBER.findall(text, start, end)),
+                      frozenset(quoted), frozenset(names)))
+    return found
+
+
+def test_claims_and_their_evidence_are_those_of_each_clause_alone():
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(EVIDENCE_PIECES) for _ in range(rng.randint(0, 60))) for _ in range(600)]
+    for text in texts + hostile_texts(300):
+        claim_set = prepare_claims([SourceText(0, "a", text)])
+        got = [(c.start, c.end, c.sentence, c.stems, c.key, c.numbers, c.amounts, c.quote_stems, c.name_stems)
+               for c in claim_set.claims]
+        assert got == reference_claims(text), text
+
+
+ASCII_PIECES = [piece for piece in EVIDENCE_PIECES if piece.isascii()] + [
+    "6.6", "o1-mini", "don't", "a/b", "$", "%", "$13", "40%", "'", "-", "/", ".", ",", "x", "_", "A", "Ab.", "'s"]
+
+
+def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
+    rng = random.Random(6)
+    for _ in range(1500):
+        text = "".join(rng.choice(ASCII_PIECES) for _ in range(rng.randint(0, 60)))
+        claim_set = prepare_claims([SourceText(0, "a", text)])
+        got = [(c.start, c.end, c.sentence, c.stems, c.key, c.numbers, c.amounts, c.quote_stems, c.name_stems)
+               for c in claim_set.claims]
+        assert got == reference_claims(text), text
+
+
+def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
+    """ASCII texts find glued boundaries, inner sentence ends and cutting marks in their bytes: the same
+    sentences, units and flags as the patterns searched per paragraph and per sentence."""
+    from reader.align import cutting
+    from reader.text import _CANDIDATE, _INNER_CANDIDATE, _may_have_inner_candidate, _sentences_in_paragraph
+
+    rng = random.Random(9)
+    pieces = list(".!?\"')] \t\n\x0b\x1f,;:-aAbz1") + ["Mr.", "U.S.", "e.g.", " x", "Yes", "market.Emerging", "(x.com)In",
+                                                     " and ", "--", "and\t", " and\n", "In"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert text.isascii()
+        if _INNER_CANDIDATE.search(text):
+            assert _may_have_inner_candidate(text), text
+        expected_sentences = []
+        for p_start, p_end in paragraph_spans(text):
+            if _CANDIDATE.search(text, p_start, p_end) is None:
+                expected_sentences.append((p_start, p_end))
+            else:
+                expected_sentences.extend(_sentences_in_paragraph(text, p_start, p_end))
+        assert sentence_spans(text) == expected_sentences, text
+        assert cutting._glued_candidates(text) == [m.start() for m in cutting._GLUED_CANDIDATE.finditer(text)], text
+        units = sentence_units(text)
+        assert may_cut_flags(text, units) == [bool(_MAY_CUT.search(text, s, e)) for s, e in units], text
+
+
+def test_claim_at_finds_each_claim_by_its_span_and_nothing_else():
+    rng = random.Random(12)
+    vocabulary = "the Kestrel trial will resume in March analysts said OpenAI cost $13 billion, forty percent".split()
+
+    def sentence() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(6, 14))).capitalize() + rng.choice(".;\n")
+
+    texts = [" ".join(sentence() for _ in range(rng.randint(5, 15))) for _ in range(8)]
+    claim_set = prepare_claims([SourceText(i, str(i), text) for i, text in enumerate(texts)])
+    assert len(claim_set.claims) > 30
+    spans = {(c.doc, c.start, c.end): c for c in claim_set.claims}
+    for (doc, start, end), claim in spans.items():
+        assert claim_set.claim_at(doc, start, end) is claim
+        assert (doc, start, end + 1) in spans or claim_set.claim_at(doc, start, end + 1) is None
+        assert (doc, start - 1, end) in spans or claim_set.claim_at(doc, start - 1, end) is None
+    subset = claim_set.subset([5, 2])
+    assert len(subset.by_doc[0]) and len(subset.by_doc[1])
+    for claim in subset.claims:
+        assert subset.claim_at(claim.doc, claim.start, claim.end) is claim
+
+
+def test_claims_are_a_sequence_made_on_asking_and_kept():
+    import numpy as np
+
+    text = "Analysts said the Kestrel trial will resume in March.\nOpenAI said the model cost $13 billion to train.\n"
+    claim_set = prepare_claims([SourceText(0, "a", text), SourceText(1, "b", "The Kestrel trial resumes in March.")])
+    assert claim_set.made == [None, None, None]  # nothing made before a stage or a caller asks
+    first = claim_set.claims[0]
+    assert claim_set.claims[0] is first and claim_set.claims[np.int64(0)] is first
+    assert [c.index for c in claim_set.claims] == [0, 1, 2] and claim_set.claims[-1].doc == 1
+    assert [c.index for c in claim_set.claims[1:]] == [1, 2] and len(claim_set.by_doc[0]) == 2
+    assert claim_set.by_doc[1][0] is claim_set.claims[2] and claim_set.text(first) == text[: first.end]

@@ -7,6 +7,8 @@ import io
 import json
 import os
 
+import pytest
+
 from reader.claims import matrix_for_store
 from reader.exports import CSV_BASE_COLUMNS
 from reader.store import open_store
@@ -282,19 +284,24 @@ def test_json_export_and_import_carry_the_metadata_the_user_set(run_cli, tmp_pat
         store.close()
 
 
-def test_indented_json_prints_what_the_standard_encoder_prints_ascii_or_not():
+@pytest.mark.parametrize("utf8_stream", [True, False])
+def test_indented_json_prints_what_the_standard_encoder_prints_ascii_or_not(monkeypatch, utf8_stream):
     """claims --json (and compare's JSON) print through echo_indented_json: ASCII goes out as msgspec's bytes,
     anything else escaped as text; both read exactly as _json(value, indent=2) and a new line."""
     import click
     from click.testing import CliRunner
 
     from reader.cli import _json
+    from reader.commands import claims
     from reader.commands.claims import echo_indented_json
 
+    monkeypatch.setattr(claims, "_writes_utf8", lambda: utf8_stream)  # escaped in bytes, or as text
     values = [
         [{"id": "a1", "text": "Altman said $13 billion", "members": [{"start": 0, "end": 5}], "verdict": None}],
         [{"text": "Bubeck’s “exit” — Sébastien", "n": [1, 2.5, True]}],
         [{"text": "hidden\u2028line\u202eflip\x7fdel\x1b[31m red", "empty": {}, "list": []}],
+        [{"text": "\x80\x85\x9f\xa0\u061b\u061c\u200a\u200b\u200f\u2010\u2027\u202f\u205f\u2060\u206f\u2070\ufeff\ufffd"}],
+        [{"text": "".join(map(chr, range(0x70, 0x2100))) + "\ufefe\ufeff\uff00"}],
         [],
     ]
     for value in values:

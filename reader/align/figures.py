@@ -267,9 +267,24 @@ def key_family(key: str) -> str:
 
 def figures_differ(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> bool:
     """Whether the figures each of two passages states and the other does not can be one figure stated two
-    ways ("$4.2 million" / "$4.5 million", "2014" / "a decade"), not two facts ("$4.2 million" / "2014")."""
-    families = {_family(figure.kind) for figure in only_a}
-    return any(_family(figure.kind) in families for figure in only_b)
+    ways ("$4.2 million" / "$4.5 million", "2014" / "a decade"), not two facts ("$4.2 million" / "2014", or
+    "$4.2 million" / "60 firefighters")."""
+    families = set().union(*map(_measures, only_a))
+    return any(families & _measures(figure) for figure in only_b)
+
+
+SUM_FROM = 1e5  # an amount without a currency from this size may be a sum of money ("4.5 million dollars")
+
+
+def _measures(figure: Figure) -> frozenset[str]:
+    """What a figure may measure: its family, and for an amount whether it is a sum of money ("$4.2 million"),
+    a count ("60 firefighters") or, large and without a currency, either."""
+    family = _family(figure.kind)
+    if family != "amount":
+        return frozenset((family,))
+    if any(char in CURRENCY for char in figure.text):
+        return frozenset(("money",))
+    return frozenset(("money", "amount")) if figure.value >= SUM_FROM else frozenset(("amount",))
 
 
 _MAY_STATE_FIGURE = re.compile(

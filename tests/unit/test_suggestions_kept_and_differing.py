@@ -218,3 +218,18 @@ def test_a_passage_left_alone_when_its_cluster_joins_a_link_is_unique_not_lost(l
     covered = [(m.start, m.end) for c in judged.clusters for m in c.members if m.source_id == docs[0].source_id]
     covered += judged.unique[docs[0].source_id]
     assert any(start <= lost < end for start, end in covered)
+
+
+def test_a_sum_of_money_never_differs_from_a_head_count():
+    """"$4.2 million | 60" was offered as figures that differ: a fine and a number of firefighters are two
+    facts. A sum still differs from another sum, written with its currency or not."""
+    from reader.align.figures import figures, figures_differ
+
+    def found(text: str):
+        return figures(text, 0, len(text))
+
+    fine, crews = found("a fine of $4.2 million"), found("some 60 firefighters")
+    assert not figures_differ(fine, crews) and not figures_differ(crews, fine)
+    assert figures_differ(fine, found("a fine of $4.5 million"))
+    assert figures_differ(fine, found("fined 4.5 million dollars"))
+    assert figures_differ(crews, found("58 firefighters"))

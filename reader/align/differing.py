@@ -23,6 +23,9 @@ from reader.align.suggest import RejectedPair, SpanRef, overlaps
 # Lonely passages times passages with figures looked at, at most: above it (a large library) none is looked
 # for, so aligning a thousand sources costs what it did.
 MAX_PAIRS = 100_000
+# Claims in the set, at most: above it (a million-line source) none is looked for either, before a single
+# claim is read for figures (which alone cost more than aligning the source)
+MAX_CLAIMS = 20_000
 SHARED_WORDS = 2  # content words a pair shares at least to be judged
 
 
@@ -37,6 +40,8 @@ def with_differing_figures(
     cluster joins its most confident counterpart (at least floor; figures of one kind that differ; not a pair
     the user rejected), best pairs first, never putting two passages of one source in a cluster."""
     docs = clause_set.docs
+    if len(clause_set.claims) > MAX_CLAIMS:
+        return alignment
     # the aligner's members are its clauses: a lookup, not a search (a million-line source has a million)
     members = {(m.source_id, m.start, m.end) for cluster in alignment.clusters for m in cluster.members}
     figured = [c for c in clause_set.claims if c.canonical < 0 and c.numbers and _families(c)]

@@ -213,9 +213,9 @@ def _attach(
     docs = clause_set.docs
     inside = {(m.source_id, m.start) for group in groups for m in group}
     repeats: dict[int, list[Clause]] = defaultdict(list)
-    for clause in clause_set.claims:
-        if clause.canonical >= 0:
-            repeats[clause.canonical].append(clause)
+    for index, canonical in enumerate(clause_set.columns.canonical):  # columns: no Clause for every claim
+        if canonical >= 0:
+            repeats[canonical].append(clause_set.claim(index))
     candidates = _candidates(groups, clause_set, clause_of, inside, taken)
     cluster_at = {clause_of(m).index: number for number, group in enumerate(groups) for m in group}
 
@@ -292,9 +292,11 @@ def _candidates(
     if not cluster_of:
         return found
     words = cluster_of.keys()
-    for clause in clause_set.claims:
-        if clause.canonical >= 0 or words.isdisjoint(clause.stems):
+    columns = clause_set.columns  # read as columns: a Clause is made only for a claim that shares a word
+    for index, stems in enumerate(columns.stems):
+        if columns.canonical[index] >= 0 or words.isdisjoint(stems):
             continue
+        clause = clause_set.claim(index)
         if (clause_set.docs[clause.doc].source_id, clause.start) in inside or taken(clause):
             continue
         found[clause] = set().union(*(cluster_of[stem] for stem in clause.stems if stem in cluster_of))

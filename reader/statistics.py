@@ -1,4 +1,4 @@
-"""The counts behind the statistics screen (`%`): tags per source, claims covered per source, annotations
+"""The counts behind the statistics screen (`%`): tags per source, claims per source by standing, annotations
 per day, and agreement between coders when two or more authors annotated the same sources."""
 
 from __future__ import annotations

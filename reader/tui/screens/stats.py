@@ -1,4 +1,4 @@
-"""The statistics screen (`%`): tags per source, claims covered per source, annotations per day, and
+"""The statistics screen (`%`): tags per source, claims per source by standing, annotations per day, and
 agreement between coders when two or more authors annotated the same sources.
 
 The counts are read in a thread worker (the claims matrix can take a moment on a big library) and drawn
@@ -211,7 +211,7 @@ class StatsScreen(ReaderScreen):
         )
 
     def _claims_chart(self, stats: Statistics, label_width: int, bar_width: int, width: int) -> Text:
-        title = Text("Claims covered per source\n", style="bold")
+        title = Text("Claims per source, by standing\n", style="bold")  # absent ones too: not "covered"
         if not stats.claims:
             return title + Text(
                 "No claims yet: link annotations across sources (L in the comparison, "

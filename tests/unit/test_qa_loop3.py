@@ -1,0 +1,18 @@
+"""Defects found by a fact-checker's daily loop (qa-loop3): ids as the panel shows them, evidence shown."""
+
+from __future__ import annotations
+
+
+def test_an_annotation_id_as_the_panel_shows_it_with_its_hash_is_accepted(run_cli, loaded_store, source_id) -> None:
+    """The panel shows `#29e6f88f`; `reader edit '#29e6f88f'` said "no annotation with id '#29e6f88f'" and the
+    matrix's evidence field said "evidence must be an http(s) URL or an annotation id"."""
+    from test_fact_checking import link
+
+    a, b = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    edited = run_cli("edit", f"#{b.id[:8]}", "--note", "seen in the panel")
+    assert edited.exit_code == 0, edited.output
+    assert loaded_store.annotation(b.id).note == "seen in the panel"
+    evidence = run_cli("evidence", a.id[:8], f"#{b.id[:8]}")
+    assert evidence.exit_code == 0, evidence.output

@@ -1,0 +1,28 @@
+"""Defects a fact-checker met in the TUI on a day's loop (qa-loop3), one test each."""
+
+from __future__ import annotations
+
+from pilot_helpers import wait_for
+
+
+async def test_the_matrix_panel_shows_annotation_evidence_by_the_id_the_panel_shows(make_app):
+    """An annotation given as evidence read '29e6f88f33b742c28c3db0f1caddc335,…': its full id took the line,
+    the URL after it was cut off, and the id was not the `#29e6f88f` the annotations panel shows."""
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    from reader.session import evidence_change
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        store = pilot.app.session.store
+        a, b = link_claim(store, ids)
+        screen = await open_matrix(pilot)
+        claim = screen.claims[0]
+        members = [m.id for m in claim.members]
+        evidence_change(claim.id, members, b.id, "the second outlet's figure")(store)
+        evidence_change(claim.id, members, "https://example.org/filing", "")(store)
+        screen.reload()
+        await wait_for(pilot, lambda: len(screen.claims[0].evidence) == 2)
+        detail = str(screen.query_one("#matrix-detail").render())
+        assert f"#{b.id[:8]}" in detail and b.id not in detail, detail
+        assert "https://example.org/filing" in detail, detail

@@ -26,3 +26,27 @@ async def test_the_matrix_panel_shows_annotation_evidence_by_the_id_the_panel_sh
         detail = str(screen.query_one("#matrix-detail").render())
         assert f"#{b.id[:8]}" in detail and b.id not in detail, detail
         assert "https://example.org/filing" in detail, detail
+
+
+async def test_a_path_typed_into_the_export_prompt_replaces_the_offered_name(make_app, tmp_path, monkeypatch):
+    """Typing /tmp/…/out.csv at 'Export annotations to' wrote to 'annotations.csv/tmp/…/out.csv': the
+    typed path was appended to the name offered, so export failed with 'folder … does not exist'."""
+    from test_annotation_loop import open_source
+
+    from reader.tui.palette import Prompt
+
+    monkeypatch.chdir(tmp_path)
+    wanted = tmp_path / "out" / "strike.csv"
+    wanted.parent.mkdir()
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        await open_source(pilot, 0)
+        await pilot.press("j", "1")
+        pilot.app.push_screen(Prompt("Export annotations to (.csv .json .jsonld .md):", "annotations.csv"))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Prompt))
+        await pilot.press(*str(wanted))
+        assert pilot.app.screen.query_one("Input").value == str(wanted)
+        await pilot.press("escape")
+        pilot.app.push_screen(Prompt("Export annotations to (.csv .json .jsonld .md):", "annotations.csv"))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Prompt))
+        await pilot.press("end", "left", "left", "left", "left", *"-day2")  # moving first keeps the name, to edit
+        assert pilot.app.screen.query_one("Input").value == "annotations-day2.csv"

@@ -50,3 +50,22 @@ async def test_a_path_typed_into_the_export_prompt_replaces_the_offered_name(mak
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, Prompt))
         await pilot.press("end", "left", "left", "left", "left", *"-day2")  # moving first keeps the name, to edit
         assert pilot.app.screen.query_one("Input").value == "annotations-day2.csv"
+
+
+async def test_the_status_line_names_a_visited_annotations_tags_once(make_app):
+    """`]` read 'annotation 1 of 3: claim, number · claim, number: the note': the tags twice, pushing the
+    note (and '? help') off the line."""
+    from test_annotation_loop import open_source, status_text
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen, view = await open_source(pilot, 1)
+        start = view.text.index("10 years at Microsoft")
+        pilot.app.session.store.add_annotation(
+            screen.source_id, start, start + 8, tags=["attribution", "number"], note="check the years"
+        )
+        screen.reload()
+        await wait_for(pilot, lambda: len(screen.annotations) == 1)
+        await pilot.press("g", "right_square_bracket")
+        shown = status_text(screen)
+        assert "annotation 1 of 1: number, attribution: check the years" in shown, shown
+        assert shown.count("attribution") == 1, shown

@@ -171,6 +171,11 @@ class ReadingScreen(AnnotatingScreen):
         self._said = (message, view.cursor, view.word, view.selection, about_annotations)
         self.update_status()
 
+    def say_visit(self, position: str, annotation: Annotation) -> None:
+        """Only where `]` went: the status line goes on to describe the annotation under the cursor (its
+        tags were said twice)."""
+        self.say(position, about_annotations=True)
+
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
         self.update_status()
         if self.source_id is not None:
@@ -194,7 +199,8 @@ class ReadingScreen(AnnotatingScreen):
         described = describe_annotation(annotation) if annotation else ""
         said = self._said
         if said and said[1:4] == (view.cursor, view.word, view.selection):
-            described = f"{said[0]} · {described}" if described else said[0]
+            joint = ": " if said[4] else " · "  # 'annotation 2 of 5: claim: its note'
+            described = f"{said[0]}{joint}{described}" if described else said[0]
         selection = ""
         if view.selection:
             words = len(view.text[view.selection[0] : view.selection[1]].split())

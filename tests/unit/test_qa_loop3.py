@@ -16,3 +16,22 @@ def test_an_annotation_id_as_the_panel_shows_it_with_its_hash_is_accepted(run_cl
     assert loaded_store.annotation(b.id).note == "seen in the panel"
     evidence = run_cli("evidence", a.id[:8], f"#{b.id[:8]}")
     assert evidence.exit_code == 0, evidence.output
+
+
+def test_importing_a_claimreview_export_says_which_export_to_import_instead(
+    run_cli, loaded_store, source_id, tmp_path
+) -> None:
+    """`reader import out.claimreview` said only "is JSON, but neither a reader export nor W3C Web
+    Annotations": not that ClaimReview is for publishing, nor which export carries verdicts across."""
+    from test_fact_checking import link
+
+    a, _ = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    assert run_cli("verdict", a.id[:8], "true").exit_code == 0
+    reviews = tmp_path / "out.claimreview"
+    assert run_cli("export", "--format", "claimreview", "-o", str(reviews)).exit_code == 0
+    imported = run_cli("import", str(reviews), db=tmp_path / "new.db")
+    assert imported.exit_code == 1
+    assert "ClaimReview" in imported.output and "--format json" in imported.output, imported.output
+    assert "Traceback" not in imported.output

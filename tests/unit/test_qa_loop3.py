@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_an_annotation_id_as_the_panel_shows_it_with_its_hash_is_accepted(run_cli, loaded_store, source_id) -> None:
     """The panel shows `#29e6f88f`; `reader edit '#29e6f88f'` said "no annotation with id '#29e6f88f'" and the
@@ -35,3 +37,22 @@ def test_importing_a_claimreview_export_says_which_export_to_import_instead(
     assert imported.exit_code == 1
     assert "ClaimReview" in imported.output and "--format json" in imported.output, imported.output
     assert "Traceback" not in imported.output
+
+
+def test_the_report_keeps_what_evidence_shows_and_links_it(run_cli, loaded_store, source_id, tmp_path) -> None:
+    """The HTML report read 'evidence: 29e6f88f33b742c28c3db0f1caddc335': the note saying what it shows
+    was dropped, the annotation was not linked to its place in the page, nor the URL to its page."""
+    from test_fact_checking import link
+
+    a, b = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    assert run_cli("evidence", a.id[:8], b.id[:8], "--note", "the <second> outlet's figure").exit_code == 0
+    assert run_cli("evidence", a.id[:8], "https://example.org/filing?a=1&b=2").exit_code == 0
+    report = tmp_path / "r.html"
+    assert run_cli("report", "-o", str(report)).exit_code == 0
+    page = report.read_text(encoding="utf-8")
+    evidence = re.findall(r'<div class="evidence">(.*?)</div>', page)
+    assert len(evidence) == 2, evidence
+    assert any(f'<a href="#a-{b.id}">#{b.id[:8]}</a>' in e and "the &lt;second&gt; outlet" in e for e in evidence)
+    assert any('<a href="https://example.org/filing?a=1&amp;b=2" rel="noreferrer">' in e for e in evidence)

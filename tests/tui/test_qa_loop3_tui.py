@@ -69,3 +69,20 @@ async def test_the_status_line_names_a_visited_annotations_tags_once(make_app):
         shown = status_text(screen)
         assert "annotation 1 of 1: number, attribution: check the years" in shown, shown
         assert shown.count("attribution") == 1, shown
+
+
+def test_help_says_which_of_two_meanings_of_a_document_key_applies_while_selecting():
+    """Help listed 'j Next sentence' and 'j Extend selection by a sentence', 'b Shrink selection by a word'
+    and 'b Page up' side by side, with nothing to say which one a key press does when."""
+    from collections import defaultdict
+
+    from reader.tui.widgets.document.view import DocumentView
+
+    meanings = defaultdict(list)
+    for binding in DocumentView.BINDINGS:
+        for key in binding.key.split(","):
+            meanings[key.strip()].append(binding.description)
+    shared = {key: said for key, said in meanings.items() if len(said) > 1}
+    assert {"j", "k", "b", "h", "l", "left", "right"} <= set(shared), shared
+    for key, said in shared.items():
+        assert sum("while selecting" in description for description in said) == 1, (key, said)

@@ -56,3 +56,23 @@ def test_the_report_keeps_what_evidence_shows_and_links_it(run_cli, loaded_store
     assert len(evidence) == 2, evidence
     assert any(f'<a href="#a-{b.id}">#{b.id[:8]}</a>' in e and "the &lt;second&gt; outlet" in e for e in evidence)
     assert any('<a href="https://example.org/filing?a=1&amp;b=2" rel="noreferrer">' in e for e in evidence)
+
+
+def test_importing_a_json_export_counts_the_claims_verdicts_it_brought(
+    run_cli, loaded_store, source_id, tmp_path
+) -> None:
+    """`reader import out.json` brought a claim's verdict and evidence across but its summary
+    ('imported 2 annotations, 1 link, 0 new tags … from out.json (json)') did not say so."""
+    from test_fact_checking import link
+
+    a, _ = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    assert run_cli("verdict", a.id[:8], "true", "--evidence", "https://example.org/filing").exit_code == 0
+    exported = tmp_path / "out.json"
+    assert run_cli("export", "--format", "json", "-o", str(exported)).exit_code == 0
+    imported = run_cli("import", str(exported), db=tmp_path / "new.db")
+    assert imported.exit_code == 0, imported.output
+    assert "1 claim record (verdict, evidence, wording)" in imported.output, imported.output
+    again = run_cli("import", str(exported), db=tmp_path / "new.db")
+    assert "claim record" not in again.output, again.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pilot_helpers import wait_for
 
 
@@ -86,3 +88,22 @@ def test_help_says_which_of_two_meanings_of_a_document_key_applies_while_selecti
     assert {"j", "k", "b", "h", "l", "left", "right"} <= set(shared), shared
     for key, said in shared.items():
         assert sum("while selecting" in description for description in said) == 1, (key, said)
+
+
+async def test_a_narrow_comparison_header_cuts_the_outlet_not_the_alignment_counts(make_app):
+    """At 80x24 a pane's second line read 'City & Coast Gazette · 2026-11-24  4…': the outlet and date kept,
+    the aligned and unique counts (what the line is for) cut off."""
+    from test_compare import open_compare
+
+    from reader.tui.screens.compare_parts import pane_header
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        for index, pane in enumerate(screen.panes):
+            source = replace(pane.source, outlet="The Extremely Long Name of a Regional Broadsheet",
+                             published="2026-11-24")
+            header = pane_header(index + 1, replace(pane, source=source), screen.alignment, 38)
+            facts = header.plain.split("\n")[1]
+            assert facts.endswith(" unique") or " repeated" in facts, facts
+            assert "aligned" in facts and len(facts) <= 38, facts
+            assert facts.startswith("The Extre") or len(facts) > 38 - 10, facts  # the outlet, when room is left

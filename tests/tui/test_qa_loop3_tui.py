@@ -107,3 +107,36 @@ async def test_a_narrow_comparison_header_cuts_the_outlet_not_the_alignment_coun
             assert facts.endswith(" unique") or " repeated" in facts, facts
             assert "aligned" in facts and len(facts) <= 38, facts
             assert facts.startswith("The Extre") or len(facts) > 38 - 10, facts  # the outlet, when room is left
+
+
+async def test_the_question_before_creating_a_new_tag_is_asked_in_the_middle_of_the_screen(make_app):
+    """Enter, enter on 'claim, [red]pay' in the annotate dialog seemed to do nothing: the dialog stayed, took no
+    typing, and 'Create the new tag?' was asked in the top left corner, far from where the eye was (as were the
+    palette's export prompt, the choice among overlapping annotations and the search hits)."""
+    from test_annotation_loop import open_source
+
+    from reader.tui.widgets.annotate_dialog import AnnotateDialog
+    from reader.tui.widgets.confirm import Confirm
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await open_source(pilot, 0)
+        await pilot.press("j", "a")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, AnnotateDialog))
+        await pilot.press(*"claim, [red]pay", "enter", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm))
+        await pilot.pause()
+        question = pilot.app.screen.query_one("#dialog").region
+        middle_x, middle_y = question.x + question.width // 2, question.y + question.height // 2
+        assert abs(middle_x - 80) <= 2 and abs(middle_y - 24) <= 2, question
+
+
+async def test_the_export_prompt_is_asked_in_the_middle_of_the_screen(make_app):
+    from reader.tui.palette import Prompt
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        pilot.app.push_screen(Prompt("Export annotations to (.csv .json .jsonld .md):", "annotations.csv"))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Prompt))
+        await pilot.pause()
+        asked = pilot.app.screen.query_one("#dialog").region
+        assert abs(asked.x + asked.width // 2 - 80) <= 2 and abs(asked.y + asked.height // 2 - 24) <= 2, asked

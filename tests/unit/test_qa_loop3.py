@@ -76,3 +76,13 @@ def test_importing_a_json_export_counts_the_claims_verdicts_it_brought(
     assert "1 claim record (verdict, evidence, wording)" in imported.output, imported.output
     again = run_cli("import", str(exported), db=tmp_path / "new.db")
     assert "claim record" not in again.output, again.output
+
+
+def test_a_counterparts_evidence_names_a_shared_figure_once() -> None:
+    """The counterparts list read 'same figure: 2021; words: pay, 2021, real-terms': 2021 twice."""
+    from reader.align.suggest import Evidence
+
+    evidence = Evidence(shared_figures=("2021",), shared_names=("Brigid's",),
+                        shared_words=("pay", "2021", "Brigid's", "real-terms"))
+    assert evidence.describe() == "same figure: 2021; names: Brigid's; words: pay, real-terms"
+    assert Evidence(shared_figures=("2021",), shared_words=("2021",)).describe() == "same figure: 2021"

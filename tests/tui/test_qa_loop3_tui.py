@@ -140,3 +140,23 @@ async def test_the_export_prompt_is_asked_in_the_middle_of_the_screen(make_app):
         await pilot.pause()
         asked = pilot.app.screen.query_one("#dialog").region
         assert abs(asked.x + asked.width // 2 - 80) <= 2 and abs(asked.y + asked.height // 2 - 24) <= 2, asked
+
+
+async def test_f_filters_the_panel_from_the_document_as_its_header_says(make_app):
+    """The panel's header says 'f filters', but f did nothing until tab had moved into the panel."""
+    from test_annotation_loop import open_source
+
+    from reader.tui.widgets.annotation_panel import AnnotationPanel
+
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        screen, view = await open_source(pilot, 0)
+        await pilot.press("j", "1", "j", "2")
+        await wait_for(pilot, lambda: len(screen.annotations) == 2)
+        panel = screen.query_one(AnnotationPanel)
+        await wait_for(pilot, lambda: len(panel.shown) == 2)
+        assert view.has_focus
+        await pilot.press("f")
+        assert panel.tag_filter == "claim" and [a.tags for a in panel.shown] == [["claim"]]
+        assert view.has_focus  # still reading
+        await pilot.press("p", "f")  # with the panel hidden, f shows it filtered on
+        assert panel.display and panel.tag_filter == "quote"

@@ -37,6 +37,7 @@ class ReadingScreen(AnnotatingScreen):
     BINDINGS = [
         *annotating_bindings("reading"),
         Binding("p", "toggle_panel", "Show or hide the annotations panel", id="reading.panel"),
+        Binding("f", "filter_panel", show=False, id="reading.panel_filter"),  # the panel's header says 'f filters'
         Binding("c", "compare", "Compare with another source, side by side", id="reading.compare"),
         Binding("m", "matrix", "Claims matrix of every source", id="reading.matrix"),
         Binding("escape", "back", "Back to the sources", id="reading.back"),
@@ -239,6 +240,13 @@ class ReadingScreen(AnnotatingScreen):
         panel.display = not panel.display
         self.show_panel = panel.display
         self.reader_app.save_layout(panel_shown=panel.display)
+
+    def action_filter_panel(self) -> None:
+        """f from the document as in the panel: the next tag to filter the panel by (shown if hidden)."""
+        panel = self.query_one(AnnotationPanel)
+        if not panel.display:
+            self.action_toggle_panel()
+        panel.action_cycle_filter()
 
     def action_compare(self) -> None:
         if self._writable() and self.source_id is not None:

@@ -160,3 +160,25 @@ async def test_f_filters_the_panel_from_the_document_as_its_header_says(make_app
         assert view.has_focus  # still reading
         await pilot.press("p", "f")  # with the panel hidden, f shows it filtered on
         assert panel.display and panel.tag_filter == "quote"
+
+
+async def test_t_then_enter_without_a_change_leaves_the_claim_as_it_was(make_app):
+    """`t`, enter (the wording offered untouched) stored the first appearance's quote as the claim's own text:
+    a change to undo that the user had not made."""
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    from reader.tui.widgets.form_dialog import FormDialog
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        store = pilot.app.session.store
+        link_claim(store, ids)
+        screen = await open_matrix(pilot)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: any("undid" in str(n.message) for n in pilot.app._notifications))
+        said = [str(n.message) for n in pilot.app._notifications if "undid" in str(n.message)]
+        assert not any("claim" in message for message in said), said

@@ -86,3 +86,24 @@ def test_a_counterparts_evidence_names_a_shared_figure_once() -> None:
                         shared_words=("pay", "2021", "Brigid's", "real-terms"))
     assert evidence.describe() == "same figure: 2021; names: Brigid's; words: pay, real-terms"
     assert Evidence(shared_figures=("2021",), shared_words=("2021",)).describe() == "same figure: 2021"
+
+
+def test_setting_a_claims_text_to_what_it_already_is_records_no_change(loaded_store, source_id) -> None:
+    """`t`, emptied, enter in the matrix on a claim with no wording of its own logged a change: the next `u`
+    said "undid changing a claim's verdict note" and took back nothing the user had done."""
+    from test_fact_checking import link
+
+    from reader.store.claims import set_claim_text
+
+    a, b = link(loaded_store, source_id("000"), source_id("001"),
+                "Microsoft has invested an estimated $13 billion into OpenAI since 2019",
+                "Microsoft has contributed over $13 billion to OpenAI")
+    set_claim_text(loaded_store, a.id, [a.id, b.id], "  ")
+    assert "claim" not in (loaded_store.undo() or ""), "the link, the last real change, is what undo takes back"
+    loaded_store.redo()
+    set_claim_text(loaded_store, a.id, [a.id, b.id], "Microsoft put $13bn into OpenAI")
+    set_claim_text(loaded_store, a.id, [a.id, b.id], "Microsoft  put $13bn into OpenAI ")
+    assert "$13bn" in (loaded_store.undo() or "")  # the wording given, not the same one given again
+    loaded_store.redo()
+    set_claim_text(loaded_store, a.id, [a.id, b.id], "Microsoft put $14bn into OpenAI")
+    assert "$14bn" in (loaded_store.undo() or "")  # a new wording is a change

@@ -449,8 +449,8 @@ class MatrixScreen(ReaderScreen):
             return
 
         def saved(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
+            if values is None or values["text"].split() == claim.label.split():
+                return  # the wording offered, untouched: not made the claim's own
             change = claim_text_change(claim.id, [m.id for m in claim.members], values["text"])
             self.submit_change(change, lambda _: self.reload())
 

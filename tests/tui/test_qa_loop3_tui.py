@@ -182,3 +182,23 @@ async def test_t_then_enter_without_a_change_leaves_the_claim_as_it_was(make_app
         await wait_for(pilot, lambda: any("undid" in str(n.message) for n in pilot.app._notifications))
         said = [str(n.message) for n in pilot.app._notifications if "undid" in str(n.message)]
         assert not any("claim" in message for message in said), said
+
+
+async def test_the_matrix_panel_says_what_each_evidence_shows(make_app):
+    """'What it shows (optional)' was asked for each evidence and then shown nowhere in the TUI."""
+    from test_matrix import link_claim, open_matrix, sources_ready
+
+    from reader.session import evidence_change
+
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        ids = await sources_ready(pilot)
+        store = pilot.app.session.store
+        a, b = link_claim(store, ids)
+        screen = await open_matrix(pilot)
+        claim = screen.claims[0]
+        members = [m.id for m in claim.members]
+        evidence_change(claim.id, members, "https://example.org/filing", "the [b]filing[/b]")(store)
+        screen.reload()
+        await wait_for(pilot, lambda: len(screen.claims[0].evidence) == 1)
+        detail = str(screen.query_one("#matrix-detail").render())
+        assert "https://example.org/filing (the [b]filing[/b])" in detail, detail

@@ -91,10 +91,12 @@ def _fit_lines(text: Text, width: int, lines: int) -> Text:
 
 
 def evidence_label(evidence: dict) -> str:
-    """A URL in full; an annotation by the #id the annotations panel shows (its full id took the line)."""
+    """A URL in full, an annotation by the #id the annotations panel shows (its full id took the line);
+    then what it shows, when the user said."""
+    shown = evidence["value"]
     if evidence["kind"] == EvidenceKind.ANNOTATION:
-        return "#" + evidence["value"][:SHOWN_ID]
-    return evidence["value"]
+        shown = "#" + shown[:SHOWN_ID]
+    return f"{shown} ({evidence['note']})" if evidence.get("note") else shown
 
 
 def claim_detail(claim: Claim, source: Source | None, width: int) -> Text:

@@ -107,3 +107,17 @@ def test_setting_a_claims_text_to_what_it_already_is_records_no_change(loaded_st
     loaded_store.redo()
     set_claim_text(loaded_store, a.id, [a.id, b.id], "Microsoft put $14bn into OpenAI")
     assert "$14bn" in (loaded_store.undo() or "")  # a new wording is a change
+
+
+def test_reader_annotations_lists_each_note_as_its_help_says(run_cli, loaded_store, source_id) -> None:
+    """`reader annotations` says it lists 'status, tags and notes', but printed no note: what a fact-checker
+    wrote about a passage ('union figure 1,200?') was only in the TUI and the exports."""
+    text = loaded_store.text(source_id("000"))
+    start = text.index("Microsoft")
+    loaded_store.add_annotation(source_id("000"), start, start + 9, tags=["claim"], note="check [red]this[/red]\nfirst")
+    loaded_store.add_annotation(source_id("000"), start + 10, start + 13, tags=["number"])
+    listed = run_cli("annotations")
+    assert listed.exit_code == 0, listed.output
+    noted, plain = listed.output.splitlines()
+    assert noted.endswith("Microsoft — check [red]this[/red] first"), noted
+    assert "—" not in plain, plain

@@ -112,6 +112,11 @@ def _parse(path: Path, data: bytes, raw_csv: bool) -> Incoming:
             return read_reader_json(path, data)
         if isinstance(probe, list) or probe.is_w3c():
             return read_w3c(path, data)
+        if probe.is_schema_org():
+            raise ImportFileError(
+                f"{path} is schema.org ClaimReview, written for publishing, not for import; "
+                "to carry verdicts and evidence to another database, import `reader export --format json`"
+            )
         raise ImportFileError(f"{path} is JSON, but neither a reader export nor W3C Web Annotations")
     return read_csv(path, text, raw_csv)
 
@@ -126,3 +131,8 @@ class _Probe(msgspec.Struct):
     def is_w3c(self) -> bool:
         contexts = self.context if isinstance(self.context, list) else [self.context]
         return W3C_CONTEXT in contexts or self.type in ("AnnotationCollection", "AnnotationPage", "Annotation")
+
+    def is_schema_org(self) -> bool:
+        """A ClaimReview export (or other schema.org JSON-LD): its @context names schema.org."""
+        contexts = self.context if isinstance(self.context, list) else [self.context]
+        return any(isinstance(c, str) and "schema.org" in c for c in contexts)

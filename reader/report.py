@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reader.claims import Claim, build_matrix
 from reader.files import write_text_atomically
-from reader.model import AnchorStatus, Annotation, ReaderError, Source, Tag
+from reader.model import AnchorStatus, Annotation, EvidenceKind, ReaderError, Source, Tag
 from reader.presentation import UNTAGGED_COLOUR, by_first_tag, tags_text
 from reader.store import Store
 from reader.text import display_safe, plural
@@ -340,8 +340,22 @@ def _claim_facts(claim: Claim) -> str:
         note = f" — {escape(verdict['note'])}" if verdict["note"] else ""
         parts.append(f'<div class="verdict">verdict: <b>{escape(verdict["rating"])}</b>{note}</div>')
     for item in claim.evidence:
-        parts.append(f'<div class="evidence">evidence: {escape(item["value"])}</div>')
+        note = f" — {escape(item['note'])}" if item.get("note") else ""
+        parts.append(f'<div class="evidence">evidence: {_evidence_link(item)}{note}</div>')
     return "".join(parts)
+
+
+def _evidence_link(item: dict) -> str:
+    """An annotation as a link to its place in the page (#id as the panel shows it), a web address as a
+    link to it; anything else as text."""
+    from reader.metadata import is_web_url
+
+    value = item["value"]
+    if item["kind"] == EvidenceKind.ANNOTATION:
+        return f'<a href="#a-{escape(value)}">#{escape(value[:8])}</a>'
+    if is_web_url(value):
+        return f'<a href="{escape(value)}" rel="noreferrer">{escape(value)}</a>'
+    return escape(value)
 
 
 def _claims_section(data: ReportData, tag_classes: dict[str, str]) -> str:

@@ -55,8 +55,10 @@ class Evidence:
             parts.append(f"quotes: {' '.join(self.shared_quote)}")
         if self.shared_names:
             parts.append(f"names: {', '.join(self.shared_names)}")
-        if self.shared_words:
-            parts.append(f"words: {', '.join(self.shared_words)}")
+        said = set(self.shared_figures) | set(self.shared_names)
+        words = [word for word in self.shared_words if word not in said]  # '2021' once, as the figure
+        if words:
+            parts.append(f"words: {', '.join(words)}")
         if self.event_clash:
             parts.append("opposite events")
         return "; ".join(parts) or "no shared evidence"

@@ -11,6 +11,8 @@ from reader.cli import Context, SuggestingGroup, _echo_json_rows, _json, _one_li
 from reader.model import LINK_KINDS, LinkKind
 from reader.text import display_safe
 
+NOTE_CELLS = 60  # a note in `reader annotations`, on the annotation's line, cut with an ellipsis beyond
+
 
 @cli.command()
 @click.argument("source")
@@ -54,9 +56,10 @@ def list_annotations(
     listed = 0
     for row in rows:
         quote = fit_cells(display_safe(row["quote"].replace("\n", " ")), 70)
+        note = fit_cells(display_safe(" ".join((row.get("note") or "").split())), NOTE_CELLS)
         click.echo(
             f"{_one_line(row['id'])}  {display_safe(Path(row['source_path']).name)} {row['start']}-{row['end']}  "
-            f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}"
+            f"{row['anchor_status']}  [{display_safe(row['tags'] or '')}]  {quote}" + (f" — {note}" if note else "")
         )
         listed += 1
     if not listed:  # a typo in a name must not look like an empty project; stdout stays empty for pipes

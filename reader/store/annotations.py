@@ -107,8 +107,9 @@ class AnnotationStore(SourceStore):
 
     def annotation_id_for(self, reference: str) -> str:
         """The id of the annotation whose id is reference or, from SHORTEST_ID_PREFIX characters on, the one
-        id that starts with it (the panel shows 8): what every command that takes an annotation id accepts."""
-        reference = reference.strip()
+        id that starts with it (the panel shows 8, after a #, which may be copied with it): what every command
+        that takes an annotation id accepts."""
+        reference = reference.strip().removeprefix("#")
         if self.db.execute("SELECT 1 FROM annotations WHERE id = ?", [reference]).fetchone():
             return reference
         if len(reference) >= SHORTEST_ID_PREFIX and reference.isalnum():

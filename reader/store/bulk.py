@@ -410,6 +410,7 @@ def _publish_records(
     if incoming.claims:
         problems, events = import_claims(store, db, incoming.claims)
         plan.report.problems.extend(problems)
+        plan.report.claims_recorded = len(events)
     metadata = {
         source_id: (source.name, source.user_metadata, source.stated_metadata)
         for key, source in incoming.sources.items()

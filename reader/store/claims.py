@@ -93,6 +93,9 @@ def set_claim_text(store: Store, claim_id: str, member_ids: list[str], text: str
     text = " ".join(text.split())
     if len(text) > 1000:
         raise ClaimError("a claim's text is at most 1,000 characters")
+    current = _claim_snapshot(store.db, claim_id)
+    if ((current or {}).get("text") or "") == text:  # the wording it has: no change to log (or to undo)
+        return current or {}
     return _change_claim(
         store, claim_id, member_ids, lambda db: db.execute("UPDATE claims SET text = ? WHERE id = ?", [text, claim_id])
     )

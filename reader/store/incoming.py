@@ -126,6 +126,7 @@ class ImportReport:
     tags_added: int = 0
     silences_added: int = 0
     decisions_added: int = 0
+    claims_recorded: int = 0  # claims whose verdict, evidence or own wording the import brought
     metadata_set: int = 0  # sources whose metadata the import set (as the exporting user had it)
     reanchored: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -145,6 +146,8 @@ class ImportReport:
             text += f", {plural(self.silences_added, 'silent mark')}"
         if self.decisions_added:
             text += f", {plural(self.decisions_added, 'pair decision')}"
+        if self.claims_recorded:
+            text += f", {plural(self.claims_recorded, 'claim record')} (verdict, evidence, wording)"
         if self.metadata_set:
             text += f", the metadata of {plural(self.metadata_set, 'source')}"
         text += f" from {self.path.name} ({self.format})"

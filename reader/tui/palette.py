@@ -45,8 +45,10 @@ class Prompt(ModalScreen["str | None"]):
             yield Input(self.value, id="prompt-input", select_on_focus=False)
 
     def on_mount(self) -> None:
+        """The value offered (a file name) is selected: what is typed replaces it, a cursor key keeps it."""
         field = self.query_one(Input)
         field.cursor_position = len(field.value)
+        field.select_all()
         field.focus()
 
     def unsaved_input(self) -> bool:

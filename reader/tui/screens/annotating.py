@@ -375,12 +375,15 @@ class AnnotatingScreen(ReaderScreen):
         self.jump_to(target)
         view = self.active_view()
         self._visit = (target.id, view, view.word)
-        described = tags_text(target.tags)
-        self.say(
-            f"annotation {index + 1} of {len(placed)}: {described}"
+        self.say_visit(
+            f"annotation {index + 1} of {len(placed)}"
             + (" (wrapped to the start)" if wrapped and direction > 0 else " (wrapped to the end)" if wrapped else ""),
-            about_annotations=True,
+            target,
         )
+
+    def say_visit(self, position: str, annotation: Annotation) -> None:
+        """Where `]` or `[` went ('annotation 2 of 5') and the annotation's tags."""
+        self.say(f"{position}: {tags_text(annotation.tags)}", about_annotations=True)
 
     # --- searching -------------------------------------------------------------------------------
 

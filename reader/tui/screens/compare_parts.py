@@ -114,6 +114,7 @@ class Pane:
     view: DocumentView
 
 
+MIN_STATED_CELLS = 8  # a pane header's outlet and date cut shorter than this are left out
 SHORT_LABEL_CELLS = 40  # a pane's label in lists and messages: "2 One of Microsoft's Top AI Execs Lea…"
 
 
@@ -158,15 +159,19 @@ def pane_header(number: int, pane: Pane, alignment: Alignment | None, width: int
     """Two lines: the pane's number and title; its outlet and what the alignment found in it."""
     title = Text(display_safe(pane_label(number, pane.source)), style="bold")
     stated = " · ".join(part for part in (pane.source.outlet, pane.source.published[:10]) if part)
-    facts = Text(display_safe(stated) + "  " if stated else "", style="dim")
+    found = Text()
     if alignment is not None:
         passages = alignment.passages(pane.source.id)
         counts = {kind: sum(1 for p in passages if p[2] == kind) for kind in PASSAGE_COLOURS}
-        facts.append(f"{counts['aligned']} aligned · {counts['unique']} unique")
+        found.append(f"{counts['aligned']} aligned · {counts['unique']} unique")
         if counts["repeat"]:
-            facts.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
+            found.append(f" · {counts['repeat']} repeated", style=REPEAT_COLOUR)
     else:
-        facts.append("aligning…")
+        found.append("aligning…")
+    room = width - found.cell_len - 2  # the outlet and date give way to the counts, what the line is for
+    stated = fit_cells(display_safe(stated), room) if room >= MIN_STATED_CELLS else ""
+    facts = Text(stated + "  " if stated else "", style="dim")
+    facts.append_text(found)
     for line in (title, facts):
         line.truncate(width, overflow="ellipsis")
     return Text("\n").join([title, facts])

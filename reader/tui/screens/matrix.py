@@ -32,7 +32,7 @@ from reader.claims import (
     sort_by_first_appearance,
 )
 from reader.exports import matrix_cell_text as cell_words
-from reader.model import Annotation, Source
+from reader.model import Annotation, EvidenceKind, Source
 from reader.presentation import fit_cells
 from reader.session import (
     ClaimError,
@@ -45,6 +45,7 @@ from reader.session import (
 )
 from reader.text import display_safe, plural
 from reader.tui.base import ReaderScreen
+from reader.tui.widgets.annotation_panel import SHOWN_ID
 
 CELL_STYLES = {
     PRESENT: "bold #98c379",
@@ -89,6 +90,15 @@ def _fit_lines(text: Text, width: int, lines: int) -> Text:
     return Text("\n").join(kept)
 
 
+def evidence_label(evidence: dict) -> str:
+    """A URL in full, an annotation by the #id the annotations panel shows (its full id took the line);
+    then what it shows, when the user said."""
+    shown = evidence["value"]
+    if evidence["kind"] == EvidenceKind.ANNOTATION:
+        shown = "#" + shown[:SHOWN_ID]
+    return f"{shown} ({evidence['note']})" if evidence.get("note") else shown
+
+
 def claim_detail(claim: Claim, source: Source | None, width: int) -> Text:
     """The panel under the matrix: the claim's text, id and first appearance, verdict and evidence, and the
     highlighted source's standing and quote, in DETAIL_LINES lines of width cells (cuts end in '…')."""
@@ -106,7 +116,7 @@ def claim_detail(claim: Claim, source: Source | None, width: int) -> Text:
             verdict_line.append(" — " + display_safe(verdict["note"]))
     if claim.evidence:  # gathered with or before a verdict
         verdict_line.append("  " if verdict else "")
-        values = ", ".join(e["value"] for e in claim.evidence)
+        values = ", ".join(evidence_label(e) for e in claim.evidence)
         verdict_line.append(
             f"({len(claim.evidence)} evidence: " + display_safe(fit_cells(values, 120)) + ")", style="dim"
         )
@@ -441,8 +451,8 @@ class MatrixScreen(ReaderScreen):
             return
 
         def saved(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
+            if values is None or values["text"].split() == claim.label.split():
+                return  # the wording offered, untouched: not made the claim's own
             change = claim_text_change(claim.id, [m.id for m in claim.members], values["text"])
             self.submit_change(change, lambda _: self.reload())
 

@@ -37,6 +37,7 @@ class ReadingScreen(AnnotatingScreen):
     BINDINGS = [
         *annotating_bindings("reading"),
         Binding("p", "toggle_panel", "Show or hide the annotations panel", id="reading.panel"),
+        Binding("f", "filter_panel", show=False, id="reading.panel_filter"),  # the panel's header says 'f filters'
         Binding("c", "compare", "Compare with another source, side by side", id="reading.compare"),
         Binding("m", "matrix", "Claims matrix of every source", id="reading.matrix"),
         Binding("escape", "back", "Back to the sources", id="reading.back"),
@@ -171,6 +172,11 @@ class ReadingScreen(AnnotatingScreen):
         self._said = (message, view.cursor, view.word, view.selection, about_annotations)
         self.update_status()
 
+    def say_visit(self, position: str, annotation: Annotation) -> None:
+        """Only where `]` went: the status line goes on to describe the annotation under the cursor (its
+        tags were said twice)."""
+        self.say(position, about_annotations=True)
+
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
         self.update_status()
         if self.source_id is not None:
@@ -194,7 +200,8 @@ class ReadingScreen(AnnotatingScreen):
         described = describe_annotation(annotation) if annotation else ""
         said = self._said
         if said and said[1:4] == (view.cursor, view.word, view.selection):
-            described = f"{said[0]} · {described}" if described else said[0]
+            joint = ": " if said[4] else " · "  # 'annotation 2 of 5: claim: its note'
+            described = f"{said[0]}{joint}{described}" if described else said[0]
         selection = ""
         if view.selection:
             words = len(view.text[view.selection[0] : view.selection[1]].split())
@@ -233,6 +240,13 @@ class ReadingScreen(AnnotatingScreen):
         panel.display = not panel.display
         self.show_panel = panel.display
         self.reader_app.save_layout(panel_shown=panel.display)
+
+    def action_filter_panel(self) -> None:
+        """f from the document as in the panel: the next tag to filter the panel by (shown if hidden)."""
+        panel = self.query_one(AnnotationPanel)
+        if not panel.display:
+            self.action_toggle_panel()
+        panel.action_cycle_filter()
 
     def action_compare(self) -> None:
         if self._writable() and self.source_id is not None:

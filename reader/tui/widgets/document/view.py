@@ -59,12 +59,30 @@ class DocumentView(WrappedScrollView, can_focus=True):
     BINDINGS = [
         Binding("j", "next_sentence", "Next sentence", id="doc.next_sentence"),
         Binding("k", "previous_sentence", "Previous sentence", id="doc.previous_sentence"),
-        Binding("j", "extend_sentence(1)", "Extend selection by a sentence", show=False, id="doc.select_next_sentence"),
         Binding(
-            "k", "extend_sentence(-1)", "Shrink selection by a sentence", show=False, id="doc.select_previous_sentence"
+            "j",
+            "extend_sentence(1)",
+            "Extend by a sentence, while selecting",
+            show=False,
+            id="doc.select_next_sentence",
         ),
-        Binding("w,l,right", "extend_word(1)", "Extend selection by a word", show=False, id="doc.select_next_word"),
-        Binding("b,h,left", "extend_word(-1)", "Shrink selection by a word", show=False, id="doc.select_previous_word"),
+        Binding(
+            "k",
+            "extend_sentence(-1)",
+            "Shrink by a sentence, while selecting",
+            show=False,
+            id="doc.select_previous_sentence",
+        ),
+        Binding(
+            "w,l,right", "extend_word(1)", "Extend by a word, while selecting", show=False, id="doc.select_next_word"
+        ),
+        Binding(
+            "b,h,left",
+            "extend_word(-1)",
+            "Shrink by a word, while selecting",
+            show=False,
+            id="doc.select_previous_word",
+        ),
         Binding("l", "move_word(1, True)", "Next word (word cursor)", id="doc.next_word"),
         Binding("h", "move_word(-1, True)", "Previous word (word cursor)", id="doc.previous_word"),
         Binding("right", "move_word(1)", "Next word (word cursor)", show=False, id="doc.next_word_arrow"),

@@ -249,22 +249,29 @@ def cli(ctx: click.Context, db_path: Path, corpus: Path | None) -> None:
         ctx.invoke(open_reader)
 
 
-@cli.command("open")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--backend",
-    type=click.Choice(["lexical", "semantic"]),
-    default="lexical",
-    show_default=True,
-    help="What aligns the comparison's panes and ranks counterparts (c), as `reader align --backend`.",
-)
-@click.pass_obj
-def open_reader(obj: Context, paths: tuple[Path, ...], backend: str = "lexical") -> None:
-    """Open the reader on the corpus, or on PATHS (a single file opens straight in the reading screen)."""
+def backend_option(help_text: str):
+    """`--backend lexical|semantic` (default lexical), as open, suggest and align take it."""
+    return click.option(
+        "--backend", type=click.Choice(["lexical", "semantic"]), default="lexical", show_default=True, help=help_text
+    )
+
+
+def require_backend(backend: str) -> None:
+    """Before any work (or the screen opening): for the semantic backend without its extra installed, one line
+    naming the install command."""
     if backend == "semantic":
         from reader.align.semantic import require_semantic
 
-        require_semantic()  # before the screen opens: one line naming the install command
+        require_semantic()
+
+
+@cli.command("open")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@backend_option("What aligns the comparison's panes and ranks counterparts (c), as `reader align --backend`.")
+@click.pass_obj
+def open_reader(obj: Context, paths: tuple[Path, ...], backend: str = "lexical") -> None:
+    """Open the reader on the corpus, or on PATHS (a single file opens straight in the reading screen)."""
+    require_backend(backend)
     for path in paths:
         if not path.exists():
             raise click.ClickException(f"no such file or folder: {path}")

@@ -110,9 +110,9 @@ def figures(text: str, start: int, end: int) -> list[Figure]:
 
 
 def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tuple[Figure | None, int]:
-    word = words[index].strip(",.;:()\"'\u201c\u201d")
+    word = words[index].strip(_PUNCTUATION)
     lower = word.casefold()
-    following = [w.casefold().strip(",.;:()\"'\u201c\u201d") for w in words[index + 1 : index + 3]]
+    following = [_bare(w) for w in words[index + 1 : index + 3]]
     match = _VALUE.match(word)
     tally = _TALLY.match(word)
     if tally is not None:
@@ -120,24 +120,10 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     clock = _clock(text, spans, words, index)
     if clock is not None:  # "2:40am", "3 pm", "14:30": minutes after midnight
         return _make(text, spans, index, clock[1], clock[0], "clock"), clock[1]
-    first = _count(lower)
-    if first is not None and len(following) == 2 and following[0] in ("to", "votes"):
-        # "seven to four", "6 votes to 1" (the tally "7-4"); not the range "6 to 10 years"
-        other = following[1] if following[0] == "to" else (words[index + 3] if index + 3 < len(words) else "")
-        other = other.casefold().strip(",.;:()\"'\u201c\u201d")
-        if following[0] == "votes" and following[1] == "to" and _count(other) is not None:
-            used = 4
-        elif following[0] == "to" and _count(other) is not None:
-            used = 3
-        else:
-            used = 0
-        after = (
-            words[index + used].casefold().strip(",.;:()\"'\u201c\u201d")
-            if 0 < used and index + used < len(words)
-            else ""
-        )
-        if used and after not in DURATIONS and after not in MAGNITUDES and after not in PERCENT_WORDS:
-            return _make(text, spans, index, used, float(first), f"tally:{_count(other)}"), used
+    tally_found = _written_tally(words, index)
+    if tally_found is not None:  # "seven to four", "6 votes to 1" (the tally "7-4")
+        first, second, used = tally_found
+        return _make(text, spans, index, used, float(first), f"tally:{second}"), used
     joined = _JOINED_UNIT.match(word) if match is None else None
     unit = joined[2].casefold() if joined is not None else ""
     if joined is not None and (unit in DURATIONS or unit in MEASURES or unit == "percent"):
@@ -163,7 +149,7 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
         return _duration(text, spans, index, used, value, unit), used
     currency, digits, suffix = match.groups()
     if not currency and not suffix and index + 1 < len(words) and _tallied(text, spans, index):
-        other = words[index + 1].strip(",.;:()\"'\u201c\u201d")
+        other = words[index + 1].strip(_PUNCTUATION)
         return _make(text, spans, index, 2, float(digits), f"tally:{int(other)}"), 2
     try:
         value = float(digits.replace(",", ""))
@@ -186,6 +172,33 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
         return _make(text, spans, index, used, value, "date"), used
     return _make(text, spans, index, used, value, "amount"), used
+
+
+_PUNCTUATION = ",.;:()\"'\u201c\u201d"  # what may cling to a figure's word ("$4.2m," "(2019)")
+
+
+def _bare(word: str) -> str:
+    """A word without the punctuation around it, case-folded."""
+    return word.casefold().strip(_PUNCTUATION)
+
+
+def _written_tally(words: list[str], index: int) -> tuple[int, int, int] | None:
+    """(first count, second count, words used) of a tally written out from words[index], in words or digits:
+    "seven to four", "6 votes to 1"; None for anything else, the range "6 to 10 years" among them."""
+    first = _count(_bare(words[index]))
+    following = [_bare(w) for w in words[index + 1 : index + 4]]
+    if first is None or len(following) < 2:
+        return None
+    if following[:2] == ["votes", "to"] and len(following) == 3:
+        second, used = _count(following[2]), 4
+    elif following[0] == "to":
+        second, used = _count(following[1]), 3
+    else:
+        return None
+    after = _bare(words[index + used]) if index + used < len(words) else ""
+    if second is None or after in DURATIONS or after in MAGNITUDES or after in PERCENT_WORDS:
+        return None
+    return first, second, used
 
 
 def _count(word: str) -> int | None:
@@ -240,7 +253,7 @@ def _minutes(hours: int, minutes: int, meridiem: str | None) -> float:
 def _tallied(text: str, spans: list[Span], index: int) -> bool:
     """Whether the number at spans[index] is the first of a tally written "7-4" / "7\u20134" (split in two words)."""
     end, (next_start, next_end) = spans[index][1], spans[index + 1]
-    following = text[next_start:next_end].strip(",.;:()\"'\u201c\u201d")
+    following = text[next_start:next_end].strip(_PUNCTUATION)
     return next_start == end + 1 and text[end] in "-\u2013" and following.isdigit() and len(following) <= 3
 
 

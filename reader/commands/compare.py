@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from reader.cli import Context, _json, _one_line, cli, passage_span
+from reader.cli import Context, _json, _one_line, backend_option, cli, passage_span, require_backend
 from reader.model import Decision
 from reader.presentation import fit_cells
 from reader.text import display_safe
@@ -39,13 +39,7 @@ def _passage(store, source: str, quote: str, occurrence: int | None):
     help="Rank in these sources only (repeatable; default: every other source).",
 )
 @click.option("--json", "as_json", is_flag=True, help='{"query": {...}, "candidates": [...]}, best first.')
-@click.option(
-    "--backend",
-    type=click.Choice(["lexical", "semantic"]),
-    default="lexical",
-    show_default=True,
-    help="semantic: the pair model also weighs sentence embeddings (needs the `semantic` extra).",
-)
+@backend_option("semantic: the pair model also weighs sentence embeddings (needs the `semantic` extra).")
 @click.pass_obj
 def suggest(
     obj: Context,
@@ -65,10 +59,7 @@ def suggest(
     from reader.comparison import pair_model
     from reader.store.decisions import rejected_pairs
 
-    if backend == "semantic":
-        from reader.align.semantic import require_semantic
-
-        require_semantic()  # before any work: one line naming the install command
+    require_backend(backend)
     store, _ = obj.synced_store()
     found, (start, end) = _passage(store, source, quote, occurrence)
     chosen = [store.resolve_source(reference) for reference in others] if others else store.sources()
@@ -184,12 +175,8 @@ def reject(obj: Context, first: str, second: str) -> None:
     show_default=True,
     help="json: clusters with members and word differences; csv: one row per member.",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["lexical", "semantic"]),
-    default="lexical",
-    show_default=True,
-    help="lexical: words, names, numbers, quotations; semantic: adds sentence embeddings (needs the `semantic` extra).",
+@backend_option(
+    "lexical: words, names, numbers, quotations; semantic: adds sentence embeddings (needs the `semantic` extra)."
 )
 @click.option(
     "--all",
@@ -208,10 +195,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     from reader.align import SourceText, alignment_to_json
     from reader.comparison import compare_sources
 
-    if backend == "semantic":
-        from reader.align.semantic import require_semantic
-
-        require_semantic()  # before any work: one line naming the install command
+    require_backend(backend)
     store, _ = obj.synced_store(sources_wanted)
     chosen = [obj.source(store, reference) for reference in sources_wanted] if sources_wanted else store.sources()
     chosen = list({source.id: source for source in chosen}.values())

@@ -112,22 +112,22 @@ class AnnotationStore(SourceStore):
         reference = reference.strip().removeprefix("#")
         if self.db.execute("SELECT 1 FROM annotations WHERE id = ?", [reference]).fetchone():
             return reference
-        if len(reference) >= SHORTEST_ID_PREFIX and reference.isalnum():
-            rows = self.db.execute(
+        starting = (
+            self.db.execute(
                 "SELECT id FROM annotations WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
                 [reference, reference + "\uffff"],
             ).fetchall()
-            if len(rows) == 1:
-                return rows[0][0]
-            if len(rows) > 1:
-                raise StoreError(f"{reference!r} starts more than one annotation id: give more of it")
-        elif 0 < len(reference) < SHORTEST_ID_PREFIX and reference.isalnum():
-            if self.db.execute(
-                "SELECT 1 FROM annotations WHERE id >= ? AND id < ? LIMIT 1", [reference, reference + "\uffff"]
-            ).fetchone():
-                raise StoreError(
-                    f"{reference!r} is too short: give at least {SHORTEST_ID_PREFIX} characters of an annotation id"
-                )
+            if reference.isalnum()
+            else []
+        )
+        if starting and len(reference) < SHORTEST_ID_PREFIX:
+            raise StoreError(
+                f"{reference!r} is too short: give at least {SHORTEST_ID_PREFIX} characters of an annotation id"
+            )
+        if len(starting) > 1:
+            raise StoreError(f"{reference!r} starts more than one annotation id: give more of it")
+        if starting:
+            return starting[0][0]
         raise NoSuchAnnotation(f"no annotation with id {reference!r}")
 
     def annotation(self, annotation_id: str) -> Annotation:

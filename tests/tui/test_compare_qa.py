@@ -69,7 +69,7 @@ QUELLIN = Path(__file__).parents[1] / "data" / "quellin"  # four outlets on one 
 async def test_a_passage_the_aligner_left_alone_is_not_said_to_be_stated_by_no_other_pane(make_app, tmp_path):
     """The panel must not tell a fact-checker that the other outlet does not state a passage the aligner left
     alone: c may rank a counterpart. (The $4.2 million fine this test first used is now drawn with the $4.5
-    million one, its figures flagged as differing: branch qa-compare2.)"""
+    million one, its figures flagged as differing.)"""
     outlets = tmp_path / "outlets"
     shutil.copytree(QUELLIN, outlets, ignore=shutil.ignore_patterns("*.md"))
     app = make_app(paths=[outlets])
@@ -176,7 +176,7 @@ async def test_at_80x24_the_differences_panel_keeps_each_pairs_status_on_screen(
         rows = [panel.render_line(y).text for y in range(panel.size.height)]
         shown = "\n".join(rows)
         # The Coastal Times and the Wire; the Quellin Post's 1,500 fishers too, its figure flagged as differing
-        # (branch qa-compare2: pairs whose figures changed are no longer left out).
+        # (pairs whose figures changed are no longer left out).
         assert shown.count("[suggested") == 3, shown
         assert "differs: 1,200 | 1,500" in shown
         assert any(row.rstrip().endswith("]") and ELLIPSIS in row for row in rows), shown

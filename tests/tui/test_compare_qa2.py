@@ -1,4 +1,4 @@
-"""Defects a fact-checker met comparing coverage (branch qa-compare2): x in the counterparts list keeps the list
+"""Defects a fact-checker met comparing coverage: x in the counterparts list keeps the list
 open (a second x never deletes the annotation under the cursor), a confirmed pair keeps the other sources'
 suggestions for the same claim, the backend that ranked is named, pairs whose figures differ are shown."""
 

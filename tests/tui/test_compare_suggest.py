@@ -25,6 +25,20 @@ async def counterparts(pilot, screen) -> CounterpartChoice:
     return pilot.app.screen
 
 
+async def reject_the_first_counterpart(pilot):
+    """000 beside 001, the cursor on Bubeck joining Microsoft: `x` on the first candidate, then escape (`x`
+    keeps the list open); returns the screen and the candidate rejected."""
+    screen = await open_compare(pilot, "000", "001")
+    await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+    dialog = await counterparts(pilot, screen)
+    first = dialog.choices[0][1]
+    await pilot.press("x")
+    await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
+    await pilot.press("escape")
+    await wait_settled(pilot, lambda: pilot.app.screen is screen)
+    return screen, first
+
+
 async def test_c_ranks_counterparts_and_a_digit_confirms_them_in_one_undo_step(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot, "000", "001")
@@ -49,14 +63,7 @@ async def test_c_ranks_counterparts_and_a_digit_confirms_them_in_one_undo_step(m
 
 async def test_x_rejects_a_suggestion_for_good(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
-        screen = await open_compare(pilot, "000", "001")
-        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
-        dialog = await counterparts(pilot, screen)
-        first = dialog.choices[0][1]
-        await pilot.press("x")
-        await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
-        await pilot.press("escape")  # x keeps the list open (branch qa-compare2)
-        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        screen, first = await reject_the_first_counterpart(pilot)
         assert [d.decision for d in decisions(pilot.app.session.store)] == ["rejected"]
         assert pilot.app.session.store.annotations() == []
         dialog = await counterparts(pilot, screen)
@@ -72,14 +79,7 @@ async def test_x_rejects_a_suggestion_for_good(make_app):
 
 async def test_u_brings_a_rejected_suggestion_back_and_redo_rejects_it_again(make_app):
     async with make_app().run_test(size=(160, 48)) as pilot:
-        screen = await open_compare(pilot, "000", "001")
-        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
-        dialog = await counterparts(pilot, screen)
-        first = dialog.choices[0][1]
-        await pilot.press("x")
-        await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
-        await pilot.press("escape")  # x keeps the list open (branch qa-compare2)
-        await wait_settled(pilot, lambda: pilot.app.screen is screen)
+        screen, first = await reject_the_first_counterpart(pilot)
         store = pilot.app.session.store
         await wait_settled(pilot, lambda: screen.comparison is not None and screen.comparison.rejected)
         said = [str(n.message) for n in pilot.app._notifications]

@@ -7,25 +7,34 @@ from dataclasses import replace
 from pilot_helpers import wait_for
 
 
-async def test_the_matrix_panel_shows_annotation_evidence_by_the_id_the_panel_shows(make_app):
-    """An annotation given as evidence read '29e6f88f33b742c28c3db0f1caddc335,…': its full id took the line,
-    the URL after it was cut off, and the id was not the `#29e6f88f` the annotations panel shows."""
+async def matrix_given_evidence(pilot, evidence_of):
+    """The matrix of the bundled corpus's $13 billion claim (annotations a and b linked), given the evidence
+    evidence_of(a, b) lists as (reference, what it shows); returns the matrix panel's text and b."""
     from test_matrix import link_claim, open_matrix, sources_ready
 
     from reader.session import evidence_change
 
+    ids = await sources_ready(pilot)
+    store = pilot.app.session.store
+    a, b = link_claim(store, ids)
+    screen = await open_matrix(pilot)
+    claim = screen.claims[0]
+    members = [m.id for m in claim.members]
+    given = evidence_of(a, b)
+    for reference, shows in given:
+        evidence_change(claim.id, members, reference, shows)(store)
+    screen.reload()
+    await wait_for(pilot, lambda: len(screen.claims[0].evidence) == len(given))
+    return str(screen.query_one("#matrix-detail").render()), b
+
+
+async def test_the_matrix_panel_shows_annotation_evidence_by_the_id_the_panel_shows(make_app):
+    """An annotation given as evidence read '29e6f88f33b742c28c3db0f1caddc335,…': its full id took the line,
+    the URL after it was cut off, and the id was not the `#29e6f88f` the annotations panel shows."""
     async with make_app().run_test(size=(160, 48)) as pilot:
-        ids = await sources_ready(pilot)
-        store = pilot.app.session.store
-        a, b = link_claim(store, ids)
-        screen = await open_matrix(pilot)
-        claim = screen.claims[0]
-        members = [m.id for m in claim.members]
-        evidence_change(claim.id, members, b.id, "the second outlet's figure")(store)
-        evidence_change(claim.id, members, "https://example.org/filing", "")(store)
-        screen.reload()
-        await wait_for(pilot, lambda: len(screen.claims[0].evidence) == 2)
-        detail = str(screen.query_one("#matrix-detail").render())
+        detail, b = await matrix_given_evidence(
+            pilot, lambda a, b: [(b.id, "the second outlet's figure"), ("https://example.org/filing", "")]
+        )
         assert f"#{b.id[:8]}" in detail and b.id not in detail, detail
         assert "https://example.org/filing" in detail, detail
 
@@ -186,19 +195,6 @@ async def test_t_then_enter_without_a_change_leaves_the_claim_as_it_was(make_app
 
 async def test_the_matrix_panel_says_what_each_evidence_shows(make_app):
     """'What it shows (optional)' was asked for each evidence and then shown nowhere in the TUI."""
-    from test_matrix import link_claim, open_matrix, sources_ready
-
-    from reader.session import evidence_change
-
     async with make_app().run_test(size=(160, 48)) as pilot:
-        ids = await sources_ready(pilot)
-        store = pilot.app.session.store
-        a, b = link_claim(store, ids)
-        screen = await open_matrix(pilot)
-        claim = screen.claims[0]
-        members = [m.id for m in claim.members]
-        evidence_change(claim.id, members, "https://example.org/filing", "the [b]filing[/b]")(store)
-        screen.reload()
-        await wait_for(pilot, lambda: len(screen.claims[0].evidence) == 1)
-        detail = str(screen.query_one("#matrix-detail").render())
+        detail, _ = await matrix_given_evidence(pilot, lambda a, b: [("https://example.org/filing", "the [b]filing[/b]")])
         assert "https://example.org/filing (the [b]filing[/b])" in detail, detail

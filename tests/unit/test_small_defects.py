@@ -68,7 +68,7 @@ def test_a_mistyped_tags_command_is_named_too(run_cli) -> None:
 
 
 def test_reader_open_passes_the_chosen_backend_to_the_reader(run_cli, monkeypatch) -> None:
-    """`reader open --backend semantic` aligns the comparison's panes with embeddings (branch qa-compare2)."""
+    """`reader open --backend semantic` aligns the comparison's panes with embeddings."""
     opened = []
 
     class FakeApp:

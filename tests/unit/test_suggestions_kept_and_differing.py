@@ -1,4 +1,4 @@
-"""The comparison as a fact-checker meets it (branch qa-compare2): confirming one pair keeps the other sources'
+"""The comparison as a fact-checker meets it: confirming one pair keeps the other sources'
 suggestions for the same claim; a pair whose figures changed is shown as differing, not left out."""
 
 from __future__ import annotations
@@ -17,12 +17,22 @@ from reader.model import LinkKind, SuggestionStatus
 MARROWBY = Path(__file__).parents[1] / "data" / "marrowby"  # four outlets on one invented story
 
 
+def copied(tmp_path: Path, data: Path) -> Path:
+    """A copy of a test data folder's articles (its README left out)."""
+    folder = tmp_path / data.name
+    shutil.copytree(data, folder, ignore=shutil.ignore_patterns("README.md"))
+    return folder
+
+
+def library_of(store, tmp_path: Path, data: Path):
+    """store with the articles of a test data folder as its sources."""
+    sync_sources(store, [copied(tmp_path, data)])
+    return store
+
+
 @pytest.fixture
 def marrowby(store, tmp_path):
-    folder = tmp_path / "marrowby"
-    shutil.copytree(MARROWBY, folder, ignore=shutil.ignore_patterns("README.md"))
-    sync_sources(store, [folder])
-    return store
+    return library_of(store, tmp_path, MARROWBY)
 
 
 def docs_of(store) -> list[SourceText]:
@@ -68,10 +78,7 @@ QUELLIN = Path(__file__).parents[1] / "data" / "quellin"  # the port fine: $4.2 
 
 @pytest.fixture
 def quellin(store, tmp_path):
-    folder = tmp_path / "quellin"
-    shutil.copytree(QUELLIN, folder, ignore=shutil.ignore_patterns("README.md"))
-    sync_sources(store, [folder])
-    return store
+    return library_of(store, tmp_path, QUELLIN)
 
 
 def test_a_pair_whose_figures_changed_is_in_every_suggestion_and_flagged_differs(quellin):
@@ -96,8 +103,7 @@ def test_a_pair_whose_figures_changed_is_in_every_suggestion_and_flagged_differs
 
 
 def test_reader_align_lists_the_changed_figures_pair_as_differing(run_cli, tmp_path):
-    folder = tmp_path / "quellin"
-    shutil.copytree(QUELLIN, folder, ignore=shutil.ignore_patterns("README.md"))
+    folder = copied(tmp_path, QUELLIN)
     assert run_cli("add", str(folder), corpus=folder).exit_code == 0
     for extra in ([], ["--all"]):
         result = run_cli("align", "--format", "json", *extra, corpus=folder)
@@ -163,8 +169,7 @@ def test_two_times_of_day_differ_and_a_time_never_differs_from_a_count():
 
 def test_reader_suggest_says_which_candidate_is_already_your_link(run_cli, tmp_path):
     """`reader suggest` listed the passage the user had linked as one more candidate, as the TUI's list did."""
-    folder = tmp_path / "marrowby"
-    shutil.copytree(MARROWBY, folder, ignore=shutil.ignore_patterns("README.md"))
+    folder = copied(tmp_path, MARROWBY)
     assert run_cli("add", str(folder), corpus=folder).exit_code == 0
     ids = []
     for name, words in (("a_marrowby_echo.txt", "The company estimates the damage at $4.2 million."),

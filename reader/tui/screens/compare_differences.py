@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from rich.text import Text
 from textual.widgets import Static
 
-from reader.align import AlignmentHit, Member, tuning
+from reader.align import AlignmentHit, Clause, Member, tuning
 from reader.align.learn import PairContext
 from reader.align.suggest import evidence, query_clauses, span_clause
 from reader.comparison import Comparison
@@ -174,32 +174,35 @@ class DifferencesPanel(Static):
         pair in its cluster, which may be with another pane); either way, when they differ, the figures side by
         side."""
         confirmed = member.status == SuggestionStatus.CONFIRMED and counterpart.status == SuggestionStatus.CONFIRMED
+        comparison = self.comparison
+        clause_set = comparison.clause_set if comparison is not None else None
+        pair: tuple[Clause, Clause] | None = None
         if confirmed:
             kind = LINK_KIND_NAMES.get(counterpart.link_kind or member.link_kind, "same claim")
             status = Text(f"  [your link: {kind}]", style=f"bold {CONFIRMED_COLOUR}")
+            if clause_set is not None:  # the passages as the user marked them, whole
+                pair = (
+                    span_clause(clause_set, index, member.start, member.end),
+                    span_clause(clause_set, other_index, counterpart.start, counterpart.end),
+                )
         else:
+            confidence = counterpart.confidence
+            if comparison is not None and clause_set is not None:
+                pair = (
+                    query_clauses(clause_set, index, member.start, member.end)[0],
+                    query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0],
+                )
+                model = comparison.model
+                confidence = model.within(model.context or PairContext(clause_set.claims)).judge(clause_set.docs, *pair)
             status = Text("  [suggested", style="dim")
-        confidence = counterpart.confidence
-        found = None
-        if self.comparison is not None:
-            clause_set = self.comparison.clause_set
-            if confirmed:  # the passages as the user marked them, whole
-                a = span_clause(clause_set, index, member.start, member.end)
-                b = span_clause(clause_set, other_index, counterpart.start, counterpart.end)
-            else:
-                a = query_clauses(clause_set, index, member.start, member.end)[0]
-                b = query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0]
-                model = self.comparison.model
-                judge = model.within(model.context or PairContext(clause_set.claims))
-                confidence = judge.judge(clause_set.docs, a, b)
-            found = evidence(clause_set, a, b)
-        if not confirmed:
             if confidence is not None:
                 status.append(f" {confidence:.2f}", style="dim")
             status.append("]", style="dim")
-        if found is not None and found.differs:
-            status.append(
-                display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
-                style="bold #e5c07b",
-            )
+        if clause_set is not None and pair is not None:
+            found = evidence(clause_set, *pair)
+            if found.differs:
+                status.append(
+                    display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                    style="bold #e5c07b",
+                )
         return status

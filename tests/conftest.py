@@ -65,6 +65,25 @@ def source_id(loaded_store: Store) -> Callable[[str], int]:
 
 
 @pytest.fixture
+def opened_readers(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """What each opening of the TUI was given (paths, open_single, whole_library, backend), in order: the
+    ReaderApp is replaced by one that records its arguments and runs nothing."""
+    opened: list[dict] = []
+
+    class RecordedApp:
+        return_code = 0
+
+        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
+            opened.append(dict(paths=paths, open_single=open_single, whole_library=whole_library, backend=backend))
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr("reader.tui.app.ReaderApp", RecordedApp)
+    return opened
+
+
+@pytest.fixture
 def run_cli(db_path: Path, corpus_dir: Path) -> Callable[..., Result]:
     """Invoke `reader --db DB --corpus CORPUS ARGS...` in process; extra options go to CliRunner.invoke."""
     from reader.cli import cli

@@ -63,22 +63,10 @@ def test_reader_with_no_database_of_ones_own_uses_the_bundled_corpus(project: Pa
     assert len(json.loads(listed.output)) == len(list(BUNDLED_CORPUS.glob("*.txt")))
 
 
-def test_the_reader_with_no_paths_opens_the_projects_own_sources(project: Path, monkeypatch) -> None:
+def test_the_reader_with_no_paths_opens_the_projects_own_sources(project: Path, opened_readers) -> None:
     opened_on(project, "a.md", "b.html", "c.txt")
-    started = {}
-
-    class FakeApp:
-        return_code = 0
-
-        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
-            started.update(paths=paths, whole_library=whole_library)
-
-        def run(self):
-            pass
-
-    monkeypatch.setattr("reader.tui.app.ReaderApp", FakeApp)
     assert reader().exit_code == 0
-    assert sorted(Path(p).name for p in started["paths"]) == ["a.md", "b.html", "c.txt"]
+    assert sorted(Path(p).name for p in opened_readers[0]["paths"]) == ["a.md", "b.html", "c.txt"]
 
 
 def test_annotating_a_file_not_yet_added_adds_it_first(project: Path) -> None:

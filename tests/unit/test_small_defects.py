@@ -15,20 +15,8 @@ def test_a_mistyped_command_is_named_with_a_suggestion(run_cli) -> None:
     assert "option" not in result.output and "Traceback" not in result.output
 
 
-def test_options_without_a_command_still_open_the_reader(run_cli, monkeypatch) -> None:
-    opened = []
-
-    class FakeApp:
-        return_code = 0
-
-        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
-            opened.append(paths)
-
-        def run(self):
-            pass
-
-    monkeypatch.setattr("reader.tui.app.ReaderApp", FakeApp)
-    assert run_cli().exit_code == 0 and len(opened) == 1
+def test_options_without_a_command_still_open_the_reader(run_cli, opened_readers) -> None:
+    assert run_cli().exit_code == 0 and len(opened_readers) == 1
 
 
 def test_adding_a_folder_of_only_binary_files_says_why_nothing_was_added(run_cli, tmp_path: Path) -> None:
@@ -67,23 +55,11 @@ def test_a_mistyped_tags_command_is_named_too(run_cli) -> None:
     assert run_cli("tags").exit_code == 0  # the default, list, still runs
 
 
-def test_reader_open_passes_the_chosen_backend_to_the_reader(run_cli, monkeypatch) -> None:
+def test_reader_open_passes_the_chosen_backend_to_the_reader(run_cli, opened_readers, monkeypatch) -> None:
     """`reader open --backend semantic` aligns the comparison's panes with embeddings."""
-    opened = []
-
-    class FakeApp:
-        return_code = 0
-
-        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
-            opened.append(backend)
-
-        def run(self):
-            pass
-
-    monkeypatch.setattr("reader.tui.app.ReaderApp", FakeApp)
     monkeypatch.setattr("reader.align.semantic.require_semantic", lambda: None)
     assert run_cli("open", "--backend", "semantic").exit_code == 0
     assert run_cli("open").exit_code == 0
-    assert opened == ["semantic", "lexical"]
+    assert [opened["backend"] for opened in opened_readers] == ["semantic", "lexical"]
     refused = run_cli("open", "--backend", "magic")
     assert refused.exit_code == 2 and "'magic' is not one of" in refused.output

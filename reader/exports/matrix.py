@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from reader.exports.formula import guard_formula, guard_row
+from reader.exports.formula import guard_row
 from reader.model import ClaimStatus
 from reader.store import Store
 
@@ -48,17 +48,18 @@ def write_matrix_csv(
     raw: bool = False,
     authors: list[str] | None = None,
 ) -> int:
-    """The claims matrix (reader.claims): one row per claim, one column per source title; returns the
-    number of claims. Cells are guarded against formulas as in the annotations CSV unless raw."""
+    """The claims matrix (reader.claims): one row per claim with its verdict and the verdict's note, then one
+    column per source title; returns the number of claims. Cells are guarded against formulas as in the
+    annotations CSV unless raw."""
     sources, claims = export_claims(store, source_ids, tags, authors)
-    guard = (lambda value: value) if raw else guard_formula
     writer = csv.writer(out, lineterminator="\r\n")
     guard = (lambda row: row) if raw else guard_row
-    writer.writerow(guard(["claim_id", "claim", *matrix_column_names(sources)]))
+    writer.writerow(guard(["claim_id", "claim", "verdict", "verdict_note", *matrix_column_names(sources)]))
     for claim in claims:
+        verdict = claim.verdict or {}
         writer.writerow(
             guard(
-                [claim.id, claim.label]
+                [claim.id, claim.label, verdict.get("rating") or "", verdict.get("note") or ""]
                 + [
                     matrix_cell_text(claim.cells[source.id].status, claim.cells[source.id].differing_words)
                     for source in sources

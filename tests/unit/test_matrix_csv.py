@@ -37,7 +37,7 @@ def test_matrix_csv_has_a_row_per_claim_and_a_column_per_source_title(loaded_sto
     assert result.exit_code == 0, result.output
     table = rows(result.output)
     titles = [s.title for s in loaded_store.sources()]
-    assert table[0] == ["claim_id", "claim", *titles]
+    assert table[0] == ["claim_id", "claim", "verdict", "verdict_note", *titles]
     assert len(table) == 2
     row = dict(zip(table[0], table[1]))
     assert row["claim_id"] == a.id
@@ -62,7 +62,7 @@ def test_matrix_csv_only_the_chosen_sources(loaded_store, source_id, run_cli):
     link(loaded_store, source_id("000"), source_id("001"), "Sebastien Bubeck", "Bubeck")
     result = run_cli("export", "--format", "matrix-csv", "--source", "000", "--source", "001")
     assert result.exit_code == 0, result.output
-    assert len(rows(result.output)[0]) == 2 + 2
+    assert len(rows(result.output)[0]) == 4 + 2
 
 
 def test_matrix_csv_guards_a_claim_that_reads_as_a_formula(loaded_store, source_id, run_cli):
@@ -100,3 +100,20 @@ def test_matrix_csv_guard_applies_to_cells(loaded_store, source_id):
     raw = io.StringIO()
     write_matrix_csv(store, raw, raw=True)
     assert "=1+1" in rows(raw.getvalue())[0]
+
+
+def test_matrix_csv_carries_each_claims_verdict_and_its_note(loaded_store, source_id, run_cli):
+    """A fact-checker's spreadsheet of the matrix needs the verdicts reached, not only who said what."""
+    import json
+
+    link(loaded_store, source_id("000"), source_id("001"), "Sebastien Bubeck", "Bubeck")
+    link(loaded_store, source_id("002"), source_id("003"), "OpenAI", "OpenAI")
+    rated = json.loads(run_cli("claims", "--json").output)[0]["id"]
+    assert run_cli("verdict", rated, "mostly false", "--note", "=2+2 says the 10-K").exit_code == 0
+    table = rows(run_cli("export", "--format", "matrix-csv").output)
+    assert table[0][:4] == ["claim_id", "claim", "verdict", "verdict_note"]
+    by_id = {row[0]: dict(zip(table[0], row)) for row in table[1:]}
+    assert by_id[rated]["verdict"] == "mostly false"
+    assert by_id[rated]["verdict_note"] == "'=2+2 says the 10-K"  # guarded like every cell
+    other = next(row for claim_id, row in by_id.items() if claim_id != rated)
+    assert other["verdict"] == "" and other["verdict_note"] == ""

@@ -270,7 +270,8 @@ def require_backend(backend: str) -> None:
 @backend_option("What aligns the comparison's panes and ranks counterparts (c), as `reader align --backend`.")
 @click.pass_obj
 def open_reader(obj: Context, paths: tuple[Path, ...], backend: str = "lexical") -> None:
-    """Open the reader on the corpus, or on PATHS (a single file opens straight in the reading screen)."""
+    """Open the reader on the corpus, or on PATHS (a single file opens straight in the reading screen; two to
+    four files open side by side, in the order given)."""
     require_backend(backend)
     for path in paths:
         if not path.exists():
@@ -289,6 +290,7 @@ def open_reader(obj: Context, paths: tuple[Path, ...], backend: str = "lexical")
         open_single=len(paths) == 1 and paths[0].is_file(),
         whole_library=not paths,
         backend=backend,
+        compare_given=2 <= len(paths) <= 4 and all(path.is_file() for path in paths),
     )
     app.run()
     if app.return_code:

@@ -12,6 +12,7 @@ connection in the writer thread: the interface never waits on a lock held by ano
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -188,6 +189,15 @@ class ReaderSession:
             in_play = set(source_ids)
             source_ids += [source.id for source in self.store.sources() if source.id not in in_play]
         return source_ids, self.last_open()
+
+    def in_given_order(self, source_ids: list[int], paths: list[Path]) -> list[int]:
+        """source_ids ordered as their files were named (the sync lists them sorted by path)."""
+        given = {os.path.realpath(path): index for index, path in enumerate(paths)}
+        place = {
+            source.id: given.get(os.path.realpath(source.path), len(given))
+            for source in self.store.sources_by_ids(source_ids)
+        }
+        return sorted(source_ids, key=lambda source_id: place.get(source_id, len(given)))
 
     def last_open(self) -> LastOpen:
         """What was open when the reader last quit (settings kept in the database)."""

@@ -66,15 +66,17 @@ def source_id(loaded_store: Store) -> Callable[[str], int]:
 
 @pytest.fixture
 def opened_readers(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """What each opening of the TUI was given (paths, open_single, whole_library, backend), in order: the
+    """What each opening of the TUI was given (paths, open_single, whole_library, backend, compare_given), in order: the
     ReaderApp is replaced by one that records its arguments and runs nothing."""
     opened: list[dict] = []
 
     class RecordedApp:
         return_code = 0
 
-        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical"):
-            opened.append(dict(paths=paths, open_single=open_single, whole_library=whole_library, backend=backend))
+        def __init__(self, db_path, paths, open_single=False, whole_library=False, backend="lexical",
+                     compare_given=False):
+            opened.append(dict(paths=paths, open_single=open_single, whole_library=whole_library, backend=backend,
+                               compare_given=compare_given))
 
         def run(self):
             pass

@@ -133,11 +133,13 @@ class ReaderApp(OpeningScreens, QuitGuard):
         whole_library: bool = False,
         adjudicate: tuple[int, str, str] | None = None,
         backend: str = "lexical",
+        compare_given: bool = False,
     ) -> None:
         """paths are loaded (changed files only) and shown; with whole_library, every source the
         database holds is shown too (`reader` with no paths: the corpus plus what `reader add` added).
         adjudicate (source id, author A, author B) opens the adjudication screen on that source.
-        backend aligns the comparison's panes and ranks counterparts ("lexical" or "semantic")."""
+        backend aligns the comparison's panes and ranks counterparts ("lexical" or "semantic").
+        compare_given (2-4 files named): they open side by side, in the order given."""
         super().__init__()
         self.backend = backend
         self.adjudicate_at = adjudicate
@@ -145,6 +147,7 @@ class ReaderApp(OpeningScreens, QuitGuard):
         self.paths = [Path(p) for p in paths]
         self.open_single = open_single
         self.whole_library = whole_library
+        self.compare_given = compare_given
         self.sources_screen = SourcesScreen()
         self._restored = False
         self._preview_painted = Event()
@@ -278,6 +281,8 @@ class ReaderApp(OpeningScreens, QuitGuard):
         """What a sync worker posts: the sources in play and the last session, read there (off the event loop)."""
         try:
             source_ids, last_open = self.session.after_sync(report.source_ids, self.whole_library)
+            if self.compare_given:  # what was open last time gives way to the files named
+                last_open = LastOpen(None, self.session.in_given_order(source_ids, self.paths))
         except StoreError as error:
             self.call_from_thread(self.notify_error, str(error))
             source_ids, last_open = list(report.source_ids), LastOpen(None, [])

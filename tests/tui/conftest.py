@@ -20,9 +20,10 @@ from reader.tui.app import ReaderApp  # noqa: E402  (after the animation switch,
 @pytest.fixture
 def make_app(db_path: Path, corpus_dir: Path) -> Callable[..., ReaderApp]:
     """make_app(): a ReaderApp on the corpus copy and the test's database (call again to 'restart')."""
-    def make(paths: list[Path] | None = None, open_single: bool = False, whole_library: bool = False) -> ReaderApp:
+    def make(paths: list[Path] | None = None, open_single: bool = False, whole_library: bool = False,
+             compare_given: bool = False) -> ReaderApp:
         return ReaderApp(db_path=db_path, paths=paths or [corpus_dir], open_single=open_single,
-                         whole_library=whole_library)
+                         whole_library=whole_library, compare_given=compare_given)
 
     return make
 

@@ -224,3 +224,14 @@ async def test_g_and_capital_g_go_to_the_first_and_last_source_and_type_into_a_f
         await wait_for(pilot, lambda: pilot.app.screen is screen)
         await pilot.press("slash", "g", "G")  # while filtering, they are letters of the filter
         assert screen.filter == "gG"
+
+
+async def test_two_to_four_files_open_side_by_side_in_the_order_given(make_app, corpus_dir):
+    """`reader open b.txt a.txt`: the sources compared, as one file opens straight in the reading screen."""
+    from reader.tui.screens.compare import CompareScreen
+
+    given = [corpus_dir / "003_aa9e53f1d010f5c2.txt", corpus_dir / "001_81f283cb91d94e35.txt",
+             corpus_dir / "004_8f05ed900ee1f4ef.txt"]
+    async with make_app(paths=given, compare_given=True).run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen))
+        assert [pane.source.name for pane in pilot.app.screen.panes] == [path.name for path in given]

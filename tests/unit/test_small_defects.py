@@ -63,3 +63,13 @@ def test_reader_open_passes_the_chosen_backend_to_the_reader(run_cli, opened_rea
     assert [opened["backend"] for opened in opened_readers] == ["semantic", "lexical"]
     refused = run_cli("open", "--backend", "magic")
     assert refused.exit_code == 2 and "'magic' is not one of" in refused.output
+
+
+def test_reader_open_compares_two_to_four_files_and_lists_more(run_cli, opened_readers, corpus_dir) -> None:
+    files = sorted(str(path) for path in corpus_dir.glob("*.txt"))
+    for count in (1, 2, 4, 5):
+        assert run_cli("open", *files[:count]).exit_code == 0
+    assert [opened["compare_given"] for opened in opened_readers] == [False, True, True, False]
+    assert [opened["open_single"] for opened in opened_readers] == [True, False, False, False]
+    assert run_cli("open", str(corpus_dir), files[0]).exit_code == 0  # a folder: the list, as before
+    assert opened_readers[-1]["compare_given"] is False

@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from reader.align import NUMBER_WORDS, fold_word
-from reader.align.differences import _has_name, _in_quotes, _touches_number
+from reader.align.differences import _has_name, _in_quotes, _number_words, _touches_number
 from reader.align.figures import Figure, figures, figures_differ
 from reader.align.words import NUMBER, quotation_spans
 from reader.text import Span, word_spans, word_texts
@@ -164,14 +164,16 @@ def _spans(text: str) -> list[Span]:
 
 
 def _touches_figure(text: str, keys: list[str], start: int, end: int) -> bool:
-    """reader.align.differences._touches_number for a change of words start..end (neither side empty):
-    a number word among them or right after. An ASCII wording's folded words are read as they are."""
-    if not text.isascii():
-        return _touches_number(text, _spans(text), start, end)
-    for key in keys[start : end + 1]:
-        if key in NUMBER_WORDS or NUMBER.search(key):
+    """reader.align.differences._touches_number for a change of words start..end (neither side empty): a
+    figure's word among them or right after. An ASCII wording's words are read as they are for a digit; only
+    a number's name ("one", "decade") needs the wording's figures ("no one" states none)."""
+    if text.isascii():
+        touched = keys[start : end + 1]
+        if any(NUMBER.search(key) for key in touched):
             return True
-    return False
+        if not any(key in NUMBER_WORDS for key in touched):
+            return False
+    return _touches_number(_number_words(text, _spans(text), 0, len(text)), start, end)
 
 
 def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:

@@ -52,6 +52,16 @@ def test_thirteen_billion_pair_is_aligned_and_the_qualifier_differs(alignment):
     assert "number" in qualifier[0].emphasis
 
 
+def test_no_one_and_a_few_words_state_no_number_to_differ():
+    """QA: "No one was hurt" / "There were no injuries" read numbers_differ: "one" there counts nothing."""
+    a = "No one was hurt when a section of railing fell into the water in February."
+    b = "There were no injuries when part of the railing dropped into the harbour in February."
+    changes = word_differences(a, 0, len(a), b, 0, len(b))
+    assert changes and not any("number" in change.emphasis for change in changes)
+    a, b = "The repairs take one year, the mayor said.", "The repairs take two years, the mayor said."
+    assert any("number" in change.emphasis for change in word_differences(a, 0, len(a), b, 0, len(b)))
+
+
 def test_word_differences_flag_a_changed_name():
     a = "“Sebastian has decided to leave Microsoft,” a spokesperson said."
     b = "A spokesperson said Sebastien has decided to leave Microsoft."

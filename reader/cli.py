@@ -347,6 +347,8 @@ def quote_not_found(name: str, text: str, quote: str) -> click.ClickException:
 
 def passage_span(store: Store, found: Source, quote: str, occurrence: int | None) -> tuple[int, int]:
     """Where the quote's chosen occurrence (1-based; needed when it occurs more than once) is in a source."""
+    if not quote.strip():
+        raise click.ClickException("the quote is empty: give words of the passage with --quote")
     text = store.text(found.id)
     spans = find_quote(text, quote)
     if not spans:
@@ -357,7 +359,8 @@ def passage_span(store: Store, found: Source, quote: str, occurrence: int | None
         )
     index = (occurrence or 1) - 1
     if index >= len(spans):
-        raise click.ClickException(f"there are only {len(spans)} occurrences of the quote in {found.name}")
+        times = "once" if len(spans) == 1 else f"{len(spans)} times"
+        raise click.ClickException(f"--occurrence {occurrence}: the quote occurs {times} in {found.name}")
     return spans[index]
 
 

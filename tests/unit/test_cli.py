@@ -92,8 +92,17 @@ def test_occurrence_chooses_among_repeats(run_cli, db_path: Path) -> None:
     text = store.text(store.annotation(second).source_id)
     first_at = text.index("OpenAI")
     assert store.annotation(second).start == text.index("OpenAI", first_at + 1)
-    fails_cleanly(run_cli("annotate", "001", "--quote", "OpenAI", "--occurrence", str(count + 1)), "only")
+    fails_cleanly(run_cli("annotate", "001", "--quote", "OpenAI", "--occurrence", str(count + 1)), f"occurs {count} times")
     fails_cleanly(run_cli("annotate", "001", "--quote", "OpenAI", "--occurrence", "0"))
+
+
+def test_an_occurrence_beyond_the_last_and_an_empty_quote_read_plainly(run_cli) -> None:
+    """QA: 'there are only 1 occurrences of the quote'; an empty --quote read 'quote not found ... ""'."""
+    fails_cleanly(run_cli("annotate", "000", "--quote", "Bubeck joined Microsoft", "--occurrence", "2"),
+                  "occurs once in 000")
+    fails_cleanly(run_cli("annotate", "002", "--quote", "Phi", "--occurrence", "9"), "occurs 2 times in 002")
+    for command in (("annotate", "001"), ("suggest", "001")):
+        fails_cleanly(run_cli(*command, "--quote", "  "), "the quote is empty")
 
 
 def test_loose_quote_matching(run_cli, db_path: Path) -> None:

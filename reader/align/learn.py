@@ -16,6 +16,7 @@ from typing import Any
 
 from reader.align import tuning
 from reader.align.clauses import Clause
+from reader.align.related import related_weight
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems
 from reader.text import _WORD
@@ -67,7 +68,9 @@ def pair_features(
     the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words).
     context and cosine come from PairContext (the clauses around the two; the semantic backend's embeddings)."""
     shared = a.stems & b.stems
-    weight = sum(a.weights.get(s, 0.0) for s in shared)
+    # a word of one that the other says with a word WordNet relates to it ("shut" / "close") counts for part of
+    # a shared word in the overlap (the aligner's own score, claim_score, counts shared words only)
+    weight = sum(a.weights.get(s, 0.0) for s in shared) + tuning.RELATED_WORD_CREDIT * related_weight(a, b)
     total = a.total + b.total
     dice = 2 * weight / total if total else 0.0
     containment = weight / min(a.total, b.total) if min(a.total, b.total) else 0.0

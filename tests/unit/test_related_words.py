@@ -8,7 +8,7 @@ import importlib.util
 from pathlib import Path
 
 from reader.align import SourceText, prepare_claims, tuning
-from reader.align.learn import FEATURES, pair_features
+from reader.align.learn import DEFAULT_MODEL, FEATURES, PairContext, pair_features
 from reader.align.related import RelatedWords, related_weight, related_words
 from reader.align.suggest import query_clauses, rank_counterparts
 from reader.align.words import content_stems
@@ -50,6 +50,20 @@ def test_a_related_word_counts_for_part_of_a_shared_word_in_the_overlap(monkeypa
     assert with_related[dice] > plain[dice] and with_related[containment] > plain[containment]
     score = FEATURES.index("score")
     assert with_related[score] == plain[score]  # the aligner's own score counts shared words only
+
+
+def test_with_embeddings_the_cosine_judges_the_wording_and_related_words_count_for_nothing():
+    import numpy
+
+    docs = [SourceText("a", "a.txt", SHUT), SourceText("b", "b.txt", CLOSE)]
+    clause_set = prepare_claims(docs)
+    a, b = _clause(docs, clause_set, 0, "The council"), _clause(docs, clause_set, 1, "The old bridge")
+    dice = FEATURES.index("dice")
+    lexical = DEFAULT_MODEL.within(PairContext(clause_set.claims))
+    semantic = DEFAULT_MODEL.within(PairContext(clause_set.claims, vectors=numpy.eye(len(clause_set.claims))))
+    assert lexical.features(docs, a, b)[dice] == pair_features(a, b)[dice]
+    assert semantic.features(docs, a, b)[dice] == pair_features(a, b, related_credit=0.0)[dice]
+    assert semantic.features(docs, a, b)[dice] < lexical.features(docs, a, b)[dice]
 
 
 def test_a_related_word_makes_the_paraphrase_the_more_confident_of_two_candidates_sharing_as_much(monkeypatch):

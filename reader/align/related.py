@@ -53,3 +53,18 @@ def related_weight(a: Clause, b: Clause) -> float:
     found = sum(a.weights.get(stem, 0.0) for stem in only_a if not related(stem).isdisjoint(only_b))
     found += sum(b.weights.get(stem, 0.0) for stem in only_b if not related(stem).isdisjoint(only_a))
     return found / 2
+
+
+def related_pairs(a: Clause, b: Clause) -> list[tuple[str, str]]:
+    """(stem of a, stem of b) for each word of a that b lacks and says with a word WordNet relates to it, the
+    weightiest first: the evidence, in the texts' words once a caller finds them."""
+    only_a, only_b = a.stems - b.stems, b.stems - a.stems
+    if not only_a or not only_b:
+        return []
+    related = related_words()
+    found = [
+        (stem, other)
+        for stem in sorted(only_a, key=lambda s: (-a.weights.get(s, 0.0), s))
+        for other in sorted(related(stem) & only_b, key=lambda s: (-b.weights.get(s, 0.0), s))
+    ]
+    return found

@@ -129,3 +129,20 @@ def test_the_tool_builds_the_table_from_the_wordnet_database(tmp_path, monkeypat
     assert tool.main([str(tmp_path)]) == 0
     table = RelatedWords(gzip.decompress((tmp_path / "out" / "related_words.txt.gz").read_bytes()).decode())
     assert table("closur") == {"close"} and table("close") == {"shut", "closur"}
+
+
+def test_the_evidence_names_the_related_words_in_each_texts_own_words():
+    docs = [SourceText("a", "a.txt", SHUT), SourceText("b", "b.txt", CLOSE)]
+    clause_set = prepare_claims(docs)
+    ranked = rank_counterparts(clause_set, "a", 0, len(SHUT), top=1)["b"][0]
+    assert ("shut", "close") in ranked.evidence.related_words
+    assert "related: shut ~ close" in ranked.evidence.describe()
+    assert ["shut", "close"] in ranked.to_json()["evidence"]["related_words"]
+
+
+def test_passages_without_related_words_show_none():
+    docs = [SourceText("a", "a.txt", "Salvors pumped water from the hull."), SourceText("b", "b.txt", SHUT)]
+    clause_set = prepare_claims(docs)
+    ranked = rank_counterparts(clause_set, "a", 0, 20, top=1)["b"][0]
+    assert ranked.evidence.related_words == ()
+    assert "related" not in ranked.evidence.describe()

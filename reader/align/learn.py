@@ -16,6 +16,7 @@ from typing import Any
 
 from reader.align import tuning
 from reader.align.clauses import Clause
+from reader.align.related import related_weight
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems
 from reader.text import _WORD
@@ -59,15 +60,22 @@ def pair_features(
     learned_words: float = 0.0,
     context: float = 0.0,
     cosine: float = 0.0,
+    related_credit: float | None = None,
 ) -> list[float]:
     """The scorer's evidence on a pair of clauses as numbers, in the order of FEATURES.
 
     expected_position: where in b's source a's counterpart is expected (from the pairs the user confirmed
     between the two sources, see UserPairs); a's own position when not given. learned_words: the share of
     the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words).
-    context and cosine come from PairContext (the clauses around the two; the semantic backend's embeddings)."""
+    context and cosine come from PairContext (the clauses around the two; the semantic backend's embeddings).
+    related_credit: what a word of one that the other says with a word WordNet relates to it ("shut" / "close")
+    counts for in dice and containment, as a share of a shared word (tuning.RELATED_WORD_CREDIT when not given;
+    the aligner's own score, claim_score, counts shared words only)."""
     shared = a.stems & b.stems
+    credit = tuning.RELATED_WORD_CREDIT if related_credit is None else related_credit
     weight = sum(a.weights.get(s, 0.0) for s in shared)
+    if credit:
+        weight += credit * related_weight(a, b)
     total = a.total + b.total
     dice = 2 * weight / total if total else 0.0
     containment = weight / min(a.total, b.total) if min(a.total, b.total) else 0.0
@@ -266,8 +274,11 @@ class PairModel:
         around = self.context
         context = around.context(a, b) if around is not None else 0.0
         cosine = around.cosine(a, b) if around is not None else 0.0
+        # with embeddings (the semantic backend) the cosine already says how close the wording is: WordNet's
+        # related words count in the lexical backend only
+        credit = 0.0 if around is not None and around.vectors is not None else None
         if not self.known:
-            return pair_features(a, b, context=context, cosine=cosine)
+            return pair_features(a, b, context=context, cosine=cosine, related_credit=credit)
         source_a, source_b = docs[a.doc].source_id, docs[b.doc].source_id
         return pair_features(
             a,
@@ -276,6 +287,7 @@ class PairModel:
             self.known.learned_words(a, b),
             context,
             cosine,
+            credit,
         )
 
     def judge(self, docs: Sequence, a: Clause, b: Clause) -> float:

@@ -15,6 +15,7 @@ from reader.align.differences import word_differences
 from reader.align.figures import Figure, figure_keys, figures, figures_differ
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
 from reader.align.regroup import regroup, without_spans
+from reader.align.related import related_pairs
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
@@ -36,6 +37,7 @@ class Evidence:
     shared_names: tuple[str, ...] = ()
     shared_quote: tuple[str, ...] = ()
     shared_words: tuple[str, ...] = ()
+    related_words: tuple[tuple[str, str], ...] = ()  # (word of a, word of b) WordNet relates: "rival" / "competitor"
     event_clash: bool = False  # opposite events ("joins" / "leaves") about the same names
     comparable: bool = True  # figures_a and figures_b hold figures of one kind (figures.figures_differ)
 
@@ -59,6 +61,8 @@ class Evidence:
         words = [word for word in self.shared_words if word not in said]  # '2021' once, as the figure
         if words:
             parts.append(f"words: {', '.join(words)}")
+        if self.related_words:
+            parts.append(f"related: {', '.join(f'{x} ~ {y}' for x, y in self.related_words)}")
         if self.event_clash:
             parts.append("opposite events")
         return "; ".join(parts) or "no shared evidence"
@@ -71,6 +75,7 @@ class Evidence:
             "shared_names": list(self.shared_names),
             "shared_quote": list(self.shared_quote),
             "shared_words": list(self.shared_words),
+            "related_words": [list(pair) for pair in self.related_words],
             "event_clash": self.event_clash,
         }
 
@@ -188,6 +193,11 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
     words = _words_for(text_a, a, shared)
     rare = sorted(telling - a.name_stems, key=lambda stem: -a.weights.get(stem, 0.0))
     features = pair_features(a, b)
+    words_b = _words_for(text_b, b, b.stems - a.stems)
+    unshared = _words_for(text_a, a, a.stems - b.stems)
+    related = tuple(
+        dict.fromkeys((unshared[x], words_b[y]) for x, y in related_pairs(a, b) if x in unshared and y in words_b)
+    )[:3]
     # a name with a number in it ("Phi-3") is a shared name, not a figure
     shared_labels = tuple(dict.fromkeys(f.text for f in figures_a if f.key in keys_b and f.kind.startswith("label")))
     names = tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words))
@@ -203,6 +213,7 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
         shared_quote=tuple(dict.fromkeys(words[s] for s in sorted(a.quote_stems & b.quote_stems) if s in words)),
         # several stems can come from one word ("cost-efficient"): name each word once
         shared_words=tuple(dict.fromkeys(words[s] for s in rare if s in words))[:3],
+        related_words=related,
         event_clash=bool(features[8]),
         comparable=figures_differ(only_a, only_b),
     )

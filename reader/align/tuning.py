@@ -17,6 +17,7 @@ FUZZY_WORD_RATIO = 85.0  # rapidfuzz ratio above which two different words count
 FUZZY_WORD_CREDIT = 0.8  # share of a word's weight a near-identical word earns
 FUZZY_FLOOR = 0.1  # Dice of exact words below which near-identical words are not looked for
 FUZZY_MIN_STEM = 5  # shortest stem (letters only) that may count as near-identical to another
+RELATED_WORD_CREDIT = 0.5  # share of a word's weight a word WordNet relates to it earns (pair model only)
 DICE_SHARE = 0.9  # score = DICE_SHARE * Dice + (1 - DICE_SHARE) * containment (+ evidence)
 NUMBER_BONUS = 0.08  # a number both claims state
 AMOUNT_CONFLICT = 0.08  # both claims state figures (more than one digit) and share none
@@ -39,21 +40,21 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 # (bench/eval_suggest.py --fit prints them); a database's own decisions refit them. The lexical default has no
 # cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings.
 DEFAULT_PAIR_WEIGHTS = (
-    -3.46,  # bias
-    2.19,  # score
-    4.27,  # dice
-    3.43,  # containment
-    1.26,  # shared_figure
-    -0.46,  # figure_conflict
-    0.08,  # shared_names
-    0.61,  # quote_overlap
-    1.13,  # telling_words
-    0.91,  # event_clash
-    -0.4,  # topic_only
-    -2.74,  # position_gap
-    1.75,  # near_figure
+    -3.76,  # bias
+    2.05,  # score
+    4.77,  # dice
+    3.67,  # containment
+    1.36,  # shared_figure
+    -0.32,  # figure_conflict
+    0.12,  # shared_names
+    0.62,  # quote_overlap
+    0.85,  # telling_words
+    0.94,  # event_clash
+    -0.45,  # topic_only
+    -2.79,  # position_gap
+    1.8,  # near_figure
     0.0,  # learned_words
-    1.55,  # context
+    1.6,  # context
     0.0,  # cosine
 )
 SEMANTIC_PAIR_WEIGHTS = (
@@ -82,7 +83,7 @@ LEARNED_STRENGTH = 0.1  # ... and of the features learnt from the user (reader.a
 # Suggestions at least this confident are drawn by default, weaker ones on request: the lowest threshold whose
 # pooled precision reaches 0.88 over the labelled datasets (bench/eval_suggest.py, which also reports each
 # held-out dataset at the threshold chosen on the others).
-DRAW_CONFIDENCE = 0.35
+DRAW_CONFIDENCE = 0.3
 SEMANTIC_DRAW_CONFIDENCE = 0.2  # ... with the semantic backend (its alignment is already strict: SEMANTIC_ACCEPT)
 # The pair model's second look at the aligner's clusters (reader.align.regroup): confidences, 0..1.
 MERGE_MEAN = 0.5  # two clusters merge when their passages of different sources are this confident on average

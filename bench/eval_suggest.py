@@ -21,7 +21,9 @@ datasets: the pair model (reader.align.learn) measured on one dataset is fitted 
 - learn from half: the labelled claims of a dataset split in two; the user confirms the labelled pairs of
   the first half (with `c`, or by hand when the counterpart is not listed) and rejects the wrong top-3
   candidates; the model is refitted with those decisions
-  (prior: the held-out model) and the ranking is measured on the other half, before and after.
+  (prior: the held-out model) and the ranking is measured on the other half, before and after; "rejected": top-3
+  after, the rejected pairs left out as the app leaves them out. A simulated user does not reject a candidate
+  that states another labelled claim with the query passage (one sentence often states several claims).
 --fit prints default weights fitted on every dataset (for reader/align/tuning.py), per backend.
 """
 
@@ -116,13 +118,16 @@ def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] 
     return rows, labels
 
 
-def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = None) -> dict:
+def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = None, rejected=()) -> dict:
+    """Top-1 and top-3 hits of the labelled pairs (of the claims in `only`), pairs the user rejected left out as
+    the app leaves them out."""
     index = _doc_index(docs)
     top1 = top3 = total = 0
     for claim, query, other in queries(claims):
         if only is not None and claim["id"] not in only:
             continue
-        ranked = rank_counterparts(clause_set, query.source, query.start, query.end, model, top=3)[other]
+        ranked = rank_counterparts(clause_set, query.source, query.start, query.end, model, top=3,
+                                   rejected=rejected)[other]
         hits = [any(overlaps(other, c.start, c.end, p) for p in claim["passages"]) for c in ranked]
         total += 1
         top1 += bool(hits[:1] and hits[0])
@@ -133,14 +138,12 @@ def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = 
 
 def confirmed_pairs(docs, claims, only: set[str]) -> list[tuple[str, ConfirmedPair]]:
     """(claim id, pair) for the labelled pairs of the claims in `only`, as the user confirms them."""
-    texts = {doc.source_id: len(doc.text) or 1 for doc in docs}
     found = []
     for claim, query, other in queries(claims):
         if claim["id"] in only:
             counterpart = next(p for p in claim["passages"] if p.source == other)
             found.append((claim["id"], ConfirmedPair((query.source, query.start, query.end),
                                                      (other, counterpart.start, counterpart.end),
-                                                     query.start / texts[query.source], counterpart.start / texts[other],
                                                      stems_of(query.quote), stems_of(counterpart.quote))))
     return found
 
@@ -148,8 +151,9 @@ def confirmed_pairs(docs, claims, only: set[str]) -> list[tuple[str, ConfirmedPa
 def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
     """What a user decides for the claims in `only`: the labelled pairs confirmed (with `c`, or linked by hand
     when the counterpart is not among the candidates), and the wrong top-3 candidates rejected. Each decision's
-    features are those the user saw then: position gaps from the anchors of the other confirmed claims."""
-    rows, labels = [], []
+    features are those the user saw then: words learnt from the other confirmed claims. Returns the rows, their
+    labels, what the confirmed pairs say (UserPairs) and the rejected pairs."""
+    rows, labels, rejected = [], [], []
     index = _doc_index(docs)
     confirmed_first = confirmed_pairs(docs, claims, only)
     for claim, query, other in queries(claims):
@@ -166,9 +170,24 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
             clause = next(c for c in clause_set.by_doc[index[other]] if c.start == candidate.start)
             if any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"]):
                 continue  # the right one: confirmed above
+            if _states_another_claim(claims, query, other, clause):
+                continue  # the two passages state another claim together: a user does not reject them
             rows.append(max((seen.features(docs, q, clause) for q in mine), key=lambda f: f[0]))
             labels.append(0)
-    return rows, labels, UserPairs(p for _, p in confirmed_first)
+            rejected.append(((query.source, query.start, query.end), (other, clause.start, clause.end)))
+    return rows, labels, UserPairs(p for _, p in confirmed_first), rejected
+
+
+def _states_another_claim(claims, query: Passage, other: str, clause) -> bool:
+    """Whether some labelled claim has a passage overlapping the query in its source and one overlapping the
+    clause in the other (one sentence often states several claims)."""
+    for claim in claims:
+        mine = [p for p in claim["passages"] if p.source == query.source]
+        if any(overlaps(query.source, query.start, query.end, p) for p in mine) and any(
+            overlaps(other, clause.start, clause.end, p) for p in claim["passages"]
+        ):
+            return True
+    return False
 
 
 NEUTRAL = (0.0,) * (len(FEATURES) + 1)
@@ -204,7 +223,7 @@ def main() -> None:
         print(f"{name:18} {len(docs)} sources, {len(claims)} claims, {sum(1 for _ in queries(claims))} directed pairs, "
               f"{len(negatives)} hard negatives")
     print(f"\n{'dataset':18} {'backend':9} {'top-1':>6} {'top-3':>6} {'P drawn':>8} {'R drawn':>8}  "
-          f"{'cv: draw':>8} {'P':>5} {'R':>5}  {'half: top-1 before->after':>26} {'top-3 before->after':>20}")
+          f"{'cv: draw':>8} {'P':>5} {'R':>5}  {'half: top-1 before->after':>26} {'top-3 before->after':>20} {'rejected':>9}")
     for backend in backends:
         try:
             contexts = {name: context_for(sets[name], backend == "semantic") for name in data}
@@ -232,9 +251,10 @@ def main() -> None:
             ids = sorted(claim["id"] for claim in claims)
             first, second = set(ids[0::2]), set(ids[1::2])
             before = ranking(docs, claims, sets[held], model, only=second)
-            rows, labels, known = decisions_for(docs, claims, sets[held], model, first)
+            rows, labels, known, rejected = decisions_for(docs, claims, sets[held], model, first)
             learned = refit(rows, labels, prior=model.weights, known=known).within(model.context)
             after = ranking(docs, claims, sets[held], learned, only=second)
+            hidden = ranking(docs, claims, sets[held], learned, only=second, rejected=rejected)
             counts[held] = {}
             for threshold in (*THRESHOLDS, draw_at[backend]):
                 # as reader.comparison: the pairs whose figures differ that the alignment left out, then judged
@@ -242,10 +262,10 @@ def main() -> None:
                 found = with_differing_figures(alignment, sets[held], model, floor)
                 quality = evaluate(drawn(assess(found, sets[held], model), docs, threshold), claims, negatives)
                 counts[held][threshold] = (quality["correct"], quality["judged"], quality["found"], quality["expected"])
-            shown[held] = {"rank": rank, "before": before, "after": after, "decisions": len(rows)}
+            shown[held] = {"rank": rank, "before": before, "after": after, "hidden": hidden, "decisions": len(rows)}
         if args.fit:
             continue
-        pooled = {key: 0 for key in ("top1", "top3", "n", "b1", "a1", "b3", "a3", "nh")}
+        pooled = {key: 0 for key in ("top1", "top3", "n", "b1", "a1", "b3", "a3", "nh", "h3")}
         pooled_draw = [0, 0, 0, 0]
         pooled_cv = [0, 0, 0, 0]
         for held in data:
@@ -256,7 +276,7 @@ def main() -> None:
             if held != "bundled":
                 for key, value in (("top1", rank["top1"]), ("top3", rank["top3"]), ("n", rank["total"]),
                                    ("b1", before["top1"]), ("a1", after["top1"]), ("b3", before["top3"]),
-                                   ("a3", after["top3"]), ("nh", before["total"])):
+                                   ("a3", after["top3"]), ("nh", before["total"]), ("h3", s["hidden"]["top3"])):
                     pooled[key] += value
                 pooled_draw = [x + y for x, y in zip(pooled_draw, default)]
                 pooled_cv = [x + y for x, y in zip(pooled_cv, cv)]
@@ -265,13 +285,13 @@ def main() -> None:
                   f"{chosen:8.2f} {_share(cv[0], cv[1]):5.2f} {_share(cv[2], cv[3]):5.2f}  "
                   f"{_share(before['top1'], before['total']):11.2f} -> {_share(after['top1'], after['total']):.2f}"
                   f"{_share(before['top3'], before['total']):14.2f} -> {_share(after['top3'], after['total']):.2f}"
-                  f"   ({s['decisions']} decisions)")
+                  f" {_share(s['hidden']['top3'], before['total']):9.2f}   ({s['decisions']} decisions)")
         p = pooled
         print(f"{'stories (pooled)':18} {backend:9} {p['top1'] / p['n']:6.2f} {p['top3'] / p['n']:6.2f} "
               f"{_share(pooled_draw[0], pooled_draw[1]):8.2f} {_share(pooled_draw[2], pooled_draw[3]):8.2f}  "
               f"{'':8} {_share(pooled_cv[0], pooled_cv[1]):5.2f} {_share(pooled_cv[2], pooled_cv[3]):5.2f}  "
               f"{_share(p['b1'], p['nh']):11.2f} -> {_share(p['a1'], p['nh']):.2f}"
-              f"{_share(p['b3'], p['nh']):14.2f} -> {_share(p['a3'], p['nh']):.2f}")
+              f"{_share(p['b3'], p['nh']):14.2f} -> {_share(p['a3'], p['nh']):.2f} {_share(p['h3'], p['nh']):9.2f}")
         everything = choose_threshold(counts, list(data), args.target)
         print(f"{'':18} {backend:9} threshold chosen on every dataset (precision >= {args.target}): {everything:.2f}")
 

@@ -98,8 +98,8 @@ def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]
 
 def pair_model(store, defaults: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS) -> PairModel:
     """The pair model refitted on this database's decisions (the defaults when there are none), knowing the
-    confirmed pairs: how each two outlets' orders map onto each other and which words the story's outlets
-    use for one another (reader.align.learn.UserPairs). defaults: the backend's default weights."""
+    confirmed pairs: which words the story's outlets use for one another (reader.align.learn.UserPairs).
+    defaults: the backend's default weights."""
     found = decisions(store)
     rows, labels = [], []
     for decision in found:
@@ -117,8 +117,6 @@ def pair_model(store, defaults: Sequence[float] = tuning.DEFAULT_PAIR_WEIGHTS) -
         ConfirmedPair(
             d.a,
             d.b,
-            d.a[1] / (len(texts[d.a[0]]) or 1),
-            d.b[1] / (len(texts[d.b[0]]) or 1),
             words(number, d.a),
             words(number, d.b),
         )

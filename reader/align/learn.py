@@ -8,7 +8,6 @@ log-loss, a few milliseconds for thousands of decisions).
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -56,7 +55,6 @@ _OPPOSITE_EVENTS = (
 def pair_features(
     a: Clause,
     b: Clause,
-    expected_position: float | None = None,
     learned_words: float = 0.0,
     context: float = 0.0,
     cosine: float = 0.0,
@@ -64,8 +62,7 @@ def pair_features(
 ) -> list[float]:
     """The scorer's evidence on a pair of clauses as numbers, in the order of FEATURES.
 
-    expected_position: where in b's source a's counterpart is expected (from the pairs the user confirmed
-    between the two sources, see UserPairs); a's own position when not given. learned_words: the share of
+    learned_words: the share of
     the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words).
     context and cosine come from PairContext (the clauses around the two; the semantic backend's embeddings).
     related_credit: what a word of one that the other says with a word WordNet relates to it ("shut" / "close")
@@ -100,8 +97,9 @@ def pair_features(
         min(5, len(telling)) / 5,
         1.0 if clash else 0.0,
         1.0 if shared and not telling else 0.0,
-        # outlets tell a story in roughly the same order; confirmed pairs say how one maps onto the other
-        abs((a.position if expected_position is None else expected_position) - b.position),
+        # outlets tell a story in roughly the same order. Not measured from the user's confirmed pairs: placed
+        # between them, a counterpart was as often further off as nearer (outlets reorder; bench/eval_suggest.py)
+        abs(a.position - b.position),
         1.0 if _near_figures(figures_a, figures_b) else 0.0,
         learned_words,
         context,
@@ -141,22 +139,22 @@ SpanAt = tuple[Hashable, int, int]  # (source id, start, end)
 
 @dataclass(frozen=True)
 class ConfirmedPair:
-    """A pair the user confirmed: two spans and where each starts, as a share of its source's text."""
+    """A pair the user confirmed: two spans and the words of each."""
 
     a: SpanAt
     b: SpanAt
-    position_a: float
-    position_b: float
     stems_a: frozenset[str] = frozenset()  # content stems of each passage (stems_of)
     stems_b: frozenset[str] = frozenset()
 
 
 class UserPairs:
-    """What the pairs a user confirmed say about other pairs of the same sources: how one outlet's order maps
-    onto the other's (anchors, per ordered pair of source ids: the two positions of each confirmed pair)."""
+    """What the pairs a user confirmed say about other pairs: the words the story's outlets use for one another.
+
+    Not where a counterpart stands: placed between the confirmed pairs of two outlets (interpolated), a held-out
+    counterpart was as often further off as nearer, and ranking lost counterparts (outlets reorder a story;
+    bench/eval_suggest.py, learn from half)."""
 
     def __init__(self, pairs: Iterable[ConfirmedPair] = ()) -> None:
-        anchors: dict[tuple[Hashable, Hashable], set[tuple[float, float]]] = {}
         self.words: dict[str, set[str]] = {}  # a word -> words the other side of a confirmed pair used instead
         for pair in pairs:
             if pair.a[0] == pair.b[0]:
@@ -165,15 +163,9 @@ class UserPairs:
             for mine, theirs in ((only_a, only_b), (only_b, only_a)):
                 for stem in mine:
                     self.words.setdefault(stem, set()).update(theirs)
-            for x, y, px, py in (
-                (pair.a, pair.b, pair.position_a, pair.position_b),
-                (pair.b, pair.a, pair.position_b, pair.position_a),
-            ):
-                anchors.setdefault((x[0], y[0]), set()).add((px, py))
-        self.anchors = {key: tuple(sorted(points)) for key, points in anchors.items()}
 
     def __bool__(self) -> bool:
-        return bool(self.anchors or self.words)
+        return bool(self.words)
 
     def learned_words(self, a: Clause, b: Clause) -> float:
         """The weighted share of a's words missing from b that a confirmed pair paired with a word b has: the
@@ -187,20 +179,6 @@ class UserPairs:
             if stem in self.words and not self.words[stem].isdisjoint(only_b)
         )
         return found / a.total
-
-    def expected_position(self, source_a: Hashable, position: float, source_b: Hashable) -> float:
-        """Where in source_b the counterpart of a passage at `position` of source_a is expected: interpolated
-        between the confirmed pairs of the two sources (and their starts and ends); `position` without any."""
-        points = self.anchors.get((source_a, source_b))
-        if not points:
-            return position
-        index = bisect.bisect_left(points, (position, -1.0))
-        left = points[index - 1] if index > 0 else (0.0, 0.0)
-        right = points[index] if index < len(points) else (1.0, 1.0)
-        if right[0] <= left[0]:
-            return right[1]
-        share = (position - left[0]) / (right[0] - left[0])
-        return left[1] + share * (right[1] - left[1])
 
 
 def stems_of(text: str) -> frozenset[str]:
@@ -249,8 +227,8 @@ class PairContext:
 class PairModel:
     """Weights of a logistic regression over FEATURES (bias first); confidence(x) is P(same claim).
 
-    known: the pairs the user confirmed (UserPairs): a pair's position_gap is then measured from where its
-    counterpart is expected between them, not from the same share of the other text. context: the clause
+    known: what the pairs the user confirmed say (UserPairs: the words the story's outlets use for one
+    another, the learned_words feature). context: the clause
     set the pairs come from (PairContext: neighbours, embeddings), for the context and cosine features."""
 
     weights: tuple[float, ...]
@@ -277,18 +255,8 @@ class PairModel:
         # with embeddings (the semantic backend) the cosine already says how close the wording is: WordNet's
         # related words count in the lexical backend only
         credit = 0.0 if around is not None and around.vectors is not None else None
-        if not self.known:
-            return pair_features(a, b, context=context, cosine=cosine, related_credit=credit)
-        source_a, source_b = docs[a.doc].source_id, docs[b.doc].source_id
-        return pair_features(
-            a,
-            b,
-            self.known.expected_position(source_a, a.position, source_b),
-            self.known.learned_words(a, b),
-            context,
-            cosine,
-            credit,
-        )
+        learned = self.known.learned_words(a, b) if self.known else 0.0
+        return pair_features(a, b, learned, context, cosine, credit)
 
     def judge(self, docs: Sequence, a: Clause, b: Clause) -> float:
         """The confidence that a and b (clauses of docs) state one claim."""

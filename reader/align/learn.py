@@ -62,8 +62,8 @@ def pair_features(
 ) -> list[float]:
     """The scorer's evidence on a pair of clauses as numbers, in the order of FEATURES.
 
-    learned_words: the share of
-    the words of a not in b that confirmed pairs have paired with a word of b (UserPairs.learned_words).
+    learned_words: the share of the words of a not in b that confirmed pairs have paired with a word of b
+    (UserPairs.learned_words).
     context and cosine come from PairContext (the clauses around the two; the semantic backend's embeddings).
     related_credit: what a word of one that the other says with a word WordNet relates to it ("shut" / "close")
     counts for in dice and containment, as a share of a shared word (tuning.RELATED_WORD_CREDIT when not given;
@@ -228,8 +228,8 @@ class PairModel:
     """Weights of a logistic regression over FEATURES (bias first); confidence(x) is P(same claim).
 
     known: what the pairs the user confirmed say (UserPairs: the words the story's outlets use for one
-    another, the learned_words feature). context: the clause
-    set the pairs come from (PairContext: neighbours, embeddings), for the context and cosine features."""
+    another, the learned_words feature). context: the clause set the pairs come from (PairContext:
+    neighbours, embeddings), for the context and cosine features."""
 
     weights: tuple[float, ...]
     decisions: int = 0  # how many user decisions it was refitted on (0: the defaults)

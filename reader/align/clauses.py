@@ -20,6 +20,7 @@ from itertools import chain, repeat
 from rapidfuzz import fuzz
 
 from reader.align import tuning
+from reader.align.ascii_claims import ascii_claims
 from reader.align.cutting import clause_spans, is_label
 from reader.align.figures import figure_keys, may_state_figure
 from reader.align.result import SourceText
@@ -155,8 +156,9 @@ class Columns:
     """The claims of a set of sources as columns, one entry per claim in index order: what the stages read
     for every claim (a million for a million-line source), never making a Clause for most of them.
 
-    doc, start, end, sentence, stems, key and canonical are Clause's fields of that name; bounds[d] is the
-    range of indices of the claims of source d (contiguous, in text order)."""
+    doc, start, end, sentence, key and canonical are Clause's fields of that name, stems its stems as a tuple
+    (each once: a frozenset is made for a Clause when it is; a million frozensets took 440 MB); bounds[d] is
+    the range of indices of the claims of source d (contiguous, in text order)."""
 
     __slots__ = ("doc", "start", "end", "sentence", "stems", "key", "canonical", "bounds")
 
@@ -165,7 +167,7 @@ class Columns:
         self.start: list[int] = []
         self.end: list[int] = []
         self.sentence: list[int] = []
-        self.stems: list[frozenset[str]] = []
+        self.stems: list[tuple[str, ...]] = []
         self.key: list[str] = []
         self.canonical: list[int] = []
         self.bounds: list[range] = []
@@ -211,7 +213,7 @@ class ClauseSet:
                 start,
                 columns.end[index],
                 columns.sentence[index],
-                columns.stems[index],
+                frozenset(columns.stems[index]),
                 columns.key[index],
                 columns.canonical[index],
                 start / (len(self.docs[doc].text) or 1),
@@ -294,14 +296,14 @@ def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
 def _extract_claims(docs: Sequence[SourceText]) -> tuple[Columns, list[Evidence]]:
     """The claims of every source, in order, as columns (and each source's Evidence)."""
     columns = Columns()
-    found: list[tuple[int, int, int, frozenset[str], str]] = []
+    found: list[tuple[int, int, int, tuple[str, ...], str]] = []
     evidence: list[Evidence] = []
     for doc in docs:
         vocabulary = _Vocabulary(doc.text)
         evidence.append(Evidence(doc.text, vocabulary))
         first = len(found)
         if doc.text.isascii():
-            found.extend(_ascii_claims(doc.text))
+            found.extend(ascii_claims(doc.text))
         else:
             found.extend(_claims(doc.text, vocabulary))
         columns.bounds.append(range(first, len(found)))
@@ -313,7 +315,7 @@ def _extract_claims(docs: Sequence[SourceText]) -> tuple[Columns, list[Evidence]
     return columns, evidence
 
 
-def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int, frozenset[str], str]]:
+def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int, tuple[str, ...], str]]:
     """(start, end, sentence, stems, key) of each claim of one source. The loop runs once per clause (a million
     for a million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash
     or "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
@@ -331,63 +333,7 @@ def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int,
             vocabulary.learn(words)
             stems_found = list(chain.from_iterable(map(stems_of, words)))
         if len(stems_found) >= min_words:
-            yield start, end, sentence_index, frozenset(stems_found), " ".join(map(folded_of, words))
-
-
-# Every ASCII character that cannot be in a word (reader.text.WORD: [\w$%] runs, joined by -'.,/) as a space.
-_OUTSIDE_WORDS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "_$%")}
-
-
-def _ascii_claims(text: str) -> Iterator[tuple[int, int, int, frozenset[str], str]]:
-    """What _claims gives, for an ASCII text: there a word folds to its lower case, and a clause's words
-    without a joining mark between word characters ("6.6", "o1-mini", "don't") are the runs left by turning
-    every other character into a space. So the text is lowered and spaced once, and a clause's words are a
-    split of its piece (3x faster than finding them with WORD; the few clauses with a joining mark still do)."""
-    min_words = tuning.MIN_CLAIM_WORDS
-    lowered = text.lower()
-    spaced = lowered.translate(_OUTSIDE_WORDS)
-    spans = clause_spans(text)
-    joined = _joined_clauses(text, spans)
-    colons = ":" in text
-    stems: dict[str, tuple[str, ...]] = {}
-    stems_of = stems.__getitem__
-    find_words = WORD.findall
-    for number, (start, end, sentence_index) in enumerate(spans):
-        if colons and text.startswith(":", end) and is_label(text, start, end):
-            continue
-        words = find_words(lowered, start, end) if number in joined else spaced[start:end].split()
-        try:
-            stems_found = list(chain.from_iterable(map(stems_of, words)))
-        except KeyError:  # a word not seen before in this source
-            stems.update((word, content_stems(word)) for word in words if word not in stems)
-            stems_found = list(chain.from_iterable(map(stems_of, words)))
-        if len(stems_found) >= min_words:
-            yield start, end, sentence_index, frozenset(stems_found), " ".join(words)
-
-
-# An ASCII text's characters as the classes a joined word reads (reader.text.WORD: [\w$%]+ then [-'.,/][\w%]+):
-# a joining mark 1, a character of [\w%] 2, "$" 3, others 0; a mark joins where the classes read 2 1 2 or 3 1 2.
-_JOIN_CLASSES = bytes(
-    1 if chr(code) in "-'.,/" else 2 if chr(code).isalnum() or chr(code) in "_%" else 3 if chr(code) == "$" else 0
-    for code in range(256)
-)
-
-
-def _joined_clauses(text: str, spans: list[tuple[int, int, int]]) -> set[int]:
-    """The clauses (numbers in spans) of an ASCII text with a joining mark between two of their word
-    characters, found in the text's bytes mapped to classes (bytes.find runs at memory speed; a pattern
-    stopped at every full stop of a million lines)."""
-    classes = text.encode("ascii").translate(_JOIN_CLASSES)
-    starts = [start for start, _, _ in spans]
-    joined: set[int] = set()
-    for pattern in (b"\x02\x01\x02", b"\x03\x01\x02"):
-        at = classes.find(pattern)
-        while at >= 0:  # the mark at at + 1, between the word characters at at and at + 2
-            number = bisect.bisect_right(starts, at) - 1
-            if number >= 0 and at + 2 < spans[number][1]:
-                joined.add(number)
-            at = classes.find(pattern, at + 1)
-    return joined
+            yield start, end, sentence_index, tuple(dict.fromkeys(stems_found)), " ".join(map(folded_of, words))
 
 
 class _Vocabulary:
@@ -440,7 +386,7 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(stems: list[frozenset[str]], weighing: Weighing) -> Counter[str]:
+def _weigh(stems: list[tuple[str, ...]], weighing: Weighing) -> Counter[str]:
     """Weigh words by inverse document frequency over the claims (their stems: a word in few claims says more
     about which claim it is) and find the story's topic words, into weighing (each claim reads its own weights
     from it when first asked: see Weighing); returns the document frequencies."""

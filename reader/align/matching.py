@@ -35,7 +35,7 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
         # Only the claims with a word that may be a key (found in C): most clauses of a huge source have none,
         # all their words being too common.
         for claim in compress(active, map(not_, map(indexing.isdisjoint, map(stems.__getitem__, active)))):
-            keys = sorted(stems[claim] & indexing, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
+            keys = sorted(indexing.intersection(stems[claim]), key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
             keys_of[claim] = keys
             for key in keys:
                 postings[key].append(claim)

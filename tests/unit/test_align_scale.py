@@ -183,6 +183,18 @@ def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
         assert got == reference_claims(text), text
 
 
+def test_a_word_of_a_spaced_ascii_text_has_at_most_one_content_stem():
+    """reader.align.ascii_claims looks up one stem per word of a clause split wherever no word character is."""
+    from reader.align.ascii_claims import _OUTSIDE_WORDS
+
+    word_characters = [chr(code) for code in range(128) if code not in _OUTSIDE_WORDS]
+    assert len(word_characters) == 26 + 26 + 10 + 3  # letters, digits, "_", "$" and "%"
+    rng = random.Random(12)
+    for _ in range(20_000):
+        word = "".join(rng.choice(word_characters) for _ in range(rng.randint(1, 8))).lower()
+        assert len(words.content_stems(word)) <= 1, word
+
+
 def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
     """ASCII texts find glued boundaries, inner sentence ends and cutting marks in their bytes: the same
     sentences, units and flags as the patterns searched per paragraph and per sentence."""

@@ -15,7 +15,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import eq, ne
 
 from rapidfuzz import fuzz
 
@@ -461,11 +462,21 @@ def _mark_repeats(columns: Columns, df: Counter[str]) -> None:
 
 def _mark_exact_repeats(keys: list[str], canonical: list[int], mine: range) -> None:
     """Mark the claims (indices in mine) whose text is word for word that of an earlier claim of the source
-    (what _mark_repeats does when no claim can be a near repeat), found through a table of each text's first
-    claim."""
+    (what _mark_repeats does when no claim can be a near repeat). Found through a table of each text's hash
+    and the first claim with it (a table of a million texts themselves took 0.35 s, of their hashes 0.17 s),
+    the texts compared where the hashes say "repeat"; if two texts share a hash, the texts are looked up."""
     texts = keys[mine.start : mine.stop]
-    first_at = dict(zip(reversed(texts), range(len(texts) - 1, -1, -1)))  # the first position of each text
+    first_at: dict[int, int] = {}  # each hash -> the first position with it
+    firsts = list(map(first_at.setdefault, map(_text_hash, texts), range(len(texts))))
     if len(first_at) == len(texts):
         return
-    for at in sorted(set(range(len(texts))).difference(first_at.values())):
-        canonical[mine.start + at] = mine.start + first_at[texts[at]]
+    again = list(compress(range(len(texts)), map(ne, firsts, range(len(texts)))))
+    if not all(map(eq, map(texts.__getitem__, again), map(texts.__getitem__, map(firsts.__getitem__, again)))):
+        first_text: dict[str, int] = {}  # two texts of one hash: by the texts themselves
+        firsts = list(map(first_text.setdefault, texts, range(len(texts))))
+        again = list(compress(range(len(texts)), map(ne, firsts, range(len(texts)))))
+    for at in again:
+        canonical[mine.start + at] = mine.start + firsts[at]
+
+
+_text_hash = hash  # a name of its own, so that a test can make texts share hashes

@@ -108,6 +108,15 @@ def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
     assert sum(claim.canonical >= 0 for claim in claim_set.claims) >= 20  # of the 40 lines said twice, those that are claims
 
 
+@pytest.mark.parametrize("text_hash", [hash, len, lambda text: 0], ids=["hash", "texts of one length share", "all share"])
+def test_word_for_word_repeats_are_marked_whatever_the_hashes_of_the_texts(monkeypatch, text_hash):
+    monkeypatch.setattr(clauses, "_text_hash", text_hash)
+    keys = ["x", "a b", "c d", "a b", "e f", "c d", "a b", "gh", "y"]  # the source's claims are 1 to 7
+    canonical = [-1] * len(keys)
+    _mark_exact_repeats(keys, canonical, range(1, 8))
+    assert canonical == [-1, -1, -1, 1, -1, 2, 1, -1, -1]
+
+
 def test_sentences_found_in_one_scan_are_those_a_search_per_paragraph_finds():
     from reader.text import _CANDIDATE, _sentences_in_paragraph, paragraph_spans, sentence_spans
 

@@ -192,7 +192,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     and members {source_path, start, end, text, score, status, confidence}; offsets are code points in the
     source's canonical text. Pairs you rejected (`reader reject`) are never suggested.
     """
-    from reader.align import SourceText, alignment_to_json
+    from reader.align import SourceText, alignment_to_msgspec
     from reader.comparison import compare_sources
 
     require_backend(backend)
@@ -206,7 +206,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     if output_format == "json":
         from reader.commands.claims import echo_indented_json  # msgspec: json.dumps took 2 s on a million passages
 
-        echo_indented_json(alignment_to_json(alignment))
+        echo_indented_json(alignment_to_msgspec(alignment))
         return
     import csv
     import io

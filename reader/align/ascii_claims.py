@@ -18,6 +18,7 @@ from itertools import chain
 from reader.align import tuning
 from reader.align.cutting import clause_spans, is_label
 from reader.align.words import content_stems
+from reader.byte_patterns import pattern_starts
 from reader.text import WORD
 
 # Every ASCII character that cannot be in a word (reader.text.WORD: [\w$%] runs, joined by -'.,/) as a space.
@@ -69,16 +70,15 @@ def ascii_claims(text: str) -> Iterator[tuple[int, int, int, tuple[str, ...], st
 
 def _joined_clauses(text: str, spans: list[tuple[int, int, int]]) -> set[int]:
     """The clauses (numbers in spans) of an ASCII text with a joining mark between two of their word
-    characters, found in the text's bytes mapped to classes (bytes.find runs at memory speed; a pattern
-    stopped at every full stop of a million lines)."""
-    classes = text.encode("ascii").translate(_JOIN_CLASSES)
+    characters, found in the text's bytes mapped to classes (reader.byte_patterns; a pattern stopped at every
+    full stop of a million lines)."""
+    marks = pattern_starts(text.encode("ascii").translate(_JOIN_CLASSES), (b"\x02\x01\x02", b"\x03\x01\x02"))
+    if not marks:
+        return set()
     starts = [start for start, _, _ in spans]
     joined: set[int] = set()
-    for pattern in (b"\x02\x01\x02", b"\x03\x01\x02"):
-        at = classes.find(pattern)
-        while at >= 0:  # the mark at at + 1, between the word characters at at and at + 2
-            number = bisect.bisect_right(starts, at) - 1
-            if number >= 0 and at + 2 < spans[number][1]:
-                joined.add(number)
-            at = classes.find(pattern, at + 1)
+    for at in marks:  # the mark at at + 1, between the word characters at at and at + 2
+        number = bisect.bisect_right(starts, at) - 1
+        if number >= 0 and at + 2 < spans[number][1]:
+            joined.add(number)
     return joined

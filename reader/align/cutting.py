@@ -18,6 +18,7 @@ from itertools import count
 
 from reader.align import tuning
 from reader.align.words import content_stems
+from reader.byte_patterns import pattern_starts
 from reader.text import Span, sentence_spans, word_spans
 
 # Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
@@ -77,17 +78,11 @@ _GLUED_CLASSES = bytes(
 
 def _glued_candidates(text: str) -> list[int]:
     """Where _GLUED_CANDIDATE matches (the offsets of its punctuation mark). In an ASCII text, found as the
-    class sequence 1 2 3 in the text's bytes mapped to classes (bytes.find runs at memory speed; the
-    pattern stopped at every full stop of a million lines)."""
+    class sequence 1 2 3 in the text's bytes mapped to classes (reader.byte_patterns; the pattern stopped
+    at every full stop of a million lines)."""
     if not text.isascii():
         return [match.start() for match in _GLUED_CANDIDATE.finditer(text)]
-    classes = text.encode("ascii").translate(_GLUED_CLASSES)
-    found: list[int] = []
-    at = classes.find(b"\x01\x02\x03")
-    while at >= 0:
-        found.append(at)
-        at = classes.find(b"\x01\x02\x03", at + 1)
-    return found
+    return pattern_starts(text.encode("ascii").translate(_GLUED_CLASSES), (b"\x01\x02\x03",))
 
 
 def _cut_glued(spans: list[Span], glued: list[int]) -> list[Span]:

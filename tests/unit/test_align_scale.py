@@ -182,7 +182,17 @@ ASCII_PIECES = [piece for piece in EVIDENCE_PIECES if piece.isascii()] + [
     "6.6", "o1-mini", "don't", "a/b", "$", "%", "$13", "40%", "'", "-", "/", ".", ",", "x", "_", "A", "Ab.", "'s"]
 
 
-def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
+@pytest.fixture(params=["small", "large"])
+def byte_scans(request, monkeypatch):
+    """Byte patterns found with bytes.find (a small text) or with numpy (a large one: every text here)."""
+    from reader import byte_patterns
+
+    if request.param == "large":
+        monkeypatch.setattr(byte_patterns, "LARGE", 0)
+    return request.param
+
+
+def test_claims_of_an_ascii_text_are_those_of_each_clause_alone(byte_scans):
     rng = random.Random(6)
     for _ in range(1500):
         text = "".join(rng.choice(ASCII_PIECES) for _ in range(rng.randint(0, 60)))
@@ -204,7 +214,7 @@ def test_a_word_of_a_spaced_ascii_text_has_at_most_one_content_stem():
         assert len(words.content_stems(word)) <= 1, word
 
 
-def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
+def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do(byte_scans):
     """ASCII texts find glued boundaries, inner sentence ends and cutting marks in their bytes: the same
     sentences, units and flags as the patterns searched per paragraph and per sentence."""
     from reader.align import cutting

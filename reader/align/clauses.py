@@ -159,9 +159,10 @@ class Columns:
 
     doc, start, end, sentence, key and canonical are Clause's fields of that name, stems its stems as a tuple
     (each once: a frozenset is made for a Clause when it is; a million frozensets took 440 MB); bounds[d] is
-    the range of indices of the claims of source d (contiguous, in text order)."""
+    the range of indices of the claims of source d (contiguous, in text order) and source_stems[d] every stem
+    they hold (a stage that looks for claims holding some stems passes over a source that holds none)."""
 
-    __slots__ = ("doc", "start", "end", "sentence", "stems", "key", "canonical", "bounds")
+    __slots__ = ("doc", "start", "end", "sentence", "stems", "key", "canonical", "bounds", "source_stems")
 
     def __init__(self) -> None:
         self.doc: list[int] = []
@@ -172,6 +173,7 @@ class Columns:
         self.key: list[str] = []
         self.canonical: list[int] = []
         self.bounds: list[range] = []
+        self.source_stems: list[frozenset[str]] = []
 
 
 class ClauseSet:
@@ -254,6 +256,7 @@ class ClauseSet:
         for name in ("start", "end", "sentence", "stems", "key"):
             column = getattr(old, name)
             setattr(columns, name, [column[index] for index in kept])
+        columns.source_stems = [old.source_stems[doc] for doc in keep]
         columns.canonical = [new_index[old.canonical[i]] if old.canonical[i] >= 0 else -1 for i in kept]
         members: list[list[int]] = [[] for _ in keep]
         for new, doc in enumerate(columns.doc):
@@ -289,7 +292,7 @@ def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
     """Cut every source into claims, weigh their words and mark the claims a source repeats."""
     weighing = Weighing()
     columns, evidence = _extract_claims(docs)
-    df = _weigh(columns.stems, weighing)
+    df = _weigh(columns, weighing)
     _mark_repeats(columns, df)
     return ClauseSet(docs, columns, df, weighing, evidence)
 
@@ -387,11 +390,17 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(stems: list[tuple[str, ...]], weighing: Weighing) -> Counter[str]:
+def _weigh(columns: Columns, weighing: Weighing) -> Counter[str]:
     """Weigh words by inverse document frequency over the claims (their stems: a word in few claims says more
     about which claim it is) and find the story's topic words, into weighing (each claim reads its own weights
-    from it when first asked: see Weighing); returns the document frequencies."""
-    df: Counter[str] = Counter(chain.from_iterable(stems))
+    from it when first asked: see Weighing); returns the document frequencies. Counted source by source, so
+    each source's stems are known too (columns.source_stems)."""
+    df: Counter[str] = Counter()
+    stems = columns.stems
+    for bounds in columns.bounds:
+        counts = Counter(chain.from_iterable(stems[bounds.start : bounds.stop]))
+        columns.source_stems.append(frozenset(counts))
+        df.update(counts)
     n = len(stems) or 1
     weighing.idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
     weighing.topic = frozenset(
@@ -422,8 +431,8 @@ def _mark_repeats(columns: Columns, df: Counter[str]) -> None:
     rank = rarity_ranks(df)
     rare_enough = {stem for stem, count in df.items() if count <= tuning.MAX_POSTING}  # may find a near repeat
     keys, stems, canonical = columns.key, columns.stems, columns.canonical
-    for mine in columns.bounds:
-        if all(map(rare_enough.isdisjoint, stems[mine.start : mine.stop])):
+    for mine, held in zip(columns.bounds, columns.source_stems):
+        if rare_enough.isdisjoint(held):
             _mark_exact_repeats(keys, canonical, mine)  # no rare word, so no near repeat to look for (a huge
             continue  # source of common words)
         exact: dict[str, int] = {}

@@ -1,14 +1,15 @@
 """Where short patterns occur in an ASCII text's bytes mapped to character classes (bytes.translate): what the
 aligner looks for over a whole text instead of a search per sentence (a million-line source has a million).
 
-A small text is searched with bytes.find. A large one is compared as a whole with numpy, one byte of the
+A small text is searched with bytes.find. A large one is compared with numpy, a chunk and one byte of the
 pattern at a time: bytes.find steps nearly byte by byte when the pattern's bytes are common ones (letters),
 0.07 s for each pattern over 57 MB, where the array comparisons take a fifth of that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import chain
 
 LARGE = 1_000_000  # bytes from which numpy compares the arrays (importing it takes 0.07 s: a small text never does)
 
@@ -23,33 +24,36 @@ def pattern_starts(classes: bytes, patterns: Sequence[bytes]) -> list[int]:
                 found.add(at)
                 at = classes.find(pattern, at + 1)
         return sorted(found)
-    import numpy as np
-
-    return np.flatnonzero(_matches(classes, patterns)).tolist()
+    return sorted(chain.from_iterable(_starts(classes, patterns)))
 
 
 def holds_pattern(classes: bytes, patterns: Sequence[bytes]) -> bool:
     """Whether any of the patterns (all of one length) occurs in classes."""
     if len(classes) < LARGE:
         return any(pattern in classes for pattern in patterns)
-    return bool(_matches(classes, patterns).any())
+    return any(map(len, _starts(classes, patterns)))
 
 
-def _matches(classes: bytes, patterns: Sequence[bytes]):
-    """A numpy array of booleans: at each offset, whether one of the patterns starts there. Written into three
-    arrays made once (a new array of 57 MB is new memory the system maps again)."""
+_CHUNK = 1 << 20  # bytes compared at a time: the arrays stay in the processor's cache and take no new memory
+
+
+def _starts(classes: bytes, patterns: Sequence[bytes]) -> Iterator[list[int]]:
+    """The offsets at which a pattern starts, chunk by chunk (each list in order, a chunk's patterns one after
+    the other), compared with numpy one byte of the pattern at a time."""
     import numpy as np
 
     codes = np.frombuffer(classes, dtype=np.uint8)
     length = len(patterns[0])
-    count = max(len(codes) - length + 1, 0)
-    found = np.zeros(count, dtype=bool)
-    here = np.empty(count, dtype=bool)
-    byte = np.empty(count, dtype=bool)
-    for pattern in patterns:
-        np.equal(codes[:count], pattern[0], out=here)
-        for offset in range(1, length):
-            np.equal(codes[offset : offset + count], pattern[offset], out=byte)
-            here &= byte
-        found |= here
-    return found
+    count = max(len(codes) - length + 1, 0)  # offsets at which a pattern can start
+    here = np.empty(min(count, _CHUNK), dtype=bool)
+    byte = np.empty(min(count, _CHUNK), dtype=bool)
+    for first in range(0, count, _CHUNK):
+        size = min(_CHUNK, count - first)
+        for pattern in patterns:
+            np.equal(codes[first : first + size], pattern[0], out=here[:size])
+            for offset in range(1, length):
+                np.equal(codes[first + offset : first + offset + size], pattern[offset], out=byte[:size])
+                here[:size] &= byte[:size]
+            found = np.flatnonzero(here[:size])
+            if len(found):
+                yield (found + first).tolist()

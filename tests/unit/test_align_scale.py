@@ -184,11 +184,13 @@ ASCII_PIECES = [piece for piece in EVIDENCE_PIECES if piece.isascii()] + [
 
 @pytest.fixture(params=["small", "large"])
 def byte_scans(request, monkeypatch):
-    """Byte patterns found with bytes.find (a small text) or with numpy (a large one: every text here)."""
+    """Byte patterns found with bytes.find (a small text) or with numpy (a large one: every text here, compared
+    in chunks of 5 bytes, so that patterns run across chunks)."""
     from reader import byte_patterns
 
     if request.param == "large":
         monkeypatch.setattr(byte_patterns, "LARGE", 0)
+        monkeypatch.setattr(byte_patterns, "_CHUNK", 5)
     return request.param
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import count
+from itertools import count, repeat
+from operator import itemgetter
 
 from reader.align import tuning
 from reader.align.words import content_stems
@@ -62,11 +63,12 @@ def sentence_units(text: str) -> list[Span]:
     glued = [at + 1 for at in _glued_candidates(text) if text[at] == ")" or at > 0 and "a" <= text[at - 1] <= "z"]
     if glued:
         spans = _cut_glued(spans, glued)
-    return [
-        (start, end)
-        for start, end in spans
-        if text.endswith(_SENTENCE_END, start, end) or not _is_heading(text, start, end)
-    ]
+    # Whether each ends as a sentence does, found through map (a loop in C over a million sentences).
+    starts, ends = map(itemgetter(0), spans), map(itemgetter(1), spans)
+    ends_sentence = list(map(text.endswith, repeat(_SENTENCE_END), starts, ends))
+    if all(ends_sentence):
+        return spans
+    return [span for span, ends in zip(spans, ends_sentence) if ends or not _is_heading(text, *span)]
 
 
 # An ASCII text's characters as the classes _GLUED_CANDIDATE reads: [.!?)] 1, [A-Z] 2, [a-z] 3, others 0.

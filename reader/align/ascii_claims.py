@@ -12,7 +12,6 @@ filtered out in C.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 from itertools import chain
 
 from reader.align import tuning
@@ -42,10 +41,13 @@ class _SingleStems(dict):
         return stem
 
 
-def ascii_claims(text: str) -> Iterator[tuple[int, int, int, tuple[str, ...], str]]:
-    """What reader.align.clauses._claims gives for an ASCII text (see the module doc): (start, end, sentence,
-    stems, key) of each claim. A clause's distinct stems are counted first (a clause with MIN_CLAIM_WORDS of
-    them has that many stems); only a clause with fewer is counted again with its repeated stems."""
+ClaimColumns = tuple[list[int], list[int], list[int], list[tuple[str, ...]], list[str]]
+
+
+def ascii_claims(text: str) -> ClaimColumns:
+    """What reader.align.clauses._claims gives for an ASCII text (see the module doc), as columns: the start,
+    end, sentence, stems and key of each claim. A clause's distinct stems are counted first (a clause with
+    MIN_CLAIM_WORDS of them has that many stems); only a clause with fewer is counted again with its repeats."""
     min_words = tuning.MIN_CLAIM_WORDS
     lowered = text.lower()
     spaced = lowered.translate(_OUTSIDE_WORDS)
@@ -53,19 +55,37 @@ def ascii_claims(text: str) -> Iterator[tuple[int, int, int, tuple[str, ...], st
     joined = _joined_clauses(text, spans)
     colons = ":" in text
     stem_of = _SingleStems().__getitem__
-    for number, (start, end, sentence_index) in enumerate(spans):
+    kept: list[int] = []  # the clauses that are claims (numbers in spans)
+    stems_column: list[tuple[str, ...]] = []
+    keys: list[str] = []
+    keep, add_stems, add_key = kept.append, stems_column.append, keys.append
+    for number, (start, end, _) in enumerate(spans):
         if colons and text.startswith(":", end) and is_label(text, start, end):
             continue
         if number in joined:  # words joined by a mark ("6.6", "o1-mini"): as reader.text.WORD finds them
             words = WORD.findall(lowered, start, end)
             stems_found = list(chain.from_iterable(map(content_stems, words)))
             if len(stems_found) >= min_words:
-                yield start, end, sentence_index, tuple(dict.fromkeys(stems_found)), " ".join(words)
+                keep(number)
+                add_stems(tuple(dict.fromkeys(stems_found)))
+                add_key(" ".join(words))
             continue
         words = spaced[start:end].split()
         stems = tuple(dict.fromkeys(filter(None, map(stem_of, words))))
         if len(stems) >= min_words or len(list(filter(None, map(stem_of, words)))) >= min_words:
-            yield start, end, sentence_index, stems, " ".join(words)
+            keep(number)
+            add_stems(stems)
+            add_key(" ".join(words))
+    if not kept:
+        return [], [], [], [], []
+    starts, ends, sentences = zip(*spans)  # the offsets of the claims taken from these (no tuple per claim)
+    return (
+        list(map(starts.__getitem__, kept)),
+        list(map(ends.__getitem__, kept)),
+        list(map(sentences.__getitem__, kept)),
+        stems_column,
+        keys,
+    )
 
 
 def _joined_clauses(text: str, spans: list[tuple[int, int, int]]) -> set[int]:

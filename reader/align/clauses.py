@@ -300,22 +300,24 @@ def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
 def _extract_claims(docs: Sequence[SourceText]) -> tuple[Columns, list[Evidence]]:
     """The claims of every source, in order, as columns (and each source's Evidence)."""
     columns = Columns()
-    found: list[tuple[int, int, int, tuple[str, ...], str]] = []
     evidence: list[Evidence] = []
-    for doc in docs:
+    for doc_index, doc in enumerate(docs):
         vocabulary = _Vocabulary(doc.text)
         evidence.append(Evidence(doc.text, vocabulary))
-        first = len(found)
         if doc.text.isascii():
-            found.extend(ascii_claims(doc.text))
+            starts, ends, sentences, stems, keys = ascii_claims(doc.text)
         else:
-            found.extend(_claims(doc.text, vocabulary))
-        columns.bounds.append(range(first, len(found)))
-    if found:
-        columns.start, columns.end, columns.sentence, columns.stems, columns.key = map(list, zip(*found))
-    for doc_index, bounds in enumerate(columns.bounds):
-        columns.doc.extend(repeat(doc_index, len(bounds)))
-    columns.canonical = [-1] * len(found)
+            found = list(_claims(doc.text, vocabulary))
+            starts, ends, sentences, stems, keys = map(list, zip(*found)) if found else ([], [], [], [], [])
+        first = len(columns.start)
+        columns.start.extend(starts)
+        columns.end.extend(ends)
+        columns.sentence.extend(sentences)
+        columns.stems.extend(stems)
+        columns.key.extend(keys)
+        columns.bounds.append(range(first, len(columns.start)))
+        columns.doc.extend(repeat(doc_index, len(starts)))
+    columns.canonical = [-1] * len(columns.start)
     return columns, evidence
 
 

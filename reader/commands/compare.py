@@ -203,6 +203,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
         raise click.ClickException("alignment needs at least two sources")
     compared = compare_sources(store, [SourceText(s.id, s.path, store.text(s.id)) for s in chosen], backend)
     alignment = compared.judged if everything else compared.shown
+    del compared  # the claims of a million-line source (hundreds of MB), freed before the output is built
     if output_format == "json":
         from reader.commands.claims import echo_indented_json  # msgspec: json.dumps took 2 s on a million passages
 

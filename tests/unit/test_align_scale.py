@@ -86,7 +86,9 @@ def test_a_clause_made_alone_has_no_weights():
 
 
 
-def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
+@pytest.mark.parametrize("sorted_from", [100_000, 0], ids=["table", "sorted"])
+def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch, sorted_from):
+    monkeypatch.setattr(clauses, "SORTED_FROM", sorted_from)
     used = []
 
     def spy(keys, canonical, mine):
@@ -108,9 +110,11 @@ def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
     assert sum(claim.canonical >= 0 for claim in claim_set.claims) >= 20  # of the 40 lines said twice, those that are claims
 
 
+@pytest.mark.parametrize("sorted_from", [100_000, 0], ids=["table", "sorted"])
 @pytest.mark.parametrize("text_hash", [hash, len, lambda text: 0], ids=["hash", "texts of one length share", "all share"])
-def test_word_for_word_repeats_are_marked_whatever_the_hashes_of_the_texts(monkeypatch, text_hash):
+def test_word_for_word_repeats_are_marked_whatever_the_hashes_of_the_texts(monkeypatch, text_hash, sorted_from):
     monkeypatch.setattr(clauses, "_text_hash", text_hash)
+    monkeypatch.setattr(clauses, "SORTED_FROM", sorted_from)
     keys = ["x", "a b", "c d", "a b", "e f", "c d", "a b", "gh", "y"]  # the source's claims are 1 to 7
     canonical = [-1] * len(keys)
     _mark_exact_repeats(keys, canonical, range(1, 8))

@@ -22,6 +22,7 @@ from reader.text import WORD
 
 # Every ASCII character that cannot be in a word (reader.text.WORD: [\w$%] runs, joined by -'.,/) as a space.
 _OUTSIDE_WORDS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "_$%")}
+_LOWERED_AND_SPACED = {**_OUTSIDE_WORDS, **{code: code + 32 for code in range(ord("A"), ord("Z") + 1)}}
 
 # An ASCII text's characters as the classes a joined word reads (reader.text.WORD: [\w$%]+ then [-'.,/][\w%]+):
 # a joining mark 1, a character of [\w%] 2, "$" 3, others 0; a mark joins where the classes read 2 1 2 or 3 1 2.
@@ -49,8 +50,7 @@ def ascii_claims(text: str) -> ClaimColumns:
     end, sentence, stems and key of each claim. A clause's distinct stems are counted first (a clause with
     MIN_CLAIM_WORDS of them has that many stems); only a clause with fewer is counted again with its repeats."""
     min_words = tuning.MIN_CLAIM_WORDS
-    lowered = text.lower()
-    spaced = lowered.translate(_OUTSIDE_WORDS)
+    spaced = text.translate(_LOWERED_AND_SPACED)  # lowered and spaced in one pass
     spans = clause_spans(text)
     joined = _joined_clauses(text, spans)
     colons = ":" in text
@@ -63,7 +63,7 @@ def ascii_claims(text: str) -> ClaimColumns:
         if colons and text.startswith(":", end) and is_label(text, start, end):
             continue
         if number in joined:  # words joined by a mark ("6.6", "o1-mini"): as reader.text.WORD finds them
-            words = WORD.findall(lowered, start, end)
+            words = [word.lower() for word in WORD.findall(text, start, end)]
             stems_found = list(chain.from_iterable(map(content_stems, words)))
             if len(stems_found) >= min_words:
                 keep(number)

@@ -225,7 +225,10 @@ def clause_spans(text: str) -> list[tuple[int, int, int]]:
     for sentence_index, (start, end), cuttable in zip(count(), units, may_cut_flags(text, units)):
         if cuttable:
             found.extend((s, e, sentence_index) for s, e in claim_spans(text, start, end))
-        elif text[start] in _MAY_TRIM_START or text[end - 1] in _EDGE_PUNCTUATION:
+        elif text[end - 1] in _EDGE_PUNCTUATION or (
+            text[start] in _MAY_TRIM_START
+            and (text[start] in _EDGE_PUNCTUATION or text[start + 1 : start + 2] in _JOINING_SECOND)
+        ):
             span = _trim_edges(text, start, end)
             if span:
                 found.append((*span, sentence_index))
@@ -234,5 +237,7 @@ def clause_spans(text: str) -> list[tuple[int, int, int]]:
     return found
 
 
-# A first character _trim_edges may take off: edge punctuation, or that of a joining word ("and", "but", "or").
+# A first character _trim_edges may take off: edge punctuation, or that of a joining word ("and", "but", "or");
+# the second character of a joining word (most sentences that open with a, b or o open with another word).
 _MAY_TRIM_START = frozenset(_EDGE_PUNCTUATION + "aAbBoO")
+_JOINING_SECOND = frozenset("nNuUrR")

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from reader.align import SourceText, prepare_claims, sentence_units, tuning, words
+from reader.align import SourceText, claim_spans, prepare_claims, sentence_units, tuning, words
 from reader.align import clauses
 from reader.align.clauses import Clause, _mark_exact_repeats
 from reader.align.cutting import _MAY_CUT, _is_heading, may_cut_flags
@@ -45,6 +45,20 @@ def test_may_cut_flags_agree_with_a_search_inside_each_unit():
         units = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2) if points[i] < points[i + 1]]
         flags = may_cut_flags(text, units)
         assert flags == [bool(_MAY_CUT.search(text, start, end)) for start, end in units], text
+
+
+def test_clauses_are_each_sentence_cut_and_trimmed_alone():
+    """clause_spans trims only the sentences whose edges may need it (what it tells from their first two and
+    last characters): the clauses claim_spans gives for each sentence unit alone."""
+    from reader.align.cutting import clause_spans
+
+    pieces = PIECES + ["Or", "or ", "OR\t", "But", "but\n", "Bu", "An", "and\t", "Ant", "orbit", "a", "B", "o"]
+    rng = random.Random(13)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        expected = [(s, e, number) for number, (start, end) in enumerate(sentence_units(text))
+                    for s, e in claim_spans(text, start, end)]
+        assert clause_spans(text) == expected, text
 
 
 def lower_case_words(text: str) -> frozenset[str]:

@@ -12,17 +12,18 @@ filtered out in C.
 from __future__ import annotations
 
 import bisect
-from itertools import chain
+from itertools import chain, count
 
 from reader.align import tuning
-from reader.align.cutting import clause_spans, is_label
+from reader.align.cutting import is_label
+from reader.align.cutting_lines import clause_columns
 from reader.align.words import content_stems
 from reader.byte_patterns import pattern_starts
 from reader.text import WORD
 
 # Every ASCII character that cannot be in a word (reader.text.WORD: [\w$%] runs, joined by -'.,/) as a space.
 _OUTSIDE_WORDS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "_$%")}
-_LOWERED_AND_SPACED = {**_OUTSIDE_WORDS, **{code: code + 32 for code in range(ord("A"), ord("Z") + 1)}}
+_LOWERED_AND_SPACED: dict[int, str | int] = {**_OUTSIDE_WORDS, **{code: code + 32 for code in range(65, 91)}}  # A-Z
 
 # An ASCII text's characters as the classes a joined word reads (reader.text.WORD: [\w$%]+ then [-'.,/][\w%]+):
 # a joining mark 1, a character of [\w%] 2, "$" 3, others 0; a mark joins where the classes read 2 1 2 or 3 1 2.
@@ -51,15 +52,15 @@ def ascii_claims(text: str) -> ClaimColumns:
     MIN_CLAIM_WORDS of them has that many stems); only a clause with fewer is counted again with its repeats."""
     min_words = tuning.MIN_CLAIM_WORDS
     spaced = text.translate(_LOWERED_AND_SPACED)  # lowered and spaced in one pass
-    spans = clause_spans(text)
-    joined = _joined_clauses(text, spans)
+    starts, ends, sentences = clause_columns(text)
+    joined = _joined_clauses(text, starts, ends)
     colons = ":" in text
     stem_of = _SingleStems().__getitem__
-    kept: list[int] = []  # the clauses that are claims (numbers in spans)
+    kept: list[int] = []  # the clauses that are claims (their numbers)
     stems_column: list[tuple[str, ...]] = []
     keys: list[str] = []
     keep, add_stems, add_key = kept.append, stems_column.append, keys.append
-    for number, (start, end, _) in enumerate(spans):
+    for number, start, end in zip(count(), starts, ends):
         if colons and text.startswith(":", end) and is_label(text, start, end):
             continue
         if number in joined:  # words joined by a mark ("6.6", "o1-mini"): as reader.text.WORD finds them
@@ -76,9 +77,6 @@ def ascii_claims(text: str) -> ClaimColumns:
             keep(number)
             add_stems(stems)
             add_key(" ".join(words))
-    if not kept:
-        return [], [], [], [], []
-    starts, ends, sentences = zip(*spans)  # the offsets of the claims taken from these (no tuple per claim)
     return (
         list(map(starts.__getitem__, kept)),
         list(map(ends.__getitem__, kept)),
@@ -88,17 +86,14 @@ def ascii_claims(text: str) -> ClaimColumns:
     )
 
 
-def _joined_clauses(text: str, spans: list[tuple[int, int, int]]) -> set[int]:
-    """The clauses (numbers in spans) of an ASCII text with a joining mark between two of their word
-    characters, found in the text's bytes mapped to classes (reader.byte_patterns; a pattern stopped at every
-    full stop of a million lines)."""
+def _joined_clauses(text: str, starts: list[int], ends: list[int]) -> set[int]:
+    """The clauses (numbers in starts and ends, in text order) of an ASCII text with a joining mark between two
+    of their word characters, found in the text's bytes mapped to classes (reader.byte_patterns; a pattern
+    stopped at every full stop of a million lines)."""
     marks = pattern_starts(text.encode("ascii").translate(_JOIN_CLASSES), (b"\x02\x01\x02", b"\x03\x01\x02"))
-    if not marks:
-        return set()
-    starts = [start for start, _, _ in spans]
     joined: set[int] = set()
     for at in marks:  # the mark at at + 1, between the word characters at at and at + 2
         number = bisect.bisect_right(starts, at) - 1
-        if number >= 0 and at + 2 < spans[number][1]:
+        if number >= 0 and at + 2 < ends[number]:
             joined.add(number)
     return joined

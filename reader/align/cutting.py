@@ -167,21 +167,9 @@ def may_cut_flags(text: str, units: list[Span]) -> list[bool]:
     """For each unit (in text order, not overlapping), whether _MAY_CUT matches inside it: what claim_spans
     tests first. The marks are found once over the whole text (a comma, colon, semicolon or dash; "--"; " and ")
     rather than by a search per sentence, which read every character of a million-line source in a million calls."""
-    # A pattern scan reads every character (0.2 s of a million lines); most long texts of one kind lack a
-    # mark altogether, and `in` finds that out at memory speed.
-    marks = [(m.start(), m.end()) for m in _CUT_MARK.finditer(text)] if any(c in text for c in _CUT_CHARS) else []
-    at = text.find("--")
-    while at >= 0:
-        marks.append((at, at + 2))
-        at = text.find("--", at + 1)
-    marks.extend(
-        (m.start() - 1, m.end())
-        for m in _AND_AFTER_SPACE.finditer(text)
-        if m.start() > 0 and text[m.start() - 1].isspace()  # \s is exactly str.isspace
-    )
+    marks = cut_marks(text)
     if not marks:
         return [False] * len(units)
-    marks.sort()
     flags: list[bool] = []
     count, first = len(marks), 0
     for start, end in units:
@@ -195,6 +183,25 @@ def may_cut_flags(text: str, units: list[Span]) -> list[bool]:
             at += 1
         flags.append(found)
     return flags
+
+
+def cut_marks(text: str) -> list[Span]:
+    """Every mark that may cut a sentence (a comma, colon, semicolon or dash; "--"; " and "), in order: a unit
+    may be cut if one lies inside it (_MAY_CUT matches there)."""
+    # A pattern scan reads every character (0.2 s of a million lines); most long texts of one kind lack a
+    # mark altogether, and `in` finds that out at memory speed.
+    marks = [(m.start(), m.end()) for m in _CUT_MARK.finditer(text)] if any(c in text for c in _CUT_CHARS) else []
+    at = text.find("--")
+    while at >= 0:
+        marks.append((at, at + 2))
+        at = text.find("--", at + 1)
+    marks.extend(
+        (m.start() - 1, m.end())
+        for m in _AND_AFTER_SPACE.finditer(text)
+        if m.start() > 0 and text[m.start() - 1].isspace()  # \s is exactly str.isspace
+    )
+    marks.sort()
+    return marks
 
 
 def _leading_quote(text: str, start: int, end: int) -> int:

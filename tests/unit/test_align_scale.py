@@ -61,6 +61,41 @@ def test_clauses_are_each_sentence_cut_and_trimmed_alone():
         assert clause_spans(text) == expected, text
 
 
+LINE_PIECES = ["The", "market", "grew", "and", "And", "and\t", "Or", "or", "But", "but", "an", "Bu", "a", "o", ",", ";",
+               ":", "--", "-", "(x)", "'s", '"', "6.6", "Kestrel", "x.com", "U.S.", "Mr.", "_", "$13", "40%", "\t"]
+
+
+def line_texts(count: int, seed: int) -> list[str]:
+    """Texts of lines of words (most of them one sentence a line, some not: a heading, a blank line, two
+    sentences, white space at an edge)."""
+    rng = random.Random(seed)
+    endings = [".", ".", ".", "!", "?", ":", "", '."', ")", ",", ". Then more.", " "]
+    texts = []
+    for _ in range(count):
+        lines = [" ".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 9))) + rng.choice(endings)
+                 for _ in range(rng.randint(0, 8))]
+        texts.append(rng.choice(["", "", "", " ", "\n"]) + "\n".join(lines))
+    return texts
+
+
+def test_clauses_of_a_text_of_lines_are_those_clause_spans_gives(monkeypatch):
+    """reader.align.cutting_lines: a large ASCII text (every text here) whose sentences are its lines is cut
+    with numpy; the clauses are those clause_spans gives, as columns, and so for any other text."""
+    from reader import byte_patterns
+    from reader.align import cutting_lines
+    from reader.align.cutting import clause_spans
+
+    monkeypatch.setattr(byte_patterns, "LARGE", 0)
+    taken = []
+    line_clauses = cutting_lines._line_clauses
+    monkeypatch.setattr(cutting_lines, "_line_clauses", lambda text: taken.append(line_clauses(text)) or taken[-1])
+    for text in line_texts(4000, 14) + hostile_texts(500):
+        spans = clause_spans(text)
+        expected = tuple(list(column) for column in zip(*spans)) if spans else ([], [], [])
+        assert cutting_lines.clause_columns(text) == expected, text
+    assert sum(found is not None for found in taken) > 500  # many took the way of lines
+
+
 def lower_case_words(text: str) -> frozenset[str]:
     return frozenset(word for word in re.findall(r"\w+", text) if word.islower())
 

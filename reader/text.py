@@ -157,13 +157,16 @@ _INNER_CLASSES = bytes(
 )
 
 
+_INNER_PATTERNS = (b"\x01\x02", b"\x01\x03")  # a [.!?] before a closing mark, or before white space
+
+
 def _may_have_inner_candidate(text: str) -> bool:
     """False only if _INNER_CANDIDATE matches nowhere in text: in an ASCII text, no [.!?] is followed by a
     closing mark or white space on its line (the last mark of a match is). Found in the text's bytes mapped to
     classes (reader.byte_patterns; the pattern stopped at every full stop of a million lines)."""
     if not text.isascii():
         return True
-    return holds_pattern(text.encode("ascii").translate(_INNER_CLASSES), (b"\x01\x02", b"\x01\x03"))
+    return holds_pattern(text.encode("ascii").translate(_INNER_CLASSES), _INNER_PATTERNS)
 
 
 def _sentences_in_paragraph(text: str, start: int, end: int) -> list[Span]:

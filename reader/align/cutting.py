@@ -78,13 +78,16 @@ _GLUED_CLASSES = bytes(
 )
 
 
+_GLUED_PATTERNS = (b"\x01\x02\x03",)  # a [.!?)] before a capital and a small letter
+
+
 def _glued_candidates(text: str) -> list[int]:
     """Where _GLUED_CANDIDATE matches (the offsets of its punctuation mark). In an ASCII text, found as the
     class sequence 1 2 3 in the text's bytes mapped to classes (reader.byte_patterns; the pattern stopped
     at every full stop of a million lines)."""
     if not text.isascii():
         return [match.start() for match in _GLUED_CANDIDATE.finditer(text)]
-    return pattern_starts(text.encode("ascii").translate(_GLUED_CLASSES), (b"\x01\x02\x03",))
+    return pattern_starts(text.encode("ascii").translate(_GLUED_CLASSES), _GLUED_PATTERNS)
 
 
 def _cut_glued(spans: list[Span], glued: list[int]) -> list[Span]:

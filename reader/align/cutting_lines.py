@@ -12,17 +12,18 @@ from __future__ import annotations
 from reader import byte_patterns
 from reader.align.cutting import (
     _EDGE_PUNCTUATION,
+    _GLUED_CLASSES,
+    _GLUED_PATTERNS,
     _JOINING_SECOND,
     _MAY_TRIM_START,
     _SENTENCE_END,
-    _glued_candidates,
     _trim_edges,
     claim_spans,
     clause_spans,
     cut_marks,
 )
-from reader.byte_patterns import holds_pattern
-from reader.text import _may_have_inner_candidate
+from reader.byte_patterns import holds_pattern, pattern_starts
+from reader.text import _INNER_CLASSES, _INNER_PATTERNS
 
 Columns = tuple[list[int], list[int], list[int]]
 
@@ -53,8 +54,10 @@ def _line_clauses(text: str) -> Columns | None:
     edges = data.translate(_LINE_CLASSES)
     if edges[:1] == b"\x02" or edges[-1:] == b"\x02" or holds_pattern(edges, (b"\x01\x02", b"\x02\x01")):
         return None  # white space opens or closes a line (or a line is only white space)
-    if _may_have_inner_candidate(text) or _glued_candidates(text):
-        return None  # a line may hold more than one sentence
+    if holds_pattern(data.translate(_INNER_CLASSES), _INNER_PATTERNS) or pattern_starts(
+        data.translate(_GLUED_CLASSES), _GLUED_PATTERNS
+    ):
+        return None  # a line may hold more than one sentence (as _may_have_inner_candidate, _glued_candidates say)
     codes = np.frombuffer(data, dtype=np.uint8)
     breaks = np.flatnonzero(codes == 10)
     line_starts = np.concatenate((np.zeros(1, dtype=np.int64), breaks + 1))
@@ -85,31 +88,38 @@ def _line_clauses(text: str) -> Columns | None:
 
 def _with_worked_out(text: str, starts: list[int], ends: list[int], special: list[int], cuttable) -> Columns:
     """The clauses of the sentence units (starts, ends): each one clause as it is, but the special ones (their
-    numbers, in order), cut (claim_spans) if cuttable[number], else trimmed (_trim_edges)."""
-    if not special:
-        return starts, ends, list(range(len(starts)))
-    clause_starts: list[int] = []
-    clause_ends: list[int] = []
-    sentences: list[int] = []
-    done = 0
+    numbers, in order), cut (claim_spans) if cuttable[number], else trimmed (_trim_edges). A special unit
+    that stays one clause is written in place; the lists are built again only around those that do not."""
+    sentences = list(range(len(starts)))
+    other: dict[int, list[tuple[int, int]]] = {}  # the units that are not one clause -> their clauses
     for number in special:
-        clause_starts.extend(starts[done:number])
-        clause_ends.extend(ends[done:number])
-        sentences.extend(range(done, number))
         if cuttable[number]:
             pieces = claim_spans(text, starts[number], ends[number])
         else:
             span = _trim_edges(text, starts[number], ends[number])
             pieces = [span] if span else []
-        for start, end in pieces:
-            clause_starts.append(start)
-            clause_ends.append(end)
-            sentences.append(number)
+        if len(pieces) == 1:
+            starts[number], ends[number] = pieces[0]
+        else:
+            other[number] = pieces
+    if not other:
+        return starts, ends, sentences
+    clause_starts: list[int] = []
+    clause_ends: list[int] = []
+    clause_sentences: list[int] = []
+    done = 0
+    for number, pieces in other.items():
+        clause_starts.extend(starts[done:number])
+        clause_ends.extend(ends[done:number])
+        clause_sentences.extend(sentences[done:number])
+        clause_starts.extend(start for start, _ in pieces)
+        clause_ends.extend(end for _, end in pieces)
+        clause_sentences.extend(number for _ in pieces)
         done = number + 1
     clause_starts.extend(starts[done:])
     clause_ends.extend(ends[done:])
-    sentences.extend(range(done, len(starts)))
-    return clause_starts, clause_ends, sentences
+    clause_sentences.extend(sentences[done:])
+    return clause_starts, clause_ends, clause_sentences
 
 
 def _table(np, characters: str):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from itertools import combinations
+from itertools import chain, combinations
 
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
@@ -293,8 +293,9 @@ def _candidates(
         return found
     words = cluster_of.keys()
     columns = clause_set.columns  # read as columns: a Clause is made only for a claim that shares a word
-    for index, stems in enumerate(columns.stems):
-        if columns.canonical[index] >= 0 or words.isdisjoint(stems):
+    held_by = zip(columns.bounds, columns.source_stems)
+    for index in chain.from_iterable(bounds for bounds, held in held_by if not words.isdisjoint(held)):
+        if columns.canonical[index] >= 0 or words.isdisjoint(columns.stems[index]):  # (sources holding none: passed)
             continue
         clause = clause_set.claim(index)
         if (clause_set.docs[clause.doc].source_id, clause.start) in inside or taken(clause):

@@ -235,20 +235,23 @@ def drawn_counts(dataset, clause_set, alignment, model: PairModel, shipped_thres
     the clusters judged and regrouped, suggestions below the threshold left out."""
     docs, claims, negatives = dataset
     thresholds = (*THRESHOLDS, shipped_threshold)
-    floors = sorted({max(t, d) for t in thresholds for d in DIFFERING_GRID})
+    ship = shipped(backend)  # in the grid even if tuning ships values outside it
+    rows = [tuple(dict.fromkeys((*values, ship[number]))) for number, (_, values) in enumerate(REGROUP_GRID)]
+    differs = tuple(dict.fromkeys((*DIFFERING_GRID, ship[-1])))
+    floors = sorted({max(t, d) for t in thresholds for d in differs})
     # the pairs whose figures differ depend on the floor only, not on the regroup constants
     differing = {floor: with_differing_figures(alignment, clause_set, model, floor) for floor in floors}
     found: dict = {}
-    for regroup in product(*(values for _, values in REGROUP_GRID)):
+    for regroup in product(*rows):
         quality: dict[tuple[float, float], tuple] = {}
         with regroup_constants(regroup, backend):
             for floor in floors:
                 judged = assess(differing[floor], clause_set, model, backend=backend)
                 for threshold in thresholds:
-                    if any(max(threshold, d) == floor for d in DIFFERING_GRID):
+                    if any(max(threshold, d) == floor for d in differs):
                         q = evaluate(drawn(judged, docs, threshold), claims, negatives)
                         quality[floor, threshold] = (q["correct"], q["judged"], q["found"], q["expected"])
-        for differ in DIFFERING_GRID:
+        for differ in differs:
             found[(*regroup, differ)] = {t: quality[max(t, differ), t] for t in thresholds}
     return found
 

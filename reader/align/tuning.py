@@ -94,8 +94,8 @@ ANCHORED_MEAN = 0.4  # ... these two when the passages next to it and to a membe
 ANCHORED_BEST = 0.5
 SAME_SOURCE_MEAN = 0.7  # a second passage of one source stays in (or joins) a cluster at this average
 REGROUP_SAMPLE = 6  # passages of a cluster (one per source) these averages are taken over
-# ... with the semantic backend, where they differ: its model is surer of same-story pairs, so clusters merge on
-# stronger evidence, and a passage between two aligned neighbours joins on weaker
+# ... with the semantic backend, where the grid chose differently for it: clusters merge on stronger evidence,
+# a passage between two aligned neighbours joins on weaker (more labelled pairs drawn at the same precision)
 SEMANTIC_MERGE_MEAN = 0.6
 SEMANTIC_MERGE_FLOOR = 0.4
 SEMANTIC_ANCHORED_MEAN = 0.3

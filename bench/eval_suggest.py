@@ -12,9 +12,13 @@ datasets: the pair model (reader.align.learn) measured on one dataset is fitted 
 - drawn by default: precision and recall (bench/eval_align.py's rules) of the clusters the views draw by
   default: the backend's alignment, assessed by the held-out model, suggestions below the backend's drawing
   threshold (DRAW_CONFIDENCE, SEMANTIC_DRAW_CONFIDENCE) left out.
-- cv: the drawing threshold chosen by cross-validation, not on the dataset measured: the lowest threshold
-  whose pooled precision over the other datasets reaches --target; precision and recall there. The last line
-  gives the threshold chosen on every dataset (what tuning ships).
+- cv: what is drawn with the drawing threshold, the regrouping constants (reader.align.regroup: attach, anchored,
+  merge) and DIFFERING_CONFIDENCE chosen by cross-validation, not on the dataset measured: from a small grid
+  (REGROUP_GRID, DIFFERING_GRID, THRESHOLDS), the choice with the best pooled recall over the other datasets
+  among those whose pooled precision there reaches --target (ties: the nearer to REFERENCE); precision
+  and recall there, and the constants chosen ('a.6/.7 n.4/.5 m.5/.3 d.5'). The last line gives the choice on
+  every dataset (what tuning ships, per backend; the semantic backend has SEMANTIC_ constants where its choice
+  differs). The other datasets' figures come from their own held-out models, as the threshold's always did.
 - the pair model: a logistic regression over reader.align.learn.FEATURES, fitted from a neutral prior on the
   ranking rows of the other datasets; for the semantic backend the rows carry the MiniLM cosine of the query
   passage and each clause (reader.align.semantic.semantic_context).
@@ -32,6 +36,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import contextmanager
+from itertools import product
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +200,98 @@ NEUTRAL = (0.0,) * (len(FEATURES) + 1)
 THRESHOLDS = tuple(round(0.05 + 0.05 * step, 2) for step in range(18))
 
 
+# The second look at the clusters (reader.align.regroup) and the pairs whose figures differ (reader.align.differing)
+# have constants of their own: each is chosen from this small grid on the other datasets, with the threshold.
+REGROUP_GRID = (
+    (("ATTACH_MEAN", "ATTACH_BEST"), ((0.5, 0.6), (0.6, 0.7), (0.7, 0.8))),
+    (("ANCHORED_MEAN", "ANCHORED_BEST"), ((0.3, 0.4), (0.4, 0.5), (0.5, 0.6))),
+    (("MERGE_MEAN", "MERGE_FLOOR"), ((0.4, 0.2), (0.5, 0.3), (0.6, 0.4), (0.7, 0.5))),
+)
+DIFFERING_GRID = (0.35, 0.5, 0.65, 0.8)
+Setting = tuple  # ((ATTACH_MEAN, ATTACH_BEST), (ANCHORED_MEAN, ...), (MERGE_MEAN, ...), DIFFERING_CONFIDENCE)
+
+
+# Where the other datasets cannot tell settings apart (the same pooled recall and precision), the one nearest to
+# these is chosen: the values set by hand before the grid, for both backends (not what tuning ships now, which the
+# grid chose with the measured dataset among the others).
+REFERENCE: Setting = ((0.6, 0.7), (0.4, 0.5), (0.5, 0.3), 0.5)
+
+
+def tuning_name(name: str, backend: str) -> str:
+    """The constant of tuning a backend reads for name (the semantic backend's SEMANTIC_ one where there is one)."""
+    return "SEMANTIC_" + name if backend == "semantic" and hasattr(tuning, "SEMANTIC_" + name) else name
+
+
+def shipped(backend: str) -> Setting:
+    """The backend's regrouping constants and DIFFERING_CONFIDENCE as tuning ships them."""
+    return (*(tuple(getattr(tuning, tuning_name(name, backend)) for name in names) for names, _ in REGROUP_GRID),
+            getattr(tuning, tuning_name("DIFFERING_CONFIDENCE", backend)))
+
+
+def describe(setting: Setting) -> str:
+    """'a.6/.7 n.4/.5 m.5/.3 d.5': attach, anchored, merge, differing (leading zeros left out)."""
+    short = [f"{pair[0]:.2f}".rstrip("0")[1:] + "/" + f"{pair[1]:.2f}".rstrip("0")[1:] for pair in setting[:3]]
+    return " ".join(f"{key}{value}" for key, value in zip("anm", short)) + " d" + f"{setting[3]:.2f}".rstrip("0")[1:]
+
+
+@contextmanager
+def regroup_constants(values: tuple, backend: str):
+    """The backend's regroup constants in tuning set to values (one pair per REGROUP_GRID row) for the block."""
+    names = [tuning_name(name, backend) for row, _ in REGROUP_GRID for name in row]
+    before = [getattr(tuning, name) for name in names]
+    for name, value in zip(names, (v for pair in values for v in pair)):
+        setattr(tuning, name, value)
+    try:
+        yield
+    finally:
+        for name, value in zip(names, before):
+            setattr(tuning, name, value)
+
+
+def drawn_counts(dataset, clause_set, alignment, model: PairModel, shipped_threshold: float, backend: str) -> dict:
+    """setting -> threshold -> (correct, judged, found, expected) of what is drawn, as reader.comparison draws:
+    the pairs whose figures differ that the alignment left out (from max(threshold, DIFFERING_CONFIDENCE)),
+    the clusters judged and regrouped, suggestions below the threshold left out."""
+    docs, claims, negatives = dataset
+    thresholds = (*THRESHOLDS, shipped_threshold)
+    ship = shipped(backend)  # in the grid even if tuning ships values outside it
+    rows = [tuple(dict.fromkeys((*values, ship[number]))) for number, (_, values) in enumerate(REGROUP_GRID)]
+    differs = tuple(dict.fromkeys((*DIFFERING_GRID, ship[-1])))
+    floors = sorted({max(t, d) for t in thresholds for d in differs})
+    # the pairs whose figures differ depend on the floor only, not on the regroup constants
+    differing = {floor: with_differing_figures(alignment, clause_set, model, floor) for floor in floors}
+    found: dict = {}
+    for regroup in product(*rows):
+        quality: dict[tuple[float, float], tuple] = {}
+        with regroup_constants(regroup, backend):
+            for floor in floors:
+                judged = assess(differing[floor], clause_set, model, backend=backend)
+                for threshold in thresholds:
+                    if any(max(threshold, d) == floor for d in differs):
+                        q = evaluate(drawn(judged, docs, threshold), claims, negatives)
+                        quality[floor, threshold] = (q["correct"], q["judged"], q["found"], q["expected"])
+        for differ in differs:
+            found[(*regroup, differ)] = {t: quality[max(t, differ), t] for t in thresholds}
+    return found
+
+
+def choose_setting(counts: dict[str, dict], names: list[str], target: float, draw_at: float) -> tuple[Setting, float]:
+    """The setting and drawing threshold with the best pooled recall over `names` among those whose pooled
+    precision there reaches target (ties: the higher precision, then the setting nearest to REFERENCE and the
+    threshold nearest to draw_at, the backend's shipped one); if none does, REFERENCE at its lowest threshold
+    that reaches it (the highest if none)."""
+    best, best_key = None, None
+    for setting in counts[names[0]]:
+        for threshold in THRESHOLDS:
+            correct, judged, found, expected = (sum(counts[n][setting][threshold][i] for n in names) for i in range(4))
+            if judged and correct / judged >= target:
+                changed = sum(a != b for a, b in zip(setting, REFERENCE))
+                key = (found / expected, correct / judged, -changed, -abs(threshold - draw_at))
+                if best_key is None or key > best_key:
+                    best, best_key = (setting, threshold), key
+    return best or (REFERENCE, choose_threshold({n: counts[n][REFERENCE] for n in names}, names, target))
+
+
 def choose_threshold(counts: dict[str, dict[float, tuple]], names: list[str], target: float) -> float:
     """The lowest drawing threshold whose pooled precision over `names` reaches target (the highest if none)."""
     for threshold in THRESHOLDS:
@@ -223,7 +321,8 @@ def main() -> None:
         print(f"{name:18} {len(docs)} sources, {len(claims)} claims, {sum(1 for _ in queries(claims))} directed pairs, "
               f"{len(negatives)} hard negatives")
     print(f"\n{'dataset':18} {'backend':9} {'top-1':>6} {'top-3':>6} {'P drawn':>8} {'R drawn':>8}  "
-          f"{'cv: draw':>8} {'P':>5} {'R':>5}  {'half: top-1 before->after':>26} {'top-3 before->after':>20} {'rejected':>9}")
+          f"{'cv: draw':>8} {'P':>5} {'R':>5} {'cv: regroup':>17}  {'half: top-1 before->after':>26} "
+          f"{'top-3 before->after':>20} {'rejected':>9}")
     for backend in backends:
         try:
             contexts = {name: context_for(sets[name], backend == "semantic") for name in data}
@@ -255,24 +354,19 @@ def main() -> None:
             learned = refit(rows, labels, prior=model.weights, known=known).within(model.context)
             after = ranking(docs, claims, sets[held], learned, only=second)
             hidden = ranking(docs, claims, sets[held], learned, only=second, rejected=rejected)
-            counts[held] = {}
-            for threshold in (*THRESHOLDS, draw_at[backend]):
-                # as reader.comparison: the pairs whose figures differ that the alignment left out, then judged
-                floor = max(threshold, tuning.DIFFERING_CONFIDENCE)
-                found = with_differing_figures(alignment, sets[held], model, floor)
-                quality = evaluate(drawn(assess(found, sets[held], model), docs, threshold), claims, negatives)
-                counts[held][threshold] = (quality["correct"], quality["judged"], quality["found"], quality["expected"])
+            counts[held] = drawn_counts(data[held], sets[held], alignment, model, draw_at[backend], backend)
             shown[held] = {"rank": rank, "before": before, "after": after, "hidden": hidden, "decisions": len(rows)}
         if args.fit:
             continue
+        ship = (shipped(backend), draw_at[backend])
         pooled = {key: 0 for key in ("top1", "top3", "n", "b1", "a1", "b3", "a3", "nh", "h3")}
         pooled_draw = [0, 0, 0, 0]
         pooled_cv = [0, 0, 0, 0]
         for held in data:
-            chosen = choose_threshold(counts, [n for n in data if n != held], args.target)
+            setting, chosen = choose_setting(counts, [n for n in data if n != held], args.target, draw_at[backend])
             s = shown[held]
             rank, before, after = s["rank"], s["before"], s["after"]
-            default, cv = counts[held][draw_at[backend]], counts[held][chosen]
+            default, cv = counts[held][ship[0]][draw_at[backend]], counts[held][setting][chosen]
             if held != "bundled":
                 for key, value in (("top1", rank["top1"]), ("top3", rank["top3"]), ("n", rank["total"]),
                                    ("b1", before["top1"]), ("a1", after["top1"]), ("b3", before["top3"]),
@@ -282,18 +376,19 @@ def main() -> None:
                 pooled_cv = [x + y for x, y in zip(pooled_cv, cv)]
             print(f"{held:18} {backend:9} {rank['top1'] / rank['total']:6.2f} {rank['top3'] / rank['total']:6.2f} "
                   f"{_share(default[0], default[1]):8.2f} {_share(default[2], default[3]):8.2f}  "
-                  f"{chosen:8.2f} {_share(cv[0], cv[1]):5.2f} {_share(cv[2], cv[3]):5.2f}  "
+                  f"{chosen:8.2f} {_share(cv[0], cv[1]):5.2f} {_share(cv[2], cv[3]):5.2f} {describe(setting):>17}  "
                   f"{_share(before['top1'], before['total']):11.2f} -> {_share(after['top1'], after['total']):.2f}"
                   f"{_share(before['top3'], before['total']):14.2f} -> {_share(after['top3'], after['total']):.2f}"
                   f" {_share(s['hidden']['top3'], before['total']):9.2f}   ({s['decisions']} decisions)")
         p = pooled
         print(f"{'stories (pooled)':18} {backend:9} {p['top1'] / p['n']:6.2f} {p['top3'] / p['n']:6.2f} "
               f"{_share(pooled_draw[0], pooled_draw[1]):8.2f} {_share(pooled_draw[2], pooled_draw[3]):8.2f}  "
-              f"{'':8} {_share(pooled_cv[0], pooled_cv[1]):5.2f} {_share(pooled_cv[2], pooled_cv[3]):5.2f}  "
+              f"{'':8} {_share(pooled_cv[0], pooled_cv[1]):5.2f} {_share(pooled_cv[2], pooled_cv[3]):5.2f} {'':17}  "
               f"{_share(p['b1'], p['nh']):11.2f} -> {_share(p['a1'], p['nh']):.2f}"
               f"{_share(p['b3'], p['nh']):14.2f} -> {_share(p['a3'], p['nh']):.2f} {_share(p['h3'], p['nh']):9.2f}")
-        everything = choose_threshold(counts, list(data), args.target)
-        print(f"{'':18} {backend:9} threshold chosen on every dataset (precision >= {args.target}): {everything:.2f}")
+        setting, everything = choose_setting(counts, list(data), args.target, draw_at[backend])
+        print(f"{'':18} {backend:9} chosen on every dataset (precision >= {args.target}): threshold {everything:.2f}, "
+              f"{describe(setting)} (shipped: {ship[1]:.2f}, {describe(ship[0])})")
 
 
 def _share(part: float, whole: float) -> float:

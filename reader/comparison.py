@@ -52,9 +52,9 @@ def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
         model = pair_model(store, tuning.SEMANTIC_PAIR_WEIGHTS).within(around)
         score, neighbours = semantic_scoring(clause_set, vectors=around.vectors)
         alignment = align_claims(clause_set, SEMANTIC_ACCEPT, score, neighbours)
-        floor = max(tuning.SEMANTIC_DRAW_CONFIDENCE, tuning.DIFFERING_CONFIDENCE)
+        floor = max(tuning.SEMANTIC_DRAW_CONFIDENCE, tuning.SEMANTIC_DIFFERING_CONFIDENCE)
         alignment = with_differing_figures(alignment, clause_set, model, floor, rejected)
-        judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected)
+        judged = assess(alignment, clause_set, model, linked_groups(store, ids), rejected, backend="semantic")
         shown = drawn(judged, docs, tuning.SEMANTIC_DRAW_CONFIDENCE)
         return Comparison(
             docs, clause_set, model, judged, shown, rejected, library_weights, backend, tuning.SEMANTIC_DRAW_CONFIDENCE

@@ -11,6 +11,8 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from reader.byte_patterns import holds_pattern
+
 if TYPE_CHECKING:
     from rich.text import Text
 
@@ -155,14 +157,16 @@ _INNER_CLASSES = bytes(
 )
 
 
+_INNER_PATTERNS = (b"\x01\x02", b"\x01\x03")  # a [.!?] before a closing mark, or before white space
+
+
 def _may_have_inner_candidate(text: str) -> bool:
     """False only if _INNER_CANDIDATE matches nowhere in text: in an ASCII text, no [.!?] is followed by a
     closing mark or white space on its line (the last mark of a match is). Found in the text's bytes mapped to
-    classes (bytes.find runs at memory speed; the pattern stopped at every full stop of a million lines)."""
+    classes (reader.byte_patterns; the pattern stopped at every full stop of a million lines)."""
     if not text.isascii():
         return True
-    classes = text.encode("ascii").translate(_INNER_CLASSES)
-    return b"\x01\x02" in classes or b"\x01\x03" in classes
+    return holds_pattern(text.encode("ascii").translate(_INNER_CLASSES), _INNER_PATTERNS)
 
 
 def _sentences_in_paragraph(text: str, start: int, end: int) -> list[Span]:

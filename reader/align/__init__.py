@@ -30,6 +30,7 @@ from reader.align.result import (
     SourceText,
     WordChange,
     alignment_to_json,
+    alignment_to_msgspec,
     cluster_to_json,
     iter_claim_sets,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "align_claims",
     "align_sources",
     "alignment_to_json",
+    "alignment_to_msgspec",
     "claim_score",
     "claim_spans",
     "cluster_to_json",

@@ -15,11 +15,13 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import eq, ne
 
 from rapidfuzz import fuzz
 
 from reader.align import tuning
+from reader.align.ascii_claims import ascii_claims
 from reader.align.cutting import clause_spans, is_label
 from reader.align.figures import figure_keys, may_state_figure
 from reader.align.result import SourceText
@@ -155,20 +157,23 @@ class Columns:
     """The claims of a set of sources as columns, one entry per claim in index order: what the stages read
     for every claim (a million for a million-line source), never making a Clause for most of them.
 
-    doc, start, end, sentence, stems, key and canonical are Clause's fields of that name; bounds[d] is the
-    range of indices of the claims of source d (contiguous, in text order)."""
+    doc, start, end, sentence, key and canonical are Clause's fields of that name, stems its stems as a tuple
+    (each once: a frozenset is made for a Clause when it is; a million frozensets took 440 MB); bounds[d] is
+    the range of indices of the claims of source d (contiguous, in text order) and source_stems[d] every stem
+    they hold (a stage that looks for claims holding some stems passes over a source that holds none)."""
 
-    __slots__ = ("doc", "start", "end", "sentence", "stems", "key", "canonical", "bounds")
+    __slots__ = ("doc", "start", "end", "sentence", "stems", "key", "canonical", "bounds", "source_stems")
 
     def __init__(self) -> None:
         self.doc: list[int] = []
         self.start: list[int] = []
         self.end: list[int] = []
         self.sentence: list[int] = []
-        self.stems: list[frozenset[str]] = []
+        self.stems: list[tuple[str, ...]] = []
         self.key: list[str] = []
         self.canonical: list[int] = []
         self.bounds: list[range] = []
+        self.source_stems: list[frozenset[str]] = []
 
 
 class ClauseSet:
@@ -211,7 +216,7 @@ class ClauseSet:
                 start,
                 columns.end[index],
                 columns.sentence[index],
-                columns.stems[index],
+                frozenset(columns.stems[index]),
                 columns.key[index],
                 columns.canonical[index],
                 start / (len(self.docs[doc].text) or 1),
@@ -251,6 +256,7 @@ class ClauseSet:
         for name in ("start", "end", "sentence", "stems", "key"):
             column = getattr(old, name)
             setattr(columns, name, [column[index] for index in kept])
+        columns.source_stems = [old.source_stems[doc] for doc in keep]
         columns.canonical = [new_index[old.canonical[i]] if old.canonical[i] >= 0 else -1 for i in kept]
         members: list[list[int]] = [[] for _ in keep]
         for new, doc in enumerate(columns.doc):
@@ -286,7 +292,7 @@ def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
     """Cut every source into claims, weigh their words and mark the claims a source repeats."""
     weighing = Weighing()
     columns, evidence = _extract_claims(docs)
-    df = _weigh(columns.stems, weighing)
+    df = _weigh(columns, weighing)
     _mark_repeats(columns, df)
     return ClauseSet(docs, columns, df, weighing, evidence)
 
@@ -294,26 +300,28 @@ def prepare_claims(docs: Sequence[SourceText]) -> ClauseSet:
 def _extract_claims(docs: Sequence[SourceText]) -> tuple[Columns, list[Evidence]]:
     """The claims of every source, in order, as columns (and each source's Evidence)."""
     columns = Columns()
-    found: list[tuple[int, int, int, frozenset[str], str]] = []
     evidence: list[Evidence] = []
-    for doc in docs:
+    for doc_index, doc in enumerate(docs):
         vocabulary = _Vocabulary(doc.text)
         evidence.append(Evidence(doc.text, vocabulary))
-        first = len(found)
         if doc.text.isascii():
-            found.extend(_ascii_claims(doc.text))
+            starts, ends, sentences, stems, keys = ascii_claims(doc.text)
         else:
-            found.extend(_claims(doc.text, vocabulary))
-        columns.bounds.append(range(first, len(found)))
-    if found:
-        columns.start, columns.end, columns.sentence, columns.stems, columns.key = map(list, zip(*found))
-    for doc_index, bounds in enumerate(columns.bounds):
-        columns.doc.extend(repeat(doc_index, len(bounds)))
-    columns.canonical = [-1] * len(found)
+            found = list(_claims(doc.text, vocabulary))
+            starts, ends, sentences, stems, keys = map(list, zip(*found)) if found else ([], [], [], [], [])
+        first = len(columns.start)
+        columns.start.extend(starts)
+        columns.end.extend(ends)
+        columns.sentence.extend(sentences)
+        columns.stems.extend(stems)
+        columns.key.extend(keys)
+        columns.bounds.append(range(first, len(columns.start)))
+        columns.doc.extend(repeat(doc_index, len(starts)))
+    columns.canonical = [-1] * len(columns.start)
     return columns, evidence
 
 
-def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int, frozenset[str], str]]:
+def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int, tuple[str, ...], str]]:
     """(start, end, sentence, stems, key) of each claim of one source. The loop runs once per clause (a million
     for a million-line source), so it keeps to what each clause needs: a sentence without a comma, colon, dash
     or "and" is one clause (no cutting), a word's folding and stems are looked up once per distinct word
@@ -331,63 +339,7 @@ def _claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int, int,
             vocabulary.learn(words)
             stems_found = list(chain.from_iterable(map(stems_of, words)))
         if len(stems_found) >= min_words:
-            yield start, end, sentence_index, frozenset(stems_found), " ".join(map(folded_of, words))
-
-
-# Every ASCII character that cannot be in a word (reader.text.WORD: [\w$%] runs, joined by -'.,/) as a space.
-_OUTSIDE_WORDS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "_$%")}
-
-
-def _ascii_claims(text: str) -> Iterator[tuple[int, int, int, frozenset[str], str]]:
-    """What _claims gives, for an ASCII text: there a word folds to its lower case, and a clause's words
-    without a joining mark between word characters ("6.6", "o1-mini", "don't") are the runs left by turning
-    every other character into a space. So the text is lowered and spaced once, and a clause's words are a
-    split of its piece (3x faster than finding them with WORD; the few clauses with a joining mark still do)."""
-    min_words = tuning.MIN_CLAIM_WORDS
-    lowered = text.lower()
-    spaced = lowered.translate(_OUTSIDE_WORDS)
-    spans = clause_spans(text)
-    joined = _joined_clauses(text, spans)
-    colons = ":" in text
-    stems: dict[str, tuple[str, ...]] = {}
-    stems_of = stems.__getitem__
-    find_words = WORD.findall
-    for number, (start, end, sentence_index) in enumerate(spans):
-        if colons and text.startswith(":", end) and is_label(text, start, end):
-            continue
-        words = find_words(lowered, start, end) if number in joined else spaced[start:end].split()
-        try:
-            stems_found = list(chain.from_iterable(map(stems_of, words)))
-        except KeyError:  # a word not seen before in this source
-            stems.update((word, content_stems(word)) for word in words if word not in stems)
-            stems_found = list(chain.from_iterable(map(stems_of, words)))
-        if len(stems_found) >= min_words:
-            yield start, end, sentence_index, frozenset(stems_found), " ".join(words)
-
-
-# An ASCII text's characters as the classes a joined word reads (reader.text.WORD: [\w$%]+ then [-'.,/][\w%]+):
-# a joining mark 1, a character of [\w%] 2, "$" 3, others 0; a mark joins where the classes read 2 1 2 or 3 1 2.
-_JOIN_CLASSES = bytes(
-    1 if chr(code) in "-'.,/" else 2 if chr(code).isalnum() or chr(code) in "_%" else 3 if chr(code) == "$" else 0
-    for code in range(256)
-)
-
-
-def _joined_clauses(text: str, spans: list[tuple[int, int, int]]) -> set[int]:
-    """The clauses (numbers in spans) of an ASCII text with a joining mark between two of their word
-    characters, found in the text's bytes mapped to classes (bytes.find runs at memory speed; a pattern
-    stopped at every full stop of a million lines)."""
-    classes = text.encode("ascii").translate(_JOIN_CLASSES)
-    starts = [start for start, _, _ in spans]
-    joined: set[int] = set()
-    for pattern in (b"\x02\x01\x02", b"\x03\x01\x02"):
-        at = classes.find(pattern)
-        while at >= 0:  # the mark at at + 1, between the word characters at at and at + 2
-            number = bisect.bisect_right(starts, at) - 1
-            if number >= 0 and at + 2 < spans[number][1]:
-                joined.add(number)
-            at = classes.find(pattern, at + 1)
-    return joined
+            yield start, end, sentence_index, tuple(dict.fromkeys(stems_found)), " ".join(map(folded_of, words))
 
 
 class _Vocabulary:
@@ -440,11 +392,17 @@ def _inside(spans: list[Span], starts: list[int], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _weigh(stems: list[frozenset[str]], weighing: Weighing) -> Counter[str]:
+def _weigh(columns: Columns, weighing: Weighing) -> Counter[str]:
     """Weigh words by inverse document frequency over the claims (their stems: a word in few claims says more
     about which claim it is) and find the story's topic words, into weighing (each claim reads its own weights
-    from it when first asked: see Weighing); returns the document frequencies."""
-    df: Counter[str] = Counter(chain.from_iterable(stems))
+    from it when first asked: see Weighing); returns the document frequencies. Counted source by source, so
+    each source's stems are known too (columns.source_stems)."""
+    df: Counter[str] = Counter()
+    stems = columns.stems
+    for bounds in columns.bounds:
+        counts = Counter(chain.from_iterable(stems[bounds.start : bounds.stop]))
+        columns.source_stems.append(frozenset(counts))
+        df.update(counts)
     n = len(stems) or 1
     weighing.idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
     weighing.topic = frozenset(
@@ -475,8 +433,8 @@ def _mark_repeats(columns: Columns, df: Counter[str]) -> None:
     rank = rarity_ranks(df)
     rare_enough = {stem for stem, count in df.items() if count <= tuning.MAX_POSTING}  # may find a near repeat
     keys, stems, canonical = columns.key, columns.stems, columns.canonical
-    for mine in columns.bounds:
-        if all(map(rare_enough.isdisjoint, stems[mine.start : mine.stop])):
+    for mine, held in zip(columns.bounds, columns.source_stems):
+        if rare_enough.isdisjoint(held):
             _mark_exact_repeats(keys, canonical, mine)  # no rare word, so no near repeat to look for (a huge
             continue  # source of common words)
         exact: dict[str, int] = {}
@@ -515,11 +473,41 @@ def _mark_repeats(columns: Columns, df: Counter[str]) -> None:
 
 def _mark_exact_repeats(keys: list[str], canonical: list[int], mine: range) -> None:
     """Mark the claims (indices in mine) whose text is word for word that of an earlier claim of the source
-    (what _mark_repeats does when no claim can be a near repeat), found through a table of each text's first
-    claim."""
+    (what _mark_repeats does when no claim can be a near repeat). Found through the texts' hashes (a table of a
+    million texts took 0.35 s), the texts compared where the hashes say "repeat"; if two texts share a hash,
+    the texts are looked up."""
     texts = keys[mine.start : mine.stop]
-    first_at = dict(zip(reversed(texts), range(len(texts) - 1, -1, -1)))  # the first position of each text
-    if len(first_at) == len(texts):
-        return
-    for at in sorted(set(range(len(texts))).difference(first_at.values())):
-        canonical[mine.start + at] = mine.start + first_at[texts[at]]
+    again, firsts = _repeated_hashes(list(map(_text_hash, texts)))
+    if not all(map(eq, map(texts.__getitem__, again), map(texts.__getitem__, firsts))):
+        first_text: dict[str, int] = {}  # two texts of one hash: by the texts themselves
+        first_at = list(map(first_text.setdefault, texts, range(len(texts))))
+        again = list(compress(range(len(texts)), map(ne, first_at, range(len(texts)))))
+        firsts = list(map(first_at.__getitem__, again))
+    for at, first in zip(again, firsts):
+        canonical[mine.start + at] = mine.start + first
+
+
+_text_hash = hash  # a name of its own, so that a test can make texts share hashes
+SORTED_FROM = 100_000  # hashes from which numpy sorts them rather than a table holding them (see below)
+
+
+def _repeated_hashes(hashes: list[int]) -> tuple[list[int], list[int]]:
+    """The positions whose hash an earlier position has, and for each the first position with that hash. Many
+    hashes are sorted with numpy (a table of a million took 0.17 s, the sort half of that)."""
+    count = len(hashes)
+    if count < SORTED_FROM:
+        first_at: dict[int, int] = {}
+        firsts = list(map(first_at.setdefault, hashes, range(count)))
+        again = list(compress(range(count), map(ne, firsts, range(count))))
+        return again, list(map(firsts.__getitem__, again))
+    import numpy as np
+
+    values = np.array(hashes, dtype=np.int64)
+    order = np.argsort(values, kind="stable")  # positions by hash, those of one hash in text order
+    ordered = values[order]
+    later = ordered[1:] == ordered[:-1]  # sorted position i + 1 is not the first of its hash
+    starts_group = np.ones(count, dtype=bool)
+    np.logical_not(later, out=starts_group[1:])
+    first_of_group = order[starts_group]
+    group = np.cumsum(starts_group) - 1
+    return order[1:][later].tolist(), first_of_group[group[1:][later]].tolist()

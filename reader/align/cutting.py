@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import count
+from itertools import count, repeat
+from operator import itemgetter
 
 from reader.align import tuning
 from reader.align.words import content_stems
+from reader.byte_patterns import pattern_starts
 from reader.text import Span, sentence_spans, word_spans
 
 # Words that open a leading subordinate clause: "Following the departure of X, OpenAI is ..."
@@ -61,11 +63,12 @@ def sentence_units(text: str) -> list[Span]:
     glued = [at + 1 for at in _glued_candidates(text) if text[at] == ")" or at > 0 and "a" <= text[at - 1] <= "z"]
     if glued:
         spans = _cut_glued(spans, glued)
-    return [
-        (start, end)
-        for start, end in spans
-        if text.endswith(_SENTENCE_END, start, end) or not _is_heading(text, start, end)
-    ]
+    # Whether each ends as a sentence does, found through map (a loop in C over a million sentences).
+    starts, ends = map(itemgetter(0), spans), map(itemgetter(1), spans)
+    ends_sentence = list(map(text.endswith, repeat(_SENTENCE_END), starts, ends))
+    if all(ends_sentence):
+        return spans
+    return [span for span, ends in zip(spans, ends_sentence) if ends or not _is_heading(text, *span)]
 
 
 # An ASCII text's characters as the classes _GLUED_CANDIDATE reads: [.!?)] 1, [A-Z] 2, [a-z] 3, others 0.
@@ -75,19 +78,16 @@ _GLUED_CLASSES = bytes(
 )
 
 
+_GLUED_PATTERNS = (b"\x01\x02\x03",)  # a [.!?)] before a capital and a small letter
+
+
 def _glued_candidates(text: str) -> list[int]:
     """Where _GLUED_CANDIDATE matches (the offsets of its punctuation mark). In an ASCII text, found as the
-    class sequence 1 2 3 in the text's bytes mapped to classes (bytes.find runs at memory speed; the
-    pattern stopped at every full stop of a million lines)."""
+    class sequence 1 2 3 in the text's bytes mapped to classes (reader.byte_patterns; the pattern stopped
+    at every full stop of a million lines)."""
     if not text.isascii():
         return [match.start() for match in _GLUED_CANDIDATE.finditer(text)]
-    classes = text.encode("ascii").translate(_GLUED_CLASSES)
-    found: list[int] = []
-    at = classes.find(b"\x01\x02\x03")
-    while at >= 0:
-        found.append(at)
-        at = classes.find(b"\x01\x02\x03", at + 1)
-    return found
+    return pattern_starts(text.encode("ascii").translate(_GLUED_CLASSES), _GLUED_PATTERNS)
 
 
 def _cut_glued(spans: list[Span], glued: list[int]) -> list[Span]:
@@ -170,21 +170,9 @@ def may_cut_flags(text: str, units: list[Span]) -> list[bool]:
     """For each unit (in text order, not overlapping), whether _MAY_CUT matches inside it: what claim_spans
     tests first. The marks are found once over the whole text (a comma, colon, semicolon or dash; "--"; " and ")
     rather than by a search per sentence, which read every character of a million-line source in a million calls."""
-    # A pattern scan reads every character (0.2 s of a million lines); most long texts of one kind lack a
-    # mark altogether, and `in` finds that out at memory speed.
-    marks = [(m.start(), m.end()) for m in _CUT_MARK.finditer(text)] if any(c in text for c in _CUT_CHARS) else []
-    at = text.find("--")
-    while at >= 0:
-        marks.append((at, at + 2))
-        at = text.find("--", at + 1)
-    marks.extend(
-        (m.start() - 1, m.end())
-        for m in _AND_AFTER_SPACE.finditer(text)
-        if m.start() > 0 and text[m.start() - 1].isspace()  # \s is exactly str.isspace
-    )
+    marks = cut_marks(text)
     if not marks:
         return [False] * len(units)
-    marks.sort()
     flags: list[bool] = []
     count, first = len(marks), 0
     for start, end in units:
@@ -198,6 +186,25 @@ def may_cut_flags(text: str, units: list[Span]) -> list[bool]:
             at += 1
         flags.append(found)
     return flags
+
+
+def cut_marks(text: str) -> list[Span]:
+    """Every mark that may cut a sentence (a comma, colon, semicolon or dash; "--"; " and "), in order: a unit
+    may be cut if one lies inside it (_MAY_CUT matches there)."""
+    # A pattern scan reads every character (0.2 s of a million lines); most long texts of one kind lack a
+    # mark altogether, and `in` finds that out at memory speed.
+    marks = [(m.start(), m.end()) for m in _CUT_MARK.finditer(text)] if any(c in text for c in _CUT_CHARS) else []
+    at = text.find("--")
+    while at >= 0:
+        marks.append((at, at + 2))
+        at = text.find("--", at + 1)
+    marks.extend(
+        (m.start() - 1, m.end())
+        for m in _AND_AFTER_SPACE.finditer(text)
+        if m.start() > 0 and text[m.start() - 1].isspace()  # \s is exactly str.isspace
+    )
+    marks.sort()
+    return marks
 
 
 def _leading_quote(text: str, start: int, end: int) -> int:
@@ -228,7 +235,10 @@ def clause_spans(text: str) -> list[tuple[int, int, int]]:
     for sentence_index, (start, end), cuttable in zip(count(), units, may_cut_flags(text, units)):
         if cuttable:
             found.extend((s, e, sentence_index) for s, e in claim_spans(text, start, end))
-        elif text[start] in _MAY_TRIM_START or text[end - 1] in _EDGE_PUNCTUATION:
+        elif text[end - 1] in _EDGE_PUNCTUATION or (
+            text[start] in _MAY_TRIM_START
+            and (text[start] in _EDGE_PUNCTUATION or text[start + 1 : start + 2] in _JOINING_SECOND)
+        ):
             span = _trim_edges(text, start, end)
             if span:
                 found.append((*span, sentence_index))
@@ -237,5 +247,7 @@ def clause_spans(text: str) -> list[tuple[int, int, int]]:
     return found
 
 
-# A first character _trim_edges may take off: edge punctuation, or that of a joining word ("and", "but", "or").
+# A first character _trim_edges may take off: edge punctuation, or that of a joining word ("and", "but", "or");
+# the second character of a joining word (most sentences that open with a, b or o open with another word).
 _MAY_TRIM_START = frozenset(_EDGE_PUNCTUATION + "aAbBoO")
+_JOINING_SECOND = frozenset("nNuUrR")

@@ -32,10 +32,16 @@ def score_candidates(claim_set: ClauseSet, score: PairScore) -> dict[tuple[int, 
     keys_of: dict[int, list[str]] = {}  # the claims that have keys, in claim order
     indexing = {stem for stem, count in df.items() if 1 < count <= tuning.MAX_POSTING}  # words that may be keys
     if indexing:
-        # Only the claims with a word that may be a key (found in C): most clauses of a huge source have none,
-        # all their words being too common.
-        for claim in compress(active, map(not_, map(indexing.isdisjoint, map(stems.__getitem__, active)))):
-            keys = sorted(stems[claim] & indexing, key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
+        # Only the claims with a word that may be a key (found in C), of the sources that hold one: most clauses
+        # of a huge source have none, all their words being too common.
+        searched = [
+            claim
+            for bounds, held in zip(columns.bounds, columns.source_stems)
+            if not indexing.isdisjoint(held)
+            for claim in active[bisect_left(active, bounds.start) : bisect_left(active, bounds.stop)]
+        ]
+        for claim in compress(searched, map(not_, map(indexing.isdisjoint, map(stems.__getitem__, searched)))):
+            keys = sorted(indexing.intersection(stems[claim]), key=rank.__getitem__)[: tuning.BLOCKING_KEYS]
             keys_of[claim] = keys
             for key in keys:
                 postings[key].append(claim)

@@ -19,6 +19,9 @@ around a pair, figures of one kind, position and (semantic backend) embeddings. 
   the passages next to it (before, or after) and next to a member are in one cluster, ANCHORED_MEAN and
   ANCHORED_BEST suffice: outlets tell neighbouring claims together, in one order.
 
+The semantic backend's model (with the embeddings' cosine) has constants of its own where they differ
+(tuning.SEMANTIC_MERGE_MEAN and so on): each backend's are what bench/eval_suggest.py's grid chooses for it.
+
 Passages are compared only with passages sharing a word that is not common (at most tuning.MAX_POSTING
 clauses hold it), as blocking does, so a huge source costs no more than its clauses' words.
 """
@@ -28,7 +31,8 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from itertools import combinations
+from dataclasses import dataclass
+from itertools import chain, combinations
 
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
@@ -37,6 +41,36 @@ from reader.align.scoring import claim_score
 
 Judge = Callable[[Clause, Clause], float]
 Span = tuple[Hashable, int, int]  # (source id, start, end)
+RULE_NAMES = (
+    "MERGE_MEAN",
+    "MERGE_FLOOR",
+    "MERGE_SOURCES",
+    "ATTACH_MEAN",
+    "ATTACH_BEST",
+    "ANCHORED_MEAN",
+    "ANCHORED_BEST",
+    "SAME_SOURCE_MEAN",
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The regrouping's constants for one backend (see the module), read from tuning when regroup runs."""
+
+    merge_mean: float
+    merge_floor: float
+    merge_sources: int
+    attach_mean: float
+    attach_best: float
+    anchored_mean: float
+    anchored_best: float
+    same_source_mean: float
+
+    @classmethod
+    def of(cls, backend: str = "lexical") -> Rules:
+        """tuning's constants; for the semantic backend its SEMANTIC_ ones where tuning has them."""
+        prefix = "SEMANTIC_" if backend == "semantic" else ""
+        return cls(*(getattr(tuning, prefix + name, getattr(tuning, name)) for name in RULE_NAMES))
 
 
 def regroup(
@@ -46,10 +80,12 @@ def regroup(
     judge: Judge,
     may_pair: Callable[[Member, Member], bool],
     taken: Callable[[Clause], bool],
+    backend: str = "lexical",
 ) -> tuple[list[list[Member]], list[Member], list[Member]]:
     """The clusters (lists of members) merged and with passages added as the module says; also the members
     added and those taken out (for the unique passages). may_pair(a, b): False for a pair the user rejected;
-    taken(clause): a passage that may not join (the user linked it)."""
+    taken(clause): a passage that may not join (the user linked it); backend: whose constants (Rules.of)."""
+    rules = Rules.of(backend)
     cache: dict[tuple, float] = {}
 
     def confidence(a: Member, b: Member) -> float:
@@ -64,8 +100,8 @@ def regroup(
     def words_of(group: list[Member]) -> set[str]:
         return {stem for m in group for stem in clause_of(m).stems if df.get(stem, 0) <= tuning.MAX_POSTING}
 
-    merged, dropped = _merge(groups, words_of, confidence)
-    added = _attach(merged, clause_set, clause_of, confidence, taken)
+    merged, dropped = _merge(groups, words_of, confidence, rules)
+    added = _attach(merged, clause_set, clause_of, confidence, taken, rules)
     dropped = [m for m in dropped if not any(m is x for group in merged for x in group)]
     return merged, added, dropped
 
@@ -109,6 +145,7 @@ def _merge(
     groups: list[list[Member]],
     words_of: Callable[[list[Member]], set[str]],
     confidence: Callable[[Member, Member], float],
+    rules: Rules,
 ) -> tuple[list[list[Member]], list[Member]]:
     """Join clusters of one claim, best first, until no two qualify; the members left out on the way. Only
     clusters sharing a word that is not common are compared (words_of), and a join is looked at again only
@@ -125,7 +162,7 @@ def _merge(
 
     def offer(first: int, second: int) -> None:
         first, second = min(first, second), max(first, second)
-        if min(len({m.source_id for m in clusters[n]}) for n in (first, second)) > tuning.MERGE_SOURCES:
+        if min(len({m.source_id for m in clusters[n]}) for n in (first, second)) > rules.merge_sources:
             return  # two clusters that three or more sources each corroborate: the aligner kept them apart
         shared = {m.source_id for m in clusters[first]} & {m.source_id for m in clusters[second]}
         apart = [
@@ -134,12 +171,12 @@ def _merge(
             for b in _sample(clusters[second])
             if a.source_id not in shared and b.source_id not in shared
         ]
-        if apart and not _scores(apart, confidence, 0.0, tuning.MERGE_FLOOR):
+        if apart and not _scores(apart, confidence, 0.0, rules.merge_floor):
             return  # a pair the join would hold is below the floor: no need to work out the join
-        joined = _joined(clusters[first], clusters[second], confidence)
+        joined = _joined(clusters[first], clusters[second], confidence, rules)
         if joined is None:
             return
-        across = _scores(combinations(_sample(joined), 2), confidence, tuning.MERGE_MEAN, tuning.MERGE_FLOOR)
+        across = _scores(combinations(_sample(joined), 2), confidence, rules.merge_mean, rules.merge_floor)
         if across:
             heapq.heappush(offers, (-_mean(across), first, second, version[first], version[second]))
 
@@ -160,7 +197,7 @@ def _merge(
             or (version[first], version[second]) != (seen_first, seen_second)
         ):
             continue  # one of the two has changed since: its new offers are in the heap
-        joined = _joined(clusters[first], clusters[second], confidence)
+        joined = _joined(clusters[first], clusters[second], confidence, rules)
         if joined is None:
             continue
         dropped.extend(m for m in clusters[first] + clusters[second] if not any(m is k for k in joined))
@@ -177,7 +214,7 @@ def _merge(
 
 
 def _joined(
-    first: list[Member], second: list[Member], confidence: Callable[[Member, Member], float]
+    first: list[Member], second: list[Member], confidence: Callable[[Member, Member], float], rules: Rules
 ) -> list[Member] | None:
     """The two clusters as one (see the module), or None: it would hold one source only, take out more than
     one passage, or be no larger than the larger of the two. A source's members in one cluster (a passage
@@ -192,7 +229,7 @@ def _joined(
         others = _sample(members, source_id)
         units = [[m for m in group if m.source_id == source_id] for group in (first, second)]
         units.sort(key=lambda unit: -sum(confidence(unit[0], o) for o in others))
-        if _mean([confidence(units[1][0], o) for o in others]) < tuning.SAME_SOURCE_MEAN:
+        if _mean([confidence(units[1][0], o) for o in others]) < rules.same_source_mean:
             if leaving:
                 return None  # a second passage would leave
             leaving = units[1]
@@ -208,6 +245,7 @@ def _attach(
     clause_of: Callable[[Member], Clause],
     confidence: Callable[[Member, Member], float],
     taken: Callable[[Clause], bool],
+    rules: Rules,
 ) -> list[Member]:
     """Add each passage in no cluster to the cluster it agrees with best (see the module); the members added."""
     docs = clause_set.docs
@@ -236,10 +274,10 @@ def _attach(
         for number in candidates[clause]:
             group = groups[number]
             same = any(m.source_id == source_id for m in group)
-            floor = tuning.SAME_SOURCE_MEAN if same else tuning.ATTACH_MEAN
-            best_floor = tuning.ATTACH_BEST
+            floor = rules.same_source_mean if same else rules.attach_mean
+            best_floor = rules.attach_best
             if not same and anchored(clause, group):
-                floor, best_floor = tuning.ANCHORED_MEAN, tuning.ANCHORED_BEST
+                floor, best_floor = rules.anchored_mean, rules.anchored_best
             found = _scores(((mine, m) for m in _sample(group, source_id)), confidence, floor, 0.0)
             if found and max(found) >= best_floor:
                 offers.append((_mean(found), clause.index, number, clause))
@@ -293,8 +331,9 @@ def _candidates(
         return found
     words = cluster_of.keys()
     columns = clause_set.columns  # read as columns: a Clause is made only for a claim that shares a word
-    for index, stems in enumerate(columns.stems):
-        if columns.canonical[index] >= 0 or words.isdisjoint(stems):
+    held_by = zip(columns.bounds, columns.source_stems)
+    for index in chain.from_iterable(bounds for bounds, held in held_by if not words.isdisjoint(held)):
+        if columns.canonical[index] >= 0 or words.isdisjoint(columns.stems[index]):  # (sources holding none: passed)
             continue
         clause = clause_set.claim(index)
         if (clause_set.docs[clause.doc].source_id, clause.start) in inside or taken(clause):

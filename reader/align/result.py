@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
 
 from reader.align import tuning
 from reader.align.figures import figures, figures_differ
@@ -183,17 +186,20 @@ class Alignment:
 def alignment_to_json(alignment: Alignment) -> dict:
     """Clusters (id, members, differences), unique passages and repeats as JSON-ready dicts."""
     with paused_gc():  # a million small dicts, none in a cycle: the collector would rescan the clauses held
-        return _alignment_dicts(alignment)
+        return _alignment_dicts(alignment, _unique_dicts)
 
 
-def _alignment_dicts(alignment: Alignment) -> dict:
+def alignment_to_msgspec(alignment: Alignment) -> dict:
+    """What alignment_to_json gives, for msgspec to encode: each unique passage a UniqueSpan, which it writes as
+    that dict (a million-line source has a million unique passages: as dicts, 0.1 s and 200 MB more)."""
+    with paused_gc():
+        return _alignment_dicts(alignment, _unique_structs)
+
+
+def _alignment_dicts(alignment: Alignment, unique: Callable[[Hashable, list[Span]], list]) -> dict:
     return {
         "clusters": [cluster_to_json(cluster) for cluster in alignment.clusters],
-        "unique": [
-            {"source_id": source_id, "start": s, "end": e}
-            for source_id, spans in alignment.unique.items()
-            for s, e in spans
-        ],
+        "unique": [span for source_id, spans in alignment.unique.items() for span in unique(source_id, spans)],
         "repeats": [
             {
                 "source_id": r.source_id,
@@ -206,6 +212,23 @@ def _alignment_dicts(alignment: Alignment) -> dict:
             for r in repeats
         ],
     }
+
+
+def _unique_dicts(source_id: Hashable, spans: list[Span]) -> list[dict]:
+    return [{"source_id": source_id, "start": s, "end": e} for s, e in spans]
+
+
+class UniqueSpan(msgspec.Struct, gc=False):
+    """A unique passage as msgspec writes it: {"source_id": ..., "start": ..., "end": ...} (gc=False: it holds
+    no other object that could make a cycle)."""
+
+    source_id: Any
+    start: int
+    end: int
+
+
+def _unique_structs(source_id: Hashable, spans: list[Span]) -> list[UniqueSpan]:
+    return [UniqueSpan(source_id, s, e) for s, e in spans]
 
 
 def cluster_to_json(cluster: Cluster) -> dict:

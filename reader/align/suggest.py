@@ -315,10 +315,12 @@ def assess(
     model: PairModel = DEFAULT_MODEL,
     linked: Iterable[Sequence[LinkedSpan]] = (),
     rejected: Iterable[RejectedPair] = (),
+    backend: str = "lexical",
 ) -> Alignment:
     """The alignment as a fact-checker sees it: every member with the confidence of its best pair in its
     cluster; pairs the user rejected taken apart; passages the user linked by hand (groups of linked spans)
-    as confirmed clusters, which take those passages out of any suggested cluster."""
+    as confirmed clusters, which take those passages out of any suggested cluster. backend: whose regrouping
+    constants (reader.align.regroup.Rules)."""
     if model.context is None:
         model = model.within(PairContext(clause_set.claims))
     docs = {doc.source_id: doc for doc in clause_set.docs}
@@ -401,6 +403,7 @@ def assess(
         lambda c: any(
             s[0] == clause_set.docs[c.doc].source_id and overlaps(s[1], s[2], c.start, c.end) for s in taken_spans
         ),
+        backend,
     )
     suggested = [_with_confidence(members, clause_of, judge) for members in kept]
     for number, joined in joining.items():

@@ -192,7 +192,7 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
     and members {source_path, start, end, text, score, status, confidence}; offsets are code points in the
     source's canonical text. Pairs you rejected (`reader reject`) are never suggested.
     """
-    from reader.align import SourceText, alignment_to_json
+    from reader.align import SourceText, alignment_to_msgspec
     from reader.comparison import compare_sources
 
     require_backend(backend)
@@ -203,10 +203,11 @@ def align(obj: Context, sources_wanted: tuple[str, ...], output_format: str, bac
         raise click.ClickException("alignment needs at least two sources")
     compared = compare_sources(store, [SourceText(s.id, s.path, store.text(s.id)) for s in chosen], backend)
     alignment = compared.judged if everything else compared.shown
+    del compared  # the claims of a million-line source (hundreds of MB), freed before the output is built
     if output_format == "json":
         from reader.commands.claims import echo_indented_json  # msgspec: json.dumps took 2 s on a million passages
 
-        echo_indented_json(alignment_to_json(alignment))
+        echo_indented_json(alignment_to_msgspec(alignment))
         return
     import csv
     import io

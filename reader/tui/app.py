@@ -53,6 +53,23 @@ class QuitGuard(App[None]):
         await super().on_event(event)
 
 
+def throttled(report: Callable[[int, int, str], object]) -> Callable[[int, int, str], None]:
+    """report, called only once PROGRESS_DELAY has passed since now (a quick start shows nothing), then at
+    most once per PROGRESS_INTERVAL."""
+    started = time.monotonic()
+    last_reported = 0.0
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal last_reported
+        moment = time.monotonic()
+        if moment - started < PROGRESS_DELAY or moment - last_reported < PROGRESS_INTERVAL:
+            return
+        last_reported = moment
+        report(done, total, name)
+
+    return progress
+
+
 class ReaderApp(OpeningScreens, QuitGuard):
     """Sources, reading and help screens over one annotation database."""
 
@@ -302,20 +319,8 @@ class ReaderApp(OpeningScreens, QuitGuard):
         return source_id
 
     def _progress_poster(self) -> Callable[[int, int, str], None]:
-        """A sync_sources progress callback that posts SyncProgress only once the sync has run for
-        PROGRESS_DELAY (a quick start shows nothing), then at most once per PROGRESS_INTERVAL."""
-        started = time.monotonic()
-        last_posted = 0.0
-
-        def progress(done: int, total: int, name: str) -> None:
-            nonlocal last_posted
-            moment = time.monotonic()
-            if moment - started < PROGRESS_DELAY or moment - last_posted < PROGRESS_INTERVAL:
-                return
-            last_posted = moment
-            self.post_message(self.SyncProgress(done, total, name))
-
-        return progress
+        """A sync_sources progress callback that posts SyncProgress, throttled (see throttled)."""
+        return throttled(lambda done, total, name: self.post_message(self.SyncProgress(done, total, name)))
 
     def on_reader_app_sync_progress(self, message: SyncProgress) -> None:
         self.sources_screen.show_progress(message.done, message.total, message.name)

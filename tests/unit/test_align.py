@@ -40,6 +40,19 @@ def cluster_with(alignment: Alignment, *needles: tuple[str, str]):
     return None
 
 
+def test_the_alignment_for_msgspec_is_written_as_its_json_dicts(alignment):
+    """reader align writes alignment_to_msgspec (its unique passages as Structs, not a million dicts): the same
+    JSON as alignment_to_json's dicts."""
+    import msgspec
+
+    from reader.align import alignment_to_json, alignment_to_msgspec
+
+    assert alignment.unique and any(alignment.unique.values())
+    written = msgspec.json.encode(alignment_to_msgspec(alignment))
+    assert written == msgspec.json.encode(alignment_to_json(alignment))
+    assert json.loads(written) == alignment_to_json(alignment)
+
+
 def test_thirteen_billion_pair_is_aligned_and_the_qualifier_differs(alignment):
     cluster = cluster_with(alignment, ("000", "$13 billion"), ("001", "$13 billion"))
     assert cluster is not None

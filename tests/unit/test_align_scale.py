@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from reader.align import SourceText, prepare_claims, sentence_units, tuning, words
+from reader.align import SourceText, claim_spans, prepare_claims, sentence_units, tuning, words
 from reader.align import clauses
 from reader.align.clauses import Clause, _mark_exact_repeats
 from reader.align.cutting import _MAY_CUT, _is_heading, may_cut_flags
@@ -45,6 +45,55 @@ def test_may_cut_flags_agree_with_a_search_inside_each_unit():
         units = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2) if points[i] < points[i + 1]]
         flags = may_cut_flags(text, units)
         assert flags == [bool(_MAY_CUT.search(text, start, end)) for start, end in units], text
+
+
+def test_clauses_are_each_sentence_cut_and_trimmed_alone():
+    """clause_spans trims only the sentences whose edges may need it (what it tells from their first two and
+    last characters): the clauses claim_spans gives for each sentence unit alone."""
+    from reader.align.cutting import clause_spans
+
+    pieces = PIECES + ["Or", "or ", "OR\t", "But", "but\n", "Bu", "An", "and\t", "Ant", "orbit", "a", "B", "o"]
+    rng = random.Random(13)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        expected = [(s, e, number) for number, (start, end) in enumerate(sentence_units(text))
+                    for s, e in claim_spans(text, start, end)]
+        assert clause_spans(text) == expected, text
+
+
+LINE_PIECES = ["The", "market", "grew", "and", "And", "and\t", "Or", "or", "But", "but", "an", "Bu", "a", "o", ",", ";",
+               ":", "--", "-", "(x)", "'s", '"', "6.6", "Kestrel", "x.com", "U.S.", "Mr.", "_", "$13", "40%", "\t"]
+
+
+def line_texts(count: int, seed: int) -> list[str]:
+    """Texts of lines of words (most of them one sentence a line, some not: a heading, a blank line, two
+    sentences, white space at an edge)."""
+    rng = random.Random(seed)
+    endings = [".", ".", ".", "!", "?", ":", "", '."', ")", ",", ". Then more.", " "]
+    texts = []
+    for _ in range(count):
+        lines = [" ".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 9))) + rng.choice(endings)
+                 for _ in range(rng.randint(0, 8))]
+        texts.append(rng.choice(["", "", "", " ", "\n"]) + "\n".join(lines))
+    return texts
+
+
+def test_clauses_of_a_text_of_lines_are_those_clause_spans_gives(monkeypatch):
+    """reader.align.cutting_lines: a large ASCII text (every text here) whose sentences are its lines is cut
+    with numpy; the clauses are those clause_spans gives, as columns, and so for any other text."""
+    from reader import byte_patterns
+    from reader.align import cutting_lines
+    from reader.align.cutting import clause_spans
+
+    monkeypatch.setattr(byte_patterns, "LARGE", 0)
+    taken = []
+    line_clauses = cutting_lines._line_clauses
+    monkeypatch.setattr(cutting_lines, "_line_clauses", lambda text: taken.append(line_clauses(text)) or taken[-1])
+    for text in line_texts(4000, 14) + hostile_texts(500):
+        spans = clause_spans(text)
+        expected = tuple(list(column) for column in zip(*spans)) if spans else ([], [], [])
+        assert cutting_lines.clause_columns(text) == expected, text
+    assert sum(found is not None for found in taken) > 500  # many took the way of lines
 
 
 def lower_case_words(text: str) -> frozenset[str]:
@@ -86,7 +135,9 @@ def test_a_clause_made_alone_has_no_weights():
 
 
 
-def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
+@pytest.mark.parametrize("sorted_from", [100_000, 0], ids=["table", "sorted"])
+def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch, sorted_from):
+    monkeypatch.setattr(clauses, "SORTED_FROM", sorted_from)
     used = []
 
     def spy(keys, canonical, mine):
@@ -106,6 +157,17 @@ def test_a_source_of_common_words_marks_its_word_for_word_repeats(monkeypatch):
         expected = first.setdefault(claim.key, claim.index)
         assert claim.canonical == (-1 if expected == claim.index else expected)
     assert sum(claim.canonical >= 0 for claim in claim_set.claims) >= 20  # of the 40 lines said twice, those that are claims
+
+
+@pytest.mark.parametrize("sorted_from", [100_000, 0], ids=["table", "sorted"])
+@pytest.mark.parametrize("text_hash", [hash, len, lambda text: 0], ids=["hash", "texts of one length share", "all share"])
+def test_word_for_word_repeats_are_marked_whatever_the_hashes_of_the_texts(monkeypatch, text_hash, sorted_from):
+    monkeypatch.setattr(clauses, "_text_hash", text_hash)
+    monkeypatch.setattr(clauses, "SORTED_FROM", sorted_from)
+    keys = ["x", "a b", "c d", "a b", "e f", "c d", "a b", "gh", "y"]  # the source's claims are 1 to 7
+    canonical = [-1] * len(keys)
+    _mark_exact_repeats(keys, canonical, range(1, 8))
+    assert canonical == [-1, -1, -1, 1, -1, 2, 1, -1, -1]
 
 
 def test_sentences_found_in_one_scan_are_those_a_search_per_paragraph_finds():
@@ -173,7 +235,19 @@ ASCII_PIECES = [piece for piece in EVIDENCE_PIECES if piece.isascii()] + [
     "6.6", "o1-mini", "don't", "a/b", "$", "%", "$13", "40%", "'", "-", "/", ".", ",", "x", "_", "A", "Ab.", "'s"]
 
 
-def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
+@pytest.fixture(params=["small", "large"])
+def byte_scans(request, monkeypatch):
+    """Byte patterns found with bytes.find (a small text) or with numpy (a large one: every text here, compared
+    in chunks of 5 bytes, so that patterns run across chunks)."""
+    from reader import byte_patterns
+
+    if request.param == "large":
+        monkeypatch.setattr(byte_patterns, "LARGE", 0)
+        monkeypatch.setattr(byte_patterns, "_CHUNK", 5)
+    return request.param
+
+
+def test_claims_of_an_ascii_text_are_those_of_each_clause_alone(byte_scans):
     rng = random.Random(6)
     for _ in range(1500):
         text = "".join(rng.choice(ASCII_PIECES) for _ in range(rng.randint(0, 60)))
@@ -183,7 +257,19 @@ def test_claims_of_an_ascii_text_are_those_of_each_clause_alone():
         assert got == reference_claims(text), text
 
 
-def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do():
+def test_a_word_of_a_spaced_ascii_text_has_at_most_one_content_stem():
+    """reader.align.ascii_claims looks up one stem per word of a clause split wherever no word character is."""
+    from reader.align.ascii_claims import _OUTSIDE_WORDS
+
+    word_characters = [chr(code) for code in range(128) if code not in _OUTSIDE_WORDS]
+    assert len(word_characters) == 26 + 26 + 10 + 3  # letters, digits, "_", "$" and "%"
+    rng = random.Random(12)
+    for _ in range(20_000):
+        word = "".join(rng.choice(word_characters) for _ in range(rng.randint(1, 8))).lower()
+        assert len(words.content_stems(word)) <= 1, word
+
+
+def test_ascii_texts_take_the_byte_scans_and_cut_as_the_patterns_do(byte_scans):
     """ASCII texts find glued boundaries, inner sentence ends and cutting marks in their bytes: the same
     sentences, units and flags as the patterns searched per paragraph and per sentence."""
     from reader.align import cutting

@@ -257,3 +257,35 @@ def test_a_huge_source_is_not_read_clause_by_clause_for_differing_figures():
     made_before = sum(clause is not None for clause in clause_set.made)
     assert with_differing_figures(alignment, clause_set, PairModel(DEFAULT_PAIR_WEIGHTS), 0.5) is alignment
     assert sum(clause is not None for clause in clause_set.made) == made_before
+
+
+def test_the_semantic_comparison_uses_its_own_regrouping_and_differing_constants(marrowby, monkeypatch):
+    """The semantic backend's pairs whose figures differ are looked for from its own SEMANTIC_DIFFERING_CONFIDENCE
+    and its clusters regrouped with its own constants (chosen for it by bench/eval_suggest.py's grid). The model
+    is stood in for (no embeddings: the cosine feature is 0), so this runs without the semantic extra."""
+    import reader.comparison as comparison
+    from reader.align import semantic, tuning
+    from reader.align.learn import PairContext
+    from reader.align.scoring import claim_score
+
+    monkeypatch.setattr(semantic, "semantic_context", lambda clause_set, model=None: PairContext(clause_set.claims))
+    monkeypatch.setattr(semantic, "semantic_scoring", lambda clause_set, model=None, vectors=None: (claim_score, []))
+    monkeypatch.setattr(tuning, "SEMANTIC_DIFFERING_CONFIDENCE", 0.93)
+    floors, backends = [], []
+    differing, assess = comparison.with_differing_figures, comparison.assess
+
+    def with_differing_figures(alignment, clause_set, model, floor, rejected=()):
+        floors.append(floor)
+        return differing(alignment, clause_set, model, floor, rejected)
+
+    def assessed(*args, **kwargs):
+        backends.append(kwargs.get("backend", "lexical"))
+        return assess(*args, **kwargs)
+
+    monkeypatch.setattr(comparison, "with_differing_figures", with_differing_figures)
+    monkeypatch.setattr(comparison, "assess", assessed)
+    docs = docs_of(marrowby)
+    compare_sources(marrowby, docs, backend="semantic")
+    compare_sources(marrowby, docs)
+    assert floors == [0.93, max(tuning.DRAW_CONFIDENCE, tuning.DIFFERING_CONFIDENCE)]
+    assert backends == ["semantic", "lexical"]

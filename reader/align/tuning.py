@@ -89,18 +89,16 @@ SEMANTIC_DRAW_CONFIDENCE = 0.2  # ... with the semantic backend (its alignment i
 MERGE_MEAN = 0.5  # two clusters merge when their passages of different sources are this confident on average
 MERGE_FLOOR = 0.3  # ... and no pair of them below this
 MERGE_SOURCES = 2  # ... and one of the two holds at most this many sources
-ATTACH_MEAN = 0.5  # a passage in no cluster joins one whose passages of other sources it agrees with this much
-ATTACH_BEST = 0.6  # ... on average, and with one of them at least this much
-ANCHORED_MEAN = 0.3  # ... these two when the passages next to it and to a member are in one cluster
-ANCHORED_BEST = 0.4
+ATTACH_MEAN = 0.6  # a passage in no cluster joins one whose passages of other sources it agrees with this much
+ATTACH_BEST = 0.7  # ... on average, and with one of them at least this much
+ANCHORED_MEAN = 0.4  # ... these two when the passages next to it and to a member are in one cluster
+ANCHORED_BEST = 0.5
 SAME_SOURCE_MEAN = 0.7  # a second passage of one source stays in (or joins) a cluster at this average
 REGROUP_SAMPLE = 6  # passages of a cluster (one per source) these averages are taken over
-# ... with the semantic backend, where the grid chose differently for it: clusters merge and a passage joins on
-# stronger evidence (more labelled pairs drawn at the same precision)
+# ... with the semantic backend, where the grid chose differently for it: clusters merge on stronger evidence,
+# a passage between two aligned neighbours joins on weaker (more labelled pairs drawn at the same precision)
 SEMANTIC_MERGE_MEAN = 0.6
 SEMANTIC_MERGE_FLOOR = 0.4
-SEMANTIC_ATTACH_MEAN = 0.6
-SEMANTIC_ATTACH_BEST = 0.7
 SEMANTIC_ANCHORED_MEAN = 0.3
 SEMANTIC_ANCHORED_BEST = 0.4
 # Each backend's regrouping constants and DIFFERING_CONFIDENCE (below) are what bench/eval_suggest.py's small grid

@@ -101,7 +101,7 @@ def regroup(
         return {stem for m in group for stem in clause_of(m).stems if df.get(stem, 0) <= tuning.MAX_POSTING}
 
     merged, dropped = _merge(groups, words_of, confidence, rules)
-    added = _attach(merged, clause_set, clause_of, confidence, taken, rules)
+    added = _attach(merged, clause_set, clause_of, confidence, may_pair, taken, rules)
     dropped = [m for m in dropped if not any(m is x for group in merged for x in group)]
     return merged, added, dropped
 
@@ -244,10 +244,12 @@ def _attach(
     clause_set: ClauseSet,
     clause_of: Callable[[Member], Clause],
     confidence: Callable[[Member, Member], float],
+    may_pair: Callable[[Member, Member], bool],
     taken: Callable[[Clause], bool],
     rules: Rules,
 ) -> list[Member]:
-    """Add each passage in no cluster to the cluster it agrees with best (see the module); the members added."""
+    """Add each passage in no cluster to the cluster it agrees with best (see the module), never to one holding
+    a passage the user rejected it with (the others' agreement does not overrule the user); the members added."""
     docs = clause_set.docs
     inside = {(m.source_id, m.start) for group in groups for m in group}
     repeats: dict[int, list[Clause]] = defaultdict(list)
@@ -273,6 +275,8 @@ def _attach(
         mine = _member(clause_set, clause, 0.0, False)
         for number in candidates[clause]:
             group = groups[number]
+            if not all(may_pair(mine, m) for m in group):
+                continue
             same = any(m.source_id == source_id for m in group)
             floor = rules.same_source_mean if same else rules.attach_mean
             best_floor = rules.attach_best

@@ -74,6 +74,23 @@ def test_a_rejected_pair_or_a_linked_passage_never_joins():
     assert added == [] and len(merged[0]) == 2
 
 
+def test_a_passage_rejected_with_one_member_never_joins_on_the_others_agreement(monkeypatch):
+    """A user who said c's passage is not a's claim must not see it in a's cluster because b's agrees with it:
+    with weaker joins (the grid's lexical choice once related words counted) the rejected passage came back."""
+    monkeypatch.setattr(tuning, "ATTACH_MEAN", 0.4)
+    clause_set, member, clause_of = setup()
+    groups = [[member("a", "The bridge w"), member("b", "Repairs will")]]
+    judge = same_claim(clause_set, closing_pairs())
+    merged, added, _ = regroup(groups, clause_set, clause_of, judge, lambda a, b: True, lambda c: False)
+    assert [m.source_id for m in added] == ["c"]  # with nothing rejected it joins at these constants
+
+    def rejected_a_with_c(x, y):
+        return {x.source_id, y.source_id} != {"a", "c"}
+
+    merged, added, _ = regroup(groups, clause_set, clause_of, judge, rejected_a_with_c, lambda c: False)
+    assert added == [] and len(merged[0]) == 2
+
+
 def test_clusters_merge_keeping_the_passage_that_agrees_with_the_rest():
     """A source in both clusters keeps its passage that agrees with the other sources; the other leaves."""
     clause_set, member, clause_of = setup()

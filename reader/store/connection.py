@@ -83,6 +83,7 @@ class StoreConnection:
         self.session_blind = bool(session_blind() if blind is None else blind)
         self.default_tags = tuple(default_tags) if default_tags is not None else DEFAULT_TAGS
         self._lock = threading.RLock()
+        self._closed = False
         self._change_group: str | None = None
         # Called with a one-line message when a write has to wait for another program's (CLI: stderr).
         self.on_wait: Callable[[str], None] | None = None
@@ -231,7 +232,11 @@ class StoreConnection:
             raise StoreError(f"cannot back up {self.path} before migrating: {error}") from None
 
     def close(self) -> None:
-        self.db.close()
+        """Close the connection once no other thread is using it (under the lock a query holds: closing it
+        under a running statement crashed Python); later queries raise StoreError."""
+        with self._lock:
+            self._closed = True
+            self.db.close()
         if self._checked_signature is not None:  # closing checkpoints the WAL into the file: not damage
             _remember_checked(self.path, self._signature())
 
@@ -239,6 +244,7 @@ class StoreConnection:
     def write(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction: BEGIN IMMEDIATE (waits for other writers), commit, or roll back."""
         with self._lock:
+            self._require_open()
             conn = self.db.conn
             if conn.in_transaction:  # nested: the outer transaction commits
                 yield self.db
@@ -340,12 +346,18 @@ class StoreConnection:
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
+            self._require_open()
             return list(self.db.query(sql, params))
+
+    def _require_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self.path} is closed (the reader is quitting)")
 
     def data_version(self) -> int:
         """Changes only when another connection commits (this one's own writes are already known to
         its caller): a cheap poll for a reader to refresh."""
         with self._lock:
+            self._require_open()
             return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def ensure_default_tags(self) -> None:

@@ -604,3 +604,35 @@ def test_changes_made_in_one_write_transaction_are_undone_in_one_step(loaded_sto
     assert loaded_store.annotations() == [] and loaded_store.links() == []
     loaded_store.redo()
     assert len(loaded_store.annotations()) == 2 and len(loaded_store.links()) == 1
+
+
+def test_closing_waits_for_a_query_on_another_thread_and_later_queries_say_the_database_is_closed(tmp_path):
+    """CI: the TUI closed its connection at exit while a worker thread was mid-query on it, and Python crashed
+    (segmentation fault). Closing takes the connection's lock, as a query does; a query after it is one
+    StoreError, not sqlite3's ProgrammingError or a crash."""
+    import threading
+
+    from reader.store import StoreError, open_store
+
+    store = open_store(tmp_path / "a.db")
+    querying, may_finish = threading.Event(), threading.Event()
+
+    def long_query() -> None:
+        with store._lock:  # what Store.query holds while SQLite runs the statement
+            querying.set()
+            may_finish.wait(10)
+            store.query("SELECT count(*) FROM sources")
+
+    worker = threading.Thread(target=long_query)
+    worker.start()
+    querying.wait(10)
+    closer = threading.Thread(target=store.close)
+    closer.start()
+    closer.join(0.3)
+    assert closer.is_alive()  # it waits for the query
+    may_finish.set()
+    worker.join(10)
+    closer.join(10)
+    assert not closer.is_alive()
+    with pytest.raises(StoreError, match="closed"):
+        store.query("SELECT count(*) FROM sources")

@@ -18,12 +18,13 @@ def ids_by_prefix(app) -> dict[str, int]:
     return {source.name[:3]: source.id for source in app.sources_screen.sources}
 
 
-async def open_compare(pilot, *prefixes: str) -> CompareScreen:
-    """Open the comparison of the sources whose file names start with prefixes, aligned and loaded."""
+async def open_compare(pilot, *prefixes: str, sources: int = 5) -> CompareScreen:
+    """Open the comparison of the sources whose file names start with prefixes (once the list shows all
+    `sources` of the library), aligned and loaded."""
     app = pilot.app
-    await wait_for(pilot, lambda: len(app.sources_screen.sources) == 5)
-    ids = ids_by_prefix(app)
-    app.open_compare([ids[p] for p in prefixes])
+    await wait_for(pilot, lambda: len(app.sources_screen.sources) == sources)
+    listed = app.sources_screen.sources
+    app.open_compare([next(source.id for source in listed if source.name.startswith(p)) for p in prefixes])
     await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
     return app.screen
 

@@ -52,16 +52,6 @@ MARROWBY = Path(__file__).parents[1] / "data" / "marrowby"  # four outlets on on
 HOSTILE = "c_--rm -rf; [red]evil[bold] $(whoami) \\e[31m ünïcode.txt"
 
 
-async def open_marrowby(pilot, tmp_path, *prefixes: str) -> CompareScreen:
-    """The comparison of the Marrowby articles whose names start with prefixes (c under a hostile name)."""
-    app = pilot.app
-    await wait_for(pilot, lambda: len(app.sources_screen.sources) == 4)
-    ids = {source.name[:2]: source.id for source in app.sources_screen.sources}
-    app.open_compare([ids[p] for p in prefixes])
-    await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
-    return app.screen
-
-
 @pytest.fixture
 def marrowby(tmp_path) -> Path:
     folder = tmp_path / "marrowby"
@@ -75,7 +65,7 @@ async def test_confirming_one_pair_keeps_the_suggestions_of_the_other_panes(make
     before, then read "no counterpart (silent or not found)"."""
     app = make_app(paths=[marrowby])
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_marrowby(pilot, tmp_path, "a_", "b_", "c_", "d_")
+        screen = await open_compare(pilot, "a_", "b_", "c_", "d_", sources=4)
         await cursor_on(pilot, screen, 0, "The company estimates the damage")
         panel = screen.query_one("#compare-differences")
         assert panel.render().plain.count("[suggested") == 2
@@ -99,7 +89,7 @@ async def test_L_leaves_a_pair_the_user_linked_as_it_was(make_app, marrowby, tmp
     'same claim' link over the user's 'contradicts'."""
     app = make_app(paths=[marrowby])
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_marrowby(pilot, tmp_path, "a_", "b_", "c_")
+        screen = await open_compare(pilot, "a_", "b_", "c_", sources=4)
         store = app.session.store
         a_text, b_text = screen.panes[0].text, screen.panes[1].text
         a_words = "The company estimates the damage at $4.2 million."
@@ -181,7 +171,7 @@ async def test_a_pair_already_linked_is_shown_as_your_link_and_not_linked_again(
     candidate (0.82); confirming it added a second link, b to a, beside a to b."""
     app = make_app(paths=[marrowby])
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_marrowby(pilot, tmp_path, "a_", "b_")
+        screen = await open_compare(pilot, "a_", "b_", sources=4)
         store = app.session.store
         await cursor_on(pilot, screen, 0, "The company estimates the damage")
         dialog = await counterparts(pilot, screen)
@@ -234,7 +224,7 @@ async def test_the_panel_gives_each_pair_its_own_confidence_as_c_ranks_it(make_a
     investigated" read '[suggested 1.00]': d's confidence with a's sentence, not with b's; c gave the pair 0.26."""
     app = make_app(paths=[marrowby])
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_marrowby(pilot, tmp_path, "a_", "b_", "d_")
+        screen = await open_compare(pilot, "a_", "b_", "d_", sources=4)
         screen.panes[1].view.focus()
         await pilot.pause()
         await cursor_on(pilot, screen, 1, "Investigators have not yet established")

@@ -17,11 +17,10 @@ import reader.store.annotations
 import reader.store.connection
 import reader.store.events
 import reader.store.links
-from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.matrix import MatrixScreen
 
 from pilot_helpers import wait_settled, wait_for
-from test_compare import move_to_counterpart
+from test_compare import move_to_counterpart, open_compare
 
 SIZE = (160, 48)
 
@@ -34,15 +33,6 @@ def predictable_ids(monkeypatch):
     numbered = types.SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter)))
     for module in (reader.store.connection, reader.store.events, reader.store.annotations, reader.store.links):
         monkeypatch.setattr(module, "uuid", numbered)
-
-
-async def compare(pilot, *prefixes: str) -> CompareScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: len(app.sources_screen.sources) == 5)
-    ids = {source.name[:3]: source.id for source in app.sources_screen.sources}
-    app.open_compare([ids[p] for p in prefixes])
-    await wait_settled(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.alignment is not None)
-    return app.screen
 
 
 async def settle(pilot, screen) -> None:
@@ -63,7 +53,7 @@ async def link_one_then_find_the_next(pilot, screen) -> None:
 def test_two_pane_comparison(snap_compare, make_app):
     """000 beside 001: the cursor on an aligned passage, its counterpart highlighted, one claim linked."""
     async def run_before(pilot) -> None:
-        screen = await compare(pilot, "000", "001")
+        screen = await open_compare(pilot, "000", "001")
         await link_one_then_find_the_next(pilot, screen)
         await settle(pilot, screen)
 
@@ -73,7 +63,7 @@ def test_two_pane_comparison(snap_compare, make_app):
 def test_three_pane_comparison(snap_compare, make_app):
     """001, 002 and 004 (which repeats paragraphs): sync follows the middle pane."""
     async def run_before(pilot) -> None:
-        screen = await compare(pilot, "001", "002", "004")
+        screen = await open_compare(pilot, "001", "002", "004")
         await pilot.press("tab")
         await move_to_counterpart(pilot, screen, pane=1, other=2)
         await settle(pilot, screen)
@@ -84,7 +74,7 @@ def test_three_pane_comparison(snap_compare, make_app):
 def test_claims_matrix(snap_compare, make_app):
     """Two claims accepted from the alignment of 000 and 001, seen over three sources; 002 marked silent on one."""
     async def run_before(pilot) -> None:
-        screen = await compare(pilot, "000", "001")
+        screen = await open_compare(pilot, "000", "001")
         await link_one_then_find_the_next(pilot, screen)
         await pilot.press("L")
         await wait_settled(pilot)

@@ -52,17 +52,29 @@ def cluster_holding(alignment, source_id, start):
     )
 
 
-def test_confirming_one_pair_keeps_the_other_sources_suggestions_for_the_same_claim(marrowby):
-    store = marrowby
-    docs = docs_of(store)
-    a = span_of(store, docs, "a_", "The company estimates the damage at $4.2 million.")
-    b = span_of(store, docs, "b_", "Chief executive Dana Holt put the cost of the damage at $4.5 million")
-    c = span_of(store, docs, "c_", "Damage is put at $4.2 million by the company.")
-    before = cluster_holding(compare_sources(store, docs).shown, a[0], a[1])
-    assert before is not None and c[0] in before.source_ids  # a-c drawn before the confirmation
+def damage_estimates(store, docs: list[SourceText]) -> tuple[tuple[int, int, int], ...]:
+    """The Marrowby damage claim in a ($4.2 million), b ($4.5 million) and c ($4.2 million)."""
+    return (
+        span_of(store, docs, "a_", "The company estimates the damage at $4.2 million."),
+        span_of(store, docs, "b_", "Chief executive Dana Holt put the cost of the damage at $4.5 million"),
+        span_of(store, docs, "c_", "Damage is put at $4.2 million by the company."),
+    )
+
+
+def link_same(store, a: tuple[int, int, int], b: tuple[int, int, int]) -> None:
+    """The user's link: both spans (source, start, end) annotated as claims, linked as the same claim."""
     first = store.add_annotation(a[0], a[1], a[2], tags=["claim"])
     second = store.add_annotation(b[0], b[1], b[2], tags=["claim"])
     store.add_link(first.id, second.id, LinkKind.SAME)
+
+
+def test_confirming_one_pair_keeps_the_other_sources_suggestions_for_the_same_claim(marrowby):
+    store = marrowby
+    docs = docs_of(store)
+    a, b, c = damage_estimates(store, docs)
+    before = cluster_holding(compare_sources(store, docs).shown, a[0], a[1])
+    assert before is not None and c[0] in before.source_ids  # a-c drawn before the confirmation
+    link_same(store, a, b)
     after = compare_sources(store, docs)
     cluster = cluster_holding(after.shown, a[0], a[1])
     assert cluster is not None
@@ -122,12 +134,8 @@ def test_a_suggestion_rejected_against_a_linked_passage_does_not_join_its_link(m
 
     store = marrowby
     docs = docs_of(store)
-    a = span_of(store, docs, "a_", "The company estimates the damage at $4.2 million.")
-    b = span_of(store, docs, "b_", "Chief executive Dana Holt put the cost of the damage at $4.5 million")
-    c = span_of(store, docs, "c_", "Damage is put at $4.2 million by the company.")
-    first = store.add_annotation(a[0], a[1], a[2], tags=["claim"])
-    second = store.add_annotation(b[0], b[1], b[2], tags=["claim"])
-    store.add_link(first.id, second.id, LinkKind.SAME)
+    a, b, c = damage_estimates(store, docs)
+    link_same(store, a, b)
     record_decision(store, Decision.REJECTED, a, c, [])
     cluster = cluster_holding(compare_sources(store, docs).judged, a[0], a[1])
     assert cluster is not None and c[0] not in cluster.source_ids
@@ -214,9 +222,7 @@ def test_a_passage_left_alone_when_its_cluster_joins_a_link_is_unique_not_lost(l
     hit = compare_sources(store, docs).shown.at(a[0], a[1])  # what L links: the aligned passages themselves
     b = next(m for m in hit.counterparts if m.source_id == docs[1].source_id)
     assert "announced his exit" in b.text
-    first = store.add_annotation(a[0], hit.member.start, hit.member.end, tags=["claim"])
-    second = store.add_annotation(b.source_id, b.start, b.end, tags=["claim"])
-    store.add_link(first.id, second.id, LinkKind.SAME)
+    link_same(store, (a[0], hit.member.start, hit.member.end), (b.source_id, b.start, b.end))
     judged = compare_sources(store, docs).judged
     text = docs[0].text
     lost = text.index("Sebastien Bubeck’s departure from Microsoft to join OpenAI")

@@ -119,7 +119,7 @@ def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] 
             hit = any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"])
             if not hit and any(overlaps(other, clause.start, clause.end, p) for p in claim["related"]):
                 continue
-            rows.append(max((judge.features(docs, q, clause) for q in mine), key=lambda f: f[0]))
+            rows.append(max((judge.features(q, clause) for q in mine), key=lambda f: f[0]))
             labels.append(1 if hit else 0)
     return rows, labels
 
@@ -142,7 +142,7 @@ def ranking(docs, claims, clause_set, model: PairModel, only: set[str] | None = 
     return {"top1": top1, "top3": top3, "total": total}
 
 
-def confirmed_pairs(docs, claims, only: set[str]) -> list[tuple[str, ConfirmedPair]]:
+def confirmed_pairs(claims, only: set[str]) -> list[tuple[str, ConfirmedPair]]:
     """(claim id, pair) for the labelled pairs of the claims in `only`, as the user confirms them."""
     found = []
     for claim, query, other in queries(claims):
@@ -161,7 +161,7 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
     labels, what the confirmed pairs say (UserPairs) and the rejected pairs."""
     rows, labels, rejected = [], [], []
     index = _doc_index(docs)
-    confirmed_first = confirmed_pairs(docs, claims, only)
+    confirmed_first = confirmed_pairs(claims, only)
     for claim, query, other in queries(claims):
         if claim["id"] not in only:
             continue
@@ -170,7 +170,7 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
         mine = query_clauses(clause_set, index[query.source], query.start, query.end)
         counterparts = [p for p in claim["passages"] if p.source == other]
         confirmed = query_clauses(clause_set, index[other], counterparts[0].start, counterparts[0].end)
-        rows.append(max((seen.features(docs, q, c) for q in mine for c in confirmed), key=lambda f: f[0]))
+        rows.append(max((seen.features(q, c) for q in mine for c in confirmed), key=lambda f: f[0]))
         labels.append(1)
         for candidate in rank_counterparts(clause_set, query.source, query.start, query.end, seen, top=3)[other]:
             clause = next(c for c in clause_set.by_doc[index[other]] if c.start == candidate.start)
@@ -178,7 +178,7 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
                 continue  # the right one: confirmed above
             if _states_another_claim(claims, query, other, clause):
                 continue  # the two passages state another claim together: a user does not reject them
-            rows.append(max((seen.features(docs, q, clause) for q in mine), key=lambda f: f[0]))
+            rows.append(max((seen.features(q, clause) for q in mine), key=lambda f: f[0]))
             labels.append(0)
             rejected.append(((query.source, query.start, query.end), (other, clause.start, clause.end)))
     return rows, labels, UserPairs(p for _, p in confirmed_first), rejected

@@ -62,7 +62,7 @@ def with_differing_figures(
                 continue  # another story's figure, most often: the model would not be confident
             if _is_refused(refused, _ref(docs, mine), _ref(docs, other)):
                 continue
-            confidence = model.judge(docs, mine, other)
+            confidence = model.judge(mine, other)
             if confidence >= floor:
                 found.append((confidence, mine, other))
     if not found:

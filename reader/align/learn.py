@@ -246,9 +246,8 @@ class PairModel:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
 
-    def features(self, docs: Sequence, a: Clause, b: Clause) -> list[float]:
-        """pair_features of a and b, clauses of docs[a.doc] and docs[b.doc] (anything with a source_id), with
-        what the user's confirmed pairs say about them."""
+    def features(self, a: Clause, b: Clause) -> list[float]:
+        """pair_features of clauses a and b, with what the user's confirmed pairs say about them."""
         around = self.context
         context = around.context(a, b) if around is not None else 0.0
         cosine = around.cosine(a, b) if around is not None else 0.0
@@ -258,9 +257,9 @@ class PairModel:
         learned = self.known.learned_words(a, b) if self.known else 0.0
         return pair_features(a, b, learned, context, cosine, credit)
 
-    def judge(self, docs: Sequence, a: Clause, b: Clause) -> float:
-        """The confidence that a and b (clauses of docs) state one claim."""
-        return self.confidence(self.features(docs, a, b))
+    def judge(self, a: Clause, b: Clause) -> float:
+        """The confidence that clauses a and b state one claim."""
+        return self.confidence(self.features(a, b))
 
 
 DEFAULT_MODEL = PairModel(tuning.DEFAULT_PAIR_WEIGHTS)

@@ -171,7 +171,7 @@ def passage_features(
     judge = judge or PairModel(DEFAULT_MODEL.weights, context=PairContext(clause_set.claims))
     return max(
         (
-            judge.features(clause_set.docs, x, y)
+            judge.features(x, y)
             for x in query_clauses(clause_set, *a)
             for y in query_clauses(clause_set, *b)
         ),
@@ -277,7 +277,7 @@ def rank_counterparts(
             ):
                 continue
             best = max(
-                ((model.judge(clause_set.docs, query, other), claim_score(query, other), query) for query in mine),
+                ((model.judge(query, other), claim_score(query, other), query) for query in mine),
                 key=lambda item: (item[0], item[1]),
             )
             found.append((best[0], best[1], best[2], other))
@@ -336,7 +336,7 @@ def assess(
         return found or span_clause(clause_set, doc, member.start, member.end)
 
     def judge(a: Clause, b: Clause) -> float:
-        return model.judge(clause_set.docs, a, b)
+        return model.judge(a, b)
 
     linked_in: dict[Hashable, list[tuple[int, int, int]]] = {}  # source id -> (start, end, group number)
     for number, group in enumerate(groups):

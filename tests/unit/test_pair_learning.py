@@ -90,7 +90,7 @@ def test_confirmed_pairs_do_not_change_how_far_apart_two_passages_stand():
     gap = FEATURES.index("position_gap")
     plain = PairModel(fit([], []).weights)
     known = PairModel(plain.weights, known=UserPairs([ConfirmedPair(("a", 0, 5), ("b", 50, 55), stems_of("x"))]))
-    assert known.features(docs, first_a, second_b)[gap] == plain.features(docs, first_a, second_b)[gap]
+    assert known.features(first_a, second_b)[gap] == plain.features(first_a, second_b)[gap]
 
 
 def test_decisions_recorded_before_a_feature_existed_still_refit():
@@ -116,8 +116,8 @@ def test_words_a_confirmed_pair_used_for_one_another_count_for_later_pairs():
     )
     model = PairModel(fit([], []).weights, known=UserPairs([confirmed]))
     learned = FEATURES.index("learned_words")
-    assert model.features(docs, pace, cadence)[learned] > 0.2
-    assert model.features(docs, pace, budget)[learned] == 0.0
+    assert model.features(pace, cadence)[learned] > 0.2
+    assert model.features(pace, budget)[learned] == 0.0
     assert pair_features(pace, cadence)[learned] == 0.0  # nothing learnt without the user's pairs
 
 
@@ -200,6 +200,6 @@ def test_clauses_whose_neighbours_agree_get_the_context_evidence():
     budget = _clause(docs, clause_set, 1, "Councillors approved")
     context = FEATURES.index("context")
     model = PairModel(fit([], []).weights, context=PairContext(clause_set.claims))
-    assert model.features(docs, ashore, unhurt)[context] > 0.3  # "struck rocks ... Holm Point ... fog" before both
-    assert model.features(docs, ashore, budget)[context] < model.features(docs, ashore, unhurt)[context]
+    assert model.features(ashore, unhurt)[context] > 0.3  # "struck rocks ... Holm Point ... fog" before both
+    assert model.features(ashore, budget)[context] < model.features(ashore, unhurt)[context]
     assert pair_features(ashore, unhurt)[context] == 0.0

@@ -61,9 +61,9 @@ def test_with_embeddings_the_cosine_judges_the_wording_and_related_words_count_f
     dice = FEATURES.index("dice")
     lexical = DEFAULT_MODEL.within(PairContext(clause_set.claims))
     semantic = DEFAULT_MODEL.within(PairContext(clause_set.claims, vectors=numpy.eye(len(clause_set.claims))))
-    assert lexical.features(docs, a, b)[dice] == pair_features(a, b)[dice]
-    assert semantic.features(docs, a, b)[dice] == pair_features(a, b, related_credit=0.0)[dice]
-    assert semantic.features(docs, a, b)[dice] < lexical.features(docs, a, b)[dice]
+    assert lexical.features(a, b)[dice] == pair_features(a, b)[dice]
+    assert semantic.features(a, b)[dice] == pair_features(a, b, related_credit=0.0)[dice]
+    assert semantic.features(a, b)[dice] < lexical.features(a, b)[dice]
 
 
 def test_a_related_word_makes_the_paraphrase_the_more_confident_of_two_candidates_sharing_as_much(monkeypatch):

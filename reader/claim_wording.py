@@ -173,7 +173,14 @@ def _touches_figure(text: str, keys: list[str], start: int, end: int) -> bool:
             return True
         if not any(key in NUMBER_WORDS for key in touched):
             return False
-    return _touches_number(_number_words(text, _spans(text), 0, len(text)), start, end)
+    return _touches_number(_figure_words(text), start, end)
+
+
+@lru_cache(maxsize=4096)
+def _figure_words(text: str) -> frozenset[int]:
+    """The indices of a wording's words that state a figure (read once per wording: a claim's reference is
+    compared with every member, change by change)."""
+    return frozenset(_number_words(text, _spans(text), 0, len(text)))
 
 
 def _changed_blocks(opcodes) -> list[tuple[int, int, int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from difflib import SequenceMatcher
 
 from reader.align.figures import figures
@@ -77,7 +78,7 @@ def _number_words(text: str, words: list[Span], start: int, end: int) -> set[int
     }
 
 
-def _touches_number(numbers: set[int], i1: int, i2: int) -> bool:
+def _touches_number(numbers: AbstractSet[int], i1: int, i2: int) -> bool:
     """Whether words[i1:i2] holds a figure's word or the word after it does (an insertion: either neighbour)."""
     return any(index in numbers for index in range(i1 - 1 if i1 == i2 else i1, i2 + 1))
 

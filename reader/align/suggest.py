@@ -170,11 +170,7 @@ def passage_features(
     judge = model if model is not None and model.context is not None else None
     judge = judge or PairModel(DEFAULT_MODEL.weights, context=PairContext(clause_set.claims))
     return max(
-        (
-            judge.features(x, y)
-            for x in query_clauses(clause_set, *a)
-            for y in query_clauses(clause_set, *b)
-        ),
+        (judge.features(x, y) for x in query_clauses(clause_set, *a) for y in query_clauses(clause_set, *b)),
         key=lambda f: f[0],
     )
 

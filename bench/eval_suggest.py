@@ -21,7 +21,9 @@ datasets: the pair model (reader.align.learn) measured on one dataset is fitted 
   differs). The other datasets' figures come from their own held-out models, as the threshold's always did.
 - the pair model: a logistic regression over reader.align.learn.FEATURES, fitted from a neutral prior on the
   ranking rows of the other datasets; for the semantic backend the rows carry the MiniLM cosine of the query
-  passage and each clause (reader.align.semantic.semantic_context).
+  passage and each clause (reader.align.semantic.semantic_context). The weight of `taken` (a candidate the
+  user confirmed as the counterpart of another passage) is fitted in a second step, the others held, on the
+  rows as a user sees them once the pairs of the other half of the claims are confirmed (fit_defaults).
 - learn from half: the labelled claims of a dataset split in two; the user confirms the labelled pairs of
   the first half (with `c`, or by hand when the counterpart is not listed) and rejects the wrong top-3
   candidates; the model is refitted with those decisions
@@ -88,7 +90,7 @@ def context_for(clause_set, semantic: bool):
     """(PairContext, the backend's alignment) of a dataset's clauses: neighbours and the lexical aligner; for
     the semantic backend the claims' embeddings too (queries embedded once each) and its own alignment."""
     if not semantic:
-        return PairContext(clause_set.claims), align_claims(clause_set)
+        return PairContext.of(clause_set), align_claims(clause_set)
     from functools import lru_cache
 
     from reader.align.semantic import SEMANTIC_ACCEPT, semantic_context, semantic_scoring
@@ -102,17 +104,25 @@ def context_for(clause_set, semantic: bool):
 def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] | None = None):
     """Feature rows and labels of ranking decisions: each query's best clause against every clause of the
     other source (1 when it overlaps one of the claim's passages there; related passages left out).
-    With embeddings (the semantic backend), the cosine feature compares the query passage with each clause."""
+    With embeddings (the semantic backend), the cosine feature compares the query passage with each clause.
+    The taken feature is what a user sees after confirming the pairs of the other half of the claims (the
+    learn-from-half split), so its weight is fitted too."""
     index = _doc_index(docs)
     rows, labels = [], []
+    ids = sorted(claim["id"] for claim in claims)
+    halves = (set(ids[0::2]), set(ids[1::2]))
+    # where the pairs are only (taken): the words of the other half's pairs are no evidence on this one's
+    known_by_half = [UserPairs(replace(pair, stems_a=frozenset(), stems_b=frozenset())
+                               for _, pair in confirmed_pairs(claims, half)) for half in halves]
     for claim, query, other in queries(claims):
         if only is not None and claim["id"] not in only:
             continue
+        known = known_by_half[1] if claim["id"] in halves[0] else known_by_half[0]
         mine = query_clauses(clause_set, index[query.source], query.start, query.end)
         if len(mine) > 1 or (mine[0].start, mine[0].end) != (query.start, query.end):
             mine = [*mine, span_clause(clause_set, index[query.source], query.start, query.end)]
         vector = around.embed_query(query.quote) if around.vectors is not None else None
-        judge = PairModel(tuning.DEFAULT_PAIR_WEIGHTS).within(replace(around, query=vector))
+        judge = PairModel(tuning.DEFAULT_PAIR_WEIGHTS, known=known).within(replace(around, query=vector))
         for clause in clause_set.by_doc[index[other]]:
             if clause.canonical >= 0:
                 continue
@@ -197,6 +207,19 @@ def _states_another_claim(claims, query: Passage, other: str, clause) -> bool:
 
 
 NEUTRAL = (0.0,) * (len(FEATURES) + 1)
+PINNED = 1e6  # a prior strength that holds a weight where it is
+
+
+def fit_defaults(rows, labels) -> PairModel:
+    """The default weights from labelled rows, in two steps: every feature but taken on the rows without it
+    (as a view judges before anything is confirmed, so its confidences mean the same then), then taken's
+    weight alone, the others held, on the rows with it (reader.align.learn.FEATURES)."""
+    column = FEATURES.index("taken")
+    plain = [[0.0 if number == column else x for number, x in enumerate(row)] for row in rows]
+    generic = fit(plain, labels, prior=NEUTRAL, strength=tuning.PRIOR_STRENGTH)
+    strength = [PINNED] * len(NEUTRAL)
+    strength[1 + column] = tuning.PRIOR_STRENGTH
+    return fit(rows, labels, prior=generic.weights, strength=strength)
 THRESHOLDS = tuple(round(0.05 + 0.05 * step, 2) for step in range(18))
 
 
@@ -332,8 +355,8 @@ def main() -> None:
         rows_of = {name: training_rows(docs, claims, sets[name], contexts[name][0])
                    for name, (docs, claims, _) in data.items()}
         if args.fit:
-            model = fit([r for n in rows_of for r in rows_of[n][0]], [y for n in rows_of for y in rows_of[n][1]],
-                        prior=NEUTRAL, strength=tuning.PRIOR_STRENGTH)
+            model = fit_defaults([r for n in rows_of for r in rows_of[n][0]],
+                                 [y for n in rows_of for y in rows_of[n][1]])
             constant = "DEFAULT_PAIR_WEIGHTS" if backend == "lexical" else "SEMANTIC_PAIR_WEIGHTS"
             print(f"{constant} = (" + ", ".join(f"{w:.2f}" for w in model.weights) + ")")
             continue
@@ -344,8 +367,8 @@ def main() -> None:
             others = [name for name in data if name != held]
             around, alignment = contexts[held]
             # from a neutral prior: the default weights were fitted on every dataset, this one included
-            model = fit([r for n in others for r in rows_of[n][0]], [y for n in others for y in rows_of[n][1]],
-                        prior=NEUTRAL).within(around)
+            model = fit_defaults([r for n in others for r in rows_of[n][0]],
+                                 [y for n in others for y in rows_of[n][1]]).within(around)
             rank = ranking(docs, claims, sets[held], model)
             ids = sorted(claim["id"] for claim in claims)
             first, second = set(ids[0::2]), set(ids[1::2])

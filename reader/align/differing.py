@@ -49,7 +49,7 @@ def with_differing_figures(
     if not lonely or len(lonely) * len(figured) > MAX_PAIRS:
         return alignment
     if model.context is None:
-        model = model.within(PairContext(clause_set.claims))
+        model = model.within(PairContext.of(clause_set))
     refused = list(rejected)
     families = {clause.index: _families(clause) for clause in figured}
     found: list[tuple[float, Clause, Clause]] = []

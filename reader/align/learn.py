@@ -8,13 +8,14 @@ log-loss, a few milliseconds for thousands of decisions).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reader.align import tuning
-from reader.align.clauses import Clause
+from reader.align.clauses import Clause, ClauseSet
 from reader.align.related import related_weight
 from reader.align.scoring import claim_score
 from reader.align.words import content_stems
@@ -36,6 +37,7 @@ FEATURES = (
     "learned_words",
     "context",
     "cosine",
+    "taken",
 )
 
 # Event words that say opposite things about the same names: "joins" / "leaves", "confirms" / "denies".
@@ -59,6 +61,7 @@ def pair_features(
     context: float = 0.0,
     cosine: float = 0.0,
     related_credit: float | None = None,
+    taken: float = 0.0,
 ) -> list[float]:
     """The scorer's evidence on a pair of clauses as numbers, in the order of FEATURES.
 
@@ -104,6 +107,7 @@ def pair_features(
         learned_words,
         context,
         cosine,
+        taken,
     ]
 
 
@@ -148,7 +152,8 @@ class ConfirmedPair:
 
 
 class UserPairs:
-    """What the pairs a user confirmed say about other pairs: the words the story's outlets use for one another.
+    """What the pairs a user confirmed say about other pairs: the words the story's outlets use for one another
+    (learned_words), and which passages already are the counterpart of another claim (taken).
 
     Not where a counterpart stands: placed between the confirmed pairs of two outlets (interpolated), a held-out
     counterpart was as often further off as nearer, and ranking lost counterparts (outlets reorder a story;
@@ -156,16 +161,44 @@ class UserPairs:
 
     def __init__(self, pairs: Iterable[ConfirmedPair] = ()) -> None:
         self.words: dict[str, set[str]] = {}  # a word -> words the other side of a confirmed pair used instead
+        # (source of a passage, source of its counterpart) -> [(start, end of the passage, of the counterpart)],
+        # sorted by the passage's start, and the longest passage: a lookup by bisection (UserPairs.taken)
+        self.partners: dict[tuple[Hashable, Hashable], list[tuple[int, int, int, int]]] = {}
+        self._longest: dict[tuple[Hashable, Hashable], int] = {}
         for pair in pairs:
             if pair.a[0] == pair.b[0]:
                 continue
+            for here, there in ((pair.a, pair.b), (pair.b, pair.a)):
+                key = (here[0], there[0])
+                self.partners.setdefault(key, []).append((here[1], here[2], there[1], there[2]))
+                self._longest[key] = max(self._longest.get(key, 0), here[2] - here[1])
             only_a, only_b = pair.stems_a - pair.stems_b, pair.stems_b - pair.stems_a
             for mine, theirs in ((only_a, only_b), (only_b, only_a)):
                 for stem in mine:
                     self.words.setdefault(stem, set()).update(theirs)
+        for spans in self.partners.values():
+            spans.sort()
 
     def __bool__(self) -> bool:
-        return bool(self.words)
+        return bool(self.words or self.partners)
+
+    def taken(self, a: SpanAt, b: SpanAt) -> float:
+        """The largest share of passage b the user confirmed as the counterpart of a passage of a's source that is
+        not a: one claim's counterpart is seldom another's (outlets tell each claim once)."""
+        length = b[2] - b[1]
+        if length <= 0:
+            return 0.0
+        key = (b[0], a[0])
+        spans = self.partners.get(key)
+        if not spans:
+            return 0.0
+        best = 0
+        first = bisect.bisect_left(spans, (b[1] - self._longest[key],))
+        for start, end, other_start, other_end in spans[first : bisect.bisect_left(spans, (b[2],))]:
+            shared = min(end, b[2]) - max(start, b[1])
+            if shared > best and min(other_end, a[2]) <= max(other_start, a[1]):  # paired with a passage apart from a
+                best = shared
+        return best / length
 
     def learned_words(self, a: Clause, b: Clause) -> float:
         """The weighted share of a's words missing from b that a confirmed pair paired with a word b has: the
@@ -196,6 +229,19 @@ class PairContext:
     vectors: Any = None
     query: Any = None
     embed_query: Any = None  # text -> its unit-length embedding (how a ranking gets `query`)
+    sources: Sequence[Hashable] = ()  # the source id of each of the set's docs (by Clause.doc)
+
+    @classmethod
+    def of(cls, clause_set: ClauseSet, vectors: Any = None, embed_query: Any = None) -> PairContext:
+        """The context of clause_set's pairs: its claims and its sources (and embeddings, if given)."""
+        sources = [doc.source_id for doc in clause_set.docs]
+        return cls(clause_set.claims, vectors, embed_query=embed_query, sources=sources)
+
+    def spans(self, a: Clause, b: Clause) -> tuple[SpanAt, SpanAt] | None:
+        """The two clauses as (source id, start, end), when the context knows their sources."""
+        if a.doc >= len(self.sources) or b.doc >= len(self.sources):
+            return None
+        return (self.sources[a.doc], a.start, a.end), (self.sources[b.doc], b.start, b.end)
 
     def context(self, a: Clause, b: Clause) -> float:
         """How well the clauses just before (or just after) a and b agree: outlets that tell one claim often
@@ -228,8 +274,8 @@ class PairModel:
     """Weights of a logistic regression over FEATURES (bias first); confidence(x) is P(same claim).
 
     known: what the pairs the user confirmed say (UserPairs: the words the story's outlets use for one
-    another, the learned_words feature). context: the clause set the pairs come from (PairContext:
-    neighbours, embeddings), for the context and cosine features."""
+    another, the passages already paired; the learned_words and taken features). context: the clause set the
+    pairs come from (PairContext: neighbours, embeddings, source ids), for the context, cosine and taken features."""
 
     weights: tuple[float, ...]
     decisions: int = 0  # how many user decisions it was refitted on (0: the defaults)
@@ -255,7 +301,9 @@ class PairModel:
         # related words count in the lexical backend only
         credit = 0.0 if around is not None and around.vectors is not None else None
         learned = self.known.learned_words(a, b) if self.known else 0.0
-        return pair_features(a, b, learned, context, cosine, credit)
+        spans = around.spans(a, b) if self.known and around is not None else None
+        taken = self.known.taken(*spans) if spans is not None else 0.0
+        return pair_features(a, b, learned, context, cosine, credit, taken)
 
     def judge(self, a: Clause, b: Clause) -> float:
         """The confidence that clauses a and b state one claim."""

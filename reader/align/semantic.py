@@ -122,7 +122,7 @@ def semantic_context(claim_set: ClauseSet, model=None) -> PairContext:
     """The embeddings of claim_set's claims (one row per claim) as a PairContext: the pair model's cosine
     feature, a ranked passage embedded by the same model."""
     vectors = embed([claim_set.text(claim) for claim in claim_set.claims], model) if claim_set.claims else None
-    return PairContext(claim_set.claims, vectors, embed_query=lambda text: embed([text], model)[0])
+    return PairContext.of(claim_set, vectors, embed_query=lambda text: embed([text], model)[0])
 
 
 def _nearest_pairs(vectors: numpy.ndarray, docs: list[int], indices: list[int]) -> list[tuple[int, int]]:

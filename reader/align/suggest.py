@@ -40,6 +40,7 @@ class Evidence:
     related_words: tuple[tuple[str, str], ...] = ()  # (word of a, word of b) WordNet relates: "rival" / "competitor"
     event_clash: bool = False  # opposite events ("joins" / "leaves") about the same names
     comparable: bool = True  # figures_a and figures_b hold figures of one kind (figures.figures_differ)
+    confirmed_elsewhere: bool = False  # the user confirmed b as the counterpart of another passage of a's source
 
     @property
     def differs(self) -> bool:
@@ -65,6 +66,8 @@ class Evidence:
             parts.append(f"related: {', '.join(f'{x} ~ {y}' for x, y in self.related_words)}")
         if self.event_clash:
             parts.append("opposite events")
+        if self.confirmed_elsewhere:
+            parts.append("already confirmed for another passage")
         return "; ".join(parts) or "no shared evidence"
 
     def to_json(self) -> dict:
@@ -77,6 +80,7 @@ class Evidence:
             "shared_words": list(self.shared_words),
             "related_words": [list(pair) for pair in self.related_words],
             "event_clash": self.event_clash,
+            "confirmed_elsewhere": self.confirmed_elsewhere,
         }
 
 
@@ -168,7 +172,7 @@ def passage_features(
     """The pair model's features of two passages, (doc, start, end) each, as a decision records them: those
     of their best pair of clauses, with the clauses around them (and the model's embeddings, if any)."""
     judge = model if model is not None and model.context is not None else None
-    judge = judge or PairModel(DEFAULT_MODEL.weights, context=PairContext(clause_set.claims))
+    judge = judge or PairModel(DEFAULT_MODEL.weights, context=PairContext.of(clause_set))
     return max(
         (judge.features(x, y) for x in query_clauses(clause_set, *a) for y in query_clauses(clause_set, *b)),
         key=lambda f: f[0],
@@ -255,7 +259,7 @@ def rank_counterparts(
         # a passage that is not one clause (a headline, a selection, two clauses) is also judged as a whole
         mine.append(span_clause(clause_set, doc_of[source_id], start, end))
     if model.context is None:
-        model = model.within(PairContext(clause_set.claims))
+        model = model.within(PairContext.of(clause_set))
     around = model.context
     if around is not None and around.vectors is not None and around.embed_query is not None:
         model = model.within(
@@ -287,7 +291,12 @@ def rank_counterparts(
                 doc.text[other.start : other.end],
                 score,
                 confidence,
-                evidence(clause_set, query, other),
+                replace(
+                    evidence(clause_set, query, other),
+                    confirmed_elsewhere=bool(
+                        model.known.taken((source_id, start, end), (doc.source_id, other.start, other.end))
+                    ),
+                ),
             )
             for confidence, score, query, other in found[:top]
         ]
@@ -318,7 +327,7 @@ def assess(
     as confirmed clusters, which take those passages out of any suggested cluster. backend: whose regrouping
     constants (reader.align.regroup.Rules)."""
     if model.context is None:
-        model = model.within(PairContext(clause_set.claims))
+        model = model.within(PairContext.of(clause_set))
     docs = {doc.source_id: doc for doc in clause_set.docs}
     doc_index = {doc.source_id: index for index, doc in enumerate(clause_set.docs)}
     refused = list(rejected)

@@ -38,7 +38,9 @@ LOOKUP_LOOKBACK = 3  # aligned passages looked back from an offset's position in
 # --- suggestions and their confidence (reader.align.learn, reader.align.suggest) ---
 # Logistic-regression weights over reader.align.learn.FEATURES, bias first: fitted on the labelled claims
 # (bench/eval_suggest.py --fit prints them); a database's own decisions refit them. The lexical default has no
-# cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings.
+# cosine (0); the semantic backend's weights add the cosine of the packaged MiniLM embeddings. The weight of taken
+# (a candidate the user confirmed as another passage's counterpart) is fitted on rows as a user sees them after
+# confirming the pairs of half the claims, the other weights held (bench/eval_suggest.py, fit_defaults).
 DEFAULT_PAIR_WEIGHTS = (
     -3.76,  # bias
     2.05,  # score
@@ -56,6 +58,7 @@ DEFAULT_PAIR_WEIGHTS = (
     0.0,  # learned_words
     1.6,  # context
     0.0,  # cosine
+    -1.24,  # taken
 )
 SEMANTIC_PAIR_WEIGHTS = (
     -4.71,  # bias
@@ -74,6 +77,7 @@ SEMANTIC_PAIR_WEIGHTS = (
     0.0,  # learned_words
     1.51,  # context
     5.83,  # cosine
+    -1.23,  # taken
 )
 NEAR_FIGURE = 0.12  # two figures of one kind this close (a share of the larger) are the same figure, changed
 PRIOR_STRENGTH = 1.0  # pull of the prior weights when fitting the defaults on labelled pairs

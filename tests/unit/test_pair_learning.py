@@ -199,7 +199,7 @@ def test_clauses_whose_neighbours_agree_get_the_context_evidence():
     unhurt = _clause(docs, clause_set, 1, "All passengers")
     budget = _clause(docs, clause_set, 1, "Councillors approved")
     context = FEATURES.index("context")
-    model = PairModel(fit([], []).weights, context=PairContext(clause_set.claims))
+    model = PairModel(fit([], []).weights, context=PairContext.of(clause_set))
     assert model.features(ashore, unhurt)[context] > 0.3  # "struck rocks ... Holm Point ... fog" before both
     assert model.features(ashore, budget)[context] < model.features(ashore, unhurt)[context]
     assert pair_features(ashore, unhurt)[context] == 0.0

@@ -59,8 +59,8 @@ def test_with_embeddings_the_cosine_judges_the_wording_and_related_words_count_f
     clause_set = prepare_claims(docs)
     a, b = _clause(docs, clause_set, 0, "The council"), _clause(docs, clause_set, 1, "The old bridge")
     dice = FEATURES.index("dice")
-    lexical = DEFAULT_MODEL.within(PairContext(clause_set.claims))
-    semantic = DEFAULT_MODEL.within(PairContext(clause_set.claims, vectors=numpy.eye(len(clause_set.claims))))
+    lexical = DEFAULT_MODEL.within(PairContext.of(clause_set))
+    semantic = DEFAULT_MODEL.within(PairContext.of(clause_set, vectors=numpy.eye(len(clause_set.claims))))
     assert lexical.features(a, b)[dice] == pair_features(a, b)[dice]
     assert semantic.features(a, b)[dice] == pair_features(a, b, related_credit=0.0)[dice]
     assert semantic.features(a, b)[dice] < lexical.features(a, b)[dice]

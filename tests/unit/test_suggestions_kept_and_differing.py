@@ -274,7 +274,7 @@ def test_the_semantic_comparison_uses_its_own_regrouping_and_differing_constants
     from reader.align.learn import PairContext
     from reader.align.scoring import claim_score
 
-    monkeypatch.setattr(semantic, "semantic_context", lambda clause_set, model=None: PairContext(clause_set.claims))
+    monkeypatch.setattr(semantic, "semantic_context", lambda clause_set, model=None: PairContext.of(clause_set))
     monkeypatch.setattr(semantic, "semantic_scoring", lambda clause_set, model=None, vectors=None: (claim_score, []))
     monkeypatch.setattr(tuning, "SEMANTIC_DIFFERING_CONFIDENCE", 0.93)
     floors, backends = [], []

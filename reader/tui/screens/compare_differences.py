@@ -193,7 +193,7 @@ class DifferencesPanel(Static):
                     query_clauses(clause_set, other_index, counterpart.start, counterpart.end)[0],
                 )
                 model = comparison.model
-                confidence = model.within(model.context or PairContext(clause_set.claims)).judge(*pair)
+                confidence = model.within(model.context or PairContext.of(clause_set)).judge(*pair)
             status = Text("  [suggested", style="dim")
             if confidence is not None:
                 status.append(f" {confidence:.2f}", style="dim")

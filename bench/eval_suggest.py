@@ -409,6 +409,12 @@ def main() -> None:
               f"{'':8} {_share(pooled_cv[0], pooled_cv[1]):5.2f} {_share(pooled_cv[2], pooled_cv[3]):5.2f} {'':17}  "
               f"{_share(p['b1'], p['nh']):11.2f} -> {_share(p['a1'], p['nh']):.2f}"
               f"{_share(p['b3'], p['nh']):14.2f} -> {_share(p['a3'], p['nh']):.2f} {_share(p['h3'], p['nh']):9.2f}")
+        print(f"{'':18} {backend:9} stories pooled, counts: top-1 {p['top1']} and top-3 {p['top3']} of {p['n']}; "
+              f"held out (cv) drawn {pooled_cv[0]} right of {pooled_cv[1]}, {pooled_cv[2]} of {pooled_cv[3]} "
+              f"labelled pairs found; half: top-1 {p['b1']} -> {p['a1']}, top-3 {p['b3']} -> {p['a3']} of {p['nh']}")
+        if "bundled" in shown:
+            rank = shown["bundled"]["rank"]
+            print(f"{'':18} {backend:9} bundled, counts: top-1 {rank['top1']} and top-3 {rank['top3']} of {rank['total']}")
         setting, everything = choose_setting(counts, list(data), args.target, draw_at[backend])
         print(f"{'':18} {backend:9} chosen on every dataset (precision >= {args.target}): threshold {everything:.2f}, "
               f"{describe(setting)} (shipped: {ship[1]:.2f}, {describe(ship[0])})")

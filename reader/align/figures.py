@@ -138,6 +138,8 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if match is None:
         # "a decade", "over a decade", "two years"
         if lower in NUMBER_NAMES and following and following[0] in DURATIONS:
+            if lower in ("a", "an") and _rate(text, spans, words, index):
+                return None, 1  # "30,000 vehicles a day", "$5 an hour", "twice a week": per day, not one day
             unit = DURATIONS[following[0]]
             value, used = float(NUMBER_NAMES[lower]), 2
         elif lower in ("decade", "decades") and index > 0 and words[index - 1].casefold() in ("a", "over", "nearly"):
@@ -172,6 +174,55 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
         return _make(text, spans, index, used, value, "date"), used
     return _make(text, spans, index, used, value, "amount"), used
+
+
+_RATE_WORDS = frozenset({"once", "twice", "times"})  # "once a week", "three times a day"
+# words after which "a day" is how long, not how often: "for a day", "in a year", "took a week"
+_SPAN_WORDS = frozenset(
+    {
+        "for",
+        "in",
+        "within",
+        "after",
+        "over",
+        "about",
+        "around",
+        "nearly",
+        "almost",
+        "than",
+        "of",
+        "took",
+        "take",
+        "takes",
+        "lasted",
+        "lasts",
+        "spent",
+        "spend",
+        "spends",
+        "half",
+        "just",
+        "only",
+        "least",
+        "most",
+    }
+)
+
+
+def _rate(text: str, spans: list[Span], words: list[str], index: int) -> bool:
+    """Whether "a" / "an" + a unit of time at words[index] says how often (per day, per hour) after a figure:
+    "30,000 vehicles a day", "$5 an hour", "twice a week"; not "for a day", "a day later", "took a week"."""
+    if index == 0 or _bare(words[index - 1]) in _SPAN_WORDS:
+        return False
+    for back in range(index - 1, max(-1, index - 4), -1):
+        word = words[back]
+        if any(mark in text[spans[back][1] : spans[back + 1][0]] for mark in ",;:.!?"):
+            return False  # "over 3 years, a decade": the figure is another clause's
+        bare = _bare(word).lstrip("$€£¥")
+        if bare in _RATE_WORDS or NUMBER_NAMES.get(bare, 0) >= 2:
+            return True
+        if _VALUE.match(bare) and not re.fullmatch(r"(1[89]|20)\d\d", bare):  # a year is a date: "in 2019 a year"
+            return True
+    return False
 
 
 _PUNCTUATION = ",.;:()\"'\u201c\u201d"  # what may cling to a figure's word ("$4.2m," "(2019)")

@@ -64,6 +64,17 @@ def test_hours_are_a_duration_not_a_head_count():
     assert keys("for 90 minutes") != keys("90 people")
 
 
+def test_a_rate_after_a_figure_is_not_a_duration():
+    """My session: "30,000 vehicles a day" listed "a day" among its figures, a duration of one day."""
+    assert keys("The bridge carries roughly 30,000 vehicles a day.") == keys("about 30,000 vehicles cross it")
+    assert keys("paid $5 an hour") == keys("paid $5")
+    assert not keys("Ferries run twice a week")
+    assert keys("It closed for a day") == keys("It closed for one day") != frozenset()  # how long: a duration
+    assert keys("a day later") and keys("took a year")
+    assert keys("over 3 years, a decade of work") == keys("3 years") | keys("a decade")  # another clause's figure
+    assert keys("in 2019 a year of talks began") == keys("2019") | keys("a year")  # a date is not a count
+
+
 def test_a_number_joined_to_its_unit_is_a_figure_not_a_name():
     """"40-centimetre" and "10-year" were read as names with a number in them (as "Phi-3" is)."""
     assert keys("a 10-year tenure") == keys("for 10 years")

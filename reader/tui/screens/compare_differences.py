@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from reader.align import AlignmentHit, Clause, Member, tuning
@@ -41,6 +42,7 @@ class DifferencesPanel(Static):
         self.sync = sync
         self.comparison: Comparison | None = None
         self._cache: dict[tuple[Hashable, ...], Line] = {}
+        self._shown: tuple[Comparison | None, int, bool, bool] | None = None  # show()'s arguments, for a resize
 
     def forget(self) -> None:
         """The alignment changed: the cached lines no longer hold."""
@@ -48,6 +50,7 @@ class DifferencesPanel(Static):
 
     def show(self, comparison: Comparison | None, active: int, follow: bool, weak_shown: bool) -> None:
         """Redraw for the passage under pane active's cursor; follow: sync is on; weak_shown: W shows weak ones."""
+        self._shown = (comparison, active, follow, weak_shown)
         if not self.display:
             return
         self.comparison = comparison
@@ -85,6 +88,11 @@ class DifferencesPanel(Static):
         else:
             lines += self._difference_lines(active)
         self.update(self._fit(lines))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The terminal changed size: the lines are fitted again, to the panel's new size."""
+        if self._shown is not None:
+            self.show(*self._shown)
 
     def _fit(self, lines: list[Line]) -> Text:
         """The lines; when they would run past the panel's last row (four panes at 80x24), each line but the

@@ -1,0 +1,36 @@
+"""Defects a fact-checker met comparing three outlets' coverage of one invented story (branch qa-compare):
+the pane headers and the differences panel follow a resized terminal."""
+
+from __future__ import annotations
+
+from pilot_helpers import wait_for, wait_settled
+from rich.cells import cell_len
+from test_compare import open_compare
+
+
+def _rendered_lines(widget) -> list[str]:
+    return str(widget.render()).split("\n")
+
+
+async def test_pane_headers_and_differences_follow_a_resized_terminal(make_app):
+    """At 160x48 then 80x24 (tmux resize-window), each header's title wrapped onto the line of its counts
+    ("14 aligned · 1 unique" was pushed out of sight), and the panel kept lines cut for the old width."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001", "002")
+        for _ in range(6):
+            await pilot.press("j")
+        await wait_settled(pilot)
+        await pilot.resize_terminal(80, 24)
+        await wait_settled(pilot, lambda: screen.size.width == 80)
+        headers = [screen.query_one(f"#pane-header-{index}") for index in range(3)]
+        await wait_for(pilot, lambda: all(header.content_size.width < 30 for header in headers))
+        for header in headers:
+            lines = _rendered_lines(header)
+            assert len(lines) == 2 and "aligned" in lines[1]
+            assert all(cell_len(line) <= header.content_size.width for line in lines), (lines, header.content_size)
+        await pilot.resize_terminal(160, 48)
+        await wait_settled(pilot, lambda: screen.size.width == 160)
+        panel = screen.query_one("#compare-differences")
+        shown = _rendered_lines(panel)
+        screen.show_differences()  # what the panel says when drawn at this size
+        assert shown == _rendered_lines(panel)

@@ -124,7 +124,7 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
     """A clause for text[start:end] of docs[doc] weighed like the set's own (a selection, a heading, an
     annotation that is not one of the aligner's clauses)."""
     text = clause_set.docs[doc].text
-    n = len(clause_set.claims) or 1
+    n = clause_set.weighing.claims or len(clause_set.claims) or 1  # a subset's words weigh as in its whole set
     df = clause_set.df
     quotes = quotation_spans(text[start:end])
     stems: set[str] = set()

@@ -54,9 +54,9 @@ def suggest(
     """For each other source, the passages most likely to state what QUOTE in SOURCE states, best first,
     with score, confidence and evidence (shared figures, names, quotations, rare words; differing figures).
     Pairs you rejected are left out."""
-    from reader.align import SourceText, prepare_claims, tuning
+    from reader.align import SourceText, tuning
     from reader.align.suggest import rank_counterparts
-    from reader.comparison import pair_model
+    from reader.comparison import library_clauses, pair_model
     from reader.store.decisions import rejected_pairs
 
     require_backend(backend)
@@ -68,7 +68,7 @@ def suggest(
         raise click.ClickException("no other source to rank passages in")
     docs = [SourceText(s.id, s.path, store.text(s.id)) for s in [found, *chosen]]
     ids = [s.id for s in [found, *chosen]]
-    clause_set = prepare_claims(docs)
+    clause_set, _, _ = library_clauses(store, docs)  # words weighed as the comparison screen weighs them
     if backend == "semantic":
         from reader.align.semantic import semantic_context
 

@@ -1,0 +1,46 @@
+"""Defects a fact-checker met on the command line comparing three outlets' coverage (branch qa-compare)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reader.align import SourceText, prepare_claims
+from reader.align.learn import DEFAULT_MODEL
+from reader.align.suggest import rank_counterparts
+
+
+def _candidates(run_cli, *args: str) -> dict[tuple[int, int, int], float]:
+    result = run_cli("suggest", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return {(c["source_id"], c["start"], c["end"]): c["confidence"] for c in json.loads(result.output)["candidates"]}
+
+
+def test_suggest_with_some_sources_gives_the_confidences_of_the_views(run_cli):
+    """`--with b.md` gave "$12 million" / "$15 million" 0.74 where `reader suggest` without it and the
+    comparison screen of the two sources gave 0.80: words were weighed over the sources named only, not over
+    the (small) library as the views weigh them."""
+    query = ("001", "--quote", "spent 10 years at Microsoft Research", "--top", "5")
+    everywhere = _candidates(run_cli, *query)
+    within = _candidates(run_cli, *query, "--with", "003")
+    assert within
+    assert within == {key: everywhere[key] for key in within}
+
+
+CORPUS = Path(__file__).parents[2] / "corpus"
+
+
+def test_a_selection_is_weighed_alike_with_two_panes_open_or_the_whole_library():
+    """A passage that is not one of the aligner's clauses (a selection, a quote) was weighed with the word
+    frequencies of the whole library but divided by the open panes' claims only: `c` on it ranked with other
+    confidences with 2 panes open than with 4."""
+    docs = [SourceText(i, path.name, path.read_text()) for i, path in enumerate(sorted(CORPUS.glob("*.txt")))]
+    quote = "spent 10 years at Microsoft Research"
+    start = docs[1].text.index(quote)
+    library = prepare_claims(docs)
+
+    def ranked(clause_set) -> list[tuple[int, int, float]]:
+        found = rank_counterparts(clause_set, 1, start, start + len(quote), DEFAULT_MODEL, 5)[3]
+        return [(c.start, c.end, round(c.confidence, 9)) for c in found]
+
+    assert ranked(library.subset([1, 3])) == ranked(library)

@@ -48,8 +48,11 @@ class Evidence:
         return bool(self.figures_a and self.figures_b and self.comparable)
 
     def describe(self) -> str:
-        """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'."""
+        """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'. A pair
+        confirmed for another passage says so first: the line is cut to a narrow list's width."""
         parts = []
+        if self.confirmed_elsewhere:
+            parts.append("already confirmed for another passage")
         if self.differs:
             parts.append(f"differs: {', '.join(self.figures_a)} | {', '.join(self.figures_b)}")
         if self.shared_figures:
@@ -66,8 +69,6 @@ class Evidence:
             parts.append(f"related: {', '.join(f'{x} ~ {y}' for x, y in self.related_words)}")
         if self.event_clash:
             parts.append("opposite events")
-        if self.confirmed_elsewhere:
-            parts.append("already confirmed for another passage")
         return "; ".join(parts) or "no shared evidence"
 
     def to_json(self) -> dict:

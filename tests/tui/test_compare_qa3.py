@@ -7,6 +7,9 @@ from pilot_helpers import wait_for, wait_settled
 from rich.cells import cell_len
 from test_compare import open_compare
 
+from reader.align.suggest import Candidate, Evidence
+from reader.tui.screens.counterparts import candidate_prompt, list_room
+
 
 def _rendered_lines(widget) -> list[str]:
     return str(widget.render()).split("\n")
@@ -34,3 +37,17 @@ async def test_pane_headers_and_differences_follow_a_resized_terminal(make_app):
         shown = _rendered_lines(panel)
         screen.show_differences()  # what the panel says when drawn at this size
         assert shown == _rendered_lines(panel)
+
+
+def test_already_confirmed_for_another_passage_is_not_cut_off_at_80_columns():
+    """At 80x24, "words: injured, workers; already confirmed for another…": the warning, why the candidate
+    ranks lower, came last on the evidence line and was cut with the line."""
+    evidence = Evidence(
+        shared_names=("Brannock", "St"),
+        shared_words=("hospital", "condition", "injured", "workers"),
+        related_words=(("remain", "continues"),),
+        confirmed_elsewhere=True,
+    )
+    candidate = Candidate(3, "c.txt", 224, 249, "Four workers were injured", 0.5, 0.15, evidence)
+    prompt = candidate_prompt(5, "3 Selwick counts the cost of bridge crane disaster", candidate, list_room(80))
+    assert "already confirmed for another passage" in prompt.plain

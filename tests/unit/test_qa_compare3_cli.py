@@ -44,3 +44,22 @@ def test_a_selection_is_weighed_alike_with_two_panes_open_or_the_whole_library()
         return [(c.start, c.end, round(c.confidence, 9)) for c in found]
 
     assert ranked(library.subset([1, 3])) == ranked(library)
+
+
+def test_linking_a_pair_again_with_another_kind_changes_its_kind(run_cli):
+    """`reader link A B` then `reader link A B --kind contradicts` kept both links, and "same" won: the claims
+    (and the matrix) still said "present", the user's correction silently lost. Now the link's kind changes
+    (one undo step puts the old kind back)."""
+    first = run_cli("annotate", "001", "--quote", "spent 10 years at Microsoft Research").output.strip()
+    second = run_cli("annotate", "003", "--quote", "Microsoft", "--occurrence", "1").output.strip()
+    assert run_cli("link", first, second).exit_code == 0
+    changed = run_cli("link", second, first, "--kind", "contradicts")  # either way round
+    assert changed.exit_code == 0, changed.output
+
+    def statuses() -> list[str]:
+        claims = json.loads(run_cli("claims", "--json").output)
+        return sorted(status for claim in claims for status in claim["statuses"].values())
+
+    assert statuses() == ["contradicts", "present"]
+    assert run_cli("undo").exit_code == 0
+    assert statuses() == ["present", "present"]

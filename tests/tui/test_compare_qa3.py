@@ -3,6 +3,9 @@ the pane headers and the differences panel follow a resized terminal."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from pilot_helpers import wait_for, wait_settled
 from rich.cells import cell_len
 from test_compare import open_compare
@@ -51,3 +54,28 @@ def test_already_confirmed_for_another_passage_is_not_cut_off_at_80_columns():
     candidate = Candidate(3, "c.txt", 224, 249, "Four workers were injured", 0.5, 0.15, evidence)
     prompt = candidate_prompt(5, "3 Selwick counts the cost of bridge crane disaster", candidate, list_room(80))
     assert "already confirmed for another passage" in prompt.plain
+
+
+SELWICK = Path(__file__).parents[1] / "data" / "selwick"  # three outlets on one invented story
+
+
+async def test_a_panel_too_short_for_every_counterpart_says_what_it_leaves_out(make_app, tmp_path):
+    """A sentence making two claims, two other panes: the legend, two claim lines and four counterpart lines do
+    not fit the panel's six rows, and the last ones (here "3 Selwick counts…: Four workers were injured", the one
+    counterpart found) were left out without a word."""
+    folder = tmp_path / "selwick"
+    shutil.copytree(SELWICK, folder, ignore=shutil.ignore_patterns("README.md"))
+    async with make_app(paths=[folder]).run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "a_", "b_", "c_", sources=3)
+        for _ in range(60):
+            if len(screen.hits_under_cursor(0)) >= 2:
+                break
+            await pilot.press("j")
+        hits = screen.hits_under_cursor(0)
+        assert len(hits) >= 2, "the test needs a sentence that makes two claims"
+        panel = screen.query_one("#compare-differences")
+        await wait_for(pilot, lambda: panel.content_size.height > 0)
+        lines = _rendered_lines(panel)
+        assert len(lines) <= panel.content_size.height
+        left_out = 1 + len(hits) * 3 - panel.content_size.height + 1  # the legend, per claim its line and 2 panes
+        assert f"{left_out} more lines" in lines[-1], lines

@@ -21,6 +21,7 @@ from reader.presentation import (
     LINK_COLOUR,
     REPEAT_COLOUR,
     UNIQUE_COLOUR,
+    fit_cells,
 )
 from reader.text import display_safe
 from reader.tui.screens.compare_parts import LINK_KIND_NAMES, difference_line, short_pane_label
@@ -96,7 +97,8 @@ class DifferencesPanel(Static):
 
     def _fit(self, lines: list[Line]) -> Text:
         """The lines; when they would run past the panel's last row (four panes at 80x24), each line but the
-        legend is cut to one row with an ellipsis, its status (your link, or suggested and how confident) kept."""
+        legend is cut to one row with an ellipsis, its status (your link, or suggested and how confident) kept;
+        when there are still more lines than rows, the last row says how many are left out."""
         whole = [body + tail for body, tail in lines]
         width, height = self.content_size
         if width <= 0 or sum(len(line.wrap(self.app.console, width)) for line in whole) <= height:
@@ -108,6 +110,10 @@ class DifferencesPanel(Static):
                 body = body.copy()
                 body.truncate(room, overflow="ellipsis")
             fitted.append(body + tail)
+        if len(fitted) > height > 1:
+            left_out = len(fitted) - height + 1
+            more = f"… {left_out} more lines than the panel holds (c lists the counterparts)"
+            fitted = [*fitted[: height - 1], Text(fit_cells(more, width), style="dim italic")]
         return Text("\n").join(fitted)
 
     def _difference_lines(self, index: int) -> list[Line]:

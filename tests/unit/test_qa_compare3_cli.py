@@ -8,6 +8,8 @@ from pathlib import Path
 from reader.align import SourceText, prepare_claims
 from reader.align.learn import DEFAULT_MODEL
 from reader.align.suggest import rank_counterparts
+from reader.store import open_store
+from reader.store.decisions import decisions
 
 
 def _candidates(run_cli, *args: str) -> dict[tuple[int, int, int], float]:
@@ -63,3 +65,19 @@ def test_linking_a_pair_again_with_another_kind_changes_its_kind(run_cli):
     assert statuses() == ["contradicts", "present"]
     assert run_cli("undo").exit_code == 0
     assert statuses() == ["present", "present"]
+
+
+def test_rejecting_a_pair_you_linked_says_the_link_wins_and_records_nothing(run_cli, db_path):
+    """`reader reject` on two passages the user had linked said "rejected: ... are not the same claim" while
+    the link stayed (align still printed them confirmed) and the pair model was told both yes and no."""
+    quote_a, quote_b = "spent 10 years at Microsoft Research", "Microsoft"
+    first = run_cli("annotate", "001", "--quote", quote_a).output.strip()
+    second = run_cli("annotate", "003", "--quote", quote_b, "--occurrence", "1").output.strip()
+    assert run_cli("link", first, second).exit_code == 0
+    store = open_store(db_path)
+    a, b = store.annotation(first), store.annotation(second)
+    before = len(decisions(store))
+    result = run_cli("reject", f"001:{a.start}-{a.end}", f"003:{b.start}-{b.end}")
+    assert result.exit_code != 0
+    assert "you linked" in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert len(decisions(store)) == before

@@ -9,8 +9,10 @@ from pathlib import Path
 from pilot_helpers import wait_for, wait_settled
 from rich.cells import cell_len
 from test_compare import open_compare
+from test_compare_suggest import counterparts, cursor_on
 
 from reader.align.suggest import Candidate, Evidence
+from reader.store.decisions import decisions
 from reader.tui.screens.counterparts import candidate_prompt, list_room
 
 
@@ -79,3 +81,20 @@ async def test_a_panel_too_short_for_every_counterpart_says_what_it_leaves_out(m
         assert len(lines) <= panel.content_size.height
         left_out = 1 + len(hits) * 3 - panel.content_size.height + 1  # the legend, per claim its line and 2 panes
         assert f"{left_out} more lines" in lines[-1], lines
+
+
+async def test_a_digit_the_list_cannot_confirm_says_why(make_app):
+    """With two panes the list holds three candidates: 7 did nothing, and neither did 1 once the first was
+    rejected (x), without a word."""
+    async with make_app().run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot, "000", "001")
+        await cursor_on(pilot, screen, 0, "Sebastien Bubeck joined Microsoft")
+        dialog = await counterparts(pilot, screen)
+        count = len(dialog.choices)
+        await pilot.press(str(count + 1))
+        await wait_for(pilot, lambda: any(f"no candidate {count + 1}" in n.message for n in pilot.app._notifications))
+        await pilot.press("x")
+        await wait_settled(pilot, lambda: bool(decisions(pilot.app.session.store)))
+        await pilot.press("1")
+        await wait_for(pilot, lambda: any("1 was rejected" in n.message for n in pilot.app._notifications))
+        assert pilot.app.screen is dialog

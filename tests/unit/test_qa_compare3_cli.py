@@ -81,3 +81,18 @@ def test_rejecting_a_pair_you_linked_says_the_link_wins_and_records_nothing(run_
     assert result.exit_code != 0
     assert "you linked" in result.output and len(result.output.strip().splitlines()) == 1, result.output
     assert len(decisions(store)) == before
+
+
+def test_a_file_named_twice_opens_once(run_cli, opened_readers, corpus_dir, monkeypatch):
+    """`reader open a.txt a.txt` (or ./a.txt a.txt) showed the sources list: two names, so "compare", but one
+    source, so no comparison. The file opens as one file would, in the reading screen."""
+    monkeypatch.chdir(corpus_dir)
+    name = sorted(corpus_dir.glob("*.txt"))[0].name
+    result = run_cli("open", name, f"./{name}")
+    assert result.exit_code == 0, result.output
+    assert [Path(p).resolve() for p in opened_readers[0]["paths"]] == [corpus_dir / name]
+    assert opened_readers[0]["open_single"] and not opened_readers[0]["compare_given"]
+    first, second = sorted(corpus_dir.glob("*.txt"))[:2]
+    assert run_cli("open", second.name, first.name, f"./{second.name}").exit_code == 0
+    assert [Path(p).name for p in opened_readers[1]["paths"]] == [second.name, first.name]  # in the order given
+    assert opened_readers[1]["compare_given"]

@@ -98,3 +98,12 @@ async def test_a_digit_the_list_cannot_confirm_says_why(make_app):
         await pilot.press("1")
         await wait_for(pilot, lambda: any("1 was rejected" in n.message for n in pilot.app._notifications))
         assert pilot.app.screen is dialog
+
+
+async def test_five_files_named_list_them_and_say_the_comparison_takes_four(make_app, corpus_dir):
+    """`reader open` with five files showed the sources list and no word of why nothing was compared."""
+    files = sorted(corpus_dir.glob("*.txt"))
+    assert len(files) == 5
+    async with make_app(paths=files).run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pilot.app.sources_screen.sources) == 5)
+        await wait_for(pilot, lambda: any("2 to 4" in str(n.message) for n in pilot.app._notifications))

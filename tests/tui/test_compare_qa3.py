@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from pilot_helpers import wait_for, wait_settled
 from rich.cells import cell_len
+from rich.text import Text
 from test_compare import open_compare
 from test_compare_suggest import counterparts, cursor_on
 
@@ -61,13 +63,14 @@ def test_already_confirmed_for_another_passage_is_not_cut_off_at_80_columns():
 SELWICK = Path(__file__).parents[1] / "data" / "selwick"  # three outlets on one invented story
 
 
-async def test_a_panel_too_short_for_every_counterpart_says_what_it_leaves_out(make_app, tmp_path):
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_a_panel_too_short_for_every_counterpart_says_what_it_leaves_out(make_app, tmp_path, size):
     """A sentence making two claims, two other panes: the legend, two claim lines and four counterpart lines do
     not fit the panel's six rows, and the last ones (here "3 Selwick counts…: Four workers were injured", the one
-    counterpart found) were left out without a word."""
+    counterpart found) were left out without a word. At 80 columns the legend takes two rows."""
     folder = tmp_path / "selwick"
     shutil.copytree(SELWICK, folder, ignore=shutil.ignore_patterns("README.md"))
-    async with make_app(paths=[folder]).run_test(size=(160, 48)) as pilot:
+    async with make_app(paths=[folder]).run_test(size=size) as pilot:
         screen = await open_compare(pilot, "a_", "b_", "c_", sources=3)
         for _ in range(60):
             if len(screen.hits_under_cursor(0)) >= 2:
@@ -77,10 +80,12 @@ async def test_a_panel_too_short_for_every_counterpart_says_what_it_leaves_out(m
         assert len(hits) >= 2, "the test needs a sentence that makes two claims"
         panel = screen.query_one("#compare-differences")
         await wait_for(pilot, lambda: panel.content_size.height > 0)
-        lines = _rendered_lines(panel)
-        assert len(lines) <= panel.content_size.height
-        left_out = 1 + len(hits) * 3 - panel.content_size.height + 1  # the legend, per claim its line and 2 panes
-        assert f"{left_out} more lines" in lines[-1], lines
+        width, height = panel.content_size
+        rows = [row for line in _rendered_lines(panel) for row in Text(line).wrap(pilot.app.console, width)]
+        assert len(rows) <= height, [str(row) for row in rows]
+        legend_rows = 2 if size[0] == 80 else 1
+        left_out = len(hits) * 3 - (height - legend_rows) + 1  # per claim its line and 2 panes; the last row says so
+        assert f"{left_out} more lines" in str(rows[-1]), [str(row) for row in rows]
 
 
 async def test_a_digit_the_list_cannot_confirm_says_why(make_app):

@@ -110,10 +110,12 @@ class DifferencesPanel(Static):
                 body = body.copy()
                 body.truncate(room, overflow="ellipsis")
             fitted.append(body + tail)
-        if len(fitted) > height > 1:
-            left_out = len(fitted) - height + 1
+        legend_rows = len(fitted[0].wrap(self.app.console, width))  # the legend wraps at 80 columns
+        room = height - legend_rows  # rows for the lines under the legend
+        if len(fitted) - 1 > room > 0:
+            left_out = len(fitted) - room
             more = f"… {left_out} more lines than the panel holds (c lists the counterparts)"
-            fitted = [*fitted[: height - 1], Text(fit_cells(more, width), style="dim italic")]
+            fitted = [*fitted[:room], Text(fit_cells(more, width), style="dim italic")]
         return Text("\n").join(fitted)
 
     def _difference_lines(self, index: int) -> list[Line]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reader.align import SourceText, prepare_claims
 from reader.align.learn import DEFAULT_MODEL
-from reader.align.suggest import rank_counterparts
+from reader.align.suggest import evidence, rank_counterparts
 from reader.store import open_store
 from reader.store.decisions import decisions
 
@@ -96,3 +96,16 @@ def test_a_file_named_twice_opens_once(run_cli, opened_readers, corpus_dir, monk
     assert run_cli("open", second.name, first.name, f"./{second.name}").exit_code == 0
     assert [Path(p).name for p in opened_readers[1]["paths"]] == [second.name, first.name]  # in the order given
     assert opened_readers[1]["compare_given"]
+
+
+def test_differs_shows_the_figures_of_one_kind_side_by_side():
+    """ "injuring 4 workers" / "Five workers were hurt ... shortly after 7am" read "differs: 4 | Five, 7am", as if
+    the time were the count stated another way; the JSON still lists every figure each states alone."""
+    text_a = "A crane collapsed on Tuesday, injuring 4 workers."
+    text_b = "Five workers were hurt when the crane came down shortly after 7am."
+    docs = [SourceText("a", "a.txt", text_a), SourceText("b", "b.txt", text_b)]
+    clause_set = prepare_claims(docs)
+    a = next(c for c in clause_set.by_doc[0] if "4 workers" in clause_set.text(c))
+    found = evidence(clause_set, a, clause_set.by_doc[1][0])
+    assert "differs: 4 | Five;" in found.describe() + ";", found.describe()
+    assert found.to_json()["figures"] == {"a": ["4"], "b": ["Five", "7am"]}

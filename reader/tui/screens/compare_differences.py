@@ -218,7 +218,7 @@ class DifferencesPanel(Static):
             found = evidence(clause_set, *pair)
             if found.differs:
                 status.append(
-                    display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                    display_safe(f"  differs: {found.side_by_side()}"),
                     style="bold #e5c07b",
                 )
         return status

@@ -276,6 +276,10 @@ def open_reader(obj: Context, paths: tuple[Path, ...], backend: str = "lexical")
     for path in paths:
         if not path.exists():
             raise click.ClickException(f"no such file or folder: {path}")
+    named: dict[Path, Path] = {}
+    for path in paths:
+        named.setdefault(path.resolve(), path)  # a file named twice opens once
+    paths = tuple(named.values())
     if paths:
         obj.corpus = list(paths)
     elif not obj.corpus_given:  # a project's own database opens on its own files, not the bundled corpus

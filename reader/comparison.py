@@ -41,7 +41,7 @@ def compare_sources(store, docs: Sequence[SourceText], backend: str = "lexical")
 
 
 def _compare(store, docs: list[SourceText], backend: str) -> Comparison:
-    clause_set, everything, library_weights = _clauses(store, docs)
+    clause_set, everything, library_weights = library_clauses(store, docs)
     ids = _store_ids(docs)
     rejected = rejected_pairs(store, ids)
     if backend == "semantic":
@@ -82,7 +82,7 @@ def _store_ids(docs: Sequence[SourceText]) -> list[int]:
     return [cast(int, doc.source_id) for doc in docs]  # the aligner takes any hashable
 
 
-def _clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]:
+def library_clauses(store, docs: list[SourceText]) -> tuple[ClauseSet, ClauseSet, bool]:
     """The clauses of docs and of everything they are aligned with: the whole library (docs first) when it
     is small (tuning.STABLE_LIBRARY), so the same two sources align the same way with 2 or 4 panes open;
     docs alone in a large library (and then says so: False)."""

@@ -41,6 +41,7 @@ class Weighing:
     def __init__(self) -> None:
         self.idf: dict[str, float] = {}
         self.topic: frozenset[str] = _NO_STEMS
+        self.claims = 0  # how many claims the frequencies were counted over (a subset's set keeps its whole set's)
 
     def weigh(self, clause: Clause) -> None:
         """Set clause.weights, total and topic_stems (as _weigh always did, now on demand)."""
@@ -403,7 +404,7 @@ def _weigh(columns: Columns, weighing: Weighing) -> Counter[str]:
         counts = Counter(chain.from_iterable(stems[bounds.start : bounds.stop]))
         columns.source_stems.append(frozenset(counts))
         df.update(counts)
-    n = len(stems) or 1
+    n = weighing.claims = len(stems) or 1
     weighing.idf = {stem: math.log(1 + n / count) for stem, count in df.items()}
     weighing.topic = frozenset(
         stem for stem, count in df.items() if count > tuning.TOPIC_SHARE * n and count >= tuning.MIN_TOPIC_CLAIMS

@@ -337,6 +337,14 @@ def figures_differ(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> bool:
     return any(families & _measures(figure) for figure in only_b)
 
 
+def of_one_kind(only_a: Sequence[Figure], only_b: Sequence[Figure]) -> tuple[list[Figure], list[Figure]]:
+    """The figures of each side that measure what a figure of the other side measures: what is shown side by side
+    as differing ("4" | "Five", not the "7am" beside it)."""
+    measures_a = set().union(*map(_measures, only_a))
+    measures_b = set().union(*map(_measures, only_b))
+    return [f for f in only_a if _measures(f) & measures_b], [f for f in only_b if _measures(f) & measures_a]
+
+
 SUM_FROM = 1e5  # an amount without a currency from this size may be a sum of money ("4.5 million dollars")
 
 

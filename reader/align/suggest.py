@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
-from reader.align.figures import Figure, figure_keys, figures, figures_differ
+from reader.align.figures import Figure, figure_keys, figures, figures_differ, of_one_kind
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
 from reader.align.regroup import regroup, without_spans
 from reader.align.related import related_pairs
@@ -41,17 +41,26 @@ class Evidence:
     event_clash: bool = False  # opposite events ("joins" / "leaves") about the same names
     comparable: bool = True  # figures_a and figures_b hold figures of one kind (figures.figures_differ)
     confirmed_elsewhere: bool = False  # the user confirmed b as the counterpart of another passage of a's source
+    differing: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # of figures_a and _b, those of one kind
 
     @property
     def differs(self) -> bool:
         """Both state figures of one kind the other does not: one claim whose figures differ (or two facts)."""
         return bool(self.figures_a and self.figures_b and self.comparable)
 
+    def side_by_side(self) -> str:
+        """The figures that differ, of one kind: '2014 | 10 years'."""
+        a, b = self.differing if any(self.differing) else (self.figures_a, self.figures_b)
+        return f"{', '.join(a)} | {', '.join(b)}"
+
     def describe(self) -> str:
-        """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'."""
+        """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'. A pair
+        confirmed for another passage says so first: the line is cut to a narrow list's width."""
         parts = []
+        if self.confirmed_elsewhere:
+            parts.append("already confirmed for another passage")
         if self.differs:
-            parts.append(f"differs: {', '.join(self.figures_a)} | {', '.join(self.figures_b)}")
+            parts.append(f"differs: {self.side_by_side()}")
         if self.shared_figures:
             parts.append(f"same figure: {', '.join(self.shared_figures)}")
         if self.shared_quote:
@@ -66,8 +75,6 @@ class Evidence:
             parts.append(f"related: {', '.join(f'{x} ~ {y}' for x, y in self.related_words)}")
         if self.event_clash:
             parts.append("opposite events")
-        if self.confirmed_elsewhere:
-            parts.append("already confirmed for another passage")
         return "; ".join(parts) or "no shared evidence"
 
     def to_json(self) -> dict:
@@ -124,7 +131,7 @@ def span_clause(clause_set: ClauseSet, doc: int, start: int, end: int) -> Clause
     """A clause for text[start:end] of docs[doc] weighed like the set's own (a selection, a heading, an
     annotation that is not one of the aligner's clauses)."""
     text = clause_set.docs[doc].text
-    n = len(clause_set.claims) or 1
+    n = clause_set.weighing.claims or len(clause_set.claims) or 1  # a subset's words weigh as in its whole set
     df = clause_set.df
     quotes = quotation_spans(text[start:end])
     stems: set[str] = set()
@@ -203,6 +210,7 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
     names = tuple(dict.fromkeys(words[s] for s in sorted(a.name_stems & b.name_stems & shared) if s in words))
     only_a = [f for f in figures_a if f.key not in keys_b and not f.kind.startswith("label")]
     only_b = [f for f in figures_b if f.key not in keys_a and not f.kind.startswith("label")]
+    alike_a, alike_b = of_one_kind(only_a, only_b)
     return Evidence(
         shared_figures=tuple(
             _same_figure(f, figures_b) for f in figures_a if f.key in keys_b and not f.kind.startswith("label")
@@ -216,6 +224,7 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
         related_words=related,
         event_clash=bool(features[8]),
         comparable=figures_differ(only_a, only_b),
+        differing=(tuple(f.text for f in alike_a), tuple(f.text for f in alike_b)),
     )
 
 

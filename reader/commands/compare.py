@@ -54,9 +54,9 @@ def suggest(
     """For each other source, the passages most likely to state what QUOTE in SOURCE states, best first,
     with score, confidence and evidence (shared figures, names, quotations, rare words; differing figures).
     Pairs you rejected are left out."""
-    from reader.align import SourceText, prepare_claims, tuning
+    from reader.align import SourceText, tuning
     from reader.align.suggest import rank_counterparts
-    from reader.comparison import pair_model
+    from reader.comparison import library_clauses, pair_model
     from reader.store.decisions import rejected_pairs
 
     require_backend(backend)
@@ -68,7 +68,7 @@ def suggest(
         raise click.ClickException("no other source to rank passages in")
     docs = [SourceText(s.id, s.path, store.text(s.id)) for s in [found, *chosen]]
     ids = [s.id for s in [found, *chosen]]
-    clause_set = prepare_claims(docs)
+    clause_set, _, _ = library_clauses(store, docs)  # words weighed as the comparison screen weighs them
     if backend == "semantic":
         from reader.align.semantic import semantic_context
 
@@ -87,7 +87,7 @@ def suggest(
             "text": docs[0].text[start:end],
         }
         ordered = sorted(candidates, key=lambda c: (-c.confidence, -c.score))
-        shown = [c.to_json() | ({"linked": True} if linked(c) else {}) for c in ordered]
+        shown = [c.to_json() | ({"linked": True} if linked((c.source_id, c.start, c.end)) else {}) for c in ordered]
         click.echo(_json({"query": query, "candidates": shown}, indent=2))
         return
     names = {s.id: s.name for s in chosen}
@@ -99,13 +99,14 @@ def suggest(
                     f"  {rank}. [{candidate.confidence:.2f}] {candidate.start}-{candidate.end} "
                     f"{fit_cells(' '.join(candidate.text.split()), CANDIDATE_CELLS)}"
                 )
-                + (" (your link)" if linked(candidate) else "")
+                + (" (your link)" if linked((candidate.source_id, candidate.start, candidate.end)) else "")
             )
             click.echo(_one_line(f"     {candidate.evidence.describe()}"))
 
 
 def _your_links(store, source_ids: list[int], passage: tuple[int, int, int]):
-    """Whether a candidate is a passage the user linked to the one asked about (said so, as the TUI's list does)."""
+    """Whether a passage (source_id, start, end) is one the user linked to the one asked about (said so, as the
+    TUI's list does)."""
     from reader.align.suggest import overlaps
     from reader.store.decisions import linked_groups
 
@@ -117,7 +118,7 @@ def _your_links(store, source_ids: list[int], passage: tuple[int, int, int]):
         for span in group
         if span[0] != source_id
     ]
-    return lambda c: any(s[0] == c.source_id and overlaps(s[1], s[2], c.start, c.end) for s in yours)
+    return lambda other: any(s[0] == other[0] and overlaps(s[1], s[2], other[1], other[2]) for s in yours)
 
 
 def _span_reference(store, reference: str):
@@ -155,10 +156,17 @@ def reject(obj: Context, first: str, second: str) -> None:
     a, b = _span_reference(store, first), _span_reference(store, second)
     if a[0].id == b[0].id:
         raise click.ClickException("a pair joins passages of two different sources")
+    pair = f"{a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]}"
+    if _your_links(store, [a[0].id, b[0].id], (a[0].id, a[1], a[2]))((b[0].id, b[1], b[2])):
+        raise click.ClickException(
+            _one_line(
+                f"not rejected: you linked {pair} as one claim, and your link wins (`reader delete ID` "
+                "removes one of its annotations, and the link)"
+            )
+        )
     docs = [SourceText(a[0].id, a[0].path, store.text(a[0].id)), SourceText(b[0].id, b[0].path, store.text(b[0].id))]
     clause_set = prepare_claims(docs)
     features = passage_features(clause_set, (0, a[1], a[2]), (1, b[1], b[2]))
-    pair = f"{a[0].name} {a[1]}-{a[2]} and {b[0].name} {b[1]}-{b[2]}"
     if not record_decision(store, Decision.REJECTED, (a[0].id, a[1], a[2]), (b[0].id, b[1], b[2]), features):
         click.echo(_one_line(f"already rejected: {pair}; nothing changed"))
         return

@@ -14,6 +14,8 @@ class LinkStore(AnnotationStore):
     """The links and silences tables, each change logged for undo."""
 
     def add_link(self, from_annotation: str, to_annotation: str, kind: str = LinkKind.SAME) -> Link:
+        """Link two annotations as kind. Two annotations have one link: one already there (either way round) is
+        returned if of this kind, else replaced (the user changed their mind: "same" would otherwise win)."""
         if kind not in LINK_KINDS:
             raise StoreError(f"unknown link kind {kind!r}; use one of {', '.join(LINK_KINDS)}")
         if from_annotation == to_annotation:
@@ -21,14 +23,18 @@ class LinkStore(AnnotationStore):
         with self.write() as db:
             self.annotation(from_annotation)
             self.annotation(to_annotation)
-            existing = list(
-                db.query(
-                    "SELECT * FROM links WHERE from_annotation = ? AND to_annotation = ? AND kind = ?",
-                    [from_annotation, to_annotation, kind],
-                )
+            between = db.query(
+                "SELECT * FROM links WHERE (from_annotation = ? AND to_annotation = ?)"
+                " OR (from_annotation = ? AND to_annotation = ?) ORDER BY created, id",
+                [from_annotation, to_annotation, to_annotation, from_annotation],
             )
-            if existing:
-                return _link_from_row(existing[0])
+            existing = list(between)
+            same_kind = [row for row in existing if row["kind"] == kind]
+            if same_kind:
+                return _link_from_row(same_kind[0])
+            for row in existing:
+                db.table("links").delete(row["id"])
+                self._log("delete", "link", row["id"], row, None)
             row = {
                 "id": uuid.uuid4().hex,
                 "from_annotation": from_annotation,

@@ -5,6 +5,7 @@ message; the screen is pushed when it has arrived (the event loop never reads a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import work
 from textual.app import App
@@ -52,6 +53,8 @@ class OpeningScreens(App[None]):
     session: ReaderSession
     sources_screen: SourcesScreen
     backend: str  # the comparison's alignment backend
+    paths: list[Path]  # the files and folders the reader was opened on
+    whole_library: bool  # opened with no paths: every source of the database
 
     # --- notices and the app's own changes -------------------------------------------------------
 
@@ -81,7 +84,15 @@ class OpeningScreens(App[None]):
         self.submit_change(lambda store: store.set_setting(PANEL_SETTING, "1" if panel_shown else "0"))
 
     def restore_session(self, last_open: LastOpen) -> None:
-        """Reopen the source (and comparison) open when the reader last quit, if still in play."""
+        """Reopen the source (and comparison) open when the reader last quit, if still in play. More files
+        named than a comparison holds are listed, and the notice says why they are not side by side."""
+        from reader.tui.screens.compare import MAX_PANES, MIN_PANES
+
+        named = [path for path in self.paths if path.is_file()]
+        if not self.whole_library and len(named) == len(self.paths) > MAX_PANES:
+            self.notify_plain(
+                f"{len(named)} files: a comparison takes {MIN_PANES} to {MAX_PANES} (space marks them, c compares)"
+            )
         if last_open.source_id is not None and last_open.source_id in self.session.source_ids:
             self.open_source(last_open.source_id)
         compared = last_open.compared

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from reader.align import Alignment, AlignmentHit, Member, SourceText, tuning
 from reader.comparison import Comparison, compare_sources
@@ -34,6 +34,7 @@ from reader.presentation import (
 from reader.session import Store, StoreError, record_decision
 from reader.tui.screens.annotating import TagsLoaded, annotating_bindings, tag_colours
 from reader.tui.screens.compare_differences import DifferencesPanel
+from reader.tui.screens.compare_header import PaneHeader
 from reader.tui.screens.compare_pairs import (
     PairDecisions,
     Passage,
@@ -46,7 +47,6 @@ from reader.tui.screens.compare_parts import (
     Pane,
     alignment_highlights,
     annotation_highlights,
-    pane_header,
     passage_highlights,
     short_pane_label,
     subtract_spans,
@@ -147,7 +147,7 @@ class CompareScreen(PairDecisions):
         with Horizontal(id="compare-body"):
             for index, pane in enumerate(self.panes):
                 with Vertical(classes="compare-pane", id=f"compare-pane-{index}"):
-                    yield Static(classes="pane-header", id=f"pane-header-{index}")
+                    yield PaneHeader(id=f"pane-header-{index}")
                     yield pane.view
         yield DifferencesPanel(self.cursor_sync, id="compare-differences")
         yield Input(id="compare-search", placeholder="search this pane (enter finds, escape closes)")
@@ -257,8 +257,7 @@ class CompareScreen(PairDecisions):
 
     def _update_header(self, index: int) -> None:
         width = max(10, self.app.size.width // max(1, len(self.panes)) - 3)
-        header = pane_header(index + 1, self.panes[index], self.alignment, width)
-        self.query_one(f"#pane-header-{index}", Static).update(header)
+        self.query_one(f"#pane-header-{index}", PaneHeader).show(index + 1, self.panes[index], self.alignment, width)
 
     # --- the synchronised cursor -----------------------------------------------------------------
 

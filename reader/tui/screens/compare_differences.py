@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from reader.align import AlignmentHit, Clause, Member, tuning
@@ -20,6 +21,7 @@ from reader.presentation import (
     LINK_COLOUR,
     REPEAT_COLOUR,
     UNIQUE_COLOUR,
+    fit_cells,
 )
 from reader.text import display_safe
 from reader.tui.screens.compare_parts import LINK_KIND_NAMES, difference_line, short_pane_label
@@ -41,6 +43,7 @@ class DifferencesPanel(Static):
         self.sync = sync
         self.comparison: Comparison | None = None
         self._cache: dict[tuple[Hashable, ...], Line] = {}
+        self._shown: tuple[Comparison | None, int, bool, bool] | None = None  # show()'s arguments, for a resize
 
     def forget(self) -> None:
         """The alignment changed: the cached lines no longer hold."""
@@ -48,6 +51,7 @@ class DifferencesPanel(Static):
 
     def show(self, comparison: Comparison | None, active: int, follow: bool, weak_shown: bool) -> None:
         """Redraw for the passage under pane active's cursor; follow: sync is on; weak_shown: W shows weak ones."""
+        self._shown = (comparison, active, follow, weak_shown)
         if not self.display:
             return
         self.comparison = comparison
@@ -86,9 +90,15 @@ class DifferencesPanel(Static):
             lines += self._difference_lines(active)
         self.update(self._fit(lines))
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The terminal changed size: the lines are fitted again, to the panel's new size."""
+        if self._shown is not None:
+            self.show(*self._shown)
+
     def _fit(self, lines: list[Line]) -> Text:
         """The lines; when they would run past the panel's last row (four panes at 80x24), each line but the
-        legend is cut to one row with an ellipsis, its status (your link, or suggested and how confident) kept."""
+        legend is cut to one row with an ellipsis, its status (your link, or suggested and how confident) kept;
+        when there are still more lines than rows, the last row says how many are left out."""
         whole = [body + tail for body, tail in lines]
         width, height = self.content_size
         if width <= 0 or sum(len(line.wrap(self.app.console, width)) for line in whole) <= height:
@@ -100,6 +110,12 @@ class DifferencesPanel(Static):
                 body = body.copy()
                 body.truncate(room, overflow="ellipsis")
             fitted.append(body + tail)
+        legend_rows = len(fitted[0].wrap(self.app.console, width))  # the legend wraps at 80 columns
+        room = height - legend_rows  # rows for the lines under the legend
+        if len(fitted) - 1 > room > 0:
+            left_out = len(fitted) - room
+            more = f"… {left_out} more lines than the panel holds (c lists the counterparts)"
+            fitted = [*fitted[:room], Text(fit_cells(more, width), style="dim italic")]
         return Text("\n").join(fitted)
 
     def _difference_lines(self, index: int) -> list[Line]:
@@ -202,7 +218,7 @@ class DifferencesPanel(Static):
             found = evidence(clause_set, *pair)
             if found.differs:
                 status.append(
-                    display_safe(f"  differs: {', '.join(found.figures_a)} | {', '.join(found.figures_b)}"),
+                    display_safe(f"  differs: {found.side_by_side()}"),
                     style="bold #e5c07b",
                 )
         return status

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from reader.align.suggest import Candidate
 from reader.presentation import fit_cells, flat_line
 from reader.text import display_safe
+from reader.tui.base import notify_error
 
 # (action, pane index, candidate): action is "confirm"
 OPTIONS_ROWS = 30  # the candidates' list at most (reader.tcss #counterpart-options)
@@ -179,6 +180,13 @@ class CounterpartChoice(ModalScreen["Choice | None"]):
         found = self._choice(number - 1)
         if found is not None:
             self.dismiss(("confirm", *found))
+        elif number > len(self.choices):
+            count = len(self.choices)
+            notify_error(self, f"no candidate {number}: the list has {count}" if count else "no candidate to confirm")
+        elif number - 1 in self.rejected:
+            notify_error(self, f"{number} was rejected (u takes it back, after escape)")
+        else:
+            notify_error(self, f"{number} is your link already")
 
     def action_reject(self) -> None:
         """Reject the highlighted candidate: struck out in place, the highlight on the next one."""

@@ -398,6 +398,9 @@ async def test_help_lists_the_compare_keys(make_app):
         described = [row[2] for row in pilot.app.screen.rows if row[0] == "compare"]
         assert any("Link the aligned passages" in d for d in described)
         assert any("Sync" in d for d in described)
+        # a key the screen binds is listed once, as the screen's: the app's own use of it never runs there
+        tab_rows = [row for row in pilot.app.screen.rows if row[1] == "tab"]
+        assert [row[0] for row in tab_rows] == ["compare"], tab_rows
 
 
 async def test_the_focus_layer_uses_the_counterpart_colour(make_app):

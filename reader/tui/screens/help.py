@@ -16,16 +16,25 @@ def binding_rows(
     app: App[object], owners: list[tuple[str, type[DOMNode]]], keymap: Keymap
 ) -> list[tuple[str, str, str]]:
     """(where, keys, description) for each binding of each owner class, with keys as the user presses them
-    (keymap: binding id -> keys, as the app's keymap remaps them)."""
+    (keymap: binding id -> keys, as the app's keymap remaps them). Owners: the app first, then the screen (then
+    the document view): an app binding whose every key the screen binds too is left out, as the screen's is what
+    the key does there (a focused widget's binding may pass a key on, so the screen's stay listed)."""
+    bound = [[(b, _keys(b, keymap)) for b in owner.BINDINGS if isinstance(b, Binding)] for _, owner in owners]
     rows = []
-    for where, owner in owners:
-        for binding in owner.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.description:
+    for number, (where, _) in enumerate(owners):
+        inner = {key for _, keys in bound[1] for key in keys} if number == 0 and len(bound) > 1 else set()
+        for binding, keys in bound[number]:
+            if not binding.description or all(key in inner for key in keys):
                 continue
-            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-            shown = ", ".join(app.get_key_display(Binding(key.strip(), binding.action)) for key in keys.split(","))
+            shown = ", ".join(app.get_key_display(Binding(key, binding.action)) for key in keys)
             rows.append((where, shown, binding.description))
     return rows
+
+
+def _keys(binding: Binding, keymap: Keymap) -> list[str]:
+    """The keys that run binding, as the keymap (binding id -> keys) remaps them."""
+    keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return [key.strip() for key in keys.split(",")]
 
 
 class HelpScreen(ModalScreen[None]):

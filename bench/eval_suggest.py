@@ -183,7 +183,7 @@ def decisions_for(docs, claims, clause_set, model: PairModel, only: set[str]):
         rows.append(max((seen.features(q, c) for q in mine for c in confirmed), key=lambda f: f[0]))
         labels.append(1)
         for candidate in rank_counterparts(clause_set, query.source, query.start, query.end, seen, top=3)[other]:
-            clause = next(c for c in clause_set.by_doc[index[other]] if c.start == candidate.start)
+            clause = query_clauses(clause_set, index[other], candidate.start, candidate.end)[0]
             if any(overlaps(other, clause.start, clause.end, p) for p in claim["passages"]):
                 continue  # the right one: confirmed above
             if _states_another_claim(claims, query, other, clause):

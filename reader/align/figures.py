@@ -7,6 +7,7 @@ two claims share a figure only when both value and kind agree.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,6 +136,15 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
     if match is None and any(char.isdigit() for char in word):
         # A name with a number in it ("Phi-3", "GPT-4o"): the same name, not a figure.
         return _make(text, spans, index, 1, 0.0, f"label:{lower}"), 1
+    spelled = _spelled(words, index) if match is None else None
+    if spelled is not None:  # "one point two million", "two point five per cent", "a million"
+        value, used = spelled
+        after = _bare(words[index + used]) if index + used < len(words) else ""
+        if after in DURATIONS:
+            return _duration(text, spans, index, used + 1, value, DURATIONS[after]), used + 1
+        if after in PERCENT_WORDS:
+            return _make(text, spans, index, used + 1, value, "percent"), used + 1
+        return _make(text, spans, index, used, value, "amount"), used
     if match is None:
         # "a decade", "over a decade", "two years"
         if lower in NUMBER_NAMES and following and following[0] in DURATIONS:
@@ -231,6 +241,33 @@ _PUNCTUATION = ",.;:()\"'\u201c\u201d"  # what may cling to a figure's word ("$4
 def _bare(word: str) -> str:
     """A word without the punctuation around it, case-folded."""
     return word.casefold().strip(_PUNCTUATION)
+
+
+DIGIT_NAMES = {"zero": 0, **{name: value for name, value in NUMBER_NAMES.items() if value < 10 and len(name) > 2}}
+SPELLED_MAGNITUDES = ("thousand", "million", "billion", "trillion")
+
+
+def _spelled(words: list[str], index: int) -> tuple[float, int] | None:
+    """(value, words used) of a number spelled out with a decimal point or a magnitude from words[index], as a
+    transcript writes one: "one point two million", "two point five" (then per cent or years), "a million";
+    None for anything else ("at one point two engineers": a decimal with no unit after it is no figure)."""
+    following = [_bare(w) for w in words[index + 1 : index + 5]]
+    value: float = NUMBER_NAMES.get(_bare(words[index]), -1)
+    if value < 0:
+        return None
+    used, decimal = 1, False
+    if following[:1] == ["point"]:
+        digits = list(itertools.takewhile(lambda word: word in DIGIT_NAMES, following[1:]))
+        if not digits:
+            return None
+        value = float(f"{int(value)}." + "".join(str(DIGIT_NAMES[word]) for word in digits))
+        used, decimal = used + 1 + len(digits), True
+    after = following[used - 1] if used - 1 < len(following) else ""
+    if after in SPELLED_MAGNITUDES:
+        return value * MAGNITUDES[after], used + 1
+    if decimal and (after in DURATIONS or after in PERCENT_WORDS):
+        return value, used
+    return None
 
 
 def _written_tally(words: list[str], index: int) -> tuple[int, int, int] | None:
@@ -360,7 +397,7 @@ def _measures(figure: Figure) -> frozenset[str]:
 
 
 _MAY_STATE_FIGURE = re.compile(
-    r"\d|\b(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|"
+    r"\d|\b(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|thousand|million|billion|trillion|"
     + "|".join(name for name, value in NUMBER_NAMES.items() if value >= COUNTED_FROM)
     + r")\b",
     re.IGNORECASE,

@@ -78,7 +78,10 @@ def pair_features(
         weight += credit * related_weight(a, b)
     total = a.total + b.total
     dice = 2 * weight / total if total else 0.0
-    containment = weight / min(a.total, b.total) if min(a.total, b.total) else 0.0
+    # how much of the shorter the other says; a passage too short to be a claim (a two-word sentence a ranking
+    # offers: reader.align.short_passages) is said by any passage that shares a word: then a's share counts
+    inner = a.total if b.index < 0 and len(b.stems) < tuning.MIN_CLAIM_WORDS else min(a.total, b.total)
+    containment = weight / inner if inner else 0.0
     telling = shared - a.topic_stems - b.topic_stems
     quote = 0.0
     if a.quote_stems and b.quote_stems:
@@ -229,6 +232,7 @@ class PairContext:
     vectors: Any = None
     query: Any = None
     embed_query: Any = None  # text -> its unit-length embedding (how a ranking gets `query`)
+    passages: Any = None  # (doc, start, end) -> embedding of a passage that is no claim (a short sentence)
     sources: Sequence[Hashable] = ()  # the source id of each of the set's docs (by Clause.doc)
 
     @classmethod
@@ -255,11 +259,14 @@ class PairContext:
 
     def cosine(self, a: Clause, b: Clause) -> float:
         """Cosine similarity of the embeddings of a (or of the query passage) and b; 0 without embeddings."""
-        if self.vectors is None or b.index < 0:
+        if self.vectors is None:
+            return 0.0
+        vector = self.vectors[b.index] if b.index >= 0 else (self.passages or {}).get((b.doc, b.start, b.end))
+        if vector is None:
             return 0.0
         if self.query is not None:
-            return float(self.query @ self.vectors[b.index])
-        return float(self.vectors[a.index] @ self.vectors[b.index]) if a.index >= 0 else 0.0
+            return float(self.query @ vector)
+        return float(self.vectors[a.index] @ vector) if a.index >= 0 else 0.0
 
     def _neighbour(self, clause: Clause, step: int) -> Clause | None:
         index = clause.index + step

@@ -18,6 +18,7 @@ from reader.align.regroup import regroup, without_spans
 from reader.align.related import related_pairs
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
+from reader.align.short_passages import short_clauses, short_vectors
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
 from reader.model import SuggestionStatus
 from reader.text import word_spans
@@ -271,16 +272,19 @@ def rank_counterparts(
         model = model.within(PairContext.of(clause_set))
     around = model.context
     if around is not None and around.vectors is not None and around.embed_query is not None:
-        model = model.within(
-            replace(around, query=around.embed_query(clause_set.docs[doc_of[source_id]].text[start:end]))
-        )
+        query = around.embed_query(clause_set.docs[doc_of[source_id]].text[start:end])
+        model = model.within(replace(around, query=query, passages=short_vectors(clause_set, around.embed_query)))
     refused = [pair for pair in rejected]
+    # sentences too short to be a claim are offered with embeddings only: their cosine judges what they say (by
+    # their words alone, one shared word made "However, they have not yet come to this conclusion." a counterpart)
+    embedded = model.context is not None and model.context.passages is not None
     ranked: dict[Hashable, list[Candidate]] = {}
     for index, doc in enumerate(clause_set.docs):
         if doc.source_id == source_id:
             continue
         found: list[tuple[float, float, Clause, Clause]] = []
-        for other in clause_set.by_doc[index]:
+        shorts = short_clauses(clause_set, index, span_clause) if embedded else []
+        for other in [*clause_set.by_doc[index], *shorts]:
             if other.canonical >= 0 or _is_rejected(
                 refused, (source_id, start, end), (doc.source_id, other.start, other.end)
             ):

@@ -57,6 +57,15 @@ def test_a_count_in_words_and_in_digits_is_one_figure_and_so_is_a_tally():
     assert not any("tally" in key for key in keys("rose from 6 to 9 percent"))
 
 
+def test_a_number_spelled_out_with_a_point_or_a_magnitude_is_the_figure_in_digits():
+    # a transcript spells its figures: "one point two million" is "1.2 million" (it was no figure at all)
+    assert keys("roughly one point two million customers") == keys("around 1.2 million people")
+    assert keys("two point five per cent") == keys("2.5 per cent")  # was the amount 5
+    assert keys("three point five years") == keys("3.5 years")
+    assert keys("two million") == keys("2 million") and keys("a million people") == keys("1 million")
+    assert not keys("At one point two engineers left")  # a decimal with nothing after it: no figure
+
+
 def test_hours_are_a_duration_not_a_head_count():
     """My session: "more than four hours" and "Four people were treated" were offered as "same figure: four"."""
     assert not keys("Rescue crews needed more than four hours") & keys("Four people were treated")

@@ -45,7 +45,12 @@ def ranking() -> None:
     chosen = rng.sample(passages, 60)
     rank_counterparts(clause_set, *chosen[0])  # warm the word caches, as a screen that has aligned has
     clauses = len(clause_set.claims)
-    for label, model in (("", DEFAULT_MODEL), (" knowing 2,500 confirmed pairs", _knowing(docs, 2500))):
+    models = [("", DEFAULT_MODEL), (" knowing 2,500 confirmed pairs", _knowing(docs, 2500))]
+    semantic = _semantic(clause_set)
+    if semantic is not None:
+        rank_counterparts(clause_set, *chosen[0], semantic)  # the model loaded, the set's short passages embedded
+        models.append((" with the semantic backend (a passage that is no claim of the set embedded)", semantic))
+    for label, model in models:
         times = []
         for source_id, start, end in chosen:
             started = time.perf_counter()
@@ -55,6 +60,18 @@ def ranking() -> None:
         print(f"ranking one passage across 4 open sources ({clauses} clauses){label}: median "
               f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * len(times))]:.1f} ms, max {times[-1]:.1f} ms "
               f"(goal < 30 ms); preparing the clauses once {prepare_ms:.0f} ms")
+
+
+def _semantic(clause_set) -> PairModel | None:
+    """The semantic backend's model over clause_set (the claims embedded), or None without the semantic extra."""
+    try:
+        from reader.align.semantic import semantic_context
+        from reader.align.tuning import SEMANTIC_PAIR_WEIGHTS
+
+        return PairModel(SEMANTIC_PAIR_WEIGHTS).within(semantic_context(clause_set))
+    except ImportError as error:
+        print(f"semantic backend not measured: {error}")
+        return None
 
 
 def _knowing(docs, count: int) -> PairModel:

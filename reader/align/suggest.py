@@ -272,7 +272,11 @@ def rank_counterparts(
         model = model.within(PairContext.of(clause_set))
     around = model.context
     if around is not None and around.vectors is not None and around.embed_query is not None:
-        query = around.embed_query(clause_set.docs[doc_of[source_id]].text[start:end])
+        own = mine[0] if len(mine) == 1 and mine[0].index >= 0 else None  # the passage is one of the set's claims
+        if own is not None and len(around.vectors) == len(clause_set.claims):
+            query = around.vectors[own.index]  # embedded with the set already: the same text, the same vector
+        else:
+            query = around.embed_query(clause_set.docs[doc_of[source_id]].text[start:end])
         model = model.within(replace(around, query=query, passages=short_vectors(clause_set, around.embed_query)))
     refused = [pair for pair in rejected]
     # sentences too short to be a claim are offered with embeddings only: their cosine judges what they say (by

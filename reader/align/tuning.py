@@ -120,6 +120,7 @@ JOIN_OVERLAP = 0.8
 # A pair whose figures differ that the alignment left out is suggested from this confidence (and the backend's
 # drawing threshold); chosen by the grid of bench/eval_suggest.py as the regrouping constants are
 DIFFERING_CONFIDENCE = 0.5
-SEMANTIC_DIFFERING_CONFIDENCE = 0.5  # ... with the semantic backend: the grid's choice on every dataset (0.65, then 0.8, as figures were read better)
+# ... with the semantic backend: the grid's choice on every dataset (0.65, then 0.8, as figures were read better)
+SEMANTIC_DIFFERING_CONFIDENCE = 0.5
 
 NAMES = tuple(name for name in dir() if name.isupper())

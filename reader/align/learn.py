@@ -236,10 +236,12 @@ class PairContext:
     sources: Sequence[Hashable] = ()  # the source id of each of the set's docs (by Clause.doc)
 
     @classmethod
-    def of(cls, clause_set: ClauseSet, vectors: Any = None, embed_query: Any = None) -> PairContext:
+    def of(
+        cls, clause_set: ClauseSet, vectors: Any = None, embed_query: Any = None, passages: Any = None
+    ) -> PairContext:
         """The context of clause_set's pairs: its claims and its sources (and embeddings, if given)."""
         sources = [doc.source_id for doc in clause_set.docs]
-        return cls(clause_set.claims, vectors, embed_query=embed_query, sources=sources)
+        return cls(clause_set.claims, vectors, embed_query=embed_query, passages=passages, sources=sources)
 
     def spans(self, a: Clause, b: Clause) -> tuple[SpanAt, SpanAt] | None:
         """The two clauses as (source id, start, end), when the context knows their sources."""

@@ -28,6 +28,7 @@ from reader.align.learn import PairContext
 from reader.align.pipeline import align_claims
 from reader.align.result import Alignment, SourceText
 from reader.align.scoring import PairScore, claim_score
+from reader.align.short_passages import short_passages
 from reader.model import ReaderError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,9 +121,16 @@ def semantic_scoring(claim_set: ClauseSet, model=None, vectors=None) -> tuple[Pa
 
 def semantic_context(claim_set: ClauseSet, model=None) -> PairContext:
     """The embeddings of claim_set's claims (one row per claim) as a PairContext: the pair model's cosine
-    feature, a ranked passage embedded by the same model."""
-    vectors = embed([claim_set.text(claim) for claim in claim_set.claims], model) if claim_set.claims else None
-    return PairContext.of(claim_set, vectors, embed_query=lambda text: embed([text], model)[0])
+    feature, a ranked passage embedded by the same model. The set's sentences too short to be a claim, which a
+    ranking offers too, are embedded in the same batch (PairContext.passages)."""
+    shorts = short_passages(claim_set)
+    texts = [claim_set.text(claim) for claim in claim_set.claims]
+    texts += [claim_set.docs[doc].text[start:end] for doc, start, end in shorts]
+    embedded = embed(texts, model) if texts else None
+    count = len(claim_set.claims)
+    vectors = embedded[:count] if embedded is not None and count else None
+    passages = {key: embedded[count + row] for row, key in enumerate(shorts)} if embedded is not None else {}
+    return PairContext.of(claim_set, vectors, embed_query=lambda text: embed([text], model)[0], passages=passages)
 
 
 def _nearest_pairs(vectors: numpy.ndarray, docs: list[int], indices: list[int]) -> list[tuple[int, int]]:

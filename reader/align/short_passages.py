@@ -7,7 +7,6 @@ other. Found once per source of a set (weighed like its clauses: reader.align.su
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from reader.align import tuning
@@ -17,7 +16,6 @@ from reader.align.words import content_stems
 from reader.text import WORD
 
 _FOUND: WeakKeyDictionary[ClauseSet, dict[int, list[tuple[int, int]]]] = WeakKeyDictionary()
-_EMBEDDED: WeakKeyDictionary[ClauseSet, dict[tuple[int, int, int], Any]] = WeakKeyDictionary()
 
 
 def short_spans(clause_set: ClauseSet, doc: int) -> list[tuple[int, int]]:
@@ -38,17 +36,12 @@ def short_spans(clause_set: ClauseSet, doc: int) -> list[tuple[int, int]]:
     return per_doc[doc]
 
 
+def short_passages(clause_set: ClauseSet) -> list[tuple[int, int, int]]:
+    """(doc, start, end) of every short sentence of the set, in doc order (what the semantic backend embeds beside
+    its claims: reader.align.learn.PairContext.passages)."""
+    return [(doc, start, end) for doc in range(len(clause_set.docs)) for start, end in short_spans(clause_set, doc)]
+
+
 def short_clauses(clause_set: ClauseSet, doc: int, make: Callable[[ClauseSet, int, int, int], Clause]) -> list[Clause]:
     """The short sentences of docs[doc] as clauses (make: reader.align.suggest.span_clause)."""
     return [make(clause_set, doc, start, end) for start, end in short_spans(clause_set, doc)]
-
-
-def short_vectors(clause_set: ClauseSet, embed: Callable[[str], Any]) -> dict[tuple[int, int, int], Any]:
-    """(doc, start, end) -> embedding of every short sentence of the set, embedded once (the semantic backend's
-    cosine for them: reader.align.learn.PairContext.passages)."""
-    found = _EMBEDDED.setdefault(clause_set, {})
-    for doc in range(len(clause_set.docs)):
-        for start, end in short_spans(clause_set, doc):
-            if (doc, start, end) not in found:
-                found[doc, start, end] = embed(clause_set.docs[doc].text[start:end])
-    return found

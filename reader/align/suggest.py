@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from reader.align import tuning
 from reader.align.clauses import Clause, ClauseSet
 from reader.align.differences import word_differences
-from reader.align.figures import Figure, figure_keys, figures, figures_differ, of_one_kind
+from reader.align.figures import Figure, figure_keys, figures, of_one_kind
 from reader.align.learn import DEFAULT_MODEL, PairContext, PairModel, pair_features
 from reader.align.regroup import regroup, without_spans
 from reader.align.related import related_pairs
 from reader.align.result import Alignment, Cluster, Difference, Member
 from reader.align.scoring import claim_score
-from reader.align.short_passages import short_clauses, short_vectors
+from reader.align.short_passages import short_clauses
 from reader.align.words import content_stems, fold_word, occurs_lower_case, quotation_spans
 from reader.model import SuggestionStatus
 from reader.text import word_spans
@@ -40,19 +40,18 @@ class Evidence:
     shared_words: tuple[str, ...] = ()
     related_words: tuple[tuple[str, str], ...] = ()  # (word of a, word of b) WordNet relates: "rival" / "competitor"
     event_clash: bool = False  # opposite events ("joins" / "leaves") about the same names
-    comparable: bool = True  # figures_a and figures_b hold figures of one kind (figures.figures_differ)
     confirmed_elsewhere: bool = False  # the user confirmed b as the counterpart of another passage of a's source
-    differing: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # of figures_a and _b, those of one kind
+    # of figures_a and figures_b, those that measure what one of the other side does (figures.of_one_kind)
+    differing: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     @property
     def differs(self) -> bool:
         """Both state figures of one kind the other does not: one claim whose figures differ (or two facts)."""
-        return bool(self.figures_a and self.figures_b and self.comparable)
+        return bool(self.differing[0] and self.differing[1])
 
     def side_by_side(self) -> str:
         """The figures that differ, of one kind: '2014 | 10 years'."""
-        a, b = self.differing if any(self.differing) else (self.figures_a, self.figures_b)
-        return f"{', '.join(a)} | {', '.join(b)}"
+        return f"{', '.join(self.differing[0])} | {', '.join(self.differing[1])}"
 
     def describe(self) -> str:
         """One line: 'differs: 2014 | 10 years; same figure: $13 billion; names: Bubeck; words: tenure'. A pair
@@ -224,7 +223,6 @@ def evidence(clause_set: ClauseSet, a: Clause, b: Clause) -> Evidence:
         shared_words=tuple(dict.fromkeys(words[s] for s in rare if s in words))[:3],
         related_words=related,
         event_clash=bool(features[8]),
-        comparable=figures_differ(only_a, only_b),
         differing=(tuple(f.text for f in alike_a), tuple(f.text for f in alike_b)),
     )
 
@@ -277,7 +275,7 @@ def rank_counterparts(
             query = around.vectors[own.index]  # embedded with the set already: the same text, the same vector
         else:
             query = around.embed_query(clause_set.docs[doc_of[source_id]].text[start:end])
-        model = model.within(replace(around, query=query, passages=short_vectors(clause_set, around.embed_query)))
+        model = model.within(replace(around, query=query))
     refused = [pair for pair in rejected]
     # sentences too short to be a claim are offered with embeddings only: their cosine judges what they say (by
     # their words alone, one shared word made "However, they have not yet come to this conclusion." a counterpart)

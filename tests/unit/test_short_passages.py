@@ -7,6 +7,7 @@ import numpy
 
 from reader.align import SourceText, prepare_claims, tuning
 from reader.align.learn import PairContext, PairModel, pair_features, stems_of
+from reader.align.short_passages import short_passages as shorts
 from reader.align.short_passages import short_spans
 from reader.align.suggest import query_clauses, rank_counterparts, span_clause
 
@@ -44,7 +45,10 @@ def test_a_short_sentence_is_no_clause_but_a_ranked_counterpart_with_embeddings(
     assert short_spans(clause_set, 1) == [short]
     embed = embedder(clause_set)
     vectors = numpy.array([embed(clause_set.text(claim)) for claim in clause_set.claims])
-    semantic = PairModel(tuning.SEMANTIC_PAIR_WEIGHTS).within(PairContext.of(clause_set, vectors, embed))
+    passages = {
+        (doc, start, end): embed(clause_set.docs[doc].text[start:end]) for doc, start, end in shorts(clause_set)
+    }
+    semantic = PairModel(tuning.SEMANTIC_PAIR_WEIGHTS).within(PairContext.of(clause_set, vectors, embed, passages))
     ranked = rank_counterparts(clause_set, "report", 0, len(REPORT), semantic, top=3)["briefing"]
     assert (ranked[0].start, ranked[0].end) == short
     assert ranked[0].text == "Bridge closes."

@@ -101,6 +101,13 @@ def context_for(clause_set, semantic: bool):
     return replace(around, embed_query=lru_cache(maxsize=None)(around.embed_query)), alignment
 
 
+def split_in_half(claims) -> tuple[set[str], set[str]]:
+    """The ids of a dataset's claims in two halves (every other id): the user confirms the first, learn from half
+    measures the second."""
+    ids = sorted(claim["id"] for claim in claims)
+    return set(ids[0::2]), set(ids[1::2])
+
+
 def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] | None = None):
     """Feature rows and labels of ranking decisions: each query's best clause against every clause of the
     other source (1 when it overlaps one of the claim's passages there; related passages left out).
@@ -109,8 +116,7 @@ def training_rows(docs, claims, clause_set, around: PairContext, only: set[str] 
     learn-from-half split), so its weight is fitted too."""
     index = _doc_index(docs)
     rows, labels = [], []
-    ids = sorted(claim["id"] for claim in claims)
-    halves = (set(ids[0::2]), set(ids[1::2]))
+    halves = split_in_half(claims)
     # where the pairs are only (taken): the words of the other half's pairs are no evidence on this one's
     known_by_half = [UserPairs(replace(pair, stems_a=frozenset(), stems_b=frozenset())
                                for _, pair in confirmed_pairs(claims, half)) for half in halves]
@@ -220,6 +226,8 @@ def fit_defaults(rows, labels) -> PairModel:
     strength = [PINNED] * len(NEUTRAL)
     strength[1 + column] = tuning.PRIOR_STRENGTH
     return fit(rows, labels, prior=generic.weights, strength=strength)
+
+
 THRESHOLDS = tuple(round(0.05 + 0.05 * step, 2) for step in range(18))
 
 
@@ -370,8 +378,7 @@ def main() -> None:
             model = fit_defaults([r for n in others for r in rows_of[n][0]],
                                  [y for n in others for y in rows_of[n][1]]).within(around)
             rank = ranking(docs, claims, sets[held], model)
-            ids = sorted(claim["id"] for claim in claims)
-            first, second = set(ids[0::2]), set(ids[1::2])
+            first, second = split_in_half(claims)
             before = ranking(docs, claims, sets[held], model, only=second)
             rows, labels, known, rejected = decisions_for(docs, claims, sets[held], model, first)
             learned = refit(rows, labels, prior=model.weights, known=known).within(model.context)
@@ -413,8 +420,9 @@ def main() -> None:
               f"held out (cv) drawn {pooled_cv[0]} right of {pooled_cv[1]}, {pooled_cv[2]} of {pooled_cv[3]} "
               f"labelled pairs found; half: top-1 {p['b1']} -> {p['a1']}, top-3 {p['b3']} -> {p['a3']} of {p['nh']}")
         if "bundled" in shown:
-            rank = shown["bundled"]["rank"]
-            print(f"{'':18} {backend:9} bundled, counts: top-1 {rank['top1']} and top-3 {rank['top3']} of {rank['total']}")
+            bundled = shown["bundled"]["rank"]
+            print(f"{'':18} {backend:9} bundled, counts: top-1 {bundled['top1']} and top-3 {bundled['top3']} of "
+                  f"{bundled['total']}")
         setting, everything = choose_setting(counts, list(data), args.target, draw_at[backend])
         print(f"{'':18} {backend:9} chosen on every dataset (precision >= {args.target}): threshold {everything:.2f}, "
               f"{describe(setting)} (shipped: {ship[1]:.2f}, {describe(ship[0])})")

@@ -70,6 +70,7 @@ NUMBER_NAMES = {
 COUNTED_FROM = 3  # a number written as a word states a figure from three up ("one", "two" are mostly not counts)
 _TALLY = re.compile(r"^(\d{1,3})[-\u2013](\d{1,3})$")  # a vote or a score: "7-4", "7\u20134"
 _JOINED_UNIT = re.compile(r"^(\d+(?:[.,]\d+)?)-([^\W\d_]+)(?:-[^\W\d_]+)*$")  # "40-centimetre", "4-year-old"
+_YEAR = re.compile(r"(1[89]|20)\d\d")  # four digits read as a year, a date: "in 2019"
 _VALUE = re.compile(r"^([$€£¥]?)(\d+(?:[.,]\d+)*)(%|bn|m|k)?$", re.IGNORECASE)
 
 
@@ -181,7 +182,7 @@ def _figure_at(text: str, spans: list[Span], words: list[str], index: int) -> tu
         return _duration(text, spans, index, used + 1, value, DURATIONS[following[0]]), used + 1
     if following and following[0] in PERCENT_WORDS and not currency:
         return _make(text, spans, index, used + 1, value, "percent"), used + 1
-    if not currency and used == 1 and re.fullmatch(r"(1[89]|20)\d\d", digits):
+    if not currency and used == 1 and _YEAR.fullmatch(digits):
         return _make(text, spans, index, used, value, "date"), used
     return _make(text, spans, index, used, value, "amount"), used
 
@@ -230,7 +231,7 @@ def _rate(text: str, spans: list[Span], words: list[str], index: int) -> bool:
         bare = _bare(word).lstrip("$€£¥")
         if bare in _RATE_WORDS or NUMBER_NAMES.get(bare, 0) >= 2:
             return True
-        if _VALUE.match(bare) and not re.fullmatch(r"(1[89]|20)\d\d", bare):  # a year is a date: "in 2019 a year"
+        if _VALUE.match(bare) and not _YEAR.fullmatch(bare):  # a year is a date: "in 2019 a year"
             return True
     return False
 

@@ -23,12 +23,13 @@ class LinkStore(AnnotationStore):
         with self.write() as db:
             self.annotation(from_annotation)
             self.annotation(to_annotation)
-            between = db.query(
-                "SELECT * FROM links WHERE (from_annotation = ? AND to_annotation = ?)"
-                " OR (from_annotation = ? AND to_annotation = ?) ORDER BY created, id",
-                [from_annotation, to_annotation, to_annotation, from_annotation],
+            existing = list(
+                db.query(
+                    "SELECT * FROM links WHERE (from_annotation = ? AND to_annotation = ?)"
+                    " OR (from_annotation = ? AND to_annotation = ?) ORDER BY created, id",
+                    [from_annotation, to_annotation, to_annotation, from_annotation],
+                )
             )
-            existing = list(between)
             same_kind = [row for row in existing if row["kind"] == kind]
             if same_kind:
                 return _link_from_row(same_kind[0])
